@@ -1,0 +1,62 @@
+"""Segue's engine: what the music is and what comes next. Plain Python, no Qt.
+
+Public API (the names other code may rely on):
+
+Melody data (``engine.melody``, ``engine.keys``)
+    ``Note(pitch, start, length, velocity=100)``   one note; start and length in grid steps
+    ``Melody(notes, steps_per_quarter=4, time_signature=(4, 4), tempo=120.0, key=None)``
+        immutable monophonic melody with ``.notes``; transpose, shift, quantize, slice,
+        concatenate, with_velocity, detect_key, add, remove, replace
+    ``keys.parse_key('F# minor')``, ``keys.scale_pitch_classes(key)``, ``keys.ALL_KEYS``
+
+Encoding (``engine.encoding``)
+    ``EventEncoding(min_pitch, max_pitch)``   melody <-> one token per step (rest, hold, note-on)
+    ``bar_positions(origin, count, steps_per_bar)``, ``fit_to_range(melody, encoding)``
+
+MIDI files (``engine.midi_io``, the only module that reads or writes MIDI files)
+    ``read_midi(path, track=None) -> Melody``   best melodic track when ``track`` is None
+    ``list_tracks(path) -> list[TrackInfo]``      name, channel, program, note count, range
+    ``write_midi(melody, path, ...)``             type-1 SMF, written atomically
+    ``MidiImportError``                           one clear message naming file and reason
+
+Corpora (``engine.corpus``): ``build_corpus(name)``, ``load_corpus(name)``, ``split_of(tune_id)``
+
+The model (``engine.model``, ``engine.sampling``, ``engine.training``, ``engine.evaluation``)
+    ``load_model(path)``                           safetensors + JSON, validated, never unpickled
+    ``generate(model, seed_melody, steps, *, temperature=1.0, rest_weight=1.0, variations=1,
+               rng_seed=None, key=None, pitch_range=None, top_p=None) -> list[Melody]``
+    ``score(model, melody) -> dict``               total_bits, pitch_bits, notes, steps
+
+Playback (``engine.playback``, ``engine.midi_input``: the only modules that touch MIDI ports)
+
+Command line: ``segue-cli`` (``engine.cli``): corpus build, train, evaluate, generate.
+"""
+
+from engine import keys
+from engine.encoding import EventEncoding
+from engine.melody import Melody, Note
+
+__version__ = "0.1.0"
+
+# Heavier parts load on first use, so ``import engine`` stays quick and pulls in no torch.
+_LAZY = {
+    "read_midi": "engine.midi_io",
+    "write_midi": "engine.midi_io",
+    "list_tracks": "engine.midi_io",
+    "MidiImportError": "engine.midi_io",
+    "load_model": "engine.model",
+    "generate": "engine.sampling",
+    "score": "engine.evaluation",
+}
+
+__all__ = ["Melody", "Note", "EventEncoding", "keys", "__version__", *_LAZY]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'engine' has no attribute {name!r}")

@@ -1,0 +1,309 @@
+"""The melody data type: a monophonic line of notes on an integer grid.
+
+Time is counted in grid steps (``steps_per_quarter`` steps to a quarter note, 4 by default, so
+one step is a sixteenth). Seconds appear only where MIDI meets the clock.
+
+Monophony rule (the one rule every constructor and edit follows): a note sounds until the next
+note starts at the latest, so an earlier note that overlaps a later one is cut where the later
+one starts; of notes starting on the same step, the last one given wins. ``Melody.add`` applies
+the same rule with the added note given last.
+
+Melodies and notes are immutable values: every operation returns a new one, which makes undo
+and threads simple.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from engine import keys
+
+MAX_PITCH = 127
+DEFAULT_VELOCITY = 100
+
+
+@dataclass(frozen=True)
+class Note:
+    """One note: MIDI pitch, start step, length in steps, velocity."""
+
+    pitch: int
+    start: int
+    length: int
+    velocity: int = DEFAULT_VELOCITY
+
+    def __post_init__(self):
+        for name in ("pitch", "start", "length", "velocity"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"note {name} must be an integer, got {value!r}")
+        if not 0 <= self.pitch <= MAX_PITCH:
+            raise ValueError(f"note pitch {self.pitch} is outside the MIDI range 0-127")
+        if self.start < 0:
+            raise ValueError(f"note start {self.start} is negative")
+        if self.length < 1:
+            raise ValueError(f"note length {self.length} must be at least one step")
+        if not 1 <= self.velocity <= 127:
+            raise ValueError(f"note velocity {self.velocity} is outside 1-127")
+
+    @property
+    def end(self) -> int:
+        """The first step after the note."""
+        return self.start + self.length
+
+    def with_pitch(self, pitch: int) -> Note:
+        return dataclasses.replace(self, pitch=pitch)
+
+    def with_start(self, start: int) -> Note:
+        return dataclasses.replace(self, start=start)
+
+    def with_length(self, length: int) -> Note:
+        return dataclasses.replace(self, length=length)
+
+    def with_velocity(self, velocity: int) -> Note:
+        return dataclasses.replace(self, velocity=velocity)
+
+
+def steps_per_bar(time_signature: tuple[int, int], steps_per_quarter: int) -> int:
+    """Grid steps in one bar; raises ValueError when a bar is not a whole number of steps."""
+    numerator, denominator = time_signature
+    steps = numerator * steps_per_quarter * 4
+    if steps % denominator:
+        raise ValueError(
+            f"a bar of {numerator}/{denominator} is not a whole number of steps "
+            f"at {steps_per_quarter} steps per quarter"
+        )
+    return steps // denominator
+
+
+def monophonic(notes: Iterable[Note]) -> tuple[Note, ...]:
+    """Sort ``notes`` by start and apply the monophony rule (see the module docstring)."""
+    by_start: dict[int, Note] = {}
+    for note in notes:
+        by_start[note.start] = note  # the last one given on a step wins
+    ordered = [by_start[start] for start in sorted(by_start)]
+    for i in range(len(ordered) - 1):
+        note, following = ordered[i], ordered[i + 1]
+        if note.end > following.start:
+            ordered[i] = note.with_length(following.start - note.start)
+    return tuple(ordered)
+
+
+class Melody:
+    """A monophonic melody: sorted notes plus the grid, meter, tempo and optional key.
+
+    ``Melody(notes, steps_per_quarter=4, time_signature=(4, 4), tempo=120.0, key=None)``.
+    ``key`` is a name such as ``'C major'`` or ``'F# minor'`` (see :mod:`engine.keys`).
+    """
+
+    __slots__ = ("notes", "steps_per_quarter", "time_signature", "tempo", "key")
+
+    def __init__(
+        self,
+        notes: Iterable[Note] = (),
+        steps_per_quarter: int = 4,
+        time_signature: tuple[int, int] = (4, 4),
+        tempo: float = 120.0,
+        key: str | None = None,
+    ):
+        notes = list(notes)
+        for note in notes:
+            if not isinstance(note, Note):
+                raise ValueError(f"melody notes must be Note values, got {note!r}")
+        if isinstance(steps_per_quarter, bool) or not isinstance(steps_per_quarter, int):
+            raise ValueError(f"steps per quarter must be an integer, got {steps_per_quarter!r}")
+        if not 1 <= steps_per_quarter <= 96:
+            raise ValueError(f"steps per quarter {steps_per_quarter} is outside 1-96")
+        try:
+            numerator, denominator = (int(v) for v in time_signature)
+        except (TypeError, ValueError):
+            raise ValueError(f"time signature must be two integers, got {time_signature!r}") from None
+        if not 1 <= numerator <= 64:
+            raise ValueError(f"time signature numerator {numerator} is outside 1-64")
+        if denominator not in (1, 2, 4, 8, 16, 32):
+            raise ValueError(f"time signature denominator {denominator} is not a power of two up to 32")
+        steps_per_bar((numerator, denominator), steps_per_quarter)
+        try:
+            tempo = float(tempo)
+        except (TypeError, ValueError):
+            raise ValueError(f"tempo must be a number, got {tempo!r}") from None
+        if not 10.0 <= tempo <= 400.0:
+            raise ValueError(f"tempo {tempo:g} BPM is outside 10-400")
+        if key is not None:
+            key = keys.key_name(*keys.parse_key(key))
+        set_ = object.__setattr__
+        set_(self, "notes", monophonic(notes))
+        set_(self, "steps_per_quarter", steps_per_quarter)
+        set_(self, "time_signature", (numerator, denominator))
+        set_(self, "tempo", tempo)
+        set_(self, "key", key)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Melody is immutable; use its methods to get a changed copy")
+
+    def __eq__(self, other):
+        if not isinstance(other, Melody):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self):
+        return hash(self._fields())
+
+    def __reduce__(self):  # pickling and copy go through the validating constructor
+        return (Melody, self._fields())
+
+    def __len__(self):
+        return len(self.notes)
+
+    def __iter__(self):
+        return iter(self.notes)
+
+    def __repr__(self):
+        return (
+            f"Melody({len(self.notes)} notes, steps_per_quarter={self.steps_per_quarter}, "
+            f"time_signature={self.time_signature}, tempo={self.tempo:g}, key={self.key!r})"
+        )
+
+    def _fields(self):
+        return (self.notes, self.steps_per_quarter, self.time_signature, self.tempo, self.key)
+
+    # --- properties -------------------------------------------------------------------------
+
+    @property
+    def steps_per_bar(self) -> int:
+        return steps_per_bar(self.time_signature, self.steps_per_quarter)
+
+    @property
+    def steps_per_beat(self) -> int:
+        """Steps in one beat of the time signature's denominator (a dotted beat is not assumed)."""
+        return max(1, self.steps_per_quarter * 4 // self.time_signature[1])
+
+    @property
+    def start(self) -> int:
+        """The first note's start, or 0 for an empty melody."""
+        return self.notes[0].start if self.notes else 0
+
+    @property
+    def end(self) -> int:
+        """The step after the last note ends, or 0 for an empty melody."""
+        return self.notes[-1].end if self.notes else 0
+
+    @property
+    def seconds_per_step(self) -> float:
+        return 60.0 / self.tempo / self.steps_per_quarter
+
+    def pitch_range(self) -> tuple[int, int] | None:
+        """(lowest, highest) pitch, or None when empty."""
+        if not self.notes:
+            return None
+        pitches = [n.pitch for n in self.notes]
+        return min(pitches), max(pitches)
+
+    # --- copies -------------------------------------------------------------------------------
+
+    def replace(self, **changes) -> Melody:
+        """A copy with some of notes, steps_per_quarter, time_signature, tempo, key changed."""
+        fields = dict(
+            notes=self.notes,
+            steps_per_quarter=self.steps_per_quarter,
+            time_signature=self.time_signature,
+            tempo=self.tempo,
+            key=self.key,
+        )
+        unknown = set(changes) - set(fields)
+        if unknown:
+            raise ValueError(f"unknown melody fields: {', '.join(sorted(unknown))}")
+        fields.update(changes)
+        return Melody(**fields)
+
+    def with_notes(self, notes: Iterable[Note]) -> Melody:
+        return self.replace(notes=notes)
+
+    def add(self, *notes: Note) -> Melody:
+        """Add notes; they win over what they overlap (the monophony rule, given last)."""
+        return self.with_notes(self.notes + tuple(notes))
+
+    def remove(self, notes: Iterable[Note]) -> Melody:
+        """Remove the given notes (matched by value); ValueError if one is not in the melody."""
+        remaining = list(self.notes)
+        for note in notes:
+            try:
+                remaining.remove(note)
+            except ValueError:
+                raise ValueError(f"{note} is not in the melody") from None
+        return self.with_notes(remaining)
+
+    # --- musical operations -------------------------------------------------------------------
+
+    def transpose(self, semitones: int) -> Melody:
+        """Move every pitch by ``semitones``; ValueError if a note would leave 0-127."""
+        low_high = self.pitch_range()
+        if low_high and not (0 <= low_high[0] + semitones and low_high[1] + semitones <= MAX_PITCH):
+            raise ValueError(
+                f"transposing by {semitones} semitones moves pitches {low_high[0]}-{low_high[1]} "
+                "outside the MIDI range 0-127"
+            )
+        return self.with_notes(n.with_pitch(n.pitch + semitones) for n in self.notes)
+
+    def shift(self, steps: int) -> Melody:
+        """Move every note by ``steps`` in time; ValueError if a note would start before 0."""
+        if self.notes and self.notes[0].start + steps < 0:
+            raise ValueError(f"shifting by {steps} steps moves the first note before step 0")
+        return self.with_notes(n.with_start(n.start + steps) for n in self.notes)
+
+    def quantize(self, grid: int, lengths: bool = True) -> Melody:
+        """Snap starts (and, if ``lengths``, ends) to the nearest multiple of ``grid`` steps.
+
+        A note never shrinks below one grid unit; ties on a start go to the later note in
+        order, by the monophony rule.
+        """
+        if grid < 1:
+            raise ValueError(f"quantize grid {grid} must be at least one step")
+
+        def snap(step: int) -> int:
+            return (step + grid // 2) // grid * grid
+
+        quantized = []
+        for note in self.notes:
+            start = snap(note.start)
+            length = max(grid, snap(note.end) - start) if lengths else note.length
+            quantized.append(Note(note.pitch, start, length, note.velocity))
+        return self.with_notes(quantized)
+
+    def slice(self, start: int, end: int) -> Melody:
+        """Notes that start in [start, end), cut at ``end`` and moved so ``start`` becomes 0."""
+        if start < 0 or end < start:
+            raise ValueError(f"slice {start}-{end} is not a valid step range")
+        kept = []
+        for note in self.notes:
+            if start <= note.start < end:
+                kept.append(Note(note.pitch, note.start - start, min(note.end, end) - note.start, note.velocity))
+        return self.with_notes(kept)
+
+    def concatenate(self, other: Melody, at: int | None = None) -> Melody:
+        """``other`` placed at step ``at`` (default: this melody's end), after this melody.
+
+        The grids must match; meter, tempo and key stay this melody's.
+        """
+        if other.steps_per_quarter != self.steps_per_quarter:
+            raise ValueError(
+                f"cannot join melodies with {self.steps_per_quarter} and "
+                f"{other.steps_per_quarter} steps per quarter"
+            )
+        offset = self.end if at is None else at
+        return self.add(*(n.with_start(n.start + offset) for n in other.notes))
+
+    def with_velocity(self, velocity: int, notes: Sequence[Note] | None = None) -> Melody:
+        """Set the velocity of every note, or of the given notes only."""
+        targets = set(self.notes if notes is None else notes)
+        return self.with_notes(n.with_velocity(velocity) if n in targets else n for n in self.notes)
+
+    def detect_key(self) -> str | None:
+        """The most likely key by the Krumhansl-Kessler profiles, or None for an empty melody."""
+        if not self.notes:
+            return None
+        weights = [0.0] * 12
+        for note in self.notes:
+            weights[note.pitch % 12] += note.length
+        return keys.key_name(*keys.best_key(weights))

@@ -1,0 +1,157 @@
+"""The open piece: melody, continue-from marker and pending variations, edited through undo.
+
+Every user edit ends in :meth:`Document.set_state` (directly or via ``set_melody`` /
+``set_marker`` / ``accept_variation``), which pushes one :class:`EditCommand` onto the
+``QUndoStack``. A command stores the whole state before and after: melodies are immutable values,
+so a snapshot costs one reference, and undo can never drift from redo.
+
+Pending variations (generated, not yet accepted) are not part of the undo history: they are
+proposals beside the piece, cleared by accept or discard, and saved with the session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from engine.melody import Melody
+
+
+@dataclass(frozen=True)
+class PieceState:
+    """What one undo step restores."""
+
+    melody: Melody
+    marker: int  # "continue from" step: everything before it is the seed
+
+
+class EditCommand(QUndoCommand):
+    """Replace the piece state; consecutive commands with the same ``merge_id`` coalesce."""
+
+    def __init__(self, document: Document, before: PieceState, after: PieceState, text: str, merge_id: int = -1):
+        super().__init__(text)
+        self._document, self._before, self._after, self._merge_id = document, before, after, merge_id
+
+    def id(self) -> int:
+        return self._merge_id
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, EditCommand) or other._merge_id != self._merge_id or self._merge_id < 0:
+            return False
+        self._after = other._after
+        return True
+
+    def redo(self):
+        self._document._apply(self._after)
+
+    def undo(self):
+        self._document._apply(self._before)
+
+
+# Merge ids for edits that come in a stream of small steps (spin boxes, sliders).
+MERGE_TEMPO = 1
+MERGE_TIME_SIGNATURE = 2
+
+
+class Document(QObject):
+    """The piece being edited. Views listen to the signals and never change state directly."""
+
+    melody_changed = Signal()
+    marker_changed = Signal(int)
+    variations_changed = Signal()
+
+    def __init__(self, melody: Melody | None = None, marker: int | None = None, parent=None):
+        super().__init__(parent)
+        melody = melody if melody is not None else Melody()
+        self._state = PieceState(melody, melody.end if marker is None else max(0, marker))
+        self._variations: list[Melody] = []
+        self._current = 0
+        self.undo_stack = QUndoStack(self)
+
+    # --- piece state --------------------------------------------------------------------------
+
+    @property
+    def melody(self) -> Melody:
+        return self._state.melody
+
+    @property
+    def marker(self) -> int:
+        return self._state.marker
+
+    @property
+    def state(self) -> PieceState:
+        return self._state
+
+    def seed(self) -> Melody:
+        """The notes before the marker (cut at it): what a continuation continues."""
+        return self.melody.slice(0, self.marker) if self.marker > 0 else self.melody.with_notes(())
+
+    def set_state(self, state: PieceState, text: str, merge_id: int = -1) -> bool:
+        """Push one undo step to reach ``state``; False (and nothing pushed) if nothing changes."""
+        if state == self._state:
+            return False
+        self.undo_stack.push(EditCommand(self, self._state, state, text, merge_id))
+        return True
+
+    def set_melody(self, melody: Melody, text: str, merge_id: int = -1) -> bool:
+        return self.set_state(replace(self._state, melody=melody), text, merge_id)
+
+    def set_marker(self, step: int, text: str = "Move Continue Marker") -> bool:
+        return self.set_state(replace(self._state, marker=max(0, int(step))), text)
+
+    def load(self, melody: Melody, marker: int | None = None, variations=(), current: int = 0):
+        """Start afresh (new file, open, import as new): clears history and variations."""
+        self.undo_stack.clear()
+        self._apply(PieceState(melody, melody.end if marker is None else max(0, marker)))
+        self.set_variations(list(variations), current)
+        self.undo_stack.setClean()
+
+    def _apply(self, state: PieceState):
+        old = self._state
+        self._state = state
+        if state.melody != old.melody:
+            self.melody_changed.emit()
+        if state.marker != old.marker:
+            self.marker_changed.emit(state.marker)
+
+    # --- pending variations -------------------------------------------------------------------
+
+    @property
+    def variations(self) -> list[Melody]:
+        return list(self._variations)
+
+    @property
+    def current_index(self) -> int:
+        return self._current
+
+    def current_variation(self) -> Melody | None:
+        return self._variations[self._current] if self._variations else None
+
+    def set_variations(self, variations: list[Melody], current: int = 0):
+        self._variations = list(variations)
+        self._current = min(max(0, current), max(0, len(self._variations) - 1))
+        self.variations_changed.emit()
+
+    def select_variation(self, index: int):
+        if self._variations:
+            self._current = index % len(self._variations)
+            self.variations_changed.emit()
+
+    def accept_variation(self) -> bool:
+        """Merge the current variation into the piece (one undo step); marker moves to its end."""
+        variation = self.current_variation()
+        if variation is None:
+            return False
+        # Notes at or after the marker are replaced by the continuation.
+        kept = [n for n in self.melody.notes if n.start < self.marker]
+        kept = [n.with_length(min(n.length, self.marker - n.start)) for n in kept]
+        melody = self.melody.with_notes(kept + list(variation.notes))
+        marker = max(self.marker, variation.end)
+        self.set_state(PieceState(melody, marker), "Accept Variation")
+        self.set_variations([])
+        return True
+
+    def discard_variations(self):
+        self.set_variations([])

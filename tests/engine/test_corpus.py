@@ -1,0 +1,146 @@
+"""Corpora: the fixed split, grid rules on real music21 parses, the cache and its rebuilds."""
+
+import hashlib
+from collections import Counter
+
+import pytest
+
+from engine import corpus
+from engine.corpus import CorpusError, Tune, build_corpus, load_corpus, split_of, stream_to_melody
+from engine.melody import Melody, Note
+
+music21 = pytest.importorskip("music21")
+
+
+def parse_abc(body: str, meter: str = "4/4", length: str = "1/8"):
+    text = f"X:1\nT:t\nM:{meter}\nL:{length}\nK:C\n{body}\n"
+    return music21.converter.parse(text, format="abc")
+
+
+def test_split_is_the_documented_hash():
+    for tune_id in ["essenFolksong/han1.abc:1", "oneills1850/0001-0050.abc:7", "x.mid:0"]:
+        h = int(hashlib.sha1(tune_id.encode()).hexdigest(), 16) % 10
+        assert split_of(tune_id) == {0: "test", 1: "validation"}.get(h, "train")
+
+
+def test_split_proportions():
+    counts = Counter(split_of(f"essenFolksong/f.abc:{i}") for i in range(5000))
+    assert 400 < counts["test"] < 600 and 400 < counts["validation"] < 600
+
+
+def test_plain_tune_on_the_grid():
+    melody, reason, _ = stream_to_melody(parse_abc("C2 D2 E2 F2 | G4 A2 B2 | c8 |"))
+    assert reason is None
+    assert [(n.pitch, n.start, n.length) for n in melody.notes][:5] == [
+        (60, 0, 4), (62, 4, 4), (64, 8, 4), (65, 12, 4), (67, 16, 8)]
+    assert melody.time_signature == (4, 4) and melody.steps_per_quarter == 4
+
+
+def test_pickup_is_placed_before_a_bar_line():
+    melody, reason, _ = stream_to_melody(parse_abc("G | c2 c2 d2 e2 | f8 |"))
+    assert reason is None
+    # The pickup eighth ends exactly at the first bar line (step 16).
+    assert melody.notes[0].start == 14 and melody.notes[1].start == 16
+
+
+def test_triplets_are_snapped_and_counted():
+    melody, reason, adjusted = stream_to_melody(parse_abc("(3CDE F2 G2 A2 | c8 |"))
+    assert reason is None
+    assert [n.start for n in melody.notes][:4] == [0, 1, 3, 4]
+    assert adjusted["snapped to the grid"] == 1
+
+
+def test_thirty_seconds_after_dotted_sixteenths_become_sixteenths():
+    melody, reason, _ = stream_to_melody(parse_abc("C3/4 D/4 E F G2 A2 B2 | c8 |", length="1/8"))
+    assert reason is None
+    assert [(n.start, n.length) for n in melody.notes][:2] == [(0, 1), (1, 1)]
+
+
+def test_too_fine_rhythm_is_skipped():
+    _, reason, _ = stream_to_melody(parse_abc("(3C/D/E/ F2 G2 A2 | c8 |"))
+    assert reason == "off-grid rhythm too fine for the grid"
+
+
+def test_grace_notes_dropped_and_chords_keep_the_top():
+    melody, reason, adjusted = stream_to_melody(parse_abc("{A}C2 [CEG]2 E2 F2 | G8 |"))
+    assert reason is None
+    assert adjusted["grace notes dropped"] == 1
+    assert melody.notes[1].pitch == 67
+
+
+def test_meter_change_keeps_first_and_counts():
+    part = music21.stream.Part()
+    part.append(music21.meter.TimeSignature("4/4"))
+    part.append([music21.note.Note(p, quarterLength=1) for p in ("C4", "D4", "E4", "F4")])
+    part.append(music21.meter.TimeSignature("3/4"))
+    part.append([music21.note.Note(p, quarterLength=1) for p in ("G4", "A4", "B4")])
+    melody, reason, adjusted = stream_to_melody(part)
+    assert reason is None and melody.time_signature == (4, 4)
+    assert adjusted["meter changes (first meter kept)"] == 1
+
+
+def test_too_short_is_skipped():
+    assert stream_to_melody(parse_abc("C2 D2 |"))[1] == "too short"
+
+
+def fake_source(tmp_path, monkeypatch, tunes):
+    folder = tmp_path / "songs"
+    folder.mkdir(exist_ok=True)
+    (folder / "a.mid").write_bytes(b"MThd")
+    calls = []
+
+    def parse(task):
+        calls.append(task)
+        records = [corpus._melody_record(tune.id, tune.melody) for tune in tunes]
+        return records, Counter({"too short": 1}), Counter()
+
+    monkeypatch.setattr(corpus, "_parser_for", lambda name: parse)
+    return folder, calls
+
+
+def test_cache_round_trip_and_rebuild_only_on_change(tmp_path, monkeypatch):
+    tunes = [
+        Tune(f"a.mid:{i}", Melody([Note(60 + i, 2, 2), Note(62, 4, 4)], time_signature=(3, 4), key="G major"))
+        for i in range(30)
+    ]
+    folder, calls = fake_source(tmp_path, monkeypatch, tunes)
+    cache = tmp_path / "cache"
+    report = build_corpus(str(folder), cache_dir=cache, workers=1, progress=False)
+    assert not report.cached and sum(report.counts.values()) == 30
+    assert report.skipped == {"too short": 1}
+    assert "30 tunes" in report.summary()
+    loaded = load_corpus(str(folder), cache_dir=cache)
+    assert loaded == sorted(tunes, key=lambda t: t.id)
+    assert {t.id for t in load_corpus(str(folder), "test", cache_dir=cache)} == {
+        t.id for t in tunes if t.split == "test"}
+
+    again = build_corpus(str(folder), cache_dir=cache, workers=1, progress=False)
+    assert again.cached and len(calls) == 1
+    (folder / "b.mid").write_bytes(b"MThd")
+    changed = build_corpus(str(folder), cache_dir=cache, workers=1, progress=False)
+    assert not changed.cached and len(calls) == 3
+
+
+def test_missing_and_damaged_caches_say_so(tmp_path):
+    with pytest.raises(CorpusError, match="does not exist"):
+        load_corpus("essen", cache_dir=tmp_path)
+    (tmp_path / "essen.npz").write_bytes(b"not a zip")
+    with pytest.raises(CorpusError, match="damaged"):
+        load_corpus("essen", cache_dir=tmp_path)
+    with pytest.raises(ValueError, match="split"):
+        load_corpus("essen", "training", cache_dir=tmp_path)
+
+
+def test_unknown_source_is_refused(tmp_path):
+    with pytest.raises(CorpusError, match="unknown corpus"):
+        build_corpus("nowhere-at-all", cache_dir=tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(CorpusError, match="no .mid"):
+        build_corpus(str(empty), cache_dir=tmp_path)
+
+
+def test_music21_sources_are_found():
+    files = corpus.source_files("essen")
+    assert len(files) > 20 and all(p.suffix == ".abc" for _, p in files)
+    assert {c for c, _ in corpus.source_files("irish")} == {"oneills1850", "ryansMammoth"}

@@ -1,0 +1,47 @@
+"""The project's skeleton: engine stays Qt-free, the app starts and reports its version."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_engine_pulls_in_no_qt():
+    code = (
+        "import sys, engine, engine.melody, engine.encoding, engine.corpus\n"
+        "import pkgutil, importlib\n"
+        "for m in pkgutil.iter_modules(engine.__path__):\n"
+        "    importlib.import_module('engine.' + m.name)\n"
+        "qt = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'PyQt')))\n"
+        "print(','.join(qt))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
+def test_engine_sources_never_import_qt():
+    for path in (ROOT / "engine").rglob("*.py"):
+        text = path.read_text()
+        assert "PySide6" not in text and "shiboken6" not in text, path
+
+
+def test_version_prints_without_a_window():
+    result = subprocess.run(
+        [sys.executable, "main.py", "--version"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0
+    assert result.stdout.strip().startswith("Segue ")
+    assert "PySide6" not in result.stderr
+
+
+def test_main_window_is_titled_segue(qtbot):
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    assert window.windowTitle().startswith("Segue")
+    assert window.statusBar() is not None
+    window.close()
