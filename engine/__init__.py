@@ -15,9 +15,13 @@ Encoding (``engine.encoding``)
 
 MIDI files (``engine.midi_io``, the only module that reads or writes MIDI files)
     ``read_midi(path, track=None) -> Melody``   best melodic track when ``track`` is None
+    ``import_midi(path, track=None) -> ImportResult``   melody plus a report (moved, merged,
+        dropped notes, warnings)
     ``list_tracks(path) -> list[TrackInfo]``      name, channel, program, note count, range
-    ``write_midi(melody, path, ...)``             type-1 SMF, written atomically
-    ``MidiImportError``                           one clear message naming file and reason
+    ``best_track(path)``                          the part ``read_midi`` takes by default
+    ``write_midi(melody, path, *, continuation=None, separate_tracks=False, ...)``
+        type-1 SMF at 480 ticks per beat, written atomically; ``melody_to_midi_bytes`` in memory
+    ``MidiImportError``, ``MidiExportError``       one clear message naming file and reason
 
 Corpora (``engine.corpus``): ``build_corpus(name)``, ``load_corpus(name)``, ``split_of(tune_id)``
 
@@ -41,9 +45,15 @@ __version__ = "0.1.0"
 # Heavier parts load on first use, so ``import engine`` stays quick and pulls in no torch.
 _LAZY = {
     "read_midi": "engine.midi_io",
+    "import_midi": "engine.midi_io",
     "write_midi": "engine.midi_io",
+    "melody_to_midi_bytes": "engine.midi_io",
     "list_tracks": "engine.midi_io",
+    "best_track": "engine.midi_io",
+    "TrackInfo": "engine.midi_io",
+    "ImportResult": "engine.midi_io",
     "MidiImportError": "engine.midi_io",
+    "MidiExportError": "engine.midi_io",
     "load_model": "engine.model",
     "generate": "engine.sampling",
     "score": "engine.evaluation",

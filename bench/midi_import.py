@@ -1,0 +1,82 @@
+"""How fast MIDI import is, and how fast absurd files are refused. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/midi_import.py [--events 200000]
+
+Figures: a busy multi-track file (the raw walk alone, then list_tracks and import_midi, which
+both parse with mido), a file just over the event limit (refused by the raw walk, before mido
+builds any message), and a sparse 51 MB file (refused by its size before reading).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import struct
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from engine import midi_io  # noqa: E402
+
+
+def busy_file(events: int, tracks: int = 8) -> bytes:
+    """A type-1 file of ``tracks`` tracks of sixteenth notes, ``events`` events in all."""
+    per_track = events // tracks // 2
+    chunks = []
+    for t in range(tracks):
+        body = bytearray(b"\x00\xff\x03\x05Track")
+        for i in range(per_track):
+            pitch = 48 + (i * 7 + t * 5) % 36
+            body += bytes([0x00, 0x90 | t, pitch, 100, 120, 0x80 | t, pitch, 64])
+        body += b"\x00\xff\x2f\x00"
+        chunks.append(b"MTrk" + struct.pack(">L", len(body)) + bytes(body))
+    return b"MThd" + struct.pack(">LHHH", 6, 1, tracks, 480) + b"".join(chunks)
+
+
+def timed(label: str, action, repeat: int = 3) -> None:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        try:
+            action()
+        except midi_io.MidiImportError as error:
+            outcome = error.reason
+        else:
+            outcome = "ok"
+        best = min(best, time.perf_counter() - started)
+    print(f"{label:<48} {best * 1000:9.1f} ms   ({outcome})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=200_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        busy = Path(folder) / "busy.mid"
+        data = busy_file(args.events)
+        busy.write_bytes(data)
+        print(f"busy file: {args.events:,} events, {len(data) / 1e6:.1f} MB")
+        timed("raw walk (_scan) of the busy file", lambda: midi_io._scan(data))
+        timed("list_tracks(busy)", lambda: midi_io.list_tracks(busy))
+        timed("import_midi(busy)", lambda: midi_io.import_midi(busy))
+
+        over = Path(folder) / "over.mid"
+        over.write_bytes(busy_file(midi_io.MAX_EVENTS + 16))
+        timed(f"refuse {midi_io.MAX_EVENTS + 16:,} events", lambda: midi_io.import_midi(over))
+
+        huge = Path(folder) / "huge.mid"
+        with open(huge, "wb") as file:
+            file.write(data[:64])
+            file.truncate(51 * 1024 * 1024)
+        timed("refuse a 51 MB file", lambda: midi_io.import_midi(huge))
+        os.remove(huge)
+
+        small = Path(__file__).resolve().parent.parent / "tests" / "data" / "midi" / "daw_type1.mid"
+        timed("import_midi(daw_type1.mid, 5 parts)", lambda: midi_io.import_midi(small), repeat=20)
+
+
+if __name__ == "__main__":
+    main()
