@@ -295,7 +295,8 @@ def _parse_score_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
 
     skipped, adjusted = Counter(), Counter()
     try:
-        melody, reason, changes = stream_to_melody(converter.parse(path))
+        score = converter.parse(path)
+        melody, reason, changes = stream_to_melody(_soprano(score))
     except Exception:
         skipped["parse error"] += 1
         return [], skipped, adjusted
@@ -304,6 +305,15 @@ def _parse_score_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
         skipped[reason] += 1
         return [], skipped, adjusted
     return [_melody_record(f"{collection}/{Path(path).name}:1", melody)], skipped, adjusted
+
+
+def _soprano(score):
+    """The part named soprano (chorales with instrumental parts list those first), else the top."""
+    for part in getattr(score, "parts", ()):
+        names = f"{part.partName or ''} {part.id or ''}".lower()
+        if "soprano" in names or "sopran" in names:
+            return part
+    return score
 
 
 def _parse_midi_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:

@@ -144,3 +144,13 @@ def test_music21_sources_are_found():
     files = corpus.source_files("essen")
     assert len(files) > 20 and all(p.suffix == ".abc" for _, p in files)
     assert {c for c, _ in corpus.source_files("irish")} == {"oneills1850", "ryansMammoth"}
+
+
+def test_chorale_soprano_is_found_by_name():
+    score = music21.stream.Score()
+    for name, pitch in (("Horn", "C3"), ("Soprano", "E5")):
+        part = music21.stream.Part()
+        part.partName = name
+        part.append([music21.note.Note(pitch, quarterLength=1) for _ in range(4)])
+        score.insert(0, part)
+    assert corpus._soprano(score).partName == "Soprano"
