@@ -221,7 +221,11 @@ class Melody:
         return self.replace(notes=notes)
 
     def add(self, *notes: Note) -> Melody:
-        """Add notes; they win over what they overlap (the monophony rule, given last)."""
+        """Add notes by the monophony rule, given last: an added note replaces the note on its
+        start step and cuts the one sounding into it; a later note still cuts the added one.
+
+        Editors that want a placed note to win outright remove what starts under it first.
+        """
         return self.with_notes(self.notes + tuple(notes))
 
     def remove(self, notes: Iterable[Note]) -> Melody:

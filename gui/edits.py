@@ -1,0 +1,233 @@
+"""Piano-roll edits as pure functions: a melody and the notes to act on in, a new melody out.
+
+No Qt here: the roll computes the result (also as a live preview during a drag) and commits it
+through the document's undo stack. Each function returns an :class:`EditResult` holding the new
+melody and the notes to select afterwards (the edited notes as they are in the result).
+
+One rule for every edit that puts notes somewhere (draw, move, resize, paste, duplicate,
+quantize): the placed notes win. An untouched note that starts under a placed note is removed
+(it was drawn over), and one that starts before a placed note is cut where that note starts (the
+engine's monophony rule). Without the first half, dragging a long note over a short one would
+cut the dragged note instead, which is not what anyone dragging it means.
+
+Notes are values; in a monophonic melody no two notes share a start, so a start names a note.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from engine.melody import MAX_PITCH, Melody, Note
+
+
+@dataclass(frozen=True)
+class EditResult:
+    """The edited melody and the notes to select in it."""
+
+    melody: Melody
+    selection: frozenset[Note]
+
+
+def _members(melody: Melody, notes: Iterable[Note]) -> list[Note]:
+    """``notes`` in melody order; ValueError naming the first one the melody lacks.
+
+    Matched through their starts (unique in a monophonic melody), which is much cheaper than
+    hashing every note of a long melody on each mouse move of a drag.
+    """
+    by_start = {n.start: n for n in melody.notes}
+    wanted = {}
+    for note in notes:
+        if by_start.get(note.start) != note:
+            raise ValueError(f"{note} is not in the melody")
+        wanted[note.start] = note
+    return [wanted[start] for start in sorted(wanted)]
+
+
+def _others(melody: Melody, targets: list[Note]) -> list[Note]:
+    """The melody's notes that are not among ``targets`` (members of the melody)."""
+    starts = {n.start for n in targets}
+    return [n for n in melody.notes if n.start not in starts]
+
+
+def place_notes(
+    melody: Melody, placed: Iterable[Note], base: Iterable[Note] | None = None
+) -> EditResult:
+    """``placed`` put into ``base`` (default: the melody's notes), the placed notes winning.
+
+    Of placed notes that share a start, the last given wins (the monophony rule).
+    """
+    placed = list(placed)
+    base = list(melody.notes if base is None else base)
+    spans = sorted((n.start, n.end) for n in placed)
+    span_starts = [s for s, _ in spans]
+    # Running maximum of ends lets one bisect answer "does any placed note cover this step?".
+    reach, ends = 0, []
+    for _, end in spans:
+        reach = max(reach, end)
+        ends.append(reach)
+
+    def covered(step: int) -> bool:
+        i = bisect.bisect_right(span_starts, step) - 1
+        return i >= 0 and ends[i] > step
+
+    kept = [n for n in base if not covered(n.start)]
+    result = melody.with_notes(kept + placed)
+    placed_starts = {n.start for n in placed}
+    return EditResult(result, frozenset(n for n in result.notes if n.start in placed_starts))
+
+
+def clamp_move(notes: Iterable[Note], dsteps: int, dpitch: int) -> tuple[int, int]:
+    """The movement closest to ``(dsteps, dpitch)`` that keeps every note on the roll."""
+    notes = list(notes)
+    if not notes:
+        return 0, 0
+    first = min(n.start for n in notes)
+    low = min(n.pitch for n in notes)
+    high = max(n.pitch for n in notes)
+    dsteps = max(dsteps, -first)
+    dpitch = min(max(dpitch, -low), MAX_PITCH - high)
+    return dsteps, dpitch
+
+
+def move_notes(
+    melody: Melody, notes: Iterable[Note], dsteps: int, dpitch: int, copy: bool = False
+) -> EditResult:
+    """Move notes by ``dsteps`` and ``dpitch``; with ``copy`` the originals stay.
+
+    ValueError when a note would start before step 0 or leave the MIDI range.
+    """
+    targets = _members(melody, notes)
+    if (dsteps, dpitch) != clamp_move(targets, dsteps, dpitch):
+        raise ValueError(
+            f"moving by {dsteps} steps and {dpitch} semitones takes notes off the roll "
+            "(before step 0 or outside MIDI pitches 0-127)"
+        )
+    moved = [Note(n.pitch + dpitch, n.start + dsteps, n.length, n.velocity) for n in targets]
+    if copy:
+        return place_notes(melody, moved)
+    return place_notes(melody, moved, _others(melody, targets))
+
+
+def transpose_notes(melody: Melody, notes: Iterable[Note], semitones: int) -> EditResult:
+    """Move the notes' pitches by ``semitones``; ValueError if one would leave 0-127."""
+    targets = _members(melody, notes)
+    if targets:
+        low = min(n.pitch for n in targets)
+        high = max(n.pitch for n in targets)
+        if low + semitones < 0 or high + semitones > MAX_PITCH:
+            raise ValueError(
+                f"transposing by {semitones:+d} semitones moves pitches {low}-{high} "
+                "outside the MIDI range 0-127"
+            )
+    return move_notes(melody, targets, 0, semitones)
+
+
+def resize_notes(melody: Melody, notes: Iterable[Note], dlength: int) -> EditResult:
+    """Change every note's length by ``dlength`` steps, never below one step."""
+    targets = _members(melody, notes)
+    resized = [n.with_length(max(1, n.length + dlength)) for n in targets]
+    return place_notes(melody, resized, _others(melody, targets))
+
+
+def delete_notes(melody: Melody, notes: Iterable[Note]) -> EditResult:
+    """The melody without the notes; nothing selected afterwards."""
+    return EditResult(melody.remove(_members(melody, notes)), frozenset())
+
+
+def paste_notes(melody: Melody, notes: Iterable[Note], at: int) -> EditResult:
+    """Place copies of ``notes`` so that the earliest starts at step ``at``; they are selected.
+
+    ``notes`` may come from anywhere (the clipboard): only their relative positions matter.
+    Pitches that would leave the MIDI range raise ValueError.
+    """
+    notes = list(notes)
+    if at < 0:
+        raise ValueError(f"cannot paste at step {at}: before the start of the roll")
+    if not notes:
+        return EditResult(melody, frozenset())
+    origin = min(n.start for n in notes)
+    placed = [n.with_start(n.start - origin + at) for n in notes]
+    return place_notes(melody, placed)
+
+
+def selection_span(notes: Iterable[Note]) -> tuple[int, int]:
+    """``(first start, last end)`` of the notes; ValueError when there are none."""
+    notes = list(notes)
+    if not notes:
+        raise ValueError("no notes selected")
+    return min(n.start for n in notes), max(n.end for n in notes)
+
+
+def duplicate_notes(melody: Melody, notes: Iterable[Note], grid: int = 1) -> EditResult:
+    """Copies of the notes placed right after them.
+
+    The copy is offset by the notes' span rounded up to whole ``grid`` units, so a phrase on the
+    grid repeats on the grid (a dotted-quarter phrase duplicated at 1/4 snap lands on a beat).
+    """
+    if grid < 1:
+        raise ValueError(f"duplicate grid {grid} must be at least one step")
+    targets = _members(melody, notes)
+    if not targets:
+        return EditResult(melody, frozenset())
+    first, last = selection_span(targets)
+    offset = -(-(last - first) // grid) * grid
+    return place_notes(melody, [n.with_start(n.start + offset) for n in targets])
+
+
+def quantize_notes(melody: Melody, notes: Iterable[Note], grid: int) -> EditResult:
+    """Snap the notes' starts and ends to multiples of ``grid`` steps (Melody.quantize rules)."""
+    targets = _members(melody, notes)
+    quantized = melody.with_notes(targets).quantize(grid).notes
+    return place_notes(melody, quantized, _others(melody, targets))
+
+
+def set_velocity(melody: Melody, notes: Iterable[Note], velocity: int) -> EditResult:
+    """Give the notes one velocity (clamped to 1-127)."""
+    velocity = min(127, max(1, int(velocity)))
+    return _with_velocities(melody, notes, lambda _: velocity)
+
+
+def change_velocity(melody: Melody, notes: Iterable[Note], delta: int) -> EditResult:
+    """Add ``delta`` to the notes' velocities, each clamped to 1-127."""
+    return _with_velocities(melody, notes, lambda old: min(127, max(1, old + delta)))
+
+
+def _with_velocities(melody: Melody, notes: Iterable[Note], new_velocity) -> EditResult:
+    starts = {n.start for n in _members(melody, notes)}
+    result = melody.with_notes(
+        n.with_velocity(new_velocity(n.velocity)) if n.start in starts else n for n in melody.notes
+    )
+    return EditResult(result, frozenset(n for n in result.notes if n.start in starts))
+
+
+def note_at(
+    melody: Melody, step: float, pitch: int, starts: list[int] | None = None
+) -> Note | None:
+    """The note sounding at ``step`` on ``pitch``, or None. ``starts``: the notes' starts, if known."""
+    if starts is None:
+        starts = [n.start for n in melody.notes]
+    i = bisect.bisect_right(starts, step) - 1
+    if i >= 0:
+        note = melody.notes[i]
+        if note.pitch == pitch and step < note.end:
+            return note
+    return None
+
+
+def notes_in_area(
+    melody: Melody, first_step: float, last_step: float, low_pitch: int, high_pitch: int
+) -> frozenset[Note]:
+    """Notes overlapping steps ``[first_step, last_step)`` with pitches in ``[low, high]``."""
+    return frozenset(
+        n
+        for n in melody.notes
+        if n.start < last_step and n.end > first_step and low_pitch <= n.pitch <= high_pitch
+    )
+
+
+def resolve_selection(melody: Melody, selection: Iterable[Note]) -> frozenset[Note]:
+    """The selected notes still in ``melody`` (after undo, redo or an edit elsewhere)."""
+    present = set(melody.notes)
+    return frozenset(n for n in selection if n in present)

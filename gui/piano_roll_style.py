@@ -1,0 +1,95 @@
+"""Colours, sizes and note names shared by the piano roll's panes.
+
+A dark, DAW-like palette: grey rows with darker black-key rows, faint sub-beat lines, clearer
+beat lines and bright bar lines; notes coloured by velocity from a dim brown (soft) to a bright
+orange (loud), selected notes in a blue ramp so the selection reads at any velocity.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from PySide6.QtGui import QColor
+
+from engine.keys import PITCH_CLASS_NAMES
+
+KEYBOARD_WIDTH = 64
+RULER_HEIGHT = 26
+VELOCITY_LANE_HEIGHT = 84
+
+BLACK_KEY_CLASSES = frozenset({1, 3, 6, 8, 10})
+
+BACKGROUND = QColor("#1e2024")
+ROW_WHITE = QColor("#2c2f35")
+ROW_BLACK = QColor("#24272c")
+ROW_OUT_OF_KEY = QColor("#202226")  # rows outside the melody's key, when it has one
+ROW_C_LINE = QColor("#3a3e46")  # the line under each C row: octave boundaries
+ROW_LINE = QColor("#272a30")
+SUB_BEAT_LINE = QColor("#33363d")
+BEAT_LINE = QColor("#41454e")
+BAR_LINE = QColor("#6b717e")
+CONTINUATION_TINT = QColor(70, 140, 200, 22)  # over the area after the continue marker
+
+NOTE_BORDER = QColor("#120d08")
+SELECTED_BORDER = QColor("#f4f8ff")
+GHOST_FILL = QColor(190, 200, 255, 70)
+GHOST_BORDER = QColor(200, 210, 255, 170)
+NOTE_TEXT = QColor(20, 14, 8, 220)
+
+MARKER = QColor("#45d483")
+PLAYHEAD = QColor("#f2f2f2")
+INSERT_LINE = QColor(255, 255, 255, 70)
+BAND_FILL = QColor(255, 255, 255, 28)
+BAND_BORDER = QColor(255, 255, 255, 170)
+
+KEY_WHITE = QColor("#e4e4e4")
+KEY_BLACK = QColor("#16171a")
+KEY_LINE = QColor("#9a9a9a")
+KEY_PRESSED = QColor("#ff9d3c")
+KEY_LABEL = QColor("#2a2a2a")
+
+RULER_BACKGROUND = QColor("#25282d")
+RULER_TEXT = QColor("#c9ccd3")
+RULER_TICK = QColor("#5a5f6a")
+
+LANE_BACKGROUND = QColor("#1b1d21")
+LANE_GUIDE = QColor("#2c2f35")
+LANE_TEXT = QColor("#7d828d")
+
+
+def note_name(pitch: int) -> str:
+    """``60 -> 'C4'`` (scientific pitch notation: middle C is C4, as in Reaper and MIDI docs)."""
+    return f"{PITCH_CLASS_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+def is_black_key(pitch: int) -> bool:
+    return pitch % 12 in BLACK_KEY_CLASSES
+
+
+@lru_cache(maxsize=2)
+def velocity_colours(selected: bool) -> tuple[QColor, ...]:
+    """128 fill colours indexed by velocity (index 0 unused but present)."""
+    colours = []
+    for velocity in range(128):
+        t = velocity / 127
+        if selected:
+            colour = QColor.fromHsvF(0.57, 0.25 + 0.45 * t, 0.62 + 0.38 * t)
+        else:
+            colour = QColor.fromHsvF(0.075, 0.35 + 0.55 * t, 0.45 + 0.55 * t)
+        colours.append(colour)
+    return tuple(colours)
+
+
+def velocity_bucket(velocity: int) -> int:
+    """Velocities grouped 8 to a bucket, so a repaint batches notes by colour."""
+    return velocity >> 3
+
+
+BUCKETS = 16
+
+
+@lru_cache(maxsize=2)
+def bucket_colours(selected: bool) -> tuple[QColor, ...]:
+    """One colour per velocity bucket: the colour of the bucket's middle velocity."""
+    table = velocity_colours(selected)
+    return tuple(table[min(127, b * 8 + 4)] for b in range(BUCKETS))
