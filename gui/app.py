@@ -1,29 +1,199 @@
-"""Application entry point: parse the command line, build the QApplication and main window."""
+"""Application entry point: command line, QApplication, main window, last-resort error handling.
+
+``python main.py [--version] [--screenshot PATH] [FILE]``
+
+- ``FILE``: a ``.segue`` session or a MIDI file to open.
+- ``--screenshot PATH``: render the window with the demo seed and a pending continuation to a
+  PNG and exit (works offscreen: ``QT_QPA_PLATFORM=offscreen``). The continuation comes from
+  the default model when one is installed, else from a clearly labelled stand-in.
+
+An unexpected exception never shows a traceback: :func:`install_excepthook` logs it to
+``segue.log`` (in the app's data folder, or ``$SEGUE_LOG_DIR``), autosaves the piece, and
+shows one short message.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
+import threading
+import traceback
+from pathlib import Path
 
 import engine
+
+log = logging.getLogger("segue")
+
+LOG_DIR_ENV = "SEGUE_LOG_DIR"
+LOG_NAME = "segue.log"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="segue", description="Segue, a composer's assistant.")
     parser.add_argument("--version", action="version", version=f"Segue {engine.__version__}")
+    parser.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        help="render the window with the demo seed and a pending continuation to a PNG, then exit",
+    )
     parser.add_argument("file", nargs="?", help="a .segue session or a MIDI file to open")
     return parser.parse_args(argv)
 
 
+def log_path() -> Path:
+    configured = os.environ.get(LOG_DIR_ENV)
+    if configured:
+        return Path(configured) / LOG_NAME
+    from PySide6.QtCore import QStandardPaths
+
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
+    return Path(base or Path.home() / ".segue") / LOG_NAME
+
+
+def set_up_logging() -> Path | None:
+    """Warnings and errors go to the log file (and stderr); returns the file, None if unwritable."""
+    path = log_path()
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(path, encoding="utf-8"))
+    except OSError:
+        path = None
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s", handlers=handlers
+    )
+    return path
+
+
+def install_excepthook(window_getter, log_file: Path | None) -> None:
+    """Unexpected errors: log the traceback, autosave, show one short message (never a traceback)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    showing = []
+
+    def hook(exc_type, exc, tb):
+        if issubclass(exc_type, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        window = window_getter()
+        if window is not None:
+            try:
+                window.autosaver.save_now()
+            except Exception:  # noqa: BLE001 - the hook itself must never fail
+                log.exception("autosave after an error failed")
+        if showing or QApplication.instance() is None:
+            return  # one message at a time; errors while it shows are only logged
+        where = f"\n\nDetails were written to {log_file}." if log_file else ""
+        first_line = (str(exc).strip().splitlines() or [exc_type.__name__])[0]
+        showing.append(True)
+        try:
+            QMessageBox.warning(
+                window,
+                "Something went wrong",
+                f"Segue ran into an unexpected problem: {first_line}\n\n"
+                f"Your piece is kept (and autosaved); you can go on working or save it.{where}",
+            )
+        finally:
+            showing.clear()
+
+    sys.excepthook = hook
+
+    def thread_hook(args):
+        # Other threads (the playback scheduler) only log: a dialog belongs to the GUI thread.
+        log.error(
+            "unexpected error in thread %s:\n%s",
+            getattr(args.thread, "name", "?"),
+            "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback)),
+        )
+
+    threading.excepthook = thread_hook
+
+
+def take_screenshot(window, path: str) -> int:
+    """Demo seed plus a pending continuation, grabbed to ``path``; 0 on success."""
+    from PySide6.QtWidgets import QApplication
+
+    from gui.model_loader import (
+        ContinuationRequest,
+        continuation_job,
+        load_model_job,
+        shipped_models,
+        stand_in_continuation,
+    )
+    from gui.worker import run_sync
+
+    document = window.document
+    settings = window.panel.settings().replace(bars=2, variations=3, seed_locked=True, rng_seed=7)
+    window.panel.set_settings(settings)
+    models = shipped_models()
+    note = ""
+    try:
+        if not models:
+            raise LookupError("no model installed")
+        loaded = load_model_job(settings.model if settings.model in models else models[0])
+        window.models.current = loaded
+        window._model_loaded(loaded)
+        request = ContinuationRequest.build(document.seed(), document.marker, settings, loaded.pitch_limits())
+        variations = run_sync(lambda: continuation_job(loaded.model, request, lambda: False))
+    except Exception as exc:  # noqa: BLE001 - a screenshot still shows the workflow
+        request = ContinuationRequest.build(document.seed(), document.marker, settings)
+        variations = stand_in_continuation(request)
+        note = f"Stand-in continuation ({exc}): install a model in models/ for real ones."
+        window._show_no_model(f"No usable model ({exc}): the ghost notes are a stand-in.")
+    document.set_variations(variations)
+    window.set_midi_output_state("MIDI out: off")
+    if window.roll is not None and hasattr(window.roll, "zoom_to_fit"):
+        window.roll.zoom_to_fit()
+    window.statusBar().showMessage(
+        note or f"{len(variations)} variations ready: flip with Alt+Left/Right, keep one with Accept."
+    )
+    for _ in range(5):
+        QApplication.processEvents()
+    image = window.grab()
+    if not image.save(path, "PNG"):
+        print(f"Could not write the screenshot to {path}.", file=sys.stderr)
+        return 1
+    print(f"Screenshot written to {path} ({image.width()}x{image.height()}).")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication  # after argparse: --version needs no Qt
 
+    from gui import settings as prefs
     from gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Segue")
-    app.setOrganizationName("Segue")
+    app.setApplicationName(prefs.APPLICATION)
+    app.setOrganizationName(prefs.ORGANIZATION)
+    app.setApplicationDisplayName("Segue")
+    log_file = set_up_logging()
+    if args.screenshot:
+        import atexit
+        import shutil
+        import tempfile
+
+        # A screenshot must neither read nor change the user's preferences.
+        folder = tempfile.mkdtemp(prefix="segue-screenshot-")
+        atexit.register(shutil.rmtree, folder, True)
+        prefs.use_private_store(folder)
     window = MainWindow()
+    if args.screenshot:
+        window.resize(1400, 820)
+        window.show()
+        return take_screenshot(window, args.screenshot)
+    install_excepthook(lambda: window, log_file)
     window.show()
+
+    def start():
+        window.start_up()
+        if args.file:
+            window.open_path(args.file)
+
+    QTimer.singleShot(0, start)  # after the first paint: the window shows before anything slow
     return app.exec()

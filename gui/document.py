@@ -6,14 +6,15 @@ Every user edit ends in :meth:`Document.set_state` (directly or via ``set_melody
 so a snapshot costs one reference, and undo can never drift from redo.
 
 Pending variations (generated, not yet accepted) are not part of the undo history: they are
-proposals beside the piece, cleared by accept or discard, and saved with the session.
+proposals beside the piece, cleared by accept or discard, and saved with the session. New
+variations still count as an unsaved change (``is_modified``), so closing asks before losing them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from engine.melody import Melody
@@ -61,6 +62,7 @@ class Document(QObject):
     melody_changed = Signal()
     marker_changed = Signal(int)
     variations_changed = Signal()
+    modified_changed = Signal(bool)  # unsaved changes appeared (True) or were saved (False)
 
     def __init__(self, melody: Melody | None = None, marker: int | None = None, parent=None):
         super().__init__(parent)
@@ -68,7 +70,11 @@ class Document(QObject):
         self._state = PieceState(melody, melody.end if marker is None else max(0, marker))
         self._variations: list[Melody] = []
         self._current = 0
+        self._unsaved_extra = False
+        self._last_modified = False
         self.undo_stack = QUndoStack(self)
+        # A bound slot (not a lambda): Qt drops it when the document goes, before the stack.
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
 
     # --- piece state --------------------------------------------------------------------------
 
@@ -107,6 +113,34 @@ class Document(QObject):
         self._apply(PieceState(melody, melody.end if marker is None else max(0, marker)))
         self.set_variations(list(variations), current)
         self.undo_stack.setClean()
+        self.mark_saved()
+
+    # --- saved or not -------------------------------------------------------------------------
+
+    def is_modified(self) -> bool:
+        """True when the piece or its pending variations changed since the last save or load."""
+        return not self.undo_stack.isClean() or self._unsaved_extra
+
+    def mark_unsaved(self):
+        """The piece differs from its file although the history is clean (a restored recovery)."""
+        self._unsaved_extra = True
+        self._emit_modified()
+
+    def mark_saved(self):
+        """The current state is what is on disk now."""
+        self.undo_stack.setClean()
+        self._unsaved_extra = False
+        self._emit_modified()
+
+    @Slot(bool)
+    def _clean_changed(self, _clean: bool):
+        self._emit_modified()
+
+    def _emit_modified(self):
+        modified = self.is_modified()
+        if modified != self._last_modified:
+            self._last_modified = modified
+            self.modified_changed.emit(modified)
 
     def _apply(self, state: PieceState):
         old = self._state
@@ -130,9 +164,13 @@ class Document(QObject):
         return self._variations[self._current] if self._variations else None
 
     def set_variations(self, variations: list[Melody], current: int = 0):
+        had_any = bool(self._variations)
         self._variations = list(variations)
         self._current = min(max(0, current), max(0, len(self._variations) - 1))
+        if had_any or self._variations:
+            self._unsaved_extra = True
         self.variations_changed.emit()
+        self._emit_modified()
 
     def select_variation(self, index: int):
         if self._variations:

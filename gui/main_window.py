@@ -1,15 +1,751 @@
-"""The main window: piano roll in the middle, status bar below."""
+"""The main window: piano roll in the middle, generation panel at the right, status bar below.
+
+It wires the pieces together and owns the file workflow: New, New from Corpus, Open, Save,
+Save As, Import and Export MIDI, drag-and-drop, recent files, unsaved-changes questions,
+autosave and crash recovery, and the persistent window and generation settings. Every modal
+question goes through ``self.dialogs`` (:class:`gui.dialogs.Dialogs`), which tests replace.
+
+Start-up is split so the window shows at once: the constructor builds widgets and puts the
+demo seed on the roll; :meth:`start_up` (called by the app right after ``show``) offers crash
+recovery, starts autosave and loads the model in the background.
+
+Hook points for the transport (another module): :meth:`set_transport` docks its toolbar,
+:meth:`set_midi_output_state` fills the status bar's MIDI field, :attr:`audition_requested`
+carries the melody to play when the user auditions a variation, and :meth:`playback_melody`
+says what Play should play.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QMainWindow
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QScrollArea,
+    QToolBar,
+    QWidget,
+)
+
+from engine.melody import Melody
+from engine.session import FILE_SUFFIX, SessionError, read_melodies
+from gui import dialogs as dialog_names
+from gui import settings as prefs
+from gui.autosave import AUTOSAVE_INTERVAL_MS, Autosaver, orphaned_recoveries
+from gui.dialogs import Dialogs
+from gui.document import Document, PieceState
+from gui.export import DragHandle, ExportOptions, export_midi, suggested_file_name, what_you_hear
+from gui.generation_panel import ContinuationController, GenerationPanel
+from gui.import_dialog import import_midi_file, is_midi_path
+from gui.model_loader import (
+    LoadedModel,
+    ModelManager,
+    display_name,
+    is_model_file,
+    model_path,
+    random_opening,
+    shipped_models,
+)
+from gui.session_file import SessionFileError, load_into, load_session, save_session, session_of
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_SEED = ROOT / "resources" / "demo_seed.json"
+UNTITLED = "Untitled"
+
+try:
+    from gui.piano_roll import PianoRoll
+except ModuleNotFoundError as exc:  # the roll is built in parallel; until it lands, a placeholder
+    if exc.name != "gui.piano_roll":
+        raise
+    PianoRoll = None
+
+
+def demo_seed() -> Melody:
+    """The short melody a first start shows; an empty 4/4 piece if the resource is missing."""
+    try:
+        return read_melodies(DEMO_SEED)[0]
+    except (SessionError, IndexError) as exc:
+        log.warning("demo seed unavailable: %s", exc)
+        return Melody()
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, parent=None):
+    """Segue's window. ``MainWindow()`` opens with the demo seed; see the module docstring."""
+
+    audition_requested = Signal(object)  # the Melody to play
+    file_path_changed = Signal(str)
+
+    def __init__(
+        self,
+        document: Document | None = None,
+        dialogs: Dialogs | None = None,
+        models: ModelManager | None = None,
+        recovery_folder: str | Path | None = None,
+        autosave_interval_ms: int = AUTOSAVE_INTERVAL_MS,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
-        self.setWindowTitle("Segue")
-        self.resize(1200, 760)
-        placeholder = QLabel("piano roll")
-        self.setCentralWidget(placeholder)
-        self.statusBar().showMessage("Ready")
+        self.setObjectName("MainWindow")
+        self.dialogs = dialogs or Dialogs(self)
+        if document is None:
+            seed = demo_seed()
+            document = Document(seed, seed.end)
+        self.document = document
+        document.setParent(self)
+        self.path: str | None = None
+        self._closing_accepted = False
+        self._started = False
+
+        self.models = models or ModelManager(parent=self)
+        self.models.setParent(self)
+        self.panel = GenerationPanel()
+        self.continuation = ContinuationController(
+            document, self.panel, self.models, self._report_error, parent=self
+        )
+        self.autosaver = Autosaver(
+            document,
+            snapshot=self.current_session,
+            original_path=lambda: self.path,
+            folder=recovery_folder,
+            interval_ms=autosave_interval_ms,
+            parent=self,
+        )
+
+        self._build_central()
+        self._build_panel_dock()
+        self._build_status_bar()
+        self.actions: dict[str, QAction] = {}
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._connect()
+
+        self.setAcceptDrops(True)
+        self.resize(1280, 800)
+        self._restore_window_settings()
+        self.panel.set_settings(prefs.read_generation_settings())
+        self._refresh_models()
+        self._update_title()
+
+    # --- construction ---------------------------------------------------------------------------
+
+    def _build_central(self):
+        if PianoRoll is not None:
+            self.roll = PianoRoll(self.document)
+            self.setCentralWidget(self.roll)
+        else:
+            self.roll = None
+            placeholder = QLabel("The piano roll appears here.")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.setCentralWidget(placeholder)
+
+    def _build_panel_dock(self):
+        scroll = QScrollArea()
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.panel.sizeHint().width() + 24)
+        self.panel_dock = QDockWidget("Generate", self)
+        self.panel_dock.setObjectName("GenerateDock")
+        self.panel_dock.setWidget(scroll)
+        self.panel_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel_dock)
+
+    def _build_status_bar(self):
+        bar = self.statusBar()
+        self.model_label = QLabel("Model: none")
+        self.device_label = QLabel("")
+        self.midi_label = QLabel("MIDI out: off")
+        for label, tip in (
+            (self.model_label, "The model that writes continuations."),
+            (self.device_label, "Where the model runs: the graphics card (GPU) or the processor (CPU)."),
+            (self.midi_label, "Where auditions and playback are sent."),
+        ):
+            label.setToolTip(tip)
+            bar.addPermanentWidget(label)
+
+    def _action(
+        self, key: str, text: str, slot, shortcut=None, tip: str = "", enabled: bool = True, scope=None
+    ) -> QAction:
+        """A menu action; ``scope`` limits its shortcut to that widget (and its children)."""
+        action = QAction(text, self)
+        if shortcut is not None:
+            sequences = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in sequences])
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.setEnabled(enabled)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.actions[key] = action
+        if scope is None:
+            self.addAction(action)  # shortcuts work even while the menu bar is hidden
+        else:
+            # Note editing keys (arrows, Delete, Ctrl+C) belong to the roll: in a spin box of
+            # the panel they must keep their usual meaning.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            scope.addAction(action)
+        return action
+
+    def _build_actions(self):
+        keys = QKeySequence.StandardKey
+        a = self._action
+        a("new", "&New", self.new_piece, keys.New, "Start an empty piece.")
+        a("new_from_corpus", "New from &Corpus", self.new_from_corpus, "Ctrl+Shift+N",
+          "Start from a random opening phrase of the model's style.")
+        a("open", "&Open…", self.open_dialog, keys.Open, "Open a Segue session or a MIDI file.")
+        a("save", "&Save", self.save, keys.Save, "Save the session.")
+        a("save_as", "Save &As…", self.save_as, keys.SaveAs, "Save the session under a new name.")
+        a("import", "&Import MIDI…", self.import_dialog, "Ctrl+I",
+          "Replace the piece with a melody from a MIDI file (undoable).")
+        a("export", "&Export MIDI…", self.export_dialog, "Ctrl+E",
+          "Write the piece, the seed or the current variation as a MIDI file.")
+        a("quit", "&Quit", self.close, keys.Quit)
+
+        undo = self.document.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcuts(QKeySequence.StandardKey.Undo)
+        redo = self.document.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Shift+Z")])
+        self.actions["undo"], self.actions["redo"] = undo, redo
+        self.addAction(undo)
+        self.addAction(redo)
+        if self.roll is not None:
+            roll = self.roll
+            a("cut", "Cu&t", roll.cut, keys.Cut, scope=roll)
+            a("copy", "&Copy", roll.copy, keys.Copy, scope=roll)
+            a("paste", "&Paste", roll.paste, keys.Paste, scope=roll)
+            a("duplicate", "D&uplicate", roll.duplicate, "Ctrl+D", scope=roll)
+            a("delete", "&Delete", roll.delete_selection, [QKeySequence(keys.Delete), QKeySequence("Backspace")],
+              scope=roll)
+            a("select_all", "Select &All", roll.select_all, keys.SelectAll, scope=roll)
+            a("quantize", "&Quantize", roll.quantize_selection, "Ctrl+U", "Snap the selected notes to the grid.",
+              scope=roll)
+            # Plain arrows nudge the selection inside the roll; Ctrl+arrows transpose (the whole
+            # melody when nothing is selected).
+            a("transpose_up", "Transpose Up a Semitone", lambda: roll.transpose_selection(1), "Ctrl+Up", scope=roll)
+            a("transpose_down", "Transpose Down a Semitone", lambda: roll.transpose_selection(-1), "Ctrl+Down",
+              scope=roll)
+            a("octave_up", "Transpose Up an Octave", lambda: roll.transpose_selection(12), "Ctrl+Shift+Up",
+              scope=roll)
+            a("octave_down", "Transpose Down an Octave", lambda: roll.transpose_selection(-12), "Ctrl+Shift+Down",
+              scope=roll)
+            a("zoom_to_fit", "Zoom to &Fit", roll.zoom_to_fit, "Ctrl+0")
+
+        c = self.continuation
+        a("continue", "&Continue", c.continue_, "Ctrl+G", "Write a continuation after the marker.")
+        a("cancel", "Cancel", c.cancel, "Esc", "Stop the continuation being written.", enabled=False)
+        a("previous_variation", "&Previous Variation", c.previous, "Alt+Left", enabled=False)
+        a("next_variation", "&Next Variation", c.next, "Alt+Right", enabled=False)
+        a("accept", "&Accept Variation", c.accept, ["Ctrl+Return", "Ctrl+Enter"],
+          "Keep the current variation (one undo step).", enabled=False)
+        a("regenerate", "&Regenerate", c.regenerate, "Ctrl+Shift+G",
+          "Write new variations with the current settings.", enabled=False)
+        a("discard", "&Discard Variations", c.discard, "Ctrl+Backspace", enabled=False)
+        a("audition", "A&udition Variation", self.audition_variation, "Ctrl+Shift+Space", enabled=False)
+        for number in range(1, 9):
+            a(f"variation_{number}", f"Variation {number}",
+              lambda n=number: self.document.select_variation(n - 1) if len(self.document.variations) >= n else None,
+              f"Alt+{number}")
+        a("open_model", "Open &Model…", self.open_model_dialog, None, "Load a model file (.safetensors).")
+
+    def _build_menus(self):
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        for key in ("new", "new_from_corpus", "open"):
+            file_menu.addAction(self.actions[key])
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        for key in ("save", "save_as"):
+            file_menu.addAction(self.actions[key])
+        file_menu.addSeparator()
+        for key in ("import", "export"):
+            file_menu.addAction(self.actions[key])
+        file_menu.addSeparator()
+        file_menu.addAction(self.actions["quit"])
+
+        edit_menu = menu.addMenu("&Edit")
+        edit_menu.addAction(self.actions["undo"])
+        edit_menu.addAction(self.actions["redo"])
+        if self.roll is not None:
+            edit_menu.addSeparator()
+            for key in ("cut", "copy", "paste", "duplicate", "delete", "select_all"):
+                edit_menu.addAction(self.actions[key])
+            edit_menu.addSeparator()
+            for key in ("quantize", "transpose_up", "transpose_down", "octave_up", "octave_down"):
+                edit_menu.addAction(self.actions[key])
+            self.view_menu = menu.addMenu("&View")
+            self.view_menu.addAction(self.actions["zoom_to_fit"])
+        else:
+            self.view_menu = menu.addMenu("&View")
+        self.view_menu.addAction(self.panel_dock.toggleViewAction())
+
+        generate_menu = menu.addMenu("&Generate")
+        for key in ("continue", "cancel"):
+            generate_menu.addAction(self.actions[key])
+        generate_menu.addSeparator()
+        for key in ("previous_variation", "next_variation", "audition", "accept", "regenerate", "discard"):
+            generate_menu.addAction(self.actions[key])
+        generate_menu.addSeparator()
+        generate_menu.addAction(self.actions["open_model"])
+
+        help_menu = menu.addMenu("&Help")
+        about = QAction("&About Segue", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _build_toolbar(self):
+        self.piece_toolbar = QToolBar("Piece", self)
+        self.piece_toolbar.setObjectName("PieceToolbar")
+        self.piece_toolbar.setMovable(False)
+        self.drag_handle = DragHandle(lambda: what_you_hear(self.document), self.document_title)
+        self.drag_handle.failed.connect(lambda message: self.statusBar().showMessage(message, 6000))
+        self.piece_toolbar.addAction(self.actions["continue"])
+        self.piece_toolbar.addSeparator()
+        self.piece_toolbar.addWidget(self.drag_handle)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.piece_toolbar)
+
+    def _connect(self):
+        doc = self.document
+        doc.modified_changed.connect(lambda _modified: self._update_title())
+        doc.variations_changed.connect(self._update_variation_actions)
+        self.continuation.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.continuation.busy_changed.connect(self._busy_changed)
+        self.panel.settings_changed.connect(self._settings_changed)
+        self.panel.model_chosen.connect(self.load_model)
+        self.panel.open_model_requested.connect(self.open_model_dialog)
+        self.panel.audition_requested.connect(self.audition_variation)
+        self.models.loading.connect(self._model_loading)
+        self.models.loaded.connect(self._model_loaded)
+        self.models.failed.connect(self._model_failed)
+        self.autosaver.failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        if self.roll is not None:
+            self.roll.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self._update_variation_actions()
+
+    # --- start-up ---------------------------------------------------------------------------------
+
+    def start_up(self, load_model: bool = True) -> None:
+        """After ``show``: offer crash recovery, start autosave, load the model in the background."""
+        if self._started:
+            return
+        self._started = True
+        self.offer_recovery()
+        self.autosaver.start()
+        if load_model:
+            self.load_model(self._initial_model())
+
+    def _initial_model(self) -> str | None:
+        return self._loadable_model(self.panel.settings().model)
+
+    @staticmethod
+    def _loadable_model(wanted: str) -> str | None:
+        """``wanted`` if it is a shipped model or an existing model file, else the default."""
+        available = shipped_models()
+        if wanted in available or (is_model_file(wanted) and model_path(wanted).with_suffix(".json").is_file()):
+            return wanted
+        return available[0] if available else None
+
+    def offer_recovery(self) -> bool:
+        """Ask to restore each orphaned recovery file (newest first); True if one was restored."""
+        for recovery in orphaned_recoveries(self.autosaver.folder):
+            if not self.dialogs.ask_restore(recovery.description()):
+                recovery.discard()
+                continue
+            try:
+                session = recovery.load()
+            except SessionFileError as exc:
+                self._report_error("Could not restore", str(exc))
+                recovery.discard()
+                continue
+            self._show_session(session, recovery.original_path)
+            self.document.mark_unsaved()
+            recovery.discard()
+            self.statusBar().showMessage("Restored the autosaved piece. Save it to keep it.", 10000)
+            return True
+        return False
+
+    # --- models -------------------------------------------------------------------------------------
+
+    def _refresh_models(self):
+        current = self.panel.settings().model
+        extra = (current,) if current not in shipped_models() and is_model_file(current) else ()
+        self.panel.set_models(shipped_models(), current, extra)
+        if not shipped_models() and not extra:
+            self._show_no_model("No model found in the models folder.")
+
+    def load_model(self, name_or_path: str | None) -> None:
+        if not name_or_path:
+            self._show_no_model("No model found in the models folder.")
+            return
+        self.models.load(name_or_path)
+
+    def _show_no_model(self, reason: str):
+        self.model_label.setText("No model")
+        self.model_label.setToolTip(reason)
+        self.device_label.setText("")
+        self.panel.set_model_state(f"{reason} Use Open model… to load one.")
+
+    def _model_loading(self, name: str):
+        self.model_label.setText(f"Loading {name}…")
+        self.panel.set_model_state(f"Loading model {name}…")
+
+    def _model_loaded(self, loaded: LoadedModel):
+        self.model_label.setText(f"Model: {loaded.name}")
+        self.model_label.setToolTip(loaded.path)
+        self.device_label.setText(loaded.device)
+        self.panel.set_model_state("")
+        low, high = loaded.pitch_limits()
+        self.statusBar().showMessage(f"Model {loaded.name} ready on {loaded.device}.", 5000)
+        # Keep the pitch range inside what the model can play.
+        settings = self.panel.settings()
+        new_low = min(max(low, settings.pitch_low), high)
+        new_high = max(min(high, settings.pitch_high), new_low)
+        if (new_low, new_high) != (settings.pitch_low, settings.pitch_high):
+            self.panel.set_settings(settings.replace(pitch_low=new_low, pitch_high=new_high))
+
+    def _model_failed(self, name: str, message: str):
+        self._show_no_model(f"Model {name} could not be loaded: {message}")
+        if self._started and self.models.requested and is_model_file(self.models.requested):
+            self._report_error("Could not load the model", message)
+
+    def open_model_dialog(self) -> None:
+        path = self.dialogs.open_path("Open Model", dialog_names.MODEL_FILTER, prefs.read(prefs.LAST_DIRECTORY))
+        if not path:
+            return
+        self.panel.add_model_path(path)
+        self.load_model(path)
+
+    # --- document state shown -----------------------------------------------------------------
+
+    def document_title(self) -> str:
+        return Path(self.path).stem if self.path else UNTITLED
+
+    def _update_title(self):
+        self.setWindowTitle(f"Segue — {self.document_title()}[*]")
+        self.setWindowModified(self.document.is_modified())
+
+    def _set_path(self, path: str | None):
+        self.path = path
+        self._update_title()
+        self.file_path_changed.emit(path or "")
+
+    def _busy_changed(self, busy: bool):
+        self.actions["cancel"].setEnabled(busy)
+        self.actions["continue"].setEnabled(not busy)
+        self._update_variation_actions()
+
+    def _update_variation_actions(self):
+        count = len(self.document.variations)
+        busy = self.continuation.is_running
+        for key in ("previous_variation", "next_variation"):
+            self.actions[key].setEnabled(count > 1 and not busy)
+        for key in ("accept", "regenerate", "discard", "audition"):
+            self.actions[key].setEnabled(count > 0 and not busy)
+
+    def _settings_changed(self, settings):
+        prefs.write_generation_settings(settings)
+
+    def set_midi_output_state(self, text: str) -> None:
+        """The transport reports the MIDI output here ('MIDI out: FluidSynth', 'MIDI out: off')."""
+        self.midi_label.setText(text)
+
+    def set_transport(self, toolbar: QWidget) -> None:
+        """Dock the transport's toolbar (or wrap a plain widget in one) above the roll."""
+        if not isinstance(toolbar, QToolBar):
+            widget, toolbar = toolbar, QToolBar("Transport", self)
+            toolbar.setObjectName("TransportToolbar")
+            toolbar.addWidget(widget)
+        self.insertToolBar(self.piece_toolbar, toolbar)
+
+    def playback_melody(self) -> Melody:
+        """What Play plays: the piece, with the current variation in place when one is pending."""
+        return what_you_hear(self.document)
+
+    def audition_variation(self) -> None:
+        if self.document.current_variation() is not None:
+            count = len(self.document.variations)
+            self.statusBar().showMessage(f"Auditioning variation {self.document.current_index + 1} of {count}.", 4000)
+            self.audition_requested.emit(self.playback_melody())
+
+    def current_session(self):
+        return session_of(self.document, self.panel.settings())
+
+    def _report_error(self, title: str, text: str) -> None:
+        self.dialogs.error(title, text)
+
+    # --- files ----------------------------------------------------------------------------------
+
+    def maybe_save(self) -> bool:
+        """Before the piece is replaced: True when it may go (saved, discarded or unchanged)."""
+        if not self.document.is_modified():
+            return True
+        answer = self.dialogs.ask_save_changes(self.document_title())
+        if answer == dialog_names.SAVE:
+            return self.save()
+        return answer == dialog_names.DISCARD
+
+    def _show_session(self, session, path: str | None):
+        self.continuation.cancel()
+        self.continuation.wait()
+        load_into(self.document, session)
+        self._set_path(path)
+        self.panel.set_settings(session.generation)
+        self._refresh_models()
+        wanted = self._loadable_model(session.generation.model)
+        if self._started and wanted and wanted != self.models.requested:
+            self.load_model(wanted)
+        if self.roll is not None and hasattr(self.roll, "zoom_to_fit"):
+            self.roll.zoom_to_fit()
+
+    def new_piece(self) -> bool:
+        if not self.maybe_save():
+            return False
+        self.continuation.cancel()
+        self.continuation.wait()
+        seed = self.document.melody
+        empty = Melody(
+            steps_per_quarter=seed.steps_per_quarter, time_signature=seed.time_signature, tempo=seed.tempo
+        )
+        self.document.load(empty, 0)
+        self._set_path(None)
+        return True
+
+    def new_from_corpus(self) -> bool:
+        """A random opening phrase (2-4 bars) of the current model's style as a fresh seed."""
+        model = self.panel.settings().model
+        candidates = [model] + [m for m in shipped_models() if m != model]
+        problem = None
+        for candidate in candidates:
+            try:
+                opening = random_opening(candidate)
+                break
+            except SessionError as exc:
+                problem = problem or str(exc)
+        else:
+            self._report_error("No openings", f"Could not start from the corpus: {problem or 'no model is installed'}.")
+            return False
+        if not self.maybe_save():
+            return False
+        self.continuation.cancel()
+        self.continuation.wait()
+        self.document.load(opening, opening.end)
+        self._set_path(None)
+        self.statusBar().showMessage(
+            f"A new opening from the {display_name(candidate)} corpus: press Continue to carry it on.", 8000
+        )
+        if self.roll is not None and hasattr(self.roll, "zoom_to_fit"):
+            self.roll.zoom_to_fit()
+        return True
+
+    def open_dialog(self) -> bool:
+        path = self.dialogs.open_path("Open", dialog_names.OPEN_FILTER, self._last_directory())
+        return self.open_path(path) if path else False
+
+    def open_path(self, path: str) -> bool:
+        """Open a ``.segue`` session, or a MIDI file as a new untitled piece."""
+        path = str(path)
+        if is_midi_path(path):
+            if not self.maybe_save():
+                return False
+            return self.import_path(path, as_new=True)
+        try:
+            session = load_session(path)
+        except SessionFileError as exc:
+            self._report_error("Could not open", str(exc))
+            if not Path(path).exists():
+                prefs.remove_recent_file(str(Path(path).resolve()))
+            return False
+        if not self.maybe_save():
+            return False
+        self._show_session(session, str(Path(path).resolve()))
+        self._remember_file(path)
+        self.statusBar().showMessage(f"Opened {Path(path).name}.", 5000)
+        return True
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self.save_to(self.path)
+
+    def save_as(self) -> bool:
+        suggested = self.path or str(Path(self._last_directory()) / f"{self.document_title()}{FILE_SUFFIX}")
+        path = self.dialogs.save_path("Save Session", dialog_names.SESSION_FILTER, suggested)
+        if not path:
+            return False
+        if not path.lower().endswith(FILE_SUFFIX):
+            path += FILE_SUFFIX
+        return self.save_to(path)
+
+    def save_to(self, path: str) -> bool:
+        try:
+            save_session(path, self.current_session())
+        except SessionFileError as exc:
+            self._report_error("Could not save", str(exc))
+            return False
+        self.document.mark_saved()
+        self._set_path(str(Path(path).resolve()))
+        self._remember_file(path)
+        self.autosaver.save_now()  # nothing unsaved now: removes the recovery file
+        self.statusBar().showMessage(f"Saved {Path(path).name}.", 5000)
+        return True
+
+    def import_dialog(self) -> bool:
+        path = self.dialogs.open_path("Import MIDI", dialog_names.MIDI_FILTER, self._last_directory())
+        return self.import_path(path) if path else False
+
+    def import_path(self, path: str, as_new: bool = False) -> bool:
+        """Read a melody from a MIDI file: as one undoable replacement of the piece, or (``as_new``)
+        as a new untitled piece. Errors leave the piece exactly as it was."""
+        from engine.midi_io import MidiImportError
+
+        try:
+            result = import_midi_file(path, self.dialogs.choose_track)
+        except MidiImportError as exc:
+            self._report_error("Could not import", str(exc))
+            return False
+        if result is None:
+            return False  # the user cancelled the track choice
+        melody = result.melody
+        self.continuation.cancel()
+        self.continuation.wait()
+        if as_new:
+            self.document.load(melody, melody.end)
+            self._set_path(None)
+        else:
+            self.document.discard_variations()
+            self.document.set_state(PieceState(melody, melody.end), f"Import {Path(path).name}")
+        self._remember_directory(path)
+        summary = result.report.summary.splitlines()[0] if result.report is not None else f"Imported {Path(path).name}."
+        self.statusBar().showMessage(summary, 10000)
+        if self.roll is not None and hasattr(self.roll, "zoom_to_fit"):
+            self.roll.zoom_to_fit()
+        return True
+
+    def export_dialog(self) -> bool:
+        options = self.dialogs.export_options(
+            has_variation=self.document.current_variation() is not None,
+            has_seed=bool(self.document.seed().notes),
+        )
+        if options is None:
+            return False
+        suggested = str(
+            Path(self._last_directory())
+            / suggested_file_name(self.document_title(), options, self.document.current_index + 1)
+        )
+        path = self.dialogs.save_path("Export MIDI", dialog_names.MIDI_FILTER, suggested)
+        if not path:
+            return False
+        if not is_midi_path(path):
+            path += ".mid"
+        return self.export_to(path, options)
+
+    def export_to(self, path: str, options: ExportOptions) -> bool:
+        from engine.midi_io import MidiExportError
+
+        try:
+            export_midi(path, self.document, options, track_name=self.document_title())
+        except ValueError as exc:
+            self._report_error("Nothing to export", f"Could not export {Path(path).name}: {exc}.")
+            return False
+        except MidiExportError as exc:
+            self._report_error("Could not export", str(exc))
+            return False
+        self._remember_directory(path)
+        self.statusBar().showMessage(f"Exported {Path(path).name}.", 5000)
+        return True
+
+    def _remember_file(self, path: str):
+        prefs.add_recent_file(str(Path(path).resolve()))
+        self._remember_directory(path)
+
+    def _remember_directory(self, path: str):
+        prefs.write(prefs.LAST_DIRECTORY, str(Path(path).resolve().parent))
+
+    def _last_directory(self) -> str:
+        directory = prefs.read(prefs.LAST_DIRECTORY)
+        return directory if directory and Path(directory).is_dir() else str(Path.home())
+
+    def _fill_recent_menu(self):
+        self.recent_menu.clear()
+        files = prefs.recent_files()
+        for path in files:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
+        if not files:
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+
+    # --- drag and drop ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _dropped_file(mime) -> str | None:
+        for url in mime.urls() if mime.hasUrls() else []:
+            if url.isLocalFile():
+                local = url.toLocalFile()
+                if is_midi_path(local) or local.lower().endswith(FILE_SUFFIX):
+                    return local
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent):  # noqa: N802 - Qt's name
+        if self._dropped_file(event.mimeData()) and event.source() is not self.drag_handle:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event):  # noqa: N802
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent):  # noqa: N802
+        path = self._dropped_file(event.mimeData())
+        if not path:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        # Open after the drop returns: a modal question inside a drop blocks the source app.
+        QTimer.singleShot(0, lambda: self.import_path(path) if is_midi_path(path) else self.open_path(path))
+
+    # --- closing ------------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent):  # noqa: N802
+        if not self._closing_accepted and not self.maybe_save():
+            event.ignore()
+            return
+        self._closing_accepted = True
+        self._save_window_settings()
+        self.continuation.shutdown()
+        self.models.wait()
+        self.autosaver.stop()
+        event.accept()
+
+    def _save_window_settings(self):
+        prefs.write(prefs.WINDOW_GEOMETRY, self.saveGeometry())
+        prefs.write(prefs.WINDOW_STATE, self.saveState())
+        prefs.write_generation_settings(self.panel.settings())
+
+    def _restore_window_settings(self):
+        geometry = prefs.read(prefs.WINDOW_GEOMETRY)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = prefs.read(prefs.WINDOW_STATE)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+    def _about(self):
+        import engine
+
+        self.dialogs.info(
+            "About Segue",
+            f"Segue {engine.__version__}: sketch a melody, and an LSTM continues it.",
+        )

@@ -1,0 +1,338 @@
+"""The ``.segue`` session format and the melody JSON format, Qt-free.
+
+A melody is stored as (``melody_to_dict`` / ``melody_from_dict``)::
+
+    {"steps_per_quarter": 4, "time_signature": [4, 4], "tempo": 120.0, "key": "D major",
+     "notes": [{"pitch": 62, "start": 0, "length": 2, "velocity": 100}, ...]}
+
+``key`` and each note's ``velocity`` may be left out (no key; velocity 100). The same format is
+used by ``resources/demo_seed.json`` (one melody) and by each model's ``NAME.openings.json`` (a
+JSON list of melodies, see :func:`melodies_from_json`).
+
+A session (``session_to_dict`` / ``session_from_dict``, ``dumps`` / ``loads``) is::
+
+    {"format": "segue-session", "schema_version": 1, "app_version": "0.1.0",
+     "melody": {...}, "marker": 16, "generation": {...GenerationSettings...},
+     "variations": [{...melody...}, ...], "current_variation": 0}
+
+Pending variations hold only the continuation's notes, at absolute steps from the marker on.
+Readers accept any ``schema_version`` up to :data:`SCHEMA_VERSION` and refuse newer ones with a
+message saying so; unknown generation settings are ignored so that small additions within one
+schema version stay readable. Every problem is a :class:`SessionError` whose message says what is
+wrong in a musician's words; callers add the file name.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from engine import keys
+from engine.melody import DEFAULT_VELOCITY, Melody, Note
+
+FORMAT_NAME = "segue-session"
+SCHEMA_VERSION = 1
+FILE_SUFFIX = ".segue"
+
+KEY_LOCK_OFF = "off"
+KEY_LOCK_AUTO = "auto"
+TEMPERATURE_RANGE = (0.1, 2.0)
+REST_WEIGHT_RANGE = (0.0, 2.0)
+BARS_RANGE = (1, 32)
+VARIATIONS_RANGE = (1, 8)
+RNG_SEED_RANGE = (0, 2**31 - 1)
+
+
+class SessionError(ValueError):
+    """A session or melody document cannot be read; the message says why."""
+
+
+# --- melodies ---------------------------------------------------------------------------------
+
+
+def melody_to_dict(melody: Melody) -> dict:
+    """A JSON-ready dict for ``melody`` (the format in the module docstring)."""
+    return {
+        "steps_per_quarter": melody.steps_per_quarter,
+        "time_signature": list(melody.time_signature),
+        "tempo": melody.tempo,
+        "key": melody.key,
+        "notes": [
+            {"pitch": n.pitch, "start": n.start, "length": n.length, "velocity": n.velocity}
+            for n in melody.notes
+        ],
+    }
+
+
+def melody_from_dict(data: object, what: str = "the melody") -> Melody:
+    """The melody stored in ``data``; SessionError naming ``what`` and the problem otherwise."""
+    if not isinstance(data, dict):
+        raise SessionError(f"{what} is not a melody description")
+    raw_notes = data.get("notes", [])
+    if not isinstance(raw_notes, list):
+        raise SessionError(f"{what}: 'notes' must be a list")
+    notes = []
+    for i, raw in enumerate(raw_notes):
+        if not isinstance(raw, dict):
+            raise SessionError(f"{what}: note {i + 1} is not a note description")
+        try:
+            notes.append(
+                Note(
+                    _integer(raw["pitch"]),
+                    _integer(raw["start"]),
+                    _integer(raw["length"]),
+                    _integer(raw.get("velocity", DEFAULT_VELOCITY)),
+                )
+            )
+        except KeyError as exc:
+            raise SessionError(f"{what}: note {i + 1} has no {exc.args[0]}") from None
+        except ValueError as exc:
+            raise SessionError(f"{what}: note {i + 1}: {exc}") from None
+    time_signature = data.get("time_signature", (4, 4))
+    if not isinstance(time_signature, (list, tuple)) or len(time_signature) != 2:
+        raise SessionError(f"{what}: the time signature must be two numbers such as [3, 4]")
+    try:
+        return Melody(
+            notes,
+            steps_per_quarter=_integer(data.get("steps_per_quarter", 4)),
+            time_signature=tuple(_integer(v) for v in time_signature),
+            tempo=data.get("tempo", 120.0),
+            key=data.get("key"),
+        )
+    except (TypeError, ValueError) as exc:
+        raise SessionError(f"{what}: {exc}") from None
+
+
+def _integer(value: object) -> int:
+    # JSON writers (and hand edits) may write 4.0 for 4; anything else is refused by Note.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value  # type: ignore[return-value]
+
+
+def melodies_from_json(text: str, what: str = "the melody list") -> list[Melody]:
+    """Melodies from a JSON list of melody dicts (a model's ``NAME.openings.json``)."""
+    data = _parse_json(text, what)
+    if isinstance(data, dict) and "notes" in data:
+        data = [data]
+    if not isinstance(data, list):
+        raise SessionError(f"{what} is not a list of melodies")
+    return [melody_from_dict(item, f"{what}, melody {i + 1}") for i, item in enumerate(data)]
+
+
+def melodies_to_json(melodies: Sequence[Melody]) -> str:
+    """The JSON text :func:`melodies_from_json` reads back."""
+    return json.dumps([melody_to_dict(m) for m in melodies], indent=1)
+
+
+def read_melodies(path: str | Path) -> list[Melody]:
+    """Melodies from a melody JSON file (one melody or a list); SessionError naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SessionError(f"{path.name} could not be read: {_os_reason(exc)}") from None
+    return melodies_from_json(text, path.name)
+
+
+# --- generation settings ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """How a continuation is made; saved with the session and in the app's settings.
+
+    ``key_lock`` is ``'off'``, ``'auto'`` (the seed's key) or a key name such as ``'A minor'``.
+    ``pitch_low``/``pitch_high`` bound the continuation's notes (MIDI numbers, both included).
+    ``rng_seed`` with ``seed_locked`` set makes the same settings give the same result.
+    """
+
+    model: str = "folk"
+    temperature: float = 1.0
+    rest_weight: float = 1.0
+    bars: int = 4
+    variations: int = 4
+    key_lock: str = KEY_LOCK_OFF
+    pitch_low: int = 36
+    pitch_high: int = 96
+    rng_seed: int = 0
+    seed_locked: bool = False
+
+    def __post_init__(self):
+        if not isinstance(self.model, str) or not self.model:
+            raise ValueError(f"model must be a name or path, got {self.model!r}")
+        _check_number("temperature", self.temperature, *TEMPERATURE_RANGE)
+        _check_number("rest weight", self.rest_weight, *REST_WEIGHT_RANGE)
+        _check_int("length in bars", self.bars, *BARS_RANGE)
+        _check_int("number of variations", self.variations, *VARIATIONS_RANGE)
+        _check_int("lowest pitch", self.pitch_low, 0, 127)
+        _check_int("highest pitch", self.pitch_high, 0, 127)
+        if self.pitch_low > self.pitch_high:
+            raise ValueError(f"lowest pitch {self.pitch_low} is above highest pitch {self.pitch_high}")
+        _check_int("random seed", self.rng_seed, *RNG_SEED_RANGE)
+        if not isinstance(self.seed_locked, bool):
+            raise ValueError(f"seed lock must be true or false, got {self.seed_locked!r}")
+        if self.key_lock not in (KEY_LOCK_OFF, KEY_LOCK_AUTO):
+            try:
+                canonical = keys.key_name(*keys.parse_key(self.key_lock))
+            except ValueError:
+                raise ValueError(
+                    f"key lock must be 'off', 'auto' or a key such as 'A minor', got {self.key_lock!r}"
+                ) from None
+            object.__setattr__(self, "key_lock", canonical)
+        object.__setattr__(self, "temperature", float(self.temperature))
+        object.__setattr__(self, "rest_weight", float(self.rest_weight))
+
+    def replace(self, **changes) -> GenerationSettings:
+        values = asdict(self)
+        unknown = set(changes) - set(values)
+        if unknown:
+            raise ValueError(f"unknown generation settings: {', '.join(sorted(unknown))}")
+        values.update(changes)
+        return GenerationSettings(**values)
+
+    def resolved_key(self, seed: Melody) -> str | None:
+        """The key to lock to for ``seed``: None when off, the seed's key when auto."""
+        if self.key_lock == KEY_LOCK_OFF:
+            return None
+        if self.key_lock == KEY_LOCK_AUTO:
+            return seed.key or seed.detect_key()
+        return self.key_lock
+
+    def steps(self, melody: Melody) -> int:
+        """The continuation's length in grid steps for ``melody``'s meter."""
+        return self.bars * melody.steps_per_bar
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: object) -> GenerationSettings:
+        """Settings from a dict; missing entries take defaults, unknown ones are ignored."""
+        if not isinstance(data, dict):
+            raise SessionError("the generation settings are not a settings description")
+        known = {f.name for f in fields(cls)}
+        try:
+            return cls(**{k: v for k, v in data.items() if k in known})
+        except (TypeError, ValueError) as exc:
+            raise SessionError(f"generation settings: {exc}") from None
+
+
+def _check_number(name: str, value: object, low: float, high: float):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} {value:g} is outside {low:g}-{high:g}")
+
+
+def _check_int(name: str, value: object, low: int, high: int):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} {value} is outside {low}-{high}")
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Session:
+    """Everything a ``.segue`` file holds."""
+
+    melody: Melody
+    marker: int = 0
+    generation: GenerationSettings = field(default_factory=GenerationSettings)
+    variations: tuple[Melody, ...] = ()
+    current_variation: int = 0
+
+    def __post_init__(self):
+        if isinstance(self.marker, bool) or not isinstance(self.marker, int) or self.marker < 0:
+            raise ValueError(f"the continue marker must be a step at or after 0, got {self.marker!r}")
+        object.__setattr__(self, "variations", tuple(self.variations))
+        count = len(self.variations)
+        if count and not 0 <= self.current_variation < count:
+            raise ValueError(f"current variation {self.current_variation + 1} is not one of 1-{count}")
+
+
+def session_to_dict(session: Session) -> dict:
+    from engine import __version__
+
+    return {
+        "format": FORMAT_NAME,
+        "schema_version": SCHEMA_VERSION,
+        "app_version": __version__,
+        "melody": melody_to_dict(session.melody),
+        "marker": session.marker,
+        "generation": session.generation.to_dict(),
+        "variations": [melody_to_dict(v) for v in session.variations],
+        "current_variation": session.current_variation,
+    }
+
+
+def session_from_dict(data: object) -> Session:
+    """The session in ``data``; SessionError for a foreign, newer or damaged document."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        raise SessionError("it is not a Segue session")
+    version = data.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise SessionError(f"its schema version {version!r} is damaged")
+    if version > SCHEMA_VERSION:
+        made_by = data.get("app_version")
+        by = f" (Segue {made_by})" if isinstance(made_by, str) else ""
+        raise SessionError(
+            f"it was saved by a newer Segue{by} in schema {version}; this version reads schema "
+            f"{SCHEMA_VERSION} and older. Please update Segue to open it"
+        )
+    melody = melody_from_dict(data.get("melody"), "the melody")
+    raw_variations = data.get("variations", [])
+    if not isinstance(raw_variations, list):
+        raise SessionError("the pending variations are not a list")
+    variations = tuple(
+        melody_from_dict(v, f"pending variation {i + 1}") for i, v in enumerate(raw_variations)
+    )
+    generation = GenerationSettings.from_dict(data.get("generation", {}))
+    try:
+        return Session(
+            melody,
+            marker=_integer(data.get("marker", melody.end)),
+            generation=generation,
+            variations=variations,
+            current_variation=_integer(data.get("current_variation", 0)),
+        )
+    except ValueError as exc:
+        raise SessionError(str(exc)) from None
+
+
+def dumps(session: Session) -> str:
+    """The ``.segue`` JSON text for ``session``."""
+    return json.dumps(session_to_dict(session), indent=1) + "\n"
+
+
+def loads(text: str | bytes) -> Session:
+    """The session in ``.segue`` JSON text; SessionError (without the file name) otherwise."""
+    return session_from_dict(_parse_json(text, "the file"))
+
+
+def _parse_json(text: str | bytes, what: str) -> object:
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SessionError(f"{what} is not text (is it a Segue file?)") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SessionError(
+            f"{what} is damaged or not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    except RecursionError:
+        raise SessionError(f"{what} is nested too deeply to be a Segue file") from None
+
+
+def _os_reason(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "it is not UTF-8 text"
+    return getattr(exc, "strerror", None) or str(exc)

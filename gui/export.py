@@ -1,0 +1,269 @@
+"""Exporting MIDI: the File > Export dialog and the drag handle that drops a ``.mid`` into a DAW.
+
+What can be exported (:class:`ExportOptions`):
+
+- ``piece``: every note of the piece (what is accepted; pending variations are not part of it);
+- ``seed``: only the notes before the Continue marker;
+- ``variation``: the current pending variation, after the piece's notes before the marker
+  (or alone), optionally on a track of its own so a DAW shows seed and continuation apart.
+
+The files themselves are written by ``engine.midi_io`` (the only module that writes MIDI). The
+drag handle writes "what you hear" (the piece, with the current variation in place when one is
+pending) to a fresh temporary folder per drag, named after the piece, because a DAW may read the
+file only after the drop, or keep referring to it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl, Signal
+from PySide6.QtGui import QDrag, QMouseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+)
+
+from engine.melody import Melody
+from gui.document import Document
+
+PIECE, SEED, VARIATION = "piece", "seed", "variation"
+CHOICES = (PIECE, SEED, VARIATION)
+DRAG_FOLDER = "segue-drag"
+DRAG_FILES_KEPT_S = 24 * 3600  # older drag files are removed when a new drag starts
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    what: str = PIECE
+    include_piece: bool = True  # for a variation: the notes before the marker come first
+    separate_tracks: bool = False  # for a variation with the piece: continuation on its own track
+
+    def __post_init__(self):
+        if self.what not in CHOICES:
+            raise ValueError(
+                f"export choice must be one of {', '.join(CHOICES)}, got {self.what!r}"
+            )
+
+
+def melodies_to_export(document: Document, options: ExportOptions) -> tuple[Melody, Melody | None]:
+    """(melody, continuation or None) for ``engine.midi_io.write_midi``; ValueError if empty."""
+    if options.what == PIECE:
+        melody, continuation = document.melody, None
+    elif options.what == SEED:
+        melody, continuation = document.seed(), None
+    else:
+        variation = document.current_variation()
+        if variation is None:
+            raise ValueError("there is no pending variation to export")
+        if not options.include_piece:
+            melody, continuation = variation, None
+        elif options.separate_tracks:
+            melody, continuation = _before_marker(document), variation
+        else:
+            melody, continuation = _before_marker(document).add(*variation.notes), None
+    if not melody.notes and (continuation is None or not continuation.notes):
+        what = {PIECE: "the piece", SEED: "the seed", VARIATION: "the variation"}[options.what]
+        raise ValueError(f"{what} has no notes to export")
+    return melody, continuation
+
+
+def _before_marker(document: Document) -> Melody:
+    """The piece's notes before the marker, at their own steps, cut at the marker."""
+    marker = document.marker
+    kept = [
+        n.with_length(min(n.length, marker - n.start))
+        for n in document.melody.notes
+        if n.start < marker
+    ]
+    return document.melody.with_notes(kept)
+
+
+def what_you_hear(document: Document) -> Melody:
+    """The piece with the current variation in place of what follows the marker, if pending."""
+    variation = document.current_variation()
+    if variation is None:
+        return document.melody
+    return _before_marker(document).add(*variation.notes)
+
+
+def export_midi(
+    path: str | Path, document: Document, options: ExportOptions, track_name: str = "Segue"
+) -> None:
+    """Write the chosen notes to ``path``; ValueError (nothing to export) or MidiExportError."""
+    from engine.midi_io import write_midi
+
+    melody, continuation = melodies_to_export(document, options)
+    write_midi(
+        melody,
+        Path(path),
+        continuation=continuation,
+        separate_tracks=continuation is not None,
+        track_name=track_name,
+    )
+
+
+def suggested_file_name(title: str, options: ExportOptions, variation_number: int = 1) -> str:
+    stem = Path(title).stem or "Segue"
+    if options.what == SEED:
+        stem += " seed"
+    elif options.what == VARIATION:
+        stem += f" variation {variation_number}"
+    return stem + ".mid"
+
+
+class ExportDialog(QDialog):
+    """Asks what to export; the file name is asked next by a file dialog."""
+
+    def __init__(
+        self,
+        has_variation: bool,
+        has_seed: bool = True,
+        initial: ExportOptions | None = None,
+        parent=None,
+    ):
+        super().__init__(parent)
+        self.setWindowTitle("Export MIDI")
+        initial = initial or ExportOptions()
+        self.piece = QRadioButton("The whole piece")
+        self.seed = QRadioButton("The seed only (the notes before the Continue marker)")
+        self.variation = QRadioButton("The current variation")
+        self.include_piece = QCheckBox("Start with the piece before the marker")
+        self.separate_tracks = QCheckBox("Put the variation on a track of its own")
+        self.seed.setEnabled(has_seed)
+        self.variation.setEnabled(has_variation)
+        for option in (self.include_piece, self.separate_tracks):
+            option.setContentsMargins(24, 0, 0, 0)
+        self.include_piece.setChecked(initial.include_piece)
+        self.separate_tracks.setChecked(initial.separate_tracks)
+        choice = {PIECE: self.piece, SEED: self.seed, VARIATION: self.variation}[initial.what]
+        (choice if choice.isEnabled() else self.piece).setChecked(True)
+        for button in (self.piece, self.seed, self.variation, self.include_piece):
+            button.toggled.connect(self._update)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export…")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Export which notes as a MIDI file?"))
+        for widget in (
+            self.piece,
+            self.seed,
+            self.variation,
+            self.include_piece,
+            self.separate_tracks,
+        ):
+            layout.addWidget(widget)
+        layout.addWidget(buttons)
+        self._update()
+
+    def _update(self, *_):
+        on_variation = self.variation.isChecked()
+        self.include_piece.setEnabled(on_variation)
+        self.separate_tracks.setEnabled(on_variation and self.include_piece.isChecked())
+
+    def options(self) -> ExportOptions:
+        what = VARIATION if self.variation.isChecked() else SEED if self.seed.isChecked() else PIECE
+        return ExportOptions(what, self.include_piece.isChecked(), self.separate_tracks.isChecked())
+
+
+def _drag_root() -> Path:
+    return Path(tempfile.gettempdir()) / DRAG_FOLDER
+
+
+def _remove_old_drag_folders(root: Path) -> None:
+    if not root.is_dir():
+        return
+    limit = time.time() - DRAG_FILES_KEPT_S
+    for folder in root.iterdir():
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < limit:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def write_drag_file(melody: Melody, title: str, root: Path | None = None) -> Path:
+    """Write ``melody`` to ``<tmp>/segue-drag/<unique>/<title>.mid``; MidiExportError on failure."""
+    from engine.midi_io import write_midi
+
+    root = root or _drag_root()
+    root.mkdir(parents=True, exist_ok=True)
+    _remove_old_drag_folders(root)
+    folder = Path(tempfile.mkdtemp(prefix="drag-", dir=root))
+    stem = (
+        "".join(c for c in (Path(title).stem or "Segue") if c not in '\\/:*?"<>|').strip()
+        or "Segue"
+    )
+    path = folder / f"{stem}.mid"
+    write_midi(melody, path, track_name=stem)
+    return path
+
+
+class DragHandle(QLabel):
+    """Drag this into a DAW or a file manager to drop the piece there as a ``.mid`` file."""
+
+    failed = Signal(str)  # message for the user (nothing to drag, or the file could not be written)
+
+    def __init__(
+        self, melody_source: Callable[[], Melody], title_source: Callable[[], str], parent=None
+    ):
+        super().__init__("⠿ Drag MIDI", parent)
+        self._melody_source, self._title_source = melody_source, title_source
+        self._press: QPoint | None = None
+        self.setObjectName("DragHandle")
+        self.setToolTip(
+            "Drag from here into your DAW or a folder to drop the piece as a MIDI file "
+            "(with the current variation in place when one is pending)."
+        )
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.setMargin(4)
+        self.setFrameShape(QLabel.Shape.StyledPanel)
+
+    def mime_data(self) -> QMimeData:
+        """The drag's payload: a file URL to a freshly written ``.mid`` (ValueError if empty)."""
+        melody = self._melody_source()
+        if not melody.notes:
+            raise ValueError("the piece has no notes to drag")
+        path = write_drag_file(melody, self._title_source())
+        data = QMimeData()
+        data.setUrls([QUrl.fromLocalFile(str(path))])
+        return data
+
+    def mousePressEvent(self, event: QMouseEvent):  # noqa: N802 - Qt's name
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent):  # noqa: N802
+        if self._press is None or not event.buttons() & Qt.MouseButton.LeftButton:
+            return
+        if (
+            event.position().toPoint() - self._press
+        ).manhattanLength() < QApplication.startDragDistance():
+            return
+        self._press = None
+        try:
+            data = self.mime_data()
+        except Exception as exc:  # noqa: BLE001 - ValueError or MidiExportError: tell the user
+            self.failed.emit(f"Nothing was dragged: {exc}")
+            return
+        drag = QDrag(self)
+        drag.setMimeData(data)
+        drag.exec(Qt.DropAction.CopyAction)
+
+    def mouseReleaseEvent(self, event: QMouseEvent):  # noqa: N802
+        self._press = None
+        super().mouseReleaseEvent(event)

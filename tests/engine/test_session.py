@@ -1,0 +1,203 @@
+"""The .segue session format and the melody JSON format: round trips, versions, damage."""
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import session as fmt
+from engine.melody import Melody, Note
+from engine.session import GenerationSettings, Session, SessionError
+
+
+def melody(*triples, **fields):
+    return Melody([Note(pitch, start, length) for pitch, start, length in triples], **fields)
+
+
+SEED = melody((60, 0, 4), (62, 4, 2), (64, 6, 2), tempo=96.0, time_signature=(3, 4), key="C major")
+
+
+def test_melody_round_trips_with_every_field():
+    original = Melody([Note(60, 0, 4, 90), Note(67, 8, 3, 1)], 4, (6, 8), 133.5, "F# minor")
+    assert fmt.melody_from_dict(fmt.melody_to_dict(original)) == original
+
+
+def test_melody_dict_is_plain_json_with_named_note_fields():
+    data = fmt.melody_to_dict(SEED)
+    assert json.loads(json.dumps(data)) == data
+    assert data["notes"][0] == {"pitch": 60, "start": 0, "length": 4, "velocity": 100}
+    assert data["time_signature"] == [3, 4]
+
+
+def test_melody_dict_defaults_for_missing_key_and_velocity():
+    loaded = fmt.melody_from_dict({"notes": [{"pitch": 60, "start": 0, "length": 2}]})
+    assert loaded == Melody([Note(60, 0, 2)])
+    assert loaded.key is None and loaded.tempo == 120.0
+
+
+def test_melody_dict_accepts_whole_floats_but_not_fractions():
+    assert fmt.melody_from_dict({"notes": [{"pitch": 60.0, "start": 0, "length": 2.0}]}).notes[0].length == 2
+    with pytest.raises(SessionError, match="note 1"):
+        fmt.melody_from_dict({"notes": [{"pitch": 60, "start": 0.5, "length": 2}]})
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ([], "not a melody description"),
+        ({"notes": {}}, "'notes' must be a list"),
+        ({"notes": [5]}, "note 1 is not a note description"),
+        ({"notes": [{"pitch": 60, "start": 0}]}, "note 1 has no length"),
+        ({"notes": [{"pitch": 200, "start": 0, "length": 1}]}, "pitch 200"),
+        ({"notes": [], "tempo": 1000}, "tempo 1000"),
+        ({"notes": [], "time_signature": 4}, "time signature"),
+        ({"notes": [], "key": "H major"}, "key"),
+    ],
+)
+def test_broken_melody_dicts_say_what_is_wrong(data, message):
+    with pytest.raises(SessionError, match=message):
+        fmt.melody_from_dict(data, "the seed")
+
+
+def test_melody_list_json_round_trips_and_accepts_a_single_melody():
+    melodies = [SEED, melody((70, 0, 8))]
+    assert fmt.melodies_from_json(fmt.melodies_to_json(melodies)) == melodies
+    assert fmt.melodies_from_json(json.dumps(fmt.melody_to_dict(SEED))) == [SEED]
+    with pytest.raises(SessionError, match="openings.json, melody 2: note 1"):
+        fmt.melodies_from_json('[{"notes": []}, {"notes": [1]}]', "openings.json")
+
+
+def test_read_melodies_names_the_file(tmp_path):
+    path = tmp_path / "seed.json"
+    path.write_text("{nope")
+    with pytest.raises(SessionError, match=r"seed\.json is damaged or not JSON \(line 1"):
+        fmt.read_melodies(path)
+    with pytest.raises(SessionError, match="missing.json could not be read"):
+        fmt.read_melodies(tmp_path / "missing.json")
+
+
+def test_shipped_demo_seed_is_a_valid_short_melody():
+    from pathlib import Path
+
+    demo = fmt.read_melodies(Path(__file__).resolve().parents[2] / "resources" / "demo_seed.json")
+    assert len(demo) == 1
+    assert 6 <= len(demo[0].notes) <= 32
+    assert demo[0].end <= 4 * demo[0].steps_per_bar
+
+
+def test_generation_settings_validate_with_clear_messages():
+    assert GenerationSettings().temperature == 1.0
+    with pytest.raises(ValueError, match="temperature 3 is outside 0.1-2"):
+        GenerationSettings(temperature=3)
+    with pytest.raises(ValueError, match="rest weight"):
+        GenerationSettings(rest_weight=-0.5)
+    with pytest.raises(ValueError, match="length in bars 0"):
+        GenerationSettings(bars=0)
+    with pytest.raises(ValueError, match="number of variations 9"):
+        GenerationSettings(variations=9)
+    with pytest.raises(ValueError, match="lowest pitch 80 is above highest pitch 60"):
+        GenerationSettings(pitch_low=80, pitch_high=60)
+    with pytest.raises(ValueError, match="key lock"):
+        GenerationSettings(key_lock="sideways")
+    with pytest.raises(ValueError, match="whole number"):
+        GenerationSettings(bars=True)
+    assert GenerationSettings(key_lock="bb minor").key_lock == "Bb minor"
+
+
+def test_generation_settings_resolve_key_and_steps():
+    seed = melody((57, 0, 4), (60, 4, 4), (64, 8, 4), (57, 12, 4), time_signature=(3, 4))
+    assert GenerationSettings(key_lock="off").resolved_key(seed) is None
+    assert GenerationSettings(key_lock="auto").resolved_key(seed) == seed.detect_key()
+    assert GenerationSettings(key_lock="auto").resolved_key(seed.replace(key="G major")) == "G major"
+    assert GenerationSettings(key_lock="E minor").resolved_key(seed) == "E minor"
+    assert GenerationSettings(bars=3).steps(seed) == 3 * 12
+
+
+def test_generation_settings_from_dict_ignores_unknown_and_fills_defaults():
+    loaded = GenerationSettings.from_dict({"temperature": 0.5, "future_knob": 3})
+    assert loaded == GenerationSettings(temperature=0.5)
+    with pytest.raises(SessionError, match="generation settings: temperature"):
+        GenerationSettings.from_dict({"temperature": "hot"})
+    with pytest.raises(ValueError, match="unknown generation settings: nope"):
+        GenerationSettings().replace(nope=1)
+
+
+def full_session():
+    variations = (melody((65, 12, 4), (67, 16, 4)), melody((69, 12, 8)))
+    generation = GenerationSettings(
+        model="irish", temperature=0.7, rest_weight=1.5, bars=8, variations=2, key_lock="auto",
+        pitch_low=48, pitch_high=84, rng_seed=1234, seed_locked=True,
+    )
+    return Session(SEED, marker=12, generation=generation, variations=variations, current_variation=1)
+
+
+def test_session_round_trips_through_text():
+    original = full_session()
+    text = fmt.dumps(original)
+    data = json.loads(text)
+    assert data["format"] == "segue-session" and data["schema_version"] == fmt.SCHEMA_VERSION
+    assert fmt.loads(text) == original
+    assert fmt.loads(text.encode()) == original
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 127), st.integers(0, 200), st.integers(1, 16), st.integers(1, 127)), max_size=20),
+    st.integers(0, 300),
+    st.floats(10, 400, allow_nan=False),
+)
+def test_any_session_round_trips(notes, marker, tempo):
+    piece = Melody([Note(*n) for n in notes], tempo=tempo)
+    original = Session(piece, marker=marker)
+    assert fmt.loads(fmt.dumps(original)) == original
+
+
+def test_newer_schema_is_refused_with_a_reason():
+    data = fmt.session_to_dict(full_session())
+    data["schema_version"] = fmt.SCHEMA_VERSION + 1
+    data["app_version"] = "9.0"
+    with pytest.raises(SessionError, match=r"newer Segue \(Segue 9.0\) in schema 2.*update Segue"):
+        fmt.session_from_dict(data)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d.pop("format"), "not a Segue session"),
+        (lambda d: d.update(schema_version="one"), "schema version 'one' is damaged"),
+        (lambda d: d.update(schema_version=0), "schema version 0 is damaged"),
+        (lambda d: d.update(melody=[]), "the melody is not a melody description"),
+        (lambda d: d.update(variations={}), "pending variations are not a list"),
+        (lambda d: d["variations"][1]["notes"].append({"pitch": 1}), "pending variation 2: note 2 has no start"),
+        (lambda d: d.update(marker=-4), "continue marker"),
+        (lambda d: d.update(current_variation=5), "current variation 6 is not one of 1-2"),
+        (lambda d: d.update(generation=[]), "generation settings are not"),
+    ],
+)
+def test_damaged_sessions_say_what_is_wrong(change, message):
+    data = fmt.session_to_dict(full_session())
+    change(data)
+    with pytest.raises(SessionError, match=message):
+        fmt.session_from_dict(data)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "damaged or not JSON"),
+        ('{"format": "segue-session", ', "damaged or not JSON"),
+        (b"\xff\xfe\x00", "not text"),
+        ("[1, 2]", "not a Segue session"),
+        ("[" * 100000, "nested too deeply|damaged or not JSON"),
+    ],
+)
+def test_text_that_is_no_session_is_refused(text, message):
+    with pytest.raises(SessionError, match=message):
+        fmt.loads(text)
+
+
+def test_session_without_variations_or_settings_gets_defaults():
+    data = {"format": "segue-session", "schema_version": 1, "melody": fmt.melody_to_dict(SEED)}
+    loaded = fmt.session_from_dict(data)
+    assert loaded == Session(SEED, marker=SEED.end)
