@@ -1,0 +1,137 @@
+"""Start and stop a private JACK server (Debian's jackd2, dummy backend) for real-port tests.
+
+``JackServer(period=256, rate=48000)`` is a context manager: it starts ``jackd -n <unique name>
+-d dummy -r <rate> -p <period>``, waits until clients can connect, points this process at it
+through ``JACK_DEFAULT_SERVER`` (libjack reads it at every client open) and, on exit, stops it
+and restores the variable. A unique server name keeps parallel runs apart.
+``jackd_path()`` is None when jackd is not installed, so callers can skip.
+Also used by ``bench/playback_timing.py``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+
+class JackStartError(RuntimeError):
+    """jackd is installed but did not come up; the message carries its output."""
+
+
+def jackd_path() -> str | None:
+    return shutil.which("jackd")
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to stop jackd if the test process dies (a crash skips stop())."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class JackServer:
+    def __init__(self, period: int = 256, rate: int = 48000, timeout: float = 10.0):
+        self.period, self.rate, self.timeout = period, rate, timeout
+        self.name = f"segue-test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self._process: subprocess.Popen | None = None
+        self._log = None
+        self._saved_env: str | None = None
+
+    @property
+    def period_ms(self) -> float:
+        return 1000.0 * self.period / self.rate
+
+    def start(self) -> JackServer:
+        path = jackd_path()
+        if path is None:
+            raise JackStartError("jackd is not installed")
+        env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1", JACK_NO_START_SERVER="1")
+        # A file, not a pipe: a full pipe would block the server.
+        self._log = tempfile.TemporaryFile(mode="w+")
+        self._process = subprocess.Popen(
+            [path, "-n", self.name, "-d", "dummy", "-r", str(self.rate), "-p", str(self.period)],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
+        self._saved_env = os.environ.get("JACK_DEFAULT_SERVER")
+        os.environ["JACK_DEFAULT_SERVER"] = self.name
+        if not self._wait_ready():
+            output = self.stop()
+            raise JackStartError(f"jackd did not start within {self.timeout:g} s:\n{output}")
+        return self
+
+    def _wait_ready(self) -> bool:
+        lsp = shutil.which("jack_lsp")
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                return False
+            if lsp is not None:
+                probe = subprocess.run(
+                    [lsp, "-s", self.name], capture_output=True, text=True, timeout=self.timeout
+                )
+                if probe.returncode == 0 and "system:" in probe.stdout:
+                    return True
+            else:  # no jack_lsp: try a client through rtmidi
+                try:
+                    import rtmidi
+
+                    rtmidi.MidiOut(rtmidi.API_UNIX_JACK, "segue-probe").get_ports()
+                    return True
+                except Exception:  # noqa: BLE001 - not up yet
+                    pass
+            time.sleep(0.1)
+        return False
+
+    def stop(self) -> str:
+        """Stop the server; returns what it printed."""
+        output = ""
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+        self._remove_leftovers()
+        if self._log is not None:
+            self._log.seek(0)
+            output = self._log.read()
+            self._log.close()
+            self._log = None
+        if self._saved_env is None:
+            os.environ.pop("JACK_DEFAULT_SERVER", None)
+        else:
+            os.environ["JACK_DEFAULT_SERVER"] = self._saved_env
+        return output or ""
+
+    def _remove_leftovers(self) -> None:
+        """Clients still open when the server stops leave semaphores in /dev/shm; they carry
+        our unique server name, so they are ours to delete."""
+        shm = "/dev/shm"
+        if not os.path.isdir(shm):
+            return
+        for entry in os.listdir(shm):
+            if f"_{self.name}_" in entry or entry.endswith(f"_{self.name}"):
+                try:
+                    os.remove(os.path.join(shm, entry))
+                except OSError:
+                    pass
+
+    def __enter__(self) -> JackServer:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
