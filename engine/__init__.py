@@ -31,7 +31,12 @@ The model (``engine.model``, ``engine.sampling``, ``engine.training``, ``engine.
                rng_seed=None, key=None, pitch_range=None, top_p=None) -> list[Melody]``
     ``score(model, melody) -> dict``               total_bits, pitch_bits, notes, steps
 
-Playback (``engine.playback``, ``engine.midi_input``: the only modules that touch MIDI ports)
+Live MIDI (``engine.midi_ports``, ``engine.playback``, ``engine.midi_input``: the only modules
+that touch MIDI ports; ``engine.call_response`` decides when to answer)
+    ``midi_ports.MidiSystem``   which MIDI systems work, their ports, opening one (``PortError``)
+    ``playback.Player(output)``  scheduler thread: play, stop, pause, seek, loop, panic, audition
+    ``midi_input.Recorder``      a played take -> Melody on the grid; ``merge_take(melody, take)``
+    ``call_response.CallResponse(continue_fn, play_fn)``  listen, answer after a pause
 
 Command line: ``segue-cli`` (``engine.cli``): corpus build, train, evaluate, generate.
 """

@@ -7,6 +7,9 @@
   PNG and exit (works offscreen: ``QT_QPA_PLATFORM=offscreen``). The continuation comes from
   the default model when one is installed, else from a clearly labelled stand-in.
 
+After start-up, and again after each model load, ``gc.freeze()`` moves the long-lived objects
+out of the cycle collector's reach, so a collection cannot stall the playback thread.
+
 An unexpected exception never shows a traceback: :func:`install_excepthook` logs it to
 ``segue.log`` (in the app's data folder, or ``$SEGUE_LOG_DIR``), autosaves the piece, and
 shows one short message.
@@ -15,6 +18,7 @@ shows one short message.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -144,9 +148,9 @@ def take_screenshot(window, path: str) -> int:
         note = f"Stand-in continuation ({exc}): install a model in models/ for real ones."
         window._show_no_model(f"No usable model ({exc}): the ghost notes are a stand-in.")
     document.set_variations(variations)
-    window.set_midi_output_state("MIDI out: off")
     if window.roll is not None and hasattr(window.roll, "zoom_to_fit"):
         window.roll.zoom_to_fit()
+    QApplication.processEvents()  # start-up notices first (no MIDI system...): the hint wins
     window.statusBar().showMessage(
         note or f"{len(variations)} variations ready: flip with Alt+Left/Right, keep one with Accept."
     )
@@ -189,6 +193,11 @@ def main(argv: list[str] | None = None) -> int:
         return take_screenshot(window, args.screenshot)
     install_excepthook(lambda: window, log_file)
     window.show()
+    # The playback thread shares the GIL with the cycle collector: with torch loaded a full
+    # collection holds it ~0.1 s (bench/playback_timing.py), an audible hiccup. Freezing what
+    # start-up (and each model load) allocated keeps those long-lived objects out of every scan.
+    gc.freeze()
+    window.models.loaded.connect(lambda _loaded: gc.freeze())
 
     def start():
         window.start_up()

@@ -10,10 +10,15 @@ and the panel's settings, runs it in a :class:`~gui.worker.Worker`, puts the res
 document as pending variations (ghost notes after the marker), and accepts, discards or
 regenerates them. The document is changed only by Accept (one undo step); a failed or cancelled
 run leaves it exactly as it was.
+
+:class:`CallAnswerer` writes call-and-response answers with the same settings: it continues the
+phrase the musician just played (see :func:`answer_request`) and never touches the document.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import random
 import re
 from collections.abc import Callable
@@ -37,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import keys
+from engine.melody import Melody
 from engine.session import (
     BARS_RANGE,
     KEY_LOCK_AUTO,
@@ -649,3 +655,132 @@ class ContinuationController(QObject):
 
     def _show_variation_state(self):
         self.panel.set_variation_state(self.document.current_index, len(self.document.variations))
+
+
+# --- call and response -----------------------------------------------------------------------
+
+
+def answer_request(
+    call: Melody,
+    settings: GenerationSettings,
+    model_range: tuple[int, int] | None = None,
+    rng_seed: int | None = None,
+) -> ContinuationRequest:
+    """The request that answers ``call`` (a played phrase, first note at step 0).
+
+    The answer starts on the first beat after the call (the model keeps the call's meter) and is
+    as long as the call rounded up to whole bars, but no longer than the panel's length: a short
+    call gets a short reply, as between two players. One variation; ``rng_seed`` replaces the
+    panel's seed (pass None to keep it).
+    """
+    if not isinstance(call, Melody) or not call.notes:
+        raise ValueError("call and response needs a played phrase with at least one note")
+    beat, bar = call.steps_per_beat, call.steps_per_bar
+    start = max(call.end, call.start + 1)
+    start = math.ceil(start / beat) * beat
+    call_bars = max(1, math.ceil((call.end - call.start) / bar))
+    request = ContinuationRequest.build(call, start, settings, model_range)
+    return dataclasses.replace(
+        request,
+        steps=min(request.steps, call_bars * bar),
+        variations=1,
+        rng_seed=settings.rng_seed if rng_seed is None else rng_seed,
+    )
+
+
+class CallAnswerer(QObject):
+    """Answers calls for call and response, in a :class:`~gui.worker.Worker`.
+
+    ``answer(call, request_id)`` continues ``call`` with the panel's current settings (random
+    seed too when it is locked, else a fresh one) and ends in exactly one
+    ``answered(melody | None, request_id)``: None when there is no model or generation failed
+    (with a ``status_message`` saying why), so the caller can go back to listening. Only the
+    newest call matters: a new one cancels the running job and starts when it has ended, so
+    at most one answer job runs at a time.
+    """
+
+    answered = Signal(object, int)  # Melody or None, request id
+    status_message = Signal(str)
+
+    def __init__(
+        self,
+        panel: GenerationPanel,
+        models: ModelManager,
+        job=continuation_job,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.panel, self.models = panel, models
+        self._job = job
+        self._worker: Worker | None = None
+        self._pending: tuple[Melody, int] | None = None
+        self._rng = random.Random()
+
+    @property
+    def is_running(self) -> bool:
+        return self._worker is not None
+
+    def answer(self, call: Melody, request_id: int) -> None:
+        if self._pending is not None:
+            self.answered.emit(None, self._pending[1])  # superseded before it started
+        self._pending = (call, request_id)
+        if self._worker is not None:
+            self._worker.cancel()  # the pending call starts once this job has ended
+        else:
+            self._start_pending()
+
+    def _start_pending(self) -> None:
+        if self._pending is None:
+            return
+        (call, request_id), self._pending = self._pending, None
+        loaded = self.models.current
+        if loaded is None:
+            self._give_up(request_id, "Call and response needs a model: choose one in the panel.")
+            return
+        settings = self.panel.settings()
+        seed = None if settings.seed_locked else self._rng.randrange(RNG_SEED_RANGE[1])
+        try:
+            request = answer_request(call, settings, loaded.pitch_limits(), seed)
+        except ValueError as exc:
+            self._give_up(request_id, f"Call and response could not answer: {exc}.")
+            return
+        worker = Worker(self)
+        self._worker = worker
+        worker.finished.connect(lambda results: self._finished(request_id, results))
+        worker.errored.connect(
+            lambda message: self._give_up(
+                request_id, f"Call and response could not answer: {message}"
+            )
+        )
+        worker.cancelled.connect(lambda: self.answered.emit(None, request_id))
+        worker.done.connect(lambda w=worker: self._done(w))
+        worker.start(lambda: self._job(loaded.model, request, worker.is_cancelled))
+
+    def _finished(self, request_id: int, results) -> None:
+        results = list(results or [])
+        self.answered.emit(results[0] if results else None, request_id)
+
+    def _give_up(self, request_id: int, message: str) -> None:
+        self.status_message.emit(message)
+        self.answered.emit(None, request_id)
+
+    def _done(self, worker: Worker) -> None:
+        if worker is self._worker:
+            self._worker = None
+        worker.deleteLater()
+        self._start_pending()
+
+    def cancel(self) -> None:
+        """Drop the pending call and stop the running job (call and response was turned off)."""
+        self._pending = None
+        if self._worker is not None:
+            self._worker.cancel()
+
+    def wait(self, milliseconds: int = 10000) -> bool:
+        return self._worker is None or self._worker.wait(milliseconds)
+
+    def shutdown(self, milliseconds: int = 2000) -> None:
+        """Stop before the window goes (a QThread must not outlive its owner)."""
+        self.cancel()
+        if self._worker is not None:
+            self._worker.wait(milliseconds)

@@ -9,15 +9,35 @@ Start-up is split so the window shows at once: the constructor builds widgets an
 demo seed on the roll; :meth:`start_up` (called by the app right after ``show``) offers crash
 recovery, starts autosave and loads the model in the background.
 
-Hook points for the transport (another module): :meth:`set_transport` docks its toolbar,
-:meth:`set_midi_output_state` fills the status bar's MIDI field, :attr:`audition_requested`
-carries the melody to play when the user auditions a variation, and :meth:`playback_melody`
-says what Play should play.
+Live MIDI: the window owns a :class:`gui.playback.PlaybackBridge` (``self.playback``) and its
+:class:`gui.transport.Transport` toolbar (``self.transport``, also in the Transport menu), and
+wires them to the piece:
+
+- Play plays :meth:`playback_melody` (the piece, with the pending variation in place) from the
+  playhead; the playhead stays where Stop left it, Return to Start (Home) puts it back, and a
+  playhead at or past the end starts from the beginning. Auditioning a variation plays from two
+  bars before the continue-from marker. Edits made while playing are heard at once.
+- The transport's tempo box edits the piece's tempo (one undo step per stream of changes; the
+  roll header's own tempo box is hidden); the piece's tempo and meter are the template for
+  recording and call and response.
+- A recorded take is merged into the piece as ONE undo step ("Record Take"), quantized to the
+  roll's snap.
+- Call and response: when the player pauses, :class:`gui.generation_panel.CallAnswerer`
+  continues the call with the current generation settings and the bridge plays the answer.
+- The roll's keyboard clicks audition on the output; closing the window releases every note.
+- Without any MIDI system the app runs as before: Play is disabled, the status bar says why,
+  export still works. Under the test suite (``$SEGUE_TESTING``) the default MIDI system is a
+  fake with no ports, so tests never reach a real synthesizer.
+
+The hooks stay public: :meth:`set_transport` docks a toolbar, :meth:`set_midi_output_state`
+fills the status bar's MIDI field, :attr:`audition_requested` carries the melody to play when the
+user auditions a variation, and :meth:`playback_melody` says what Play should play.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -28,19 +48,24 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QScrollArea,
+    QStyle,
     QToolBar,
     QWidget,
 )
 
+from engine.call_response import ANSWERING, HEARING, LISTENING, THINKING
 from engine.melody import Melody
+from engine.midi_input import merge_take
+from engine.midi_ports import FakeRtmidi, MidiSystem, default_system
+from engine.playback import PLAYING
 from engine.session import FILE_SUFFIX, SessionError, read_melodies
 from gui import dialogs as dialog_names
 from gui import settings as prefs
 from gui.autosave import AUTOSAVE_INTERVAL_MS, Autosaver, orphaned_recoveries
 from gui.dialogs import Dialogs
-from gui.document import Document, PieceState
+from gui.document import MERGE_TEMPO, Document, PieceState
 from gui.export import DragHandle, ExportOptions, export_midi, suggested_file_name, what_you_hear
-from gui.generation_panel import ContinuationController, GenerationPanel
+from gui.generation_panel import CallAnswerer, ContinuationController, GenerationPanel
 from gui.import_dialog import import_midi_file, is_midi_path
 from gui.model_loader import (
     LoadedModel,
@@ -51,13 +76,24 @@ from gui.model_loader import (
     random_opening,
     shipped_models,
 )
+from gui.playback import PlaybackBridge
 from gui.session_file import SessionFileError, load_into, load_session, save_session, session_of
+from gui.transport import Transport
 
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SEED = ROOT / "resources" / "demo_seed.json"
 UNTITLED = "Untitled"
+PORT_COMBO_MAX_WIDTH = 135  # pixels
+PROGRAM_COMBO_MAX_WIDTH = 150
+AUDITION_PRE_ROLL_BARS = 2  # an audition starts this many bars before the continue-from marker
+CALL_RESPONSE_TEXT = {
+    LISTENING: "Call & response: listening",
+    HEARING: "Call & response: hearing you",
+    THINKING: "Call & response: thinking",
+    ANSWERING: "Call & response: answering",
+}
 
 try:
     from gui.piano_roll import PianoRoll
@@ -65,6 +101,14 @@ except ModuleNotFoundError as exc:  # the roll is built in parallel; until it la
     if exc.name != "gui.piano_roll":
         raise
     PianoRoll = None
+
+
+def default_midi_system() -> MidiSystem:
+    """The machine's MIDI system; under the test suite a fake one without ports, so no test
+    ever opens the developer's real synthesizer."""
+    if os.environ.get("SEGUE_TESTING"):
+        return MidiSystem(FakeRtmidi(), path_exists=lambda _path: True)
+    return default_system()
 
 
 def demo_seed() -> Melody:
@@ -89,6 +133,7 @@ class MainWindow(QMainWindow):
         models: ModelManager | None = None,
         recovery_folder: str | Path | None = None,
         autosave_interval_ms: int = AUTOSAVE_INTERVAL_MS,
+        playback: PlaybackBridge | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -109,6 +154,11 @@ class MainWindow(QMainWindow):
         self.continuation = ContinuationController(
             document, self.panel, self.models, self._report_error, parent=self
         )
+        self.answerer = CallAnswerer(self.panel, self.models, parent=self)
+        self.playback = playback if playback is not None else PlaybackBridge(default_midi_system())
+        self.playback.setParent(self)
+        self._playhead_follows = False  # the playback is the piece's (not a call's answer)
+        self._played: Melody | None = None  # what the transport last started playing
         self.autosaver = Autosaver(
             document,
             snapshot=self.current_session,
@@ -125,6 +175,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
+        self._build_transport()
         self._connect()
 
         self.setAcceptDrops(True)
@@ -164,10 +215,13 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.model_label = QLabel("Model: none")
         self.device_label = QLabel("")
+        self.call_response_label = QLabel("")
+        self.call_response_label.hide()
         self.midi_label = QLabel("MIDI out: off")
         for label, tip in (
             (self.model_label, "The model that writes continuations."),
             (self.device_label, "Where the model runs: the graphics card (GPU) or the processor (CPU)."),
+            (self.call_response_label, "What call and response is doing."),
             (self.midi_label, "Where auditions and playback are sent."),
         ):
             label.setToolTip(tip)
@@ -299,6 +353,8 @@ class MainWindow(QMainWindow):
         generate_menu.addSeparator()
         generate_menu.addAction(self.actions["open_model"])
 
+        self.transport_menu = menu.addMenu("&Transport")  # filled by _build_transport
+
         help_menu = menu.addMenu("&Help")
         about = QAction("&About Segue", self)
         about.triggered.connect(self._about)
@@ -314,6 +370,49 @@ class MainWindow(QMainWindow):
         self.piece_toolbar.addSeparator()
         self.piece_toolbar.addWidget(self.drag_handle)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.piece_toolbar)
+
+    def _build_transport(self):
+        """The transport toolbar beside the piece's toolbar, and the Transport menu."""
+        self.transport = Transport(
+            self.playback, self, melody_source=self._melody_to_play, start_source=self._play_start
+        )
+        self.set_transport(self.transport)
+        if self.roll is not None:
+            # One tempo box is enough: the transport's, where DAW users look for it.
+            self.roll.header.meter.tempo.hide()
+        # Long ALSA/JACK port names are elided (the full name is in the list and the status
+        # bar), so the whole transport fits one row beside the piece's toolbar.
+        for combo, width in (
+            (self.transport.output_combo, PORT_COMBO_MAX_WIDTH),
+            (self.transport.input_combo, PORT_COMBO_MAX_WIDTH),
+            (self.transport.program_combo, PROGRAM_COMBO_MAX_WIDTH),
+        ):
+            combo.setMaximumWidth(width)
+        # The silence length only matters to call and response: shown while it is on.
+        silence = next(
+            (a for a in self.transport.actions() if self.transport.widgetForAction(a) is self.transport.silence_spin),
+            None,
+        )
+        if silence is not None:
+            silence.setVisible(self.transport.call_response_action.isChecked())
+            self.transport.call_response_action.toggled.connect(silence.setVisible)
+        style = self.style()
+        rewind = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipBackward), "Return to Start", self)
+        rewind.setShortcut(QKeySequence(Qt.Key.Key_Home))
+        rewind.setToolTip("Return to start (Home)")
+        rewind.setStatusTip("Put the playhead back at the start of the piece.")
+        rewind.triggered.connect(lambda _checked=False: self.return_to_start())
+        self.actions["return_to_start"] = rewind
+        self.transport.insertAction(self.transport.play_action, rewind)
+        t = self.transport
+        for action in (t.play_action, rewind, t.loop_action):
+            self.transport_menu.addAction(action)
+        self.transport_menu.addSeparator()
+        for action in (t.record_action, t.metronome_action, t.call_response_action):
+            self.transport_menu.addAction(action)
+        self.transport_menu.addSeparator()
+        for action in (t.refresh_action, t.panic_action):
+            self.transport_menu.addAction(action)
 
     def _connect(self):
         doc = self.document
@@ -332,6 +431,28 @@ class MainWindow(QMainWindow):
         if self.roll is not None:
             self.roll.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self._update_variation_actions()
+        self._connect_transport()
+
+    def _connect_transport(self):
+        doc, playback, transport = self.document, self.playback, self.transport
+        transport.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        transport.output_state_changed.connect(self._output_state_changed)
+        transport.tempo_changed.connect(self._tempo_edited)
+        doc.melody_changed.connect(self._piece_changed)
+        doc.variations_changed.connect(self._replay_if_changed)
+        playback.position_changed.connect(self._playback_position)
+        playback.state_changed.connect(self._playback_state)
+        playback.take_finished.connect(self._take_recorded)
+        playback.answer_requested.connect(self.answerer.answer)
+        playback.answer_started.connect(self._answer_started)
+        playback.call_response_state.connect(self._call_response_state)
+        self.answerer.answered.connect(playback.deliver_answer)
+        self.answerer.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.audition_requested.connect(self._play_audition)
+        if self.roll is not None:
+            self.roll.audition_requested.connect(playback.audition)
+        self._piece_changed()
+        self._output_state_changed("")  # the transport reported its first state before we listened
 
     # --- start-up ---------------------------------------------------------------------------------
 
@@ -461,16 +582,145 @@ class MainWindow(QMainWindow):
         self.midi_label.setText(text)
 
     def set_transport(self, toolbar: QWidget) -> None:
-        """Dock the transport's toolbar (or wrap a plain widget in one) above the roll."""
+        """Dock the transport's toolbar (or wrap a plain widget in one) above the roll, after
+        the piece's toolbar on the same row."""
         if not isinstance(toolbar, QToolBar):
             widget, toolbar = toolbar, QToolBar("Transport", self)
             toolbar.setObjectName("TransportToolbar")
             toolbar.addWidget(widget)
-        self.insertToolBar(self.piece_toolbar, toolbar)
+        toolbar.setMovable(False)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
 
     def playback_melody(self) -> Melody:
         """What Play plays: the piece, with the current variation in place when one is pending."""
         return what_you_hear(self.document)
+
+    # --- transport ------------------------------------------------------------------------------
+
+    def _melody_to_play(self) -> Melody:
+        """Play was pressed: what to play (and recording quantizes to the roll's snap)."""
+        if self.roll is not None:
+            self.playback.set_record_grid(self.roll.grid())
+        self._playhead_follows = True
+        self._played = self.playback_melody()
+        return self._played
+
+    def _play_start(self) -> float:
+        """Where Play starts: the playhead, or the start when it is past the end (or hidden)."""
+        playhead = self.roll.playhead if self.roll is not None else None
+        if playhead is None or playhead < 0:
+            return 0.0
+        if playhead >= self.playback_melody().end and not self.playback.record_armed:
+            return 0.0
+        return playhead
+
+    def return_to_start(self) -> None:
+        """Home: the playhead goes back to the start (and playback jumps there)."""
+        if self.playback.state == PLAYING and self._playhead_follows:
+            self.playback.seek(0)
+        if self.roll is not None:
+            self.roll.set_playhead(0.0)
+            self.roll.hbar.setValue(0)
+
+    def _play_audition(self, melody: Melody) -> None:
+        """Audition a variation: from a little before the marker, so the seed leads into it."""
+        bar = melody.steps_per_bar
+        marker_bar = self.document.marker // bar * bar
+        start = max(0, marker_bar - AUDITION_PRE_ROLL_BARS * bar)
+        self._playhead_follows = True
+        self._played = melody
+        self.playback.play(melody, start_step=start)
+
+    def _playback_position(self, step: float) -> None:
+        if self._playhead_follows and self.roll is not None:
+            self.roll.set_playhead(step)
+
+    def _playback_state(self, state: str) -> None:
+        if state != PLAYING:
+            self._played = None
+
+    def _replay_if_changed(self) -> None:
+        """An edit while the piece plays: play the new version on from where the playhead is
+        (not while recording: a restart would end the take)."""
+        played = self._played
+        if (
+            played is None
+            or not self._playhead_follows
+            or self.playback.state != PLAYING
+            or self.playback.recording
+        ):
+            return
+        melody = self.playback_melody()
+        same = (
+            melody.notes == played.notes
+            and melody.time_signature == played.time_signature
+            and melody.steps_per_quarter == played.steps_per_quarter
+        )
+        if not same:  # a tempo change alone needs no restart: the player follows it live
+            self._played = melody
+            self.playback.play(melody, start_step=self.playback.player.position)
+
+    def _piece_changed(self) -> None:
+        melody = self.document.melody
+        self.playback.set_template(melody)
+        if self.transport.tempo_spin.value() != melody.tempo:
+            self.transport.set_tempo(melody.tempo)
+        self._replay_if_changed()
+
+    def _tempo_edited(self, bpm: float) -> None:
+        melody = self.document.melody
+        try:
+            changed = melody.replace(tempo=bpm)
+        except ValueError as exc:
+            self.statusBar().showMessage(f"Tempo {bpm:g} refused: {exc}", 8000)
+            self.transport.set_tempo(melody.tempo)
+            return
+        self.document.set_melody(changed, "Change Tempo", merge_id=MERGE_TEMPO)
+
+    def _take_recorded(self, take: Melody) -> None:
+        """A recorded take joins the piece as one undo step."""
+        try:
+            merged = merge_take(self.document.melody, take)
+        except ValueError as exc:
+            self.statusBar().showMessage(f"The take was not kept: {exc}.", 10000)
+            return
+        if self.document.set_melody(merged, "Record Take"):
+            count = len(take.notes)
+            self.statusBar().showMessage(
+                f"Recorded {count} note{'s' if count != 1 else ''}; Undo removes the take.", 8000
+            )
+
+    def _answer_started(self, _answer: Melody) -> None:
+        self._playhead_follows = False  # the answer is not the piece: leave the playhead alone
+        self._played = None
+
+    def _call_response_state(self, state: str) -> None:
+        text = CALL_RESPONSE_TEXT.get(state)
+        self.call_response_label.setText(text or "")
+        self.call_response_label.setVisible(text is not None)
+        if text is None:
+            self.answerer.cancel()
+
+    def _output_state_changed(self, text: str) -> None:
+        available, reason = self.playback.available()
+        if not available:
+            self.set_midi_output_state("MIDI: unavailable")
+            self.midi_label.setToolTip(reason)
+            return
+        port = self.playback.output_port
+        if port is None:
+            text = "MIDI out: off"
+        elif not text:
+            text = "MIDI out: Segue (virtual)" if port.virtual else f"MIDI out: {port.name}"
+        self.set_midi_output_state(text)
+        self.midi_label.setToolTip("Where auditions and playback are sent.")
+
+    def _stop_playback(self) -> None:
+        """Before the piece is replaced: playback stops and the playhead goes."""
+        self.playback.stop()
+        self._played = None
+        if self.roll is not None:
+            self.roll.set_playhead(None)
 
     def audition_variation(self) -> None:
         if self.document.current_variation() is not None:
@@ -498,6 +748,7 @@ class MainWindow(QMainWindow):
     def _show_session(self, session, path: str | None):
         self.continuation.cancel()
         self.continuation.wait()
+        self._stop_playback()
         load_into(self.document, session)
         self._set_path(path)
         self.panel.set_settings(session.generation)
@@ -513,6 +764,7 @@ class MainWindow(QMainWindow):
             return False
         self.continuation.cancel()
         self.continuation.wait()
+        self._stop_playback()
         seed = self.document.melody
         empty = Melody(
             steps_per_quarter=seed.steps_per_quarter, time_signature=seed.time_signature, tempo=seed.tempo
@@ -539,6 +791,7 @@ class MainWindow(QMainWindow):
             return False
         self.continuation.cancel()
         self.continuation.wait()
+        self._stop_playback()
         self.document.load(opening, opening.end)
         self._set_path(None)
         self.statusBar().showMessage(
@@ -620,6 +873,7 @@ class MainWindow(QMainWindow):
         self.continuation.cancel()
         self.continuation.wait()
         if as_new:
+            self._stop_playback()
             self.document.load(melody, melody.end)
             self._set_path(None)
         else:
@@ -724,7 +978,9 @@ class MainWindow(QMainWindow):
             return
         self._closing_accepted = True
         self._save_window_settings()
+        self.playback.close()  # every sounding note is released
         self.continuation.shutdown()
+        self.answerer.shutdown()
         self.models.wait()
         self.autosaver.stop()
         event.accept()

@@ -422,3 +422,34 @@ def test_a_loaded_model_narrows_a_pitch_range_it_cannot_play(qtbot, models_dir):
     start(qtbot, window)
     settings = window.panel.settings()
     assert (settings.pitch_low, settings.pitch_high) == (96, 96)  # the tiny model plays 36-96
+
+
+def test_the_app_starts_without_torch_and_freezes_the_collector_after_start_up_and_model_loads(tmp_path):
+    """gc.freeze keeps a full collection from stalling the playback thread (see gui/app.py)."""
+    code = (
+        "import gc, sys\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from gui import app\n"
+        "from gui.model_loader import LoadedModel\n"
+        "qt_app = QApplication(sys.argv[:1])\n"
+        "freezes = []\n"
+        "real_freeze = gc.freeze\n"
+        "gc.freeze = lambda: (freezes.append(1), real_freeze())\n"
+        "def report():\n"
+        "    window = next(w for w in qt_app.topLevelWidgets() if w.objectName() == 'MainWindow')\n"
+        "    print('torch' in sys.modules, len(freezes), window.transport.isVisible())\n"
+        "    window.models.loaded.emit(LoadedModel('stand-in', 'stand-in', object(), 'CPU'))\n"
+        "    print(len(freezes))\n"
+        "    window.close()\n"
+        "    qt_app.quit()\n"
+        "QTimer.singleShot(300, report)\n"
+        "sys.exit(app.main([]))\n"
+    )
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "SEGUE_TESTING": "1",
+           "SEGUE_LOG_DIR": str(tmp_path), "SEGUE_MODELS_DIR": str(tmp_path / "no-models"),
+           "SEGUE_RECOVERY_DIR": str(tmp_path / "recovery")}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "1", "True", "2"]
