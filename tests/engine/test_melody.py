@@ -6,7 +6,7 @@ from engine.melody import Melody, Note, monophonic, steps_per_bar
 
 
 def melody(*triples, **fields):
-    return Melody([Note(p, s, l) for p, s, l in triples], **fields)
+    return Melody([Note(p, s, n) for p, s, n in triples], **fields)
 
 
 @pytest.mark.parametrize(
