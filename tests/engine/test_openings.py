@@ -1,0 +1,38 @@
+"""Openings: bar-aligned phrases from the validation split only."""
+
+import pytest
+
+from engine.corpus import Tune
+from engine.melody import Melody, Note
+from engine.openings import corpus_openings, opening_of
+
+
+def tune_melody(first_start=0, bars=6, time_signature=(4, 4)):
+    melody = Melody(time_signature=time_signature)
+    bar = melody.steps_per_bar
+    notes = [Note(60 + i % 7, first_start + i * 2, 2) for i in range((bars * bar - first_start) // 2)]
+    return melody.with_notes(notes)
+
+
+def test_opening_cuts_at_bar_lines():
+    opening = opening_of(tune_melody(), 2)
+    assert opening.start == 0 and opening.end == 32
+    assert len(opening.notes) == 16
+
+
+def test_pickup_comes_with_the_bars_after_it():
+    melody = tune_melody(first_start=8, time_signature=(3, 4))
+    opening = opening_of(melody, 2)
+    assert opening.notes[0].start == 8  # still a pickup before the bar line at 12
+    assert opening.end == 36 and opening.time_signature == (3, 4)
+    with pytest.raises(ValueError):
+        opening_of(melody, 0)
+
+
+def test_only_validation_tunes_are_used():
+    tunes = [Tune(f"t/{i}.abc:1", tune_melody()) for i in range(200)]
+    openings = corpus_openings(tunes, count=500)
+    validation = [t for t in tunes if t.split == "validation"]
+    assert 0 < len(openings) == len(validation)
+    assert all(2 * 16 <= o.end <= 4 * 16 for o in openings)
+    assert corpus_openings(tunes, count=5, rng_seed=3) == corpus_openings(tunes, count=5, rng_seed=3)
