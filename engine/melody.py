@@ -77,6 +77,17 @@ def steps_per_bar(time_signature: tuple[int, int], steps_per_quarter: int) -> in
     return steps // denominator
 
 
+def check_tempo(tempo) -> float:
+    """``tempo`` as a float in BPM; ValueError unless it is a number in 10-400."""
+    try:
+        tempo = float(tempo)
+    except (TypeError, ValueError):
+        raise ValueError(f"tempo must be a number, got {tempo!r}") from None
+    if not 10.0 <= tempo <= 400.0:
+        raise ValueError(f"tempo {tempo:g} BPM is outside 10-400")
+    return tempo
+
+
 def monophonic(notes: Iterable[Note]) -> tuple[Note, ...]:
     """Sort ``notes`` by start and apply the monophony rule (see the module docstring)."""
     by_start: dict[int, Note] = {}
@@ -124,12 +135,7 @@ class Melody:
         if denominator not in (1, 2, 4, 8, 16, 32):
             raise ValueError(f"time signature denominator {denominator} is not a power of two up to 32")
         steps_per_bar((numerator, denominator), steps_per_quarter)
-        try:
-            tempo = float(tempo)
-        except (TypeError, ValueError):
-            raise ValueError(f"tempo must be a number, got {tempo!r}") from None
-        if not 10.0 <= tempo <= 400.0:
-            raise ValueError(f"tempo {tempo:g} BPM is outside 10-400")
+        tempo = check_tempo(tempo)
         if key is not None:
             key = keys.key_name(*keys.parse_key(key))
         set_ = object.__setattr__

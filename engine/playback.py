@@ -49,7 +49,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from engine.melody import Melody
+from engine.melody import Melody, check_tempo
 from engine.midi_input import parse_note
 from engine.midi_ports import (
     OUTPUT,
@@ -311,14 +311,6 @@ def _check_loop(loop) -> tuple[int, int] | None:
     return start, end
 
 
-def _check_tempo(tempo) -> float:
-    try:
-        tempo = float(tempo)
-    except (TypeError, ValueError):
-        raise ValueError(f"tempo must be a number, got {tempo!r}") from None
-    if not 10.0 <= tempo <= 400.0:
-        raise ValueError(f"tempo {tempo:g} BPM is outside 10-400")
-    return tempo
 
 
 class Player:
@@ -445,7 +437,7 @@ class Player:
         if not start_step >= 0:
             raise ValueError(f"start step {start_step!r} must be 0 or more")
         loop = _check_loop(loop)
-        tempo = _check_tempo(melody.tempo if tempo is None else tempo)
+        tempo = check_tempo(melody.tempo if tempo is None else tempo)
         end_step = float(melody.end if end is None else end)
         if self._output is None:
             raise PortError("No MIDI output is open: choose an output port first.")
@@ -529,7 +521,7 @@ class Player:
 
     def set_tempo(self, tempo: float) -> None:
         """Change the tempo; while playing, the playhead goes on from where it is now."""
-        tempo = _check_tempo(tempo)
+        tempo = check_tempo(tempo)
         with self._lock:
             if self._state == PLAYING:
                 now = self._clock()
