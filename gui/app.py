@@ -175,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(prefs.APPLICATION)
     app.setOrganizationName(prefs.ORGANIZATION)
-    app.setApplicationDisplayName("Segue")
+    # No setApplicationDisplayName: Qt appends a display name to every window title, which
+    # doubled the window's own "Segue — tune" into "Segue — tune — Segue".
     log_file = set_up_logging()
     if args.screenshot:
         import atexit

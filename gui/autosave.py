@@ -6,6 +6,9 @@ unsaved changes, the session is written there atomically; when it has none, the 
 A clean exit removes both files. After a crash (even ``kill -9``) the lock is stale because its
 process is gone, which is how the next start tells an orphaned recovery file from one that
 belongs to another Segue still running.
+
+``$SEGUE_AUTOSAVE_SECONDS`` shortens the interval (for trying out crash recovery by hand);
+lock files that a crash left without a recovery file are cleared when the next Segue looks.
 """
 
 from __future__ import annotations
@@ -28,8 +31,28 @@ from gui.session_file import SessionFileError, load_session, save_session
 log = logging.getLogger(__name__)
 
 RECOVERY_DIR_ENV = "SEGUE_RECOVERY_DIR"
+AUTOSAVE_INTERVAL_ENV = "SEGUE_AUTOSAVE_SECONDS"
 AUTOSAVE_INTERVAL_MS = 30_000
+MIN_AUTOSAVE_INTERVAL_MS = 1_000
 _PREFIX = "recovery-"
+
+
+def autosave_interval_ms() -> int:
+    """The autosave interval: ``$SEGUE_AUTOSAVE_SECONDS`` (at least 1 s) or 30 s.
+
+    A value that is not a positive number is ignored (with a warning in the log).
+    """
+    configured = os.environ.get(AUTOSAVE_INTERVAL_ENV, "").strip()
+    if not configured:
+        return AUTOSAVE_INTERVAL_MS
+    try:
+        seconds = float(configured)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0:  # also refuses NaN
+        log.warning("%s=%r is not a positive number of seconds", AUTOSAVE_INTERVAL_ENV, configured)
+        return AUTOSAVE_INTERVAL_MS
+    return max(MIN_AUTOSAVE_INTERVAL_MS, round(seconds * 1000))
 
 
 def recovery_dir() -> Path:
@@ -76,6 +99,7 @@ def _lock_path(recovery_path: Path) -> Path:
 def orphaned_recoveries(folder: str | Path | None = None) -> list[Recovery]:
     """Recovery files whose Segue is gone, newest first (unreadable ones are skipped)."""
     folder = Path(folder) if folder is not None else recovery_dir()
+    _remove_stale_locks(folder)
     found = []
     for path in sorted(folder.glob(f"{_PREFIX}*.segue")):
         lock = QLockFile(str(_lock_path(path)))
@@ -97,6 +121,20 @@ def orphaned_recoveries(folder: str | Path | None = None) -> list[Recovery]:
     return found
 
 
+def _remove_stale_locks(folder: Path) -> None:
+    """Delete lock files whose Segue is gone and that guard no recovery file.
+
+    A crash with nothing unsaved leaves only its lock; without this they pile up, one per crash.
+    """
+    for lock_path in folder.glob(f"{_PREFIX}*.lock"):
+        if lock_path.with_suffix(".segue").exists():
+            continue  # orphaned_recoveries decides about those
+        lock = QLockFile(str(lock_path))
+        lock.setStaleLockTime(0)
+        if lock.tryLock(0):  # the owner is dead: removing a stale lock is how tryLock takes it
+            lock.unlock()  # deletes the file
+
+
 class Autosaver(QObject):
     """Writes the session to this process's recovery file every ``interval_ms`` when modified.
 
@@ -112,10 +150,12 @@ class Autosaver(QObject):
         snapshot: Callable[[], Session],
         original_path: Callable[[], str | None] = lambda: None,
         folder: str | Path | None = None,
-        interval_ms: int = AUTOSAVE_INTERVAL_MS,
+        interval_ms: int | None = None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
+        if interval_ms is None:
+            interval_ms = autosave_interval_ms()
         self._document, self._snapshot, self._original_path = document, snapshot, original_path
         self.folder = Path(folder) if folder is not None else recovery_dir()
         self.path = self.folder / f"{_PREFIX}{os.getpid()}.segue"

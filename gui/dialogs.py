@@ -79,11 +79,28 @@ class Dialogs:
         return dialog.chosen_track() if dialog.exec() else None
 
     def export_options(self, has_variation: bool, has_seed: bool):
-        """The user's :class:`gui.export.ExportOptions`, or None if cancelled."""
-        from gui.export import ExportDialog
+        """The user's :class:`gui.export.ExportOptions`, or None if cancelled.
 
-        dialog = ExportDialog(has_variation=has_variation, has_seed=has_seed, parent=self.parent)
-        return dialog.options() if dialog.exec() else None
+        The dialog opens on the choice made last time (musicians export the same way again and
+        again); it is remembered in the app's settings.
+        """
+        from gui import settings as prefs
+        from gui.export import CHOICES, PIECE, ExportDialog, ExportOptions
+
+        last = prefs.read(prefs.EXPORT_CHOICE)
+        initial = ExportOptions(
+            last if last in CHOICES else PIECE,
+            separate_tracks=prefs.read(prefs.EXPORT_SEPARATE_TRACKS),
+        )
+        dialog = ExportDialog(
+            has_variation=has_variation, has_seed=has_seed, initial=initial, parent=self.parent
+        )
+        if not dialog.exec():
+            return None
+        options = dialog.options()
+        prefs.write(prefs.EXPORT_CHOICE, options.what)
+        prefs.write(prefs.EXPORT_SEPARATE_TRACKS, options.separate_tracks)
+        return options
 
 
 class ScriptedDialogs:

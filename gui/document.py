@@ -8,10 +8,13 @@ so a snapshot costs one reference, and undo can never drift from redo.
 Pending variations (generated, not yet accepted) are not part of the undo history: they are
 proposals beside the piece, cleared by accept or discard, and saved with the session. New
 variations still count as an unsaved change (``is_modified``), so closing asks before losing them.
+The one link: undoing an Accept brings back the variations it chose from, so "wrong one, undo,
+take the third" works as a musician expects (see :class:`AcceptCommand`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -49,6 +52,27 @@ class EditCommand(QUndoCommand):
 
     def undo(self):
         self._document._apply(self._before)
+
+
+class AcceptCommand(EditCommand):
+    """Accept Variation. Pending variations continue one particular piece state, so they travel
+    with it: undo brings back the variations the accept chose from (and keeps any newer ones,
+    which continue the accepted phrase, for the redo); redo brings those newer ones back."""
+
+    def __init__(self, document, before: PieceState, after: PieceState, variations, current: int):
+        super().__init__(document, before, after, "Accept Variation")
+        self._chosen_from = (list(variations), current)
+        self._later: tuple[list[Melody], int] = ([], 0)  # pending when the accept was undone
+
+    def redo(self):
+        super().redo()
+        self._document.set_variations(*self._later)
+
+    def undo(self):
+        document = self._document
+        self._later = (document.variations, document.current_index)
+        super().undo()
+        document.set_variations(*self._chosen_from)
 
 
 # Merge ids for edits that come in a stream of small steps (spin boxes, sliders).
@@ -177,8 +201,14 @@ class Document(QObject):
             self._current = index % len(self._variations)
             self.variations_changed.emit()
 
-    def accept_variation(self) -> bool:
-        """Merge the current variation into the piece (one undo step); marker moves to its end."""
+    def accept_variation(self, phrase_end: int | None = None) -> bool:
+        """Merge the current variation into the piece (one undo step; undo brings the variations
+        back); the marker moves to the end of the new phrase.
+
+        ``phrase_end`` is where the continuation was asked to end (marker + its length). Without
+        it the phrase is taken to run to the next whole bar after the marker: continuations are
+        whole bars long, and a phrase ending in a rest must not make the next one start early.
+        """
         variation = self.current_variation()
         if variation is None:
             return False
@@ -187,8 +217,18 @@ class Document(QObject):
         kept = [n.with_length(min(n.length, self.marker - n.start)) for n in kept]
         melody = self.melody.with_notes(kept + list(variation.notes))
         marker = max(self.marker, variation.end)
-        self.set_state(PieceState(melody, marker), "Accept Variation")
-        self.set_variations([])
+        if phrase_end is not None:
+            marker = max(marker, int(phrase_end))
+        elif variation.end > self.marker:
+            bar = melody.steps_per_bar
+            marker = self.marker + math.ceil((variation.end - self.marker) / bar) * bar
+        after = PieceState(melody, marker)
+        if after != self._state:  # the command's first redo clears the variations
+            self.undo_stack.push(
+                AcceptCommand(self, self._state, after, self._variations, self._current)
+            )
+        else:
+            self.set_variations([])
         return True
 
     def discard_variations(self):

@@ -135,7 +135,10 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Export MIDI")
         initial = initial or ExportOptions()
-        self.piece = QRadioButton("The whole piece")
+        # With a variation pending, say plainly that "the piece" is what has been accepted.
+        self.piece = QRadioButton(
+            "The whole piece (without the pending variation)" if has_variation else "The whole piece"
+        )
         self.seed = QRadioButton("The seed only (the notes before the Continue marker)")
         self.variation = QRadioButton("The current variation")
         self.include_piece = QCheckBox("Start with the piece before the marker")

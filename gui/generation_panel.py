@@ -53,14 +53,17 @@ from engine.session import (
 )
 from gui.document import Document
 from gui.model_loader import ContinuationRequest, ModelManager, continuation_job, display_name
+from gui.tooltips import rich_tip
 from gui.worker import Worker
 
 OPEN_MODEL_ITEM = "__open_model__"
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+AUTO_KEY_TEXT = "Auto (key of the seed)"
+# One spelling across the app: the roll's note labels, these boxes and the key names agree.
+NOTE_NAMES = keys.PITCH_CLASS_NAMES
 
 
 def note_name(pitch: int) -> str:
-    """MIDI 60 -> 'C4' (middle C is C4)."""
+    """MIDI 60 -> 'C4' (middle C is C4); black keys spelled as in the key names (Eb, not D#)."""
     return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
 
 
@@ -147,11 +150,12 @@ class ValueSlider(QWidget):
     def setToolTip(self, text: str) -> None:  # noqa: N802 - Qt's name
         super().setToolTip(text)
         self.slider.setToolTip(text)
+        self.label.setToolTip(text)
 
 
 TIPS = {
     "model": "The style the continuation is written in. Each model learned from a different "
-    "collection of tunes. Choose 'Open model…' to use one you trained yourself.",
+    "collection of tunes. Choose 'Open Model…' to use one you trained yourself.",
     "temperature": "How adventurous the continuation is. Low values play it safe and stay with "
     "the most familiar turns; high values take bolder, more surprising (and more random) turns. "
     "1.00 is the model as it learned.",
@@ -161,7 +165,7 @@ TIPS = {
     "variations": "How many alternative continuations to write at once. Flip through them, "
     "listen, and keep the one you like.",
     "key_lock": "Keep every new note in one key. Off: any note may appear. Auto: the key of your "
-    "seed melody. Or pick a key.",
+    "seed melody (shown in brackets). Or pick a key.",
     "pitch_low": "The lowest note the continuation may use.",
     "pitch_high": "The highest note the continuation may use.",
     "rng_seed": "The roll of the dice behind a continuation. With the lock closed, the same seed "
@@ -172,8 +176,9 @@ TIPS = {
     "cancel": "Stop the continuation being written; your piece stays as it was.",
     "previous": "Show the previous variation.",
     "next": "Show the next variation.",
-    "accept": "Keep this variation: it becomes part of the piece (one undo step), and the marker "
-    "moves to its end so the next Continue goes on from there.",
+    "accept": "Keep this variation: it becomes part of the piece in place of any notes after the "
+    "marker (one undo step; Undo brings the variations back), and the marker moves to the end of "
+    "the new phrase so the next Continue goes on from there.",
     "regenerate": "Throw these variations away and write new ones with the current settings.",
     "discard": "Throw the variations away; the piece stays as it was.",
     "audition": "Play the piece with this variation through the MIDI output.",
@@ -214,7 +219,7 @@ class GenerationPanel(QWidget):
         self.variations.setRange(*VARIATIONS_RANGE)
         self.key_lock = QComboBox()
         self.key_lock.addItem("Off", KEY_LOCK_OFF)
-        self.key_lock.addItem("Auto (key of the seed)", KEY_LOCK_AUTO)
+        self.key_lock.addItem(AUTO_KEY_TEXT, KEY_LOCK_AUTO)
         self.key_lock.insertSeparator(2)
         for name in keys.ALL_KEYS:
             self.key_lock.addItem(name, name)
@@ -310,7 +315,23 @@ class GenerationPanel(QWidget):
             (self.discard_button, "discard"),
             (self.audition_button, "audition"),
         ):
-            widget.setToolTip(TIPS[tip])
+            widget.setToolTip(rich_tip(TIPS[tip]))
+        # Clicking a button leaves the keyboard focus where it was (the roll, usually), as in a
+        # DAW: Delete or the arrows then still edit notes. Continue disables itself while it runs,
+        # and a focused disabled button would hand the focus to the next box in the window (the
+        # tempo), where Delete would wipe the text. Tab still reaches every button.
+        for button in (
+            self.seed_lock,
+            self.continue_button,
+            self.cancel_button,
+            self.previous_button,
+            self.next_button,
+            self.accept_button,
+            self.regenerate_button,
+            self.discard_button,
+            self.audition_button,
+        ):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
         self.continue_button.clicked.connect(self.continue_requested)
         self.cancel_button.clicked.connect(self.cancel_requested)
@@ -375,6 +396,11 @@ class GenerationPanel(QWidget):
             self._updating = False
         self._emit_settings()
 
+    def set_auto_key(self, key: str | None) -> None:
+        """Show which key 'Auto' stands for now ('Auto (D major)'); None: the seed has no notes."""
+        index = self.key_lock.findData(KEY_LOCK_AUTO)
+        self.key_lock.setItemText(index, f"Auto ({key})" if key else AUTO_KEY_TEXT)
+
     def set_rng_seed(self, seed: int) -> None:
         self.rng_seed.setValue(seed)
 
@@ -412,7 +438,7 @@ class GenerationPanel(QWidget):
         if not names and not extra_paths:
             self.model_combo.addItem("No model", None)
         self.model_combo.insertSeparator(self.model_combo.count())
-        self.model_combo.addItem("Open model…", OPEN_MODEL_ITEM)
+        self.model_combo.addItem("Open Model…", OPEN_MODEL_ITEM)
         self.model_combo.blockSignals(False)
         if current:
             self._model = current
@@ -502,6 +528,8 @@ class ContinuationController(QObject):
         self._start_when_loaded = False
         self._last_model_problem: str | None = None
         self._rng = random.Random()
+        # Where the pending variations were asked to end, and which variations those are.
+        self._phrase: tuple[list[Melody], int] | None = None
 
         panel.continue_requested.connect(self.continue_)
         panel.regenerate_requested.connect(self.regenerate)
@@ -592,6 +620,7 @@ class ContinuationController(QObject):
             self.status_message.emit("The model returned no continuation.")
             return
         self.document.set_variations(results)
+        self._phrase = (self.document.variations, request.start + request.steps)
         empty = sum(1 for r in results if not r.notes)
         note = f" ({empty} of them only rests)" if empty else ""
         self.status_message.emit(
@@ -637,7 +666,12 @@ class ContinuationController(QObject):
     # --- variations -------------------------------------------------------------------------
 
     def accept(self) -> bool:
-        if self._worker is not None or self.document.accept_variation() is False:
+        if self._worker is not None:
+            return False
+        phrase_end = None
+        if self._phrase is not None and self._phrase[0] == self.document.variations:
+            phrase_end = self._phrase[1]
+        if not self.document.accept_variation(phrase_end):
             return False
         self.status_message.emit("Variation accepted. Continue again to add the next phrase.")
         return True

@@ -9,6 +9,7 @@ count and range, the engine's best guess preselected). Errors are the engine's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,6 +45,44 @@ def _range_text(pitch_range) -> str:
         return ""
     low, high = pitch_range
     return f"{note_name(low)}–{note_name(high)}"
+
+
+# Words in a part's name that say what it plays; matched case-insensitively as whole words.
+MELODY_WORDS = frozenset(
+    "lead melody melodie tune theme vocal vocals voice vox sing soprano solo top "
+    "flute violin fiddle whistle recorder trumpet sax oboe clarinet".split()
+)
+ACCOMPANIMENT_WORDS = frozenset(
+    "bass pad pads chord chords comp accomp accompaniment rhythm strings drum drums "
+    "perc percussion arp".split()
+)
+BASS_PROGRAMS = range(32, 40)  # General MIDI basses
+PAD_PROGRAMS = range(88, 96)  # General MIDI synth pads
+
+
+def _name_words(name: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", name.lower()))
+
+
+def melody_likeness(track) -> tuple:
+    """How much ``track`` looks like the tune (bigger is likelier), for sorting.
+
+    In order: what its name says (lead, melody, vocal... or bass, pad, chords...), a bass or
+    pad instrument against it, chords against it, then the higher part (the tune is usually on
+    top), then the busier one.
+    """
+    words = _name_words(f"{track.name} {track.program_name}")
+    named = (1 if words & MELODY_WORDS else 0) - (1 if words & ACCOMPANIMENT_WORDS else 0)
+    backing = track.program in BASS_PROGRAMS or track.program in PAD_PROGRAMS
+    low, high = track.pitch_range or (0, 0)
+    return (named, not backing, not track.is_polyphonic, (low + high) / 2, track.note_count)
+
+
+def best_melody_track(tracks: list) -> int | None:
+    """The index of the part most likely to hold the melody (the chooser's preselection)."""
+    if not tracks:
+        return None
+    return max(tracks, key=melody_likeness).index
 
 
 def import_midi_file(path: str | Path, choose: Callable[[str, list], int | None]):
@@ -119,11 +158,7 @@ class TrackChooserDialog(QDialog):
         self.select(preselect if preselect is not None else self._best_guess())
 
     def _best_guess(self) -> int | None:
-        # The most notes without chords is what a melody usually looks like.
-        if not self._tracks:
-            return None
-        best = max(self._tracks, key=lambda t: (not t.is_polyphonic, t.note_count))
-        return best.index
+        return best_melody_track(self._tracks)
 
     def select(self, index: int | None) -> None:
         for row, track in enumerate(self._tracks):

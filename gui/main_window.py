@@ -37,11 +37,20 @@ user auditions a variation, and :meth:`playback_melody` says what Play should pl
 from __future__ import annotations
 
 import logging
+import math
 import os
+import re
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -61,7 +70,7 @@ from engine.playback import PLAYING
 from engine.session import FILE_SUFFIX, SessionError, read_melodies
 from gui import dialogs as dialog_names
 from gui import settings as prefs
-from gui.autosave import AUTOSAVE_INTERVAL_MS, Autosaver, orphaned_recoveries
+from gui.autosave import Autosaver, orphaned_recoveries
 from gui.dialogs import Dialogs
 from gui.document import MERGE_TEMPO, Document, PieceState
 from gui.export import DragHandle, ExportOptions, export_midi, suggested_file_name, what_you_hear
@@ -78,6 +87,7 @@ from gui.model_loader import (
 )
 from gui.playback import PlaybackBridge
 from gui.session_file import SessionFileError, load_into, load_session, save_session, session_of
+from gui.tooltips import rich_tip
 from gui.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -85,6 +95,11 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SEED = ROOT / "resources" / "demo_seed.json"
 UNTITLED = "Untitled"
+NO_MODEL_TEXT = "Model: none"
+STATUS_FIELD_MARGIN = 6  # pixels either side of a status bar field
+ZOOM_STEP = 1.25  # View > Zoom In / Zoom Out
+DEFAULT_WINDOW_SIZE = (1280, 800)
+SCREEN_SHARE = 0.94  # of the screen's free area, leaving room for the title bar
 PORT_COMBO_MAX_WIDTH = 135  # pixels
 PROGRAM_COMBO_MAX_WIDTH = 150
 AUDITION_PRE_ROLL_BARS = 2  # an audition starts this many bars before the continue-from marker
@@ -111,6 +126,45 @@ def default_midi_system() -> MidiSystem:
     return default_system()
 
 
+def redo_shortcuts() -> list[QKeySequence]:
+    """Ctrl+Shift+Z and Ctrl+Y on every platform (as in DAWs), then the platform's own keys.
+
+    Qt's standard Redo keys differ by desktop: plain X11 has no Ctrl+Y, Windows no Ctrl+Shift+Z.
+    """
+    wanted = [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]
+    wanted += QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+    unique: list[QKeySequence] = []
+    for sequence in wanted:
+        if not sequence.isEmpty() and sequence not in unique:
+            unique.append(sequence)
+    return unique
+
+
+def first_window_size(available: QSize) -> tuple[int, int]:
+    """The window's size on a first start: 1280x800, or less on a screen with less room (a
+    1280x800 laptop loses a panel and the title bar: the window must not run off it)."""
+    width, height = DEFAULT_WINDOW_SIZE
+    if available.width() > 0 and available.height() > 0:
+        width = min(width, round(available.width() * SCREEN_SHARE))
+        height = min(height, round(available.height() * SCREEN_SHARE))
+    return width, height
+
+
+def without_details(text: str) -> str:
+    """``text`` without its bracketed asides: 'No MIDI system found (ALSA: ...). Playback is off.'
+    -> 'No MIDI system found. Playback is off.' (brackets may nest)."""
+    kept, depth = [], 0
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+        elif not depth:
+            kept.append(char)
+    short = re.sub(r"\s+([.,;:!?])", r"\1", "".join(kept))
+    return re.sub(r"\s{2,}", " ", short).strip()
+
+
 def demo_seed() -> Melody:
     """The short melody a first start shows; an empty 4/4 piece if the resource is missing."""
     try:
@@ -132,7 +186,7 @@ class MainWindow(QMainWindow):
         dialogs: Dialogs | None = None,
         models: ModelManager | None = None,
         recovery_folder: str | Path | None = None,
-        autosave_interval_ms: int = AUTOSAVE_INTERVAL_MS,
+        autosave_interval_ms: int | None = None,
         playback: PlaybackBridge | None = None,
         parent: QWidget | None = None,
     ):
@@ -147,6 +201,7 @@ class MainWindow(QMainWindow):
         self.path: str | None = None
         self._closing_accepted = False
         self._started = False
+        self._model_choice: str | None = None  # the chooser's entry for the loaded model
 
         self.models = models or ModelManager(parent=self)
         self.models.setParent(self)
@@ -179,7 +234,7 @@ class MainWindow(QMainWindow):
         self._connect()
 
         self.setAcceptDrops(True)
-        self.resize(1280, 800)
+        self.resize(*first_window_size(self.screen().availableGeometry().size()))
         self._restore_window_settings()
         self.panel.set_settings(prefs.read_generation_settings())
         self._refresh_models()
@@ -202,19 +257,31 @@ class MainWindow(QMainWindow):
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # A click on the panel (a button, a label) must not pull the keyboard focus into the
+        # scroll area: Qt gives a click's focus to the nearest ancestor that takes clicks.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setMinimumWidth(self.panel.sizeHint().width() + 24)
         self.panel_dock = QDockWidget("Generate", self)
         self.panel_dock.setObjectName("GenerateDock")
         self.panel_dock.setWidget(scroll)
+        # Closable, so View > Generation Panel can hide and show it (a disabled, always-checked
+        # menu item is what a fixed dock offers).
         self.panel_dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel_dock)
+        toggle = self.panel_dock.toggleViewAction()
+        toggle.setText("&Generation Panel")
+        toggle.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        toggle.setStatusTip("Show or hide the continuation controls.")
 
     def _build_status_bar(self):
         bar = self.statusBar()
-        self.model_label = QLabel("Model: none")
+        self.model_label = QLabel(NO_MODEL_TEXT)
         self.device_label = QLabel("")
+        self.device_label.hide()  # until a model has loaded
         self.call_response_label = QLabel("")
         self.call_response_label.hide()
         self.midi_label = QLabel("MIDI out: off")
@@ -226,6 +293,15 @@ class MainWindow(QMainWindow):
         ):
             label.setToolTip(tip)
             bar.addPermanentWidget(label)
+        # A little air and a rule between the fields: "Model: folk | CPU | MIDI: off". (The
+        # style sheet's palette() colours draw no border here, hence the colour's name.)
+        rule = self.palette().color(QPalette.ColorRole.Mid).name()
+        self.model_label.setStyleSheet(f"QLabel {{ padding: 0 {STATUS_FIELD_MARGIN}px; }}")
+        for label in (self.device_label, self.call_response_label, self.midi_label):
+            label.setStyleSheet(
+                f"QLabel {{ border: none; border-left: 1px solid {rule}; "
+                f"padding: 0 {STATUS_FIELD_MARGIN}px; }}"
+            )
 
     def _action(
         self, key: str, text: str, slot, shortcut=None, tip: str = "", enabled: bool = True, scope=None
@@ -263,12 +339,13 @@ class MainWindow(QMainWindow):
           "Replace the piece with a melody from a MIDI file (undoable).")
         a("export", "&Export MIDI…", self.export_dialog, "Ctrl+E",
           "Write the piece, the seed or the current variation as a MIDI file.")
-        a("quit", "&Quit", self.close, keys.Quit)
+        # Some platforms bind no key to Quit (Qt's table is empty there): Ctrl+Q everywhere.
+        a("quit", "&Quit", self.close, QKeySequence.keyBindings(keys.Quit) or "Ctrl+Q")
 
         undo = self.document.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcuts(QKeySequence.StandardKey.Undo)
         redo = self.document.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Shift+Z")])
+        redo.setShortcuts(redo_shortcuts())
         self.actions["undo"], self.actions["redo"] = undo, redo
         self.addAction(undo)
         self.addAction(redo)
@@ -292,7 +369,11 @@ class MainWindow(QMainWindow):
               scope=roll)
             a("octave_down", "Transpose Down an Octave", lambda: roll.transpose_selection(-12), "Ctrl+Shift+Down",
               scope=roll)
-            a("zoom_to_fit", "Zoom to &Fit", roll.zoom_to_fit, "Ctrl+0")
+            a("zoom_to_fit", "Zoom to &Fit", roll.zoom_to_fit, "Ctrl+0", "Show the whole piece.")
+            a("zoom_in", "Zoom &In", lambda: roll.zoom_time(ZOOM_STEP), ["Ctrl+=", "Ctrl++"],
+              "Zoom in on time (Ctrl+wheel over the roll does the same).")
+            a("zoom_out", "Zoom &Out", lambda: roll.zoom_time(1 / ZOOM_STEP), "Ctrl+-",
+              "Zoom out on time.")
 
         c = self.continuation
         a("continue", "&Continue", c.continue_, "Ctrl+G", "Write a continuation after the marker.")
@@ -339,7 +420,9 @@ class MainWindow(QMainWindow):
             for key in ("quantize", "transpose_up", "transpose_down", "octave_up", "octave_down"):
                 edit_menu.addAction(self.actions[key])
             self.view_menu = menu.addMenu("&View")
-            self.view_menu.addAction(self.actions["zoom_to_fit"])
+            for key in ("zoom_in", "zoom_out", "zoom_to_fit"):
+                self.view_menu.addAction(self.actions[key])
+            self.view_menu.addSeparator()
         else:
             self.view_menu = menu.addMenu("&View")
         self.view_menu.addAction(self.panel_dock.toggleViewAction())
@@ -418,6 +501,9 @@ class MainWindow(QMainWindow):
         doc = self.document
         doc.modified_changed.connect(lambda _modified: self._update_title())
         doc.variations_changed.connect(self._update_variation_actions)
+        doc.melody_changed.connect(self._show_auto_key)
+        doc.marker_changed.connect(self._show_auto_key)
+        self._show_auto_key()
         self.continuation.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.continuation.busy_changed.connect(self._busy_changed)
         self.panel.settings_changed.connect(self._settings_changed)
@@ -435,7 +521,7 @@ class MainWindow(QMainWindow):
 
     def _connect_transport(self):
         doc, playback, transport = self.document, self.playback, self.transport
-        transport.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        transport.message.connect(self._transport_message)
         transport.output_state_changed.connect(self._output_state_changed)
         transport.tempo_changed.connect(self._tempo_edited)
         doc.melody_changed.connect(self._piece_changed)
@@ -457,14 +543,18 @@ class MainWindow(QMainWindow):
     # --- start-up ---------------------------------------------------------------------------------
 
     def start_up(self, load_model: bool = True) -> None:
-        """After ``show``: offer crash recovery, start autosave, load the model in the background."""
+        """After ``show``: load the model in the background, offer crash recovery, start autosave.
+
+        The model starts loading first, so it loads while the recovery question is open; a
+        restored session that wants another model supersedes that load (never loads it twice).
+        """
         if self._started:
             return
         self._started = True
-        self.offer_recovery()
-        self.autosaver.start()
         if load_model:
             self.load_model(self._initial_model())
+        self.offer_recovery(load_model=load_model)
+        self.autosaver.start()
 
     def _initial_model(self) -> str | None:
         return self._loadable_model(self.panel.settings().model)
@@ -477,7 +567,7 @@ class MainWindow(QMainWindow):
             return wanted
         return available[0] if available else None
 
-    def offer_recovery(self) -> bool:
+    def offer_recovery(self, load_model: bool = True) -> bool:
         """Ask to restore each orphaned recovery file (newest first); True if one was restored."""
         for recovery in orphaned_recoveries(self.autosaver.folder):
             if not self.dialogs.ask_restore(recovery.description()):
@@ -489,7 +579,7 @@ class MainWindow(QMainWindow):
                 self._report_error("Could not restore", str(exc))
                 recovery.discard()
                 continue
-            self._show_session(session, recovery.original_path)
+            self._show_session(session, recovery.original_path, load_model=load_model)
             self.document.mark_unsaved()
             recovery.discard()
             self.statusBar().showMessage("Restored the autosaved piece. Save it to keep it.", 10000)
@@ -512,20 +602,19 @@ class MainWindow(QMainWindow):
         self.models.load(name_or_path)
 
     def _show_no_model(self, reason: str):
-        self.model_label.setText("No model")
-        self.model_label.setToolTip(reason)
+        self.model_label.setText(NO_MODEL_TEXT)
+        self.model_label.setToolTip(rich_tip(reason))
         self.device_label.setText("")
-        self.panel.set_model_state(f"{reason} Use Open model… to load one.")
+        self.device_label.hide()  # no empty field between two rules
+        self.panel.set_model_state(f"{reason} Use Generate > Open Model… to load one.")
 
     def _model_loading(self, name: str):
         self.model_label.setText(f"Loading {name}…")
         self.panel.set_model_state(f"Loading model {name}…")
 
     def _model_loaded(self, loaded: LoadedModel):
-        self.model_label.setText(f"Model: {loaded.name}")
-        self.model_label.setToolTip(loaded.path)
-        self.device_label.setText(loaded.device)
-        self.panel.set_model_state("")
+        self._model_choice = self.models.requested  # what the chooser calls the working model
+        self._show_model(loaded)
         low, high = loaded.pitch_limits()
         self.statusBar().showMessage(f"Model {loaded.name} ready on {loaded.device}.", 5000)
         # Keep the pitch range inside what the model can play.
@@ -536,9 +625,36 @@ class MainWindow(QMainWindow):
             self.panel.set_settings(settings.replace(pitch_low=new_low, pitch_high=new_high))
 
     def _model_failed(self, name: str, message: str):
-        self._show_no_model(f"Model {name} could not be loaded: {message}")
-        if self._started and self.models.requested and is_model_file(self.models.requested):
-            self._report_error("Could not load the model", message)
+        working = self.models.current
+        requested = self.models.requested
+        chosen_file = bool(requested) and is_model_file(requested)
+        # The message names the file the user chose (the engine's may name its .json card).
+        text = f"Could not load {Path(requested).name if chosen_file else name}: {message}"
+        if working is None:
+            self._show_no_model(f"Model {name} could not be loaded: {message}")
+            if self._started and chosen_file:
+                self._report_error("Could not load the model", text)
+            return
+        # The model in use stays loaded and in charge: the status bar and the chooser go on
+        # saying so, and the rejected file leaves the chooser (and the saved settings), all
+        # before the message shows, so the window behind it already tells the truth.
+        self._show_model(working)
+        choice = self._model_choice or working.name
+        self.panel.set_settings(self.panel.settings().replace(model=choice))
+        self._refresh_models()
+        self.statusBar().showMessage(
+            f"Model {name} could not be loaded; still using {working.name}.", 8000
+        )
+        self._report_error(
+            "Could not load the model", f"{text}\n\nSegue goes on with the model {working.name}."
+        )
+
+    def _show_model(self, loaded: LoadedModel) -> None:
+        self.model_label.setText(f"Model: {loaded.name}")
+        self.model_label.setToolTip(loaded.path)
+        self.device_label.setText(loaded.device)
+        self.device_label.show()
+        self.panel.set_model_state("")
 
     def open_model_dialog(self) -> None:
         path = self.dialogs.open_path("Open Model", dialog_names.MODEL_FILTER, prefs.read(prefs.LAST_DIRECTORY))
@@ -553,6 +669,8 @@ class MainWindow(QMainWindow):
         return Path(self.path).stem if self.path else UNTITLED
 
     def _update_title(self):
+        # The app sets no application display name: Qt would append it to this title on X11
+        # and Windows, which showed "Segue — tune — Segue".
         self.setWindowTitle(f"Segue — {self.document_title()}[*]")
         self.setWindowModified(self.document.is_modified())
 
@@ -660,6 +778,11 @@ class MainWindow(QMainWindow):
             self._played = melody
             self.playback.play(melody, start_step=self.playback.player.position)
 
+    def _show_auto_key(self, *_args) -> None:
+        """Key lock 'Auto' names the key it stands for now: the seed's."""
+        seed = self.document.seed()
+        self.panel.set_auto_key(seed.key or seed.detect_key())
+
     def _piece_changed(self) -> None:
         melody = self.document.melody
         self.playback.set_template(melody)
@@ -701,11 +824,19 @@ class MainWindow(QMainWindow):
         if text is None:
             self.answerer.cancel()
 
+    def _transport_message(self, text: str) -> None:
+        """The transport's notices in the status bar; "no MIDI system" without its technical
+        details, which would run off the bar (they stay in the MIDI field's tooltip)."""
+        available, reason = self.playback.available()
+        if not available and text == reason:
+            text = without_details(text)
+        self.statusBar().showMessage(text, 8000)
+
     def _output_state_changed(self, text: str) -> None:
         available, reason = self.playback.available()
         if not available:
             self.set_midi_output_state("MIDI: unavailable")
-            self.midi_label.setToolTip(reason)
+            self.midi_label.setToolTip(rich_tip(reason))
             return
         port = self.playback.output_port
         if port is None:
@@ -745,7 +876,7 @@ class MainWindow(QMainWindow):
             return self.save()
         return answer == dialog_names.DISCARD
 
-    def _show_session(self, session, path: str | None):
+    def _show_session(self, session, path: str | None, load_model: bool = True):
         self.continuation.cancel()
         self.continuation.wait()
         self._stop_playback()
@@ -754,7 +885,7 @@ class MainWindow(QMainWindow):
         self.panel.set_settings(session.generation)
         self._refresh_models()
         wanted = self._loadable_model(session.generation.model)
-        if self._started and wanted and wanted != self.models.requested:
+        if load_model and self._started and wanted and wanted != self.models.requested:
             self.load_model(wanted)
         if self.roll is not None and hasattr(self.roll, "zoom_to_fit"):
             self.roll.zoom_to_fit()
@@ -792,7 +923,9 @@ class MainWindow(QMainWindow):
         self.continuation.cancel()
         self.continuation.wait()
         self._stop_playback()
-        self.document.load(opening, opening.end)
+        # The phrase runs to its closing bar line, even when its last note ends before it.
+        bar = opening.steps_per_bar
+        self.document.load(opening, math.ceil(opening.end / bar) * bar)
         self._set_path(None)
         self.statusBar().showMessage(
             f"A new opening from the {display_name(candidate)} corpus: press Continue to carry it on.", 8000

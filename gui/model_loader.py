@@ -136,8 +136,17 @@ def device_label(device) -> str:
 
 def load_model_job(name_or_path: str) -> LoadedModel:
     """Load a model (worker thread: imports torch); raises the engine's ModelError."""
-    from engine.model import load_model
+    from engine.model import PICKLE_SUFFIXES, ModelError, load_model
 
+    chosen = Path(name_or_path)
+    suffix = chosen.suffix.lower()
+    if is_model_file(name_or_path) and chosen.is_file():
+        if suffix not in (".safetensors", ".json", *PICKLE_SUFFIXES):
+            # A MIDI file or anything else: say so, rather than that "NAME.mid.json" is missing.
+            raise ModelError(
+                f"{chosen.name} is not a Segue model (a model is NAME.safetensors with its "
+                "NAME.json card beside it)"
+            )
     path = model_path(name_or_path)
     model = load_model(path)
     return LoadedModel(display_name(str(path)), str(path), model, device_label(model.device))

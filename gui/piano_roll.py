@@ -59,6 +59,8 @@ EXTRA_BARS = 4  # empty bars to scroll into after the music
 MIN_BARS = 16
 FOLLOW_LEAD = 0.05  # when following, the playhead lands this far into the view
 FOLLOW_EDGE = 0.92  # and the view pages when it passes this far
+REVEAL_FILL = 0.95  # a revealed span zoomed out to fit takes this much of the width
+REVEAL_MARGIN_ROWS = 2  # semitone rows kept free above and below revealed pitches
 
 
 class _Filler(QWidget):
@@ -657,6 +659,64 @@ class PianoRoll(QWidget):
 
     def _variations_changed(self) -> None:
         self._sync_scrollbars()
+        self.reveal_variation()
+
+    def reveal_variation(self) -> None:
+        """Bring the pending variation into view, with the bar before it leading in.
+
+        Called whenever the variations change: new ghost notes that land off screen (a Continue
+        of several bars, a fitted view of the seed alone) would look like nothing happened. The
+        view only moves when some of the variation is hidden; a fitted view refits.
+        """
+        ghost = self.ghost_melody()
+        if ghost is None or not ghost.notes:
+            return
+        low, high = ghost.pitch_range()
+        if self._shows(ghost.start, ghost.end, low, high):
+            return
+        if self._fit_sticks:
+            self.zoom_to_fit()
+            return
+        bar = ghost.steps_per_bar
+        self.reveal(max(0, (ghost.start // bar - 1) * bar), ghost.end, low, high)
+
+    def _shows(self, first_step: int, last_step: int, low_pitch: int, high_pitch: int) -> bool:
+        """Whether the view shows all of those steps and pitches."""
+        geometry = self.roll_geometry
+        view_first, view_last = geometry.visible_steps(self.note_grid.width())
+        view_low, view_high = geometry.visible_pitches(self.note_grid.height())
+        return (
+            view_first <= first_step
+            and last_step <= view_last
+            and view_low <= low_pitch
+            and high_pitch <= view_high
+        )
+
+    def reveal(self, first_step: int, last_step: int, low_pitch: int, high_pitch: int) -> None:
+        """Scroll so steps ``[first_step, last_step)`` and the pitches show, zooming out only
+        when they cannot fit at the current zoom; nothing moves when they already show."""
+        width, height = self.note_grid.width(), self.note_grid.height()
+        if not self.note_grid.isVisible() or width < 40 or height < 40 or last_step <= first_step:
+            return
+        geometry = self.roll_geometry
+        moved = False
+        view_first, view_last = geometry.visible_steps(width)
+        if first_step < view_first or last_step > view_last:
+            usable = width * REVEAL_FILL
+            if (last_step - first_step) * geometry.step_width > usable:
+                geometry.step_width = clamp_step_width(usable / (last_step - first_step))
+            geometry.scroll_x = first_step * geometry.step_width
+            moved = True
+        view_low, view_high = geometry.visible_pitches(height)
+        if low_pitch < view_low or high_pitch > view_high:
+            rows = high_pitch - low_pitch + 1 + 2 * REVEAL_MARGIN_ROWS
+            if rows * geometry.key_height > height:
+                geometry.key_height = clamp_key_height(height / rows)
+            centre_row = 127 - (low_pitch + high_pitch) / 2 + 0.5
+            geometry.scroll_y = centre_row * geometry.key_height - height / 2
+            moved = True
+        if moved:
+            self._sync_scrollbars()
 
 
 def _count(notes) -> str:

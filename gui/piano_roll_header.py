@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -70,6 +71,11 @@ class RollHeader(QWidget):
         self.follow.setToolTip("Scroll to keep the playhead in view during playback")
         self.follow.toggled.connect(lambda on: setattr(roll, "follow_playhead", on))
         layout.addWidget(self.follow)
+
+        # Choosing a tool or a snap with the mouse leaves the keyboard focus on the notes, so
+        # the arrows go on moving notes (a focused snap box would take them and change the snap).
+        for widget in (*self.tool_buttons.values(), self.snap, self.fit, self.follow):
+            widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
         layout.addStretch(1)
         self.meter = MeterControls(roll.document)

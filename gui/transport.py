@@ -31,6 +31,7 @@ from engine.midi_ports import PortInfo, find_port
 from engine.playback import PLAYING
 from gui import settings as prefs
 from gui.playback import PlaybackBridge
+from gui.tooltips import rich_tip
 
 VIRTUAL = "virtual"  # the output combo's entry for Segue's own virtual port
 NO_PORT = "none"
@@ -107,7 +108,10 @@ class Transport(QToolBar):
         self.tempo_spin.setSuffix(" BPM")
         self.tempo_spin.setKeyboardTracking(False)
         self.tempo_spin.setValue(120.0)
-        self.tempo_spin.setToolTip("Tempo")
+        self.tempo_spin.setToolTip(
+            "Tempo of the piece in beats (quarter notes) per minute; saved with the piece and "
+            "written into exported MIDI files"
+        )
         self.tempo_spin.valueChanged.connect(self._tempo_edited)
         self.addWidget(self.tempo_spin)
         self.addSeparator()
@@ -172,6 +176,11 @@ class Transport(QToolBar):
         self.panic_action.setToolTip("Stop and silence every note on every channel")
         self.panic_action.triggered.connect(self._panic)
         self.addAction(self.panic_action)
+
+        # A port or program chosen with the mouse leaves the keyboard focus on the notes: a
+        # focused combo box would take the arrow keys meant for them (and change the port).
+        for combo in (self.output_combo, self.program_combo, self.input_combo):
+            combo.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
         self._space_filter = SpaceStillPlays(self)
         for box in (self.tempo_spin, self.channel_spin, self.silence_spin):
@@ -360,7 +369,7 @@ class Transport(QToolBar):
         has_output = self.bridge.output_port is not None
         self.play_action.setEnabled(self._available and has_output)
         if not self._available:
-            tip = self._unavailable_reason
+            tip = rich_tip(self._unavailable_reason)  # a long reason: wrapped
         elif not has_output:
             tip = "Choose a MIDI output to play"
         else:

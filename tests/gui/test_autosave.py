@@ -176,3 +176,35 @@ def test_a_damaged_recovery_file_is_reported_not_fatal(qtbot, tmp_path):
     assert "recovery-999999.segue" in dialogs.messages()[0]
     assert window.document.melody == SEED
     window.autosaver.stop()
+
+
+def test_locks_left_by_crashes_without_a_recovery_file_are_cleared(qtbot, tmp_path):
+    folder = tmp_path / "recovery"
+    folder.mkdir()
+    stale = folder / "recovery-424242.lock"
+    script = (
+        "import os, signal, sys\n"
+        "from PySide6.QtCore import QLockFile\n"
+        f"lock = QLockFile({str(stale)!r})\n"
+        "assert lock.tryLock(0)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == -9, result.stderr
+    assert stale.exists()
+    running = autosaver(qtbot, tmp_path, Document(SEED, 12))
+    running.start()  # a live Segue's lock (no recovery file yet) must survive the clean-up
+    assert orphaned_recoveries(folder) == []
+    assert not stale.exists()
+    assert (folder / f"recovery-{os.getpid()}.lock").exists()
+    running.stop()
+
+
+@pytest.mark.parametrize(("value", "expected"), [("2", 2000), ("0.2", 1000), ("", AUTOSAVE_INTERVAL_MS),
+                                                 ("soon", AUTOSAVE_INTERVAL_MS), ("-5", AUTOSAVE_INTERVAL_MS),
+                                                 ("nan", AUTOSAVE_INTERVAL_MS)])
+def test_the_interval_can_be_shortened_for_trying_out_recovery(qtbot, monkeypatch, value, expected):
+    monkeypatch.setenv("SEGUE_AUTOSAVE_SECONDS", value)
+    window = MainWindow(Document(SEED, 12), dialogs=ScriptedDialogs())
+    qtbot.addWidget(window)
+    assert window.autosaver._timer.interval() == expected

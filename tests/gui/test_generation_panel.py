@@ -111,6 +111,18 @@ def test_every_control_explains_itself_in_a_tooltip(qtbot):
                    panel.regenerate_button, panel.discard_button, panel.next_button, panel.previous_button):
         assert len(widget.toolTip()) > 20, widget
     assert all(tip.strip() for tip in TIPS.values())
+    # Rich text, so Qt wraps a long tip instead of drawing one line across the screen.
+    assert panel.temperature.slider.toolTip().startswith("<p>")
+    assert "&" not in TIPS["temperature"] or "&amp;" in panel.temperature.toolTip()
+
+
+def test_buttons_take_no_focus_from_a_click(qtbot):
+    panel = GenerationPanel()
+    qtbot.addWidget(panel)
+    for button in (panel.continue_button, panel.cancel_button, panel.accept_button, panel.regenerate_button,
+                   panel.discard_button, panel.audition_button, panel.previous_button, panel.next_button,
+                   panel.seed_lock):
+        assert button.focusPolicy() == Qt.FocusPolicy.TabFocus, button.text()
 
 
 def test_settings_round_trip_through_the_widgets(qtbot):
@@ -162,12 +174,20 @@ def test_note_spin_box_shows_names(qtbot):
     assert note_name(60) == "C4"
 
 
+def test_notes_are_spelled_alike_in_the_panel_and_on_the_roll(qtbot):
+    from gui import piano_roll_style
+
+    assert [note_name(p) for p in range(60, 72)] == [piano_roll_style.note_name(p) for p in range(60, 72)]
+    assert note_name(63) == "Eb4" and note_name(70) == "Bb4"  # as in the key names (Eb major)
+    assert _parse_note("D#4") == _parse_note("Eb4") == 63  # either spelling can be typed
+
+
 def test_model_chooser_lists_models_and_open_model(qtbot):
     panel = GenerationPanel()
     qtbot.addWidget(panel)
     panel.set_models(["folk", "irish"], "folk")
     items = [panel.model_combo.itemText(i) for i in range(panel.model_combo.count())]
-    assert items[:2] == ["folk", "irish"] and items[-1].startswith("Open model")
+    assert items[:2] == ["folk", "irish"] and items[-1] == "Open Model…"
     with qtbot.waitSignal(panel.model_chosen, check_params_cb=lambda name: name == "irish"):
         panel.model_combo.activated.emit(1)
     assert panel.settings().model == "irish"
@@ -375,3 +395,48 @@ def test_empty_piece_and_marker_before_the_notes(qtbot, tiny_model):
     assert h.errors == []
     assert h.document.marker == SEED.end
     assert len(h.document.variations) == 1
+
+
+def test_accept_moves_the_marker_to_the_end_of_the_phrase_asked_for(qtbot):
+    def job(model, request, should_stop):  # one bar of notes, then a bar of rest
+        return [Melody([Note(64, request.start, 8), Note(62, request.start + 8, 8)])]
+
+    h = harness(qtbot, object(), job=job)
+    h.panel.set_settings(h.panel.settings().replace(bars=2, variations=1))
+    run_continue(qtbot, h)
+    press(qtbot, h.panel.accept_button)
+    assert h.document.marker == SEED.end + 2 * 16  # after the closing rest, on the bar line
+
+
+def test_without_the_request_the_phrase_ends_on_the_next_bar_line():
+    document = Document(SEED, SEED.end)
+    document.set_variations([Melody([Note(64, 16, 4), Note(62, 20, 2)])])
+    assert document.accept_variation()
+    assert document.marker == 32
+
+
+def test_undoing_an_accept_brings_the_variations_back(qtbot):
+    document = Document(SEED, SEED.end)
+    variations = [Melody([Note(64, 16, 16)]), Melody([Note(66, 16, 16)]), Melody([Note(69, 16, 16)])]
+    document.set_variations(variations, current=1)
+    assert document.accept_variation()
+    assert document.variations == [] and document.undo_stack.count() == 1
+    document.undo_stack.undo()
+    assert document.melody == SEED and document.marker == SEED.end
+    assert document.variations == variations and document.current_index == 1
+    document.select_variation(2)
+    document.undo_stack.redo()  # redo is the accept it undid (variation 2), not the one now shown
+    assert Note(66, 16, 16) in document.melody.notes and document.variations == []
+
+
+def test_variations_travel_with_the_phrase_they_continue(qtbot):
+    document = Document(SEED, SEED.end)
+    first = [Melody([Note(64, 16, 16)]), Melody([Note(66, 16, 16)])]
+    document.set_variations(first)
+    document.accept_variation()
+    next_phrase = [Melody([Note(67, 32, 16)]), Melody([Note(71, 32, 16)])]
+    document.set_variations(next_phrase, current=1)  # continuations of the accepted phrase
+    document.undo_stack.undo()
+    assert document.marker == SEED.end and document.variations == first
+    document.undo_stack.redo()
+    assert document.marker == 32 and document.variations == next_phrase and document.current_index == 1

@@ -294,3 +294,48 @@ def test_drag_file_names_are_safe(tmp_path):
     path = write_drag_file(PIECE_MELODY, 'a/b:c*"d', root=tmp_path)
     assert path.name == "bcd.mid"
     assert path.exists() and path.parent.parent == tmp_path
+
+
+def test_the_chooser_preselects_the_lead_not_the_busier_bass(qtbot):
+    fixture = Path(__file__).resolve().parents[1] / "data" / "midi" / "daw_type1.mid"
+    tracks = candidate_tracks(list_tracks(fixture))
+    bass = next(t for t in tracks if t.name == "Bass")
+    lead = next(t for t in tracks if t.name.startswith("Lead"))
+    assert bass.note_count > lead.note_count  # the old guess, "most notes", took the bass
+    dialog = TrackChooserDialog(fixture.name, tracks)
+    qtbot.addWidget(dialog)
+    assert dialog.chosen_track() == lead.index
+
+
+def test_the_export_dialog_remembers_the_last_choice(qtbot, monkeypatch):
+    from gui.dialogs import Dialogs
+
+    chosen = []
+
+    def choose_variation_on_its_own_track(dialog):
+        qtbot.addWidget(dialog)
+        chosen.append(dialog.options())  # what the dialog opened on
+        dialog.variation.setChecked(True)
+        dialog.separate_tracks.setChecked(True)
+        return 1
+
+    monkeypatch.setattr(ExportDialog, "exec", choose_variation_on_its_own_track)
+    first = Dialogs().export_options(has_variation=True, has_seed=True)
+    assert first == ExportOptions(VARIATION, True, True)
+    def look_and_cancel(dialog):
+        qtbot.addWidget(dialog)
+        chosen.append(dialog.options())
+        return 0
+
+    monkeypatch.setattr(ExportDialog, "exec", look_and_cancel)
+    assert Dialogs().export_options(has_variation=True, has_seed=True) is None  # cancelled
+    assert chosen == [ExportOptions(PIECE), ExportOptions(VARIATION, True, True)]
+
+
+def test_the_whole_piece_says_it_leaves_out_a_pending_variation(qtbot):
+    with_variation = ExportDialog(has_variation=True)
+    without = ExportDialog(has_variation=False)
+    qtbot.addWidget(with_variation)
+    qtbot.addWidget(without)
+    assert "without the pending variation" in with_variation.piece.text()
+    assert without.piece.text() == "The whole piece"

@@ -543,3 +543,28 @@ def test_a_fitted_view_stays_fitted_through_resizes_until_the_user_zooms(roll):
     roll.resize(900, 500)
     QApplication.processEvents()
     assert roll.roll_geometry.step_width == zoomed
+
+
+def test_a_pending_variation_off_screen_is_scrolled_into_view(roll):
+    width = roll.note_grid.width()
+    far = int(width / STEP_PX) * 3  # three screens to the right, and below the view
+    roll.document.set_variations([Melody([Note(40, far, 8), Note(43, far + 8, 8)])])
+    geometry = roll.roll_geometry
+    first, last = geometry.visible_steps(width)
+    low, high = geometry.visible_pitches(roll.note_grid.height())
+    assert first <= far and far + 16 <= last
+    assert low <= 40 and 43 <= high
+    assert geometry.step_width == STEP_PX  # it fitted at this zoom: no zooming
+    assert roll.hbar.value() == geometry.scroll_x
+
+
+def test_a_variation_wider_than_the_view_zooms_out_to_show_it(roll):
+    roll.document.set_variations([Melody([Note(62, 0, 4), Note(64, 400, 8)])])
+    first, last = roll.roll_geometry.visible_steps(roll.note_grid.width())
+    assert first <= 0 and 408 <= last
+
+
+def test_a_visible_variation_leaves_the_view_alone(roll):
+    roll.set_view(scroll_x=40)
+    roll.document.set_variations([Melody([Note(70, 10, 4)])])
+    assert roll.roll_geometry.scroll_x == 40 and roll.roll_geometry.step_width == STEP_PX
