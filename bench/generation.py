@@ -1,0 +1,129 @@
+"""Generation speed: prints one JSON object of figures (no pass/fail; goals live in the report).
+
+    .venv/bin/python bench/generation.py [--model models/folk] [--threads 1] [--runs 30]
+
+Figures (milliseconds, warm, medians over ``--runs``):
+- ``generate_64x8_ms``: ``engine.generate`` for 64 steps x 8 variations from a 2-bar seed,
+  everything included (seed pass, sampling, melodies), a new seed each run;
+  ``generate_64x8_reroll_ms`` the same seed again (its LSTM state is reused).
+- ``step_batch1_ms`` / ``step_batch8_ms``: one incremental model step.
+- ``rerun_window_64x8_ms``: the method of the usual write-ups, re-running the model over a
+  64-step window for every new step, timed in the same run; ``speedup`` = that / ours.
+Without ``--model`` (or when it does not exist) the default configuration with random weights
+is timed: speed does not depend on the weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import torch  # noqa: E402
+
+from engine.melody import Melody, Note  # noqa: E402
+from engine.model import ModelConfig, create_model, load_model, meter_of, meter_tensor  # noqa: E402
+from engine.sampling import generate  # noqa: E402
+
+SEED = Melody(
+    [Note(p, 2 * i, 2) for i, p in enumerate([67, 69, 71, 72, 74, 72, 71, 69, 67, 66, 67, 69, 71, 67, 62, 67])],
+    time_signature=(4, 4),
+)
+
+
+def timed(function, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def rerun_window(model, seed_tokens: list[int], steps: int, variations: int, window: int = 64) -> None:
+    """The write-ups' method: every new step runs the model over the last ``window`` steps."""
+    generator = torch.Generator().manual_seed(0)
+    meter = meter_of(SEED.time_signature)
+    sequences = torch.tensor([seed_tokens] * variations)
+    with torch.inference_mode():
+        for _ in range(steps):
+            context = sequences[:, -window:]
+            offset = SEED.start + sequences.shape[1] - context.shape[1]
+            logits = model(context, torch.full((variations,), offset), meter_tensor([meter] * variations))[:, -1]
+            probs = torch.softmax(logits, -1)
+            chosen = torch.multinomial(probs, 1, generator=generator)
+            sequences = torch.cat([sequences, chosen], dim=1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", help="a model to time (default: the default config, random weights)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads (default 1: batch-8 steps are too small to share, and "
+                             "extra threads stall when other processes hold the cores)")
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--hidden-size", type=int, help="time a random model of this width instead")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    if args.model and Path(f"{Path(args.model).with_suffix('')}.json").exists():
+        model, label = load_model(args.model, device="cpu"), args.model
+    else:
+        config = ModelConfig(hidden_size=args.hidden_size) if args.hidden_size else ModelConfig()
+        model, label = create_model(config), f"random weights, {config.num_layers}x{config.hidden_size}"
+    seed_tokens = model.encoding.encode(SEED)
+
+    for _ in range(5):  # warm up allocator, caches, lazy tables
+        generate(model, SEED, 64, variations=8, rng_seed=1)
+    # A new seed each run (the model keeps the state of its last 8 seeds: rerolls skip the
+    # seed pass), and the same seed again (a reroll).
+    fresh_seeds = iter([SEED.transpose(k % 24 - 12).shift(k // 24) for k in range(10 * args.runs)])
+    ours = timed(lambda: generate(model, next(fresh_seeds), 64, variations=8, rng_seed=1), args.runs)
+    reroll = timed(lambda: generate(model, SEED, 64, variations=8, rng_seed=1), args.runs)
+
+    steps = {}
+    meter = meter_of(SEED.time_signature)
+    with torch.inference_mode():
+        for batch in (1, 8):
+            stepper = model.stepper(batch, SEED.start, meter)
+            stepper.prime(seed_tokens)
+            for _ in range(20):
+                stepper.feed([3] * batch)
+            per_step = timed(lambda s=stepper, b=batch: [s.feed([3] * b) for _ in range(10)], args.runs)
+            steps[batch] = statistics.median(per_step) / 10
+        tables = model.step_tables()
+
+        def seed_pass():
+            tables.primed.clear()  # time the pass itself, not the reroll cache
+            model.stepper(8, SEED.start, meter).prime(seed_tokens)
+
+        prime = timed(seed_pass, args.runs)
+
+    rerun_window(model, seed_tokens, 8, 8)
+    naive = timed(lambda: rerun_window(model, seed_tokens, 64, 8), max(3, args.runs // 5))
+
+    result = {
+        "model": label,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "threads": torch.get_num_threads(),
+        "cpu_count": os.cpu_count(),
+        "generate_64x8_ms": round(statistics.median(ours), 2),
+        "generate_64x8_p90_ms": round(sorted(ours)[int(0.9 * (len(ours) - 1))], 2),
+        "generate_64x8_reroll_ms": round(statistics.median(reroll), 2),
+        "seed_pass_32_steps_ms": round(statistics.median(prime), 2),
+        "step_batch1_ms": round(steps[1], 3),
+        "step_batch8_ms": round(steps[8], 3),
+        "rerun_window_64x8_ms": round(statistics.median(naive), 2),
+        "speedup": round(statistics.median(naive) / statistics.median(ours), 1),
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

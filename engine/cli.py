@@ -1,0 +1,347 @@
+"""``segue-cli``: build corpora, train, evaluate, generate, and make a stand-in model.
+
+    segue-cli corpus build essen [--cache-dir D] [--workers N]
+    segue-cli train --corpus essen --out runs/folk [--epochs 20] [--resume] [--seed 0] ...
+    segue-cli evaluate --model models/folk --corpus essen --split test [--json]
+    segue-cli generate --seed in.mid --out out.mid --bars 4 --temperature 0.9 \\
+        --rest-weight 0.8 --variations 4 --rng-seed 7 [--key auto] [--model folk]
+    segue-cli init-model PATH [--hidden-size 64 --layers 1]   (random weights, for development)
+
+Training runs unchanged under ``torchrun --nproc_per_node=N -m engine.cli train ...``.
+Errors print one line naming the file and the reason; set SEGUE_DEBUG=1 for tracebacks.
+Heavy modules (torch, MIDI) load only inside the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_MODEL = "folk"
+MODELS_DIR_ENV = "SEGUE_MODELS_DIR"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class CliError(Exception):
+    """A problem to report to the user in one line."""
+
+
+def models_dir() -> Path:
+    configured = os.environ.get(MODELS_DIR_ENV)
+    return Path(configured) if configured else ROOT / "models"
+
+
+def resolve_model(name_or_path: str) -> Path:
+    """A shipped model's name (looked up in models/ or $SEGUE_MODELS_DIR) or a path."""
+    path = Path(name_or_path).expanduser()
+    if path.suffix.lower() in (".safetensors", ".json") or "/" in name_or_path or os.sep in name_or_path:
+        return path
+    if Path(f"{path}.json").exists():
+        return path
+    return models_dir() / name_or_path
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+def cmd_corpus_build(args) -> int:
+    from engine.corpus import build_corpus  # noqa: PLC0415
+
+    report = build_corpus(args.name, cache_dir=args.cache_dir, workers=args.workers, progress=not args.quiet)
+    print(report.summary())
+    return 0
+
+
+def _set_threads(threads: int | None) -> None:
+    import torch  # noqa: PLC0415
+
+    if threads:
+        torch.set_num_threads(threads)
+
+
+_MODEL_FLAGS = {
+    "hidden_size": "hidden_size", "layers": "num_layers", "token_dim": "token_dim",
+    "pitch_dim": "pitch_dim", "contour_dim": "contour_dim", "meter_dim": "meter_dim",
+    "lookback_dim": "lookback_dim", "dropout": "dropout", "input_dropout": "input_dropout",
+    "min_pitch": "min_pitch", "max_pitch": "max_pitch",
+}
+_TRAIN_FLAGS = {
+    "epochs": "epochs", "batch_size": "batch_size", "lr": "learning_rate",
+    "final_lr_fraction": "final_lr_fraction", "warmup_steps": "warmup_steps",
+    "weight_decay": "weight_decay", "clip": "clip", "transpose": "transpose",
+    "max_length": "max_length", "patience": "patience", "seed": "seed", "max_minutes": "max_minutes",
+}
+
+
+def _given(args, flags: dict) -> dict:
+    return {field: getattr(args, flag) for flag, field in flags.items() if getattr(args, flag) is not None}
+
+
+def cmd_train(args) -> int:
+    from engine.model import ModelConfig  # noqa: PLC0415
+    from engine.training import TrainOptions, train  # noqa: PLC0415
+
+    _set_threads(args.threads)
+    config = ModelConfig(
+        **_given(args, _MODEL_FLAGS),
+        relative_head=not args.no_relative_head,
+        layer_norm=not args.no_layer_norm,
+    )
+    options = TrainOptions(corpus=args.corpus, model=config, **_given(args, _TRAIN_FLAGS))
+    result = train(
+        options, args.out, resume=args.resume, device=args.device, progress=not args.quiet,
+        cache_dir=args.cache_dir,
+    )
+    if int(os.environ.get("RANK", "0")) == 0:
+        print(
+            f"best validation {result.best_validation:.3f} bits/note at epoch {result.best_epoch} "
+            f"of {result.epochs_run} ({result.stopped}); {result.steps_per_second:.0f} steps/s; "
+            f"model: {result.model_path}"
+        )
+    return 0
+
+
+def _clean(value):
+    """JSON cannot hold NaN: write null instead."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def cmd_evaluate(args) -> int:
+    from engine.evaluation import evaluate, format_report  # noqa: PLC0415
+    from engine.model import load_model  # noqa: PLC0415
+
+    _set_threads(args.threads)
+    model = load_model(resolve_model(args.model), device=args.device)
+    result = evaluate(
+        model, args.corpus, args.split, cache_dir=args.cache_dir,
+        baseline=not args.no_baseline, max_order=args.max_order,
+    )
+    if args.json:
+        flat = dict(result["model"])
+        flat.update({"corpus": result["corpus"], "split": result["split"], "skipped": result["skipped"]})
+        if "ngram" in result:
+            flat["ngram"] = result["ngram"]
+        print(json.dumps(_clean(flat), sort_keys=False))
+    else:
+        print(format_report(result))
+    return 0
+
+
+def _pitch_range(text: str | None):
+    if text is None:
+        return None
+    try:
+        low, high = (int(part) for part in text.replace(":", "-").split("-"))
+    except ValueError:
+        raise CliError(f"--pitch-range must look like 48-84, got {text!r}") from None
+    return low, high
+
+
+def _output_paths(out: Path, count: int) -> list[Path]:
+    if count == 1:
+        return [out]
+    suffix = out.suffix or ".mid"
+    return [out.with_name(f"{out.stem}-{i}{suffix}") for i in range(1, count + 1)]
+
+
+def cmd_generate(args) -> int:
+    from engine.encoding import fit_to_range  # noqa: PLC0415
+    from engine.midi_io import read_midi, write_midi  # noqa: PLC0415
+    from engine.model import load_model  # noqa: PLC0415
+    from engine.sampling import generate, steps_for_bars  # noqa: PLC0415
+
+    _set_threads(args.threads)
+    seed = read_midi(args.seed)
+    model = load_model(resolve_model(args.model), device=args.device)
+    if not seed.notes:
+        raise CliError(f"{args.seed}: the file has no notes to continue")
+    try:
+        fit_to_range(seed, model.encoding)
+    except ValueError as exc:
+        raise CliError(f"{args.seed}: {exc}") from None
+    steps = args.steps if args.steps is not None else steps_for_bars(seed, args.bars)
+    melodies = generate(
+        model, seed, steps,
+        temperature=args.temperature, rest_weight=args.rest_weight, variations=args.variations,
+        rng_seed=args.rng_seed, key=args.key, pitch_range=_pitch_range(args.pitch_range),
+        top_p=args.top_p, start=args.start, adaptive_temperature=args.adaptive_temperature,
+        beam_width=args.beam,
+    )
+    for melody, path in zip(melodies, _output_paths(Path(args.out), len(melodies))):
+        if args.continuation_only:
+            write_midi(melody, path)
+        else:
+            write_midi(seed, path, continuation=melody, separate_tracks=args.separate_tracks)
+        print(f"{path}: {len(melody.notes)} new notes")
+    return 0
+
+
+def cmd_init_model(args) -> int:
+    from engine.model import ModelConfig, create_model, save_model  # noqa: PLC0415
+
+    model = create_model(ModelConfig(hidden_size=args.hidden_size, num_layers=args.layers), seed=args.seed)
+    path = save_model(model, args.path, training={"note": "random weights, not trained"})
+    print(path)
+    return 0
+
+
+# --- arguments ----------------------------------------------------------------------------------
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from engine import __version__  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(prog="segue-cli", description="Segue's command line.")
+    parser.add_argument("--version", action="version", version=f"segue-cli {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    corpus = commands.add_parser("corpus", help="training corpora")
+    corpus_commands = corpus.add_subparsers(dest="corpus_command", required=True, metavar="ACTION")
+    build = corpus_commands.add_parser("build", help="parse a corpus into the cache")
+    build.add_argument("name", help="essen, irish, bach, or a folder of MIDI files")
+    build.add_argument("--cache-dir", help="where the cache goes (default ~/.cache/segue/corpora)")
+    build.add_argument("--workers", type=_positive_int, help="parsing processes (default: all cores)")
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+    build.set_defaults(run=cmd_corpus_build)
+
+    # Training defaults live in TrainOptions and ModelConfig (not repeated here, and torch
+    # is not imported just to show help): an option left out keeps the dataclass default.
+    train = commands.add_parser("train", help="train a model on a built corpus")
+    train.add_argument("--corpus", default="essen", help="corpus name or folder (default essen)")
+    train.add_argument("--out", required=True, help="model path without suffix, e.g. runs/folk")
+    train.add_argument("--cache-dir", help="the corpus cache folder")
+    train.add_argument("--resume", action="store_true", help="continue from OUT.train.*")
+    train.add_argument("--max-minutes", type=float, help="stop after this long (schedule follows)")
+    train.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
+    train.add_argument("--threads", type=_positive_int, help="torch CPU threads")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    for flag, kind, text in (
+        ("epochs", int, "epochs the learning-rate schedule spans (default 20)"),
+        ("batch-size", int, "sequences per batch (default 16)"),
+        ("lr", float, "peak learning rate (default 0.003)"),
+        ("final-lr-fraction", float, "the schedule ends at this fraction of the peak (default 0.05)"),
+        ("warmup-steps", int, "linear warm-up batches (default 100)"),
+        ("weight-decay", float, "AdamW weight decay (default 0.01)"),
+        ("clip", float, "gradient norm clipping (default 1.0)"),
+        ("transpose", int, "random shift per sequence, +- semitones (default 2)"),
+        ("max-length", int, "longer tunes train as windows of this many steps (default 512)"),
+        ("patience", int, "early stopping after this many epochs without progress (default 5)"),
+        ("seed", int, "makes the run repeatable (default 0)"),
+    ):
+        train.add_argument(f"--{flag}", type=kind, help=text)
+    shape = train.add_argument_group("model shape (defaults: engine.model.ModelConfig)")
+    for flag, kind, text in (
+        ("hidden-size", int, "LSTM units per layer (default 256)"),
+        ("layers", int, "LSTM layers (default 1)"),
+        ("token-dim", int, "token embedding size"),
+        ("pitch-dim", int, "latest-pitch embedding size, 0 switches it off"),
+        ("contour-dim", int, "interval and duration embedding size, 0 switches them off"),
+        ("meter-dim", int, "metrical position embedding size, 0 switches it off"),
+        ("lookback-dim", int, "one- and two-bar lookback embedding size, 0 switches it off"),
+        ("dropout", float, "dropout before the output (and between layers)"),
+        ("input-dropout", float, "dropout on the input features"),
+        ("min-pitch", int, "lowest pitch (default 36)"),
+        ("max-pitch", int, "highest pitch (default 96)"),
+    ):
+        shape.add_argument(f"--{flag}", type=kind, help=text)
+    shape.add_argument("--no-relative-head", action="store_true", help="no interval output head")
+    shape.add_argument("--no-layer-norm", action="store_true", help="no layer norm before the output")
+    train.set_defaults(run=cmd_train)
+
+    evaluate = commands.add_parser("evaluate", help="bits per note on a corpus split")
+    evaluate.add_argument("--model", default=DEFAULT_MODEL, help="model name or path (default folk)")
+    evaluate.add_argument("--corpus", default="essen")
+    evaluate.add_argument("--split", default="test", choices=("train", "validation", "test"))
+    evaluate.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    evaluate.add_argument("--no-baseline", action="store_true", help="skip the n-gram baseline")
+    evaluate.add_argument("--max-order", type=_positive_int, default=20, help="highest n-gram order tried (default 20)")
+    evaluate.add_argument("--cache-dir", help="the corpus cache folder")
+    evaluate.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    evaluate.add_argument("--threads", type=_positive_int, help="torch CPU threads")
+    evaluate.set_defaults(run=cmd_evaluate)
+
+    gen = commands.add_parser("generate", help="continue a MIDI seed")
+    gen.add_argument("--seed", required=True, help="the seed melody, a MIDI file")
+    gen.add_argument("--out", required=True, help="output .mid (NAME-1.mid ... for several variations)")
+    gen.add_argument("--model", default=DEFAULT_MODEL, help="model name or path (default folk)")
+    length = gen.add_mutually_exclusive_group()
+    length.add_argument("--bars", type=float, default=4, help="length in bars of the seed's meter")
+    length.add_argument("--steps", type=_positive_int, help="length in grid steps")
+    gen.add_argument("--temperature", type=float, default=1.0)
+    gen.add_argument("--rest-weight", type=float, default=1.0)
+    gen.add_argument("--variations", type=_positive_int, default=1)
+    gen.add_argument("--rng-seed", type=int, help="makes the result repeatable")
+    gen.add_argument("--key", help="lock to a key: 'C major', 'F# minor' ... or auto")
+    gen.add_argument("--pitch-range", help="LOW-HIGH MIDI pitches, e.g. 55-84")
+    gen.add_argument("--top-p", type=float, help="nucleus sampling threshold in (0, 1]")
+    gen.add_argument("--start", type=int, help="grid step where the continuation starts (default: seed end)")
+    gen.add_argument("--adaptive-temperature", type=float, metavar="BITS",
+                     help="steer each step's entropy towards BITS (temperature x0.5-x2)")
+    gen.add_argument("--beam", type=_positive_int, help="beam search of this width (most likely)")
+    gen.add_argument("--continuation-only", action="store_true", help="write only the new notes")
+    gen.add_argument("--separate-tracks", action="store_true", help="seed and continuation on two tracks")
+    gen.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    gen.add_argument("--threads", type=_positive_int, help="torch CPU threads")
+    gen.set_defaults(run=cmd_generate)
+
+    init = commands.add_parser("init-model", help="write a randomly initialised model (development)")
+    init.add_argument("path", help="model path without suffix")
+    init.add_argument("--hidden-size", type=_positive_int, default=64)
+    init.add_argument("--layers", type=_positive_int, default=1)
+    init.add_argument("--seed", type=int, default=0)
+    init.set_defaults(run=cmd_init_model)
+    return parser
+
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [CliError, ValueError, OSError]
+    for module, name in (
+        ("engine.corpus", "CorpusError"),
+        ("engine.midi_io", "MidiImportError"),
+        ("engine.midi_io", "MidiExportError"),
+        ("engine.sampling", "GenerationCancelled"),
+    ):
+        loaded = sys.modules.get(module)  # only modules the command used can have raised
+        if loaded is not None and hasattr(loaded, name):
+            errors.append(getattr(loaded, name))
+    return tuple(errors)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("segue-cli: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one clear line, never a traceback (unless asked for)
+        if os.environ.get("SEGUE_DEBUG"):
+            raise
+        if isinstance(exc, _known_errors()):
+            print(f"segue-cli: error: {exc}", file=sys.stderr)
+        else:
+            print(f"segue-cli: unexpected error ({type(exc).__name__}): {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""Write a shipped model's card (models/NAME.md) from what was measured, nothing typed by hand.
+
+    python scripts/model_card.py NAME CORPUS EVAL_JSON BENCH_JSON "TRAINING COMMAND"
+
+Reads models/NAME.json (config, training summary), the corpus cache (split counts and skip
+reasons), the JSON of ``segue-cli evaluate --json`` on the test split and the JSON of
+``bench/generation.py``; adds the test metrics to models/NAME.json; writes models/NAME.md.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine.corpus import cache_path  # noqa: E402
+
+DATA_NOTES = {
+    "essen": (
+        "The Essen Folksong Collection (Helmut Schaffrath, Essen; about 8,500 mostly German and "
+        "Chinese folk songs) as shipped in music21's corpus (`corpus/essenFolksong/*.abc`).",
+        "The Essen files came to music21 with permission for non-commercial use only "
+        "(see music21's `corpus/essenFolksong/license.txt`). This model is derived from them: "
+        "use it, and what it generates, for non-commercial purposes unless you obtain "
+        "permission from the collection's rights holders.",
+    ),
+    "irish": (
+        "O'Neill's Music of Ireland (1850 tunes, 1903) and Ryan's Mammoth Collection (1883), "
+        "both as ABC transcriptions shipped in music21's corpus (`corpus/oneills1850`, "
+        "`corpus/ryansMammoth`).",
+        "The printed collections are out of copyright (published 1883 and 1903). The ABC "
+        "encodings (O'Neill's transcribed by Norbert Paap; Ryan's contributed by several "
+        "transcribers, named in each file's Z: field) are distributed with music21 with the "
+        "encoders' permission (music21's `corpus/license.txt`, which notes that some corpus "
+        "encodings may restrict commercial use).",
+    ),
+}
+
+METRIC_ROWS = (
+    ("total bits/note", "total_bits_per_note", "{:.3f}"),
+    ("pitch bits/note", "pitch_bits_per_note", "{:.3f}"),
+    ("bits/step", "bits_per_step", "{:.4f}"),
+    ("onset accuracy", "onset_accuracy", "{:.3f}"),
+    ("hold accuracy", "hold_accuracy", "{:.3f}"),
+    ("rest accuracy", "rest_accuracy", "{:.3f}"),
+)
+
+
+def corpus_meta(corpus: str) -> dict:
+    with np.load(cache_path(corpus), allow_pickle=False) as data:
+        return json.loads(bytes(data["meta"]))
+
+
+def main(argv: list[str]) -> int:
+    name, corpus, eval_path, bench_path, command = argv
+    card_path = ROOT / "models" / f"{name}.json"
+    card = json.loads(card_path.read_text())
+    evaluation = json.loads(Path(eval_path).read_text())
+    bench = json.loads(Path(bench_path).read_text()) if bench_path != "-" else None
+    meta = corpus_meta(corpus)
+    training = card["training"]
+    config = card["config"]
+    ngram = evaluation["ngram"]
+
+    card.setdefault("metrics", {})["test"] = {k: v for k, v in evaluation.items() if k != "ngram"}
+    card["metrics"]["test_ngram_baseline"] = ngram
+    card_path.write_text(json.dumps(card, indent=1) + "\n")
+
+    counts = meta["counts"]
+    skipped = meta["skipped"]
+    adjusted = meta.get("adjusted", {})
+    data_text, licence = DATA_NOTES[corpus]
+    epochs = training["history"]
+    epoch_seconds = [e["seconds"] for e in epochs]
+    lines = [
+        f"# Model card: {name}",
+        "",
+        f"A {config['num_layers']}-layer LSTM ({config['hidden_size']} units) next-step melody "
+        f"model over Segue's event encoding (pitches {config['min_pitch']}-{config['max_pitch']}, "
+        f"{config['steps_per_quarter']} steps per quarter), with metrical, lookback and contour "
+        "input features and a relative-interval output head (see `engine/model.py`). "
+        f"Files: `{name}.safetensors` (weights), `{name}.json` (config, vocabulary, training "
+        f"summary, metrics), `{name}.png` (curves), `{name}.openings.json` (openings for File > "
+        "New from corpus, from the validation split).",
+        "",
+        "## Data",
+        "",
+        data_text,
+        "",
+        f"Corpus `{corpus}` built with `segue-cli corpus build {corpus}`; the split is fixed by "
+        "`sha1(tune id) % 10` (0 test, 1 validation, else train).",
+        "",
+        "| split | tunes |",
+        "| --- | --- |",
+        *(f"| {split} | {counts[split]} |" for split in ("train", "validation", "test")),
+        "",
+        f"Skipped while building: {sum(skipped.values())} tunes ("
+        + "; ".join(f"{reason}: {n}" for reason, n in sorted(skipped.items())) + "). "
+        + ("Kept with changes: " + "; ".join(f"{k}: {n}" for k, n in sorted(adjusted.items())) + "."
+           if adjusted else ""),
+        "",
+        "Trained on the train split only; the validation split chose the epoch (early stopping); "
+        "the test split was used once, for the figures below.",
+        "",
+        "## Licence of the data",
+        "",
+        licence,
+        "",
+        "## Training",
+        "",
+        "```sh",
+        command,
+        "```",
+        "",
+        f"{training['processes']} process on {training['device']}; best validation "
+        f"{training['best_validation_bits_per_note']:.3f} total bits/note at epoch "
+        f"{training['best_epoch']} of {len(epochs)}; {training['seconds'] / 60:.1f} minutes; "
+        f"{training['steps_per_second']:.0f} training steps/s; epoch time "
+        f"{min(epoch_seconds):.0f}-{max(epoch_seconds):.0f} s on a shared 2-core CPU.",
+        "",
+        f"![training curves]({name}.png)",
+        "",
+        "## Measured on the test split",
+        "",
+        f"`segue-cli evaluate --model models/{name} --corpus {corpus} --split test --json`: "
+        f"{evaluation['tunes']} tunes, {evaluation['notes']} notes, {evaluation['steps']} steps.",
+        "",
+        f"| figure | LSTM | {ngram['order']}-gram Kneser-Ney (same tokens, same train split) |",
+        "| --- | --- | --- |",
+        *(
+            f"| {label} | {fmt.format(evaluation[key])} | {fmt.format(ngram[key])} |"
+            for label, key, fmt in METRIC_ROWS
+        ),
+        "",
+    ]
+    if bench:
+        lines += [
+            "## Generation speed",
+            "",
+            "`bench/generation.py` on the 2-core CPU: "
+            + ", ".join(f"{k} {v}" for k, v in bench.items() if not isinstance(v, (dict, list))),
+            "",
+        ]
+    (ROOT / "models" / f"{name}.md").write_text("\n".join(lines))
+    print(f"wrote models/{name}.md and test metrics into models/{name}.json")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

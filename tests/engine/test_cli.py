@@ -1,0 +1,198 @@
+"""segue-cli: every command end to end on tiny data, and errors as one clear line."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+import engine.corpus
+from engine.cli import main
+from engine.corpus import BuildReport, CorpusError
+from engine.melody import Melody, Note
+from engine.midi_io import read_midi, write_midi
+from tests.engine.test_training import synthetic_tunes
+
+torch.set_num_threads(1)
+ROOT = Path(__file__).resolve().parents[2]
+SEED = Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4), Note(65, 12, 4), Note(67, 16, 8)])
+
+
+@pytest.fixture
+def tiny_model(tmp_path, capsys):
+    assert main(["init-model", str(tmp_path / "tiny"), "--hidden-size", "16"]) == 0
+    capsys.readouterr()
+    return tmp_path / "tiny"
+
+
+@pytest.fixture
+def seed_file(tmp_path):
+    path = tmp_path / "seed.mid"
+    write_midi(SEED, path)
+    return path
+
+
+@pytest.fixture
+def fake_corpus(monkeypatch):
+    splits = {
+        "train": synthetic_tunes(32, seed=1),
+        "validation": synthetic_tunes(8, seed=2),
+        "test": synthetic_tunes(8, seed=3),
+    }
+
+    def load_corpus(name, split=None, cache_dir=None):
+        if name != "tiny":
+            raise CorpusError(f"corpus {name!r} is not built: run 'segue-cli corpus build {name}'")
+        return splits[split]
+
+    monkeypatch.setattr(engine.corpus, "load_corpus", load_corpus)
+    return splits
+
+
+def test_generate_writes_one_file_per_variation(tmp_path, tiny_model, seed_file, capsys):
+    out = tmp_path / "out.mid"
+    args = ["generate", "--seed", str(seed_file), "--out", str(out), "--model", str(tiny_model),
+            "--bars", "2", "--temperature", "0.9", "--rest-weight", "0.8", "--variations", "3",
+            "--rng-seed", "7", "--key", "auto"]
+    assert main(args) == 0
+    files = [tmp_path / f"out-{i}.mid" for i in (1, 2, 3)]
+    assert all(f.is_file() for f in files)
+    assert "new notes" in capsys.readouterr().out
+    first = read_midi(files[0])
+    assert first.notes[: len(SEED.notes)] == SEED.notes  # the seed, then its continuation
+    assert len(first.notes) > len(SEED.notes)
+    assert first.end <= SEED.end + 32
+    before = [f.read_bytes() for f in files]
+    assert main(args) == 0
+    assert [f.read_bytes() for f in files] == before
+
+
+def test_generate_can_write_only_the_continuation(tmp_path, tiny_model, seed_file):
+    out = tmp_path / "only.mid"
+    assert main(["generate", "--seed", str(seed_file), "--out", str(out), "--model", str(tiny_model),
+                 "--steps", "16", "--rng-seed", "1", "--continuation-only", "--rest-weight", "0"]) == 0
+    melody = read_midi(out)
+    assert melody.notes[0].start == SEED.end and melody.end == SEED.end + 16
+
+
+def test_evaluate_prints_json_with_the_ngram_beside(tiny_model, fake_corpus, capsys):
+    assert main(["evaluate", "--model", str(tiny_model), "--corpus", "tiny", "--split", "test",
+                 "--json", "--max-order", "3"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    for key in ("total_bits_per_note", "pitch_bits_per_note", "bits_per_step", "onset_accuracy",
+                "hold_accuracy", "rest_accuracy", "tunes", "notes", "steps"):
+        assert key in result and key in result["ngram"]
+    assert result["tunes"] == 8 and result["split"] == "test"
+
+
+def test_evaluate_prints_a_table(tiny_model, fake_corpus, capsys):
+    assert main(["evaluate", "--model", str(tiny_model), "--corpus", "tiny", "--no-baseline"]) == 0
+    assert "total bits/note" in capsys.readouterr().out
+
+
+def test_train_then_resume(tmp_path, fake_corpus, capsys):
+    out = tmp_path / "run"
+    common = ["train", "--corpus", "tiny", "--out", str(out), "--hidden-size", "16", "--token-dim", "8",
+              "--batch-size", "8", "--warmup-steps", "2", "--quiet", "--threads", "1"]
+    assert main([*common, "--epochs", "1"]) == 0
+    assert "best validation" in capsys.readouterr().out
+    assert main([*common, "--epochs", "2", "--resume"]) == 0
+    card = json.loads((tmp_path / "run.json").read_text())
+    assert card["training"]["epochs_run"] in (1, 2)
+    assert json.loads((tmp_path / "run.train.json").read_text())["epoch"] == 1
+
+
+def test_corpus_build_prints_the_report(monkeypatch, capsys):
+    calls = []
+
+    def build_corpus(name, cache_dir=None, workers=None, progress=True):
+        calls.append((name, cache_dir, workers, progress))
+        return BuildReport(name=name, counts={"train": 8, "validation": 1, "test": 1}, path="/x/essen.npz")
+
+    monkeypatch.setattr(engine.corpus, "build_corpus", build_corpus)
+    assert main(["corpus", "build", "essen", "--cache-dir", "/x", "--workers", "3"]) == 0
+    assert calls == [("essen", "/x", 3, True)]
+    assert "corpus essen: 10 tunes" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "make_args, expected",
+    [
+        (lambda t, m, s: ["generate", "--seed", str(t / "missing.mid"), "--out", str(t / "o.mid"),
+                          "--model", str(m)], "missing.mid"),
+        (lambda t, m, s: ["generate", "--seed", str(s), "--out", str(t / "o.mid"),
+                          "--model", str(t / "absent")], "absent.json"),
+        (lambda t, m, s: ["generate", "--seed", str(s), "--out", str(t / "o.mid"), "--model", str(m),
+                          "--temperature", "0"], "temperature"),
+        (lambda t, m, s: ["generate", "--seed", str(s), "--out", str(t / "o.mid"), "--model", str(m),
+                          "--pitch-range", "high"], "pitch-range"),
+        (lambda t, m, s: ["evaluate", "--model", str(m), "--corpus", "nowhere"], "not built"),
+    ],
+    ids=["missing-seed", "missing-model", "bad-temperature", "bad-range", "unbuilt-corpus"],
+)
+def test_errors_are_one_line_without_traceback(tmp_path, tiny_model, seed_file, fake_corpus, capsys,
+                                               make_args, expected):
+    assert main(make_args(tmp_path, tiny_model, seed_file)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("segue-cli: error: ") and expected in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_seed_the_model_cannot_take_is_named(tmp_path, tiny_model, capsys):
+    wide = tmp_path / "wide.mid"
+    write_midi(Melody([Note(20, 0, 4), Note(110, 4, 4)]), wide)
+    assert main(["generate", "--seed", str(wide), "--out", str(tmp_path / "o.mid"), "--model", str(tiny_model)]) == 1
+    err = capsys.readouterr().err
+    assert "wide.mid" in err and "spans" in err
+
+
+def test_a_pickle_model_is_refused_from_the_command_line(tmp_path, seed_file, capsys):
+    torch.save({"weights": torch.zeros(2)}, tmp_path / "model.pt")
+    assert main(["generate", "--seed", str(seed_file), "--out", str(tmp_path / "o.mid"),
+                 "--model", str(tmp_path / "model.pt")]) == 1
+    assert "pickle" in capsys.readouterr().err
+
+
+def test_the_module_runs_as_a_program_without_tracebacks(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "engine.cli", "generate", "--seed", str(tmp_path / "none.mid"),
+         "--out", str(tmp_path / "o.mid")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1
+    assert "none.mid" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_train_defaults_come_from_the_dataclasses_and_the_help_tells_them(monkeypatch, capsys):
+    import re
+
+    import engine.training
+    from engine.cli import build_parser
+    from engine.model import ModelConfig
+    from engine.training import TrainOptions
+
+    captured = {}
+
+    def fake_train(options, out, **kwargs):
+        captured["options"] = options
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(engine.training, "train", fake_train)
+    assert main(["train", "--out", "x"]) == 1
+    assert captured["options"] == TrainOptions(corpus="essen", model=ModelConfig())
+    assert main(["train", "--out", "x", "--lr", "0.01", "--layers", "2", "--no-layer-norm"]) == 1
+    assert captured["options"].learning_rate == 0.01
+    assert captured["options"].model == ModelConfig(num_layers=2, layer_norm=False)
+    capsys.readouterr()
+
+    parser = build_parser()
+    train = parser._subparsers._group_actions[0].choices["train"]
+    defaults = {**TrainOptions().to_json(), **ModelConfig().to_json(), "lr": TrainOptions().learning_rate,
+                "layers": ModelConfig().num_layers}
+    for action in train._actions:
+        found = re.search(r"\(default ([0-9.]+)\)", action.help or "")
+        name = action.dest
+        if found and name in defaults:
+            assert float(found.group(1)) == float(defaults[name]), name
