@@ -23,13 +23,27 @@ MIDI files (``engine.midi_io``, the only module that reads or writes MIDI files)
         type-1 SMF at 480 ticks per beat, written atomically; ``melody_to_midi_bytes`` in memory
     ``MidiImportError``, ``MidiExportError``       one clear message naming file and reason
 
-Corpora (``engine.corpus``): ``build_corpus(name)``, ``load_corpus(name)``, ``split_of(tune_id)``
+Corpora (``engine.corpus``, ``engine.openings``)
+    ``build_corpus(name)``, ``load_corpus(name, split=None)``, ``split_of(tune_id)``
+    ``corpus_openings(tunes, count=40)``  2-4 bar openings of validation tunes (File > New)
 
 The model (``engine.model``, ``engine.sampling``, ``engine.training``, ``engine.evaluation``)
-    ``load_model(path)``                           safetensors + JSON, validated, never unpickled
+    ``ModelConfig(...)``, ``create_model(config)``, ``save_model(model, path)``
+    ``load_model(path)``                           safetensors + JSON, validated, never unpickled;
+        a wrong or damaged file raises ``ModelError`` naming the file and the problem
+    ``choose_device(preference=None)``             CUDA, then MPS, then CPU (``engine.device``)
     ``generate(model, seed_melody, steps, *, temperature=1.0, rest_weight=1.0, variations=1,
                rng_seed=None, key=None, pitch_range=None, top_p=None) -> list[Melody]``
+        continuations only, on the seed's time axis; also ``start``, ``adaptive_temperature``,
+        ``beam_width``, ``should_stop``
+    ``iter_generate(...)``  the same, yielding ``GenerationUpdate`` progress (for workers);
+        ``GenerationCancelled``, ``steps_for_bars(melody, bars)``
     ``score(model, melody) -> dict``               total_bits, pitch_bits, notes, steps
+    ``evaluate(model, corpus, split)``             bits/note on a split beside a Kneser-Ney n-gram
+    ``train(TrainOptions(...), out)``              AdamW, schedule, early stopping, DDP-ready
+
+Sessions (``engine.session``): ``Session``, ``GenerationSettings``, ``dumps``, ``loads``
+    (the ``.segue`` JSON schema; ``SessionError`` for a broken or newer file)
 
 Live MIDI (``engine.midi_ports``, ``engine.playback``, ``engine.midi_input``: the only modules
 that touch MIDI ports; ``engine.call_response`` decides when to answer)
@@ -38,7 +52,7 @@ that touch MIDI ports; ``engine.call_response`` decides when to answer)
     ``midi_input.Recorder``      a played take -> Melody on the grid; ``merge_take(melody, take)``
     ``call_response.CallResponse(continue_fn, play_fn)``  listen, answer after a pause
 
-Command line: ``segue-cli`` (``engine.cli``): corpus build, train, evaluate, generate.
+Command line: ``segue-cli`` (``engine.cli``): corpus build, train, evaluate, generate, openings.
 """
 
 from engine import keys
@@ -59,9 +73,25 @@ _LAZY = {
     "ImportResult": "engine.midi_io",
     "MidiImportError": "engine.midi_io",
     "MidiExportError": "engine.midi_io",
+    "build_corpus": "engine.corpus",
+    "load_corpus": "engine.corpus",
+    "split_of": "engine.corpus",
+    "corpus_openings": "engine.openings",
+    "ModelConfig": "engine.model",
+    "ModelError": "engine.model",
+    "create_model": "engine.model",
+    "save_model": "engine.model",
     "load_model": "engine.model",
+    "choose_device": "engine.device",
     "generate": "engine.sampling",
+    "iter_generate": "engine.sampling",
+    "GenerationUpdate": "engine.sampling",
+    "GenerationCancelled": "engine.sampling",
+    "steps_for_bars": "engine.sampling",
     "score": "engine.evaluation",
+    "evaluate": "engine.evaluation",
+    "train": "engine.training",
+    "TrainOptions": "engine.training",
 }
 
 __all__ = ["Melody", "Note", "EventEncoding", "keys", "__version__", *_LAZY]

@@ -5,6 +5,7 @@
     segue-cli evaluate --model models/folk --corpus essen --split test [--json]
     segue-cli generate --seed in.mid --out out.mid --bars 4 --temperature 0.9 \\
         --rest-weight 0.8 --variations 4 --rng-seed 7 [--key auto] [--model folk]
+    segue-cli openings --corpus essen --out models/folk.openings.json [--count 40]
     segue-cli init-model PATH [--hidden-size 64 --layers 1]   (random weights, for development)
 
 Training runs unchanged under ``torchrun --nproc_per_node=N -m engine.cli train ...``.
@@ -184,6 +185,23 @@ def cmd_generate(args) -> int:
     return 0
 
 
+def cmd_openings(args) -> int:
+    from engine.corpus import load_corpus  # noqa: PLC0415
+    from engine.openings import corpus_openings  # noqa: PLC0415
+    from engine.session import melodies_to_json  # noqa: PLC0415
+
+    tunes = load_corpus(args.corpus, "validation", cache_dir=args.cache_dir)
+    openings = corpus_openings(tunes, count=args.count, rng_seed=args.rng_seed)
+    if not openings:
+        raise CliError(f"corpus {args.corpus!r} has no validation tune with an opening of 2-4 bars")
+    out = Path(args.out)
+    temporary = out.with_name(out.name + ".tmp")
+    temporary.write_text(melodies_to_json(openings), encoding="utf-8")
+    os.replace(temporary, out)  # a failed write leaves the old file
+    print(f"{out}: {len(openings)} openings from the validation split of {args.corpus}")
+    return 0
+
+
 def cmd_init_model(args) -> int:
     from engine.model import ModelConfig, create_model, save_model  # noqa: PLC0415
 
@@ -301,6 +319,14 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     gen.add_argument("--threads", type=_positive_int, help="torch CPU threads")
     gen.set_defaults(run=cmd_generate)
+
+    openings = commands.add_parser("openings", help="opening phrases to ship with a model")
+    openings.add_argument("--corpus", default="essen", help="corpus name or folder (default essen)")
+    openings.add_argument("--out", required=True, help="e.g. models/folk.openings.json")
+    openings.add_argument("--count", type=_positive_int, default=40, help="how many (default 40)")
+    openings.add_argument("--rng-seed", type=int, default=0, help="which tunes (default 0)")
+    openings.add_argument("--cache-dir", help="the corpus cache folder")
+    openings.set_defaults(run=cmd_openings)
 
     init = commands.add_parser("init-model", help="write a randomly initialised model (development)")
     init.add_argument("path", help="model path without suffix")

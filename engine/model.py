@@ -310,19 +310,24 @@ class SegueModel(nn.Module):
         meters: torch.Tensor,
         state: tuple[torch.Tensor, torch.Tensor] | None = None,
         return_state: bool = False,
+        last_only: bool = False,
     ):
         """Logits (B, T, V): row t is the distribution of step t + 1 given steps 0..t.
 
         ``state`` continues from an earlier call (the tokens' features then see only this
         call's tokens, so use it only for the first chunk); ``return_state`` also returns the
-        LSTM's final (h, c).
+        LSTM's final (h, c); ``last_only`` gives only the last row (B, 1, V), as priming needs.
         """
         features = self.feature_indices(tokens, offsets, meters)
         inputs = torch.cat(
             [self.embeddings[name](features[name]) for name, _, _ in self.feature_spec], dim=-1
         )
         output, new_state = self.lstm(self.input_dropout(inputs), state)
-        logits = self._heads(self.output_dropout(output), tokens, features.get("latest_pitch"))
+        latest = features.get("latest_pitch")
+        if last_only:
+            output, tokens = output[:, -1:], tokens[:, -1:]
+            latest = None if latest is None else latest[:, -1:]
+        logits = self._heads(self.output_dropout(output), tokens, latest)
         return (logits, new_state) if return_state else logits
 
     def _heads(self, hidden: torch.Tensor, tokens: torch.Tensor, latest: torch.Tensor | None):
@@ -560,8 +565,8 @@ class Stepper:
                 torch.tensor([self.offset], device=device),
                 meter_tensor([self.meter], device),
                 return_state=True,
+                last_only=True,
             )
-            logits = logits[:, -1:]
             primed[key] = logits, (h, c)
             if len(primed) > PRIMED_SEEDS:
                 primed.popitem(last=False)

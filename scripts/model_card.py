@@ -1,10 +1,11 @@
 """Write a shipped model's card (models/NAME.md) from what was measured, nothing typed by hand.
 
-    python scripts/model_card.py NAME CORPUS EVAL_JSON BENCH_JSON "TRAINING COMMAND"
+    python scripts/model_card.py NAME CORPUS EVAL_JSON BENCH_JSON "TRAINING COMMAND" [STATE_JSON]
 
 Reads models/NAME.json (config, training summary), the corpus cache (split counts and skip
 reasons), the JSON of ``segue-cli evaluate --json`` on the test split and the JSON of
-``bench/generation.py``; adds the test metrics to models/NAME.json; writes models/NAME.md.
+``bench/generation.py`` (or ``-``), and optionally the run's training state (``OUT.train.json``,
+whose history goes past the best epoch that the shipped weights come from); adds the test metrics to models/NAME.json; writes models/NAME.md.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def corpus_meta(corpus: str) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    name, corpus, eval_path, bench_path, command = argv
+    name, corpus, eval_path, bench_path, command, *state_path = argv
     card_path = ROOT / "models" / f"{name}.json"
     card = json.loads(card_path.read_text())
     evaluation = json.loads(Path(eval_path).read_text())
@@ -76,6 +77,18 @@ def main(argv: list[str]) -> int:
     adjusted = meta.get("adjusted", {})
     data_text, licence = DATA_NOTES[corpus]
     epochs = training["history"]
+    stopped = ""
+    if state_path:  # the whole run: the shipped card stops at the best epoch
+        state = json.loads(Path(state_path[0]).read_text())
+        epochs = state["history"]
+        options = state["options"]
+        if state["stale"] >= options["patience"]:
+            why = f"early stopping, no better validation in {options['patience']} epochs"
+        elif len(epochs) < options["epochs"]:
+            why = "time limit"
+        else:
+            why = "end of the schedule"
+        stopped = f"stopped after {len(epochs)} epochs ({why}); "
     epoch_seconds = [e["seconds"] for e in epochs]
     lines = [
         f"# Model card: {name}",
@@ -119,7 +132,8 @@ def main(argv: list[str]) -> int:
         "",
         f"{training['processes']} process on {training['device']}; best validation "
         f"{training['best_validation_bits_per_note']:.3f} total bits/note at epoch "
-        f"{training['best_epoch']} of {len(epochs)}; {training['seconds'] / 60:.1f} minutes; "
+        f"{training['best_epoch']} (the weights shipped); {stopped}"
+        f"{sum(epoch_seconds) / 60:.1f} minutes; "
         f"{training['steps_per_second']:.0f} training steps/s; epoch time "
         f"{min(epoch_seconds):.0f}-{max(epoch_seconds):.0f} s on a shared 2-core CPU.",
         "",

@@ -27,6 +27,15 @@ def test_engine_sources_never_import_qt():
         assert "PySide6" not in text and "shiboken6" not in text, path
 
 
+def test_every_name_in_the_engine_api_map_resolves():
+    import engine
+
+    for name in engine.__all__:
+        assert getattr(engine, name) is not None, name
+        if name != "__version__":
+            assert name in engine.__doc__, f"{name} is exported but not in the API map"
+
+
 def test_version_prints_without_a_window():
     result = subprocess.run(
         [sys.executable, "main.py", "--version"], cwd=ROOT, capture_output=True, text=True, timeout=60

@@ -196,3 +196,16 @@ def test_train_defaults_come_from_the_dataclasses_and_the_help_tells_them(monkey
         name = action.dest
         if found and name in defaults:
             assert float(found.group(1)) == float(defaults[name]), name
+
+
+def test_openings_writes_validation_openings_the_app_can_read(tmp_path, monkeypatch, capsys):
+    from engine.session import read_melodies
+
+    validation = [t for t in synthetic_tunes(200, seed=4) if t.split == "validation"]
+    monkeypatch.setattr(engine.corpus, "load_corpus", lambda name, split=None, cache_dir=None: validation)
+    out = tmp_path / "tiny.openings.json"
+    assert main(["openings", "--corpus", "tiny", "--out", str(out), "--count", "5"]) == 0
+    openings = read_melodies(out)
+    assert len(openings) == 5
+    assert all(o.start >= 0 and o.end <= 5 * o.steps_per_bar for o in openings)
+    assert "5 openings" in capsys.readouterr().out
