@@ -288,9 +288,12 @@ def format_report(result: dict) -> str:
     if ngram:
         header += f"{str(ngram['order']) + '-gram KN':>14}"
     lines = [f"corpus {result['corpus']}, split {result['split']} ({result['skipped']} tunes skipped)", header]
+    def cell(value, fmt):  # no steps of a kind (a split without rests): nothing to show
+        return "n/a" if isinstance(value, float) and math.isnan(value) else fmt.format(value)
+
     for key, label, fmt in METRIC_ROWS:
-        line = f"{label:18}{fmt.format(result['model'][key]):>12}"
+        line = f"{label:18}{cell(result['model'][key], fmt):>12}"
         if ngram:
-            line += f"{fmt.format(ngram[key]):>14}"
+            line += f"{cell(ngram[key], fmt):>14}"
         lines.append(line)
     return "\n".join(lines)

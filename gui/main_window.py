@@ -52,8 +52,11 @@ from PySide6.QtGui import (
     QPalette,
 )
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
     QDockWidget,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QScrollArea,
@@ -88,7 +91,7 @@ from gui.model_loader import (
 from gui.playback import PlaybackBridge
 from gui.session_file import SessionFileError, load_into, load_session, save_session, session_of
 from gui.tooltips import rich_tip
-from gui.transport import Transport
+from gui.transport import SpaceStillPlays, Transport
 
 log = logging.getLogger(__name__)
 
@@ -460,6 +463,14 @@ class MainWindow(QMainWindow):
             self.playback, self, melody_source=self._melody_to_play, start_source=self._play_start
         )
         self.set_transport(self.transport)
+        # Space plays from the generation panel's number boxes and lists too, as in a DAW.
+        self._space_filter = SpaceStillPlays(self)
+        for box in self.panel.findChildren(QAbstractSpinBox):
+            box.installEventFilter(self._space_filter)
+            box.findChild(QLineEdit).installEventFilter(self._space_filter)
+        for combo in self.panel.findChildren(QComboBox):
+            if not combo.isEditable():
+                combo.installEventFilter(self._space_filter)
         if self.roll is not None:
             # One tempo box is enough: the transport's, where DAW users look for it.
             self.roll.header.meter.tempo.hide()
@@ -537,8 +548,17 @@ class MainWindow(QMainWindow):
         self.audition_requested.connect(self._play_audition)
         if self.roll is not None:
             self.roll.audition_requested.connect(playback.audition)
+            self.roll.loop_region_changed.connect(self._loop_region_changed)
+            transport.loop_action.toggled.connect(self.roll.set_loop_enabled)
+            self.roll.set_loop_enabled(transport.loop_action.isChecked())
         self._piece_changed()
         self._output_state_changed("")  # the transport reported its first state before we listened
+
+    def _loop_region_changed(self, region) -> None:
+        """A region set on the ruler is looped at once, as in a DAW; clearing it loops the piece."""
+        self.playback.set_loop_region(region)
+        if region is not None and not self.transport.loop_action.isChecked():
+            self.transport.loop_action.setChecked(True)
 
     # --- start-up ---------------------------------------------------------------------------------
 

@@ -193,13 +193,17 @@ class ModelManager(QObject):
         self.loading.emit(display_name(name_or_path))
         worker.start(lambda: self._loader(name_or_path))
 
+    # The load is over before anyone hears of it: a Continue pressed in reply must not find
+    # the model "still loading".
     def _on_loaded(self, worker: Worker, result: LoadedModel):
         if worker is self._worker:
+            self._worker = None
             self.current = result
             self.loaded.emit(result)
 
     def _on_failed(self, worker: Worker, name: str, message: str):
         if worker is self._worker:
+            self._worker = None
             self.failed.emit(display_name(name), message)
 
     def _on_done(self, worker: Worker):

@@ -87,6 +87,7 @@ class PianoRoll(QWidget):
     audition_requested = Signal(int, int)  # pitch, velocity: play this note now
     selection_changed = Signal()
     status_message = Signal(str)
+    loop_region_changed = Signal(object)  # (start, end) in steps, or None for the whole piece
 
     def __init__(self, document: Document, parent=None):
         super().__init__(parent)
@@ -96,6 +97,8 @@ class PianoRoll(QWidget):
         self.tool = "draw"
         self.snap = DEFAULT_SNAP
         self.playhead: float | None = None
+        self.loop_region: tuple[int, int] | None = None
+        self.loop_enabled = False  # painted brighter when the transport's loop is on
         self.insert_step: int | None = None
         self.gesture: Gesture | None = None
         self.default_velocity = 100
@@ -158,6 +161,28 @@ class PianoRoll(QWidget):
         if self._selected_cache[0] is not selection:
             self._selected_cache = (selection, frozenset(n.start for n in selection))
         return self._selected_cache[1]
+
+    def shown_loop_region(self) -> tuple[int, int] | None:
+        """The loop region to paint: a running loop drag's preview, else the roll's."""
+        if self.gesture is not None and self.gesture.loop is not None:
+            return self.gesture.loop
+        return self.loop_region
+
+    def set_loop_region(self, region: tuple[int, int] | None) -> None:
+        """Set (or with None clear) the loop region; emits ``loop_region_changed``."""
+        if region is not None:
+            start, end = int(region[0]), int(region[1])
+            if not 0 <= start < end:
+                raise ValueError(f"a loop region needs 0 <= start < end, got {region!r}")
+            region = (start, end)
+        if region != self.loop_region:
+            self.loop_region = region
+            self.loop_region_changed.emit(region)
+        self.refresh()
+
+    def set_loop_enabled(self, on: bool) -> None:
+        self.loop_enabled = bool(on)
+        self.refresh()
 
     def shown_marker(self) -> int:
         if self.gesture is not None and self.gesture.marker is not None:
@@ -312,6 +337,8 @@ class PianoRoll(QWidget):
             self.document.set_marker(outcome.marker, outcome.text or "Move Continue Marker")
         if outcome.insert_step is not None:
             self.insert_step = outcome.insert_step
+        if outcome.loop is not None:
+            self.set_loop_region(outcome.loop)
 
     def _commit(self, result: edits.EditResult, text: str) -> bool:
         """Push ``result`` as one undo step named ``text`` and select its notes."""

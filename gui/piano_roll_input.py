@@ -17,6 +17,7 @@ CURSOR_SHAPES = {
     "erase": Qt.ForbiddenCursor,
     "velocity": Qt.SizeVerCursor,
     "marker": Qt.SplitHCursor,
+    "loop": Qt.IBeamCursor,
     "key": Qt.PointingHandCursor,
 }
 

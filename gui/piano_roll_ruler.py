@@ -1,7 +1,12 @@
-"""The ruler above the grid: bar numbers, beat ticks, the continue-from marker and the playhead.
+"""The ruler above the grid: bar numbers, beat ticks, the loop region, the continue-from marker
+and the playhead.
 
-Press or drag anywhere in the ruler to move the continue-from marker (snapped; one undo step
-per drag). The marker is drawn as a green flag, the playhead as a white triangle.
+As in a DAW's timeline, the ruler has two strips. In the upper one (with the bar numbers) a drag
+sets the loop region, snapped outwards to the grid, and a click loops the bar under it; setting
+a region turns the transport's loop on. Right-click offers to clear it. In the lower strip a
+press or drag moves the continue-from marker (snapped; one undo step per drag). The loop region
+is a blue band (grey while the loop is off), the marker a green flag, the playhead a white
+triangle.
 """
 
 from __future__ import annotations
@@ -10,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFont, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
 from gui import piano_roll_style as style
 from gui.piano_roll_input import cursor_for, pointer_from_event
 from gui.piano_roll_timeline import bar_labels, time_lines
-from gui.piano_roll_tools import MarkerGesture
+from gui.piano_roll_tools import LoopGesture, MarkerGesture
 
 if TYPE_CHECKING:
     from gui.piano_roll import PianoRoll
@@ -26,8 +31,16 @@ class Ruler(QWidget):
         super().__init__(roll)
         self._roll = roll
         self.setFixedHeight(style.RULER_HEIGHT)
+        self.setMouseTracking(True)  # the cursor tells the two strips apart
         self.setCursor(cursor_for("marker"))
-        self.setToolTip("Bars. Click or drag to move the continue-from marker.")
+        self.setToolTip(
+            "Bars. Upper strip: drag to set the loop region, click to loop one bar, "
+            "right-click to clear it. Lower strip: click or drag to move the continue-from marker."
+        )
+
+    @staticmethod
+    def in_loop_strip(y: float) -> bool:
+        return y < style.LOOP_STRIP_HEIGHT
 
     def paintEvent(self, event):
         roll = self._roll
@@ -37,6 +50,14 @@ class Ruler(QWidget):
         painter = QPainter(self)
         try:
             painter.fillRect(QRectF(0, 0, width, height), style.RULER_BACKGROUND)
+            region = roll.shown_loop_region()
+            if region is not None:
+                x0, x1 = geometry.x_of(region[0]), geometry.x_of(region[1])
+                colour = style.LOOP_ON if roll.loop_enabled else style.LOOP_OFF
+                painter.fillRect(QRectF(x0, 0, x1 - x0, style.LOOP_STRIP_HEIGHT), colour)
+                painter.setPen(QPen(colour.lighter(150), 1))
+                painter.drawLine(QLineF(x0 + 0.5, 0, x0 + 0.5, height))
+                painter.drawLine(QLineF(x1 - 0.5, 0, x1 - 0.5, height))
             lines = time_lines(
                 geometry, width, melody.steps_per_bar, melody.steps_per_beat, roll.grid()
             )
@@ -83,16 +104,35 @@ class Ruler(QWidget):
         )
 
     def mousePressEvent(self, event):
-        if event.button() != Qt.LeftButton or not self._roll.accept_press(event):
+        roll = self._roll
+        if event.button() == Qt.RightButton and roll.gesture is None:
+            self._show_menu(event.globalPosition().toPoint())
+            event.accept()
+            return
+        if event.button() != Qt.LeftButton or not roll.accept_press(event):
             event.ignore()
             return
-        pointer = pointer_from_event(self._roll.roll_geometry, event)
-        self._roll.begin_gesture(MarkerGesture(self._roll.grid_for, pointer))
+        pointer = pointer_from_event(roll.roll_geometry, event)
+        if self.in_loop_strip(pointer.y):
+            bar = roll.shown_melody().steps_per_bar
+            roll.begin_gesture(LoopGesture(roll.grid_for, bar, pointer))
+        else:
+            roll.begin_gesture(MarkerGesture(roll.grid_for, pointer))
         event.accept()
+
+    def _show_menu(self, where) -> None:
+        menu = QMenu(self)
+        clear = menu.addAction("Clear Loop Region (Loop Whole Piece)")
+        clear.setEnabled(self._roll.loop_region is not None)
+        clear.triggered.connect(lambda: self._roll.set_loop_region(None))
+        menu.exec(where)
 
     def mouseMoveEvent(self, event):
         if self._roll.gesture is not None:
             self._roll.update_gesture(pointer_from_event(self._roll.roll_geometry, event))
+        else:
+            strip = "loop" if self.in_loop_strip(event.position().y()) else "marker"
+            self.setCursor(cursor_for(strip))
         event.accept()
 
     def mouseReleaseEvent(self, event):

@@ -15,6 +15,7 @@ from engine.keys import PITCH_CLASS_NAMES
 
 KEYBOARD_WIDTH = 64
 RULER_HEIGHT = 26
+LOOP_STRIP_HEIGHT = 11  # the ruler's upper strip, where a drag sets the loop region
 VELOCITY_LANE_HEIGHT = 84
 
 BLACK_KEY_CLASSES = frozenset({1, 3, 6, 8, 10})
@@ -51,6 +52,8 @@ KEY_LABEL = QColor("#2a2a2a")
 RULER_BACKGROUND = QColor("#25282d")
 RULER_TEXT = QColor("#c9ccd3")
 RULER_TICK = QColor("#5a5f6a")
+LOOP_ON = QColor(74, 144, 217, 170)
+LOOP_OFF = QColor(140, 146, 156, 80)
 
 LANE_BACKGROUND = QColor("#1b1d21")
 LANE_GUIDE = QColor("#2c2f35")

@@ -18,7 +18,8 @@ left on empty grid, select     :class:`RubberBandGesture` (Shift adds to the sel
 right on a note                :class:`EraseGesture`: deletes it and what the drag passes over
 =============================  ===============================================================
 
-The velocity lane starts :class:`VelocityGesture` and the ruler :class:`MarkerGesture`.
+The velocity lane starts :class:`VelocityGesture`; the ruler starts :class:`LoopGesture` in its
+upper strip and :class:`MarkerGesture` below it.
 Snap sizes come from a ``grid_for(alt)`` callable so Alt bypasses snap at every mouse move.
 """
 
@@ -66,6 +67,7 @@ class Outcome:
     result: edits.EditResult | None = None  # a melody edit: one undo step named ``text``
     selection: frozenset[Note] | None = None  # a new selection (no undo step)
     marker: int | None = None  # a new continue-from marker position (one undo step)
+    loop: tuple[int, int] | None = None  # a new loop region (transport state, not an edit)
     insert_step: int | None = None  # where paste goes next (a click on empty grid)
 
 
@@ -96,6 +98,7 @@ class Gesture:
         self.result: edits.EditResult | None = None  # preview of the melody edit
         self.selection: frozenset[Note] | None = None  # preview of the selection
         self.marker: int | None = None  # preview of the marker
+        self.loop: tuple[int, int] | None = None  # preview of the loop region
         self.band: tuple[float, float, float, float] | None = None  # rubber band, view pixels
         self.audition: tuple[int, int] | None = None  # a pitch to sound now (taken by the roll)
 
@@ -347,6 +350,37 @@ class MarkerGesture(Gesture):
     def release(self, pointer: Pointer) -> Outcome:
         self.move(pointer)
         return Outcome(self.text, marker=self.marker)
+
+
+class LoopGesture(Gesture):
+    """Drag in the ruler's loop strip: the loop region between press and pointer, snapped
+    outwards to the grid; a click without a drag loops the bar under it."""
+
+    cursor = "loop"
+    text = "Set Loop Region"
+
+    def __init__(self, grid_for: Callable[[bool], int], steps_per_bar: int, pointer: Pointer):
+        super().__init__()
+        self._grid_for = grid_for
+        self._bar = steps_per_bar
+        self._anchor = max(0.0, pointer.step)
+        self._anchor_x = pointer.x
+        self.move(pointer)
+
+    def move(self, pointer: Pointer) -> None:
+        if abs(pointer.x - self._anchor_x) < DRAG_THRESHOLD_PX:
+            start = int(self._anchor // self._bar) * self._bar
+            self.loop = (start, start + self._bar)
+            return
+        grid = self._grid_for(pointer.alt)
+        low, high = sorted((self._anchor, max(0.0, pointer.step)))
+        start = snap_floor(low, grid)
+        end = max(start + grid, -snap_floor(-high, grid))  # ceil: the region covers the drag
+        self.loop = (start, end)
+
+    def release(self, pointer: Pointer) -> Outcome:
+        self.move(pointer)
+        return Outcome(self.text, loop=self.loop)
 
 
 def resize_edge_width(note_width: float) -> float:

@@ -131,7 +131,12 @@ class Transport(QToolBar):
 
         self.program_combo = QComboBox(self)
         self.program_combo.setToolTip("General MIDI program sent before playing")
-        self.program_combo.addItem("(no program change)", None)
+        # Wide enough for "No program change" and most GM names; long ones elide.
+        self.program_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.program_combo.setMinimumContentsLength(22)
+        self.program_combo.addItem("No program change", None)
         for number, name in enumerate(general_midi_names()):
             self.program_combo.addItem(f"{number + 1} {name}", number)
         self.program_combo.activated.connect(

@@ -420,6 +420,33 @@ def test_marker_drag_in_the_ruler_is_one_undo_step(roll):
     assert roll.document.marker == 12  # the default: the end of the seed
 
 
+def test_a_drag_in_the_rulers_upper_strip_sets_the_loop_region_without_an_undo_step(roll, qtbot):
+    ruler = roll.ruler
+    x = roll.roll_geometry.x_of
+    with qtbot.waitSignal(roll.loop_region_changed) as changed:
+        drag(ruler, (x(20.4), 4), (x(5.6), 4))  # right to left, off the grid
+    assert changed.args == [(5, 21)]  # snapped outwards: the region covers the drag
+    assert roll.loop_region == (5, 21)
+    assert roll.document.marker == 12 and undo_count(roll) == 0
+    click(ruler, (x(19), 4))  # a click loops the bar under it
+    assert roll.loop_region == (16, 32)
+    roll.set_loop_region(None)
+    assert roll.loop_region is None
+
+
+def test_the_loop_region_shows_on_the_ruler(roll):
+    def band_pixel():
+        return roll.ruler.grab().toImage().pixelColor(int(roll.roll_geometry.x_of(24)), 2)
+
+    before = band_pixel()
+    roll.set_loop_region((16, 32))
+    off = band_pixel()
+    roll.set_loop_enabled(True)
+    on = band_pixel()
+    assert off != before and on != off
+    assert on.blueF() > on.redF() + 0.1  # blue while the loop is on
+
+
 def test_keyboard_click_auditions_the_key(roll, qtbot):
     y = roll.roll_geometry.y_of(72) + KEY_PX / 2
     with qtbot.waitSignal(roll.audition_requested) as audition:

@@ -187,3 +187,13 @@ def test_hover_cursor_and_arrow_moves():
     assert tools.arrow_move("up", True, 2, 16) == (0, 12)
     with pytest.raises(ValueError):
         tools.arrow_move("sideways", False, 1, 16)
+
+
+def test_loop_drag_covers_the_drag_snapped_outwards_and_a_click_loops_a_bar():
+    grid_for = lambda alt: 1 if alt else 4  # noqa: E731  (1/4 snap, Alt: steps)
+    gesture = tools.LoopGesture(grid_for, 16, at(21.5, 60))
+    assert gesture.loop == (16, 32)  # no drag yet: the bar under the press
+    gesture.move(at(6.2, 60))
+    assert gesture.loop == (4, 24)
+    outcome = gesture.release(at(6.2, 60, alt=True))
+    assert outcome.loop == (6, 22) and outcome.result is None and outcome.marker is None

@@ -82,6 +82,22 @@ def sent(fake):
 # --- the toolbar in the window ---------------------------------------------------------------------
 
 
+def test_a_loop_region_set_on_the_ruler_loops_playback_there(rig):
+    window, _ = rig()
+    transport, roll = window.transport, window.roll
+    assert not transport.loop_action.isChecked()
+    roll.set_loop_region((4, 12))
+    assert transport.loop_action.isChecked()  # setting a region turns the loop on, as in a DAW
+    assert roll.loop_enabled
+    transport.play_action.trigger()
+    try:
+        assert window.playback.player.loop == (4, 12)
+        roll.set_loop_region(None)  # cleared: the whole piece, rounded up to a bar
+        assert window.playback.player.loop == (0, 16)
+    finally:
+        transport.play_action.trigger()
+
+
 def test_the_window_docks_the_transport_and_shows_the_output(rig):
     window, _ = rig()
     transport = window.transport
@@ -118,6 +134,21 @@ def test_play_sends_the_seed_and_the_pending_variation_and_moves_the_playhead(ri
     with qtbot.waitSignal(window.playback.finished, timeout=5000):
         window.transport.toggle_play()
     assert note_ons(fake) == [62, 66, 69, 67, 74] * 2
+
+
+def test_space_in_the_generation_panels_boxes_still_plays(rig, qtbot):
+    window, fake = rig()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    for box in (window.panel.bars, window.panel.key_lock):
+        box.setFocus()
+        value = box.value() if hasattr(box, "value") else box.currentIndex()
+        with qtbot.waitSignal(window.playback.state_changed, timeout=2000):
+            QTest.keyClick(box.focusWidget() or box, Qt.Key.Key_Space)
+        assert window.transport.play_action.isChecked()
+        assert value == (box.value() if hasattr(box, "value") else box.currentIndex())
+        window.transport.toggle_play()
+        qtbot.waitUntil(lambda: not window.transport.play_action.isChecked(), timeout=2000)
 
 
 def test_stop_releases_the_note_and_play_goes_on_from_the_playhead(rig, qtbot):
