@@ -70,6 +70,22 @@ def test_stepping_gives_the_full_sequence_logits(config, time_signature, offset)
     assert torch.allclose(full[finite], stepped[finite], atol=1e-4)
 
 
+def test_a_step_never_sees_the_steps_after_it():
+    """No leakage from the future through the lookback, contour or repeat features: changing
+    the tokens from step k on leaves every distribution before step k as it was."""
+    model = create_model(SMALL, seed=4).eval()
+    rng = random.Random(9)
+    meter = meter_of((3, 4))
+    tokens = random_tokens(80, rng)
+    base = full_logits(model, tokens, 2, meter)
+    for k in (1, 17, 40, 79):
+        changed = tokens[:k] + random_tokens(80 - k, random.Random(k))
+        assert changed != tokens
+        other = full_logits(model, changed, 2, meter)
+        torch.testing.assert_close(other[:k], base[:k], rtol=0, atol=1e-6)
+        assert not torch.allclose(other[k:], base[k:])  # the future does change what follows
+
+
 def test_stepping_matches_before_the_first_note_too():
     model = create_model(SMALL, seed=5)
     meter = meter_of((4, 4))
