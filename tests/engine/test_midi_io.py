@@ -499,7 +499,7 @@ def test_files_over_50_mb_are_refused_before_reading(tmp_path, monkeypatch):
 def test_too_many_events_are_refused_before_mido_parses(tmp_path, monkeypatch):
     events = " ".join(f"00 90 3C 64 {var(10)} 80 3C 40" for _ in range(60)) + " " + EOT
     path = write(tmp_path, smf(events))
-    monkeypatch.setattr(midi_io, "MAX_EVENTS", 100)
+    monkeypatch.setattr("engine.midi_io.scan.MAX_EVENTS", 100)  # where the raw walk reads it
     monkeypatch.setattr(mido, "MidiFile", lambda *a, **k: pytest.fail("mido parsed the file"))
     with pytest.raises(MidiImportError) as caught:
         midi_io.read_midi(path)

@@ -1,0 +1,118 @@
+"""MIDI files in and out: the only package that reads or writes Standard MIDI Files.
+
+Public API
+    ``read_midi(path, track=None, steps_per_quarter=4, *, reduction='highest') -> Melody``
+        ``import_midi(...).melody``.
+    ``import_midi(path, track=None, steps_per_quarter=4, *, reduction='highest') -> ImportResult``
+        ``.melody`` and ``.report`` (an :class:`ImportReport`: notes read, kept, moved, merged,
+        dropped, warnings, and a human ``summary``).
+    ``list_tracks(path) -> list[TrackInfo]``
+        the file's parts, one per (track, channel) that plays notes, in file order; a part's
+        ``index`` is what ``read_midi(track=...)`` takes.
+    ``best_track(path, steps_per_quarter=4) -> int | None``
+        the part index ``read_midi`` takes when ``track`` is None (for a chooser to preselect).
+    ``write_midi(melody, path, *, continuation=None, separate_tracks=False, track_name='Segue',
+               program=0, channel=0)``
+        a type-1 file at 480 ticks per beat, written atomically.
+    ``melody_to_midi_bytes(melody, *, continuation=None, ...) -> bytes``   the same file as bytes.
+    ``MidiImportError(path, reason)``, ``MidiExportError(path, reason)``: ``str(e)`` is
+        ``"Cannot import 'song.mid': file is truncated."``; ``.path`` and ``.reason`` are kept.
+
+Reading rules
+- Formats 0 and 1 are read whole; of a format-2 file (independent sequences) only the first
+  sequence that plays notes is read, with a warning. Tracks are split by channel, so a format-0
+  file with several instruments lists several parts. Channel 10 (``channel == 9``) is drums and
+  is never taken as a melody.
+- Time: notes are placed by musical time, ticks / ticks-per-beat, as a DAW's piano roll places
+  them; tempo changes then change playback speed only and never move a note off its bar. The
+  melody keeps the first tempo and the first time signature of the file (later changes are
+  reported as warnings). SMPTE-timed files count seconds, not beats: their times go through the
+  file's tempo map (120 BPM where it has none) to beats, which keeps the same rule.
+- Grid: starts and ends snap to the nearest step (half a step rounds up); a note keeps at least
+  one step. Bar lines of the file stay on multiples of ``steps_per_bar`` when its first time
+  signature starts at time zero.
+- Notes: a velocity-0 note-on is a note-off; a note-off ends the oldest sounding note of its
+  pitch and channel (first in, first out), so overlapping same-pitch notes keep their lengths;
+  a note never released ends where its track ends (a warning says how many).
+- Reduction of a polyphonic part to one line (``reduction='highest'``, the "skyline" of most
+  melody extractors; ``'lowest'`` takes the bass line instead): of the notes that start on one
+  grid step the highest is kept, and a lower note is dropped when a higher note already sounds
+  over at least half of it (a 32nd-note overlap, legato playing, never counts). The monophony
+  rule of :class:`~engine.melody.Melody` then cuts each note where the next one starts.
+  Report counts: ``moved`` notes had their start or length changed by the grid; ``merged``
+  notes fell on the same step as the kept note and either share its pitch or do not sound
+  with it (a doubled note, a grace note, a run too fast for the grid); ``dropped`` notes
+  sounded under the kept line (over it, for ``'lowest'``).
+- Best part when ``track`` is None: among the non-drum parts, the highest score of
+  notes kept after reduction x (1 - 0.75 x the share of notes sounding over another note)
+  x a pitch weight, 1 + (average pitch - 60) / 12 kept within 0.25-2 (the tune is usually the
+  top part: middle C weighs 1, an octave above 2, bass parts 0.25) x 3 when the part's
+  name says melody, lead, vocal, voice, soprano, solo, theme or tune; ties go to the higher
+  part, then the first.
+- Key: the first key-signature event, as ``'C major'``-style names; None when there is none.
+  Tempo, meter and key of a format-2 file come from the sequence that is read.
+
+Safety: a file over 50 MB, with more than 1,000,000 events, or with an event more than 100,000
+beats (hours) from the start is refused before it is parsed into messages: the raw chunks are
+walked first. That walk also repairs what can be repaired, with a warning each: chunks that are
+not tracks are skipped, damaged meta events (an impossible key signature, say) are ignored,
+out-of-range data bytes are clipped (mido's ``clip=True``), a track that ends inside an event
+is cut before it. Whatever still fails, whatever mido raises, becomes one
+:class:`MidiImportError`.
+
+Writing rules: track 0 is the conductor (tempo, time signature, key signature when the melody
+has a key); the notes follow on ``channel`` with ``program``, as one track or as two (seed and
+continuation). Track names are written as UTF-8 and read back as UTF-8 when they decode as
+such, else as Latin-1.
+
+Modules, in the order a file flows through them
+    ``scan``       the raw walk of header and chunks: limits, repairs, refusals
+    ``parse``      file bytes -> mido messages -> parts of raw notes, still in ticks
+    ``reduction``  ticks -> beats -> grid steps; a part reduced to one line; part scores
+    ``reading``    the import API above
+    ``writing``    the export API above
+    ``results``    the errors, ``TrackInfo``, ``ImportReport``, ``ImportResult``, GM names
+"""
+
+from engine.midi_io.parse import MAX_FILE_BYTES
+from engine.midi_io.reading import best_track, import_midi, list_tracks, read_midi
+from engine.midi_io.reduction import DEFAULT_TEMPO_US, LEGATO_OVERLAP_BEATS, REDUCTIONS
+from engine.midi_io.results import (
+    DRUM_CHANNEL,
+    DRUM_KIT_NAME,
+    GM_PROGRAM_NAMES,
+    ImportReport,
+    ImportResult,
+    MidiExportError,
+    MidiImportError,
+    TrackInfo,
+    grid_name,
+)
+from engine.midi_io.scan import MAX_BEATS, MAX_EVENTS
+from engine.midi_io.scan import _scan as _scan  # bench/midi_import.py times the raw walk alone
+from engine.midi_io.writing import EXPORT_TICKS_PER_BEAT, melody_to_midi_bytes, write_midi
+
+__all__ = [
+    "read_midi",
+    "import_midi",
+    "list_tracks",
+    "best_track",
+    "write_midi",
+    "melody_to_midi_bytes",
+    "MidiImportError",
+    "MidiExportError",
+    "TrackInfo",
+    "ImportReport",
+    "ImportResult",
+    "grid_name",
+    "GM_PROGRAM_NAMES",
+    "DRUM_KIT_NAME",
+    "DRUM_CHANNEL",
+    "MAX_FILE_BYTES",
+    "MAX_EVENTS",
+    "MAX_BEATS",
+    "EXPORT_TICKS_PER_BEAT",
+    "DEFAULT_TEMPO_US",
+    "REDUCTIONS",
+    "LEGATO_OVERLAP_BEATS",
+]

@@ -1,0 +1,199 @@
+"""The import API: list a file's parts, pick the best one, read it as a melody with a report."""
+
+from __future__ import annotations
+
+import os
+
+from engine import keys
+from engine.melody import Melody
+from engine.midi_io.parse import _load_song, _Song
+from engine.midi_io.reduction import (
+    REDUCTIONS,
+    _melody_score,
+    _part_info,
+    _reduce,
+    _tick_to_beats,
+    _Timed,
+    _timed_notes,
+)
+from engine.midi_io.results import ImportReport, ImportResult, MidiImportError, TrackInfo
+
+
+def _check_import_args(track, steps_per_quarter, reduction) -> None:
+    if isinstance(steps_per_quarter, bool) or not isinstance(steps_per_quarter, int):
+        raise ValueError(f"steps per quarter must be an integer, got {steps_per_quarter!r}")
+    if not 1 <= steps_per_quarter <= 96:
+        raise ValueError(f"steps per quarter {steps_per_quarter} is outside 1-96")
+    if track is not None and (isinstance(track, bool) or not isinstance(track, int) or track < 0):
+        raise ValueError(f"track must be a part index from list_tracks or None, got {track!r}")
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+
+
+def _bpm(microseconds: int) -> float:
+    """Beats per minute, as the simplest decimal that writes back as the same microseconds."""
+    bpm = 60e6 / microseconds
+    for digits in range(4):
+        if round(60e6 / round(bpm, digits)) == microseconds:
+            return round(bpm, digits)
+    return bpm
+
+
+def _melody_fields(song: _Song, steps_per_quarter: int, warnings: list[str]) -> dict:
+    """Tempo, time signature and key of the melody: the first of each in the file."""
+    tempo = _bpm(song.tempos[0][1]) if song.tempos else 120.0
+    if not 10 <= tempo <= 400:
+        clamped = min(max(tempo, 10.0), 400.0)
+        warnings.append(f"The tempo of {tempo:g} BPM is outside 10-400 BPM; using {clamped:g}.")
+        tempo = clamped
+    changes = sum(1 for a, b in zip(song.tempos, song.tempos[1:]) if a[1] != b[1])
+    if changes:
+        last = _bpm(song.tempos[-1][1])
+        placed = (
+            "notes were placed through the tempo map"
+            if song.layout.ticks_per_second
+            else "notes keep their bar positions"
+        )
+        warnings.append(
+            f"The tempo changes {changes} time(s) (from {tempo:g} to {last:g} BPM); "
+            f"Segue keeps {tempo:g} BPM and {placed}."
+        )
+
+    time_signature = (4, 4)
+    if song.time_signatures:
+        _, numerator, denominator = song.time_signatures[0]
+        try:
+            Melody(steps_per_quarter=steps_per_quarter, time_signature=(numerator, denominator))
+            time_signature = (numerator, denominator)
+        except ValueError:
+            warnings.append(
+                f"The time signature {numerator}/{denominator} does not fit a grid of "
+                f"{steps_per_quarter} steps per quarter; using 4/4."
+            )
+        meters = [(n, d) for _, n, d in song.time_signatures]
+        changes = sum(1 for a, b in zip(meters, meters[1:]) if a != b)
+        if changes:
+            warnings.append(
+                f"The time signature changes {changes} time(s); Segue keeps "
+                f"{time_signature[0]}/{time_signature[1]}."
+            )
+
+    key = None
+    if song.key_signatures:
+        mido_key = song.key_signatures[0][1]
+        mode = "minor" if mido_key.endswith("m") else "major"
+        key = keys.key_name(keys.parse_key(mido_key.rstrip("m"))[0], mode)
+    return {"tempo": tempo, "time_signature": time_signature, "key": key}
+
+
+def _describe(song: _Song) -> tuple[list[TrackInfo], list[list[_Timed]]]:
+    to_beats = _tick_to_beats(song)
+    timed = [_timed_notes(part, to_beats) for part in song.parts]
+    infos = [_part_info(i, part, t) for i, (part, t) in enumerate(zip(song.parts, timed))]
+    return infos, timed
+
+
+def _best_part(infos, timed, steps_per_quarter: int, reduction: str):
+    """(TrackInfo, _Reduction) of the best melodic part, or None when all parts are drums."""
+    candidates = [info for info in infos if not info.is_drum]
+    if not candidates:
+        return None
+    reductions = {
+        info.index: _reduce(timed[info.index], steps_per_quarter, reduction) for info in candidates
+    }
+    best = max(
+        candidates, key=lambda i: _melody_score(i, timed[i.index], len(reductions[i.index].notes))
+    )
+    return best, reductions[best.index]
+
+
+def best_track(path, steps_per_quarter: int = 4, *, reduction: str = "highest") -> int | None:
+    """The part index ``read_midi(path)`` takes when no track is given; None if no part fits.
+
+    For a part chooser to preselect the engine's own choice.
+    """
+    _check_import_args(None, steps_per_quarter, reduction)
+    song = _load_song(path)
+    try:
+        infos, timed = _describe(song)
+        chosen = _best_part(infos, timed, steps_per_quarter, reduction)
+    except Exception as error:  # a safety net: analysis of parsed data should never fail
+        raise MidiImportError(path, "file is damaged") from error
+    return None if chosen is None else chosen[0].index
+
+
+def list_tracks(path) -> list[TrackInfo]:
+    """The file's parts (one per track and channel that plays notes), in file order.
+
+    An empty list when the file plays no notes; MidiImportError when it cannot be read.
+    """
+    song = _load_song(path)
+    try:
+        return _describe(song)[0]
+    except Exception as error:  # a safety net: analysis of parsed data should never fail
+        raise MidiImportError(path, "file is damaged") from error
+
+
+def import_midi(
+    path, track: int | None = None, steps_per_quarter: int = 4, *, reduction: str = "highest"
+) -> ImportResult:
+    """Read one part of a MIDI file as a melody on the grid, with a report of what changed.
+
+    ``track`` is a part index from :func:`list_tracks`; None picks the best melodic part.
+    """
+    _check_import_args(track, steps_per_quarter, reduction)
+    song = _load_song(path)
+    try:
+        return _import_song(path, song, track, steps_per_quarter, reduction)
+    except MidiImportError:
+        raise
+    except Exception as error:  # a safety net: analysis of parsed data should never fail
+        raise MidiImportError(path, "file is damaged") from error
+
+
+def _import_song(path, song: _Song, track, steps_per_quarter: int, reduction: str) -> ImportResult:
+    infos, timed = _describe(song)
+    if not infos:
+        raise MidiImportError(path, "no pitched notes")
+    if track is None:
+        chosen = _best_part(infos, timed, steps_per_quarter, reduction)
+        if chosen is None:
+            raise MidiImportError(path, "no pitched notes (only drums)")
+        best, result = chosen
+    else:
+        if track >= len(infos):
+            raise MidiImportError(path, f"it has no part {track + 1} (it has {len(infos)})")
+        best = infos[track]
+        if best.is_drum:
+            raise MidiImportError(
+                path, f"part {track + 1} is drums (channel 10), which is never taken as a melody"
+            )
+        result = _reduce(timed[track], steps_per_quarter, reduction)
+
+    warnings = list(song.warnings)
+    fields = _melody_fields(song, steps_per_quarter, warnings)
+    if best.is_polyphonic:
+        warnings.append(
+            f"The part plays chords; Segue kept the {reduction} note of each "
+            f"({result.dropped} note(s) dropped)."
+        )
+    melody = Melody(result.notes, steps_per_quarter=steps_per_quarter, **fields)
+    report = ImportReport(
+        path=os.fspath(path),
+        part=best,
+        steps_per_quarter=steps_per_quarter,
+        notes_read=best.note_count,
+        notes_kept=len(result.notes),
+        moved=result.moved,
+        merged=result.merged,
+        dropped=result.dropped,
+        warnings=tuple(warnings),
+    )
+    return ImportResult(melody, report)
+
+
+def read_midi(
+    path, track: int | None = None, steps_per_quarter: int = 4, *, reduction: str = "highest"
+) -> Melody:
+    """The melody of one part of a MIDI file: ``import_midi(...).melody``."""
+    return import_midi(path, track, steps_per_quarter, reduction=reduction).melody

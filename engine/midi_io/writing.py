@@ -1,0 +1,193 @@
+"""The export API: a melody (and its continuation) as a type-1 MIDI file, written atomically."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import secrets
+import stat
+
+import mido
+
+from engine import keys
+from engine.melody import Melody
+from engine.midi_io.results import MidiExportError
+
+EXPORT_TICKS_PER_BEAT = 480
+
+
+def _mido_key(key: str) -> str:
+    """``'G# minor'`` -> mido's spelling with the fewest accidentals, here ``'G#m'``."""
+    tonic, mode = keys.parse_key(key)
+    spelling = keys.key_name(tonic, mode).split()[0] + ("m" if mode == "minor" else "")
+    best = None
+    for name in _MIDO_KEYS:
+        if name.endswith("m") != (mode == "minor"):
+            continue
+        if keys.parse_key(name.rstrip("m"))[0] != tonic:
+            continue
+        # Fewest accidentals; on a tie (F# or Gb major) the spelling of keys.key_name.
+        rank = (abs(_MIDO_KEYS[name]), name != spelling)
+        if best is None or rank < best[0]:
+            best = (rank, name)
+    return best[1]
+
+
+# mido's key names and their sharps (+) or flats (-).
+_MIDO_KEYS = {
+    "Cb": -7, "Gb": -6, "Db": -5, "Ab": -4, "Eb": -3, "Bb": -2, "F": -1, "C": 0, "G": 1, "D": 2,
+    "A": 3, "E": 4, "B": 5, "F#": 6, "C#": 7, "Abm": -7, "Ebm": -6, "Bbm": -5, "Fm": -4,
+    "Cm": -3, "Gm": -2, "Dm": -1, "Am": 0, "Em": 1, "Bm": 2, "F#m": 3, "C#m": 4, "G#m": 5,
+    "D#m": 6, "A#m": 7,
+}
+
+
+def _check_export_args(melody, continuation, track_name, program, channel) -> None:
+    if not isinstance(melody, Melody):
+        raise ValueError(f"melody must be a Melody, got {type(melody).__name__}")
+    if continuation is not None:
+        if not isinstance(continuation, Melody):
+            raise ValueError(f"continuation must be a Melody, got {type(continuation).__name__}")
+        if continuation.steps_per_quarter != melody.steps_per_quarter:
+            raise ValueError(
+                f"continuation has {continuation.steps_per_quarter} steps per quarter, "
+                f"the melody {melody.steps_per_quarter}"
+            )
+    if not isinstance(track_name, str):
+        raise ValueError(f"track name must be text, got {track_name!r}")
+    for label, value, top in (("program", program, 127), ("channel", channel, 15)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+            raise ValueError(f"{label} must be an integer 0-{top}, got {value!r}")
+
+
+def _utf8_for_mido(text: str) -> str:
+    """Text whose Latin-1 bytes are ``text`` in UTF-8.
+
+    mido encodes meta text with a charset held in a module global that every load and save
+    sets for its duration; writing with its default (Latin-1), as every read here does too,
+    keeps a save in one thread from changing how a load in another decodes.
+    """
+    return text.encode("utf-8").decode("latin-1")
+
+
+def _note_track(notes, name: str, program: int, channel: int, steps_per_quarter: int):
+    def ticks(step: int) -> int:  # exact whenever steps_per_quarter divides 480
+        return (2 * step * EXPORT_TICKS_PER_BEAT + steps_per_quarter) // (2 * steps_per_quarter)
+
+    events = []  # (tick, note-offs before note-ons at one tick, message)
+    for note in notes:
+        start, end = ticks(note.start), ticks(note.end)
+        events.append((start, 1, mido.Message("note_on", channel=channel, note=note.pitch,
+                                              velocity=note.velocity)))
+        events.append((end, 0, mido.Message("note_off", channel=channel, note=note.pitch)))
+    events.sort(key=lambda e: (e[0], e[1]))
+    track = mido.MidiTrack()
+    track.append(mido.MetaMessage("track_name", name=_utf8_for_mido(name)))
+    track.append(mido.Message("program_change", channel=channel, program=program))
+    now = 0
+    for tick, _, message in events:
+        track.append(message.copy(time=tick - now))
+        now = tick
+    track.append(mido.MetaMessage("end_of_track", time=0))
+    return track
+
+
+def melody_to_midi_bytes(
+    melody: Melody,
+    *,
+    continuation: Melody | None = None,
+    separate_tracks: bool = False,
+    track_name: str = "Segue",
+    program: int = 0,
+    channel: int = 0,
+) -> bytes:
+    """The type-1 Standard MIDI File :func:`write_midi` writes, as bytes."""
+    _check_export_args(melody, continuation, track_name, program, channel)
+    midi = mido.MidiFile(type=1, ticks_per_beat=EXPORT_TICKS_PER_BEAT)
+    conductor = mido.MidiTrack()
+    conductor.append(mido.MetaMessage("track_name", name=_utf8_for_mido(track_name)))
+    numerator, denominator = melody.time_signature
+    conductor.append(mido.MetaMessage("time_signature", numerator=numerator,
+                                      denominator=denominator))
+    conductor.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(melody.tempo)))
+    if melody.key is not None:
+        conductor.append(mido.MetaMessage("key_signature", key=_mido_key(melody.key)))
+    conductor.append(mido.MetaMessage("end_of_track", time=0))
+    midi.tracks.append(conductor)
+    spq = melody.steps_per_quarter
+    if continuation is None:
+        midi.tracks.append(_note_track(melody.notes, track_name, program, channel, spq))
+    elif separate_tracks:
+        midi.tracks.append(_note_track(melody.notes, f"{track_name} (seed)", program, channel, spq))
+        midi.tracks.append(_note_track(continuation.notes, f"{track_name} (continuation)",
+                                       program, channel, spq))
+    else:
+        joined = melody.add(*continuation.notes)
+        midi.tracks.append(_note_track(joined.notes, track_name, program, channel, spq))
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    return buffer.getvalue()
+
+
+_WRITE_REASONS = {
+    errno.ENOSPC: "disk is full",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOENT: "folder does not exist",
+    errno.ENOTDIR: "folder does not exist",
+    errno.EROFS: "disk is read-only",
+    errno.EISDIR: "a folder of that name exists",
+    errno.ENAMETOOLONG: "file name is too long",
+}
+if hasattr(errno, "EDQUOT"):
+    _WRITE_REASONS[errno.EDQUOT] = "disk is full"
+
+
+def write_midi(
+    melody: Melody,
+    path,
+    *,
+    continuation: Melody | None = None,
+    separate_tracks: bool = False,
+    track_name: str = "Segue",
+    program: int = 0,
+    channel: int = 0,
+) -> None:
+    """Write ``melody`` (and ``continuation``) as a type-1 MIDI file, atomically.
+
+    The file is written to a temporary file in the same folder and renamed over ``path``, so a
+    failure (MidiExportError) leaves any existing file as it was.
+    """
+    data = melody_to_midi_bytes(
+        melody, continuation=continuation, separate_tracks=separate_tracks,
+        track_name=track_name, program=program, channel=channel,
+    )
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise MidiExportError(path, "folder does not exist")
+    if os.path.isdir(path):
+        raise MidiExportError(path, "a folder of that name exists")
+    temporary = os.path.join(folder, f".{os.path.basename(path)[:64]}.{secrets.token_hex(4)}.tmp")
+    try:
+        # 0o666 and the umask, like any new file; O_EXCL never follows another file's link.
+        descriptor = os.open(
+            temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
+        )
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))  # keep an old file's mode
+        except FileNotFoundError:
+            pass
+        os.replace(temporary, path)
+    except OSError as error:
+        try:
+            os.remove(temporary)
+        except OSError:
+            pass
+        reason = _WRITE_REASONS.get(error.errno, f"the file could not be written ({error.strerror or error})")
+        raise MidiExportError(path, reason) from error
