@@ -1,33 +1,19 @@
 """The main window: piano roll in the middle, generation panel at the right, status bar below.
 
-It wires the pieces together and owns the file workflow: New, New from Corpus, Open, Save,
-Save As, Import and Export MIDI, drag-and-drop, recent files, unsaved-changes questions,
-autosave and crash recovery, and the persistent window and generation settings. Every modal
-question goes through ``self.dialogs`` (:class:`gui.dialogs.Dialogs`), which tests replace.
+It builds the widgets, actions and menus and wires them together; autosave and crash recovery
+and the persistent window and generation settings are here too. Every modal question goes
+through ``self.dialogs`` (:class:`gui.dialogs.Dialogs`), which tests replace. The rest of its
+work is in three mixins, one feature each:
+
+- :class:`gui.window_files.FilesMixin`: New, New from Corpus, Open, Save, Save As, Import and
+  Export MIDI, drag-and-drop, recent files, unsaved-changes questions.
+- :class:`gui.window_models.ModelsMixin`: which model loads, the model chooser, Open Model….
+- :class:`gui.window_transport.TransportMixin`: live MIDI (play, record, call and response),
+  the transport toolbar and the Transport menu.
 
 Start-up is split so the window shows at once: the constructor builds widgets and puts the
 demo seed on the roll; :meth:`start_up` (called by the app right after ``show``) offers crash
 recovery, starts autosave and loads the model in the background.
-
-Live MIDI: the window owns a :class:`gui.playback.PlaybackBridge` (``self.playback``) and its
-:class:`gui.transport.Transport` toolbar (``self.transport``, also in the Transport menu), and
-wires them to the piece:
-
-- Play plays :meth:`playback_melody` (the piece, with the pending variation in place) from the
-  playhead; the playhead stays where Stop left it, Return to Start (Home) puts it back, and a
-  playhead at or past the end starts from the beginning. Auditioning a variation plays from two
-  bars before the continue-from marker. Edits made while playing are heard at once.
-- The transport's tempo box edits the piece's tempo (one undo step per stream of changes; the
-  roll header's own tempo box is hidden); the piece's tempo and meter are the template for
-  recording and call and response.
-- A recorded take is merged into the piece as ONE undo step ("Record Take"), quantized to the
-  roll's snap.
-- Call and response: when the player pauses, :class:`gui.generation_panel.CallAnswerer`
-  continues the call with the current generation settings and the bridge plays the answer.
-- The roll's keyboard clicks audition on the output; closing the window releases every note.
-- Without any MIDI system the app runs as before: Play is disabled, the status bar says why,
-  export still works. Under the test suite (``$SEGUE_TESTING``) the default MIDI system is a
-  fake with no ports, so tests never reach a real synthesizer.
 
 The hooks stay public: :meth:`set_transport` docks a toolbar, :meth:`set_midi_output_state`
 fills the status bar's MIDI field, :attr:`audition_requested` carries the melody to play when the
@@ -37,81 +23,45 @@ user auditions a variation, and :meth:`playback_melody` says what Play should pl
 from __future__ import annotations
 
 import logging
-import math
-import os
-import re
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QKeySequence,
-    QPalette,
-)
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QComboBox,
     QDockWidget,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMenu,
     QScrollArea,
-    QStyle,
     QToolBar,
     QWidget,
 )
 
-from engine.call_response import ANSWERING, HEARING, LISTENING, THINKING
 from engine.melody import Melody
-from engine.midi_input import merge_take
-from engine.midi_ports import FakeRtmidi, MidiSystem, default_system
-from engine.playback import PLAYING
-from engine.session import FILE_SUFFIX, SessionError, read_melodies
-from gui import dialogs as dialog_names
+from engine.session import SessionError, read_melodies
 from gui import settings as prefs
 from gui.autosave import Autosaver, orphaned_recoveries
+from gui.continuation import CallAnswerer, ContinuationController
 from gui.dialogs import Dialogs
-from gui.document import MERGE_TEMPO, Document, PieceState
-from gui.export import DragHandle, ExportOptions, export_midi, suggested_file_name, what_you_hear
-from gui.generation_panel import CallAnswerer, ContinuationController, GenerationPanel
-from gui.import_dialog import import_midi_file, is_midi_path
-from gui.model_loader import (
-    LoadedModel,
-    ModelManager,
-    display_name,
-    is_model_file,
-    model_path,
-    random_opening,
-    shipped_models,
-)
+from gui.document import Document
+from gui.export import DragHandle, what_you_hear
+from gui.generation_panel import GenerationPanel
+from gui.model_loader import ModelManager
 from gui.playback import PlaybackBridge
-from gui.session_file import SessionFileError, load_into, load_session, save_session, session_of
-from gui.tooltips import rich_tip
-from gui.transport import SpaceStillPlays, Transport
+from gui.session_file import SessionFileError
+from gui.window_files import FilesMixin
+from gui.window_models import NO_MODEL_TEXT, ModelsMixin
+from gui.window_transport import TransportMixin, default_midi_system
 
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SEED = ROOT / "resources" / "demo_seed.json"
 UNTITLED = "Untitled"
-NO_MODEL_TEXT = "Model: none"
 STATUS_FIELD_MARGIN = 6  # pixels either side of a status bar field
 ZOOM_STEP = 1.25  # View > Zoom In / Zoom Out
 DEFAULT_WINDOW_SIZE = (1280, 800)
 SCREEN_SHARE = 0.94  # of the screen's free area, leaving room for the title bar
-PORT_COMBO_MAX_WIDTH = 135  # pixels
-PROGRAM_COMBO_MAX_WIDTH = 150
-AUDITION_PRE_ROLL_BARS = 2  # an audition starts this many bars before the continue-from marker
-CALL_RESPONSE_TEXT = {
-    LISTENING: "Call & response: listening",
-    HEARING: "Call & response: hearing you",
-    THINKING: "Call & response: thinking",
-    ANSWERING: "Call & response: answering",
-}
 
 try:
     from gui.piano_roll import PianoRoll
@@ -119,14 +69,6 @@ except ModuleNotFoundError as exc:  # the roll is built in parallel; until it la
     if exc.name != "gui.piano_roll":
         raise
     PianoRoll = None
-
-
-def default_midi_system() -> MidiSystem:
-    """The machine's MIDI system; under the test suite a fake one without ports, so no test
-    ever opens the developer's real synthesizer."""
-    if os.environ.get("SEGUE_TESTING"):
-        return MidiSystem(FakeRtmidi(), path_exists=lambda _path: True)
-    return default_system()
 
 
 def redo_shortcuts() -> list[QKeySequence]:
@@ -153,21 +95,6 @@ def first_window_size(available: QSize) -> tuple[int, int]:
     return width, height
 
 
-def without_details(text: str) -> str:
-    """``text`` without its bracketed asides: 'No MIDI system found (ALSA: ...). Playback is off.'
-    -> 'No MIDI system found. Playback is off.' (brackets may nest)."""
-    kept, depth = [], 0
-    for char in text:
-        if char == "(":
-            depth += 1
-        elif char == ")" and depth:
-            depth -= 1
-        elif not depth:
-            kept.append(char)
-    short = re.sub(r"\s+([.,;:!?])", r"\1", "".join(kept))
-    return re.sub(r"\s{2,}", " ", short).strip()
-
-
 def demo_seed() -> Melody:
     """The short melody a first start shows; an empty 4/4 piece if the resource is missing."""
     try:
@@ -177,7 +104,7 @@ def demo_seed() -> Melody:
         return Melody()
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FilesMixin, ModelsMixin, TransportMixin, QMainWindow):
     """Segue's window. ``MainWindow()`` opens with the demo seed; see the module docstring."""
 
     audition_requested = Signal(object)  # the Melody to play
@@ -457,57 +384,6 @@ class MainWindow(QMainWindow):
         self.piece_toolbar.addWidget(self.drag_handle)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.piece_toolbar)
 
-    def _build_transport(self):
-        """The transport toolbar beside the piece's toolbar, and the Transport menu."""
-        self.transport = Transport(
-            self.playback, self, melody_source=self._melody_to_play, start_source=self._play_start
-        )
-        self.set_transport(self.transport)
-        # Space plays from the generation panel's number boxes and lists too, as in a DAW.
-        self._space_filter = SpaceStillPlays(self)
-        for box in self.panel.findChildren(QAbstractSpinBox):
-            box.installEventFilter(self._space_filter)
-            box.findChild(QLineEdit).installEventFilter(self._space_filter)
-        for combo in self.panel.findChildren(QComboBox):
-            if not combo.isEditable():
-                combo.installEventFilter(self._space_filter)
-        if self.roll is not None:
-            # One tempo box is enough: the transport's, where DAW users look for it.
-            self.roll.header.meter.tempo.hide()
-        # Long ALSA/JACK port names are elided (the full name is in the list and the status
-        # bar), so the whole transport fits one row beside the piece's toolbar.
-        for combo, width in (
-            (self.transport.output_combo, PORT_COMBO_MAX_WIDTH),
-            (self.transport.input_combo, PORT_COMBO_MAX_WIDTH),
-            (self.transport.program_combo, PROGRAM_COMBO_MAX_WIDTH),
-        ):
-            combo.setMaximumWidth(width)
-        # The silence length only matters to call and response: shown while it is on.
-        silence = next(
-            (a for a in self.transport.actions() if self.transport.widgetForAction(a) is self.transport.silence_spin),
-            None,
-        )
-        if silence is not None:
-            silence.setVisible(self.transport.call_response_action.isChecked())
-            self.transport.call_response_action.toggled.connect(silence.setVisible)
-        style = self.style()
-        rewind = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipBackward), "Return to Start", self)
-        rewind.setShortcut(QKeySequence(Qt.Key.Key_Home))
-        rewind.setToolTip("Return to start (Home)")
-        rewind.setStatusTip("Put the playhead back at the start of the piece.")
-        rewind.triggered.connect(lambda _checked=False: self.return_to_start())
-        self.actions["return_to_start"] = rewind
-        self.transport.insertAction(self.transport.play_action, rewind)
-        t = self.transport
-        for action in (t.play_action, rewind, t.loop_action):
-            self.transport_menu.addAction(action)
-        self.transport_menu.addSeparator()
-        for action in (t.record_action, t.metronome_action, t.call_response_action):
-            self.transport_menu.addAction(action)
-        self.transport_menu.addSeparator()
-        for action in (t.refresh_action, t.panic_action):
-            self.transport_menu.addAction(action)
-
     def _connect(self):
         doc = self.document
         doc.modified_changed.connect(lambda _modified: self._update_title())
@@ -530,36 +406,6 @@ class MainWindow(QMainWindow):
         self._update_variation_actions()
         self._connect_transport()
 
-    def _connect_transport(self):
-        doc, playback, transport = self.document, self.playback, self.transport
-        transport.message.connect(self._transport_message)
-        transport.output_state_changed.connect(self._output_state_changed)
-        transport.tempo_changed.connect(self._tempo_edited)
-        doc.melody_changed.connect(self._piece_changed)
-        doc.variations_changed.connect(self._replay_if_changed)
-        playback.position_changed.connect(self._playback_position)
-        playback.state_changed.connect(self._playback_state)
-        playback.take_finished.connect(self._take_recorded)
-        playback.answer_requested.connect(self.answerer.answer)
-        playback.answer_started.connect(self._answer_started)
-        playback.call_response_state.connect(self._call_response_state)
-        self.answerer.answered.connect(playback.deliver_answer)
-        self.answerer.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.audition_requested.connect(self._play_audition)
-        if self.roll is not None:
-            self.roll.audition_requested.connect(playback.audition)
-            self.roll.loop_region_changed.connect(self._loop_region_changed)
-            transport.loop_action.toggled.connect(self.roll.set_loop_enabled)
-            self.roll.set_loop_enabled(transport.loop_action.isChecked())
-        self._piece_changed()
-        self._output_state_changed("")  # the transport reported its first state before we listened
-
-    def _loop_region_changed(self, region) -> None:
-        """A region set on the ruler is looped at once, as in a DAW; clearing it loops the piece."""
-        self.playback.set_loop_region(region)
-        if region is not None and not self.transport.loop_action.isChecked():
-            self.transport.loop_action.setChecked(True)
-
     # --- start-up ---------------------------------------------------------------------------------
 
     def start_up(self, load_model: bool = True) -> None:
@@ -575,17 +421,6 @@ class MainWindow(QMainWindow):
             self.load_model(self._initial_model())
         self.offer_recovery(load_model=load_model)
         self.autosaver.start()
-
-    def _initial_model(self) -> str | None:
-        return self._loadable_model(self.panel.settings().model)
-
-    @staticmethod
-    def _loadable_model(wanted: str) -> str | None:
-        """``wanted`` if it is a shipped model or an existing model file, else the default."""
-        available = shipped_models()
-        if wanted in available or (is_model_file(wanted) and model_path(wanted).with_suffix(".json").is_file()):
-            return wanted
-        return available[0] if available else None
 
     def offer_recovery(self, load_model: bool = True) -> bool:
         """Ask to restore each orphaned recovery file (newest first); True if one was restored."""
@@ -605,83 +440,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Restored the autosaved piece. Save it to keep it.", 10000)
             return True
         return False
-
-    # --- models -------------------------------------------------------------------------------------
-
-    def _refresh_models(self):
-        current = self.panel.settings().model
-        extra = (current,) if current not in shipped_models() and is_model_file(current) else ()
-        self.panel.set_models(shipped_models(), current, extra)
-        if not shipped_models() and not extra:
-            self._show_no_model("No model found in the models folder.")
-
-    def load_model(self, name_or_path: str | None) -> None:
-        if not name_or_path:
-            self._show_no_model("No model found in the models folder.")
-            return
-        self.models.load(name_or_path)
-
-    def _show_no_model(self, reason: str):
-        self.model_label.setText(NO_MODEL_TEXT)
-        self.model_label.setToolTip(rich_tip(reason))
-        self.device_label.setText("")
-        self.device_label.hide()  # no empty field between two rules
-        self.panel.set_model_state(f"{reason} Use Generate > Open Model… to load one.")
-
-    def _model_loading(self, name: str):
-        self.model_label.setText(f"Loading {name}…")
-        self.panel.set_model_state(f"Loading model {name}…")
-
-    def _model_loaded(self, loaded: LoadedModel):
-        self._model_choice = self.models.requested  # what the chooser calls the working model
-        self._show_model(loaded)
-        low, high = loaded.pitch_limits()
-        self.statusBar().showMessage(f"Model {loaded.name} ready on {loaded.device}.", 5000)
-        # Keep the pitch range inside what the model can play.
-        settings = self.panel.settings()
-        new_low = min(max(low, settings.pitch_low), high)
-        new_high = max(min(high, settings.pitch_high), new_low)
-        if (new_low, new_high) != (settings.pitch_low, settings.pitch_high):
-            self.panel.set_settings(settings.replace(pitch_low=new_low, pitch_high=new_high))
-
-    def _model_failed(self, name: str, message: str):
-        working = self.models.current
-        requested = self.models.requested
-        chosen_file = bool(requested) and is_model_file(requested)
-        # The message names the file the user chose (the engine's may name its .json card).
-        text = f"Could not load {Path(requested).name if chosen_file else name}: {message}"
-        if working is None:
-            self._show_no_model(f"Model {name} could not be loaded: {message}")
-            if self._started and chosen_file:
-                self._report_error("Could not load the model", text)
-            return
-        # The model in use stays loaded and in charge: the status bar and the chooser go on
-        # saying so, and the rejected file leaves the chooser (and the saved settings), all
-        # before the message shows, so the window behind it already tells the truth.
-        self._show_model(working)
-        choice = self._model_choice or working.name
-        self.panel.set_settings(self.panel.settings().replace(model=choice))
-        self._refresh_models()
-        self.statusBar().showMessage(
-            f"Model {name} could not be loaded; still using {working.name}.", 8000
-        )
-        self._report_error(
-            "Could not load the model", f"{text}\n\nSegue goes on with the model {working.name}."
-        )
-
-    def _show_model(self, loaded: LoadedModel) -> None:
-        self.model_label.setText(f"Model: {loaded.name}")
-        self.model_label.setToolTip(loaded.path)
-        self.device_label.setText(loaded.device)
-        self.device_label.show()
-        self.panel.set_model_state("")
-
-    def open_model_dialog(self) -> None:
-        path = self.dialogs.open_path("Open Model", dialog_names.MODEL_FILTER, prefs.read(prefs.LAST_DIRECTORY))
-        if not path:
-            return
-        self.panel.add_model_path(path)
-        self.load_model(path)
 
     # --- document state shown -----------------------------------------------------------------
 
@@ -715,413 +473,13 @@ class MainWindow(QMainWindow):
     def _settings_changed(self, settings):
         prefs.write_generation_settings(settings)
 
-    def set_midi_output_state(self, text: str) -> None:
-        """The transport reports the MIDI output here ('MIDI out: FluidSynth', 'MIDI out: off')."""
-        self.midi_label.setText(text)
-
-    def set_transport(self, toolbar: QWidget) -> None:
-        """Dock the transport's toolbar (or wrap a plain widget in one) above the roll, after
-        the piece's toolbar on the same row."""
-        if not isinstance(toolbar, QToolBar):
-            widget, toolbar = toolbar, QToolBar("Transport", self)
-            toolbar.setObjectName("TransportToolbar")
-            toolbar.addWidget(widget)
-        toolbar.setMovable(False)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
-
-    def playback_melody(self) -> Melody:
-        """What Play plays: the piece, with the current variation in place when one is pending."""
-        return what_you_hear(self.document)
-
-    # --- transport ------------------------------------------------------------------------------
-
-    def _melody_to_play(self) -> Melody:
-        """Play was pressed: what to play (and recording quantizes to the roll's snap)."""
-        if self.roll is not None:
-            self.playback.set_record_grid(self.roll.grid())
-        self._playhead_follows = True
-        self._played = self.playback_melody()
-        return self._played
-
-    def _play_start(self) -> float:
-        """Where Play starts: the playhead, or the start when it is past the end (or hidden)."""
-        playhead = self.roll.playhead if self.roll is not None else None
-        if playhead is None or playhead < 0:
-            return 0.0
-        if playhead >= self.playback_melody().end and not self.playback.record_armed:
-            return 0.0
-        return playhead
-
-    def return_to_start(self) -> None:
-        """Home: the playhead goes back to the start (and playback jumps there)."""
-        if self.playback.state == PLAYING and self._playhead_follows:
-            self.playback.seek(0)
-        if self.roll is not None:
-            self.roll.set_playhead(0.0)
-            self.roll.hbar.setValue(0)
-
-    def _play_audition(self, melody: Melody) -> None:
-        """Audition a variation: from a little before the marker, so the seed leads into it."""
-        bar = melody.steps_per_bar
-        marker_bar = self.document.marker // bar * bar
-        start = max(0, marker_bar - AUDITION_PRE_ROLL_BARS * bar)
-        self._playhead_follows = True
-        self._played = melody
-        self.playback.play(melody, start_step=start)
-
-    def _playback_position(self, step: float) -> None:
-        if self._playhead_follows and self.roll is not None:
-            self.roll.set_playhead(step)
-
-    def _playback_state(self, state: str) -> None:
-        if state != PLAYING:
-            self._played = None
-
-    def _replay_if_changed(self) -> None:
-        """An edit while the piece plays: play the new version on from where the playhead is
-        (not while recording: a restart would end the take)."""
-        played = self._played
-        if (
-            played is None
-            or not self._playhead_follows
-            or self.playback.state != PLAYING
-            or self.playback.recording
-        ):
-            return
-        melody = self.playback_melody()
-        same = (
-            melody.notes == played.notes
-            and melody.time_signature == played.time_signature
-            and melody.steps_per_quarter == played.steps_per_quarter
-        )
-        if not same:  # a tempo change alone needs no restart: the player follows it live
-            self._played = melody
-            self.playback.play(melody, start_step=self.playback.player.position)
-
     def _show_auto_key(self, *_args) -> None:
         """Key lock 'Auto' names the key it stands for now: the seed's."""
         seed = self.document.seed()
         self.panel.set_auto_key(seed.key or seed.detect_key())
 
-    def _piece_changed(self) -> None:
-        melody = self.document.melody
-        self.playback.set_template(melody)
-        if self.transport.tempo_spin.value() != melody.tempo:
-            self.transport.set_tempo(melody.tempo)
-        self._replay_if_changed()
-
-    def _tempo_edited(self, bpm: float) -> None:
-        melody = self.document.melody
-        try:
-            changed = melody.replace(tempo=bpm)
-        except ValueError as exc:
-            self.statusBar().showMessage(f"Tempo {bpm:g} refused: {exc}", 8000)
-            self.transport.set_tempo(melody.tempo)
-            return
-        self.document.set_melody(changed, "Change Tempo", merge_id=MERGE_TEMPO)
-
-    def _take_recorded(self, take: Melody) -> None:
-        """A recorded take joins the piece as one undo step."""
-        try:
-            merged = merge_take(self.document.melody, take)
-        except ValueError as exc:
-            self.statusBar().showMessage(f"The take was not kept: {exc}.", 10000)
-            return
-        if self.document.set_melody(merged, "Record Take"):
-            count = len(take.notes)
-            self.statusBar().showMessage(
-                f"Recorded {count} note{'s' if count != 1 else ''}; Undo removes the take.", 8000
-            )
-
-    def _answer_started(self, _answer: Melody) -> None:
-        self._playhead_follows = False  # the answer is not the piece: leave the playhead alone
-        self._played = None
-
-    def _call_response_state(self, state: str) -> None:
-        text = CALL_RESPONSE_TEXT.get(state)
-        self.call_response_label.setText(text or "")
-        self.call_response_label.setVisible(text is not None)
-        if text is None:
-            self.answerer.cancel()
-
-    def _transport_message(self, text: str) -> None:
-        """The transport's notices in the status bar; "no MIDI system" without its technical
-        details, which would run off the bar (they stay in the MIDI field's tooltip)."""
-        available, reason = self.playback.available()
-        if not available and text == reason:
-            text = without_details(text)
-        self.statusBar().showMessage(text, 8000)
-
-    def _output_state_changed(self, text: str) -> None:
-        available, reason = self.playback.available()
-        if not available:
-            self.set_midi_output_state("MIDI: unavailable")
-            self.midi_label.setToolTip(rich_tip(reason))
-            return
-        port = self.playback.output_port
-        if port is None:
-            text = "MIDI out: off"
-        elif not text:
-            text = "MIDI out: Segue (virtual)" if port.virtual else f"MIDI out: {port.name}"
-        self.set_midi_output_state(text)
-        self.midi_label.setToolTip("Where auditions and playback are sent.")
-
-    def _stop_playback(self) -> None:
-        """Before the piece is replaced: playback stops and the playhead goes."""
-        self.playback.stop()
-        self._played = None
-        if self.roll is not None:
-            self.roll.set_playhead(None)
-
-    def audition_variation(self) -> None:
-        if self.document.current_variation() is not None:
-            count = len(self.document.variations)
-            self.statusBar().showMessage(f"Auditioning variation {self.document.current_index + 1} of {count}.", 4000)
-            self.audition_requested.emit(self.playback_melody())
-
-    def current_session(self):
-        return session_of(self.document, self.panel.settings())
-
     def _report_error(self, title: str, text: str) -> None:
         self.dialogs.error(title, text)
-
-    # --- files ----------------------------------------------------------------------------------
-
-    def maybe_save(self) -> bool:
-        """Before the piece is replaced: True when it may go (saved, discarded or unchanged)."""
-        if not self.document.is_modified():
-            return True
-        answer = self.dialogs.ask_save_changes(self.document_title())
-        if answer == dialog_names.SAVE:
-            return self.save()
-        return answer == dialog_names.DISCARD
-
-    def _show_session(self, session, path: str | None, load_model: bool = True):
-        self.continuation.cancel()
-        self.continuation.wait()
-        self._stop_playback()
-        load_into(self.document, session)
-        self._set_path(path)
-        self.panel.set_settings(session.generation)
-        self._refresh_models()
-        wanted = self._loadable_model(session.generation.model)
-        if load_model and self._started and wanted and wanted != self.models.requested:
-            self.load_model(wanted)
-        if self.roll is not None and hasattr(self.roll, "zoom_to_fit"):
-            self.roll.zoom_to_fit()
-
-    def new_piece(self) -> bool:
-        if not self.maybe_save():
-            return False
-        self.continuation.cancel()
-        self.continuation.wait()
-        self._stop_playback()
-        seed = self.document.melody
-        empty = Melody(
-            steps_per_quarter=seed.steps_per_quarter, time_signature=seed.time_signature, tempo=seed.tempo
-        )
-        self.document.load(empty, 0)
-        self._set_path(None)
-        return True
-
-    def new_from_corpus(self) -> bool:
-        """A random opening phrase (2-4 bars) of the current model's style as a fresh seed."""
-        model = self.panel.settings().model
-        candidates = [model] + [m for m in shipped_models() if m != model]
-        problem = None
-        for candidate in candidates:
-            try:
-                opening = random_opening(candidate)
-                break
-            except SessionError as exc:
-                problem = problem or str(exc)
-        else:
-            self._report_error("No openings", f"Could not start from the corpus: {problem or 'no model is installed'}.")
-            return False
-        if not self.maybe_save():
-            return False
-        self.continuation.cancel()
-        self.continuation.wait()
-        self._stop_playback()
-        # The phrase runs to its closing bar line, even when its last note ends before it.
-        bar = opening.steps_per_bar
-        self.document.load(opening, math.ceil(opening.end / bar) * bar)
-        self._set_path(None)
-        self.statusBar().showMessage(
-            f"A new opening from the {display_name(candidate)} corpus: press Continue to carry it on.", 8000
-        )
-        if self.roll is not None and hasattr(self.roll, "zoom_to_fit"):
-            self.roll.zoom_to_fit()
-        return True
-
-    def open_dialog(self) -> bool:
-        path = self.dialogs.open_path("Open", dialog_names.OPEN_FILTER, self._last_directory())
-        return self.open_path(path) if path else False
-
-    def open_path(self, path: str) -> bool:
-        """Open a ``.segue`` session, or a MIDI file as a new untitled piece."""
-        path = str(path)
-        if is_midi_path(path):
-            if not self.maybe_save():
-                return False
-            return self.import_path(path, as_new=True)
-        try:
-            session = load_session(path)
-        except SessionFileError as exc:
-            self._report_error("Could not open", str(exc))
-            if not Path(path).exists():
-                prefs.remove_recent_file(str(Path(path).resolve()))
-            return False
-        if not self.maybe_save():
-            return False
-        self._show_session(session, str(Path(path).resolve()))
-        self._remember_file(path)
-        self.statusBar().showMessage(f"Opened {Path(path).name}.", 5000)
-        return True
-
-    def save(self) -> bool:
-        if self.path is None:
-            return self.save_as()
-        return self.save_to(self.path)
-
-    def save_as(self) -> bool:
-        suggested = self.path or str(Path(self._last_directory()) / f"{self.document_title()}{FILE_SUFFIX}")
-        path = self.dialogs.save_path("Save Session", dialog_names.SESSION_FILTER, suggested)
-        if not path:
-            return False
-        if not path.lower().endswith(FILE_SUFFIX):
-            path += FILE_SUFFIX
-        return self.save_to(path)
-
-    def save_to(self, path: str) -> bool:
-        try:
-            save_session(path, self.current_session())
-        except SessionFileError as exc:
-            self._report_error("Could not save", str(exc))
-            return False
-        self.document.mark_saved()
-        self._set_path(str(Path(path).resolve()))
-        self._remember_file(path)
-        self.autosaver.save_now()  # nothing unsaved now: removes the recovery file
-        self.statusBar().showMessage(f"Saved {Path(path).name}.", 5000)
-        return True
-
-    def import_dialog(self) -> bool:
-        path = self.dialogs.open_path("Import MIDI", dialog_names.MIDI_FILTER, self._last_directory())
-        return self.import_path(path) if path else False
-
-    def import_path(self, path: str, as_new: bool = False) -> bool:
-        """Read a melody from a MIDI file: as one undoable replacement of the piece, or (``as_new``)
-        as a new untitled piece. Errors leave the piece exactly as it was."""
-        from engine.midi_io import MidiImportError
-
-        try:
-            result = import_midi_file(path, self.dialogs.choose_track)
-        except MidiImportError as exc:
-            self._report_error("Could not import", str(exc))
-            return False
-        if result is None:
-            return False  # the user cancelled the track choice
-        melody = result.melody
-        self.continuation.cancel()
-        self.continuation.wait()
-        if as_new:
-            self._stop_playback()
-            self.document.load(melody, melody.end)
-            self._set_path(None)
-        else:
-            self.document.discard_variations()
-            self.document.set_state(PieceState(melody, melody.end), f"Import {Path(path).name}")
-        self._remember_directory(path)
-        summary = result.report.summary.splitlines()[0] if result.report is not None else f"Imported {Path(path).name}."
-        self.statusBar().showMessage(summary, 10000)
-        if self.roll is not None and hasattr(self.roll, "zoom_to_fit"):
-            self.roll.zoom_to_fit()
-        return True
-
-    def export_dialog(self) -> bool:
-        options = self.dialogs.export_options(
-            has_variation=self.document.current_variation() is not None,
-            has_seed=bool(self.document.seed().notes),
-        )
-        if options is None:
-            return False
-        suggested = str(
-            Path(self._last_directory())
-            / suggested_file_name(self.document_title(), options, self.document.current_index + 1)
-        )
-        path = self.dialogs.save_path("Export MIDI", dialog_names.MIDI_FILTER, suggested)
-        if not path:
-            return False
-        if not is_midi_path(path):
-            path += ".mid"
-        return self.export_to(path, options)
-
-    def export_to(self, path: str, options: ExportOptions) -> bool:
-        from engine.midi_io import MidiExportError
-
-        try:
-            export_midi(path, self.document, options, track_name=self.document_title())
-        except ValueError as exc:
-            self._report_error("Nothing to export", f"Could not export {Path(path).name}: {exc}.")
-            return False
-        except MidiExportError as exc:
-            self._report_error("Could not export", str(exc))
-            return False
-        self._remember_directory(path)
-        self.statusBar().showMessage(f"Exported {Path(path).name}.", 5000)
-        return True
-
-    def _remember_file(self, path: str):
-        prefs.add_recent_file(str(Path(path).resolve()))
-        self._remember_directory(path)
-
-    def _remember_directory(self, path: str):
-        prefs.write(prefs.LAST_DIRECTORY, str(Path(path).resolve().parent))
-
-    def _last_directory(self) -> str:
-        directory = prefs.read(prefs.LAST_DIRECTORY)
-        return directory if directory and Path(directory).is_dir() else str(Path.home())
-
-    def _fill_recent_menu(self):
-        self.recent_menu.clear()
-        files = prefs.recent_files()
-        for path in files:
-            action = self.recent_menu.addAction(Path(path).name)
-            action.setToolTip(path)
-            action.setStatusTip(path)
-            action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
-        if not files:
-            self.recent_menu.addAction("No recent files").setEnabled(False)
-
-    # --- drag and drop ----------------------------------------------------------------------------
-
-    @staticmethod
-    def _dropped_file(mime) -> str | None:
-        for url in mime.urls() if mime.hasUrls() else []:
-            if url.isLocalFile():
-                local = url.toLocalFile()
-                if is_midi_path(local) or local.lower().endswith(FILE_SUFFIX):
-                    return local
-        return None
-
-    def dragEnterEvent(self, event: QDragEnterEvent):  # noqa: N802 - Qt's name
-        if self._dropped_file(event.mimeData()) and event.source() is not self.drag_handle:
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event):  # noqa: N802
-        self.dragEnterEvent(event)
-
-    def dropEvent(self, event: QDropEvent):  # noqa: N802
-        path = self._dropped_file(event.mimeData())
-        if not path:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        # Open after the drop returns: a modal question inside a drop blocks the source app.
-        QTimer.singleShot(0, lambda: self.import_path(path) if is_midi_path(path) else self.open_path(path))
 
     # --- closing ------------------------------------------------------------------------------------
 

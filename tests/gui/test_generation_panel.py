@@ -10,10 +10,10 @@ from engine import keys
 from engine.melody import Melody, Note
 from engine.session import GenerationSettings
 from gui import settings as prefs
+from gui.continuation import ContinuationController
 from gui.document import Document
 from gui.generation_panel import (
     TIPS,
-    ContinuationController,
     GenerationPanel,
     NoteSpinBox,
     _parse_note,

@@ -13,10 +13,10 @@ from engine.melody import Melody, Note
 from engine.midi_ports import FakeRtmidi, MidiSystem, PortInfo
 from engine.session import GenerationSettings
 from gui import settings as prefs
+from gui.continuation import answer_request
 from gui.dialogs import ScriptedDialogs
 from gui.document import Document
 from gui.export import ExportOptions
-from gui.generation_panel import answer_request
 from gui.main_window import MainWindow
 from gui.playback import PlaybackBridge
 
