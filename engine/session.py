@@ -13,8 +13,11 @@ A session (``session_to_dict`` / ``session_from_dict``, ``dumps`` / ``loads``) i
 
     {"format": "segue-session", "schema_version": 1, "app_version": "0.1.0",
      "melody": {...}, "marker": 16, "generation": {...GenerationSettings...},
-     "variations": [{...melody...}, ...], "current_variation": 0}
+     "variations": [{...melody...}, ...], "current_variation": 0,
+     "loop_region": [0, 16], "loop_on": true}
 
+``loop_region`` (start and end step, or null for the whole piece) and ``loop_on`` are the
+transport's loop, kept with the piece as a DAW keeps it with the project; both may be left out.
 Pending variations hold only the continuation's notes, at absolute steps from the marker on.
 Readers accept any ``schema_version`` up to :data:`SCHEMA_VERSION` and refuse newer ones with a
 message saying so; unknown generation settings are ignored so that small additions within one
@@ -247,6 +250,8 @@ class Session:
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     variations: tuple[Melody, ...] = ()
     current_variation: int = 0
+    loop_region: tuple[int, int] | None = None  # (start, end) steps; None loops the whole piece
+    loop_on: bool = False
 
     def __post_init__(self):
         if isinstance(self.marker, bool) or not isinstance(self.marker, int) or self.marker < 0:
@@ -255,6 +260,17 @@ class Session:
         count = len(self.variations)
         if count and not 0 <= self.current_variation < count:
             raise ValueError(f"current variation {self.current_variation + 1} is not one of 1-{count}")
+        if self.loop_region is not None:
+            region = tuple(self.loop_region)
+            if (
+                len(region) != 2
+                or not all(isinstance(v, int) and not isinstance(v, bool) for v in region)
+                or not 0 <= region[0] < region[1]
+            ):
+                raise ValueError(f"the loop region must be two steps 0 <= start < end, got {self.loop_region!r}")
+            object.__setattr__(self, "loop_region", region)
+        if not isinstance(self.loop_on, bool):
+            raise ValueError(f"loop on must be true or false, got {self.loop_on!r}")
 
 
 def session_to_dict(session: Session) -> dict:
@@ -269,6 +285,8 @@ def session_to_dict(session: Session) -> dict:
         "generation": session.generation.to_dict(),
         "variations": [melody_to_dict(v) for v in session.variations],
         "current_variation": session.current_variation,
+        "loop_region": list(session.loop_region) if session.loop_region else None,
+        "loop_on": session.loop_on,
     }
 
 
@@ -294,6 +312,11 @@ def session_from_dict(data: object) -> Session:
         melody_from_dict(v, f"pending variation {i + 1}") for i, v in enumerate(raw_variations)
     )
     generation = GenerationSettings.from_dict(data.get("generation", {}))
+    loop_region = data.get("loop_region")
+    if loop_region is not None:
+        if not isinstance(loop_region, list):
+            raise SessionError("the loop region is not a pair of steps")
+        loop_region = tuple(_integer(v) for v in loop_region)
     try:
         return Session(
             melody,
@@ -301,6 +324,8 @@ def session_from_dict(data: object) -> Session:
             generation=generation,
             variations=variations,
             current_variation=_integer(data.get("current_variation", 0)),
+            loop_region=loop_region,
+            loop_on=data.get("loop_on", False),
         )
     except ValueError as exc:
         raise SessionError(str(exc)) from None

@@ -277,6 +277,10 @@ class PlaybackBridge(QObject):
     def loop_enabled(self) -> bool:
         return self._loop_enabled
 
+    @property
+    def loop_region(self) -> tuple[int, int] | None:
+        return self._loop_region
+
     def _effective_loop(self, melody: Melody) -> tuple[int, int] | None:
         if not self._loop_enabled:
             return None

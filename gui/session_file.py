@@ -64,14 +64,21 @@ def load_session(path: str | Path) -> Session:
         raise SessionFileError(f"Could not open {path.name}: {exc}.") from None
 
 
-def session_of(document: Document, generation: GenerationSettings) -> Session:
-    """What a save of ``document`` holds."""
+def session_of(
+    document: Document,
+    generation: GenerationSettings,
+    loop_region: tuple[int, int] | None = None,
+    loop_on: bool = False,
+) -> Session:
+    """What a save of ``document`` holds (with the transport's loop)."""
     return Session(
         document.melody,
         marker=document.marker,
         generation=generation,
         variations=tuple(document.variations),
         current_variation=document.current_index,
+        loop_region=loop_region,
+        loop_on=loop_on,
     )
 
 

@@ -50,13 +50,25 @@ class FilesMixin:
         return answer == dialog_names.DISCARD
 
     def current_session(self):
-        return session_of(self.document, self.panel.settings())
+        region = getattr(self.roll, "loop_region", None)
+        transport = getattr(self, "transport", None)
+        loop_on = bool(transport is not None and transport.loop_action.isChecked())
+        return session_of(self.document, self.panel.settings(), region, loop_on)
+
+    def _show_loop(self, region, on: bool) -> None:
+        """The piece's loop on the ruler and the transport (set after the region, which turns it on)."""
+        if self.roll is not None and hasattr(self.roll, "set_loop_region"):
+            self.roll.set_loop_region(region)
+        transport = getattr(self, "transport", None)
+        if transport is not None:
+            transport.loop_action.setChecked(on)
 
     def _show_session(self, session, path: str | None, load_model: bool = True):
         self.continuation.cancel()
         self.continuation.wait()
         self._stop_playback()
         load_into(self.document, session)
+        self._show_loop(session.loop_region, session.loop_on)
         self._set_path(path)
         self.panel.set_settings(session.generation)
         self._refresh_models()
@@ -77,6 +89,7 @@ class FilesMixin:
             steps_per_quarter=seed.steps_per_quarter, time_signature=seed.time_signature, tempo=seed.tempo
         )
         self.document.load(empty, 0)
+        self._show_loop(None, False)
         self._set_path(None)
         return True
 
@@ -102,6 +115,7 @@ class FilesMixin:
         # The phrase runs to its closing bar line, even when its last note ends before it.
         bar = opening.steps_per_bar
         self.document.load(opening, math.ceil(opening.end / bar) * bar)
+        self._show_loop(None, False)
         self._set_path(None)
         self.statusBar().showMessage(
             f"A new opening from the {display_name(candidate)} corpus: press Continue to carry it on.", 8000

@@ -129,7 +129,10 @@ def full_session():
         model="irish", temperature=0.7, rest_weight=1.5, bars=8, variations=2, key_lock="auto",
         pitch_low=48, pitch_high=84, rng_seed=1234, seed_locked=True,
     )
-    return Session(SEED, marker=12, generation=generation, variations=variations, current_variation=1)
+    return Session(
+        SEED, marker=12, generation=generation, variations=variations, current_variation=1,
+        loop_region=(4, 20), loop_on=True,
+    )
 
 
 def test_session_round_trips_through_text():
@@ -139,6 +142,7 @@ def test_session_round_trips_through_text():
     assert data["format"] == "segue-session" and data["schema_version"] == fmt.SCHEMA_VERSION
     assert fmt.loads(text) == original
     assert fmt.loads(text.encode()) == original
+    assert data["loop_region"] == [4, 20] and data["loop_on"] is True
 
 
 @settings(max_examples=40, deadline=None)
@@ -173,6 +177,11 @@ def test_newer_schema_is_refused_with_a_reason():
         (lambda d: d.update(marker=-4), "continue marker"),
         (lambda d: d.update(current_variation=5), "current variation 6 is not one of 1-2"),
         (lambda d: d.update(generation=[]), "generation settings are not"),
+        (lambda d: d.update(loop_region=4), "loop region is not a pair"),
+        (lambda d: d.update(loop_region=[8, 8]), "loop region must be two steps"),
+        (lambda d: d.update(loop_region=[1, 2, 3]), "loop region must be two steps"),
+        (lambda d: d.update(loop_region=[0.5, 2]), "loop region must be two steps"),
+        (lambda d: d.update(loop_on="yes"), "loop on must be true or false"),
     ],
 )
 def test_damaged_sessions_say_what_is_wrong(change, message):
@@ -201,3 +210,4 @@ def test_session_without_variations_or_settings_gets_defaults():
     data = {"format": "segue-session", "schema_version": 1, "melody": fmt.melody_to_dict(SEED)}
     loaded = fmt.session_from_dict(data)
     assert loaded == Session(SEED, marker=SEED.end)
+    assert loaded.loop_region is None and loaded.loop_on is False

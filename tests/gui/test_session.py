@@ -130,6 +130,29 @@ def test_save_reopen_compare(qtbot, tmp_path):
     assert prefs.recent_files()[0] == str(tmp_path / "tune.segue")
 
 
+def test_the_loop_is_saved_and_reopened_with_the_piece(qtbot, tmp_path):
+    path = str(tmp_path / "looped.segue")
+    window, _ = make_window(qtbot, save_path=path)
+    window.roll.set_loop_region((12, 24))  # as a drag on the ruler does; this turns the loop on
+    assert window.transport.loop_action.isChecked()
+    window.actions["save"].trigger()
+
+    other, _ = make_window(qtbot)
+    assert other.roll.loop_region is None and not other.transport.loop_action.isChecked()
+    assert other.open_path(path)
+    assert other.roll.loop_region == (12, 24) and other.transport.loop_action.isChecked()
+    assert other.playback.loop_region == (12, 24) and other.playback.loop_enabled
+
+    window.transport.loop_action.setChecked(False)  # a region kept, but not looping
+    window.actions["save"].trigger()
+    assert other.open_path(path)
+    assert other.roll.loop_region == (12, 24) and not other.transport.loop_action.isChecked()
+
+    other.dialogs.answers["save_changes"] = DISCARD
+    assert other.new_piece()
+    assert other.roll.loop_region is None and not other.transport.loop_action.isChecked()
+
+
 def test_save_as_adds_the_suffix_and_save_reuses_the_path(qtbot, tmp_path):
     window, dialogs = make_window(qtbot, save_path=str(tmp_path / "take two"))
     window.actions["save_as"].trigger()
