@@ -19,7 +19,9 @@ numbers that change between sessions.
 
 Why probing is careful: without ``/dev/snd/seq`` ALSA cannot work, and asking it anyway prints
 library noise, so ALSA is skipped there. A JACK client is tried only at a probe, not at every
-listing: with no JACK server each try prints libjack's complaints and costs a socket round trip.
+listing: with no JACK server each try costs a socket round trip and libjack prints complaints
+straight to file descriptor 2, which is pointed at /dev/null for that moment (the reason still
+reaches the user, as ``probe()``'s answer).
 
 Why rtmidi objects are pooled and never dropped: a python-rtmidi object holds a reference cycle
 (its error handler is one of its own bound methods), so it is freed only by the cycle collector,
@@ -36,11 +38,12 @@ for running the app without MIDI hardware.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 try:
@@ -128,6 +131,24 @@ class OpenPort:
             self._release(self)
 
 
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Send what C libraries write to file descriptor 2 to /dev/null while inside."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield  # no usable stderr: nothing to quieten
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def strip_alsa_numbers(name: str) -> str:
     """``'Keystation:Keystation MIDI 1 24:0'`` -> ``'Keystation:Keystation MIDI 1'``."""
     return re.sub(r"\s+\d+:\d+$", "", name)
@@ -211,11 +232,13 @@ class MidiSystem:
                         self._listers[(name, direction)] = old_listers[(name, direction)]
                     self._api_ids[name] = api
                 elif problem is None:
+                    quiet = _quiet_native_stderr() if name == "JACK" else contextlib.nullcontext()
                     try:
-                        out = self._rtmidi.MidiOut(api, f"{self.client_name} ports")
-                        self._kept.append(out)
-                        inp = self._rtmidi.MidiIn(api, f"{self.client_name} ports")
-                        self._kept.append(inp)
+                        with quiet:
+                            out = self._rtmidi.MidiOut(api, f"{self.client_name} ports")
+                            self._kept.append(out)
+                            inp = self._rtmidi.MidiIn(api, f"{self.client_name} ports")
+                            self._kept.append(inp)
                     except Exception as exc:  # noqa: BLE001 - any rtmidi failure means "not usable"
                         problem = self._explain(name, exc)
                     else:

@@ -39,6 +39,22 @@ def test_no_jack_server_is_explained():
     assert "no JACK server is running" in reason and "ALSA" in reason
 
 
+def test_libjack_noise_without_a_server_stays_off_the_terminal(capfd):
+    import os
+
+    fake = FakeRtmidi(apis=("JACK",), failing_apis=("JACK",))
+    real_midi_out = fake.MidiOut
+
+    def noisy_midi_out(api=0, name=""):
+        os.write(2, b"Cannot connect to server socket err = No such file or directory\n")
+        return real_midi_out(api, name)
+
+    fake.MidiOut = noisy_midi_out
+    assert system(fake).probe() == {"JACK": "no JACK server is running"}
+    os.write(2, b"after the probe\n")
+    assert capfd.readouterr().err == "after the probe\n"
+
+
 def test_one_working_api_is_enough():
     fake = FakeRtmidi(outputs=[("Synth", "JACK")], apis=("ALSA", "JACK"))
     midi = system(fake, path_exists=lambda path: False)
