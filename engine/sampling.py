@@ -153,9 +153,24 @@ def _prepare_seed(model: SegueModel, seed: Melody, start: int | None):
         raise ValueError(
             f"the continuation must start after the seed's first note (step {seed.start}), not at {start}"
         )
-    fitted, shift = fit_to_range(seed, model.encoding)
+    fitted, shift = fit_to_range(_recent_part_in_range(seed, model.encoding), model.encoding)
     tokens = model.encoding.encode(fitted, origin=fitted.start, end=start)
     return tokens, shift, start
+
+
+def _recent_part_in_range(seed: Melody, encoding) -> Melody:
+    """The seed, or when it spans more than the model's range (a bass note left in by a
+    reduction, say) its longest recent part that fits: what comes last matters most."""
+    span = encoding.max_pitch - encoding.min_pitch
+    notes = seed.notes
+    low = high = notes[-1].pitch
+    first = len(notes) - 1
+    while first > 0:
+        pitch = notes[first - 1].pitch
+        if max(high, pitch) - min(low, pitch) > span:
+            return seed.with_notes(notes[first:])
+        low, high, first = min(low, pitch), max(high, pitch), first - 1
+    return seed
 
 
 def _entropy_bits(logits: torch.Tensor) -> torch.Tensor:
@@ -373,7 +388,9 @@ def generate(
     - ``beam_width``: beam search for the most likely continuations instead of sampling.
     - ``rng_seed``: reproducible draws; ``should_stop``: raises GenerationCancelled when true.
 
-    Raises ValueError with a clear message for bad arguments or a seed the model cannot take.
+    A seed spanning more than the model's pitch range is heard from its longest recent part
+    that fits. Raises ValueError with a clear message for bad arguments or a seed the model
+    cannot take.
     """
     result = None
     for update in iter_generate(
