@@ -9,9 +9,10 @@ touches MIDI ports.
     message, ``time`` read from ``clock`` on arrival (the same clock the player schedules on).
     Raises ``PortError`` with a message naming the port and the reason.
 ``Recorder(template=Melody(), *, grid=1, channel=None)``
-    ``start(time_to_step=None, at=None)``   begin a take; ``time_to_step(t)`` maps arrival times
-        to grid steps (the player's ``step_at`` while playing along), else steps count from
-        ``at`` at the template's tempo
+    ``start(time_to_step=None, at=None, from_step=0)``   begin a take; ``time_to_step(t)``
+        maps arrival times to grid steps (the player's ``step_at`` while playing along), else
+        steps count from ``at`` at the template's tempo; ``from_step`` is where the take may
+        begin (playback's start, after any count-in)
     ``feed(message, time)``   thread-safe; note-on with velocity 0 is a note-off
     ``snapshot(at)``          the take so far, held notes cut at ``at``
     ``stop(at=None) -> Melody``   the take, quantized (see :func:`quantize_take`)
@@ -19,7 +20,9 @@ touches MIDI ports.
     for the GUI to push)
 
 Quantizing: starts and ends snap to the nearest multiple of ``grid`` steps (a note keeps at least
-one grid unit); notes that ended before step 0 are dropped, ones that began before it start at 0.
+one grid unit); notes that ended before ``from_step`` (0, or where recording began, e.g. played
+during a count-in) are dropped, ones that began before it and were still held start there, as
+an early downbeat does.
 Overlaps follow the melody's monophony rule: the later note wins, so legato playing comes out as
 touching notes and, in a chord, the last key pressed wins.
 """
@@ -141,7 +144,7 @@ class RawNote:
     velocity: int
 
 
-def quantize_take(raw: Iterable[RawNote], grid: int, template: Melody) -> Melody:
+def quantize_take(raw: Iterable[RawNote], grid: int, template: Melody, from_step: float = 0) -> Melody:
     """The raw notes snapped to ``grid`` (see the module docstring), as ``template``'s melody."""
     if isinstance(grid, bool) or not isinstance(grid, int) or grid < 1:
         raise ValueError(f"recording grid {grid!r} must be a whole number of steps, 1 or more")
@@ -149,11 +152,12 @@ def quantize_take(raw: Iterable[RawNote], grid: int, template: Melody) -> Melody
     def snap(step: float) -> int:
         return math.floor(step / grid + 0.5) * grid
 
+    earliest = max(0, snap(from_step))
     notes = []
     for note in sorted(raw, key=lambda n: n.start):  # stable: same start keeps played order
-        if note.end <= 0:
+        if note.end <= from_step:
             continue
-        start = max(0, snap(note.start))
+        start = max(earliest, snap(note.start))
         length = max(grid, snap(max(note.end, note.start)) - start)
         notes.append(Note(note.pitch, start, length, max(1, min(127, note.velocity))))
     return template.with_notes(notes)
@@ -198,6 +202,7 @@ class Recorder:
         self._time_to_step: Callable[[float], float] = lambda t: 0.0
         self._held: dict[int, tuple[float, int]] = {}  # pitch -> (start step, velocity)
         self._done: list[RawNote] = []
+        self._from_step = 0.0
         self.last_event_time: float | None = None
 
     @property
@@ -210,7 +215,12 @@ class Recorder:
         with self._lock:
             return sorted(self._held)
 
-    def start(self, time_to_step: Callable[[float], float] | None = None, at: float | None = None):
+    def start(
+        self,
+        time_to_step: Callable[[float], float] | None = None,
+        at: float | None = None,
+        from_step: float = 0,
+    ):
         """Begin a take (a previous unfinished take is discarded)."""
         if time_to_step is None:
             origin = time.perf_counter() if at is None else at
@@ -221,6 +231,7 @@ class Recorder:
 
         with self._lock:
             self._time_to_step = time_to_step
+            self._from_step = float(from_step)
             self._held.clear()
             self._done.clear()
             self._recording = True
@@ -265,7 +276,7 @@ class Recorder:
         """The take so far, quantized; held notes end at ``at`` (default now)."""
         with self._lock:
             raw = self._raw_locked(at)
-        return quantize_take(raw, self.grid, self.template)
+        return quantize_take(raw, self.grid, self.template, self._from_step)
 
     def stop(self, at: float | None = None) -> Melody:
         """End the take and return it; notes still held end at ``at`` (default now)."""
@@ -274,4 +285,4 @@ class Recorder:
             self._recording = False
             self._held.clear()
             self._done.clear()
-        return quantize_take(raw, self.grid, self.template)
+        return quantize_take(raw, self.grid, self.template, self._from_step)

@@ -8,9 +8,11 @@ Ports (see :mod:`engine.midi_ports`, this module's twin for listing and opening)
 
 The player:
     ``Player(output=None, *, clock=time.perf_counter, sleep=time.sleep, channel=0, program=None)``
-    ``play(melody, start_step=0, loop=None, tempo=None, end=None)``   ``loop=(start, end)`` in
-        steps repeats that region once the playhead is inside it; ``end`` (default the melody's
-        end, ``math.inf`` to run on, e.g. while recording) is where playback finishes
+    ``play(melody, start_step=0, loop=None, tempo=None, end=None, count_in_bars=0)``
+        ``loop=(start, end)`` in steps repeats that region once the playhead is inside it;
+        ``end`` (default the melody's end, ``math.inf`` to run on, e.g. while recording) is
+        where playback finishes; ``count_in_bars`` clicks that many bars before ``start_step``
+        (whether or not the metronome is on) while the playhead waits there
     ``stop()``, ``pause()``, ``resume()``, ``seek(step)``, ``set_loop(loop)``, ``set_tempo(bpm)``
     ``set_output(output)`` (the player owns its output and closes the one it replaces),
     ``set_channel(0-15)``, ``set_program(0-127 | None)``, ``set_metronome(bool)``
@@ -93,6 +95,7 @@ METRONOME_CHANNEL = 9  # General MIDI percussion (channel 10)
 CLICK_ACCENT, CLICK_BEAT = 76, 77  # GM high and low wood block
 CLICK_VELOCITIES = (110, 80)
 CLICK_SECONDS = 0.05
+MAX_COUNT_IN_BARS = 4
 
 STOPPED, PLAYING, PAUSED = "stopped", "playing", "paused"
 
@@ -365,6 +368,7 @@ class Player:
         self._chase: list[tuple[int, int]] = []  # (pitch, velocity) to sound at the anchor
         self._next_beat = math.inf
         self._next_tick = math.inf
+        self._count_in: tuple[float, float] | None = None  # (first click, start) steps
         self.on_position: Callable[[float], None] | None = None
         self.on_state: Callable[[str], None] | None = None
         self.on_finished: Callable[[], None] | None = None
@@ -429,14 +433,18 @@ class Player:
         loop: tuple[int, int] | None = None,
         tempo: float | None = None,
         end: float | None = None,
+        count_in_bars: int = 0,
     ) -> None:
-        """Play ``melody`` from ``start_step`` (notes already sounding there are chased)."""
+        """Play ``melody`` from ``start_step`` (notes already sounding there are chased),
+        after ``count_in_bars`` bars of clicks."""
         if not isinstance(melody, Melody):
             raise ValueError(f"play needs a Melody, got {melody!r}")
         start_step = float(start_step)
         if not start_step >= 0:
             raise ValueError(f"start step {start_step!r} must be 0 or more")
         loop = _check_loop(loop)
+        if isinstance(count_in_bars, bool) or count_in_bars not in range(MAX_COUNT_IN_BARS + 1):
+            raise ValueError(f"count-in {count_in_bars!r} must be 0-{MAX_COUNT_IN_BARS} bars")
         tempo = check_tempo(melody.tempo if tempo is None else tempo)
         end_step = float(melody.end if end is None else end)
         if self._output is None:
@@ -459,7 +467,12 @@ class Player:
                 self._send_locked(program_change(self._channel, self._program))
             if self._output is not None:  # else the program change found the port dead
                 self._set_state_locked(PLAYING)
-                self._anchor_locked(start_step, self._clock() + START_LEAD_SECONDS)
+                count_in = count_in_bars * melody.steps_per_bar
+                lead = START_LEAD_SECONDS + count_in * self._seconds_per_step
+                self._anchor_locked(start_step, self._clock() + lead)
+                if count_in:  # clicks from a count-in before the start, timed on the same anchor
+                    self._count_in = (start_step - count_in, start_step)
+                    self._next_beat = start_step - count_in
                 self._ensure_thread_locked()
         self._fire()
 
@@ -534,7 +547,7 @@ class Player:
     def set_metronome(self, enabled: bool) -> None:
         with self._lock:
             self._metronome = bool(enabled)
-            if self._state == PLAYING:
+            if self._state == PLAYING and self._count_in is None:
                 self._next_beat = self._first_beat_locked(self._current_step_locked())
                 self._wake_locked()
 
@@ -722,6 +735,7 @@ class Player:
             if note.start < step < note.end:
                 self._chase.append((note.pitch, note.velocity))
         self._loop_active = self._loop is not None and step < self._loop[1]
+        self._count_in = None
         self._next_beat = self._first_beat_locked(step)
         self._next_tick = when
         self._generation += 1
@@ -784,9 +798,13 @@ class Player:
 
     # --- the scheduler thread -----------------------------------------------------------------
 
+    def _limit_locked(self) -> float:
+        """Where the timeline stops or wraps."""
+        return self._loop[1] if self._loop_active else self._end_step
+
     def _next_musical_locked(self) -> tuple[float, str]:
         """The next thing on the timeline as (step, kind): 'wrap', 'end', 'event' or 'none'."""
-        limit = self._loop[1] if self._loop_active else self._end_step
+        limit = self._limit_locked()
         event = self._event_steps[self._index] if self._index < len(self._events) else math.inf
         step = min(event, self._next_beat if self._next_beat < limit else math.inf)
         if self._loop_active:
@@ -884,9 +902,12 @@ class Player:
                 self._callbacks.append(("on_position", (self._end_step,)))
                 self._callbacks.append(("on_finished", ()))
                 return
-            if self._next_beat == step:
+            if self._next_beat == step and step < self._limit_locked():  # none on the last bar line
                 self._click_locked(step)
                 self._next_beat += self._melody.steps_per_beat
+                if self._count_in is not None and self._next_beat >= self._count_in[1]:
+                    self._next_beat = self._first_beat_locked(self._count_in[1])
+                    self._count_in = None
             while self._index < len(self._events) and self._events[self._index][0] == step:
                 _, is_on, pitch, velocity = self._events[self._index]
                 self._index += 1
@@ -917,7 +938,8 @@ class Player:
             self._send_locked(note_off(*key))
 
     def _click_locked(self, step: float) -> None:
-        accent = step % self._melody.steps_per_bar == 0
+        bar_start = self._count_in[0] if self._count_in is not None else 0  # count-in: its own bars
+        accent = (step - bar_start) % self._melody.steps_per_bar == 0
         pitch = CLICK_ACCENT if accent else CLICK_BEAT
         key = (METRONOME_CHANNEL, pitch)
         if key in self._sounding:

@@ -26,7 +26,7 @@ Methods: ``available()``, ``refresh_ports(probe=False)``, ``output_ports()``, ``
 ``open_output(port, virtual=False)``, ``open_input(port, virtual=False)``, ``play(melody,
 start_step=0)``, ``stop()``, ``pause()``, ``resume()``, ``seek(step)``, ``set_tempo(bpm)``,
 ``set_template(melody)``, ``set_loop_enabled(on)``, ``set_loop_region((start, end) | None)``,
-``set_metronome(on)``, ``set_channel(0-15)``, ``set_program(0-127 | None)``, ``set_thru(on)``,
+``set_metronome(on)``, ``set_count_in(bars)`` (before a recording), ``set_channel(0-15)``, ``set_program(0-127 | None)``, ``set_thru(on)``,
 ``set_record_armed(on)``, ``set_record_grid(steps)``, ``set_call_response(on)``,
 ``set_silence_beats(beats)``, ``deliver_answer(melody, request_id)``, ``audition(pitch,
 velocity)``, ``panic()``, ``close()``.
@@ -43,7 +43,7 @@ from engine.call_response import CallResponse
 from engine.melody import Melody
 from engine.midi_input import MidiInput, Recorder, open_input, parse_note
 from engine.midi_ports import MidiSystem, PortError, PortInfo, default_system
-from engine.playback import PLAYING, STOPPED, Player, open_output
+from engine.playback import MAX_COUNT_IN_BARS, PLAYING, STOPPED, Player, open_output
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,7 @@ class PlaybackBridge(QObject):
         self._template = Melody()
         self._recorder = Recorder(self._template)
         self._record_armed = False
+        self._count_in_bars = 0
         self._thru = True
         self._loop_enabled = False
         self._loop_region: tuple[int, int] | None = None
@@ -224,17 +225,19 @@ class PlaybackBridge(QObject):
         armed, record a take and run on until stopped. False, with an ``error``, if it cannot."""
         self._finish_take()
         loop = self._effective_loop(melody)
+        count_in = 0
         if self._record_armed:
             end = math.inf
+            count_in = self._count_in_bars
         try:
-            self.player.play(melody, start_step=start_step, loop=loop, end=end)
+            self.player.play(melody, start_step=start_step, loop=loop, end=end, count_in_bars=count_in)
         except (PortError, ValueError) as exc:
             self.error.emit(str(exc))
             return False
         self._playing_melody = melody
         if self._record_armed and self.player.state == PLAYING:
             self._recorder.template = melody.with_notes(())
-            self._recorder.start(time_to_step=self.player.step_at)
+            self._recorder.start(time_to_step=self.player.step_at, from_step=start_step)
         return True
 
     def stop(self) -> None:
@@ -298,6 +301,16 @@ class PlaybackBridge(QObject):
 
     def set_metronome(self, enabled: bool) -> None:
         self.player.set_metronome(enabled)
+
+    def set_count_in(self, bars: int) -> None:
+        """Bars of clicks before a recording starts (0: none); plain playback has none."""
+        if isinstance(bars, bool) or bars not in range(MAX_COUNT_IN_BARS + 1):
+            raise ValueError(f"count-in {bars!r} must be 0-{MAX_COUNT_IN_BARS} bars")
+        self._count_in_bars = bars
+
+    @property
+    def count_in_bars(self) -> int:
+        return self._count_in_bars
 
     def set_channel(self, channel: int) -> None:
         self.player.set_channel(channel)

@@ -51,6 +51,7 @@ RECENT_FILES = Setting("files/recent", [], list)
 LAST_DIRECTORY = Setting("files/last_directory", "", str)
 EXPORT_CHOICE = Setting("export/what", "piece", str)
 EXPORT_SEPARATE_TRACKS = Setting("export/separate_tracks", False, bool)
+RECORD_COUNT_IN = Setting("midi/count_in", False, bool)  # one bar of clicks before recording
 
 
 _private_folder: str | None = None

@@ -162,6 +162,12 @@ class Transport(QToolBar):
             "Record", "Arm recording: Play records what you play on the input"
         )
         self.record_action.toggled.connect(bridge.set_record_armed)
+        self.count_in_action = self._toggle(
+            "Count-in", "Recording starts after one bar of clicks, so you can come in on the beat"
+        )
+        self.count_in_action.toggled.connect(self._count_in_toggled)
+        if self._remember:
+            self.count_in_action.setChecked(prefs.read(prefs.RECORD_COUNT_IN))
         self.metronome_action = self._toggle("Click", "Metronome click on the output (GM drums)")
         self.metronome_action.toggled.connect(bridge.set_metronome)
         self.call_response_action = self._toggle(
@@ -382,8 +388,15 @@ class Transport(QToolBar):
         self.play_action.setToolTip(tip)
         for widget in (self.output_combo, self.input_combo, self.channel_spin, self.program_combo):
             widget.setEnabled(self._available)
-        for action in (self.record_action, self.call_response_action, self.metronome_action):
+        for action in (
+            self.record_action, self.count_in_action, self.call_response_action, self.metronome_action
+        ):
             action.setEnabled(self._available)
+
+    def _count_in_toggled(self, on: bool) -> None:
+        self.bridge.set_count_in(1 if on else 0)
+        if self._remember:
+            prefs.write(prefs.RECORD_COUNT_IN, on)
 
     # --- call and response --------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ The window owns a :class:`gui.playback.PlaybackBridge` (``self.playback``) and i
   roll header's own tempo box is hidden); the piece's tempo and meter are the template for
   recording and call and response.
 - A recorded take is merged into the piece as ONE undo step ("Record Take"), quantized to the
-  roll's snap.
+  roll's snap; with Count-in on, a bar of clicks comes first and notes played in it are not kept.
 - Call and response: when the player pauses, :class:`gui.continuation.CallAnswerer`
   continues the call with the current generation settings and the bridge plays the answer.
 - The roll's keyboard clicks audition on the output; closing the window releases every note.
@@ -136,7 +136,7 @@ class TransportMixin:
         for action in (t.play_action, rewind, t.loop_action):
             self.transport_menu.addAction(action)
         self.transport_menu.addSeparator()
-        for action in (t.record_action, t.metronome_action, t.call_response_action):
+        for action in (t.record_action, t.count_in_action, t.metronome_action, t.call_response_action):
             self.transport_menu.addAction(action)
         self.transport_menu.addSeparator()
         for action in (t.refresh_action, t.panic_action):

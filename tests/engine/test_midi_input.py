@@ -78,6 +78,24 @@ def test_quantize_rounds_half_up_keeps_a_grid_unit_and_clamps_to_zero():
         quantize_take([], 0, template)
 
 
+def test_notes_played_in_a_count_in_are_dropped_and_an_early_downbeat_moves_to_the_start():
+    # Playback starts at step 16 after a one-bar count-in: the take's clock reads 0 at step 0.
+    recorder = Recorder(Melody(tempo=120))
+    recorder.start(at=T0, from_step=16)
+    play(
+        recorder,
+        [
+            (1.00, on(55)),  # step 8: noodling in the count-in
+            (1.20, off(55)),  # released in the count-in: dropped
+            (1.98, on(60)),  # step 15.84: a hair early for the downbeat
+            (2.24, off(60)),  # step 17.92
+            (2.50, on(62)),  # step 20
+            (2.74, off(62)),
+        ],
+    )
+    assert recorder.stop().notes == (Note(60, 16, 2), Note(62, 20, 2))
+
+
 def test_grid_of_two_steps():
     recorder = Recorder(Melody(), grid=2)
     recorder.start(at=T0)

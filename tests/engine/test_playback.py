@@ -315,6 +315,44 @@ def test_metronome_clicks_every_beat_with_an_accent_on_the_bar(rig):
     assert_every_note_released(r.output.messages)
 
 
+def test_a_count_in_clicks_a_bar_before_the_music_while_the_playhead_waits(rig):
+    r = rig()
+    r.play(Melody([Note(60, 0, 4), Note(62, 4, 4)]), count_in_bars=1)
+    assert r.finished.wait(5)
+    timed = r.timed()
+    clicks = [(t, m[1]) for t, m in timed if m[0] == 0x90 | METRONOME_CHANNEL]
+    bar = 16 * STEP
+    assert clicks == [
+        (0.0, CLICK_ACCENT),
+        (pytest.approx(4 * STEP), CLICK_BEAT),
+        (pytest.approx(8 * STEP), CLICK_BEAT),
+        (pytest.approx(12 * STEP), CLICK_BEAT),
+    ]  # the metronome is off: only the count-in clicks
+    notes = [(t, m[1]) for t, m in timed if m[0] == 0x90 and m[2] > 0]
+    assert notes == [(pytest.approx(bar), 60), (pytest.approx(bar + 4 * STEP), 62)]
+    assert min(r.positions) == 0.0  # the playhead waits at the start through the count-in
+    assert_every_note_released(r.output.messages)
+
+
+def test_a_count_in_leads_into_the_metronome_from_a_mid_bar_start(rig):
+    r = rig()
+    r.player.set_metronome(True)
+    waltz = Melody([Note(60, 0, 1), Note(62, 20, 8)], time_signature=(3, 4))  # bars at 0, 12, 24
+    r.play(waltz, start_step=16, count_in_bars=1)
+    assert r.finished.wait(5)
+    clicks = [(t, m[1]) for t, m in r.timed() if m[0] == 0x90 | METRONOME_CHANNEL]
+    # The count-in bar (steps 4-16) is counted from its own first beat; then the piece's beats.
+    assert [t for t, _ in clicks] == [pytest.approx(i * 4 * STEP) for i in range(6)]
+    assert [p for _, p in clicks] == [CLICK_ACCENT, CLICK_BEAT, CLICK_BEAT, CLICK_BEAT, CLICK_BEAT, CLICK_ACCENT]
+
+
+def test_count_in_must_be_a_few_whole_bars(rig):
+    r = rig()
+    for bad in (-1, 5, 1.5, True):
+        with pytest.raises(ValueError, match="count-in"):
+            r.player.play(MELODY, count_in_bars=bad)
+
+
 def test_open_ended_play_runs_until_stopped(rig):
     r = rig()
     r.hold(10.0)

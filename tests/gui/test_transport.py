@@ -204,6 +204,48 @@ def test_recording_a_take(rig, qtbot):
     ]  # thru
 
 
+def test_a_count_in_clicks_a_bar_first_and_keeps_notes_played_in_it_out_of_the_take(rig, qtbot):
+    fake, bridge, transport = rig(melody=Melody([Note(60, 0, 2)], tempo=240))  # a bar is 1 s
+    choose(transport.output_combo, PortInfo("Synth", "ALSA"))
+    choose(transport.input_combo, PortInfo("Keys", "ALSA"))
+    transport.count_in_action.setChecked(True)
+    transport.toggle_play()  # not armed: no count-in
+    qtbot.waitUntil(lambda: note_ons(fake) == [60], timeout=500)
+    transport.toggle_play()
+    fake.sent.clear()
+
+    transport.record_action.setChecked(True)
+    transport.toggle_play()
+    started = time.perf_counter()
+    time.sleep(0.3)
+    fake.deliver("Keys", [0x90, 55, 80])  # in the count-in, released there: not kept
+    time.sleep(0.2)
+    fake.deliver("Keys", [0x80, 55, 0])
+    time.sleep(max(0.0, 1.15 - (time.perf_counter() - started)))
+    fake.deliver("Keys", [0x90, 67, 90])  # after the count-in: recorded
+    time.sleep(0.2)
+    fake.deliver("Keys", [0x80, 67, 0])
+    with qtbot.waitSignal(bridge.take_finished) as blocker:
+        transport.toggle_play()
+    take = blocker.args[0]
+    assert [(n.pitch, n.velocity) for n in take.notes] == [(67, 90)]
+    assert 1 <= take.notes[0].start <= 4
+    clicks = [m for _, m in fake.sent if m[0] == 0x99 and m[2] > 0]
+    assert len(clicks) == 4  # one 4/4 bar of clicks on the GM drum channel (Click is off)
+    first_note = next(i for i, (_, m) in enumerate(fake.sent) if m[:2] == [0x90, 60])
+    assert all(i < first_note for i, (_, m) in enumerate(fake.sent) if m[0] == 0x99 and m[2] > 0)
+
+
+def test_the_count_in_choice_is_remembered(rig, tmp_path):
+    prefs.use_private_store(str(tmp_path))
+    fake, bridge, transport = rig(remember=True)
+    assert not transport.count_in_action.isChecked() and bridge.count_in_bars == 0
+    transport.count_in_action.setChecked(True)
+    assert bridge.count_in_bars == 1
+    _, again, transport_again = rig(fake, remember=True)
+    assert transport_again.count_in_action.isChecked() and again.count_in_bars == 1
+
+
 def test_call_and_response_asks_for_an_answer_and_plays_it(rig, qtbot):
     fake, bridge, transport = rig()
     choose(transport.output_combo, PortInfo("Synth", "ALSA"))
