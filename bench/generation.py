@@ -9,8 +9,9 @@ Figures (milliseconds, warm, medians over ``--runs``):
 - ``step_batch1_ms`` / ``step_batch8_ms``: one incremental model step.
 - ``rerun_window_64x8_ms``: the method of the usual write-ups, re-running the model over a
   64-step window for every new step, timed in the same run; ``speedup`` = that / ours.
-Without ``--model`` (or when it does not exist) the default configuration with random weights
-is timed: speed does not depend on the weights.
+The default is the app's default model, ``models/folk``; when there is no such model (or with
+``--hidden-size``) a model of the default configuration with random weights is timed: speed
+does not depend on the weights.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ def rerun_window(model, seed_tokens: list[int], steps: int, variations: int, win
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", help="a model to time (default: the default config, random weights)")
+    parser.add_argument("--model", default=str(ROOT / "models" / "folk"),
+                        help="a model to time (default: the app's default model, models/folk)")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads (default 1: batch-8 steps are too small to share, and "
                              "extra threads stall when other processes hold the cores)")
@@ -72,7 +74,7 @@ def main() -> None:
     parser.add_argument("--hidden-size", type=int, help="time a random model of this width instead")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    if args.model and Path(f"{Path(args.model).with_suffix('')}.json").exists():
+    if not args.hidden_size and Path(f"{Path(args.model).with_suffix('')}.json").exists():
         model, label = load_model(args.model, device="cpu"), args.model
     else:
         config = ModelConfig(hidden_size=args.hidden_size) if args.hidden_size else ModelConfig()

@@ -471,10 +471,14 @@ class Stepper:
             self._interval_rows = [clamp(d) for d in range(model.num_pitches)] + [
                 clamp(d) for d in range(-model.num_pitches, 0)
             ]
-        # One index buffer, written through numpy and read by torch without a copy (CPU).
-        size = batch * (self.tables.features + 1)
-        self._index = torch.zeros(size, dtype=torch.long)
+        # One index buffer, written through numpy and read by torch without a copy (CPU):
+        # the feature rows, then where each row's relative logits start. Views made once.
+        features = batch * self.tables.features
+        self._index = torch.zeros(features + batch, dtype=torch.long)
         self._index_np = self._index.numpy()
+        self._feature_index = self._index.narrow(0, 0, features)
+        self._relative_index = self._index.narrow(0, features, batch).unsqueeze(1)
+        self._gate_split = (3 * self.hidden, self.hidden)
         self._rest = torch.zeros(batch, dtype=torch.bool)
         self._rest_np = self._rest.numpy()
 
@@ -580,10 +584,9 @@ class Stepper:
         return logits[:, -1].expand(self.batch, -1).contiguous()
 
     def _cell(self, layer: int, gates: torch.Tensor) -> torch.Tensor:
-        hidden = self.hidden
         gates = gates.addmm_(self.h[layer], self.tables.w_hh_t[layer])
-        i, f, o = gates.narrow(1, 0, 3 * hidden).sigmoid().chunk(3, 1)
-        candidate = gates.narrow(1, 3 * hidden, hidden)
+        sigmoid_gates, candidate = gates.split(self._gate_split, 1)
+        i, f, o = sigmoid_gates.sigmoid().chunk(3, 1)
         cell = torch.addcmul(f * self.c[layer], i, candidate.tanh())
         h = o * cell.tanh()
         self.h[layer], self.c[layer] = h, cell
@@ -597,23 +600,21 @@ class Stepper:
         self._track(tokens)
         tables, vocab = self.tables, self.vocab
         rows = self._feature_rows()
-        features = len(rows)
         relative = self.model.config.relative_head
         missing_pitch = relative and self.pitches in self.latest  # a sequence without a note yet
         if relative and not missing_pitch:
             # Flat positions in the head's output where each row's relative logits start.
             rows += [start - latest for start, latest in zip(self._relative_start, self.latest)]
-        count = len(rows)
-        self._index_np[:count] = rows
-        index = self._index.narrow(0, 0, count)
+        self._index_np[: len(rows)] = rows
+        feature_index, relative_index = self._feature_index, self._relative_index
         if not self._cpu:
-            index = index.to(self.device)
-        gates = torch.embedding_bag(tables.gate_table, index.narrow(0, 0, features), self._bag_offsets, False, 0)[0]
+            feature_index, relative_index = feature_index.to(self.device), relative_index.to(self.device)
+        gates = torch.embedding_bag(tables.gate_table, feature_index, self._bag_offsets, False, 0)[0]
         h = self._cell(0, gates)
         for layer in range(1, len(self.h)):
             h = self._cell(layer, torch.addmm(tables.bias[layer], h, tables.w_ih_t[layer]))
         if tables.norm is not None:
-            h = F.layer_norm(h, (self.hidden,), *tables.norm)
+            h = torch.layer_norm(h, (self.hidden,), *tables.norm)
         out = torch.addmm(tables.head_b, h, tables.head_w_t)
         logits = out.narrow(1, 0, vocab)
         if missing_pitch:
@@ -622,7 +623,7 @@ class Stepper:
             placed = relative_logits.gather(1, self.model.relative_index[latest])
             logits.narrow(1, FIRST_PITCH_TOKEN, vocab - FIRST_PITCH_TOKEN).add_(placed)
         elif relative:
-            placed = out.take(index.narrow(0, features, self.batch).unsqueeze(1) + tables.relative_base)
+            placed = out.take(relative_index + tables.relative_base)
             logits.narrow(1, FIRST_PITCH_TOKEN, vocab - FIRST_PITCH_TOKEN).add_(placed)
         if REST in tokens:  # (a mask written through numpy: cheaper than advanced indexing)
             self._rest_np[:] = [token == REST for token in tokens]
