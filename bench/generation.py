@@ -65,7 +65,7 @@ def rerun_window(model, seed_tokens: list[int], steps: int, variations: int, win
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=str(ROOT / "models" / "folk"),
+    parser.add_argument("--model", default="models/folk",
                         help="a model to time (default: the app's default model, models/folk)")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads (default 1: batch-8 steps are too small to share, and "
@@ -74,8 +74,11 @@ def main() -> None:
     parser.add_argument("--hidden-size", type=int, help="time a random model of this width instead")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    if not args.hidden_size and Path(f"{Path(args.model).with_suffix('')}.json").exists():
-        model, label = load_model(args.model, device="cpu"), args.model
+    path = Path(args.model)
+    if not path.is_absolute() and not Path(f"{path}.json").exists():
+        path = ROOT / path  # the shipped default, from any working directory
+    if not args.hidden_size and Path(f"{path.with_suffix('')}.json").exists():
+        model, label = load_model(path, device="cpu"), args.model
     else:
         config = ModelConfig(hidden_size=args.hidden_size) if args.hidden_size else ModelConfig()
         model, label = create_model(config), f"random weights, {config.num_layers}x{config.hidden_size}"
