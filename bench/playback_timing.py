@@ -5,7 +5,10 @@ separate process (as a DAW would be) with a JACK MIDI input port, and Segue's ``
 to it. Every note message's arrival (``time.perf_counter`` in the receiver: CLOCK_MONOTONIC,
 shared by processes on Linux) is compared with its scheduled time (``Player.time_of``):
 error = |arrival - scheduled|. Reported: events, median, p99, max, and drift (the least-squares
-trend of the signed error from the first event to the last).
+trend of the signed error from the first event to the last); ``lost``, messages handed to
+rtmidi that never arrived (matched by kind and pitch, so one loss does not shift the rest); and
+``jack_xruns``, the late cycles the JACK server logged meanwhile: on a loaded virtual machine the
+dummy backend's timer runs late, and a message can be lost in such a cycle.
 
 The run is repeated while a generation runs in the same process, in a thread as the GUI's worker
 would run it: ``engine.generate`` with the shipped model ``models/folk`` when
@@ -61,7 +64,9 @@ def receiver_main(server_name: str, ready, results, stop) -> None:
 
     arrivals: list[tuple[float, int]] = []
     port = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, RECEIVER_CLIENT)
-    port.set_callback(lambda event, data: arrivals.append((time.perf_counter(), event[0][0])))
+    port.set_callback(
+        lambda event, data: arrivals.append((time.perf_counter(), event[0][0], event[0][1:2] or [0]))
+    )
     port.open_virtual_port("in")
     ready.set()
     stop.wait()
@@ -81,7 +86,7 @@ class Receiver:
         if not self._ready.wait(30):
             raise RuntimeError("the receiver process did not start")
 
-    def collect(self) -> list[tuple[float, int]]:
+    def collect(self) -> list[tuple[float, int, list[int]]]:
         self._stop.set()
         arrivals = self._results.get(timeout=30)
         self._process.join(10)
@@ -219,6 +224,29 @@ def _stats(signed: list[float], times: list[float]) -> dict:
     }
 
 
+def match_arrivals(scheduled: list[float], keys: list[tuple[int, int]], arrivals) -> list[float | None]:
+    """The arrival time of each scheduled note message (None: it never arrived). Messages are
+    matched by kind and pitch, each arrival to the nearest unmatched message of its kind and
+    pitch, so a lost message does not shift the rest."""
+    waiting: dict[tuple[int, int], list[int]] = {}
+    for index, key in enumerate(keys):
+        waiting.setdefault(key, []).append(index)
+    matched: list[float | None] = [None] * len(keys)
+    for when, status, data in arrivals:
+        candidates = waiting.get((status & 0xF0, data[0]))
+        if status & 0xF0 not in (0x80, 0x90) or not candidates:
+            continue
+        nearest = min(candidates, key=lambda i: abs(scheduled[i] - when))
+        candidates.remove(nearest)
+        matched[nearest] = when
+    return matched
+
+
+def xruns(server: JackServer) -> int:
+    """Cycles the JACK server reported as late so far (a client or the server overran)."""
+    return sum(1 for line in server.output_so_far().splitlines() if "xrun" in line.lower())
+
+
 def measure(server: JackServer, events: int) -> tuple[dict, dict]:
     receiver = Receiver(server.name)
     system = MidiSystem(path_exists=lambda path: False)  # JACK only
@@ -229,20 +257,25 @@ def measure(server: JackServer, events: int) -> tuple[dict, dict]:
         finished = threading.Event()
         player.on_finished = finished.set
         player.play(melody)
-        scheduled = sorted(
-            [player.time_of(n.start) for n in melody.notes]
-            + [player.time_of(n.end) for n in melody.notes]
+        timeline = sorted(
+            [(player.time_of(n.start), 0x90, n.pitch) for n in melody.notes]
+            + [(player.time_of(n.end), 0x80, n.pitch) for n in melody.notes]
         )
+        scheduled = [t for t, _, _ in timeline]
+        scheduled_keys = [(kind, pitch) for _, kind, pitch in timeline]
         if not finished.wait(melody.end * melody.seconds_per_step + 30):
             raise RuntimeError("playback did not finish")
         player.close()
     finally:
         arrivals = receiver.collect()
-    notes = [t for t, status in arrivals if status & 0xF0 in (0x80, 0x90)]
-    if len(notes) != len(scheduled):
-        raise RuntimeError(f"sent {len(scheduled)} note messages, {len(notes)} arrived")
+    matched = match_arrivals(scheduled, scheduled_keys, arrivals)
+    lost = sum(1 for arrival in matched if arrival is None)
+    if lost == len(matched):
+        raise RuntimeError(f"none of the {len(matched)} note messages arrived")
+    pairs = [(a, s) for a, s in zip(matched, scheduled) if a is not None]
+    result = _stats([(a - s) * 1000 for a, s in pairs], [s - scheduled[0] for _, s in pairs])
+    result["lost"] = lost
     times = [s - scheduled[0] for s in scheduled]
-    result = _stats([(a - s) * 1000 for a, s in zip(notes, scheduled)], times)
     sent = [t for t, status in output.sent if status & 0xF0 in (0x80, 0x90)]
     # When the player handed each message over: the scheduler's share of the error.
     send = _stats([(t - s) * 1000 for t, s in zip(sent, scheduled)], times)
@@ -281,8 +314,10 @@ def main(argv: list[str] | None = None) -> int:
     where = "separate process" if args.generator_process else "thread in the player's process"
     with JackServer(period=args.period) as server:
         idle, idle_send = measure(server, args.events)
+        idle["jack_xruns"] = xruns(server)
         with Load(function, args.generator_process):
             busy, busy_send = measure(server, args.events)
+        busy["jack_xruns"] = xruns(server) - idle["jack_xruns"]
     gc_note = ", gc.freeze() after imports" if args.gc_freeze else ""
     if args.json:
         print(
@@ -305,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{label:>17} {what:>11}: {figures['events']} events, "
                 f"median {figures['median_ms']:.3f} ms, p99 {figures['p99_ms']:.3f} ms, "
                 f"max {figures['max_ms']:.3f} ms, drift {figures['drift_ms']:+.3f} ms"
+                + (f", lost {figures['lost']}, JACK xruns {figures['jack_xruns']}" if "lost" in figures else "")
             )
     print("goals: median < 1 ms, p99 < 3 ms, no drift; while generating p99 < 5 ms")
     return 0

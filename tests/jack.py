@@ -93,6 +93,17 @@ class JackServer:
             time.sleep(0.1)
         return False
 
+    def output_so_far(self) -> str:
+        """What the server has printed up to now (it keeps running)."""
+        if self._log is None:
+            return ""
+        self._log.flush()
+        position = self._log.tell()
+        self._log.seek(0)
+        text = self._log.read()
+        self._log.seek(position)
+        return text
+
     def stop(self) -> str:
         """Stop the server; returns what it printed."""
         output = ""
