@@ -74,10 +74,10 @@ def main() -> None:
     parser.add_argument("--hidden-size", type=int, help="time a random model of this width instead")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    path = Path(args.model)
+    path = Path(args.model).with_suffix("")
     if not path.is_absolute() and not Path(f"{path}.json").exists():
         path = ROOT / path  # the shipped default, from any working directory
-    if not args.hidden_size and Path(f"{path.with_suffix('')}.json").exists():
+    if not args.hidden_size and Path(f"{path}.json").exists():
         model, label = load_model(path, device="cpu"), args.model
     else:
         config = ModelConfig(hidden_size=args.hidden_size) if args.hidden_size else ModelConfig()

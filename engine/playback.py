@@ -302,6 +302,13 @@ class FakeClock:
 # --- the player -------------------------------------------------------------------------------
 
 
+def check_count_in(bars: object) -> int:
+    """``bars`` of count-in, 0 to MAX_COUNT_IN_BARS; ValueError otherwise."""
+    if isinstance(bars, bool) or bars not in range(MAX_COUNT_IN_BARS + 1):
+        raise ValueError(f"count-in {bars!r} must be 0-{MAX_COUNT_IN_BARS} bars")
+    return bars
+
+
 def _check_loop(loop) -> tuple[int, int] | None:
     if loop is None:
         return None
@@ -443,8 +450,7 @@ class Player:
         if not start_step >= 0:
             raise ValueError(f"start step {start_step!r} must be 0 or more")
         loop = _check_loop(loop)
-        if isinstance(count_in_bars, bool) or count_in_bars not in range(MAX_COUNT_IN_BARS + 1):
-            raise ValueError(f"count-in {count_in_bars!r} must be 0-{MAX_COUNT_IN_BARS} bars")
+        count_in_bars = check_count_in(count_in_bars)
         tempo = check_tempo(melody.tempo if tempo is None else tempo)
         end_step = float(melody.end if end is None else end)
         if self._output is None:

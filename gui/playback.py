@@ -43,7 +43,7 @@ from engine.call_response import CallResponse
 from engine.melody import Melody
 from engine.midi_input import MidiInput, Recorder, open_input, parse_note
 from engine.midi_ports import MidiSystem, PortError, PortInfo, default_system
-from engine.playback import MAX_COUNT_IN_BARS, PLAYING, STOPPED, Player, open_output
+from engine.playback import PLAYING, STOPPED, Player, check_count_in, open_output
 
 log = logging.getLogger(__name__)
 
@@ -304,9 +304,7 @@ class PlaybackBridge(QObject):
 
     def set_count_in(self, bars: int) -> None:
         """Bars of clicks before a recording starts (0: none); plain playback has none."""
-        if isinstance(bars, bool) or bars not in range(MAX_COUNT_IN_BARS + 1):
-            raise ValueError(f"count-in {bars!r} must be 0-{MAX_COUNT_IN_BARS} bars")
-        self._count_in_bars = bars
+        self._count_in_bars = check_count_in(bars)
 
     @property
     def count_in_bars(self) -> int:

@@ -42,6 +42,20 @@ def combo_items(combo):
     return [combo.itemText(i) for i in range(combo.count())]
 
 
+def play_key(fake, pitch, velocity, held):
+    """Press a key on the fake keyboard "Keys" and release it ``held`` seconds later."""
+    fake.deliver("Keys", [0x90, pitch, velocity])
+    time.sleep(held)
+    fake.deliver("Keys", [0x80, pitch, 0])
+
+
+def stop_for_take(qtbot, bridge, transport):
+    """Stop recording; the take that comes out."""
+    with qtbot.waitSignal(bridge.take_finished) as blocker:
+        transport.toggle_play()
+    return blocker.args[0]
+
+
 def choose(combo, data):
     index = next(i for i in range(combo.count()) if combo.itemData(i) == data)
     combo.setCurrentIndex(index)
@@ -187,12 +201,8 @@ def test_recording_a_take(rig, qtbot):
     transport.toggle_play()
     assert bridge.recording
     time.sleep(0.1)
-    fake.deliver("Keys", [0x90, 67, 90])
-    time.sleep(0.25)
-    fake.deliver("Keys", [0x80, 67, 0])
-    with qtbot.waitSignal(bridge.take_finished) as blocker:
-        transport.toggle_play()
-    take = blocker.args[0]
+    play_key(fake, 67, 90, 0.25)
+    take = stop_for_take(qtbot, bridge, transport)
     assert [(n.pitch, n.velocity) for n in take.notes] == [(67, 90)]
     assert 0 <= take.notes[0].start <= 3 and 3 <= take.notes[0].length <= 5
     assert take.tempo == 240
@@ -218,16 +228,10 @@ def test_a_count_in_clicks_a_bar_first_and_keeps_notes_played_in_it_out_of_the_t
     transport.toggle_play()
     started = time.perf_counter()
     time.sleep(0.3)
-    fake.deliver("Keys", [0x90, 55, 80])  # in the count-in, released there: not kept
-    time.sleep(0.2)
-    fake.deliver("Keys", [0x80, 55, 0])
+    play_key(fake, 55, 80, 0.2)  # in the count-in, released there: not kept
     time.sleep(max(0.0, 1.15 - (time.perf_counter() - started)))
-    fake.deliver("Keys", [0x90, 67, 90])  # after the count-in: recorded
-    time.sleep(0.2)
-    fake.deliver("Keys", [0x80, 67, 0])
-    with qtbot.waitSignal(bridge.take_finished) as blocker:
-        transport.toggle_play()
-    take = blocker.args[0]
+    play_key(fake, 67, 90, 0.2)  # after the count-in: recorded
+    take = stop_for_take(qtbot, bridge, transport)
     assert [(n.pitch, n.velocity) for n in take.notes] == [(67, 90)]
     assert 1 <= take.notes[0].start <= 4
     clicks = [m for _, m in fake.sent if m[0] == 0x99 and m[2] > 0]
