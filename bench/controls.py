@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from engine import keys  # noqa: E402
-from engine.model import load_model  # noqa: E402
-from engine.sampling import generate  # noqa: E402
+from engine.ml.model import load_model  # noqa: E402
+from engine.ml.sampling import generate  # noqa: E402
 from engine.session import read_melodies  # noqa: E402
 
 VARIATIONS = 8

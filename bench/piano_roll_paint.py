@@ -68,7 +68,7 @@ def main(argv=None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from gui.document import Document
-    from gui.piano_roll import PianoRoll
+    from gui.piano_roll.roll import PianoRoll
 
     app = QApplication.instance() or QApplication([])
     melody = make_melody(args.notes)
@@ -92,7 +92,7 @@ def main(argv=None) -> int:
     results["fit_all_panes"] = timed(roll.repaint, args.repeats)
 
     # One mouse move of a note drag at fit zoom: preview melody, new rectangles, repaint.
-    from gui.piano_roll_tools import MoveGesture, Pointer
+    from gui.piano_roll.tools import MoveGesture, Pointer
 
     note = melody.notes[len(melody.notes) // 2]
     geometry = roll.roll_geometry

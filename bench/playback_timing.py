@@ -43,9 +43,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engine.live.player import Player, open_output  # noqa: E402
+from engine.live.ports import MidiSystem, PortInfo  # noqa: E402
 from engine.melody import Melody, Note  # noqa: E402
-from engine.midi_ports import MidiSystem, PortInfo  # noqa: E402
-from engine.playback import Player, open_output  # noqa: E402
 from tests.jack import JackServer, jackd_path  # noqa: E402
 
 RECEIVER_CLIENT = "SegueBenchReceiver"
@@ -140,14 +140,14 @@ def choose_generator(kind: str):
     usable = MODEL_PATH.exists()
     if usable:
         try:
-            import engine.model  # noqa: F401
-            import engine.sampling  # noqa: F401
+            import engine.ml.model  # noqa: F401
+            import engine.ml.sampling  # noqa: F401
         except ImportError:
             usable = False
     if usable:
         return model_generation, f"engine.generate with {MODEL_PATH.relative_to(ROOT)}"
     if kind == "model":
-        raise SystemExit(f"{MODEL_PATH} or engine.sampling is missing; use --generator stand-in")
+        raise SystemExit(f"{MODEL_PATH} or engine.ml.sampling is missing; use --generator stand-in")
     return (
         stand_in_generation,
         "stand-in: torch LSTMCell(64, 512) sampling loop (no models/folk yet)",

@@ -19,9 +19,9 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from engine.evaluation import encode_tunes  # noqa: E402
-from engine.model import ModelConfig, create_model  # noqa: E402
-from engine.training import TrainOptions, batch_loss, epoch_batches  # noqa: E402
+from engine.ml.evaluation import encode_tunes  # noqa: E402
+from engine.ml.model import ModelConfig, create_model  # noqa: E402
+from engine.ml.training import TrainOptions, batch_loss, epoch_batches  # noqa: E402
 
 
 def main() -> None:
@@ -42,7 +42,7 @@ def main() -> None:
 
         tunes, source = load_corpus(args.corpus, "train"), args.corpus
     except Exception:  # noqa: BLE001 - any failure: fall back to synthetic tunes
-        from tests.engine.test_training import synthetic_tunes
+        from tests.engine.ml.test_training import synthetic_tunes
 
         tunes, source = synthetic_tunes(2000), "synthetic"
     encoded, _ = encode_tunes(tunes, config.encoding)

@@ -27,11 +27,11 @@ Corpora (``engine.corpus``, ``engine.openings``)
     ``build_corpus(name)``, ``load_corpus(name, split=None)``, ``split_of(tune_id)``
     ``corpus_openings(tunes, count=40)``  2-4 bar openings of validation tunes (File > New)
 
-The model (``engine.model``, ``engine.sampling``, ``engine.training``, ``engine.evaluation``)
+The model (``engine.ml.model``, ``engine.ml.sampling``, ``engine.ml.training``, ``engine.ml.evaluation``)
     ``ModelConfig(...)``, ``create_model(config)``, ``save_model(model, path)``
     ``load_model(path)``                           safetensors + JSON, validated, never unpickled;
         a wrong or damaged file raises ``ModelError`` naming the file and the problem
-    ``choose_device(preference=None)``             CUDA, then MPS, then CPU (``engine.device``)
+    ``choose_device(preference=None)``             CUDA, then MPS, then CPU (``engine.ml.device``)
     ``generate(model, seed_melody, steps, *, temperature=1.0, rest_weight=1.0, variations=1,
                rng_seed=None, key=None, pitch_range=None, top_p=None) -> list[Melody]``
         continuations only, on the seed's time axis; also ``start``, ``adaptive_temperature``,
@@ -45,8 +45,8 @@ The model (``engine.model``, ``engine.sampling``, ``engine.training``, ``engine.
 Sessions (``engine.session``): ``Session``, ``GenerationSettings``, ``dumps``, ``loads``
     (the ``.segue`` JSON schema; ``SessionError`` for a broken or newer file)
 
-Live MIDI (``engine.midi_ports``, ``engine.playback``, ``engine.midi_input``: the only modules
-that touch MIDI ports; ``engine.call_response`` decides when to answer)
+Live MIDI (``engine.live.ports``, ``engine.live.player``, ``engine.live.midi_input``: the only modules
+that touch MIDI ports; ``engine.live.call_response`` decides when to answer)
     ``midi_ports.MidiSystem``   which MIDI systems work, their ports, opening one (``PortError``)
     ``playback.Player(output)``  scheduler thread: play, stop, pause, seek, loop, panic, audition
     ``midi_input.Recorder``      a played take -> Melody on the grid; ``merge_take(melody, take)``
@@ -77,21 +77,21 @@ _LAZY = {
     "load_corpus": "engine.corpus",
     "split_of": "engine.corpus",
     "corpus_openings": "engine.openings",
-    "ModelConfig": "engine.model",
-    "ModelError": "engine.model",
-    "create_model": "engine.model",
-    "save_model": "engine.model",
-    "load_model": "engine.model",
-    "choose_device": "engine.device",
-    "generate": "engine.sampling",
-    "iter_generate": "engine.sampling",
-    "GenerationUpdate": "engine.sampling",
-    "GenerationCancelled": "engine.sampling",
-    "steps_for_bars": "engine.sampling",
-    "score": "engine.evaluation",
-    "evaluate": "engine.evaluation",
-    "train": "engine.training",
-    "TrainOptions": "engine.training",
+    "ModelConfig": "engine.ml.model",
+    "ModelError": "engine.ml.model",
+    "create_model": "engine.ml.model",
+    "save_model": "engine.ml.model",
+    "load_model": "engine.ml.model",
+    "choose_device": "engine.ml.device",
+    "generate": "engine.ml.sampling",
+    "iter_generate": "engine.ml.sampling",
+    "GenerationUpdate": "engine.ml.sampling",
+    "GenerationCancelled": "engine.ml.sampling",
+    "steps_for_bars": "engine.ml.sampling",
+    "score": "engine.ml.evaluation",
+    "evaluate": "engine.ml.evaluation",
+    "train": "engine.ml.training",
+    "TrainOptions": "engine.ml.training",
 }
 
 __all__ = ["Melody", "Note", "EventEncoding", "keys", "__version__", *_LAZY]

@@ -83,8 +83,8 @@ def _given(args, flags: dict) -> dict:
 
 
 def cmd_train(args) -> int:
-    from engine.model import ModelConfig  # noqa: PLC0415
-    from engine.training import TrainOptions, train  # noqa: PLC0415
+    from engine.ml.model import ModelConfig  # noqa: PLC0415
+    from engine.ml.training import TrainOptions, train  # noqa: PLC0415
 
     _set_threads(args.threads)
     config = ModelConfig(
@@ -116,8 +116,8 @@ def _clean(value):
 
 
 def cmd_evaluate(args) -> int:
-    from engine.evaluation import evaluate, format_report  # noqa: PLC0415
-    from engine.model import load_model  # noqa: PLC0415
+    from engine.ml.evaluation import evaluate, format_report  # noqa: PLC0415
+    from engine.ml.model import load_model  # noqa: PLC0415
 
     _set_threads(args.threads)
     model = load_model(resolve_model(args.model), device=args.device)
@@ -156,8 +156,8 @@ def _output_paths(out: Path, count: int) -> list[Path]:
 def cmd_generate(args) -> int:
     from engine.encoding import fit_to_range  # noqa: PLC0415
     from engine.midi_io import read_midi, write_midi  # noqa: PLC0415
-    from engine.model import load_model  # noqa: PLC0415
-    from engine.sampling import generate, steps_for_bars  # noqa: PLC0415
+    from engine.ml.model import load_model  # noqa: PLC0415
+    from engine.ml.sampling import generate, steps_for_bars  # noqa: PLC0415
 
     _set_threads(args.threads)
     seed = read_midi(args.seed)
@@ -203,7 +203,7 @@ def cmd_openings(args) -> int:
 
 
 def cmd_init_model(args) -> int:
-    from engine.model import ModelConfig, create_model, save_model  # noqa: PLC0415
+    from engine.ml.model import ModelConfig, create_model, save_model  # noqa: PLC0415
 
     model = create_model(ModelConfig(hidden_size=args.hidden_size, num_layers=args.layers), seed=args.seed)
     path = save_model(model, args.path, training={"note": "random weights, not trained"})
@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("seed", int, "makes the run repeatable (default 0)"),
     ):
         train.add_argument(f"--{flag}", type=kind, help=text)
-    shape = train.add_argument_group("model shape (defaults: engine.model.ModelConfig)")
+    shape = train.add_argument_group("model shape (defaults: engine.ml.model.ModelConfig)")
     for flag, kind, text in (
         ("hidden-size", int, "LSTM units per layer (default 256)"),
         ("layers", int, "LSTM layers (default 1)"),
@@ -343,7 +343,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         ("engine.corpus", "CorpusError"),
         ("engine.midi_io", "MidiImportError"),
         ("engine.midi_io", "MidiExportError"),
-        ("engine.sampling", "GenerationCancelled"),
+        ("engine.ml.sampling", "GenerationCancelled"),
     ):
         loaded = sys.modules.get(module)  # only modules the command used can have raised
         if loaded is not None and hasattr(loaded, name):

@@ -120,7 +120,7 @@ def take_screenshot(window, path: str) -> int:
     """Demo seed plus a pending continuation, grabbed to ``path``; 0 on success."""
     from PySide6.QtWidgets import QApplication
 
-    from gui.model_loader import (
+    from gui.generation.model_loader import (
         ContinuationRequest,
         continuation_job,
         load_model_job,
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication  # after argparse: --version needs no Qt
 
     from gui import settings as prefs
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(prefs.APPLICATION)

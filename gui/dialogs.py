@@ -73,19 +73,19 @@ class Dialogs:
 
     def choose_track(self, file_name: str, tracks: list) -> int | None:
         """The index of the track to import from ``tracks`` (TrackInfo), or None if cancelled."""
-        from gui.import_dialog import TrackChooserDialog
+        from gui.window.import_dialog import TrackChooserDialog
 
         dialog = TrackChooserDialog(file_name, tracks, self.parent)
         return dialog.chosen_track() if dialog.exec() else None
 
     def export_options(self, has_variation: bool, has_seed: bool):
-        """The user's :class:`gui.export.ExportOptions`, or None if cancelled.
+        """The user's :class:`gui.window.export.ExportOptions`, or None if cancelled.
 
         The dialog opens on the choice made last time (musicians export the same way again and
         again); it is remembered in the app's settings.
         """
         from gui import settings as prefs
-        from gui.export import CHOICES, PIECE, ExportDialog, ExportOptions
+        from gui.window.export import CHOICES, PIECE, ExportDialog, ExportOptions
 
         last = prefs.read(prefs.EXPORT_CHOICE)
         initial = ExportOptions(

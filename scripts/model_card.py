@@ -96,7 +96,7 @@ def main(argv: list[str]) -> int:
         f"A {config['num_layers']}-layer LSTM ({config['hidden_size']} units) next-step melody "
         f"model over Segue's event encoding (pitches {config['min_pitch']}-{config['max_pitch']}, "
         f"{config['steps_per_quarter']} steps per quarter), with metrical, lookback and contour "
-        "input features and a relative-interval output head (see `engine/model.py`). "
+        "input features and a relative-interval output head (see `engine/ml/model.py`). "
         f"Files: `{name}.safetensors` (weights), `{name}.json` (config, vocabulary, training "
         f"summary, metrics), `{name}.png` (curves), `{name}.openings.json` (openings for File > "
         "New from corpus, from the validation split).",

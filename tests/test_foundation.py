@@ -46,7 +46,7 @@ def test_version_prints_without_a_window():
 
 
 def test_main_window_is_titled_segue(qtbot):
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)

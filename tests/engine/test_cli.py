@@ -13,7 +13,7 @@ from engine.cli import main
 from engine.corpus import BuildReport, CorpusError
 from engine.melody import Melody, Note
 from engine.midi_io import read_midi, write_midi
-from tests.engine.test_training import synthetic_tunes
+from tests.engine.ml.test_training import synthetic_tunes
 
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,10 +168,10 @@ def test_the_module_runs_as_a_program_without_tracebacks(tmp_path):
 def test_train_defaults_come_from_the_dataclasses_and_the_help_tells_them(monkeypatch, capsys):
     import re
 
-    import engine.training
+    import engine.ml.training
     from engine.cli import build_parser
-    from engine.model import ModelConfig
-    from engine.training import TrainOptions
+    from engine.ml.model import ModelConfig
+    from engine.ml.training import TrainOptions
 
     captured = {}
 
@@ -179,7 +179,7 @@ def test_train_defaults_come_from_the_dataclasses_and_the_help_tells_them(monkey
         captured["options"] = options
         raise ValueError("stop here")
 
-    monkeypatch.setattr(engine.training, "train", fake_train)
+    monkeypatch.setattr(engine.ml.training, "train", fake_train)
     assert main(["train", "--out", "x"]) == 1
     assert captured["options"] == TrainOptions(corpus="essen", model=ModelConfig())
     assert main(["train", "--out", "x", "--lr", "0.01", "--layers", "2", "--no-layer-norm"]) == 1

@@ -1,0 +1,624 @@
+"""MIDI ports over python-rtmidi: which MIDI systems work, which ports they have, opening one.
+
+Shared by :mod:`engine.live.player` (outputs) and :mod:`engine.live.midi_input` (inputs); together they
+are the only modules that touch MIDI ports. Plain Python, no Qt.
+
+``MidiSystem(rtmidi_module=None)``
+    ``probe()``                  try every compiled platform API (ALSA, JACK, CoreMIDI, Windows
+                                 MM); remembers which work and why the others do not
+    ``available() -> (bool, reason)``
+    ``output_ports()`` / ``input_ports()`` -> ``list[PortInfo]``   the current ports, listed
+                                 again on every call from the APIs that worked at the last probe
+    ``open(direction, port, virtual=False)`` -> ``OpenPort``   an open rtmidi object plus its
+                                 ``PortInfo``; raises :class:`PortError` with a user-ready message
+    ``virtual_support() -> (bool, reason)``   virtual "Segue" ports: ALSA, JACK, CoreMIDI; on
+                                 Windows the reason explains loopMIDI
+Module functions ``midi_available``, ``list_output_ports``, ``list_input_ports`` use one shared
+default system. ``find_port(name, ports)`` matches a remembered name, ignoring the ALSA client
+numbers that change between sessions.
+
+Why probing is careful: without ``/dev/snd/seq`` ALSA cannot work, and asking it anyway prints
+library noise, so ALSA is skipped there. A JACK client is tried only at a probe, not at every
+listing: with no JACK server each try costs a socket round trip and libjack prints complaints
+straight to file descriptor 2, which is pointed at /dev/null for that moment (the reason still
+reaches the user, as ``probe()``'s answer).
+
+Why rtmidi objects are pooled and never dropped: a python-rtmidi object holds a reference cycle
+(its error handler is one of its own bound methods), so it is freed only by the cycle collector,
+at an arbitrary moment in an arbitrary thread, possibly JACK's process thread. And
+``MidiIn.close_port`` frees the input callback while JACK's thread may be calling it (a crash
+seen here with JACK). So every rtmidi object made is kept for the life of its ``MidiSystem`` and
+reused; an input object gets one permanent callback, a :class:`Relay` whose target is switched
+instead, and its port is closed without cancelling that callback. A virtual port, once made,
+stays open (rtmidi cannot reopen one); DAW connections to it survive switching away and back.
+
+:class:`FakeRtmidi` is a stand-in for the ``rtmidi`` module with ports you define, for tests and
+for running the app without MIDI hardware.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+try:
+    import rtmidi as _rtmidi
+except ImportError as exc:  # the app still runs: playback is off, export works
+    _rtmidi = None
+    _RTMIDI_IMPORT_ERROR = str(exc)
+else:
+    _RTMIDI_IMPORT_ERROR = ""
+
+CLIENT_NAME = "Segue"
+VIRTUAL_PORT_NAME = "Segue"
+OUTPUT, INPUT = "output", "input"
+
+# rtmidi API constant name -> the name users know; the order is the preference order.
+_API_NAMES = (
+    ("API_MACOSX_CORE", "CoreMIDI"),
+    ("API_WINDOWS_MM", "Windows MM"),
+    ("API_LINUX_ALSA", "ALSA"),
+    ("API_UNIX_JACK", "JACK"),
+)
+LOOPMIDI_HINT = (
+    "Windows has no virtual MIDI ports of its own: install loopMIDI "
+    "(https://www.tobias-erichsen.de/software/loopmidi.html), create a port there, "
+    "and choose it here and in your DAW."
+)
+ALSA_SEQUENCER = "/dev/snd/seq"
+
+
+class PortError(Exception):
+    """A MIDI port could not be listed, opened or used. The message is ready for the user."""
+
+
+@dataclass(frozen=True)
+class PortInfo:
+    """One port as its platform API names it; ``virtual`` marks Segue's own virtual port."""
+
+    name: str
+    api: str
+    virtual: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.api})"
+
+
+class Relay:
+    """The one callback an rtmidi input object ever gets; forwards to ``target`` if set."""
+
+    def __init__(self):
+        self.target: Callable | None = None
+
+    def __call__(self, event, data=None) -> None:
+        target = self.target
+        if target is not None:
+            target(event, data)
+
+
+@dataclass
+class OpenPort:
+    """An open rtmidi ``MidiOut``/``MidiIn`` and the port it is connected to (or offers).
+
+    ``relay`` (inputs only) is where incoming messages go: set ``relay.target``.
+    """
+
+    handle: object
+    port: PortInfo
+    relay: Relay | None = None
+    _release: Callable[[OpenPort], None] | None = field(default=None, repr=False)
+    _closed: bool = field(default=False, repr=False)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Close the port (its rtmidi object goes back to the pool); safe to call twice.
+        Errors from a vanished device are ignored."""
+        if self._closed:
+            return
+        self._closed = True
+        if self.relay is not None:
+            self.relay.target = None
+        if self._release is not None:
+            self._release(self)
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Send what C libraries write to file descriptor 2 to /dev/null while inside."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield  # no usable stderr: nothing to quieten
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def strip_alsa_numbers(name: str) -> str:
+    """``'Keystation:Keystation MIDI 1 24:0'`` -> ``'Keystation:Keystation MIDI 1'``."""
+    return re.sub(r"\s+\d+:\d+$", "", name)
+
+
+def find_port(name: str, ports: list[PortInfo], api: str | None = None) -> PortInfo | None:
+    """The port called ``name`` (exactly, else ignoring ALSA client:port numbers), or None."""
+    candidates = [p for p in ports if api is None or p.api == api]
+    for port in candidates:
+        if port.name == name:
+            return port
+    wanted = strip_alsa_numbers(name)
+    for port in candidates:
+        if strip_alsa_numbers(port.name) == wanted:
+            return port
+    return None
+
+
+def describe_rtmidi_error(exc: BaseException) -> str:
+    """The first line of an rtmidi error, without its C++ function prefix."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return re.sub(r"^\w+::\w+:\s*", "", text)
+
+
+class MidiSystem:
+    """The platform's MIDI APIs as python-rtmidi offers them (see the module docstring).
+
+    ``rtmidi_module`` defaults to the real ``rtmidi``; tests pass a :class:`FakeRtmidi`.
+    ``platform`` and ``path_exists`` are injectable so the per-platform rules can be tested.
+    Use from one thread (the GUI's); opened ports may then be used from any thread.
+    """
+
+    def __init__(
+        self,
+        rtmidi_module=None,
+        *,
+        platform: str | None = None,
+        path_exists: Callable[[str], bool] = os.path.exists,
+        client_name: str = CLIENT_NAME,
+    ):
+        self._rtmidi = rtmidi_module if rtmidi_module is not None else _rtmidi
+        self._platform = platform or sys.platform
+        self._path_exists = path_exists
+        self.client_name = client_name
+        self._listers: dict[tuple[str, str], object] = {}  # (api name, direction) -> rtmidi obj
+        self._free: dict[tuple[str, str], list] = {}  # closed objects ready for reuse
+        self._virtual: dict[tuple[str, str], object] = {}  # virtual ports, open for good
+        self._relays: dict[int, Relay] = {}  # id(input object) -> its permanent callback
+        self._kept: list = []  # every rtmidi object made, so none is ever garbage
+        self._api_ids: dict[str, int] = {}
+        self._problems: dict[str, str] = {}
+        self._probed = False
+        self._lock = threading.Lock()
+
+    # --- probing ------------------------------------------------------------------------------
+
+    def compiled_apis(self) -> list[tuple[str, int]]:
+        """(name, rtmidi constant) of each platform API this python-rtmidi was built with."""
+        if self._rtmidi is None:
+            return []
+        compiled = set(self._rtmidi.get_compiled_api())
+        result = []
+        for const_name, name in _API_NAMES:
+            value = getattr(self._rtmidi, const_name, None)
+            if value is not None and value in compiled:
+                result.append((name, value))
+        return result
+
+    def probe(self) -> dict[str, str | None]:
+        """Try each API again; returns {api name: None if it works, else why not}."""
+        with self._lock:
+            # A JACK client dies with its server, so JACK gets a fresh lister at every probe;
+            # the others are reused. Old ones stay in _kept (see the module docstring).
+            old_listers, self._listers = self._listers, {}
+            self._api_ids.clear()
+            self._problems.clear()
+            for name, api in self.compiled_apis():
+                problem = self._skip_reason(name)
+                if problem is None and name != "JACK" and (name, OUTPUT) in old_listers:
+                    for direction in (OUTPUT, INPUT):
+                        self._listers[(name, direction)] = old_listers[(name, direction)]
+                    self._api_ids[name] = api
+                elif problem is None:
+                    quiet = _quiet_native_stderr() if name == "JACK" else contextlib.nullcontext()
+                    try:
+                        with quiet:
+                            out = self._rtmidi.MidiOut(api, f"{self.client_name} ports")
+                            self._kept.append(out)
+                            inp = self._rtmidi.MidiIn(api, f"{self.client_name} ports")
+                            self._kept.append(inp)
+                    except Exception as exc:  # noqa: BLE001 - any rtmidi failure means "not usable"
+                        problem = self._explain(name, exc)
+                    else:
+                        self._listers[(name, OUTPUT)] = out
+                        self._listers[(name, INPUT)] = inp
+                        self._api_ids[name] = api
+                if problem is not None:
+                    self._problems[name] = problem
+            for name in {"JACK"} - set(self._api_ids):  # its server is gone: so are its clients
+                for direction in (OUTPUT, INPUT):
+                    self._free.pop((name, direction), None)
+                    self._virtual.pop((name, direction), None)
+            self._probed = True
+            return {name: self._problems.get(name) for name, _ in self.compiled_apis()}
+
+    def _skip_reason(self, name: str) -> str | None:
+        if name == "ALSA" and not self._path_exists(ALSA_SEQUENCER):
+            return f"no ALSA sequencer ({ALSA_SEQUENCER} is missing; is snd-seq loaded?)"
+        return None
+
+    @staticmethod
+    def _explain(name: str, exc: BaseException) -> str:
+        if name == "JACK":
+            return "no JACK server is running"
+        return f"{name} could not start ({describe_rtmidi_error(exc)})"
+
+    def _ensure_probed(self) -> None:
+        if not self._probed:
+            self.probe()
+
+    def available(self) -> tuple[bool, str]:
+        """(True, '') when at least one MIDI API works, else (False, a sentence for the user)."""
+        if self._rtmidi is None:
+            return False, (
+                f"MIDI is unavailable: python-rtmidi could not be loaded ({_RTMIDI_IMPORT_ERROR}). "
+                "Playback is off; export to MIDI files still works."
+            )
+        self._ensure_probed()
+        if self._api_ids:
+            return True, ""
+        if not self._problems:
+            return False, (
+                "MIDI is unavailable: python-rtmidi was built without any platform MIDI API. "
+                "Playback is off; export to MIDI files still works."
+            )
+        reasons = "; ".join(f"{name}: {why}" for name, why in self._problems.items())
+        return False, (
+            f"No MIDI system found ({reasons}). Playback is off; export to MIDI files still works."
+        )
+
+    def working_apis(self) -> list[str]:
+        self._ensure_probed()
+        return list(self._api_ids)
+
+    # --- listing ------------------------------------------------------------------------------
+
+    def output_ports(self) -> list[PortInfo]:
+        return self._ports(OUTPUT)
+
+    def input_ports(self) -> list[PortInfo]:
+        return self._ports(INPUT)
+
+    def _ports(self, direction: str) -> list[PortInfo]:
+        self._ensure_probed()
+        ports: list[PortInfo] = []
+        with self._lock:
+            for name in self._api_ids:
+                lister = self._listers.get((name, direction))
+                if lister is None:
+                    continue
+                try:
+                    names = lister.get_ports()
+                except Exception:  # noqa: BLE001 - an API that fails to list has no ports now
+                    continue
+                ports.extend(PortInfo(n, name) for n in names if n and not self._is_own(n))
+        return ports
+
+    def _is_own(self, port_name: str) -> bool:
+        # Our own ports (JACK lists them with the client name, renamed "Segue-01" and so on when
+        # taken) would let Segue play into its own input.
+        client = re.escape(self.client_name)
+        return re.match(rf"^{client}( ports)?(-\d+)?:", port_name) is not None
+
+    # --- virtual ports ------------------------------------------------------------------------
+
+    def virtual_support(self) -> tuple[bool, str]:
+        """Whether a virtual "Segue" port can be made here, and if not, what to do instead."""
+        self._ensure_probed()
+        if any(name != "Windows MM" for name in self._api_ids):
+            return True, ""
+        if self._platform.startswith("win") or "Windows MM" in self._api_ids:
+            return False, LOOPMIDI_HINT
+        ok, reason = self.available()
+        return False, reason
+
+    # --- opening ------------------------------------------------------------------------------
+
+    def open(self, direction: str, port: PortInfo | str | None, virtual: bool = False) -> OpenPort:
+        """Open ``port`` (a PortInfo, a remembered name, or None for the first one) or, with
+        ``virtual``, a virtual port named "Segue" that other programs connect to.
+
+        Raises :class:`PortError` with a message naming the port and the reason.
+        """
+        if direction not in (OUTPUT, INPUT):
+            raise ValueError(f"direction must be {OUTPUT!r} or {INPUT!r}, got {direction!r}")
+        ok, reason = self.available()
+        if not ok:
+            raise PortError(reason)
+        if virtual:
+            return self._open_virtual(direction)
+        ports = self._ports(direction)
+        if port is None:
+            if not ports:
+                raise PortError(f"There is no MIDI {direction} port to open.")
+            wanted = ports[0]
+        else:
+            name = port.name if isinstance(port, PortInfo) else str(port)
+            api = port.api if isinstance(port, PortInfo) else None
+            wanted = find_port(name, ports, api)
+            if wanted is None:
+                raise PortError(
+                    f"MIDI {direction} port '{name}' is not available (was it unplugged?)."
+                )
+        return self._open_named(direction, wanted)
+
+    def _take_handle(self, direction: str, api_name: str):
+        """A closed rtmidi object for ``api_name`` from the pool, or a new one."""
+        with self._lock:
+            free = self._free.get((api_name, direction))
+            if free:
+                return free.pop()
+        cls = self._rtmidi.MidiOut if direction == OUTPUT else self._rtmidi.MidiIn
+        handle = cls(self._api_ids[api_name], self.client_name)
+        with self._lock:
+            self._kept.append(handle)
+            if direction == INPUT:
+                relay = self._relays[id(handle)] = Relay()
+                handle.set_callback(relay)
+                if hasattr(handle, "ignore_types"):
+                    handle.ignore_types(sysex=True, timing=True, active_sense=True)
+        return handle
+
+    def _give_back(self, handle, api_name: str, direction: str) -> None:
+        with self._lock:
+            self._free.setdefault((api_name, direction), []).append(handle)
+
+    def _release(self, opened: OpenPort) -> None:
+        if opened.port.virtual:
+            return  # stays open for good (see the module docstring); the relay is detached
+        handle = opened.handle
+        try:
+            _close_keeping_callback(handle)
+        except Exception:  # noqa: BLE001 - closing a port whose device vanished may fail
+            pass
+        self._give_back(handle, opened.port.api, INPUT if opened.relay else OUTPUT)
+
+    def _opened(self, handle, port: PortInfo, direction: str) -> OpenPort:
+        relay = self._relays.get(id(handle)) if direction == INPUT else None
+        return OpenPort(handle, port, relay, self._release)
+
+    def _open_named(self, direction: str, wanted: PortInfo) -> OpenPort:
+        handle = None
+        try:
+            handle = self._take_handle(direction, wanted.api)
+            # Look the index up on the object that opens it: the list may have changed.
+            names = handle.get_ports()
+            if wanted.name not in names:
+                raise PortError(
+                    f"MIDI {direction} port '{wanted.name}' is not available (was it unplugged?)."
+                )
+            handle.open_port(names.index(wanted.name), direction)
+        except Exception as exc:  # noqa: BLE001 - rtmidi raises several unrelated types
+            if handle is not None:
+                self._give_back(handle, wanted.api, direction)
+            if isinstance(exc, PortError):
+                raise
+            reason = describe_rtmidi_error(exc)
+            raise PortError(
+                f"Could not open MIDI {direction} port '{wanted.name}': {reason}."
+            ) from None
+        return self._opened(handle, wanted, direction)
+
+    def _open_virtual(self, direction: str) -> OpenPort:
+        supported, reason = self.virtual_support()
+        if not supported:
+            raise PortError(f"Cannot create a virtual MIDI {direction} port: {reason}")
+        api_name = next(name for name in self._api_ids if name != "Windows MM")
+        port = PortInfo(VIRTUAL_PORT_NAME, api_name, virtual=True)
+        handle = self._virtual.get((api_name, direction))
+        if handle is None:
+            try:
+                handle = self._take_handle(direction, api_name)
+                handle.open_virtual_port(VIRTUAL_PORT_NAME)
+            except Exception as exc:  # noqa: BLE001
+                raise PortError(
+                    f"Could not create the virtual MIDI {direction} port '{VIRTUAL_PORT_NAME}' "
+                    f"({api_name}): {describe_rtmidi_error(exc)}."
+                ) from None
+            self._virtual[(api_name, direction)] = handle
+        return self._opened(handle, port, direction)
+
+    # --- shutdown -----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Forget the listing clients; the next use probes again. Objects stay in the pool."""
+        with self._lock:
+            for lister in self._listers.values():
+                try:
+                    lister.close_port()
+                except Exception:  # noqa: BLE001
+                    pass
+            self._listers.clear()
+            self._api_ids.clear()
+            self._probed = False
+
+
+def _close_keeping_callback(handle) -> None:
+    """Close an rtmidi port without cancelling an input's callback.
+
+    ``rtmidi.MidiIn.close_port`` cancels the callback first, freeing it while the MIDI thread may
+    be inside it; the base class's ``close_port`` only closes the port.
+    """
+    for cls in type(handle).__mro__[1:]:
+        close = cls.__dict__.get("close_port")
+        if close is not None:
+            close(handle)
+            return
+    handle.close_port()
+
+
+_default_system: MidiSystem | None = None
+
+
+def default_system() -> MidiSystem:
+    """The process-wide system used by the module functions (probed on first use)."""
+    global _default_system
+    if _default_system is None:
+        _default_system = MidiSystem()
+    return _default_system
+
+
+def midi_available() -> tuple[bool, str]:
+    return default_system().available()
+
+
+def list_output_ports() -> list[PortInfo]:
+    return default_system().output_ports()
+
+
+def list_input_ports() -> list[PortInfo]:
+    return default_system().input_ports()
+
+
+# --- a stand-in for python-rtmidi ---------------------------------------------------------------
+
+
+class FakeRtmidi:
+    """Looks like the ``rtmidi`` module to :class:`MidiSystem`, with ports you control.
+
+    ``FakeRtmidi(outputs=['Synth'], inputs=['Keys'], apis=('ALSA',), failing_apis=())``.
+    Ports of the first API are listed unless a name is given as ``(name, api)``. Opened fake
+    outputs append ``(port name, message)`` to ``sent``; :meth:`deliver` sends a message to the
+    callback of every fake input opened on that port name. ``unplug(name)`` removes a port, after
+    which sending to it raises ``SystemError`` as ALSA and CoreMIDI do.
+    """
+
+    API_UNSPECIFIED, API_MACOSX_CORE, API_LINUX_ALSA, API_UNIX_JACK, API_WINDOWS_MM = range(5)
+
+    class RtMidiError(Exception):
+        pass
+
+    class SystemError(RtMidiError, OSError):  # same name as rtmidi's
+        pass
+
+    _NAMES = {1: "CoreMIDI", 2: "ALSA", 3: "JACK", 4: "Windows MM"}
+
+    def __init__(self, outputs=(), inputs=(), apis=("ALSA",), failing_apis=()):
+        by_name = {v: k for k, v in self._NAMES.items()}
+        self._apis = [by_name[a] for a in apis]
+        self._failing = {by_name[a] for a in failing_apis}
+        default = self._apis[0] if self._apis else 2
+        self.outputs: list[tuple[str, int]] = [self._entry(p, default, by_name) for p in outputs]
+        self.inputs: list[tuple[str, int]] = [self._entry(p, default, by_name) for p in inputs]
+        self.sent: list[tuple[str, list[int]]] = []
+        self.opened_inputs: list[FakeRtmidi._Port] = []
+        self.virtual: list[tuple[str, str]] = []  # (direction, name)
+        self.lock = threading.Lock()
+        fake = self
+
+        class _Port:
+            direction = OUTPUT
+
+            def __init__(self, api=0, name=""):
+                if api in fake._failing:
+                    raise fake.SystemError(
+                        f"Fake{fake._NAMES.get(api, '')}::initialize: cannot start"
+                    )
+                self.api, self.client, self.port_name, self.callback = api, name, None, None
+
+            def _table(self):
+                return fake.outputs if self.direction == OUTPUT else fake.inputs
+
+            def get_ports(self):
+                with fake.lock:
+                    return [n for n, a in self._table() if a == self.api]
+
+            def open_port(self, index=0, name=None):
+                ports = self.get_ports()
+                if not 0 <= index < len(ports):
+                    raise fake.RtMidiError(f"port number {index} is invalid.")
+                self.port_name = ports[index]
+                if self.direction == INPUT:
+                    fake.opened_inputs.append(self)
+
+            def open_virtual_port(self, name=None):
+                self.port_name = name
+                fake.virtual.append((self.direction, name))
+                if self.direction == INPUT:
+                    fake.opened_inputs.append(self)
+
+            def close_port(self):
+                if self in fake.opened_inputs:
+                    fake.opened_inputs.remove(self)
+                self.port_name = None
+
+            def get_current_api(self):
+                return self.api
+
+        class MidiOut(_Port):
+            direction = OUTPUT
+
+            def send_message(self, message):
+                with fake.lock:
+                    present = any(n == self.port_name for n, _ in fake.outputs)
+                    virtual = (OUTPUT, self.port_name) in fake.virtual
+                if self.port_name is None or not (present or virtual):
+                    raise fake.SystemError(
+                        "MidiOutAlsa::sendMessage: error sending MIDI message to port."
+                    )
+                fake.sent.append((self.port_name, list(message)))
+
+        class MidiIn(_Port):
+            direction = INPUT
+
+            def set_callback(self, func, data=None):
+                self.callback = (func, data)
+
+            def cancel_callback(self):
+                self.callback = None
+
+            def ignore_types(self, sysex=True, timing=True, active_sense=True):
+                pass
+
+        self._Port, self.MidiOut, self.MidiIn = _Port, MidiOut, MidiIn
+
+    @staticmethod
+    def _entry(port, default, by_name):
+        if isinstance(port, tuple):
+            return port[0], by_name[port[1]]
+        return port, default
+
+    def get_compiled_api(self):
+        return list(self._apis)
+
+    def unplug(self, name: str) -> None:
+        with self.lock:
+            self.outputs = [(n, a) for n, a in self.outputs if n != name]
+            self.inputs = [(n, a) for n, a in self.inputs if n != name]
+
+    def plug(self, name: str, direction: str = OUTPUT, api: str = "ALSA") -> None:
+        api_id = {v: k for k, v in self._NAMES.items()}[api]
+        with self.lock:
+            (self.outputs if direction == OUTPUT else self.inputs).append((name, api_id))
+
+    def deliver(self, port_name: str, message, delta: float = 0.0) -> int:
+        """Call the callback of every fake input open on ``port_name``; returns how many."""
+        count = 0
+        for port in list(self.opened_inputs):
+            if port.port_name == port_name and port.callback is not None:
+                func, data = port.callback
+                func((list(message), delta), data)
+                count += 1
+        return count

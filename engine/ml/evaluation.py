@@ -1,0 +1,299 @@
+"""How well a model predicts melodies: bits per note, accuracies, and the n-gram baseline.
+
+Definitions (``segue-cli evaluate`` prints these; :func:`score` gives them for one melody):
+
+- A tune's token sequence starts at its first note (``EventEncoding.encode`` default origin),
+  with bar positions from absolute grid steps. The first step is given, not scored.
+- ``total_bits``: -log2 P(token) summed over every later step; ``total_bits_per_note`` divides
+  by the number of note onsets after the first step (the onsets that were predicted).
+- ``pitch_bits``: at each predicted onset, -log2(P(that pitch) / P(any note onset)): the pitch
+  alone, comparable with IDyOM's figures. ``pitch_bits_per_note`` divides by the same count.
+- ``bits_per_step``: total bits / scored steps.
+- ``onset_accuracy``: at onset steps, how often the most likely token is the right note-on;
+  ``hold_accuracy`` and ``rest_accuracy`` likewise at HOLD and REST steps.
+- Tunes that do not fit the model's pitch range even after octave fitting are skipped and
+  counted as ``skipped``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+import torch
+
+from engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST, EventEncoding, fit_to_range
+from engine.melody import Melody
+from engine.ml.model import Meter, SegueModel, meter_of, meter_tensor
+
+LN2 = math.log(2)
+
+
+@dataclass
+class EncodedTune:
+    """A tune ready for the model: tokens from its first note, and where they sit in the bar."""
+
+    id: str
+    tokens: np.ndarray  # int64 token per grid step, from the first note to the end
+    offset: int  # absolute grid step of tokens[0]
+    meter: Meter
+
+
+def encode_melody(melody: Melody, encoding: EventEncoding, tune_id: str = "") -> EncodedTune:
+    """Octave-fit and encode one melody; ValueError if it cannot fit the range or is empty."""
+    if not melody.notes:
+        raise ValueError("the melody has no notes")
+    fitted, _ = fit_to_range(melody, encoding)
+    tokens = np.asarray(encoding.encode(fitted), dtype=np.int64)
+    return EncodedTune(tune_id, tokens, fitted.start, meter_of(melody.time_signature, melody.steps_per_quarter))
+
+
+def encode_tunes(tunes: Iterable, encoding: EventEncoding, steps_per_quarter: int = 4):
+    """(encoded tunes, skipped count) for corpus ``Tune``s; tunes that cannot fit are skipped."""
+    encoded, skipped = [], 0
+    for tune in tunes:
+        melody = tune.melody
+        if melody.steps_per_quarter != steps_per_quarter or len(melody.notes) < 1:
+            skipped += 1
+            continue
+        try:
+            encoded.append(encode_melody(melody, encoding, tune.id))
+        except ValueError:
+            skipped += 1
+    return encoded, skipped
+
+
+@dataclass
+class Totals:
+    """Sums over scored steps; add them up over tunes or processes, then :meth:`metrics`."""
+
+    tunes: int = 0
+    steps: int = 0
+    notes: int = 0
+    total_bits: float = 0.0
+    pitch_bits: float = 0.0
+    onset_correct: int = 0
+    hold_correct: int = 0
+    hold_steps: int = 0
+    rest_correct: int = 0
+    rest_steps: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def add(self, other: Totals) -> Totals:
+        for f in fields(self):
+            if f.name != "extra":
+                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        return self
+
+    def as_list(self) -> list[float]:
+        return [float(getattr(self, f.name)) for f in fields(self) if f.name != "extra"]
+
+    @classmethod
+    def from_list(cls, values: Sequence[float]) -> Totals:
+        names = [f for f in fields(cls) if f.name != "extra"]
+        return cls(**{
+            f.name: (int(round(v)) if f.type in ("int", int) else float(v)) for f, v in zip(names, values)
+        })
+
+    def metrics(self) -> dict:
+        def ratio(a, b):
+            return a / b if b else float("nan")
+
+        return {
+            "total_bits_per_note": ratio(self.total_bits, self.notes),
+            "pitch_bits_per_note": ratio(self.pitch_bits, self.notes),
+            "bits_per_step": ratio(self.total_bits, self.steps),
+            "onset_accuracy": ratio(self.onset_correct, self.notes),
+            "hold_accuracy": ratio(self.hold_correct, self.hold_steps),
+            "rest_accuracy": ratio(self.rest_correct, self.rest_steps),
+            "tunes": self.tunes,
+            "notes": self.notes,
+            "steps": self.steps,
+            **self.extra,
+        }
+
+
+def accumulate(log_probs: torch.Tensor, targets: torch.Tensor, totals: Totals) -> Totals:
+    """Add scored steps to ``totals``: ``log_probs`` (N, V) natural-log distributions of the
+    steps, ``targets`` (N,) the tokens that came."""
+    log_probs = log_probs.double()
+    chosen = log_probs.gather(1, targets.unsqueeze(1)).squeeze(1)
+    onset = targets >= FIRST_PITCH_TOKEN
+    best = log_probs.argmax(1)
+    totals.steps += int(targets.numel())
+    totals.total_bits += float(-chosen.sum()) / LN2
+    totals.notes += int(onset.sum())
+    if bool(onset.any()):
+        any_onset = torch.logsumexp(log_probs[onset][:, FIRST_PITCH_TOKEN:], dim=1)
+        totals.pitch_bits += float(-(chosen[onset] - any_onset).sum()) / LN2
+    correct = best == targets
+    totals.onset_correct += int((correct & onset).sum())
+    for token, name in ((HOLD, "hold"), (REST, "rest")):
+        where = targets == token
+        setattr(totals, f"{name}_steps", getattr(totals, f"{name}_steps") + int(where.sum()))
+        setattr(totals, f"{name}_correct", getattr(totals, f"{name}_correct") + int((correct & where).sum()))
+    return totals
+
+
+def batches_by_length(tunes: Sequence[EncodedTune], max_steps: int = 16384):
+    """Index lists of tunes of similar length, at most ``max_steps`` padded steps a batch."""
+    order = sorted(range(len(tunes)), key=lambda i: len(tunes[i].tokens))
+    batch: list[int] = []
+    for i in order:
+        longest = len(tunes[i].tokens)
+        if batch and longest * (len(batch) + 1) > max_steps:
+            yield batch
+            batch = []
+        batch.append(i)
+    if batch:
+        yield batch
+
+
+def collate(tunes: Sequence[EncodedTune], device=None):
+    """(tokens (B, T) padded with REST, lengths (B,), offsets (B,), meters (B, 3))."""
+    lengths = [len(t.tokens) for t in tunes]
+    tokens = np.full((len(tunes), max(lengths)), REST, dtype=np.int64)
+    for row, tune in enumerate(tunes):
+        tokens[row, : len(tune.tokens)] = tune.tokens
+    return (
+        torch.from_numpy(tokens).to(device),
+        torch.tensor(lengths, device=device),
+        torch.tensor([t.offset for t in tunes], device=device),
+        meter_tensor([t.meter for t in tunes], device),
+    )
+
+
+def score_encoded(model: SegueModel, tunes: Sequence[EncodedTune], max_steps: int = 16384) -> Totals:
+    """Totals of the model over encoded tunes (the model is put in eval mode)."""
+    model.eval()
+    totals = Totals()
+    device = model.device
+    with torch.inference_mode():
+        for batch in batches_by_length(tunes, max_steps):
+            tokens, lengths, offsets, meters = collate([tunes[i] for i in batch], device)
+            log_probs = torch.log_softmax(model(tokens, offsets, meters).float(), dim=-1)
+            # Row t predicts step t + 1; steps beyond a tune's end are padding.
+            steps = torch.arange(tokens.shape[1] - 1, device=device)
+            scored = steps.unsqueeze(0) < (lengths - 1).unsqueeze(1)
+            accumulate(log_probs[:, :-1][scored], tokens[:, 1:][scored], totals)
+            totals.tunes += len(batch)
+    return totals
+
+
+def score(model: SegueModel, melody: Melody) -> dict:
+    """``total_bits``, ``pitch_bits``, ``notes``, ``steps`` of one melody, by the module's
+    definitions; ValueError when the melody is empty or cannot fit the model's range."""
+    if melody.steps_per_quarter != model.config.steps_per_quarter:
+        raise ValueError(
+            f"the model works on {model.config.steps_per_quarter} steps per quarter; "
+            f"the melody uses {melody.steps_per_quarter}"
+        )
+    totals = score_encoded(model, [encode_melody(melody, model.encoding)])
+    return {
+        "total_bits": totals.total_bits,
+        "pitch_bits": totals.pitch_bits,
+        "notes": totals.notes,
+        "steps": totals.steps,
+    }
+
+
+def ngram_totals(ngram, tunes: Sequence[EncodedTune], order: int) -> Totals:
+    """Totals of a fitted :class:`engine.ml.ngram.KneserNey` over encoded tunes."""
+    return ngram_totals_by_order(ngram, tunes, [order])[order]
+
+
+def ngram_totals_by_order(ngram, tunes: Sequence[EncodedTune], orders: Sequence[int]) -> dict:
+    totals = {order: Totals(tunes=len(tunes)) for order in orders}
+    for by_order, targets in ngram.log_prob_chunks([t.tokens for t in tunes], orders):
+        target_tensor = torch.from_numpy(targets)
+        for order in orders:
+            accumulate(torch.from_numpy(by_order[order]), target_tensor, totals[order])
+    return totals
+
+
+def choose_ngram_order(ngram, validation: Sequence[EncodedTune]) -> tuple[int, dict]:
+    """The order with the lowest validation bits per note, and each order's figure."""
+    orders = list(range(1, ngram.max_order + 1))
+    by_order = ngram_totals_by_order(ngram, validation, orders)
+    figures = {order: t.metrics()["total_bits_per_note"] for order, t in by_order.items()}
+    best = min(orders, key=lambda o: (figures[o] if not math.isnan(figures[o]) else math.inf, o))
+    return best, figures
+
+
+def evaluate(
+    model: SegueModel,
+    corpus: str,
+    split: str = "test",
+    *,
+    cache_dir=None,
+    baseline: bool = True,
+    max_order: int = 20,
+    tunes_by_split: dict | None = None,
+) -> dict:
+    """Metrics of ``model`` on a corpus split, with the n-gram baseline's beside them.
+
+    Returns ``{"model": metrics, "ngram": metrics (with "order"), "corpus", "split",
+    "skipped"}``. ``tunes_by_split`` (split -> list of Tune) replaces loading the corpus.
+    """
+    from engine.ml import ngram as ngram_module  # noqa: PLC0415
+
+    def tunes_of(name):
+        if tunes_by_split is not None:
+            return tunes_by_split[name]
+        from engine.corpus import load_corpus  # noqa: PLC0415
+
+        return load_corpus(corpus, name, cache_dir=cache_dir)
+
+    spq = model.config.steps_per_quarter
+    evaluated, skipped = encode_tunes(tunes_of(split), model.encoding, spq)
+    if not evaluated:
+        raise ValueError(f"corpus {corpus!r} has no usable tunes in its {split} split")
+    result = {"corpus": corpus, "split": split, "skipped": skipped}
+    result["model"] = score_encoded(model, evaluated).metrics()
+    if baseline:
+        train, _ = encode_tunes(tunes_of("train"), model.encoding, spq)
+        validation, _ = encode_tunes(tunes_of("validation"), model.encoding, spq)
+        if not train or not validation:
+            raise ValueError(f"corpus {corpus!r} needs train and validation tunes for the n-gram baseline")
+        ngram = ngram_module.KneserNey.fit(
+            [t.tokens for t in train], model.encoding.num_tokens, max_order=max_order
+        )
+        order, figures = choose_ngram_order(ngram, validation)
+        metrics = ngram_totals(ngram, evaluated, order).metrics()
+        metrics["order"] = order
+        metrics["validation_bits_per_note_by_order"] = {str(k): v for k, v in figures.items()}
+        result["ngram"] = metrics
+    return result
+
+
+METRIC_ROWS = (
+    ("total_bits_per_note", "total bits/note", "{:.3f}"),
+    ("pitch_bits_per_note", "pitch bits/note", "{:.3f}"),
+    ("bits_per_step", "bits/step", "{:.4f}"),
+    ("onset_accuracy", "onset accuracy", "{:.3f}"),
+    ("hold_accuracy", "hold accuracy", "{:.3f}"),
+    ("rest_accuracy", "rest accuracy", "{:.3f}"),
+    ("tunes", "tunes", "{}"),
+    ("notes", "notes", "{}"),
+    ("steps", "steps", "{}"),
+)
+
+
+def format_report(result: dict) -> str:
+    """The evaluation as a small table: the model beside the n-gram baseline."""
+    ngram = result.get("ngram")
+    header = f"{'':18}{'LSTM':>12}"
+    if ngram:
+        header += f"{str(ngram['order']) + '-gram KN':>14}"
+    lines = [f"corpus {result['corpus']}, split {result['split']} ({result['skipped']} tunes skipped)", header]
+    def cell(value, fmt):  # no steps of a kind (a split without rests): nothing to show
+        return "n/a" if isinstance(value, float) and math.isnan(value) else fmt.format(value)
+
+    for key, label, fmt in METRIC_ROWS:
+        line = f"{label:18}{cell(result['model'][key], fmt):>12}"
+        if ngram:
+            line += f"{cell(ngram[key], fmt):>14}"
+        lines.append(line)
+    return "\n".join(lines)

@@ -1,0 +1,415 @@
+"""Continuing a seed melody with the model: sampling controls, variations, beam search.
+
+The seed runs through the LSTM once; after that each new step costs one batched step of the
+model for all variations together (see :class:`engine.ml.model.Stepper`).
+
+Controls, applied to each step's distribution in this order:
+
+1. masks: HOLD is impossible after REST and on the first generated step (the seed's last note
+   ends where the seed ends); pitches outside the pitch range, outside the locked key's scale
+   or outside the model's range are impossible;
+2. temperature (``adaptive_temperature`` scales it per step by target entropy / entropy,
+   within half to double, so unsure steps get cooler and over-sure ones warmer);
+3. rest weighting: the probability of REST (starting or continuing a rest) is multiplied by
+   ``rest_weight`` and the distribution renormalised; 0 means no rests at all;
+4. top-p (nucleus) truncation; then a draw from a seeded generator (Gumbel-max), or the
+   most likely token when the temperature is at or below :data:`GREEDY_TEMPERATURE`.
+
+Same model, seed, settings, ``rng_seed`` and device give the same notes.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import statistics
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import torch
+
+from engine import keys
+from engine.encoding import HOLD, REST, fit_to_range
+from engine.melody import Melody
+from engine.ml.model import SegueModel, meter_of
+
+GREEDY_TEMPERATURE = 1e-3
+DEFAULT_TARGET_ENTROPY = 2.0  # bits, for adaptive_temperature=True
+ADAPTIVE_BOUNDS = (0.5, 2.0)  # the adaptive factor on the temperature stays within these
+MAX_VARIATIONS = 256
+MAX_STEPS = 100_000
+
+
+class GenerationCancelled(Exception):
+    """``should_stop`` asked generation to stop before it finished."""
+
+
+@dataclass(frozen=True)
+class GenerationUpdate:
+    """One report from :func:`iter_generate`: progress, and the melodies in the last one."""
+
+    fraction: float  # 0..1 of the steps generated so far
+    melodies: list[Melody] | None = None  # the continuations, set only in the final update
+    rng_seed: int | None = None  # the random seed used (reproduces the run)
+
+
+def steps_for_bars(melody: Melody, bars: float) -> int:
+    """Grid steps in ``bars`` bars of the melody's meter."""
+    if isinstance(bars, bool) or not isinstance(bars, (int, float)) or not bars > 0:
+        raise ValueError(f"the number of bars must be positive, got {bars!r}")
+    return max(1, round(bars * melody.steps_per_bar))
+
+
+def _check_settings(temperature, rest_weight, variations, steps, top_p, adaptive_temperature, beam_width):
+    def number(name, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+        return float(value)
+
+    if number("temperature", temperature) <= 0:
+        raise ValueError(f"temperature must be greater than 0, got {temperature!r}")
+    if number("rest weight", rest_weight) < 0:
+        raise ValueError(f"rest weight must be 0 or more, got {rest_weight!r}")
+    for name, value, high in (("variations", variations, MAX_VARIATIONS), ("steps", steps, MAX_STEPS)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+            raise ValueError(f"{name} must be an integer from 1 to {high}, got {value!r}")
+    if top_p is not None and not 0 < number("top-p", top_p) <= 1:
+        raise ValueError(f"top-p must be in (0, 1], got {top_p!r}")
+    if adaptive_temperature not in (None, False, True) and number(
+        "adaptive temperature target", adaptive_temperature
+    ) <= 0:
+        raise ValueError(f"the adaptive temperature target (bits) must be positive, got {adaptive_temperature!r}")
+    if beam_width is not None:
+        if isinstance(beam_width, bool) or not isinstance(beam_width, int) or not 1 <= beam_width <= MAX_VARIATIONS:
+            raise ValueError(f"beam width must be an integer from 1 to {MAX_VARIATIONS}, got {beam_width!r}")
+        if variations > beam_width:
+            raise ValueError(f"beam search returns at most beam width ({beam_width}) variations, not {variations}")
+
+
+def resolve_key(key: str | None, seed: Melody) -> str | None:
+    """``None``, a key name, or ``'auto'`` (the seed's key field, else its detected key)."""
+    if key is None:
+        return None
+    if not isinstance(key, str):
+        raise ValueError(f"key must be a name such as 'C major', or 'auto', got {key!r}")
+    if key.strip().lower() == "auto":
+        if seed.key:
+            return seed.key
+        detected = seed.detect_key()
+        if detected is None:
+            raise ValueError("key 'auto' needs a seed with notes to detect the key from")
+        return detected
+    return keys.key_name(*keys.parse_key(key))
+
+
+def allowed_pitch_bias(model: SegueModel, shift: int, key: str | None, pitch_range) -> torch.Tensor:
+    """(V,) additive mask: 0 for allowed tokens, -inf for forbidden pitch tokens.
+
+    ``shift`` is how far the seed was transposed into the model's range; key and pitch range
+    are in the seed's own pitches.
+    """
+    encoding = model.encoding
+    low, high = 0, 127
+    if pitch_range is not None:
+        try:
+            low, high = (int(v) for v in pitch_range)
+        except (TypeError, ValueError):
+            raise ValueError(f"pitch range must be two MIDI pitches (low, high), got {pitch_range!r}") from None
+        if not 0 <= low <= high <= 127:
+            raise ValueError(f"pitch range {low}-{high} is not a valid MIDI range (0-127, low <= high)")
+    scale = keys.scale_pitch_classes(key) if key else None
+    bias = torch.zeros(encoding.num_tokens)
+    allowed = 0
+    for pitch in range(encoding.min_pitch, encoding.max_pitch + 1):
+        original = pitch - shift
+        ok = low <= original <= high and (scale is None or original % 12 in scale)
+        if ok:
+            allowed += 1
+        else:
+            bias[encoding.pitch_to_token(pitch)] = float("-inf")
+    if not allowed:
+        where = f" in {key}" if key else ""
+        raise ValueError(
+            f"no pitch is allowed{where} within {low}-{high} and the model's range "
+            f"{encoding.min_pitch - shift}-{encoding.max_pitch - shift} around this seed"
+        )
+    return bias.to(model.device)
+
+
+def _prepare_seed(model: SegueModel, seed: Melody, start: int | None):
+    if not isinstance(seed, Melody):
+        raise ValueError(f"the seed must be a Melody, got {type(seed).__name__}")
+    if not seed.notes:
+        raise ValueError("the seed melody is empty: give at least one note to continue from")
+    if seed.steps_per_quarter != model.config.steps_per_quarter:
+        raise ValueError(
+            f"the model works on a grid of {model.config.steps_per_quarter} steps per quarter; "
+            f"the seed uses {seed.steps_per_quarter}"
+        )
+    start = seed.end if start is None else start
+    if isinstance(start, bool) or not isinstance(start, int):
+        raise ValueError(f"start must be a grid step (an integer), got {start!r}")
+    if start <= seed.start:
+        raise ValueError(
+            f"the continuation must start after the seed's first note (step {seed.start}), not at {start}"
+        )
+    fitted, shift = fit_to_range(_recent_part_in_range(seed, model.encoding), model.encoding)
+    tokens = model.encoding.encode(fitted, origin=fitted.start, end=start)
+    return tokens, shift, start
+
+
+def _recent_part_in_range(seed: Melody, encoding) -> Melody:
+    """The seed, or when it spans more than the model's range (a bass note left in by a
+    reduction, say) its longest recent part that fits: what comes last matters most."""
+    span = encoding.max_pitch - encoding.min_pitch
+    notes = seed.notes
+    low = high = notes[-1].pitch
+    first = len(notes) - 1
+    while first > 0:
+        pitch = notes[first - 1].pitch
+        if max(high, pitch) - min(low, pitch) > span:
+            return seed.with_notes(notes[first:])
+        low, high, first = min(low, pitch), max(high, pitch), first - 1
+    return seed
+
+
+def _entropy_bits(logits: torch.Tensor) -> torch.Tensor:
+    log_p = torch.log_softmax(logits, dim=-1)
+    return -(log_p.exp() * log_p.nan_to_num(0.0, neginf=0.0)).sum(-1) / math.log(2)
+
+
+def _top_p_log(scores: torch.Tensor, top_p: float) -> torch.Tensor:
+    """Log-probabilities restricted to the smallest set of most likely tokens whose
+    probability reaches ``top_p`` (the rest get -inf)."""
+    log_probs = torch.log_softmax(scores, dim=-1)
+    sorted_log, order = log_probs.sort(dim=-1, descending=True)
+    probs = sorted_log.exp()
+    before = probs.cumsum(-1) - probs  # the mass of the tokens ranked above
+    sorted_log = sorted_log.masked_fill(before >= top_p, float("-inf"))
+    return torch.full_like(log_probs, float("-inf")).scatter_(-1, order, sorted_log)
+
+
+class _Controls:
+    """Turns one step's logits into scores whose softmax is the distribution to draw from.
+
+    Draws use the Gumbel-max trick (argmax of scores + Gumbel noise), with the noise made in
+    blocks from the seeded generator: the same draws as sampling, fewer ops per step.
+    """
+
+    NOISE_BLOCK = 256
+
+    def __init__(self, bias, temperature, rest_weight, top_p, adaptive_temperature, steps):
+        self.steps_left = steps  # noise is made for at most the steps still to draw
+        rest_bias = torch.zeros_like(bias)
+        rest_bias[REST] = math.log(rest_weight) if rest_weight > 0 else float("-inf")
+        # Masks are 0 or -inf, so they can be added after the temperature division too.
+        self.bias = bias + rest_bias
+        self.first_bias = self.bias.clone()
+        self.first_bias[HOLD] = float("-inf")
+        self.temperature = float(temperature)
+        self.greedy = self.temperature <= GREEDY_TEMPERATURE
+        self.top_p = None if top_p is None or top_p >= 1 else float(top_p)
+        if adaptive_temperature is True:
+            adaptive_temperature = DEFAULT_TARGET_ENTROPY
+        self.target_entropy = float(adaptive_temperature) if adaptive_temperature else None
+        self._noise = None
+        self._noise_step = 0
+
+    def scores(self, logits: torch.Tensor, first: bool) -> torch.Tensor:
+        """Masked, tempered, rest-weighted scores (unnormalised log-probabilities)."""
+        bias = self.first_bias if first else self.bias
+        temperature = 1.0 if self.greedy else self.temperature
+        if self.target_entropy is not None and not self.greedy:
+            entropy = _entropy_bits(torch.add(bias, logits, alpha=1.0 / temperature)).clamp(min=1e-3)
+            factor = (self.target_entropy / entropy).clamp(*ADAPTIVE_BOUNDS)
+            return logits / (temperature * factor).unsqueeze(-1) + bias
+        return torch.add(bias, logits, alpha=1.0 / temperature)
+
+    def log_probs(self, logits: torch.Tensor, first: bool) -> torch.Tensor:
+        return torch.log_softmax(self.scores(logits, first), dim=-1)
+
+    def draw(self, logits: torch.Tensor, first: bool, generator: torch.Generator) -> list[int]:
+        scores = self.scores(logits, first)
+        if self.greedy:
+            return scores.argmax(-1).tolist()
+        if self.top_p is not None:
+            scores = _top_p_log(scores, self.top_p)
+        if self._noise is None or self._noise_step == self._noise.shape[0]:
+            shape = (min(self.NOISE_BLOCK, self.steps_left), *scores.shape)
+            # Gumbel noise -log(-log(U)); U is never 0 in practice, clamped to be sure.
+            uniform = torch.rand(shape, device=scores.device, generator=generator).clamp_(min=1e-20)
+            self._noise = uniform.log_().neg_().log_().neg_()
+            self._noise_step = 0
+        scores += self._noise[self._noise_step]
+        self._noise_step += 1
+        self.steps_left -= 1
+        return scores.argmax(-1).tolist()
+
+
+def iter_generate(
+    model: SegueModel,
+    seed_melody: Melody,
+    steps: int,
+    *,
+    temperature: float = 1.0,
+    rest_weight: float = 1.0,
+    variations: int = 1,
+    rng_seed: int | None = None,
+    key: str | None = None,
+    pitch_range: tuple[int, int] | None = None,
+    top_p: float | None = None,
+    start: int | None = None,
+    adaptive_temperature: bool | float | None = None,
+    beam_width: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Iterator[GenerationUpdate]:
+    """Generate step by step, yielding a :class:`GenerationUpdate` after every step; the last
+    one carries the melodies (see :func:`generate` for the arguments).
+
+    When ``should_stop()`` returns true the iteration ends at once without melodies.
+    ``beam_width`` switches to beam search for the most likely continuations (temperature,
+    top-p and the random seed then do not apply; masks and rest weighting do).
+    """
+    _check_settings(temperature, rest_weight, variations, steps, top_p, adaptive_temperature, beam_width)
+    tokens, shift, start = _prepare_seed(model, seed_melody, start)
+    key = resolve_key(key, seed_melody)
+    bias = allowed_pitch_bias(model, shift, key, pitch_range)
+    if beam_width:  # the most likely continuations: the model's own distribution
+        controls = _Controls(bias, 1.0, rest_weight, None, None, steps)
+    else:
+        controls = _Controls(bias, temperature, rest_weight, top_p, adaptive_temperature, steps)
+    if rng_seed is None:
+        rng_seed = secrets.randbits(63)
+    if isinstance(rng_seed, bool) or not isinstance(rng_seed, int) or rng_seed < 0:
+        raise ValueError(f"rng_seed must be a non-negative integer, got {rng_seed!r}")
+    generator = torch.Generator(device=model.device)
+    generator.manual_seed(rng_seed)
+    meter = meter_of(seed_melody.time_signature, seed_melody.steps_per_quarter)
+    offset = start - len(tokens)
+    batch = beam_width or variations
+    if model.training:
+        model.eval()
+    # Inference mode is entered per step, never across a yield, so the caller's code between
+    # updates runs in its own grad mode.
+    with torch.inference_mode():
+        stepper = model.stepper(batch, offset, meter)
+        logits = stepper.prime(tokens)
+    if beam_width:
+        generated = yield from _beam_steps(stepper, logits, controls, steps, should_stop)
+        generated = None if generated is None else generated[:variations]
+    else:
+        generated = yield from _sample_steps(stepper, logits, controls, steps, generator, should_stop)
+    if generated is None:
+        return
+    velocities = [n.velocity for n in seed_melody.notes]
+    velocity = int(statistics.median_low(velocities))
+    fields = dict(
+        steps_per_quarter=seed_melody.steps_per_quarter,
+        time_signature=seed_melody.time_signature,
+        tempo=seed_melody.tempo,
+        key=seed_melody.key,
+    )
+    melodies = []
+    for sequence in generated:
+        notes = model.encoding.decode_notes(sequence, origin=start, velocity=velocity)
+        melody = Melody(notes, **fields)
+        melodies.append(melody.transpose(-shift) if shift and notes else melody)
+    yield GenerationUpdate(1.0, melodies, rng_seed)
+
+
+def _sample_steps(stepper, logits, controls, steps, generator, should_stop):
+    sequences: list[list[int]] = [[] for _ in range(stepper.batch)]
+    for step in range(steps):
+        if should_stop is not None and should_stop():
+            return None
+        with torch.inference_mode():
+            chosen = controls.draw(logits, step == 0, generator)
+            if step + 1 < steps:
+                logits = stepper.feed(chosen)
+        for sequence, token in zip(sequences, chosen):
+            sequence.append(token)
+        yield GenerationUpdate((step + 1) / steps)
+    return sequences
+
+
+def _beam_steps(stepper, logits, controls, steps, should_stop):
+    width = stepper.batch
+    device = logits.device
+    scores = torch.full((width,), float("-inf"), device=device)
+    scores[0] = 0.0  # every beam starts as the same seed: expand only the first
+    sequences: list[list[int]] = [[] for _ in range(width)]
+    for step in range(steps):
+        if should_stop is not None and should_stop():
+            return None
+        with torch.inference_mode():
+            log_probs = controls.log_probs(logits, step == 0)
+            vocab = log_probs.shape[1]
+            total = (scores.unsqueeze(1) + log_probs).reshape(-1)
+            scores, flat = total.topk(width)
+            parents = (flat // vocab).tolist()
+            chosen = (flat % vocab).tolist()
+            if step + 1 < steps:
+                stepper.reorder(parents)
+                logits = stepper.feed(chosen)
+        sequences = [sequences[p] + [t] for p, t in zip(parents, chosen)]
+        yield GenerationUpdate((step + 1) / steps)
+    finite = [s for s, score in zip(sequences, scores.tolist()) if score > float("-inf")]
+    return finite or sequences[:1]
+
+
+def generate(
+    model: SegueModel,
+    seed_melody: Melody,
+    steps: int,
+    *,
+    temperature: float = 1.0,
+    rest_weight: float = 1.0,
+    variations: int = 1,
+    rng_seed: int | None = None,
+    key: str | None = None,
+    pitch_range: tuple[int, int] | None = None,
+    top_p: float | None = None,
+    start: int | None = None,
+    adaptive_temperature: bool | float | None = None,
+    beam_width: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[Melody]:
+    """``variations`` continuations of ``seed_melody``, each ``steps`` grid steps long.
+
+    The continuations hold only the new notes, on the seed's time axis: the first generated
+    step is ``start`` (default: the seed's end; steps between the seed's end and a later
+    ``start`` are fed to the model as rests). They carry the seed's meter, tempo and key.
+
+    - ``temperature`` > 0: lower is safer, higher wilder; at most 0.001 means greedy.
+    - ``rest_weight`` >= 0 multiplies the probability of a rest (0: none, 2: twice as likely).
+    - ``key``: ``'C major'``, ``'F# minor'`` ... or ``'auto'`` (from the seed): only its scale.
+    - ``pitch_range`` (low, high) MIDI pitches; ``top_p`` nucleus sampling in (0, 1].
+    - ``adaptive_temperature``: True or a target entropy in bits, see the module docstring.
+    - ``beam_width``: beam search for the most likely continuations instead of sampling.
+    - ``rng_seed``: reproducible draws; ``should_stop``: raises GenerationCancelled when true.
+
+    A seed spanning more than the model's pitch range is heard from its longest recent part
+    that fits. Raises ValueError with a clear message for bad arguments or a seed the model
+    cannot take.
+    """
+    result = None
+    for update in iter_generate(
+        model, seed_melody, steps,
+        temperature=temperature, rest_weight=rest_weight, variations=variations,
+        rng_seed=rng_seed, key=key, pitch_range=pitch_range, top_p=top_p, start=start,
+        adaptive_temperature=adaptive_temperature, beam_width=beam_width, should_stop=should_stop,
+    ):
+        if update.melodies is not None:
+            result = update.melodies
+    if result is None:
+        raise GenerationCancelled("generation was stopped before it finished")
+    return result
+
+
+__all__ = [
+    "GenerationCancelled",
+    "GenerationUpdate",
+    "generate",
+    "iter_generate",
+    "steps_for_bars",
+]

@@ -1,0 +1,515 @@
+"""Training the model on a corpus: ``segue-cli train``.
+
+- Train split for learning, validation split for early stopping (bits per note, as
+  :mod:`engine.ml.evaluation` defines it); the test split is never touched here.
+- Each sequence is transposed by a random shift within ``transpose`` semitones that keeps it
+  inside the pitch range; long tunes are cut into random windows of ``max_length`` steps.
+- AdamW, linear warm-up then cosine decay of the learning rate, gradient clipping, dropout.
+- After every epoch: ``NAME.train.safetensors`` + ``NAME.train.json`` (everything ``--resume``
+  needs: weights, optimizer moments, history); whenever validation improves, the model itself
+  (``NAME.safetensors`` + ``NAME.json``). At the end a plot ``NAME.png`` of both curves.
+- ``--seed`` makes a run repeatable: every epoch's shuffling, windows, shifts and dropout come
+  from (seed, epoch), so a resumed run continues exactly as an uninterrupted one.
+- Under ``torchrun --nproc_per_node=N`` it trains as PyTorch DDP (gloo on CPU, nccl on GPU):
+  every process builds the same batches and takes every N-th; validation is summed over all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from engine.encoding import FIRST_PITCH_TOKEN
+from engine.ml.device import choose_device
+from engine.ml.evaluation import EncodedTune, Totals, collate, encode_tunes, score_encoded
+from engine.ml.model import (
+    ModelConfig,
+    ModelError,
+    SegueModel,
+    _atomic_write,
+    create_model,
+    model_paths,
+    save_model,
+)
+
+STATE_FORMAT = "segue-training-state"
+STATE_VERSION = 1
+
+
+@dataclass
+class TrainOptions:
+    """Everything a training run depends on (saved with the model and the resume state)."""
+
+    corpus: str = "essen"  # corpus name or folder, as engine.corpus.load_corpus takes it
+    epochs: int = 20  # the learning-rate schedule spans this many epochs
+    batch_size: int = 16  # sequences per batch (per process under DDP); small = more updates
+    learning_rate: float = 3e-3  # peak AdamW learning rate
+    final_lr_fraction: float = 0.05  # the cosine decay ends at this fraction of the peak
+    warmup_steps: int = 100  # linear warm-up batches
+    weight_decay: float = 0.01  # AdamW decoupled weight decay
+    clip: float = 1.0  # gradient norm clipping
+    transpose: int = 2  # random shift per sequence, within +-this many semitones
+    max_length: int = 512  # longer tunes train as random windows of this many steps
+    patience: int = 5  # stop after this many epochs without a better validation score
+    seed: int = 0  # makes the run repeatable
+    max_minutes: float | None = None  # stop (after validating) when this much time has passed
+    model: ModelConfig = field(default_factory=ModelConfig)
+
+    def __post_init__(self):
+        if isinstance(self.model, dict):
+            self.model = ModelConfig.from_json(self.model)
+        checks = (
+            ("epochs", 1, 100_000), ("batch_size", 1, 65_536), ("warmup_steps", 0, 10_000_000),
+            ("transpose", 0, 60), ("max_length", 16, 1_000_000), ("patience", 1, 100_000),
+            ("seed", 0, 2**63 - 1),
+        )
+        for name, low, high in checks:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{name.replace('_', ' ')} must be an integer from {low} to {high}, got {value!r}")
+        for name, low, high in (
+            ("learning_rate", 0.0, 10.0), ("final_lr_fraction", 0.0, 1.0),
+            ("weight_decay", 0.0, 10.0), ("clip", 0.0, 1e6),
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+                raise ValueError(f"{name.replace('_', ' ')} must be a number from {low:g} to {high:g}, got {value!r}")
+        if self.learning_rate <= 0:
+            raise ValueError("learning rate must be greater than 0")
+        if self.max_minutes is not None and not (
+            isinstance(self.max_minutes, (int, float)) and self.max_minutes > 0
+        ):
+            raise ValueError(f"max minutes must be a positive number, got {self.max_minutes!r}")
+
+    def to_json(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["model"] = self.model.to_json()
+        return data
+
+
+@dataclass
+class TrainResult:
+    model_path: Path  # the card of the best model
+    best_epoch: int
+    best_validation: float  # validation total bits per note of the best model
+    epochs_run: int
+    history: list  # per epoch: train and validation bits per note, seconds, learning rate
+    steps_per_second: float  # training throughput, grid steps per second (this process)
+    stopped: str  # why training ended: "epochs", "early stopping", "time limit", "interrupted"
+    model: SegueModel | None = None  # the final weights (the best ones are in model_path)
+
+
+# --- distributed -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Dist:
+    rank: int = 0
+    world: int = 1
+    device: torch.device = torch.device("cpu")
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+def _setup_distributed(device_preference) -> _Dist:
+    """torchrun sets WORLD_SIZE, RANK and LOCAL_RANK; without them this is a single process."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    device = choose_device(device_preference)
+    if world <= 1:
+        return _Dist(0, 1, device)
+    import torch.distributed as dist  # noqa: PLC0415
+
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    if device.type == "cuda":
+        device = torch.device("cuda", local_rank % torch.cuda.device_count())
+        torch.cuda.set_device(device)
+        backend = "nccl"
+    else:
+        device = torch.device("cpu")  # gloo has no MPS support
+        backend = "gloo"
+    if not dist.is_initialized():
+        dist.init_process_group(backend)
+    return _Dist(dist.get_rank(), dist.get_world_size(), device)
+
+
+def _all_sum(values: list[float], ctx: _Dist) -> list[float]:
+    if ctx.world == 1:
+        return values
+    import torch.distributed as dist  # noqa: PLC0415
+
+    tensor = torch.tensor(values, dtype=torch.float64, device=ctx.device)
+    dist.all_reduce(tensor)
+    return tensor.tolist()
+
+
+def _barrier(ctx: _Dist) -> None:
+    if ctx.world > 1:
+        import torch.distributed as dist  # noqa: PLC0415
+
+        dist.barrier()
+
+
+# --- batches ----------------------------------------------------------------------------------
+
+
+def _transpose_window(tune: EncodedTune, shift: int, start: int, length: int) -> EncodedTune:
+    tokens = tune.tokens[start:start + length].copy()
+    if shift:
+        notes = tokens >= FIRST_PITCH_TOKEN
+        tokens[notes] += shift
+    return EncodedTune(tune.id, tokens, tune.offset + start, tune.meter)
+
+
+def epoch_batches(
+    tunes: Sequence[EncodedTune], options: TrainOptions, epoch: int, num_pitches: int
+) -> list[list[EncodedTune]]:
+    """The epoch's batches: shuffled, length-bucketed, windowed and transposed, all from
+    (seed, epoch), identical in every process."""
+    rng = np.random.default_rng([options.seed, epoch])
+    order = rng.permutation(len(tunes))
+    windows = []
+    for i in order:
+        tune = tunes[i]
+        length = len(tune.tokens)
+        start = int(rng.integers(0, length - options.max_length + 1)) if length > options.max_length else 0
+        window = tune.tokens[start:start + options.max_length]
+        shift = 0
+        notes = window[window >= FIRST_PITCH_TOKEN]
+        if options.transpose and notes.size:
+            low = max(-options.transpose, -int(notes.min() - FIRST_PITCH_TOKEN))
+            high = min(options.transpose, num_pitches - 1 - int(notes.max() - FIRST_PITCH_TOKEN))
+            shift = int(rng.integers(low, high + 1))
+        windows.append(_transpose_window(tune, shift, start, options.max_length))
+    # Sort within pools of 50 batches by length so padding stays small, then shuffle batches.
+    pool = options.batch_size * 50
+    batches = []
+    for begin in range(0, len(windows), pool):
+        chunk = sorted(windows[begin:begin + pool], key=lambda w: len(w.tokens))
+        batches += [chunk[i:i + options.batch_size] for i in range(0, len(chunk), options.batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def learning_rate(options: TrainOptions, step: int, total_steps: int, time_fraction: float = 0.0) -> float:
+    """Linear warm-up, then cosine decay to ``final_lr_fraction`` of the peak.
+
+    With a time limit the decay follows whichever is further along, steps or time, so a short
+    run still ends on a low learning rate.
+    """
+    if step < options.warmup_steps:
+        return options.learning_rate * (step + 1) / options.warmup_steps
+    span = max(1, total_steps - options.warmup_steps)
+    progress = min(1.0, max((step - options.warmup_steps) / span, time_fraction))
+    floor = options.final_lr_fraction
+    return options.learning_rate * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def batch_loss(model, tunes: Sequence[EncodedTune], device) -> tuple[torch.Tensor, float, int, int]:
+    """(mean loss over scored steps, summed nats, scored steps, predicted onsets)."""
+    tokens, lengths, offsets, meters = collate(tunes, device)
+    logits = model(tokens, offsets, meters)
+    steps = torch.arange(tokens.shape[1] - 1, device=device)
+    scored = steps.unsqueeze(0) < (lengths - 1).unsqueeze(1)
+    targets = tokens[:, 1:][scored]
+    nll = F.cross_entropy(logits[:, :-1][scored], targets, reduction="sum")
+    count = int(scored.sum())
+    onsets = int((targets >= FIRST_PITCH_TOKEN).sum())
+    return nll / max(1, count), float(nll.detach()), count, onsets
+
+
+# --- resume state -----------------------------------------------------------------------------
+
+
+def state_paths(path) -> tuple[Path, Path]:
+    card, _ = model_paths(path)
+    base = card.with_suffix("")
+    return Path(f"{base}.train.json"), Path(f"{base}.train.safetensors")
+
+
+def _save_state(path, model: SegueModel, optimizer, info: dict) -> None:
+    from safetensors.torch import save  # noqa: PLC0415
+
+    tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    names = [n for n, _ in model.named_parameters()]
+    for index, state in optimizer.state_dict()["state"].items():
+        for key, value in state.items():
+            if isinstance(value, torch.Tensor):
+                tensors[f"optim.{names[index]}.{key}"] = value.detach().cpu().contiguous()
+    json_path, tensor_path = state_paths(path)
+    _atomic_write(tensor_path, save(tensors, metadata={"format": STATE_FORMAT}))
+    info = {"format": STATE_FORMAT, "version": STATE_VERSION, **info}
+    _atomic_write(json_path, (json.dumps(info, indent=2) + "\n").encode())
+
+
+def _load_state(path, model: SegueModel, optimizer, options: TrainOptions) -> dict:
+    from safetensors.torch import load  # noqa: PLC0415
+
+    json_path, tensor_path = state_paths(path)
+    if not json_path.exists() or not tensor_path.exists():
+        raise ModelError(f"{json_path}: no training state to resume from (run without --resume)")
+    try:
+        info = json.loads(json_path.read_text(encoding="utf-8"))
+        tensors = load(tensor_path.read_bytes())
+    except Exception as exc:  # damaged JSON or safetensors
+        raise ModelError(f"{json_path}: the training state is damaged ({exc})") from None
+    if info.get("format") != STATE_FORMAT or info.get("version") != STATE_VERSION:
+        raise ModelError(f"{json_path}: not a Segue training state of version {STATE_VERSION}")
+    saved = TrainOptions(**info["options"]).to_json()
+    mine = options.to_json()
+    for ignored in ("epochs", "patience", "max_minutes"):  # may change on resume
+        saved.pop(ignored)
+        mine.pop(ignored)
+    if saved != mine:
+        changed = sorted(k for k in mine if mine[k] != saved.get(k))
+        raise ModelError(
+            f"{json_path}: the run was started with other settings ({', '.join(changed)}); "
+            "resume with the same ones"
+        )
+    weights = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
+    try:
+        model.load_state_dict(weights, strict=True)
+    except RuntimeError as exc:
+        raise ModelError(f"{tensor_path}: the saved weights do not fit the model ({exc})") from None
+    names = [n for n, _ in model.named_parameters()]
+    optim_state = optimizer.state_dict()
+    for index, name in enumerate(names):
+        entry = {}
+        for key in ("step", "exp_avg", "exp_avg_sq"):
+            value = tensors.get(f"optim.{name}.{key}")
+            if value is not None:
+                entry[key] = value
+        if entry:
+            optim_state["state"][index] = entry
+    optimizer.load_state_dict(optim_state)
+    return info
+
+
+# --- plot -------------------------------------------------------------------------------------
+
+
+def plot_history(history: list[dict], path) -> Path | None:
+    """A PNG of training and validation bits per note by epoch; None without matplotlib."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+        from matplotlib.figure import Figure  # noqa: PLC0415
+    except ImportError:
+        return None
+    figure = Figure(figsize=(7, 4.2), dpi=110)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot(1, 1, 1)
+    epochs = [h["epoch"] for h in history]
+    axes.plot(epochs, [h["train_bits_per_note"] for h in history], marker="o", label="training")
+    axes.plot(epochs, [h["validation_bits_per_note"] for h in history], marker="o", label="validation")
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("bits per note")
+    axes.set_title(Path(str(path)).stem)
+    axes.grid(alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    card, _ = model_paths(path)
+    png = card.with_suffix(".png")
+    figure.savefig(png)
+    return png
+
+
+# --- the loop ---------------------------------------------------------------------------------
+
+
+def _progress(total: int, description: str, enabled: bool):
+    if enabled:
+        from tqdm import tqdm  # noqa: PLC0415
+
+        return tqdm(total=total, desc=description, unit="batch", leave=False, dynamic_ncols=True)
+    return None
+
+
+def train(
+    options: TrainOptions,
+    out,
+    *,
+    resume: bool = False,
+    device=None,
+    progress: bool = True,
+    train_tunes=None,
+    validation_tunes=None,
+    cache_dir=None,
+    log=print,
+    stop_after_epochs: int | None = None,
+) -> TrainResult:
+    """Train a model and write it to ``out`` (``NAME`` -> NAME.safetensors + NAME.json).
+
+    ``train_tunes`` / ``validation_tunes`` (lists of corpus ``Tune``) replace loading
+    ``options.corpus``; ``log`` receives one line per epoch (main process only).
+    ``stop_after_epochs`` ends this run early as an interruption would (resume continues it).
+    """
+    ctx = _setup_distributed(device)
+    started = time.perf_counter()
+    encoding = options.model.encoding
+    spq = options.model.steps_per_quarter
+    if train_tunes is None or validation_tunes is None:
+        from engine.corpus import load_corpus  # noqa: PLC0415
+
+        train_tunes = load_corpus(options.corpus, "train", cache_dir=cache_dir)
+        validation_tunes = load_corpus(options.corpus, "validation", cache_dir=cache_dir)
+    train_set, train_skipped = encode_tunes(train_tunes, encoding, spq)
+    validation_set, _ = encode_tunes(validation_tunes, encoding, spq)
+    train_set = [t for t in train_set if len(t.tokens) >= 2]
+    if not train_set or not validation_set:
+        raise ValueError(f"corpus {options.corpus!r} has no usable train or validation tunes")
+
+    model = create_model(options.model, seed=options.seed).to(ctx.device)
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=options.learning_rate, weight_decay=options.weight_decay
+    )
+    history: list[dict] = []
+    first_epoch, step, best, best_epoch, stale = 0, 0, math.inf, 0, 0
+    if resume:
+        info = _load_state(out, model, optimizer, options)
+        history = info["history"]
+        first_epoch, step = info["epoch"] + 1, info["step"]
+        best, best_epoch, stale = info["best"], info["best_epoch"], info["stale"]
+    network = model
+    if ctx.world > 1:
+        from torch.nn.parallel import DistributedDataParallel  # noqa: PLC0415
+
+        network = DistributedDataParallel(model, device_ids=[ctx.device.index] if ctx.device.type == "cuda" else None)
+
+    batches_per_epoch = len(epoch_batches(train_set, options, 0, encoding.num_pitches)) // ctx.world
+    if batches_per_epoch == 0:
+        raise ValueError(f"the corpus has too few tunes for {ctx.world} processes")
+    total_steps = batches_per_epoch * options.epochs
+    limit = options.max_minutes * 60 if options.max_minutes else None
+    if ctx.main:
+        log(
+            f"training on {len(train_set)} tunes ({train_skipped} skipped), validating on "
+            f"{len(validation_set)}; {ctx.world} process(es) on {ctx.device}; "
+            f"{sum(p.numel() for p in model.parameters()):,} parameters"
+        )
+    stopped, trained_steps, train_seconds = "epochs", 0, 0.0
+    epoch = first_epoch
+    for epoch in range(first_epoch, options.epochs):
+        torch.manual_seed(options.seed * 1_000_003 + epoch)  # dropout, repeatable per epoch
+        batches = epoch_batches(train_set, options, epoch, encoding.num_pitches)
+        batches = batches[: batches_per_epoch * ctx.world][ctx.rank::ctx.world]
+        network.train()
+        bar = _progress(len(batches), f"epoch {epoch + 1}/{options.epochs}", progress and ctx.main)
+        epoch_started = time.perf_counter()
+        nats = onsets = 0.0
+        out_of_time = False
+        done = 0
+        for batch in batches:
+            elapsed = time.perf_counter() - started
+            lr = learning_rate(options, step, total_steps, elapsed / limit if limit else 0.0)
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            loss, batch_nats, count, batch_onsets = batch_loss(network, batch, ctx.device)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if options.clip:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), options.clip)
+            optimizer.step()
+            step += 1
+            done += 1
+            trained_steps += count
+            nats += batch_nats
+            onsets += batch_onsets
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(bits_per_note=f"{nats / max(onsets, 1) / math.log(2):.3f}",
+                                val=f"{history[-1]['validation_bits_per_note']:.3f}" if history else "-")
+            if limit is not None:
+                # Every process must agree on stopping, or DDP would wait forever.
+                out_of_time = _all_sum([float(time.perf_counter() - started > limit)], ctx)[0] > 0
+                if out_of_time:
+                    break
+        if bar is not None:
+            bar.close()
+        train_seconds += time.perf_counter() - epoch_started
+        nats, onsets = _all_sum([nats, onsets], ctx)
+        validation = _validate(model, validation_set, ctx)
+        value = validation["total_bits_per_note"]
+        improved = value < best
+        if improved:
+            best, best_epoch, stale = value, epoch + 1, 0
+        else:
+            stale += 1
+        history.append({
+            "epoch": epoch + 1,
+            "train_bits_per_note": nats / max(onsets, 1) / math.log(2),
+            "validation_bits_per_note": value,
+            "validation_pitch_bits_per_note": validation["pitch_bits_per_note"],
+            "learning_rate": lr,
+            "seconds": round(time.perf_counter() - epoch_started, 2),
+            "batches": done,
+        })
+        if ctx.main:
+            log(
+                f"epoch {epoch + 1}: train {history[-1]['train_bits_per_note']:.3f}, validation "
+                f"{value:.3f} total / {validation['pitch_bits_per_note']:.3f} pitch bits/note"
+                f"{' (best)' if improved else ''}, {history[-1]['seconds']:.0f} s"
+            )
+            summary = _summary(options, history, best, best_epoch, trained_steps, train_seconds, ctx, started)
+            if improved:
+                save_model(model, out, training=summary, metrics={"validation": validation})
+            _save_state(out, model, optimizer, {
+                "options": options.to_json(), "epoch": epoch, "step": step, "best": best,
+                "best_epoch": best_epoch, "stale": stale, "history": history,
+            })
+        _barrier(ctx)
+        if out_of_time:
+            stopped = "time limit"
+            break
+        if stale >= options.patience:
+            stopped = "early stopping"
+            break
+        if stop_after_epochs is not None and epoch + 1 - first_epoch >= stop_after_epochs:
+            stopped = "interrupted"
+            break
+    card_path, _ = model_paths(out)
+    if ctx.main:
+        if not card_path.exists():  # nothing improved on infinity: cannot happen, but be safe
+            save_model(model, out)
+        plot = plot_history(history, out) if history else None
+        if plot is not None:
+            log(f"curves: {plot}")
+    _barrier(ctx)
+    return TrainResult(
+        model_path=card_path,
+        best_epoch=best_epoch,
+        best_validation=best,
+        epochs_run=len(history),
+        history=history,
+        steps_per_second=trained_steps / train_seconds if train_seconds else 0.0,
+        stopped=stopped,
+        model=model.eval(),
+    )
+
+
+def _validate(model: SegueModel, tunes: Sequence[EncodedTune], ctx: _Dist) -> dict:
+    totals = score_encoded(model, tunes[ctx.rank::ctx.world])
+    return Totals.from_list(_all_sum(totals.as_list(), ctx)).metrics()
+
+
+def _summary(options, history, best, best_epoch, trained_steps, train_seconds, ctx, started) -> dict:
+    return {
+        "options": options.to_json(),
+        "epochs_run": len(history),
+        "best_epoch": best_epoch,
+        "best_validation_bits_per_note": best,
+        "processes": ctx.world,
+        "device": str(ctx.device),
+        "steps_per_second": round(trained_steps / train_seconds, 1) if train_seconds else None,
+        "seconds": round(time.perf_counter() - started, 1),
+        "history": history,
+    }

@@ -1,0 +1,93 @@
+"""The strip above the piano roll: tool, snap, zoom to fit, follow playhead, tempo and meter.
+
+It only calls the roll's public methods and mirrors its state, so the main window can hide it
+and drive the roll from its own toolbar instead (``PianoRoll.header.setVisible(False)``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QWidget,
+)
+
+from gui.piano_roll.meter import MeterControls
+from gui.piano_roll.snap import SNAP_NAMES
+
+if TYPE_CHECKING:
+    from gui.piano_roll.roll import PianoRoll
+
+
+class RollHeader(QWidget):
+    def __init__(self, roll: PianoRoll):
+        super().__init__(roll)
+        self._roll = roll
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 3, 6, 3)
+        layout.setSpacing(6)
+
+        self.tool_buttons: dict[str, QToolButton] = {}
+        self._tool_group = QButtonGroup(self)
+        for name, label, tip in (
+            ("draw", "Draw", "Draw tool: click or drag on empty grid to add notes"),
+            (
+                "select",
+                "Select",
+                "Select tool: drag a rectangle to select; double-click adds a note",
+            ),
+        ):
+            button = QToolButton()
+            button.setText(label)
+            button.setCheckable(True)
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _=False, n=name: roll.set_tool(n))
+            self._tool_group.addButton(button)
+            self.tool_buttons[name] = button
+            layout.addWidget(button)
+
+        layout.addSpacing(10)
+        layout.addWidget(QLabel("Snap"))
+        self.snap = QComboBox()
+        self.snap.addItems(list(SNAP_NAMES))
+        self.snap.setToolTip("Grid for drawing, moving and resizing; hold Alt to bypass")
+        self.snap.currentTextChanged.connect(roll.set_snap)
+        layout.addWidget(self.snap)
+
+        self.fit = QToolButton()
+        self.fit.setText("Fit")
+        self.fit.setToolTip("Zoom to fit the whole melody")
+        self.fit.clicked.connect(roll.zoom_to_fit)
+        layout.addWidget(self.fit)
+
+        self.follow = QCheckBox("Follow")
+        self.follow.setToolTip("Scroll to keep the playhead in view during playback")
+        self.follow.toggled.connect(lambda on: setattr(roll, "follow_playhead", on))
+        layout.addWidget(self.follow)
+
+        # Choosing a tool or a snap with the mouse leaves the keyboard focus on the notes, so
+        # the arrows go on moving notes (a focused snap box would take them and change the snap).
+        for widget in (*self.tool_buttons.values(), self.snap, self.fit, self.follow):
+            widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+
+        layout.addStretch(1)
+        self.meter = MeterControls(roll.document)
+        self.meter.status_message.connect(roll.status_message)
+        layout.addWidget(self.meter)
+
+    def show_state(self, tool: str, snap: str, follow: bool) -> None:
+        """Mirror the roll's settings without echoing them back."""
+        self.tool_buttons[tool].setChecked(True)
+        self.snap.blockSignals(True)
+        self.snap.setCurrentText(snap)
+        self.snap.blockSignals(False)
+        self.follow.blockSignals(True)
+        self.follow.setChecked(follow)
+        self.follow.blockSignals(False)

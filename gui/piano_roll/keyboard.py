@@ -1,0 +1,101 @@
+"""The keyboard column left of the grid: one row per semitone, note names at each C.
+
+Clicking a key auditions it (the roll emits ``audition_requested``); dragging over the keys
+plays each one passed, as on a DAW's keyboard. The wheel scrolls and zooms like the grid's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtGui import QFont, QPainter, QPen
+from PySide6.QtWidgets import QWidget
+
+from gui.piano_roll import style
+from gui.piano_roll.input import cursor_for
+
+if TYPE_CHECKING:
+    from gui.piano_roll.roll import PianoRoll
+
+AUDITION_VELOCITY = 100
+BLACK_KEY_FRACTION = 0.62  # black keys cover this much of the column's width
+
+
+class KeyboardColumn(QWidget):
+    def __init__(self, roll: PianoRoll):
+        super().__init__(roll)
+        self._roll = roll
+        self.pressed_pitch: int | None = None
+        self.setFixedWidth(style.KEYBOARD_WIDTH)
+        self.setCursor(cursor_for("key"))
+
+    def paintEvent(self, event):
+        geometry = self._roll.roll_geometry
+        width, height = self.width(), self.height()
+        key_height = geometry.key_height
+        low, high = geometry.visible_pitches(height)
+        painter = QPainter(self)
+        try:
+            painter.fillRect(QRectF(0, 0, width, height), style.KEY_WHITE)
+            black_width = width * BLACK_KEY_FRACTION
+            separators = []
+            for pitch in range(low, high + 1):
+                y = geometry.y_of(pitch)
+                if style.is_black_key(pitch):
+                    colour = style.KEY_PRESSED if pitch == self.pressed_pitch else style.KEY_BLACK
+                    painter.fillRect(QRectF(0, y, black_width, key_height), colour)
+                    # The white keys' boundary runs through the middle of the black key.
+                    separators.append(
+                        QLineF(black_width, y + key_height / 2, width, y + key_height / 2)
+                    )
+                else:
+                    if pitch == self.pressed_pitch:
+                        painter.fillRect(QRectF(0, y, width, key_height), style.KEY_PRESSED)
+                    if pitch % 12 in (0, 5):  # B|C and E|F: white keys touch
+                        separators.append(
+                            QLineF(0, y + key_height - 0.5, width, y + key_height - 0.5)
+                        )
+            painter.setPen(QPen(style.KEY_LINE, 1))
+            if separators:
+                painter.drawLines(separators)
+            painter.drawLine(QLineF(width - 0.5, 0, width - 0.5, height))
+            if key_height >= 6:
+                font = QFont(painter.font())
+                font.setPixelSize(max(7, min(11, int(key_height) - 1)))
+                painter.setFont(font)
+                painter.setPen(style.KEY_LABEL)
+                for pitch in range(low - low % 12, high + 1, 12):
+                    if pitch < low:
+                        continue
+                    rect = QRectF(0, geometry.y_of(pitch), width - 4, key_height)
+                    painter.drawText(rect, Qt.AlignVCenter | Qt.AlignRight, style.note_name(pitch))
+        finally:
+            painter.end()
+
+    def _press_key(self, y: float) -> None:
+        pitch = self._roll.roll_geometry.pitch_at(y)
+        if pitch != self.pressed_pitch:
+            self.pressed_pitch = pitch
+            self._roll.audition(pitch, AUDITION_VELOCITY)
+            self.update()
+
+    def mousePressEvent(self, event):
+        if event.button() != Qt.LeftButton:
+            event.ignore()
+            return
+        self._press_key(event.position().y())
+        event.accept()
+
+    def mouseMoveEvent(self, event):
+        if self.pressed_pitch is not None:
+            self._press_key(event.position().y())
+        event.accept()
+
+    def mouseReleaseEvent(self, event):
+        self.pressed_pitch = None
+        self.update()
+        event.accept()
+
+    def wheelEvent(self, event):
+        self._roll.handle_wheel(event, self)

@@ -1,0 +1,263 @@
+"""The piano roll's view: zoom, scrolling, following the playhead, revealing new material.
+
+A mixin of :class:`gui.piano_roll.roll.PianoRoll`; it moves ``roll_geometry`` and keeps the scroll
+bars in step. A fitted view (zoom to fit) stays fitted through resizes until the user zooms or
+scrolls; new ghost notes that land off screen are brought into view.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from gui.piano_roll.geometry import clamp_key_height, clamp_step_width
+
+WHEEL_ZOOM_BASE = 1.2  # zoom factor per wheel notch
+WHEEL_SCROLL_ROWS = 3  # semitone rows per wheel notch
+WHEEL_SCROLL_PX = 80  # pixels per wheel notch, horizontally
+EXTRA_BARS = 4  # empty bars to scroll into after the music
+MIN_BARS = 16
+FOLLOW_LEAD = 0.05  # when following, the playhead lands this far into the view
+FOLLOW_EDGE = 0.92  # and the view pages when it passes this far
+REVEAL_FILL = 0.95  # a revealed span zoomed out to fit takes this much of the width
+REVEAL_MARGIN_ROWS = 2  # semitone rows kept free above and below revealed pitches
+
+
+class RollViewMixin:
+    """Zoom, scroll and reveal for the piano roll (see the module docstring)."""
+
+    def handle_wheel(self, event, pane: QWidget) -> None:
+        """Wheel: scroll pitch; Shift: scroll time; Ctrl: zoom time; Ctrl+Shift: zoom pitch."""
+        angle = event.angleDelta()
+        notches = (angle.y() or angle.x()) / 120.0
+        if not notches:
+            event.ignore()
+            return
+        modifiers = event.modifiers()
+        ctrl = bool(modifiers & Qt.ControlModifier)
+        shift = bool(modifiers & Qt.ShiftModifier)
+        position = event.position()
+        geometry = self.roll_geometry
+        self._fit_sticks = False
+        if ctrl and shift:
+            y = (
+                position.y()
+                if pane in (self.note_grid, self.keyboard)
+                else self.note_grid.height() / 2
+            )
+            geometry.zoom_pitch(WHEEL_ZOOM_BASE**notches, y)
+        elif ctrl:
+            x = position.x() if pane is not self.keyboard else self.note_grid.width() / 2
+            geometry.zoom_time(WHEEL_ZOOM_BASE**notches, x)
+            self.note_grid.invalidate_background()
+        elif shift or (angle.y() == 0 and angle.x() != 0):
+            geometry.scroll_x -= notches * WHEEL_SCROLL_PX
+        else:
+            geometry.scroll_y -= notches * WHEEL_SCROLL_ROWS * geometry.key_height
+        self._sync_scrollbars()
+        event.accept()
+
+    def set_view(
+        self,
+        *,
+        step_width: float | None = None,
+        key_height: float | None = None,
+        scroll_x: float | None = None,
+        scroll_y: float | None = None,
+    ) -> None:
+        """Set zoom (pixels per step / per semitone) and scroll directly, e.g. to restore a view."""
+        geometry = self.roll_geometry
+        self._fit_sticks = False
+        if step_width is not None:
+            geometry.step_width = clamp_step_width(step_width)
+        if key_height is not None:
+            geometry.key_height = clamp_key_height(key_height)
+        if scroll_x is not None:
+            geometry.scroll_x = float(scroll_x)
+        if scroll_y is not None:
+            geometry.scroll_y = float(scroll_y)
+        self._framed = True
+        self._sync_scrollbars()
+
+    def zoom_time(self, factor: float) -> None:
+        """Zoom time around the middle of the view (for menu actions: Ctrl+= / Ctrl+-)."""
+        self._fit_sticks = False
+        self.roll_geometry.zoom_time(factor, self.note_grid.width() / 2)
+        self._sync_scrollbars()
+
+    def zoom_to_fit(self) -> None:
+        """Show the whole melody and pending variation, bar-aligned, filling the view.
+
+        The view stays fitted through window resizes until the user zooms or scrolls.
+        """
+        width, height = self.note_grid.width(), self.note_grid.height()
+        if not self.note_grid.isVisible() or width < 40 or height < 40:
+            self._fit_pending = True  # not laid out yet: fit on the first resize
+            return
+        self._fit_pending = False
+        melody = self.document.melody
+        bar = melody.steps_per_bar
+        notes = list(melody.notes)
+        ghost = self.ghost_melody()
+        if ghost is not None:
+            notes += ghost.notes
+        if notes:
+            first = min(n.start for n in notes) // bar * bar
+            last = max(max(n.end for n in notes), first + 1)
+            last = -(-last // bar) * bar
+            low = min(n.pitch for n in notes)
+            high = max(n.pitch for n in notes)
+        else:
+            first, last, low, high = 0, 4 * bar, 60, 72
+        last += max(1, bar // 8)  # a little room after the last bar line, so it shows
+        middle = (low + high) / 2
+        half = max(10, (high - low) / 2 + 3)
+        low, high = max(0, math.floor(middle - half)), min(127, math.ceil(middle + half))
+        self.roll_geometry.fit(first, last, low, high, width, height)
+        self._fit_sticks = True
+        self._sync_scrollbars()
+
+    def set_playhead(self, step: float | None) -> None:
+        """Show the playback position (None hides it); pages the view along when following."""
+        self.playhead = None if step is None else float(step)
+        if self.playhead is not None and self._follow and self.gesture is None:
+            geometry = self.roll_geometry
+            width = self.note_grid.width()
+            x = geometry.x_of(self.playhead)
+            if x < 0 or x > width * FOLLOW_EDGE:
+                self._fit_sticks = False
+                geometry.scroll_x = max(
+                    0.0, self.playhead * geometry.step_width - width * FOLLOW_LEAD
+                )
+                self._sync_scrollbars()
+                return
+        self.note_grid.update()
+        self.ruler.update()
+
+    def view_resized(self) -> None:
+        if not self._framed and self.note_grid.height() > 40:
+            self._framed = True
+            self._frame_melody()
+        if self._fit_pending or self._fit_sticks:
+            self.zoom_to_fit()  # a fitted view stays fitted while the window settles or resizes
+        self._sync_scrollbars()
+
+    def _frame_melody(self) -> None:
+        """First showing: centre the melody's pitches (or middle C's octave) vertically."""
+        pitch_range = self.document.melody.pitch_range() or (60, 72)
+        centre_row = 127 - (pitch_range[0] + pitch_range[1]) / 2 + 0.5
+        geometry = self.roll_geometry
+        geometry.scroll_y = centre_row * geometry.key_height - self.note_grid.height() / 2
+
+    def content_steps(self) -> int:
+        """Steps the horizontal scroll bar covers: the music plus a few empty bars."""
+        melody = self.document.melody
+        bar = melody.steps_per_bar
+        ends = [melody.end, self.document.marker, self.insert_step or 0]
+        ghost = self.ghost_melody()
+        if ghost is not None:
+            ends.append(ghost.end)
+        if self.playhead is not None:
+            ends.append(math.ceil(self.playhead))
+        end = -(-max(ends) // bar) * bar + EXTRA_BARS * bar
+        return max(end, MIN_BARS * bar)
+
+    def _sync_scrollbars(self) -> None:
+        """Clamp the scroll offsets and set the scroll bars to match, then repaint."""
+        geometry = self.roll_geometry
+        width, height = self.note_grid.width(), self.note_grid.height()
+        max_x = max(0, math.ceil(self.content_steps() * geometry.step_width - width))
+        max_y = max(0, math.ceil(geometry.content_height - height))
+        geometry.scroll_x = float(min(max(0, round(geometry.scroll_x)), max_x))
+        geometry.scroll_y = float(min(max(0, round(geometry.scroll_y)), max_y))
+        for bar, maximum, page, step, value in (
+            (
+                self.hbar,
+                max_x,
+                width,
+                max(1, round(geometry.step_width * self.grid())),
+                geometry.scroll_x,
+            ),
+            (self.vbar, max_y, height, max(1, round(geometry.key_height)), geometry.scroll_y),
+        ):
+            bar.blockSignals(True)
+            bar.setRange(0, maximum)
+            bar.setPageStep(max(1, page))
+            bar.setSingleStep(step)
+            bar.setValue(round(value))
+            bar.blockSignals(False)
+        self.refresh()
+
+    def _horizontal_scrolled(self, value: int) -> None:
+        self._fit_sticks = False
+        self.roll_geometry.scroll_x = float(value)
+        self.refresh()
+
+    def _vertical_scrolled(self, value: int) -> None:
+        self._fit_sticks = False
+        self.roll_geometry.scroll_y = float(value)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Repaint every pane (cheap: they share a cached background)."""
+        for pane in (self.note_grid, self.ruler, self.keyboard, self.velocity_lane):
+            pane.update()
+
+    def reveal_variation(self) -> None:
+        """Bring the pending variation into view, with the bar before it leading in.
+
+        Called whenever the variations change: new ghost notes that land off screen (a Continue
+        of several bars, a fitted view of the seed alone) would look like nothing happened. The
+        view only moves when some of the variation is hidden; a fitted view refits.
+        """
+        ghost = self.ghost_melody()
+        if ghost is None or not ghost.notes:
+            return
+        low, high = ghost.pitch_range()
+        if self._shows(ghost.start, ghost.end, low, high):
+            return
+        if self._fit_sticks:
+            self.zoom_to_fit()
+            return
+        bar = ghost.steps_per_bar
+        self.reveal(max(0, (ghost.start // bar - 1) * bar), ghost.end, low, high)
+
+    def _shows(self, first_step: int, last_step: int, low_pitch: int, high_pitch: int) -> bool:
+        """Whether the view shows all of those steps and pitches."""
+        geometry = self.roll_geometry
+        view_first, view_last = geometry.visible_steps(self.note_grid.width())
+        view_low, view_high = geometry.visible_pitches(self.note_grid.height())
+        return (
+            view_first <= first_step
+            and last_step <= view_last
+            and view_low <= low_pitch
+            and high_pitch <= view_high
+        )
+
+    def reveal(self, first_step: int, last_step: int, low_pitch: int, high_pitch: int) -> None:
+        """Scroll so steps ``[first_step, last_step)`` and the pitches show, zooming out only
+        when they cannot fit at the current zoom; nothing moves when they already show."""
+        width, height = self.note_grid.width(), self.note_grid.height()
+        if not self.note_grid.isVisible() or width < 40 or height < 40 or last_step <= first_step:
+            return
+        geometry = self.roll_geometry
+        moved = False
+        view_first, view_last = geometry.visible_steps(width)
+        if first_step < view_first or last_step > view_last:
+            usable = width * REVEAL_FILL
+            if (last_step - first_step) * geometry.step_width > usable:
+                geometry.step_width = clamp_step_width(usable / (last_step - first_step))
+            geometry.scroll_x = first_step * geometry.step_width
+            moved = True
+        view_low, view_high = geometry.visible_pitches(height)
+        if low_pitch < view_low or high_pitch > view_high:
+            rows = high_pitch - low_pitch + 1 + 2 * REVEAL_MARGIN_ROWS
+            if rows * geometry.key_height > height:
+                geometry.key_height = clamp_key_height(height / rows)
+            centre_row = 127 - (low_pitch + high_pitch) / 2 + 0.5
+            geometry.scroll_y = centre_row * geometry.key_height - height / 2
+            moved = True
+        if moved:
+            self._sync_scrollbars()

@@ -1,0 +1,173 @@
+"""Importing a MIDI file: choose the part to take when the file has several, then read it.
+
+:func:`import_midi_file` lists the file's parts (``engine.midi_io.list_tracks``); drum parts and
+empty parts are never candidates. With one candidate it is taken; with several the caller's
+``choose`` is asked (the app shows :class:`TrackChooserDialog`: name, instrument, channel, note
+count and range, the engine's best guess preselected). Errors are the engine's
+``MidiImportError``, whose text already names the file and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+MIDI_SUFFIXES = (".mid", ".midi")
+COLUMNS = ("Part", "Name", "Instrument", "Channel", "Notes", "Range", "")
+
+
+def is_midi_path(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in MIDI_SUFFIXES
+
+
+def candidate_tracks(tracks: list) -> list:
+    """The parts a melody may come from: not drums, with notes."""
+    return [t for t in tracks if not t.is_drum and t.note_count > 0]
+
+
+def _range_text(pitch_range) -> str:
+    from gui.generation.panel import note_name
+
+    if not pitch_range:
+        return ""
+    low, high = pitch_range
+    return f"{note_name(low)}–{note_name(high)}"
+
+
+# Words in a part's name that say what it plays; matched case-insensitively as whole words.
+MELODY_WORDS = frozenset(
+    "lead melody melodie tune theme vocal vocals voice vox sing soprano solo top "
+    "flute violin fiddle whistle recorder trumpet sax oboe clarinet".split()
+)
+ACCOMPANIMENT_WORDS = frozenset(
+    "bass pad pads chord chords comp accomp accompaniment rhythm strings drum drums "
+    "perc percussion arp".split()
+)
+BASS_PROGRAMS = range(32, 40)  # General MIDI basses
+PAD_PROGRAMS = range(88, 96)  # General MIDI synth pads
+
+
+def _name_words(name: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", name.lower()))
+
+
+def melody_likeness(track) -> tuple:
+    """How much ``track`` looks like the tune (bigger is likelier), for sorting.
+
+    In order: what its name says (lead, melody, vocal... or bass, pad, chords...), a bass or
+    pad instrument against it, chords against it, then the higher part (the tune is usually on
+    top), then the busier one.
+    """
+    words = _name_words(f"{track.name} {track.program_name}")
+    named = (1 if words & MELODY_WORDS else 0) - (1 if words & ACCOMPANIMENT_WORDS else 0)
+    backing = track.program in BASS_PROGRAMS or track.program in PAD_PROGRAMS
+    low, high = track.pitch_range or (0, 0)
+    return (named, not backing, not track.is_polyphonic, (low + high) / 2, track.note_count)
+
+
+def best_melody_track(tracks: list) -> int | None:
+    """The index of the part most likely to hold the melody (the chooser's preselection)."""
+    if not tracks:
+        return None
+    return max(tracks, key=melody_likeness).index
+
+
+def import_midi_file(path: str | Path, choose: Callable[[str, list], int | None]):
+    """The engine's ImportResult for ``path``, or None when the user cancels the choice.
+
+    Raises ``engine.midi_io.MidiImportError`` for a file that cannot be imported.
+    """
+    from engine import midi_io
+
+    path = Path(path)
+    candidates = candidate_tracks(midi_io.list_tracks(path))
+    track = None
+    if len(candidates) > 1:
+        track = choose(path.name, candidates)
+        if track is None:
+            return None
+    elif len(candidates) == 1:
+        track = candidates[0].index
+    # No candidate: the engine's read explains why (no notes, only drums...).
+    return midi_io.import_midi(path, track)
+
+
+class TrackChooserDialog(QDialog):
+    """Lists a MIDI file's candidate parts; the chosen part's ``index`` is the answer."""
+
+    def __init__(self, file_name: str, tracks: list, parent=None, preselect: int | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Import {file_name}")
+        self._tracks = list(tracks)
+        intro = QLabel(
+            f"<b>{file_name}</b> has {len(self._tracks)} parts that could hold a melody. "
+            "Choose the one to import; a chord part is reduced to its top line."
+        )
+        intro.setWordWrap(True)
+        self.table = QTableWidget(len(self._tracks), len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        for row, track in enumerate(self._tracks):
+            cells = (
+                str(track.index + 1),
+                track.name or "(unnamed)",
+                track.program_name,
+                str(track.channel + 1),
+                str(track.note_count),
+                _range_text(track.pitch_range),
+                "chords" if track.is_polyphonic else "",
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column in (0, 3, 4):
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(row, column, item)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(self.accept)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        self.resize(640, 320)
+        self.select(preselect if preselect is not None else self._best_guess())
+
+    def _best_guess(self) -> int | None:
+        return best_melody_track(self._tracks)
+
+    def select(self, index: int | None) -> None:
+        for row, track in enumerate(self._tracks):
+            if track.index == index:
+                self.table.selectRow(row)
+                return
+        if self._tracks:
+            self.table.selectRow(0)
+
+    def chosen_track(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self._tracks[rows[0].row()].index if rows else None

@@ -1,0 +1,597 @@
+"""The piano roll driven like a user drives it: real mouse, wheel and key events, offscreen.
+
+Mouse events are sent as QMouseEvent through QApplication.sendEvent: QTest's mouseMove does not
+carry the held button in every Qt 6 release, and the roll must see real presses, moves with the
+button held, and releases to show a preview and commit once.
+"""
+
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from engine.melody import Melody, Note
+from gui.document import Document
+from gui.piano_roll.roll import PianoRoll
+
+A = Note(60, 0, 4, 90)
+B = Note(62, 4, 4, 100)
+C = Note(64, 8, 4, 110)
+STEP_PX = 20.0
+KEY_PX = 12.0
+TOP_PITCH = 80  # the highest pitch row in view
+
+
+@pytest.fixture
+def roll(qtbot):
+    document = Document(Melody([A, B, C]))
+    widget = PianoRoll(document)
+    qtbot.addWidget(widget)
+    widget.resize(1000, 640)
+    widget.show()
+    QApplication.processEvents()
+    widget.set_view(
+        step_width=STEP_PX, key_height=KEY_PX, scroll_x=0, scroll_y=(127 - TOP_PITCH) * KEY_PX
+    )
+    widget.set_snap("1/16")
+    yield widget
+    # A document dropped with unsaved history emits cleanChanged while Qt deletes it; a clean
+    # stack keeps that teardown quiet.
+    document.undo_stack.clear()
+
+
+# --- driving --------------------------------------------------------------------------------------
+
+EVENT_TYPES = {
+    "press": QEvent.MouseButtonPress,
+    "move": QEvent.MouseMove,
+    "release": QEvent.MouseButtonRelease,
+    "double": QEvent.MouseButtonDblClick,
+}
+
+
+def mouse(widget, kind, pos, button=Qt.LeftButton, modifiers=Qt.NoModifier):
+    position = QPointF(*pos)
+    held = Qt.NoButton if kind == "release" else button
+    event = QMouseEvent(
+        EVENT_TYPES[kind],
+        position,
+        QPointF(widget.mapToGlobal(position)),
+        Qt.NoButton if kind == "move" else button,
+        held,
+        modifiers,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def drag(widget, start, end, button=Qt.LeftButton, modifiers=Qt.NoModifier, steps=4):
+    mouse(widget, "press", start, button, modifiers)
+    for i in range(1, steps + 1):
+        t = i / steps
+        point = (start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t)
+        mouse(widget, "move", point, button, modifiers)
+    mouse(widget, "release", end, button, modifiers)
+
+
+def click(widget, pos, button=Qt.LeftButton, modifiers=Qt.NoModifier):
+    mouse(widget, "press", pos, button, modifiers)
+    mouse(widget, "release", pos, button, modifiers)
+
+
+def cell(roll, step, pitch):
+    """Grid pixel inside the row of ``pitch`` at (fractional) ``step``."""
+    geometry = roll.roll_geometry
+    return geometry.x_of(step), geometry.y_of(pitch) + geometry.key_height / 2
+
+
+def right_edge(roll, note):
+    x, y, w, h = roll.roll_geometry.note_rect(note)
+    return x + w - 2, y + h / 2
+
+
+def key(roll, qt_key, modifiers=Qt.NoModifier):
+    event = QKeyEvent(QEvent.KeyPress, qt_key, modifiers)
+    QApplication.sendEvent(roll.note_grid, event)
+
+
+def wheel(widget, pos, notches, modifiers=Qt.NoModifier):
+    position = QPointF(*pos)
+    event = QWheelEvent(
+        position,
+        QPointF(widget.mapToGlobal(position)),
+        QPoint(0, 0),
+        QPoint(0, int(120 * notches)),
+        Qt.NoButton,
+        modifiers,
+        Qt.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def notes(roll):
+    return roll.document.melody.notes
+
+
+def undo_count(roll):
+    return roll.document.undo_stack.count()
+
+
+# --- drawing ---------------------------------------------------------------------------------------
+
+
+def test_click_on_empty_grid_draws_one_snap_length_note_as_one_undo_step(roll, qtbot):
+    roll.set_snap("1/8")
+    with qtbot.waitSignal(roll.audition_requested) as audition:
+        click(roll.note_grid, cell(roll, 17.5, 67))
+    assert audition.args == [67, 100]
+    assert Note(67, 16, 2) in notes(roll)
+    assert undo_count(roll) == 1
+    assert roll.document.undo_stack.undoText() == "Draw Note"
+    assert roll.selected_notes() == [Note(67, 16, 2)]
+
+
+def test_drag_draws_a_longer_note_with_one_undo_step(roll):
+    drag(roll.note_grid, cell(roll, 16.2, 67), cell(roll, 22.5, 67), steps=6)
+    assert notes(roll)[-1] == Note(67, 16, 7)
+    assert undo_count(roll) == 1
+
+
+def test_drawing_shows_a_preview_before_release(roll):
+    mouse(roll.note_grid, "press", cell(roll, 16.2, 67))
+    mouse(roll.note_grid, "move", cell(roll, 19.5, 67))
+    assert roll.shown_melody().notes[-1] == Note(67, 16, 4)
+    assert roll.document.melody.notes == (A, B, C)  # nothing committed yet
+    assert undo_count(roll) == 0
+    mouse(roll.note_grid, "release", cell(roll, 19.5, 67))
+    assert notes(roll)[-1] == Note(67, 16, 4)
+
+
+def test_snap_quarter_and_alt_bypass(roll):
+    roll.set_snap("1/4")
+    click(roll.note_grid, cell(roll, 22.5, 67))
+    assert notes(roll)[-1] == Note(67, 20, 4)
+    click(roll.note_grid, cell(roll, 29.5, 69), modifiers=Qt.AltModifier)
+    assert notes(roll)[-1] == Note(69, 29, 1)
+
+
+def test_snap_finer_than_the_grid_is_one_step_and_says_so(roll, qtbot):
+    with qtbot.waitSignal(roll.status_message) as message:
+        roll.set_snap("1/32")
+    assert "finer than the melody grid" in message.args[0]
+    assert roll.grid() == 1
+    with pytest.raises(ValueError, match="snap must be one of"):
+        roll.set_snap("1/12")
+
+
+def test_drawing_over_a_note_on_another_pitch_cuts_it(roll):
+    click(roll.note_grid, cell(roll, 6.5, 70))  # inside B's time span, another pitch
+    assert notes(roll) == (A, B.with_length(2), Note(70, 6, 1), C)
+
+
+def test_select_tool_double_click_draws(roll):
+    roll.set_tool("select")
+    position = cell(roll, 30.5, 65)
+    mouse(roll.note_grid, "press", position)
+    mouse(roll.note_grid, "release", position)
+    mouse(roll.note_grid, "double", position)
+    mouse(roll.note_grid, "release", position)
+    assert notes(roll)[-1] == Note(65, 30, 1)
+    assert undo_count(roll) == 1
+
+
+# --- selecting -------------------------------------------------------------------------------------
+
+
+def test_click_and_shift_click_select(roll, qtbot):
+    with qtbot.waitSignal(roll.selection_changed):
+        click(roll.note_grid, cell(roll, 1, 60))
+    assert roll.selected_notes() == [A]
+    click(roll.note_grid, cell(roll, 9, 64), modifiers=Qt.ShiftModifier)
+    assert roll.selected_notes() == [A, C]
+    click(roll.note_grid, cell(roll, 1, 60), modifiers=Qt.ShiftModifier)
+    assert roll.selected_notes() == [C]
+    assert undo_count(roll) == 0  # selecting is not an edit
+
+
+def test_rubber_band_selects_with_the_select_tool(roll):
+    roll.set_tool("select")
+    drag(roll.note_grid, cell(roll, 3, 66), cell(roll, 9, 61))
+    assert roll.selected_notes() == [B, C]
+    assert roll.gesture is None and undo_count(roll) == 0
+
+
+def test_ctrl_a_selects_all_and_escape_clears(roll):
+    key(roll, Qt.Key_A, Qt.ControlModifier)
+    assert roll.selected_notes() == [A, B, C]
+    key(roll, Qt.Key_Escape)
+    assert roll.selected_notes() == []
+
+
+# --- moving and resizing ---------------------------------------------------------------------------
+
+
+def test_drag_moves_the_selection_as_one_undo_step(roll):
+    roll.select_all()
+    drag(roll.note_grid, cell(roll, 1, 60), cell(roll, 17, 62), steps=8)
+    assert notes(roll) == (Note(62, 16, 4, 90), Note(64, 20, 4, 100), Note(66, 24, 4, 110))
+    assert undo_count(roll) == 1
+    assert roll.document.undo_stack.undoText() == "Move Notes"
+    assert len(roll.selected_notes()) == 3
+    roll.document.undo_stack.undo()
+    assert notes(roll) == (A, B, C)
+    roll.document.undo_stack.redo()
+    assert notes(roll)[0] == Note(62, 16, 4, 90)
+
+
+def test_escape_cancels_a_drag(roll):
+    mouse(roll.note_grid, "press", cell(roll, 1, 60))
+    mouse(roll.note_grid, "move", cell(roll, 20, 70))
+    assert roll.shown_melody() != roll.document.melody
+    key(roll, Qt.Key_Escape)
+    mouse(roll.note_grid, "release", cell(roll, 20, 70))
+    assert notes(roll) == (A, B, C)
+    assert undo_count(roll) == 0
+
+
+def test_resize_by_dragging_the_right_edge(roll):
+    drag(roll.note_grid, right_edge(roll, C), cell(roll, 15.8, 64))
+    assert notes(roll)[-1] == C.with_length(8)
+    assert undo_count(roll) == 1
+    assert roll.document.undo_stack.undoText() == "Resize Notes"
+
+
+def test_an_outside_change_during_a_drag_drops_the_drag(roll):
+    mouse(roll.note_grid, "press", cell(roll, 1, 60))
+    mouse(roll.note_grid, "move", cell(roll, 20, 70))
+    roll.document.set_melody(Melody([B]), "Elsewhere")
+    mouse(roll.note_grid, "release", cell(roll, 20, 70))
+    assert notes(roll) == (B,)
+    assert undo_count(roll) == 1
+
+
+# --- deleting ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("qt_key", [Qt.Key_Delete, Qt.Key_Backspace])
+def test_delete_keys_remove_the_selection(roll, qt_key):
+    click(roll.note_grid, cell(roll, 5, 62))
+    key(roll, qt_key)
+    assert notes(roll) == (A, C)
+    assert roll.selected_notes() == []
+    assert undo_count(roll) == 1
+
+
+def test_right_click_deletes_a_note_and_right_drag_erases(roll):
+    click(roll.note_grid, cell(roll, 5, 62), button=Qt.RightButton)
+    assert notes(roll) == (A, C)
+    drag(roll.note_grid, cell(roll, 1, 60), cell(roll, 9, 64), button=Qt.RightButton, steps=8)
+    assert notes(roll) == ()
+    assert undo_count(roll) == 2
+
+
+def test_delete_with_nothing_selected_says_so(roll, qtbot):
+    with qtbot.waitSignal(roll.status_message) as message:
+        key(roll, Qt.Key_Delete)
+    assert "Select notes" in message.args[0]
+    assert undo_count(roll) == 0
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+
+def test_arrows_move_by_a_snap_step_or_a_semitone(roll):
+    click(roll.note_grid, cell(roll, 9, 64))
+    roll.set_snap("1/8")
+    key(roll, Qt.Key_Right)
+    assert notes(roll)[-1] == C.with_start(10)
+    key(roll, Qt.Key_Up)
+    assert notes(roll)[-1] == Note(65, 10, 4, 110)
+    assert undo_count(roll) == 2
+    key(roll, Qt.Key_Left, Qt.AltModifier)  # Alt+arrows pick variations in the main window
+    key(roll, Qt.Key_Up, Qt.ControlModifier)  # Ctrl+arrows transpose there
+    assert notes(roll)[-1] == Note(65, 10, 4, 110)
+    assert undo_count(roll) == 2
+
+
+def test_shift_arrows_move_by_a_bar_or_an_octave(roll):
+    click(roll.note_grid, cell(roll, 9, 64))
+    key(roll, Qt.Key_Right, Qt.ShiftModifier)
+    key(roll, Qt.Key_Down, Qt.ShiftModifier)
+    assert notes(roll)[-1] == Note(52, 24, 4, 110)
+    key(roll, Qt.Key_Left, Qt.ShiftModifier)
+    key(roll, Qt.Key_Left, Qt.ShiftModifier)  # would start before step 0: refused
+    assert notes(roll)[-1] == Note(52, 8, 4, 110)
+
+
+def test_undo_and_redo_keys(roll):
+    click(roll.note_grid, cell(roll, 20.5, 67))
+    key(roll, Qt.Key_Z, Qt.ControlModifier)
+    assert notes(roll) == (A, B, C)
+    key(roll, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert len(notes(roll)) == 4
+    key(roll, Qt.Key_Z, Qt.ControlModifier)
+    key(roll, Qt.Key_Y, Qt.ControlModifier)
+    assert len(notes(roll)) == 4
+
+
+# --- clipboard, duplicate, quantize, transpose -----------------------------------------------------
+
+
+def test_copy_then_paste_appends_after_the_copied_notes(roll):
+    click(roll.note_grid, cell(roll, 1, 60))
+    click(roll.note_grid, cell(roll, 5, 62), modifiers=Qt.ShiftModifier)
+    roll.copy()
+    roll.paste()
+    assert notes(roll)[2:] == (Note(60, 8, 4, 90), Note(62, 12, 4, 100))  # C was pasted over
+    assert roll.selected_notes() == [Note(60, 8, 4, 90), Note(62, 12, 4, 100)]
+    roll.paste()
+    assert notes(roll)[-1] == Note(62, 20, 4, 100)
+    assert undo_count(roll) == 2
+
+
+def test_paste_goes_where_the_user_last_clicked_on_empty_grid(roll):
+    click(roll.note_grid, cell(roll, 1, 60))
+    key(roll, Qt.Key_C, Qt.ControlModifier)
+    roll.set_tool("select")
+    click(roll.note_grid, cell(roll, 32.4, 70))
+    key(roll, Qt.Key_V, Qt.ControlModifier)
+    assert notes(roll)[-1] == Note(60, 32, 4, 90)
+
+
+def test_cut_removes_and_paste_puts_back(roll):
+    click(roll.note_grid, cell(roll, 5, 62))
+    roll.cut()
+    assert notes(roll) == (A, C)
+    roll.paste()
+    assert notes(roll) == (A, B, C)
+    assert undo_count(roll) == 2
+
+
+def test_paste_of_foreign_clipboard_text_says_so_and_changes_nothing(roll, qtbot):
+    QGuiApplication.clipboard().setText("hello, not notes")
+    with qtbot.waitSignal(roll.status_message) as message:
+        roll.paste()
+    assert "Nothing pasted" in message.args[0] and "no Segue notes" in message.args[0]
+    assert notes(roll) == (A, B, C) and undo_count(roll) == 0
+
+
+def test_duplicate_places_a_copy_after_the_selection(roll):
+    click(roll.note_grid, cell(roll, 9, 64))
+    key(roll, Qt.Key_D, Qt.ControlModifier)
+    assert notes(roll)[-1] == Note(64, 12, 4, 110)
+    assert roll.selected_notes() == [Note(64, 12, 4, 110)]
+    assert undo_count(roll) == 1
+
+
+def test_quantize_selection_and_whole_melody(roll):
+    roll.document.set_melody(Melody([Note(60, 1, 3), Note(62, 7, 2), Note(64, 13, 2)]), "Seed")
+    roll.set_snap("1/4")
+    click(roll.note_grid, cell(roll, 1.5, 60))
+    roll.quantize_selection()
+    assert notes(roll)[0] == Note(60, 0, 4)
+    roll.clear_selection()
+    roll.quantize_selection()
+    assert [n.start for n in notes(roll)] == [0, 8, 12]
+    assert roll.document.undo_stack.undoText() == "Quantize Notes"
+
+
+def test_transpose_selection_and_out_of_range(roll, qtbot):
+    click(roll.note_grid, cell(roll, 5, 62))
+    roll.transpose_selection(5)
+    assert notes(roll) == (A, Note(67, 4, 4, 100), C)
+    with qtbot.waitSignal(roll.status_message) as message:
+        roll.transpose_selection(100)
+    assert "Cannot transpose" in message.args[0]
+    roll.clear_selection()
+    roll.transpose_selection(-12)
+    assert [n.pitch for n in notes(roll)] == [48, 55, 52]
+
+
+# --- velocity, marker, keyboard ------------------------------------------------------------------
+
+
+def test_velocity_lane_drag_changes_velocity_in_one_step(roll):
+    lane = roll.velocity_lane
+    x = roll.roll_geometry.x_of(B.start) + 3
+    drag(lane, (x, lane.height() - 10), (x, 8))
+    assert notes(roll)[1].velocity > 115
+    assert undo_count(roll) == 1
+    assert roll.document.undo_stack.undoText() == "Change Velocity"
+    drag(lane, (x, 10), (x, lane.height() - 8))
+    assert notes(roll)[1].velocity < 10
+
+
+def test_velocity_shows_as_note_colour(roll):
+    roll.document.set_melody(Melody([Note(60, 0, 8, 20), Note(62, 8, 8, 127)]), "Seed")
+    image = roll.note_grid.grab().toImage()
+    soft = image.pixelColor(*map(int, cell(roll, 4, 60)))
+    loud = image.pixelColor(*map(int, cell(roll, 12, 62)))
+    assert loud.valueF() > soft.valueF() + 0.2
+
+
+def test_marker_drag_in_the_ruler_is_one_undo_step(roll):
+    ruler = roll.ruler
+    y = ruler.height() / 2
+    drag(ruler, (roll.roll_geometry.x_of(12), y), (roll.roll_geometry.x_of(6.2), y))
+    assert roll.document.marker == 6
+    assert undo_count(roll) == 1
+    roll.document.undo_stack.undo()
+    assert roll.document.marker == 12  # the default: the end of the seed
+
+
+def test_a_drag_in_the_rulers_upper_strip_sets_the_loop_region_without_an_undo_step(roll, qtbot):
+    ruler = roll.ruler
+    x = roll.roll_geometry.x_of
+    with qtbot.waitSignal(roll.loop_region_changed) as changed:
+        drag(ruler, (x(20.4), 4), (x(5.6), 4))  # right to left, off the grid
+    assert changed.args == [(5, 21)]  # snapped outwards: the region covers the drag
+    assert roll.loop_region == (5, 21)
+    assert roll.document.marker == 12 and undo_count(roll) == 0
+    click(ruler, (x(19), 4))  # a click loops the bar under it
+    assert roll.loop_region == (16, 32)
+    roll.set_loop_region(None)
+    assert roll.loop_region is None
+
+
+def test_the_loop_region_shows_on_the_ruler(roll):
+    def band_pixel():
+        return roll.ruler.grab().toImage().pixelColor(int(roll.roll_geometry.x_of(24)), 2)
+
+    before = band_pixel()
+    roll.set_loop_region((16, 32))
+    off = band_pixel()
+    roll.set_loop_enabled(True)
+    on = band_pixel()
+    assert off != before and on != off
+    assert on.blueF() > on.redF() + 0.1  # blue while the loop is on
+
+
+def test_keyboard_click_auditions_the_key(roll, qtbot):
+    y = roll.roll_geometry.y_of(72) + KEY_PX / 2
+    with qtbot.waitSignal(roll.audition_requested) as audition:
+        click(roll.keyboard, (10, y))
+    assert audition.args == [72, 100]
+
+
+# --- view -----------------------------------------------------------------------------------------
+
+
+def test_ctrl_wheel_zooms_time_and_ctrl_shift_wheel_zooms_pitch(roll):
+    wheel(roll.note_grid, (300, 200), 1, Qt.ControlModifier)
+    assert roll.roll_geometry.step_width > STEP_PX
+    assert roll.roll_geometry.key_height == KEY_PX
+    wheel(roll.note_grid, (300, 200), -2, Qt.ControlModifier | Qt.ShiftModifier)
+    assert roll.roll_geometry.key_height < KEY_PX
+
+
+def test_wheel_scrolls_pitch_and_shift_wheel_scrolls_time(roll):
+    roll.set_view(scroll_x=400)
+    scroll_y = roll.roll_geometry.scroll_y
+    wheel(roll.note_grid, (300, 200), -1)
+    assert roll.roll_geometry.scroll_y > scroll_y
+    assert roll.vbar.value() == roll.roll_geometry.scroll_y
+    wheel(roll.note_grid, (300, 200), 1, Qt.ShiftModifier)
+    assert roll.roll_geometry.scroll_x < 400
+    assert roll.hbar.value() == roll.roll_geometry.scroll_x
+
+
+def test_zoom_to_fit_shows_every_note(roll):
+    roll.document.set_melody(Melody([Note(40, 0, 4), Note(90, 200, 8)]), "Seed")
+    roll.zoom_to_fit()
+    geometry, grid = roll.roll_geometry, roll.note_grid
+    for note in notes(roll):
+        x, y, w, h = geometry.note_rect(note)
+        assert 0 <= x and x + w <= grid.width() + 1
+        assert 0 <= y and y + h <= grid.height() + 1
+
+
+def test_playhead_follows_playback_and_can_stay_put(roll):
+    width = roll.note_grid.width()
+    roll.set_playhead(10)
+    assert roll.roll_geometry.scroll_x == 0
+    far = (width / STEP_PX) * 1.5
+    roll.set_playhead(far)
+    assert 0 <= roll.roll_geometry.x_of(far) < width / 2
+    roll.follow_playhead = False
+    roll.set_view(scroll_x=0)
+    roll.set_playhead(far * 2)
+    assert roll.roll_geometry.scroll_x == 0
+    roll.set_playhead(None)
+    assert roll.playhead is None
+
+
+def test_ghost_notes_of_the_pending_variation_are_drawn_but_not_editable(roll):
+    roll.document.set_variations([Melody([Note(72, 16, 8, 100)])])
+    image = roll.note_grid.grab().toImage()
+    ghost = image.pixelColor(*map(int, cell(roll, 20, 72)))
+    empty = image.pixelColor(*map(int, cell(roll, 20, 74)))
+    assert ghost.lightnessF() > empty.lightnessF() + 0.05
+    # Clicking a ghost note draws on the melody: the variation is not part of it.
+    click(roll.note_grid, cell(roll, 20, 72))
+    assert notes(roll)[-1] == Note(72, 20, 1)
+    assert roll.document.current_variation().notes == (Note(72, 16, 8, 100),)
+
+
+def test_selected_notes_are_drawn_in_another_colour(roll):
+    image = roll.note_grid.grab().toImage()
+    before = QColor(image.pixelColor(*map(int, cell(roll, 2, 60))))
+    click(roll.note_grid, cell(roll, 1, 60))
+    after = roll.note_grid.grab().toImage().pixelColor(*map(int, cell(roll, 2, 60)))
+    assert before.hueF() != pytest.approx(after.hueF(), abs=0.05)
+
+
+def test_header_controls_follow_the_roll(roll):
+    roll.set_tool("select")
+    assert roll.header.tool_buttons["select"].isChecked()
+    roll.header.tool_buttons["draw"].click()
+    assert roll.tool == "draw"
+    roll.header.snap.setCurrentText("1/4")
+    assert roll.snap == "1/4"
+    with pytest.raises(ValueError, match="tool must be"):
+        roll.set_tool("lasso")
+
+
+def test_a_press_after_a_lost_release_starts_afresh(roll):
+    mouse(roll.note_grid, "press", cell(roll, 1, 60))
+    mouse(roll.note_grid, "move", cell(roll, 20, 70))  # the release never arrives
+    click(roll.note_grid, cell(roll, 30.5, 66))
+    assert notes(roll) == (A, B, C, Note(66, 30, 1))
+    assert undo_count(roll) == 1
+
+
+def test_a_second_button_during_a_drag_is_ignored(roll):
+    mouse(roll.note_grid, "press", cell(roll, 1, 60))
+    mouse(roll.note_grid, "move", cell(roll, 17, 60))
+    event = QMouseEvent(
+        QEvent.MouseButtonPress,
+        QPointF(*cell(roll, 9, 64)),
+        QPointF(*cell(roll, 9, 64)),
+        Qt.RightButton,
+        Qt.LeftButton | Qt.RightButton,
+        Qt.NoModifier,
+    )
+    QApplication.sendEvent(roll.note_grid, event)
+    mouse(roll.note_grid, "release", cell(roll, 17, 60))
+    assert notes(roll) == (B, C.with_length(4), Note(60, 16, 4, 90))
+    assert undo_count(roll) == 1
+
+
+def test_a_fitted_view_stays_fitted_through_resizes_until_the_user_zooms(roll):
+    roll.document.set_melody(Melody([Note(40, 0, 4), Note(90, 120, 8)]), "Seed")
+    roll.zoom_to_fit()
+    roll.resize(600, 400)
+    QApplication.processEvents()
+    last = notes(roll)[-1]
+    x, y, w, h = roll.roll_geometry.note_rect(last)
+    assert x + w <= roll.note_grid.width() + 1
+    wheel(roll.note_grid, (100, 100), 2, Qt.ControlModifier)
+    zoomed = roll.roll_geometry.step_width
+    roll.resize(900, 500)
+    QApplication.processEvents()
+    assert roll.roll_geometry.step_width == zoomed
+
+
+def test_a_pending_variation_off_screen_is_scrolled_into_view(roll):
+    width = roll.note_grid.width()
+    far = int(width / STEP_PX) * 3  # three screens to the right, and below the view
+    roll.document.set_variations([Melody([Note(40, far, 8), Note(43, far + 8, 8)])])
+    geometry = roll.roll_geometry
+    first, last = geometry.visible_steps(width)
+    low, high = geometry.visible_pitches(roll.note_grid.height())
+    assert first <= far and far + 16 <= last
+    assert low <= 40 and 43 <= high
+    assert geometry.step_width == STEP_PX  # it fitted at this zoom: no zooming
+    assert roll.hbar.value() == geometry.scroll_x
+
+
+def test_a_variation_wider_than_the_view_zooms_out_to_show_it(roll):
+    roll.document.set_variations([Melody([Note(62, 0, 4), Note(64, 400, 8)])])
+    first, last = roll.roll_geometry.visible_steps(roll.note_grid.width())
+    assert first <= 0 and 408 <= last
+
+
+def test_a_visible_variation_leaves_the_view_alone(roll):
+    roll.set_view(scroll_x=40)
+    roll.document.set_variations([Melody([Note(70, 10, 4)])])
+    assert roll.roll_geometry.scroll_x == 40 and roll.roll_geometry.step_width == STEP_PX

@@ -1,0 +1,341 @@
+"""Import (menu, open, drop, track chooser, broken files) and export (dialog, drag handle)."""
+
+from pathlib import Path
+
+import mido
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from engine.melody import Melody, Note
+from engine.midi_io import list_tracks, read_midi, write_midi
+from gui import settings as prefs
+from gui.dialogs import DISCARD, ScriptedDialogs
+from gui.document import Document
+from gui.window.export import (
+    PIECE,
+    SEED,
+    VARIATION,
+    DragHandle,
+    ExportDialog,
+    ExportOptions,
+    melodies_to_export,
+    suggested_file_name,
+    what_you_hear,
+    write_drag_file,
+)
+from gui.window.import_dialog import TrackChooserDialog, candidate_tracks
+from gui.window.main_window import MainWindow
+
+PIECE_MELODY = Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4), Note(65, 12, 4), Note(67, 16, 8)])
+VARIATION_MELODY = Melody([Note(69, 12, 2), Note(71, 14, 2), Note(72, 16, 8)])
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    prefs.use_private_store(str(tmp_path / "settings"))
+    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
+    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+
+
+def make_window(qtbot, **answers):
+    dialogs = ScriptedDialogs(**answers)
+    window = MainWindow(Document(PIECE_MELODY, 12), dialogs=dialogs)
+    qtbot.addWidget(window)
+    return window, dialogs
+
+
+def write_band(path: Path) -> Path:
+    """A type-1 file: a flute melody, a piano part with chords, and drums."""
+    midi = mido.MidiFile(type=1, ticks_per_beat=480)
+    conductor = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(100))])
+    midi.tracks.append(conductor)
+
+    def part(name, channel, program, chords):
+        track = mido.MidiTrack([mido.MetaMessage("track_name", name=name),
+                                mido.Message("program_change", channel=channel, program=program)])
+        for pitches in chords:
+            for p in pitches:
+                track.append(mido.Message("note_on", channel=channel, note=p, velocity=90, time=0))
+            for i, p in enumerate(pitches):
+                track.append(mido.Message("note_off", channel=channel, note=p, time=480 if i == 0 else 0))
+        midi.tracks.append(track)
+
+    part("Flute", 0, 73, [[72], [74], [76], [77], [79]])
+    part("Piano", 1, 0, [[48, 52, 55], [50, 53, 57], [48, 52, 55]])
+    part("Drums", 9, 0, [[36], [38], [36], [38]])
+    midi.save(path)
+    return path
+
+
+# --- import --------------------------------------------------------------------------------------
+
+
+def test_import_from_the_menu_is_one_undoable_step(qtbot, tmp_path):
+    source = tmp_path / "line.mid"
+    imported = Melody([Note(67, 0, 4), Note(69, 4, 2), Note(71, 6, 2)], tempo=140.0)
+    write_midi(imported, source)
+    window, dialogs = make_window(qtbot, open_path=str(source))
+    window.document.set_variations([VARIATION_MELODY])
+    window.actions["import"].trigger()
+    assert dialogs.kinds() == ["open_path"]
+    assert window.document.melody.notes == imported.notes
+    assert window.document.melody.tempo == 140.0
+    assert window.document.marker == imported.end
+    assert window.document.variations == []
+    assert "line.mid" in window.statusBar().currentMessage()
+    window.document.undo_stack.undo()
+    assert window.document.melody == PIECE_MELODY and window.document.marker == 12
+
+
+def test_several_parts_ask_which_one_and_drums_are_never_offered(qtbot, tmp_path):
+    source = write_band(tmp_path / "band.mid")
+    window, dialogs = make_window(qtbot, track=lambda tracks: next(t.index for t in tracks if t.name == "Flute"))
+    assert window.import_path(str(source))
+    kind, file_name, offered = dialogs.asked[0]
+    assert (kind, file_name) == ("track", "band.mid")
+    assert sorted(t.name for t in offered) == ["Flute", "Piano"]
+    assert [n.pitch for n in window.document.melody.notes] == [72, 74, 76, 77, 79]
+
+
+def test_cancelling_the_part_choice_keeps_the_piece(qtbot, tmp_path):
+    source = write_band(tmp_path / "band.mid")
+    window, dialogs = make_window(qtbot, track=None)
+    assert window.import_path(str(source)) is False
+    assert window.document.melody == PIECE_MELODY and window.document.undo_stack.count() == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"MThd\x00\x00\x00\x06\x00\x01", b"RIFF....not midi at all", b"MThd\x00\x00\x00\x06\x00\x00\x00\x01\x01\xe0"],
+)
+def test_a_broken_file_gives_the_engines_message_and_keeps_the_piece(qtbot, tmp_path, content):
+    source = tmp_path / "broken.mid"
+    source.write_bytes(content)
+    window, dialogs = make_window(qtbot)
+    window.document.set_variations([VARIATION_MELODY])
+    before = (window.document.state, window.document.variations, window.document.undo_stack.count())
+    assert window.import_path(str(source)) is False
+    assert dialogs.kinds() == ["error"]
+    message = dialogs.messages()[0]
+    assert "broken.mid" in message and "Traceback" not in message
+    assert (window.document.state, window.document.variations, window.document.undo_stack.count()) == before
+
+
+def test_a_missing_file_is_reported(qtbot, tmp_path):
+    window, dialogs = make_window(qtbot)
+    assert window.import_path(str(tmp_path / "gone.mid")) is False
+    assert "gone.mid" in dialogs.messages()[0]
+
+
+def test_opening_a_midi_file_starts_a_new_untitled_piece(qtbot, tmp_path):
+    source = tmp_path / "fresh.mid"
+    write_midi(Melody([Note(55, 0, 8), Note(57, 8, 8)]), source)
+    window, dialogs = make_window(qtbot, save_changes=DISCARD)
+    window.document.set_melody(PIECE_MELODY.transpose(1), "Transpose")
+    assert window.open_path(str(source))
+    assert dialogs.kinds() == ["save_changes"]
+    assert [n.pitch for n in window.document.melody.notes] == [55, 57]
+    assert window.document.undo_stack.count() == 0 and window.path is None
+
+
+def drop(window, path):
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPoint(200, 200).toPointF(), Qt.DropAction.CopyAction, data,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    return event
+
+
+def test_dropping_a_midi_file_on_the_window_imports_it(qtbot, tmp_path):
+    source = tmp_path / "dropped.MID"
+    write_midi(Melody([Note(50, 0, 4), Note(52, 4, 4)]), source)
+    window, _ = make_window(qtbot)
+    event = drop(window, source)
+    assert event.isAccepted()
+    qtbot.waitUntil(lambda: [n.pitch for n in window.document.melody.notes] == [50, 52], timeout=3000)
+    assert window.document.undo_stack.count() == 1
+
+
+def test_dropping_other_files_is_refused(qtbot, tmp_path):
+    other = tmp_path / "notes.txt"
+    other.write_text("hello")
+    window, _ = make_window(qtbot)
+    assert not drop(window, other).isAccepted()
+    qtbot.wait(20)
+    assert window.document.melody == PIECE_MELODY
+
+
+def test_track_chooser_shows_each_part(qtbot, tmp_path):
+    tracks = candidate_tracks(list_tracks(write_band(tmp_path / "band.mid")))
+    dialog = TrackChooserDialog("band.mid", tracks)
+    qtbot.addWidget(dialog)
+    rows = [[dialog.table.item(r, c).text() for c in range(dialog.table.columnCount())]
+            for r in range(dialog.table.rowCount())]
+    flute = next(row for row in rows if row[1] == "Flute")
+    piano = next(row for row in rows if row[1] == "Piano")
+    assert flute[2] == "Flute" and flute[4] == "5" and flute[5] == "C5–G5"
+    assert piano[2] == "Acoustic Grand Piano" and piano[6] == "chords"
+    assert tracks[dialog.table.currentRow()].name == "Flute"  # the single line is preselected
+    dialog.select(next(t.index for t in tracks if t.name == "Piano"))
+    assert dialog.chosen_track() == next(t.index for t in tracks if t.name == "Piano")
+
+
+# --- export ----------------------------------------------------------------------------------------
+
+
+def document_with_variation():
+    document = Document(PIECE_MELODY, 12)
+    document.set_variations([VARIATION_MELODY, VARIATION_MELODY.transpose(-2)], 1)
+    return document
+
+
+def test_what_each_export_choice_contains(qtbot):
+    document = document_with_variation()
+    assert melodies_to_export(document, ExportOptions(PIECE)) == (PIECE_MELODY, None)
+    assert melodies_to_export(document, ExportOptions(SEED))[0].notes == PIECE_MELODY.notes[:3]
+    current = VARIATION_MELODY.transpose(-2)
+    merged, none = melodies_to_export(document, ExportOptions(VARIATION))
+    assert none is None and merged.notes == PIECE_MELODY.notes[:3] + current.notes
+    alone, _ = melodies_to_export(document, ExportOptions(VARIATION, include_piece=False))
+    assert alone == current
+    seed, continuation = melodies_to_export(document, ExportOptions(VARIATION, separate_tracks=True))
+    assert seed.notes == PIECE_MELODY.notes[:3] and continuation == current
+    assert what_you_hear(document).notes == merged.notes
+    with pytest.raises(ValueError, match="no pending variation"):
+        melodies_to_export(Document(PIECE_MELODY, 12), ExportOptions(VARIATION))
+    with pytest.raises(ValueError, match="seed has no notes"):
+        melodies_to_export(Document(PIECE_MELODY, 0), ExportOptions(SEED))
+    with pytest.raises(ValueError, match="choice"):
+        ExportOptions("everything")
+
+
+@pytest.mark.parametrize(
+    "options, expected_pitches, tracks",
+    [
+        (ExportOptions(PIECE), [60, 62, 64, 65, 67], 1),
+        (ExportOptions(SEED), [60, 62, 64], 1),
+        (ExportOptions(VARIATION), [60, 62, 64, 67, 69, 70], 1),
+        (ExportOptions(VARIATION, separate_tracks=True), None, 2),
+    ],
+)
+def test_export_through_the_dialogs_writes_a_readable_file(qtbot, tmp_path, options, expected_pitches, tracks):
+    target = tmp_path / "out"
+    window, dialogs = make_window(qtbot, export=options, save_path=str(target))
+    window.document.set_variations([VARIATION_MELODY, VARIATION_MELODY.transpose(-2)], 1)
+    assert window.export_dialog()
+    assert dialogs.kinds() == ["export", "save_path"]
+    written = tmp_path / "out.mid"
+    parts = list_tracks(written)
+    assert len(parts) == tracks
+    if expected_pitches is not None:
+        assert [n.pitch for n in read_midi(written).notes] == expected_pitches
+    else:
+        assert [n.pitch for n in read_midi(written, track=1).notes] == [67, 69, 70]
+
+
+def test_export_suggests_a_name_from_the_piece(qtbot, tmp_path):
+    window, dialogs = make_window(qtbot, export=ExportOptions(SEED), save_path=None)
+    assert window.export_dialog() is False
+    assert dialogs.asked[1][2].endswith("Untitled seed.mid")
+    assert suggested_file_name("Reel", ExportOptions(VARIATION), 3) == "Reel variation 3.mid"
+
+
+def test_export_problems_are_messages(qtbot, tmp_path):
+    window, dialogs = make_window(qtbot)
+    assert window.export_to(str(tmp_path / "missing" / "x.mid"), ExportOptions(PIECE)) is False
+    assert "x.mid" in dialogs.messages()[-1] and "folder does not exist" in dialogs.messages()[-1]
+    window.document.load(Melody(), 0)
+    assert window.export_to(str(tmp_path / "empty.mid"), ExportOptions(PIECE)) is False
+    assert "no notes" in dialogs.messages()[-1]
+    assert not (tmp_path / "empty.mid").exists()
+
+
+def test_export_dialog_offers_only_what_exists(qtbot):
+    dialog = ExportDialog(has_variation=False, has_seed=True, initial=ExportOptions(VARIATION))
+    qtbot.addWidget(dialog)
+    assert not dialog.variation.isEnabled() and dialog.options().what == PIECE
+    dialog = ExportDialog(has_variation=True)
+    qtbot.addWidget(dialog)
+    dialog.variation.setChecked(True)
+    assert dialog.separate_tracks.isEnabled()
+    dialog.include_piece.setChecked(False)
+    assert not dialog.separate_tracks.isEnabled()
+    assert dialog.options() == ExportOptions(VARIATION, include_piece=False, separate_tracks=False)
+
+
+def test_drag_handle_offers_a_midi_file_of_what_you_hear(qtbot, tmp_path):
+    document = document_with_variation()
+    handle = DragHandle(lambda: what_you_hear(document), lambda: "My Reel")
+    qtbot.addWidget(handle)
+    data = handle.mime_data()
+    urls = data.urls()
+    assert len(urls) == 1 and urls[0].isLocalFile()
+    path = Path(urls[0].toLocalFile())
+    assert path.name == "My Reel.mid" and path.is_relative_to(tmp_path / "tmp")
+    assert read_midi(path).notes == what_you_hear(document).notes
+    assert Path(handle.mime_data().urls()[0].toLocalFile()) != path  # each drag gets its own file
+
+
+def test_drag_handle_refuses_an_empty_piece(qtbot):
+    handle = DragHandle(lambda: Melody(), lambda: "Empty")
+    qtbot.addWidget(handle)
+    with pytest.raises(ValueError, match="no notes"):
+        handle.mime_data()
+
+
+def test_drag_file_names_are_safe(tmp_path):
+    path = write_drag_file(PIECE_MELODY, 'a/b:c*"d', root=tmp_path)
+    assert path.name == "bcd.mid"
+    assert path.exists() and path.parent.parent == tmp_path
+
+
+def test_the_chooser_preselects_the_lead_not_the_busier_bass(qtbot):
+    fixture = Path(__file__).resolve().parents[2] / "data" / "midi" / "daw_type1.mid"
+    tracks = candidate_tracks(list_tracks(fixture))
+    bass = next(t for t in tracks if t.name == "Bass")
+    lead = next(t for t in tracks if t.name.startswith("Lead"))
+    assert bass.note_count > lead.note_count  # the old guess, "most notes", took the bass
+    dialog = TrackChooserDialog(fixture.name, tracks)
+    qtbot.addWidget(dialog)
+    assert dialog.chosen_track() == lead.index
+
+
+def test_the_export_dialog_remembers_the_last_choice(qtbot, monkeypatch):
+    from gui.dialogs import Dialogs
+
+    chosen = []
+
+    def choose_variation_on_its_own_track(dialog):
+        qtbot.addWidget(dialog)
+        chosen.append(dialog.options())  # what the dialog opened on
+        dialog.variation.setChecked(True)
+        dialog.separate_tracks.setChecked(True)
+        return 1
+
+    monkeypatch.setattr(ExportDialog, "exec", choose_variation_on_its_own_track)
+    first = Dialogs().export_options(has_variation=True, has_seed=True)
+    assert first == ExportOptions(VARIATION, True, True)
+    def look_and_cancel(dialog):
+        qtbot.addWidget(dialog)
+        chosen.append(dialog.options())
+        return 0
+
+    monkeypatch.setattr(ExportDialog, "exec", look_and_cancel)
+    assert Dialogs().export_options(has_variation=True, has_seed=True) is None  # cancelled
+    assert chosen == [ExportOptions(PIECE), ExportOptions(VARIATION, True, True)]
+
+
+def test_the_whole_piece_says_it_leaves_out_a_pending_variation(qtbot):
+    with_variation = ExportDialog(has_variation=True)
+    without = ExportDialog(has_variation=False)
+    qtbot.addWidget(with_variation)
+    qtbot.addWidget(without)
+    assert "without the pending variation" in with_variation.piece.text()
+    assert without.piece.text() == "The whole piece"

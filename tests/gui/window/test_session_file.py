@@ -1,0 +1,259 @@
+"""Session files on disk: atomic saves, clear errors, and Save / Open through the main window."""
+
+import json
+import os
+
+import pytest
+
+from engine import session as fmt
+from engine.melody import Melody, Note
+from engine.session import GenerationSettings, Session
+from gui import settings as prefs
+from gui.dialogs import CANCEL, DISCARD, SAVE, ScriptedDialogs
+from gui.document import Document
+from gui.window.main_window import MainWindow
+from gui.window.session_file import (
+    SessionFileError,
+    load_into,
+    load_session,
+    save_session,
+    session_of,
+    write_text_atomically,
+)
+
+SEED = Melody([Note(60, 0, 4), Note(64, 4, 4), Note(67, 8, 8)], tempo=90.0, time_signature=(3, 4))
+VARIATION = Melody([Note(65, 16, 4), Note(64, 20, 4)], tempo=90.0, time_signature=(3, 4))
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    prefs.use_private_store(str(tmp_path / "settings"))
+    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
+    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+
+
+def make_window(qtbot, **answers):
+    dialogs = ScriptedDialogs(**answers)
+    window = MainWindow(Document(SEED, 12), dialogs=dialogs)
+    qtbot.addWidget(window)
+    return window, dialogs
+
+
+def test_save_and_load_round_trip(tmp_path):
+    session = Session(SEED, 12, GenerationSettings(bars=6), (VARIATION,), 0)
+    path = tmp_path / "piece.segue"
+    save_session(path, session)
+    assert load_session(path) == session
+    assert json.loads(path.read_text())["schema_version"] == fmt.SCHEMA_VERSION
+
+
+def test_extra_entries_are_kept_but_never_replace_the_session(tmp_path):
+    path = tmp_path / "piece.segue"
+    save_session(path, Session(SEED, 12), extra={"recovery": {"pid": 1}, "marker": 999})
+    data = json.loads(path.read_text())
+    assert data["recovery"] == {"pid": 1} and data["marker"] == 12
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "piece.segue"
+    save_session(path, Session(SEED, 12))
+    before = path.read_bytes()
+    from PySide6.QtCore import QSaveFile
+
+    monkeypatch.setattr(QSaveFile, "commit", lambda self: (self.cancelWriting(), False)[1])
+    with pytest.raises(SessionFileError, match="Could not save piece.segue"):
+        save_session(path, Session(Melody(), 0))
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["piece.segue"]  # no temporary left
+
+
+def test_saving_into_a_missing_folder_names_the_file(tmp_path):
+    with pytest.raises(SessionFileError, match="Could not save piece.segue"):
+        write_text_atomically(tmp_path / "no" / "such" / "piece.segue", "{}")
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "damaged or not JSON"),
+        (b'{"format": "segue-session", "schema_version": 99, "melody": {"notes": []}}', "newer Segue"),
+        (b'{"format": "something-else"}', "not a Segue session"),
+        (b"MThd\x00\x00\x00\x06", "not text|not JSON"),
+    ],
+)
+def test_bad_files_give_one_message_naming_the_file(tmp_path, content, reason):
+    path = tmp_path / "broken.segue"
+    path.write_bytes(content)
+    with pytest.raises(SessionFileError, match=rf"^Could not open broken\.segue: .*({reason})"):
+        load_session(path)
+
+
+def test_missing_file_names_the_file(tmp_path):
+    with pytest.raises(SessionFileError, match="Could not open gone.segue: No such file"):
+        load_session(tmp_path / "gone.segue")
+
+
+def test_session_of_and_load_into_carry_the_document(qtbot):
+    document = Document(SEED, 12)
+    document.set_variations([VARIATION, VARIATION.transpose(2)], 1)
+    session = session_of(document, GenerationSettings(temperature=0.5))
+    other = Document()
+    load_into(other, session)
+    assert (other.melody, other.marker, other.variations, other.current_index) == (
+        SEED, 12, [VARIATION, VARIATION.transpose(2)], 1,
+    )
+    assert not other.is_modified() and other.undo_stack.count() == 0
+
+
+# --- through the window --------------------------------------------------------------------------
+
+
+def test_save_reopen_compare(qtbot, tmp_path):
+    path = str(tmp_path / "tune.segue")
+    window, dialogs = make_window(qtbot, save_path=path)
+    window.document.set_melody(SEED.add(Note(72, 16, 4)), "Draw Note")
+    window.document.set_variations([VARIATION])
+    window.panel.set_settings(window.panel.settings().replace(temperature=0.6, bars=7, key_lock="auto"))
+    assert window.document.is_modified() and window.isWindowModified()
+    window.actions["save"].trigger()
+    assert dialogs.kinds() == ["save_path"] and dialogs.asked[0][2].endswith("Untitled.segue")
+    assert not window.document.is_modified() and not window.isWindowModified()
+    assert window.windowTitle() == "Segue — tune[*]"
+    saved_state = (window.document.melody, window.document.marker, window.document.variations)
+
+    other, _ = make_window(qtbot)
+    assert other.open_path(path)
+    assert (other.document.melody, other.document.marker, other.document.variations) == saved_state
+    assert other.panel.settings().temperature == pytest.approx(0.6)
+    assert other.panel.settings().bars == 7 and other.panel.settings().key_lock == "auto"
+    assert other.path == str(tmp_path / "tune.segue")
+    assert prefs.recent_files()[0] == str(tmp_path / "tune.segue")
+
+
+def test_the_loop_is_saved_and_reopened_with_the_piece(qtbot, tmp_path):
+    path = str(tmp_path / "looped.segue")
+    window, _ = make_window(qtbot, save_path=path)
+    window.roll.set_loop_region((12, 24))  # as a drag on the ruler does; this turns the loop on
+    assert window.transport.loop_action.isChecked()
+    window.actions["save"].trigger()
+
+    other, _ = make_window(qtbot)
+    assert other.roll.loop_region is None and not other.transport.loop_action.isChecked()
+    assert other.open_path(path)
+    assert other.roll.loop_region == (12, 24) and other.transport.loop_action.isChecked()
+    assert other.playback.loop_region == (12, 24) and other.playback.loop_enabled
+
+    window.transport.loop_action.setChecked(False)  # a region kept, but not looping
+    window.actions["save"].trigger()
+    assert other.open_path(path)
+    assert other.roll.loop_region == (12, 24) and not other.transport.loop_action.isChecked()
+
+    other.dialogs.answers["save_changes"] = DISCARD
+    assert other.new_piece()
+    assert other.roll.loop_region is None and not other.transport.loop_action.isChecked()
+
+
+def test_save_as_adds_the_suffix_and_save_reuses_the_path(qtbot, tmp_path):
+    window, dialogs = make_window(qtbot, save_path=str(tmp_path / "take two"))
+    window.actions["save_as"].trigger()
+    assert (tmp_path / "take two.segue").exists()
+    window.document.set_melody(SEED.transpose(2), "Transpose")
+    window.actions["save"].trigger()
+    assert dialogs.kinds() == ["save_path"]  # asked once
+    assert load_session(tmp_path / "take two.segue").melody == SEED.transpose(2)
+
+
+def test_cancelled_save_as_saves_nothing(qtbot, tmp_path):
+    window, _ = make_window(qtbot, save_path=None)
+    window.document.set_melody(SEED.transpose(1), "Transpose")
+    assert window.save() is False
+    assert window.document.is_modified()
+    assert list(tmp_path.glob("*.segue")) == []
+
+
+def test_opening_a_broken_file_shows_the_reason_and_keeps_the_piece(qtbot, tmp_path):
+    path = tmp_path / "newer.segue"
+    data = fmt.session_to_dict(Session(SEED.transpose(5), 4))
+    data["schema_version"] = fmt.SCHEMA_VERSION + 3
+    path.write_text(json.dumps(data))
+    window, dialogs = make_window(qtbot)
+    window.document.set_melody(SEED.add(Note(50, 20, 2)), "Draw Note")
+    before = (window.document.state, window.document.undo_stack.count())
+    assert window.open_path(str(path)) is False
+    assert dialogs.kinds() == ["error"]
+    assert "newer.segue" in dialogs.messages()[0] and "newer Segue" in dialogs.messages()[0]
+    assert (window.document.state, window.document.undo_stack.count()) == before
+
+
+def test_open_recent_lists_files_and_drops_vanished_ones(qtbot, tmp_path):
+    path = tmp_path / "a.segue"
+    save_session(path, Session(SEED, 12))
+    window, dialogs = make_window(qtbot)
+    assert window.open_path(str(path))
+    window._fill_recent_menu()
+    entries = [a.text() for a in window.recent_menu.actions()]
+    assert entries == ["a.segue"]
+    os.remove(path)
+    window.recent_menu.actions()[0].trigger()
+    assert dialogs.kinds() == ["error"]
+    assert prefs.recent_files() == []
+
+
+@pytest.mark.parametrize("answer, closes, saved", [(CANCEL, False, False), (DISCARD, True, False), (SAVE, True, True)])
+def test_closing_with_unsaved_changes_asks_first(qtbot, tmp_path, answer, closes, saved):
+    path = tmp_path / "closing.segue"
+    window, dialogs = make_window(qtbot, save_changes=answer, save_path=str(path))
+    window.show()
+    window.document.set_melody(SEED.transpose(3), "Transpose")
+    window.close()
+    assert dialogs.kinds()[0] == "save_changes"
+    assert window.isVisible() is (not closes)
+    assert path.exists() is saved
+
+
+def test_closing_an_unchanged_piece_asks_nothing(qtbot):
+    window, dialogs = make_window(qtbot)
+    window.show()
+    window.close()
+    assert not window.isVisible() and dialogs.asked == []
+
+
+def test_new_asks_before_replacing_unsaved_work(qtbot):
+    window, dialogs = make_window(qtbot, save_changes=CANCEL)
+    window.document.set_melody(SEED.transpose(3), "Transpose")
+    assert window.new_piece() is False
+    assert window.document.melody == SEED.transpose(3)
+    dialogs.answers["save_changes"] = DISCARD
+    assert window.new_piece() is True
+    assert window.document.melody.notes == () and not window.document.is_modified()
+    assert window.document.melody.time_signature == (3, 4)  # the meter stays
+
+
+def test_document_tracks_unsaved_changes_including_variations(qtbot):
+    document = Document(SEED, 12)
+    changes = []
+    document.modified_changed.connect(changes.append)
+    assert not document.is_modified()
+    document.set_variations([VARIATION])
+    assert document.is_modified() and changes == [True]
+    document.mark_saved()
+    assert not document.is_modified() and changes == [True, False]
+    document.set_melody(SEED.transpose(1), "Transpose")
+    document.undo_stack.undo()
+    assert not document.is_modified()  # back at the saved state
+    document.mark_unsaved()
+    assert document.is_modified()
+    document.load(SEED, 12)
+    assert not document.is_modified() and changes[-1] is False
+
+
+def test_recent_files_keep_the_latest_ten_without_repeats():
+    for i in range(12):
+        prefs.add_recent_file(f"/music/piece{i}.segue")
+    prefs.add_recent_file("/music/piece5.segue")
+    files = prefs.recent_files()
+    assert len(files) == prefs.MAX_RECENT_FILES
+    assert files[0] == "/music/piece5.segue" and files.count("/music/piece5.segue") == 1
+    assert files[1] == "/music/piece11.segue" and "/music/piece0.segue" not in files
+    with pytest.raises(ValueError, match="needs a list"):
+        prefs.write(prefs.RECENT_FILES, "/music/one.segue")
