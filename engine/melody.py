@@ -79,6 +79,23 @@ def steps_per_bar(time_signature: tuple[int, int], steps_per_quarter: int) -> in
     return steps // denominator
 
 
+COMPOUND_NUMERATORS = (6, 9, 12)
+
+
+def steps_per_beat(time_signature: tuple[int, int], steps_per_quarter: int) -> int:
+    """Grid steps in one beat: the denominator's note, or a dotted quarter in compound meters.
+
+    A musician counts 6/8, 9/8 and 12/8 in dotted quarters (two, three or four beats to the
+    bar), so the metronome, the count-in, the pause that ends a call and the model's beat
+    feature all use this one definition.
+    """
+    numerator, denominator = (int(v) for v in time_signature)
+    beat = max(1, steps_per_quarter * 4 // denominator)
+    if denominator == 8 and numerator in COMPOUND_NUMERATORS:
+        beat *= 3
+    return beat
+
+
 def check_tempo(tempo) -> float:
     """``tempo`` as a float in BPM; ValueError unless it is a number in 10-400."""
     try:
@@ -184,8 +201,8 @@ class Melody:
 
     @property
     def steps_per_beat(self) -> int:
-        """Steps in one beat of the time signature's denominator (a dotted beat is not assumed)."""
-        return max(1, self.steps_per_quarter * 4 // self.time_signature[1])
+        """Steps in one beat; dotted quarters in 6/8, 9/8 and 12/8 (see ``steps_per_beat``)."""
+        return steps_per_beat(self.time_signature, self.steps_per_quarter)
 
     @property
     def start(self) -> int:
@@ -310,6 +327,18 @@ class Melody:
         """Set the velocity of every note, or of the given notes only."""
         targets = set(self.notes if notes is None else notes)
         return self.with_notes(n.with_velocity(velocity) if n in targets else n for n in self.notes)
+
+    def resolved_key(self, key: str | None) -> str | None:
+        """The key a key setting stands for with this melody: None stays None (no lock), a key
+        name is checked and normalised, and ``'auto'`` is the melody's key field, else its
+        detected key (None when there are no notes to detect it from)."""
+        if key is None:
+            return None
+        if not isinstance(key, str):
+            raise ValueError(f"key must be a name such as 'C major', or 'auto', got {key!r}")
+        if key.strip().lower() == "auto":
+            return self.key or self.detect_key()
+        return keys.key_name(*keys.parse_key(key))
 
     def detect_key(self) -> str | None:
         """The most likely key by the Krumhansl-Kessler profiles, or None for an empty melody."""

@@ -199,11 +199,7 @@ class GenerationSettings:
 
     def resolved_key(self, seed: Melody) -> str | None:
         """The key to lock to for ``seed``: None when off, the seed's key when auto."""
-        if self.key_lock == KEY_LOCK_OFF:
-            return None
-        if self.key_lock == KEY_LOCK_AUTO:
-            return seed.key or seed.detect_key()
-        return self.key_lock
+        return None if self.key_lock == KEY_LOCK_OFF else seed.resolved_key(self.key_lock)
 
     def steps(self, melody: Melody) -> int:
         """The continuation's length in grid steps for ``melody``'s meter."""

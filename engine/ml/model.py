@@ -42,6 +42,7 @@ from torch import nn
 
 from engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST, EventEncoding
 from engine.melody import steps_per_bar as bar_steps_of
+from engine.melody import steps_per_beat
 from engine.ml.device import choose_device
 
 FORMAT = "segue-model"
@@ -153,9 +154,7 @@ def meter_of(time_signature: tuple[int, int], steps_per_quarter: int = 4) -> Met
     quarters."""
     numerator, denominator = (int(v) for v in time_signature)
     bar = bar_steps_of((numerator, denominator), steps_per_quarter)
-    beat = max(1, steps_per_quarter * 4 // denominator)
-    if denominator == 8 and numerator in (6, 9, 12):
-        beat *= 3
+    beat = steps_per_beat((numerator, denominator), steps_per_quarter)
     try:
         meter_id = METERS.index((numerator, denominator))
     except ValueError:

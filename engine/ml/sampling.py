@@ -87,19 +87,11 @@ def _check_settings(temperature, rest_weight, variations, steps, top_p, adaptive
 
 
 def resolve_key(key: str | None, seed: Melody) -> str | None:
-    """``None``, a key name, or ``'auto'`` (the seed's key field, else its detected key)."""
-    if key is None:
-        return None
-    if not isinstance(key, str):
-        raise ValueError(f"key must be a name such as 'C major', or 'auto', got {key!r}")
-    if key.strip().lower() == "auto":
-        if seed.key:
-            return seed.key
-        detected = seed.detect_key()
-        if detected is None:
-            raise ValueError("key 'auto' needs a seed with notes to detect the key from")
-        return detected
-    return keys.key_name(*keys.parse_key(key))
+    """``None``, a key name, or ``'auto'`` (``Melody.resolved_key``); auto needs notes."""
+    resolved = seed.resolved_key(key)
+    if key is not None and resolved is None:
+        raise ValueError("key 'auto' needs a seed with notes to detect the key from")
+    return resolved
 
 
 def allowed_pitch_bias(model: SegueModel, shift: int, key: str | None, pitch_range) -> torch.Tensor:

@@ -476,7 +476,7 @@ class MainWindow(FilesMixin, ModelsMixin, TransportMixin, QMainWindow):
     def _show_auto_key(self, *_args) -> None:
         """Key lock 'Auto' names the key it stands for now: the seed's."""
         seed = self.document.seed()
-        self.panel.set_auto_key(seed.key or seed.detect_key())
+        self.panel.set_auto_key(seed.resolved_key("auto"))
 
     def _report_error(self, title: str, text: str) -> None:
         self.dialogs.error(title, text)

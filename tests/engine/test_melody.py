@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine.melody import Melody, Note, monophonic, steps_per_bar
+from engine.melody import Melody, Note, monophonic, steps_per_bar, steps_per_beat
 
 
 def melody(*triples, **fields):
@@ -87,6 +87,25 @@ def test_steps_per_bar_follows_time_signature():
     assert steps_per_bar((6, 8), 4) == 12
     assert steps_per_bar((7, 8), 4) == 14
     assert melody(time_signature=(2, 2)).steps_per_beat == 8
+
+
+def test_compound_meters_beat_in_dotted_quarters():
+    # A musician counts 6/8 in two: the click, the count-in and the model share this beat.
+    assert melody(time_signature=(6, 8)).steps_per_beat == 6
+    assert steps_per_beat((9, 8), 4) == 6 and steps_per_beat((12, 8), 2) == 3
+    assert steps_per_beat((3, 8), 4) == 2 and steps_per_beat((7, 8), 4) == 2
+    assert steps_per_beat((3, 4), 4) == 4
+
+
+def test_resolved_key_is_the_one_rule_for_auto():
+    seed = melody((60, 0, 4), (64, 4, 4), (67, 8, 4))
+    assert seed.resolved_key(None) is None
+    assert seed.resolved_key("auto") == seed.detect_key()
+    assert seed.replace(key="G major").resolved_key("AUTO") == "G major"
+    assert seed.resolved_key("f# minor") == "F# minor"
+    assert melody().resolved_key("auto") is None
+    with pytest.raises(ValueError):
+        seed.resolved_key(5)
 
 
 def test_transpose_and_its_range_edges():
