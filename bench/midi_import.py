@@ -1,10 +1,12 @@
 """How fast MIDI import is, and how fast absurd files are refused. Prints figures; asserts nothing.
 
-    .venv/bin/python bench/midi_import.py [--events 200000]
+    .venv/bin/python bench/midi_import.py [--events 200000] [--fuzz 2000]
 
 Figures: a busy multi-track file (the raw walk alone, then list_tracks and import_midi, which
 both parse with mido), a file just over the event limit (refused by the raw walk, before mido
-builds any message), and a sparse 51 MB file (refused by its size before reading).
+builds any message), a sparse 51 MB file (refused by its size before reading), and with
+``--fuzz N`` the slowest of N mutated or truncated copies of the test fixtures (goal: under 2 s
+each; the fuzz test in tests/engine checks only what they raise).
 """
 
 from __future__ import annotations
@@ -50,11 +52,48 @@ def timed(label: str, action, repeat: int = 3) -> None:
     print(f"{label:<48} {best * 1000:9.1f} ms   ({outcome})")
 
 
+def fuzz_inputs(count: int, seed: int = 0):
+    """Mutated and truncated copies of the fixtures and crashers, as the fuzz test makes them."""
+    import random
+
+    data = Path(__file__).resolve().parent.parent / "tests" / "data" / "midi"
+    seeds = [p.read_bytes() for p in sorted(data.glob("*.mid")) + sorted((data / "crashers").glob("*.mid"))]
+    rng = random.Random(seed)
+    for _ in range(count):
+        body = bytearray(rng.choice(seeds))
+        if rng.random() < 0.3:
+            body = body[: rng.randrange(1, len(body) + 1)]
+        for _ in range(rng.randrange(1, 9)):
+            if body:
+                body[rng.randrange(len(body))] = rng.randrange(256)
+        yield bytes(body)
+
+
+def slowest_fuzz_input(folder: str, count: int) -> None:
+    path = Path(folder) / "fuzzed.mid"
+    times = []
+    for data in fuzz_inputs(count):
+        path.write_bytes(data)
+        started = time.perf_counter()
+        try:
+            midi_io.import_midi(path)
+            midi_io.list_tracks(path)
+        except midi_io.MidiImportError:
+            pass
+        times.append(time.perf_counter() - started)
+    times.sort()
+    print(f"fuzz: {count} inputs, median {times[len(times) // 2] * 1000:.1f} ms, "
+          f"slowest {times[-1] * 1000:.1f} ms (goal: under 2000 ms)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--fuzz", type=int, default=0, help="time this many fuzzed inputs too")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
+        if args.fuzz:
+            slowest_fuzz_input(folder, args.fuzz)
         busy = Path(folder) / "busy.mid"
         data = busy_file(args.events)
         busy.write_bytes(data)

@@ -1,0 +1,127 @@
+"""The house rules as folder rules: which folder may touch ports, files, torch and threads.
+
+Each rule reads the sources (the ``ast`` of every module), so a new module that breaks a rule
+fails here by name, before anyone notices the app starting slowly or a port opened twice.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("engine", "gui")
+
+
+def modules():
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            yield path.relative_to(ROOT).as_posix(), ast.parse(path.read_text(), str(path))
+
+
+def imports(tree: ast.AST, top_level_only: bool = False):
+    """(imported module, line) for every import; only the module's own level if asked."""
+    nodes = tree.body if top_level_only else ast.walk(tree)
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module, node.lineno
+
+
+def calls(tree: ast.AST):
+    """(called name, line): ``f(...)`` gives ``f``, ``mido.f(...)`` gives ``mido.f``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute):
+                owner = func.value.id if isinstance(func.value, ast.Name) else ""
+                yield (f"{owner}.{func.attr}" if owner else func.attr), node.lineno
+            elif isinstance(func, ast.Name):
+                yield func.id, node.lineno
+
+
+def called(name: str) -> str:
+    """The function's own name, without the object it was called on."""
+    return name.rsplit(".", 1)[-1]
+
+
+def offenders(allowed_prefix: str, predicate) -> list[str]:
+    found = []
+    for path, tree in modules():
+        if path.startswith(allowed_prefix):
+            continue
+        found += [f"{path}:{line} {what}" for what, line in predicate(tree)]
+    return found
+
+
+def test_only_engine_live_touches_midi_ports():
+    def port_use(tree):
+        for name, line in imports(tree):
+            if name.split(".")[0] == "rtmidi":
+                yield name, line
+        for name, line in calls(tree):
+            if name.startswith("mido.") and called(name).startswith(("open_", "get_")):
+                yield name, line
+
+    assert offenders("engine/live/", port_use) == []
+
+
+def test_only_engine_midi_io_reads_or_writes_midi_files():
+    def file_use(tree):
+        for name, line in calls(tree):
+            if called(name) in {"MidiFile", "PrettyMIDI"}:
+                yield name, line
+
+    assert offenders("engine/midi_io/", file_use) == []
+
+
+def test_torch_is_imported_at_module_level_only_inside_engine_ml():
+    def eager_torch(tree):
+        for name, line in imports(tree, top_level_only=True):
+            if name.split(".")[0] == "torch" or name.startswith("engine.ml"):
+                yield name, line
+
+    # engine/ml may import itself and torch eagerly; everything else reaches it lazily.
+    assert offenders("engine/ml/", eager_torch) == []
+
+
+def test_importing_every_module_outside_engine_ml_loads_no_torch():
+    code = (
+        "import importlib, pkgutil, sys, engine, gui\n"
+        "for package in (engine, gui):\n"
+        "    for info in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):\n"
+        "        if not info.name.startswith('engine.ml'):\n"
+        "            importlib.import_module(info.name)\n"
+        "            assert 'torch' not in sys.modules, info.name\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_only_the_worker_starts_threads_for_the_gui():
+    def thread_use(tree):
+        for name, line in calls(tree):
+            if called(name) in {"Thread", "QThread", "QThreadPool", "ThreadPoolExecutor",
+                                "start_new_thread", "Timer"}:
+                yield name, line
+        for name, line in imports(tree):
+            if name in {"concurrent.futures", "_thread"}:
+                yield name, line
+
+    found = [hit for hit in offenders("gui/worker.py", thread_use) if hit.startswith("gui/")]
+    assert found == []
+
+
+def test_the_checks_above_can_fail():
+    # A rule that finds nothing because it reads nothing would pass forever.
+    tree = ast.parse("import torch\nimport rtmidi\nmido.MidiFile('x')\nthreading.Thread()\n")
+    assert [name for name, _ in imports(tree, top_level_only=True)] == ["torch", "rtmidi"]
+    assert list(calls(tree)) == [("mido.MidiFile", 3), ("threading.Thread", 4)]
+    assert sum(1 for _ in modules()) > 50
