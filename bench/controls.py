@@ -1,6 +1,6 @@
 """How the sampling controls move the music, with a real model: prints one JSON object.
 
-    .venv/bin/python bench/controls.py [--model models/folk] [--bars 200]
+    .venv/bin/python bench/controls.py [--model folk] [--bars 200]
 
 For each setting, ``--bars`` bars are generated (as 8 variations of bars/8 bars each, from the
 demo seed) and measured:
@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from engine import keys  # noqa: E402
-from engine.ml.model import load_model  # noqa: E402
+from engine.ml.catalog import DEFAULT_MODEL, model_path  # noqa: E402
+from engine.ml.checkpoint import load_model  # noqa: E402
 from engine.ml.sampling import generate  # noqa: E402
 from engine.session import read_melodies  # noqa: E402
 
@@ -53,11 +54,11 @@ def pitch_entropy(melodies) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=str(ROOT / "models" / "folk"))
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="a model name or path")
     parser.add_argument("--bars", type=int, default=200)
     args = parser.parse_args()
     torch.set_num_threads(1)
-    model = load_model(args.model, device="cpu")
+    model = load_model(model_path(args.model), device="cpu")
     seed = read_melodies(ROOT / "resources" / "demo_seed.json")[0]
 
     rests = {}

@@ -1,6 +1,6 @@
 """Generation speed: prints one JSON object of figures (no pass/fail; goals live in the report).
 
-    .venv/bin/python bench/generation.py [--model models/folk] [--threads 1] [--runs 30]
+    .venv/bin/python bench/generation.py [--model folk] [--threads 1] [--runs 30]
 
 Figures (milliseconds, warm, medians over ``--runs``):
 - ``generate_64x8_ms``: ``engine.generate`` for 64 steps x 8 variations from a 2-bar seed,
@@ -9,7 +9,8 @@ Figures (milliseconds, warm, medians over ``--runs``):
 - ``step_batch1_ms`` / ``step_batch8_ms``: one incremental model step.
 - ``rerun_window_64x8_ms``: the method of the usual write-ups, re-running the model over a
   64-step window for every new step, timed in the same run; ``speedup`` = that / ours.
-The default is the app's default model, ``models/folk``; when there is no such model (or with
+The default is the app's default model (``engine.ml.catalog.DEFAULT_MODEL``); when there is no
+such model (or with
 ``--hidden-size``) a model of the default configuration with random weights is timed: speed
 does not depend on the weights.
 """
@@ -30,8 +31,11 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from engine.melody import Melody, Note  # noqa: E402
-from engine.ml.model import ModelConfig, create_model, load_model, meter_of, meter_tensor  # noqa: E402
+from engine.ml.catalog import DEFAULT_MODEL, model_path, model_paths  # noqa: E402
+from engine.ml.checkpoint import load_model  # noqa: E402
+from engine.ml.model import ModelConfig, create_model, meter_of, meter_tensor  # noqa: E402
 from engine.ml.sampling import generate  # noqa: E402
+from engine.ml.stepper import Stepper, step_tables  # noqa: E402
 
 SEED = Melody(
     [Note(p, 2 * i, 2) for i, p in enumerate([67, 69, 71, 72, 74, 72, 71, 69, 67, 66, 67, 69, 71, 67, 62, 67])],
@@ -65,8 +69,8 @@ def rerun_window(model, seed_tokens: list[int], steps: int, variations: int, win
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="models/folk",
-                        help="a model to time (default: the app's default model, models/folk)")
+    parser.add_argument("--model", default=DEFAULT_MODEL,
+                        help=f"a model name or path to time (default: the app's {DEFAULT_MODEL})")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads (default 1: batch-8 steps are too small to share, and "
                              "extra threads stall when other processes hold the cores)")
@@ -74,10 +78,8 @@ def main() -> None:
     parser.add_argument("--hidden-size", type=int, help="time a random model of this width instead")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    path = Path(args.model).with_suffix("")
-    if not path.is_absolute() and not Path(f"{path}.json").exists():
-        path = ROOT / path  # the shipped default, from any working directory
-    if not args.hidden_size and Path(f"{path}.json").exists():
+    path = model_path(args.model)
+    if not args.hidden_size and model_paths(path)[0].exists():
         model, label = load_model(path, device="cpu"), args.model
     else:
         config = ModelConfig(hidden_size=args.hidden_size) if args.hidden_size else ModelConfig()
@@ -96,17 +98,17 @@ def main() -> None:
     meter = meter_of(SEED.time_signature)
     with torch.inference_mode():
         for batch in (1, 8):
-            stepper = model.stepper(batch, SEED.start, meter)
+            stepper = Stepper(model, batch, SEED.start, meter)
             stepper.prime(seed_tokens)
             for _ in range(20):
                 stepper.feed([3] * batch)
             per_step = timed(lambda s=stepper, b=batch: [s.feed([3] * b) for _ in range(10)], args.runs)
             steps[batch] = statistics.median(per_step) / 10
-        tables = model.step_tables()
+        tables = step_tables(model)
 
         def seed_pass():
             tables.primed.clear()  # time the pass itself, not the reroll cache
-            model.stepper(8, SEED.start, meter).prime(seed_tokens)
+            Stepper(model, 8, SEED.start, meter).prime(seed_tokens)
 
         prime = timed(seed_pass, args.runs)
 

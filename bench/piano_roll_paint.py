@@ -77,8 +77,9 @@ def main(argv=None) -> int:
     roll.resize(args.width, args.height)
     roll.show()
     app.processEvents()
-    roll.select_all()  # half the notes in the selected colour would be typical; all is worst
-    roll.clear_selection()
+    editor = roll.editor
+    editor.select_all()  # half the notes in the selected colour would be typical; all is worst
+    editor.clear_selection()
     grid = roll.note_grid
 
     results = {"notes": len(melody.notes), "view": [grid.width(), grid.height()]}
@@ -98,15 +99,15 @@ def main(argv=None) -> int:
     geometry = roll.roll_geometry
     x, y, w, h = geometry.note_rect(note)
     press = Pointer.at(geometry, x + w / 2, y + h / 2)
-    roll.begin_gesture(MoveGesture(roll.context(), press, note))
+    editor.begin_gesture(MoveGesture(editor.context(), press, note))
     rows = iter(range(1, 10**6))
 
     def drag_and_paint():
-        roll.update_gesture(Pointer.at(geometry, press.x, press.y - h * (next(rows) % 5 + 1)))
+        editor.update_gesture(Pointer.at(geometry, press.x, press.y - h * (next(rows) % 5 + 1)))
         grid.repaint()
 
     results["drag_preview"] = timed(drag_and_paint, args.repeats)
-    roll.cancel_gesture()
+    editor.cancel_gesture()
 
     roll.set_view(step_width=roll.roll_geometry.step_width * 8, scroll_x=0)
     offsets = iter(range(1, 10**6))

@@ -43,7 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.live.player import Player, open_output  # noqa: E402
+from engine.live.output import open_output  # noqa: E402
+from engine.live.player import Player  # noqa: E402
 from engine.live.ports import MidiSystem, PortInfo  # noqa: E402
 from engine.melody import Melody, Note  # noqa: E402
 from tests.jack import JackServer, jackd_path  # noqa: E402

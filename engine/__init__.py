@@ -23,14 +23,23 @@ MIDI files (``engine.midi_io``, the only module that reads or writes MIDI files)
         type-1 SMF at 480 ticks per beat, written atomically; ``melody_to_midi_bytes`` in memory
     ``MidiImportError``, ``MidiExportError``       one clear message naming file and reason
 
-Corpora (``engine.corpus``, ``engine.openings``)
+Corpora (``engine.corpus``, ``engine.corpus_sources``, ``engine.openings``)
     ``build_corpus(name)``, ``load_corpus(name, split=None)``, ``split_of(tune_id)``
-    ``corpus_openings(tunes, count=40)``  2-4 bar openings of validation tunes (File > New)
+    ``corpus_openings(tunes, count=40)``  2-4 bar openings of validation tunes (File > New);
+        ``read_openings(model)``, ``random_opening(model)``  the ones shipped beside a model
 
-The model (``engine.ml.model``, ``engine.ml.sampling``, ``engine.ml.training``, ``engine.ml.evaluation``)
-    ``ModelConfig(...)``, ``create_model(config)``, ``save_model(model, path)``
-    ``load_model(path)``                           safetensors + JSON, validated, never unpickled;
-        a wrong or damaged file raises ``ModelError`` naming the file and the problem
+Files (``engine.files``): ``write_atomically(path, data)``, the one way a save reaches the disk
+
+The model (``engine.ml``: ``model``, ``stepper``, ``checkpoint``, ``catalog``, ``request``,
+``sampling``, ``training``, ``evaluation``; torch loads only with the modules that need it)
+    ``ModelConfig(...)``, ``create_model(config)``            (``engine.ml.model``)
+    ``Stepper(model, batch, offset, meter)``   one step at a time (``engine.ml.stepper``)
+    ``save_model(model, path)``, ``load_model(path)``  (``engine.ml.checkpoint``) safetensors +
+        JSON, validated, never unpickled; a wrong or damaged file raises ``ModelError`` naming
+        the file and the problem
+    ``DEFAULT_MODEL``, ``models_dir()``, ``shipped_models()``, ``model_path(name_or_path)``
+        finding models, no torch (``engine.ml.catalog``)
+    ``ContinuationRequest.build(seed, start, settings)``  what to generate (``engine.ml.request``)
     ``choose_device(preference=None)``             CUDA, then MPS, then CPU (``engine.ml.device``)
     ``generate(model, seed_melody, steps, *, temperature=1.0, rest_weight=1.0, variations=1,
                rng_seed=None, key=None, pitch_range=None, top_p=None) -> list[Melody]``
@@ -41,15 +50,16 @@ The model (``engine.ml.model``, ``engine.ml.sampling``, ``engine.ml.training``, 
     ``score(model, melody) -> dict``               total_bits, pitch_bits, notes, steps
     ``evaluate(model, corpus, split)``             bits/note on a split beside a Kneser-Ney n-gram
     ``train(TrainOptions(...), out)``              AdamW, schedule, early stopping, DDP-ready
+        (``engine.ml.train_options``, ``train_state`` for --resume, ``distributed``)
 
 Sessions (``engine.session``): ``Session``, ``GenerationSettings``, ``dumps``, ``loads``
     (the ``.segue`` JSON schema; ``SessionError`` for a broken or newer file)
 
 Live MIDI (``engine.live.ports``, ``engine.live.player``, ``engine.live.midi_input``: the only modules
 that touch MIDI ports; ``engine.live.call_response`` decides when to answer)
-    ``midi_ports.MidiSystem``   which MIDI systems work, their ports, opening one (``PortError``)
-    ``playback.Player(output)``  scheduler thread: play, stop, pause, seek, loop, panic, audition
-    ``midi_input.Recorder``      a played take -> Melody on the grid; ``merge_take(melody, take)``
+    ``ports.MidiSystem``        which MIDI systems work, their ports, opening one (``PortError``)
+    ``player.Player(output)``   scheduler thread: play, stop, pause, seek, loop, panic, audition
+    ``midi_input.Recorder``     a played take -> Melody on the grid; ``merge_take(melody, take)``
     ``call_response.CallResponse(continue_fn, play_fn)``  listen, answer after a pause
 
 Command line: ``segue-cli`` (``engine.cli``): corpus build, train, evaluate, generate, openings.
@@ -78,10 +88,10 @@ _LAZY = {
     "split_of": "engine.corpus",
     "corpus_openings": "engine.openings",
     "ModelConfig": "engine.ml.model",
-    "ModelError": "engine.ml.model",
     "create_model": "engine.ml.model",
-    "save_model": "engine.ml.model",
-    "load_model": "engine.ml.model",
+    "ModelError": "engine.ml.checkpoint",
+    "save_model": "engine.ml.checkpoint",
+    "load_model": "engine.ml.checkpoint",
     "choose_device": "engine.ml.device",
     "generate": "engine.ml.sampling",
     "iter_generate": "engine.ml.sampling",

@@ -22,28 +22,11 @@ import os
 import sys
 from pathlib import Path
 
-DEFAULT_MODEL = "folk"
-MODELS_DIR_ENV = "SEGUE_MODELS_DIR"
-ROOT = Path(__file__).resolve().parent.parent
+from engine.ml.catalog import DEFAULT_MODEL, model_path
 
 
 class CliError(Exception):
     """A problem to report to the user in one line."""
-
-
-def models_dir() -> Path:
-    configured = os.environ.get(MODELS_DIR_ENV)
-    return Path(configured) if configured else ROOT / "models"
-
-
-def resolve_model(name_or_path: str) -> Path:
-    """A shipped model's name (looked up in models/ or $SEGUE_MODELS_DIR) or a path."""
-    path = Path(name_or_path).expanduser()
-    if path.suffix.lower() in (".safetensors", ".json") or "/" in name_or_path or os.sep in name_or_path:
-        return path
-    if Path(f"{path}.json").exists():
-        return path
-    return models_dir() / name_or_path
 
 
 # --- commands -----------------------------------------------------------------------------------
@@ -116,11 +99,11 @@ def _clean(value):
 
 
 def cmd_evaluate(args) -> int:
+    from engine.ml.checkpoint import load_model  # noqa: PLC0415
     from engine.ml.evaluation import evaluate, format_report  # noqa: PLC0415
-    from engine.ml.model import load_model  # noqa: PLC0415
 
     _set_threads(args.threads)
-    model = load_model(resolve_model(args.model), device=args.device)
+    model = load_model(model_path(args.model), device=args.device)
     result = evaluate(
         model, args.corpus, args.split, cache_dir=args.cache_dir,
         baseline=not args.no_baseline, max_order=args.max_order,
@@ -156,12 +139,12 @@ def _output_paths(out: Path, count: int) -> list[Path]:
 def cmd_generate(args) -> int:
     from engine.encoding import fit_to_range  # noqa: PLC0415
     from engine.midi_io import read_midi, write_midi  # noqa: PLC0415
-    from engine.ml.model import load_model  # noqa: PLC0415
+    from engine.ml.checkpoint import load_model  # noqa: PLC0415
     from engine.ml.sampling import generate, steps_for_bars  # noqa: PLC0415
 
     _set_threads(args.threads)
     seed = read_midi(args.seed)
-    model = load_model(resolve_model(args.model), device=args.device)
+    model = load_model(model_path(args.model), device=args.device)
     if not seed.notes:
         raise CliError(f"{args.seed}: the file has no notes to continue")
     try:
@@ -187,6 +170,7 @@ def cmd_generate(args) -> int:
 
 def cmd_openings(args) -> int:
     from engine.corpus import load_corpus  # noqa: PLC0415
+    from engine.files import write_atomically  # noqa: PLC0415
     from engine.openings import corpus_openings  # noqa: PLC0415
     from engine.session import melodies_to_json  # noqa: PLC0415
 
@@ -195,15 +179,14 @@ def cmd_openings(args) -> int:
     if not openings:
         raise CliError(f"corpus {args.corpus!r} has no validation tune with an opening of 2-4 bars")
     out = Path(args.out)
-    temporary = out.with_name(out.name + ".tmp")
-    temporary.write_text(melodies_to_json(openings), encoding="utf-8")
-    os.replace(temporary, out)  # a failed write leaves the old file
+    write_atomically(out, melodies_to_json(openings).encode("utf-8"))  # a failure keeps the old file
     print(f"{out}: {len(openings)} openings from the validation split of {args.corpus}")
     return 0
 
 
 def cmd_init_model(args) -> int:
-    from engine.ml.model import ModelConfig, create_model, save_model  # noqa: PLC0415
+    from engine.ml.checkpoint import save_model  # noqa: PLC0415
+    from engine.ml.model import ModelConfig, create_model  # noqa: PLC0415
 
     model = create_model(ModelConfig(hidden_size=args.hidden_size, num_layers=args.layers), seed=args.seed)
     path = save_model(model, args.path, training={"note": "random weights, not trained"})
@@ -285,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(run=cmd_train)
 
     evaluate = commands.add_parser("evaluate", help="bits per note on a corpus split")
-    evaluate.add_argument("--model", default=DEFAULT_MODEL, help="model name or path (default folk)")
+    evaluate.add_argument("--model", default=DEFAULT_MODEL, help=f"model name or path (default {DEFAULT_MODEL})")
     evaluate.add_argument("--corpus", default="essen")
     evaluate.add_argument("--split", default="test", choices=("train", "validation", "test"))
     evaluate.add_argument("--json", action="store_true", help="one JSON object on stdout")
@@ -299,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen = commands.add_parser("generate", help="continue a MIDI seed")
     gen.add_argument("--seed", required=True, help="the seed melody, a MIDI file")
     gen.add_argument("--out", required=True, help="output .mid (NAME-1.mid ... for several variations)")
-    gen.add_argument("--model", default=DEFAULT_MODEL, help="model name or path (default folk)")
+    gen.add_argument("--model", default=DEFAULT_MODEL, help=f"model name or path (default {DEFAULT_MODEL})")
     length = gen.add_mutually_exclusive_group()
     length.add_argument("--bars", type=float, default=4, help="length in bars of the seed's meter")
     length.add_argument("--steps", type=_positive_int, help="length in grid steps")

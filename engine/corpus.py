@@ -1,58 +1,33 @@
 """Training corpora: turn a collection of tunes into a cached, compact dataset of melodies.
 
-Sources: ``essen`` (music21's Essen folk songs), ``irish`` (O'Neill's 1850 and Ryan's Mammoth),
-``bach`` (soprano lines of the Bach chorales), or a folder of the user's MIDI files (one melody per
-suitable track). music21 is needed only to build the first three (the ``train`` extra).
-
-Grid rules (each exception is counted in the build report, never silent):
-- Notes off the sixteenth grid (triplets and other tuplets, thirty-seconds) are snapped: the
-  start goes to the nearest step (half a step rounds down), the end to the nearest step but at
-  least one step after the start, and then no later than the next note's start. A tune is kept
-  (counted as ``snapped to the grid``) when every note keeps a step of its own; otherwise it is
-  skipped as ``off-grid rhythm too fine for the grid``.
-- Grace notes take no time on the grid: they are dropped and counted.
-- Chords keep their highest note. Ties are joined.
-- A pickup bar is placed so that step 0 is a bar line: the first note starts after step 0.
-- The first time signature governs; tunes that change meter are kept and counted.
-- Tunes with fewer than ``MIN_NOTES`` notes are skipped as ``too short``.
-
+The sources and the grid rules that turn their files into melodies are in
+:mod:`engine.corpus_sources`; this module builds, splits and caches the result.
 The split is fixed by the tune id and never changes: see :func:`split_of`.
-The cache (``<cache_dir>/<name>.npz``) is rebuilt only when the source files change.
+The cache (``<cache_dir>/<name>.npz``) is rebuilt only when the source files change, and is
+written atomically.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import math
 import os
 import time
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
+from engine.corpus_sources import MUSIC21_SOURCES, CorpusError, parser_for, source_files
+from engine.files import write_atomically
 from engine.melody import Melody, Note
 
 CACHE_FORMAT = 1
-MIN_NOTES = 4
-STEPS_PER_QUARTER = 4
 SPLITS = ("train", "validation", "test")
-MUSIC21_SOURCES = {
-    "essen": ("essenFolksong",),
-    "irish": ("oneills1850", "ryansMammoth"),
-    "bach": ("bach",),
-}
-
-
-class CorpusError(Exception):
-    """A corpus cannot be built or loaded; the message says which and why."""
-
-
 def split_of(tune_id: str) -> str:
     """The fixed split of a tune: sha1 of its id mod 10; 0 is test, 1 validation, else train."""
     h = int(hashlib.sha1(tune_id.encode()).hexdigest(), 16) % 10
@@ -114,241 +89,12 @@ def cache_name(name: str) -> str:
     return f"folder-{folder.name}-{hashlib.sha1(str(folder).encode()).hexdigest()[:8]}"
 
 
-# --- sources ----------------------------------------------------------------------------------
-
-
-def _music21_corpus_dir() -> Path:
-    try:
-        import music21
-    except ImportError:
-        raise CorpusError(
-            "building this corpus needs music21: pip install 'segue[train]' (or music21)"
-        ) from None
-    return Path(music21.__file__).parent / "corpus"
-
-
-def source_files(name: str) -> list[tuple[str, Path]]:
-    """(collection, path) of every file of a source, sorted."""
-    if name in MUSIC21_SOURCES:
-        root = _music21_corpus_dir()
-        files = []
-        for collection in MUSIC21_SOURCES[name]:
-            folder = root / collection
-            patterns = ("*.abc",) if name != "bach" else ("bwv*.mxl", "bwv*.xml", "bwv*.krn")
-            for pattern in patterns:
-                files += [(collection, p) for p in sorted(folder.glob(pattern))]
-        if not files:
-            raise CorpusError(f"music21's corpus has no files for {name!r} in {root}")
-        return files
-    folder = Path(name).expanduser()
-    if not folder.is_dir():
-        raise CorpusError(
-            f"unknown corpus {name!r}: use essen, irish, bach or a folder of MIDI files"
-        )
-    files = [
-        (str(folder), p)
-        for p in sorted(folder.rglob("*"))
-        if p.suffix.lower() in (".mid", ".midi") and p.is_file()
-    ]
-    if not files:
-        raise CorpusError(f"folder {str(folder)!r} holds no .mid or .midi files")
-    return files
-
-
 def _fingerprint(files: list[tuple[str, Path]]) -> str:
     h = hashlib.sha1(f"format {CACHE_FORMAT}".encode())
     for collection, path in files:
         stat = path.stat()
         h.update(f"{collection}|{path.name}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return h.hexdigest()
-
-
-# --- parsing (runs in worker processes; returns plain data, not Melody objects) --------------
-
-
-def _to_steps(quarter_length) -> int | None:
-    steps = Fraction(quarter_length).limit_denominator(10000) * STEPS_PER_QUARTER
-    return int(steps) if steps.denominator == 1 else None
-
-
-def stream_to_melody(score) -> tuple[Melody | None, str | None, Counter]:
-    """A music21 score's first part -> (melody, skip reason, adjustments) by the grid rules."""
-    from music21 import chord, note  # noqa: PLC0415 (music21 is optional)
-
-    adjusted: Counter = Counter()
-    part = score.parts[0] if getattr(score, "parts", None) else score
-    flat = part.flatten()
-    signatures = list(flat.getElementsByClass("TimeSignature"))
-    time_signature = (4, 4)
-    if signatures:
-        time_signature = (signatures[0].numerator, signatures[0].denominator)
-        if len({(ts.numerator, ts.denominator) for ts in signatures}) > 1:
-            adjusted["meter changes (first meter kept)"] += 1
-    try:
-        bar_steps = Melody(time_signature=time_signature).steps_per_bar
-    except ValueError:
-        return None, f"unsupported time signature {time_signature[0]}/{time_signature[1]}", adjusted
-
-    # Align bar lines to multiples of the bar: a pickup measure is shorter than a full bar.
-    shift = 0
-    measures = list(part.getElementsByClass("Measure"))
-    if len(measures) >= 2:
-        first_len = _to_steps(measures[0].duration.quarterLength)
-        second_offset = _to_steps(measures[1].offset)
-        if first_len is not None and second_offset is not None and 0 < first_len < bar_steps:
-            shift = (-second_offset) % bar_steps
-
-    tempo = 120.0
-    marks = list(flat.getElementsByClass("MetronomeMark"))
-    if marks and marks[0].number and 10 <= marks[0].getQuarterBPM() <= 400:
-        tempo = float(marks[0].getQuarterBPM())
-
-    key = None
-    for found in flat.getElementsByClass("KeySignature"):
-        mode = getattr(found, "mode", None)
-        if mode in ("major", "minor"):
-            key = f"{found.tonic.name.replace('-', 'b')} {mode}"
-        break
-
-    notes, snapped, previous_start = [], False, -1
-    for element in flat.stripTies().notes:
-        if element.duration.isGrace or element.duration.quarterLength == 0:
-            adjusted["grace notes dropped"] += 1
-            continue
-        onset = Fraction(element.offset).limit_denominator(10000) * STEPS_PER_QUARTER
-        end = onset + Fraction(element.duration.quarterLength).limit_denominator(10000) * STEPS_PER_QUARTER
-        # Half a step rounds down, so a dotted sixteenth + thirty-second becomes two sixteenths.
-        start = math.ceil(onset - Fraction(1, 2))
-        stop = max(start + 1, round(end))
-        snapped = snapped or start != onset or stop != end
-        if start <= previous_start:
-            return None, "off-grid rhythm too fine for the grid", adjusted
-        previous_start = start
-        if isinstance(element, chord.Chord):
-            pitch = max(p.midi for p in element.pitches)
-        elif isinstance(element, note.Note):
-            pitch = element.pitch.midi
-        else:
-            continue
-        if not 0 <= pitch <= 127:
-            return None, "pitch outside MIDI range", adjusted
-        notes.append(Note(pitch, start + shift, stop - start))
-    if snapped:
-        adjusted["snapped to the grid"] += 1
-    if len(notes) < MIN_NOTES:
-        return None, "too short", adjusted
-    try:
-        melody = Melody(notes, STEPS_PER_QUARTER, time_signature, tempo, key)
-    except ValueError as exc:
-        return None, f"invalid: {exc}", adjusted
-    return melody, None, adjusted
-
-
-def _melody_record(tune_id: str, melody: Melody) -> tuple:
-    return (
-        tune_id,
-        [(n.pitch, n.start, n.length, n.velocity) for n in melody.notes],
-        melody.steps_per_quarter,
-        melody.time_signature,
-        melody.tempo,
-        melody.key,
-    )
-
-
-def _parse_abc_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
-    """Every tune of one ABC file -> (records, skipped reasons, adjustments)."""
-    collection, path = task
-    from music21 import abcFormat  # noqa: PLC0415
-    from music21.abcFormat import translate  # noqa: PLC0415
-
-    records, skipped, adjusted = [], Counter(), Counter()
-    try:
-        abc_file = abcFormat.ABCFile(abcVersion=(1, 3, 0))
-        abc_file.open(path)
-        try:
-            handler = abc_file.read()
-        finally:
-            abc_file.close()
-        tunes = handler.splitByReferenceNumber() if handler.definesReferenceNumbers() else {1: handler}
-    except Exception:  # a broken file is skipped, never fatal
-        skipped["file could not be read"] += 1
-        return records, skipped, adjusted
-    for number in sorted(tunes):
-        tune_id = f"{collection}/{Path(path).name}:{number}"
-        try:
-            melody, reason, changes = stream_to_melody(translate.abcToStreamScore(tunes[number]))
-        except Exception:
-            skipped["parse error"] += 1
-            continue
-        adjusted.update(changes)
-        if reason:
-            skipped[reason] += 1
-        else:
-            records.append(_melody_record(tune_id, melody))
-    return records, skipped, adjusted
-
-
-def _parse_score_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
-    """One notation file (Bach chorale): its first part (the soprano) as one tune."""
-    collection, path = task
-    from music21 import converter  # noqa: PLC0415
-
-    skipped, adjusted = Counter(), Counter()
-    try:
-        score = converter.parse(path)
-        melody, reason, changes = stream_to_melody(_soprano(score))
-    except Exception:
-        skipped["parse error"] += 1
-        return [], skipped, adjusted
-    adjusted.update(changes)
-    if reason:
-        skipped[reason] += 1
-        return [], skipped, adjusted
-    return [_melody_record(f"{collection}/{Path(path).name}:1", melody)], skipped, adjusted
-
-
-def _soprano(score):
-    """The part named soprano (chorales with instrumental parts list those first), else the top."""
-    for part in getattr(score, "parts", ()):
-        names = f"{part.partName or ''} {part.id or ''}".lower()
-        if "soprano" in names or "sopran" in names:
-            return part
-    return score
-
-
-def _parse_midi_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
-    """One MIDI file of a user folder: one tune per non-drum track with enough notes."""
-    root, path = task
-    from engine import midi_io  # noqa: PLC0415
-
-    records, skipped, adjusted = [], Counter(), Counter()
-    relative = Path(path).relative_to(root).as_posix()
-    try:
-        tracks = midi_io.list_tracks(path)
-    except midi_io.MidiImportError as exc:
-        skipped[f"MIDI import: {exc.reason}"] += 1
-        return records, skipped, adjusted
-    for info in tracks:
-        if info.is_drum or info.note_count < MIN_NOTES:
-            continue
-        try:
-            melody = midi_io.read_midi(path, track=info.index)
-        except midi_io.MidiImportError as exc:
-            skipped[f"MIDI import: {exc.reason}"] += 1
-            continue
-        if len(melody.notes) < MIN_NOTES:
-            skipped["too short"] += 1
-            continue
-        records.append(_melody_record(f"{relative}:{info.index}", melody))
-    return records, skipped, adjusted
-
-
-def _parser_for(name: str):
-    if name in ("essen", "irish"):
-        return _parse_abc_file
-    if name == "bach":
-        return _parse_score_file
-    return _parse_midi_file
 
 
 # --- building and loading ---------------------------------------------------------------------
@@ -378,7 +124,7 @@ def build_corpus(
             report.seconds = time.perf_counter() - started
             return report
 
-    parse = _parser_for(name)
+    parse = parser_for(name)
     # Largest files first so the last worker does not finish alone with a big one.
     tasks = sorted(((c, str(p)) for c, p in files), key=lambda t: -os.path.getsize(t[1]))
     workers = workers or os.cpu_count() or 1
@@ -451,16 +197,16 @@ def _write_cache(path: Path, records: list, meta: dict) -> None:
     tunes = [
         {"id": r[0], "spq": r[2], "ts": list(r[3]), "tempo": r[4], "key": r[5]} for r in records
     ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp.npz")
+    buffer = io.BytesIO()
     np.savez_compressed(
-        temporary,
+        buffer,
         notes=np.asarray(notes, dtype=np.int32).reshape(-1, 4),
         offsets=offsets,
         tunes=np.frombuffer(json.dumps(tunes).encode(), dtype=np.uint8),
         meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
     )
-    os.replace(temporary, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, buffer.getvalue())
 
 
 def _open_cache(path: Path):

@@ -183,21 +183,12 @@ def quantize_notes(melody: Melody, notes: Iterable[Note], grid: int) -> EditResu
     return place_notes(melody, quantized, _others(melody, targets))
 
 
-def set_velocity(melody: Melody, notes: Iterable[Note], velocity: int) -> EditResult:
-    """Give the notes one velocity (clamped to 1-127)."""
-    velocity = min(127, max(1, int(velocity)))
-    return _with_velocities(melody, notes, lambda _: velocity)
-
-
 def change_velocity(melody: Melody, notes: Iterable[Note], delta: int) -> EditResult:
     """Add ``delta`` to the notes' velocities, each clamped to 1-127."""
-    return _with_velocities(melody, notes, lambda old: min(127, max(1, old + delta)))
-
-
-def _with_velocities(melody: Melody, notes: Iterable[Note], new_velocity) -> EditResult:
     starts = {n.start for n in _members(melody, notes)}
     result = melody.with_notes(
-        n.with_velocity(new_velocity(n.velocity)) if n.start in starts else n for n in melody.notes
+        n.with_velocity(min(127, max(1, n.velocity + delta))) if n.start in starts else n
+        for n in melody.notes
     )
     return EditResult(result, frozenset(n for n in result.notes if n.start in starts))
 
@@ -231,3 +222,25 @@ def resolve_selection(melody: Melody, selection: Iterable[Note]) -> frozenset[No
     """The selected notes still in ``melody`` (after undo, redo or an edit elsewhere)."""
     present = set(melody.notes)
     return frozenset(n for n in selection if n in present)
+
+
+def merge_take(melody: Melody, take: Melody) -> Melody:
+    """``melody`` with a recorded ``take`` written over the span it covers (from its first
+    note's start to its last note's end): older notes starting there go, an older note running
+    into it is cut. The GUI pushes the result as one undo step."""
+    if not take.notes:
+        return melody
+    if take.steps_per_quarter != melody.steps_per_quarter:
+        raise ValueError(
+            f"a take recorded at {take.steps_per_quarter} steps per quarter cannot be merged into "
+            f"a melody with {melody.steps_per_quarter}"
+        )
+    begin, end = take.start, take.end
+    kept = []
+    for note in melody.notes:
+        if begin <= note.start < end:
+            continue
+        if note.start < begin < note.end:
+            note = note.with_length(begin - note.start)
+        kept.append(note)
+    return melody.with_notes(kept + list(take.notes))

@@ -2,16 +2,23 @@
 
 An opening is the first 2-4 bars of a validation-split tune (a pickup comes along with the bars
 after it), cut at a bar line and moved so that its first bar starts at step 0. Taking them from
-the validation split keeps the test split unseen.
+the validation split keeps the test split unseen. They ship as ``NAME.openings.json`` beside
+the model ``NAME`` (``segue-cli openings`` writes them).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.corpus import Tune
 from engine.melody import Melody
+from engine.ml.catalog import display_name, model_path
+from engine.session import SessionError, read_melodies
+
+if TYPE_CHECKING:  # the corpus module loads numpy; the GUI reads openings without it
+    from engine.corpus import Tune
 
 MIN_NOTES = 6
 
@@ -41,3 +48,26 @@ def corpus_openings(
         if len(opening.notes) >= MIN_NOTES:
             openings.append(opening)
     return openings
+
+
+def openings_path(model: str | Path) -> Path:
+    """Where the openings of ``model`` (a shipped model's name or a path) are."""
+    base = model_path(str(model))
+    return base.with_name(base.name + ".openings.json")
+
+
+def read_openings(model: str | Path) -> list[Melody]:
+    """The opening phrases shipped with ``model``; SessionError naming the file otherwise."""
+    path = openings_path(model)
+    if not path.is_file():
+        raise SessionError(
+            f"{path.name} does not exist: model {display_name(str(model))} ships no openings"
+        )
+    openings = read_melodies(path)
+    if not openings:
+        raise SessionError(f"{path.name} holds no opening phrases")
+    return openings
+
+
+def random_opening(model: str | Path, rng: random.Random | None = None) -> Melody:
+    return (rng or random).choice(read_openings(model))

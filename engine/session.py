@@ -35,6 +35,7 @@ from pathlib import Path
 
 from engine import keys
 from engine.melody import DEFAULT_VELOCITY, Melody, Note
+from engine.ml.catalog import DEFAULT_MODEL
 
 FORMAT_NAME = "segue-session"
 SCHEMA_VERSION = 1
@@ -153,7 +154,7 @@ class GenerationSettings:
     ``rng_seed`` with ``seed_locked`` set makes the same settings give the same result.
     """
 
-    model: str = "folk"
+    model: str = DEFAULT_MODEL
     temperature: float = 1.0
     rest_weight: float = 1.0
     bars: int = 4

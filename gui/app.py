@@ -120,13 +120,9 @@ def take_screenshot(window, path: str) -> int:
     """Demo seed plus a pending continuation, grabbed to ``path``; 0 on success."""
     from PySide6.QtWidgets import QApplication
 
-    from gui.generation.model_loader import (
-        ContinuationRequest,
-        continuation_job,
-        load_model_job,
-        shipped_models,
-        stand_in_continuation,
-    )
+    from engine.ml.catalog import shipped_models
+    from engine.ml.request import ContinuationRequest, stand_in_continuation
+    from gui.generation.model_loader import continuation_job, load_model_job
     from gui.worker import run_sync
 
     document = window.document
@@ -139,17 +135,16 @@ def take_screenshot(window, path: str) -> int:
             raise LookupError("no model installed")
         loaded = load_model_job(settings.model if settings.model in models else models[0])
         window.models.current = loaded
-        window._model_loaded(loaded)
+        window.model_control.show_loaded(loaded)
         request = ContinuationRequest.build(document.seed(), document.marker, settings, loaded.pitch_limits())
         variations = run_sync(lambda: continuation_job(loaded.model, request, lambda: False))
     except Exception as exc:  # noqa: BLE001 - a screenshot still shows the workflow
         request = ContinuationRequest.build(document.seed(), document.marker, settings)
         variations = stand_in_continuation(request)
         note = f"Stand-in continuation ({exc}): install a model in models/ for real ones."
-        window._show_no_model(f"No usable model ({exc}): the ghost notes are a stand-in.")
+        window.model_control.show_no_model(f"No usable model ({exc}): the ghost notes are a stand-in.")
     document.set_variations(variations)
-    if window.roll is not None and hasattr(window.roll, "zoom_to_fit"):
-        window.roll.zoom_to_fit()
+    window.roll.zoom_to_fit()
     QApplication.processEvents()  # start-up notices first (no MIDI system...): the hint wins
     window.statusBar().showMessage(
         note or f"{len(variations)} variations ready: flip with Alt+Left/Right, keep one with Accept."
@@ -169,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication  # after argparse: --version needs no Qt
 
+    from engine.live.ports import default_system
     from gui import settings as prefs
+    from gui.window.autosave import recovery_dir
     from gui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -187,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         folder = tempfile.mkdtemp(prefix="segue-screenshot-")
         atexit.register(shutil.rmtree, folder, True)
         prefs.use_private_store(folder)
-    window = MainWindow()
+    # The real collaborators: the machine's MIDI system and the user's recovery folder.
+    window = MainWindow(midi_system=default_system(), recovery_folder=recovery_dir())
     if args.screenshot:
         window.resize(1400, 820)
         window.show()

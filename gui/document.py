@@ -14,12 +14,12 @@ take the third" works as a musician expects (see :class:`AcceptCommand`).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from engine import piece
 from engine.melody import Melody
 
 
@@ -116,7 +116,12 @@ class Document(QObject):
 
     def seed(self) -> Melody:
         """The notes before the marker (cut at it): what a continuation continues."""
-        return self.melody.slice(0, self.marker) if self.marker > 0 else self.melody.with_notes(())
+        return piece.seed_of(self.melody, self.marker)
+
+    def heard(self) -> Melody:
+        """What you hear: the piece with the current variation in place, if one is pending
+        (Play, Audition, the drag handle; exactly what Accept would keep)."""
+        return piece.with_variation(self.melody, self.marker, self.current_variation())
 
     def set_state(self, state: PieceState, text: str, merge_id: int = -1) -> bool:
         """Push one undo step to reach ``state``; False (and nothing pushed) if nothing changes."""
@@ -203,26 +208,14 @@ class Document(QObject):
 
     def accept_variation(self, phrase_end: int | None = None) -> bool:
         """Merge the current variation into the piece (one undo step; undo brings the variations
-        back); the marker moves to the end of the new phrase.
+        back); the marker moves to the end of the new phrase (:func:`engine.piece.accept`).
 
-        ``phrase_end`` is where the continuation was asked to end (marker + its length). Without
-        it the phrase is taken to run to the next whole bar after the marker: continuations are
-        whole bars long, and a phrase ending in a rest must not make the next one start early.
+        ``phrase_end`` is where the continuation was asked to end (marker + its length).
         """
         variation = self.current_variation()
         if variation is None:
             return False
-        # Notes at or after the marker are replaced by the continuation.
-        kept = [n for n in self.melody.notes if n.start < self.marker]
-        kept = [n.with_length(min(n.length, self.marker - n.start)) for n in kept]
-        melody = self.melody.with_notes(kept + list(variation.notes))
-        marker = max(self.marker, variation.end)
-        if phrase_end is not None:
-            marker = max(marker, int(phrase_end))
-        elif variation.end > self.marker:
-            bar = melody.steps_per_bar
-            marker = self.marker + math.ceil((variation.end - self.marker) / bar) * bar
-        after = PieceState(melody, marker)
+        after = PieceState(*piece.accept(self.melody, self.marker, variation, phrase_end))
         if after != self._state:  # the command's first redo clears the variations
             self.undo_stack.push(
                 AcceptCommand(self, self._state, after, self._variations, self._current)

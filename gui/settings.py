@@ -5,20 +5,18 @@ missing or damaged value means: it falls back to the default instead of raising.
 never cached; ``read`` asks QSettings each time, so a test (or the user) changing a value is
 seen at the next use.
 
-Tests isolate QSettings by calling :func:`use_private_store` with a temporary folder.
+Tests isolate QSettings by calling :func:`use_private_store` with a temporary folder (the test
+suite's ``tests/conftest.py`` does so for every test session).
 """
 
 from __future__ import annotations
 
-import atexit
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings
 
+from engine.ml.catalog import DEFAULT_MODEL
 from engine.session import GenerationSettings
 
 ORGANIZATION = "Segue"
@@ -43,7 +41,7 @@ class Setting:
 
 WINDOW_GEOMETRY = Setting("window/geometry", QByteArray(), QByteArray)
 WINDOW_STATE = Setting("window/state", QByteArray(), QByteArray)
-LAST_MODEL = Setting("generation/model", "folk", str)
+LAST_MODEL = Setting("generation/model", DEFAULT_MODEL, str)
 GENERATION = Setting("generation/settings", "", str)  # GenerationSettings as JSON
 MIDI_OUTPUT_PORT = Setting("midi/output_port", "", str)
 MIDI_INPUT_PORT = Setting("midi/input_port", "", str)
@@ -54,19 +52,9 @@ EXPORT_SEPARATE_TRACKS = Setting("export/separate_tracks", False, bool)
 RECORD_COUNT_IN = Setting("midi/count_in", False, bool)  # one bar of clicks before recording
 
 
-_private_folder: str | None = None
-
-
 def store() -> QSettings:
-    """The app's QSettings: an INI file per user on every platform (easy to inspect and reset).
-
-    Under the test suite (``$SEGUE_TESTING``) a private temporary store is used unless a test
-    chose one, so no test ever reads or changes the user's real preferences.
-    """
-    if _private_folder is None and os.environ.get("SEGUE_TESTING"):
-        folder = tempfile.mkdtemp(prefix="segue-test-settings-")
-        atexit.register(shutil.rmtree, folder, True)
-        use_private_store(folder)
+    """The app's QSettings: an INI file per user on every platform (easy to inspect and reset),
+    or the private folder given to :func:`use_private_store` (tests, screenshots)."""
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
 
 
@@ -100,7 +88,7 @@ def read_generation_settings() -> GenerationSettings:
 
     text = read(GENERATION)
     if not text:
-        return GenerationSettings(model=read(LAST_MODEL) or "folk")
+        return GenerationSettings(model=read(LAST_MODEL) or DEFAULT_MODEL)
     try:
         return GenerationSettings.from_dict(json.loads(text))
     except ValueError:  # SessionError and JSONDecodeError are ValueErrors
@@ -134,8 +122,7 @@ def remove_recent_file(path: str) -> list[str]:
 
 def use_private_store(folder: str, organization: str = "SegueTest") -> None:
     """Keep all settings in INI files under ``folder`` (tests, portable installs)."""
-    global ORGANIZATION, _private_folder
-    _private_folder = folder
+    global ORGANIZATION
     for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
         QSettings.setPath(QSettings.Format.IniFormat, scope, folder)
     ORGANIZATION = organization

@@ -25,19 +25,30 @@ clock=time.perf_counter, interrupt=True)``
 
 Calls are quantized to ``grid`` relative to their first note (which lands on step 0): a player
 with no click to follow still gets their rhythm back, not their offset from an imagined bar line.
+The silence that ends a call is counted in the template's beats (``Melody.steps_per_beat``:
+dotted quarters in 6/8), the beats the metronome clicks.
+
+``answer_request(call, settings, model_range=None, rng_seed=None)`` is the continuation request
+that answers a call: where the answer starts and how long it is.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Sequence
 
-from engine.live.midi_input import Recorder, parse_note
+from engine.live.deferred import DeferredCalls
+from engine.live.messages import parse_note
+from engine.live.midi_input import Recorder
 from engine.melody import Melody
+from engine.ml.request import ContinuationRequest
+from engine.session import GenerationSettings
 
-__all__ = ["CallResponse", "LISTENING", "HEARING", "THINKING", "ANSWERING"]
+__all__ = ["CallResponse", "answer_request", "LISTENING", "HEARING", "THINKING", "ANSWERING"]
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +86,7 @@ class CallResponse:
         self._request = 0
         self._answer_ends = 0.0
         self._last_activity = 0.0
-        self._callbacks: list[tuple[str, tuple]] = []
+        self._deferred = DeferredCalls(self._lock, self)
         self.on_state: Callable[[str], None] | None = None
         self.on_call: Callable[[Melody], None] | None = None
         self.on_answer: Callable[[Melody], None] | None = None
@@ -117,9 +128,9 @@ class CallResponse:
         self._silence_beats = beats
 
     def silence_seconds(self) -> float:
+        """The silence that ends a call, in seconds: beats as the metronome counts them."""
         template = self._recorder.template
-        beat = 60.0 / template.tempo * 4 / template.time_signature[1]
-        return self._silence_beats * beat
+        return self._silence_beats * template.steps_per_beat * template.seconds_per_step
 
     # --- events -------------------------------------------------------------------------------
 
@@ -130,20 +141,17 @@ class CallResponse:
             return
         is_on = parsed[0]
         when = self._clock() if when is None else when
-        stop_answer = False
         with self._lock:
             if is_on and self._state != HEARING:
                 if self._state == ANSWERING:
                     if not self.interrupt:
                         return
-                    stop_answer = True
+                    self._stop_answer_locked()
                 self._request += 1  # a pending answer is now stale
                 self._recorder.start(at=when)
                 self._set_state_locked(HEARING)
             if self._state == HEARING and self._recorder.feed(message, when):
                 self._last_activity = when
-        if stop_answer and self._stop_fn is not None:
-            self._call(self._stop_fn)
         self._fire()
 
     def poll(self, now: float | None = None) -> str:
@@ -161,7 +169,7 @@ class CallResponse:
                     self._request += 1
                     request = self._request
                     self._set_state_locked(THINKING)
-                    self._callbacks.append(("on_call", (call,)))
+                    self._deferred.add("on_call", call)
                 else:
                     call = None
                     self._set_state_locked(LISTENING)
@@ -196,7 +204,7 @@ class CallResponse:
                 seconds = answer.end * answer.seconds_per_step
                 self._answer_ends = self._clock() + seconds + ANSWER_TAIL_SECONDS
                 self._set_state_locked(ANSWERING)
-                self._callbacks.append(("on_answer", (answer,)))
+                self._deferred.add("on_answer", answer)
         self._fire()
         if answer is None:
             return False
@@ -217,12 +225,11 @@ class CallResponse:
     def reset(self) -> None:
         """Back to listening: the current call is dropped, a playing answer is stopped."""
         with self._lock:
-            answering = self._state == ANSWERING
+            if self._state == ANSWERING:
+                self._stop_answer_locked()
             self._request += 1
             self._recorder.stop()
             self._set_state_locked(LISTENING)
-        if answering and self._stop_fn is not None:
-            self._call(self._stop_fn)
         self._fire()
 
     # --- internals ----------------------------------------------------------------------------
@@ -232,25 +239,45 @@ class CallResponse:
             if request is None or request == self._request:
                 if self._state in (THINKING, ANSWERING):
                     self._set_state_locked(LISTENING)
-            self._callbacks.append(("on_error", (message,)))
+            self._deferred.add("on_error", message)
         self._fire()
+
+    def _stop_answer_locked(self) -> None:
+        if self._stop_fn is not None:
+            self._deferred.call(self._stop_fn)
 
     def _set_state_locked(self, state: str) -> None:
         if state != self._state:
             self._state = state
-            self._callbacks.append(("on_state", (state,)))
+            self._deferred.add("on_state", state)
 
     def _fire(self) -> None:
-        with self._lock:
-            callbacks, self._callbacks = self._callbacks, []
-        for name, args in callbacks:
-            callback = getattr(self, name)
-            if callback is not None:
-                self._call(callback, *args)
+        self._deferred.run()
 
-    @staticmethod
-    def _call(function, *args) -> None:
-        try:
-            function(*args)
-        except Exception:  # noqa: BLE001 - a broken listener must not stop listening
-            log.exception("call and response callback failed")
+
+def answer_request(
+    call: Melody,
+    settings: GenerationSettings,
+    model_range: tuple[int, int] | None = None,
+    rng_seed: int | None = None,
+) -> ContinuationRequest:
+    """The request that answers ``call`` (a played phrase, first note at step 0).
+
+    The answer starts on the first beat after the call (the model keeps the call's meter) and is
+    as long as the call rounded up to whole bars, but no longer than the panel's length: a short
+    call gets a short reply, as between two players. One variation; ``rng_seed`` replaces the
+    panel's seed (pass None to keep it).
+    """
+    if not isinstance(call, Melody) or not call.notes:
+        raise ValueError("call and response needs a played phrase with at least one note")
+    beat, bar = call.steps_per_beat, call.steps_per_bar
+    start = max(call.end, call.start + 1)
+    start = math.ceil(start / beat) * beat
+    call_bars = max(1, math.ceil((call.end - call.start) / bar))
+    request = ContinuationRequest.build(call, start, settings, model_range)
+    return dataclasses.replace(
+        request,
+        steps=min(request.steps, call_bars * bar),
+        variations=1,
+        rng_seed=settings.rng_seed if rng_seed is None else rng_seed,
+    )

@@ -1,9 +1,7 @@
 """MIDI input: an open input port, and the recorder that turns a played take into a Melody.
 
-No Qt. With :mod:`engine.live.player` (and its twin :mod:`engine.live.ports`) the only module that
-touches MIDI ports.
+No Qt. Opens ports through :mod:`engine.live.ports`.
 
-``list_input_ports() -> list[PortInfo]``
 ``open_input(port=None, handler=None, *, virtual=False, system=None, clock=time.perf_counter)``
     -> ``MidiInput``: calls ``handler(message, time)`` from the MIDI system's thread for every
     message, ``time`` read from ``clock`` on arrival (the same clock the player schedules on).
@@ -16,8 +14,8 @@ touches MIDI ports.
     ``feed(message, time)``   thread-safe; note-on with velocity 0 is a note-off
     ``snapshot(at)``          the take so far, held notes cut at ``at``
     ``stop(at=None) -> Melody``   the take, quantized (see :func:`quantize_take`)
-``merge_take(melody, take) -> Melody``   the take replaces what was in its span (one undo step
-    for the GUI to push)
+``check_grid(steps)``   the one check of a recording grid; ``engine.edits.merge_take`` puts a
+    take into the piece
 
 Quantizing: starts and ends snap to the nearest multiple of ``grid`` steps (a note keeps at least
 one grid unit); notes that ended before ``from_step`` (0, or where recording began, e.g. played
@@ -36,67 +34,32 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from engine.live.messages import check_channel, parse_note
 from engine.live.ports import (
     INPUT,
     MidiSystem,
     OpenPort,
-    PortError,
+    PortEndpoint,
     PortInfo,
     default_system,
-    list_input_ports,
 )
 from engine.melody import Melody, Note
 
-__all__ = [
-    "MidiInput",
-    "Recorder",
-    "RawNote",
-    "open_input",
-    "list_input_ports",
-    "quantize_take",
-    "merge_take",
-    "parse_note",
-    "PortError",
-    "PortInfo",
-]
+__all__ = ["MidiInput", "Recorder", "RawNote", "open_input", "quantize_take", "check_grid"]
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[list, float], None]
 
 
-def parse_note(message: Sequence[int]) -> tuple[bool, int, int, int] | None:
-    """(is_on, channel, pitch, velocity) for a note message, else None.
-
-    A note-on with velocity 0 is a note-off (running-status keyboards send those).
-    """
-    if len(message) < 3:
-        return None
-    kind, channel = message[0] & 0xF0, message[0] & 0x0F
-    if kind == 0x90 and message[2] > 0:
-        return True, channel, message[1], message[2]
-    if kind in (0x80, 0x90):
-        return False, channel, message[1], 0
-    return None
-
-
-class MidiInput:
+class MidiInput(PortEndpoint):
     """An open MIDI input port delivering ``handler(message, time)`` from the MIDI thread."""
 
     def __init__(self, opened: OpenPort, handler: Handler | None = None, clock=time.perf_counter):
-        self._opened = opened
-        self.port: PortInfo = opened.port
+        super().__init__(opened)
         self._clock = clock
         self._handler = handler
         opened.relay.target = self._receive
-
-    @property
-    def name(self) -> str:
-        return self.port.name
-
-    @property
-    def virtual(self) -> bool:
-        return self.port.virtual
 
     def set_handler(self, handler: Handler | None) -> None:
         self._handler = handler
@@ -117,9 +80,6 @@ class MidiInput:
         self._handler = None
         self._opened.close()
 
-    def present_in(self, ports: Iterable[PortInfo]) -> bool:
-        return self.virtual or any(p.name == self.name and p.api == self.port.api for p in ports)
-
 
 def open_input(
     port: PortInfo | str | None = None,
@@ -134,6 +94,13 @@ def open_input(
     return MidiInput(system.open(INPUT, port, virtual=virtual), handler, clock)
 
 
+def check_grid(steps: object) -> int:
+    """``steps`` if it is a recording grid (a whole number of steps, 1 or more); else ValueError."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"recording grid {steps!r} must be a whole number of steps, 1 or more")
+    return steps
+
+
 @dataclass(frozen=True)
 class RawNote:
     """A played note before quantizing: position in (fractional) steps."""
@@ -146,8 +113,7 @@ class RawNote:
 
 def quantize_take(raw: Iterable[RawNote], grid: int, template: Melody, from_step: float = 0) -> Melody:
     """The raw notes snapped to ``grid`` (see the module docstring), as ``template``'s melody."""
-    if isinstance(grid, bool) or not isinstance(grid, int) or grid < 1:
-        raise ValueError(f"recording grid {grid!r} must be a whole number of steps, 1 or more")
+    check_grid(grid)
 
     def snap(step: float) -> int:
         return math.floor(step / grid + 0.5) * grid
@@ -163,27 +129,6 @@ def quantize_take(raw: Iterable[RawNote], grid: int, template: Melody, from_step
     return template.with_notes(notes)
 
 
-def merge_take(melody: Melody, take: Melody) -> Melody:
-    """``melody`` with ``take`` written over the span it covers (from its first note's start to
-    its last note's end): older notes starting there go, an older note running into it is cut."""
-    if not take.notes:
-        return melody
-    if take.steps_per_quarter != melody.steps_per_quarter:
-        raise ValueError(
-            f"a take recorded at {take.steps_per_quarter} steps per quarter cannot be merged into "
-            f"a melody with {melody.steps_per_quarter}"
-        )
-    begin, end = take.start, take.end
-    kept = []
-    for note in melody.notes:
-        if begin <= note.start < end:
-            continue
-        if note.start < begin < note.end:
-            note = note.with_length(begin - note.start)
-        kept.append(note)
-    return melody.with_notes(kept + list(take.notes))
-
-
 class Recorder:
     """Collects one take at a time from timestamped messages (see the module docstring)."""
 
@@ -191,12 +136,8 @@ class Recorder:
         self, template: Melody | None = None, *, grid: int = 1, channel: int | None = None
     ):
         self.template = template if template is not None else Melody()
-        if isinstance(grid, bool) or not isinstance(grid, int) or grid < 1:
-            raise ValueError(f"recording grid {grid!r} must be a whole number of steps, 1 or more")
-        if channel is not None and not 0 <= channel <= 15:
-            raise ValueError(f"MIDI channel {channel!r} is outside 0-15")
-        self.grid = grid
-        self.channel = channel
+        self.grid = check_grid(grid)
+        self.channel = None if channel is None else check_channel(channel)
         self._lock = threading.Lock()
         self._recording = False
         self._time_to_step: Callable[[float], float] = lambda t: 0.0

@@ -1,7 +1,9 @@
 """MIDI ports over python-rtmidi: which MIDI systems work, which ports they have, opening one.
 
-Shared by :mod:`engine.live.player` (outputs) and :mod:`engine.live.midi_input` (inputs); together they
-are the only modules that touch MIDI ports. Plain Python, no Qt.
+(Long on purpose: MidiSystem's probing and pooling rules below only make sense read together.)
+
+Shared by :mod:`engine.live.output` and :mod:`engine.live.midi_input`; only ``engine/live``
+touches MIDI ports. Plain Python, no Qt.
 
 ``MidiSystem(rtmidi_module=None)``
     ``probe()``                  try every compiled platform API (ALSA, JACK, CoreMIDI, Windows
@@ -32,8 +34,8 @@ reused; an input object gets one permanent callback, a :class:`Relay` whose targ
 instead, and its port is closed without cancelling that callback. A virtual port, once made,
 stays open (rtmidi cannot reopen one); DAW connections to it survive switching away and back.
 
-:class:`FakeRtmidi` is a stand-in for the ``rtmidi`` module with ports you define, for tests and
-for running the app without MIDI hardware.
+:class:`engine.live.testing.FakeRtmidi` is a stand-in for the ``rtmidi`` module with ports you
+define, for tests and for running the app without MIDI hardware.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 try:
@@ -131,6 +133,26 @@ class OpenPort:
             self._release(self)
 
 
+class PortEndpoint:
+    """What an open output and an open input share: the port, its name, and whether a fresh
+    port list still has it (a virtual port is ours, so always)."""
+
+    def __init__(self, opened: OpenPort):
+        self._opened = opened
+        self.port: PortInfo = opened.port
+
+    @property
+    def name(self) -> str:
+        return self.port.name
+
+    @property
+    def virtual(self) -> bool:
+        return self.port.virtual
+
+    def present_in(self, ports: Iterable[PortInfo]) -> bool:
+        return self.virtual or any(p.name == self.name and p.api == self.port.api for p in ports)
+
+
 @contextlib.contextmanager
 def _quiet_native_stderr() -> Iterator[None]:
     """Send what C libraries write to file descriptor 2 to /dev/null while inside."""
@@ -176,7 +198,8 @@ def describe_rtmidi_error(exc: BaseException) -> str:
 class MidiSystem:
     """The platform's MIDI APIs as python-rtmidi offers them (see the module docstring).
 
-    ``rtmidi_module`` defaults to the real ``rtmidi``; tests pass a :class:`FakeRtmidi`.
+    ``rtmidi_module`` defaults to the real ``rtmidi``; tests pass a
+    :class:`engine.live.testing.FakeRtmidi`.
     ``platform`` and ``path_exists`` are injectable so the per-platform rules can be tested.
     Use from one thread (the GUI's); opened ports may then be used from any thread.
     """
@@ -490,135 +513,3 @@ def list_output_ports() -> list[PortInfo]:
 
 def list_input_ports() -> list[PortInfo]:
     return default_system().input_ports()
-
-
-# --- a stand-in for python-rtmidi ---------------------------------------------------------------
-
-
-class FakeRtmidi:
-    """Looks like the ``rtmidi`` module to :class:`MidiSystem`, with ports you control.
-
-    ``FakeRtmidi(outputs=['Synth'], inputs=['Keys'], apis=('ALSA',), failing_apis=())``.
-    Ports of the first API are listed unless a name is given as ``(name, api)``. Opened fake
-    outputs append ``(port name, message)`` to ``sent``; :meth:`deliver` sends a message to the
-    callback of every fake input opened on that port name. ``unplug(name)`` removes a port, after
-    which sending to it raises ``SystemError`` as ALSA and CoreMIDI do.
-    """
-
-    API_UNSPECIFIED, API_MACOSX_CORE, API_LINUX_ALSA, API_UNIX_JACK, API_WINDOWS_MM = range(5)
-
-    class RtMidiError(Exception):
-        pass
-
-    class SystemError(RtMidiError, OSError):  # same name as rtmidi's
-        pass
-
-    _NAMES = {1: "CoreMIDI", 2: "ALSA", 3: "JACK", 4: "Windows MM"}
-
-    def __init__(self, outputs=(), inputs=(), apis=("ALSA",), failing_apis=()):
-        by_name = {v: k for k, v in self._NAMES.items()}
-        self._apis = [by_name[a] for a in apis]
-        self._failing = {by_name[a] for a in failing_apis}
-        default = self._apis[0] if self._apis else 2
-        self.outputs: list[tuple[str, int]] = [self._entry(p, default, by_name) for p in outputs]
-        self.inputs: list[tuple[str, int]] = [self._entry(p, default, by_name) for p in inputs]
-        self.sent: list[tuple[str, list[int]]] = []
-        self.opened_inputs: list[FakeRtmidi._Port] = []
-        self.virtual: list[tuple[str, str]] = []  # (direction, name)
-        self.lock = threading.Lock()
-        fake = self
-
-        class _Port:
-            direction = OUTPUT
-
-            def __init__(self, api=0, name=""):
-                if api in fake._failing:
-                    raise fake.SystemError(
-                        f"Fake{fake._NAMES.get(api, '')}::initialize: cannot start"
-                    )
-                self.api, self.client, self.port_name, self.callback = api, name, None, None
-
-            def _table(self):
-                return fake.outputs if self.direction == OUTPUT else fake.inputs
-
-            def get_ports(self):
-                with fake.lock:
-                    return [n for n, a in self._table() if a == self.api]
-
-            def open_port(self, index=0, name=None):
-                ports = self.get_ports()
-                if not 0 <= index < len(ports):
-                    raise fake.RtMidiError(f"port number {index} is invalid.")
-                self.port_name = ports[index]
-                if self.direction == INPUT:
-                    fake.opened_inputs.append(self)
-
-            def open_virtual_port(self, name=None):
-                self.port_name = name
-                fake.virtual.append((self.direction, name))
-                if self.direction == INPUT:
-                    fake.opened_inputs.append(self)
-
-            def close_port(self):
-                if self in fake.opened_inputs:
-                    fake.opened_inputs.remove(self)
-                self.port_name = None
-
-            def get_current_api(self):
-                return self.api
-
-        class MidiOut(_Port):
-            direction = OUTPUT
-
-            def send_message(self, message):
-                with fake.lock:
-                    present = any(n == self.port_name for n, _ in fake.outputs)
-                    virtual = (OUTPUT, self.port_name) in fake.virtual
-                if self.port_name is None or not (present or virtual):
-                    raise fake.SystemError(
-                        "MidiOutAlsa::sendMessage: error sending MIDI message to port."
-                    )
-                fake.sent.append((self.port_name, list(message)))
-
-        class MidiIn(_Port):
-            direction = INPUT
-
-            def set_callback(self, func, data=None):
-                self.callback = (func, data)
-
-            def cancel_callback(self):
-                self.callback = None
-
-            def ignore_types(self, sysex=True, timing=True, active_sense=True):
-                pass
-
-        self._Port, self.MidiOut, self.MidiIn = _Port, MidiOut, MidiIn
-
-    @staticmethod
-    def _entry(port, default, by_name):
-        if isinstance(port, tuple):
-            return port[0], by_name[port[1]]
-        return port, default
-
-    def get_compiled_api(self):
-        return list(self._apis)
-
-    def unplug(self, name: str) -> None:
-        with self.lock:
-            self.outputs = [(n, a) for n, a in self.outputs if n != name]
-            self.inputs = [(n, a) for n, a in self.inputs if n != name]
-
-    def plug(self, name: str, direction: str = OUTPUT, api: str = "ALSA") -> None:
-        api_id = {v: k for k, v in self._NAMES.items()}[api]
-        with self.lock:
-            (self.outputs if direction == OUTPUT else self.inputs).append((name, api_id))
-
-    def deliver(self, port_name: str, message, delta: float = 0.0) -> int:
-        """Call the callback of every fake input open on ``port_name``; returns how many."""
-        count = 0
-        for port in list(self.opened_inputs):
-            if port.port_name == port_name and port.callback is not None:
-                func, data = port.callback
-                func((list(message), delta), data)
-                count += 1
-        return count

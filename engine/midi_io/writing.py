@@ -5,12 +5,11 @@ from __future__ import annotations
 import errno
 import io
 import os
-import secrets
-import stat
 
 import mido
 
 from engine import keys
+from engine.files import write_atomically
 from engine.melody import Melody
 from engine.midi_io.results import MidiExportError
 
@@ -169,25 +168,8 @@ def write_midi(
         raise MidiExportError(path, "folder does not exist")
     if os.path.isdir(path):
         raise MidiExportError(path, "a folder of that name exists")
-    temporary = os.path.join(folder, f".{os.path.basename(path)[:64]}.{secrets.token_hex(4)}.tmp")
     try:
-        # 0o666 and the umask, like any new file; O_EXCL never follows another file's link.
-        descriptor = os.open(
-            temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
-        )
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        try:
-            os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))  # keep an old file's mode
-        except FileNotFoundError:
-            pass
-        os.replace(temporary, path)
+        write_atomically(path, data)
     except OSError as error:
-        try:
-            os.remove(temporary)
-        except OSError:
-            pass
         reason = _WRITE_REASONS.get(error.errno, f"the file could not be written ({error.strerror or error})")
         raise MidiExportError(path, reason) from error

@@ -1,7 +1,7 @@
 """Continuing a seed melody with the model: sampling controls, variations, beam search.
 
 The seed runs through the LSTM once; after that each new step costs one batched step of the
-model for all variations together (see :class:`engine.ml.model.Stepper`).
+model for all variations together (see :class:`engine.ml.stepper.Stepper`).
 
 Controls, applied to each step's distribution in this order:
 
@@ -32,6 +32,7 @@ from engine import keys
 from engine.encoding import HOLD, REST, fit_to_range
 from engine.melody import Melody
 from engine.ml.model import SegueModel, meter_of
+from engine.ml.stepper import Stepper
 
 GREEDY_TEMPERATURE = 1e-3
 DEFAULT_TARGET_ENTROPY = 2.0  # bits, for adaptive_temperature=True
@@ -284,7 +285,7 @@ def iter_generate(
     # Inference mode is entered per step, never across a yield, so the caller's code between
     # updates runs in its own grad mode.
     with torch.inference_mode():
-        stepper = model.stepper(batch, offset, meter)
+        stepper = Stepper(model, batch, offset, meter)
         logits = stepper.prime(tokens)
     if beam_width:
         generated = yield from _beam_steps(stepper, logits, controls, steps, should_stop)

@@ -6,23 +6,21 @@
   inside the pitch range; long tunes are cut into random windows of ``max_length`` steps.
 - AdamW, linear warm-up then cosine decay of the learning rate, gradient clipping, dropout.
 - After every epoch: ``NAME.train.safetensors`` + ``NAME.train.json`` (everything ``--resume``
-  needs: weights, optimizer moments, history); whenever validation improves, the model itself
+  needs, see :mod:`engine.ml.train_state`); whenever validation improves, the model itself
   (``NAME.safetensors`` + ``NAME.json``). At the end a plot ``NAME.png`` of both curves.
 - ``--seed`` makes a run repeatable: every epoch's shuffling, windows, shifts and dropout come
   from (seed, epoch), so a resumed run continues exactly as an uninterrupted one.
 - Under ``torchrun --nproc_per_node=N`` it trains as PyTorch DDP (gloo on CPU, nccl on GPU):
-  every process builds the same batches and takes every N-th; validation is summed over all.
+  every process builds the same batches and takes every N-th; validation is summed over all
+  (:mod:`engine.ml.distributed`). The options are :class:`engine.ml.train_options.TrainOptions`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import math
-import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,71 +28,13 @@ import torch
 import torch.nn.functional as F
 
 from engine.encoding import FIRST_PITCH_TOKEN
-from engine.ml.device import choose_device
+from engine.ml.catalog import model_paths
+from engine.ml.checkpoint import save_model
+from engine.ml.distributed import Processes, all_sum, barrier, setup_distributed
 from engine.ml.evaluation import EncodedTune, Totals, collate, encode_tunes, score_encoded
-from engine.ml.model import (
-    ModelConfig,
-    ModelError,
-    SegueModel,
-    _atomic_write,
-    create_model,
-    model_paths,
-    save_model,
-)
-
-STATE_FORMAT = "segue-training-state"
-STATE_VERSION = 1
-
-
-@dataclass
-class TrainOptions:
-    """Everything a training run depends on (saved with the model and the resume state)."""
-
-    corpus: str = "essen"  # corpus name or folder, as engine.corpus.load_corpus takes it
-    epochs: int = 20  # the learning-rate schedule spans this many epochs
-    batch_size: int = 16  # sequences per batch (per process under DDP); small = more updates
-    learning_rate: float = 3e-3  # peak AdamW learning rate
-    final_lr_fraction: float = 0.05  # the cosine decay ends at this fraction of the peak
-    warmup_steps: int = 100  # linear warm-up batches
-    weight_decay: float = 0.01  # AdamW decoupled weight decay
-    clip: float = 1.0  # gradient norm clipping
-    transpose: int = 2  # random shift per sequence, within +-this many semitones
-    max_length: int = 512  # longer tunes train as random windows of this many steps
-    patience: int = 5  # stop after this many epochs without a better validation score
-    seed: int = 0  # makes the run repeatable
-    max_minutes: float | None = None  # stop (after validating) when this much time has passed
-    model: ModelConfig = field(default_factory=ModelConfig)
-
-    def __post_init__(self):
-        if isinstance(self.model, dict):
-            self.model = ModelConfig.from_json(self.model)
-        checks = (
-            ("epochs", 1, 100_000), ("batch_size", 1, 65_536), ("warmup_steps", 0, 10_000_000),
-            ("transpose", 0, 60), ("max_length", 16, 1_000_000), ("patience", 1, 100_000),
-            ("seed", 0, 2**63 - 1),
-        )
-        for name, low, high in checks:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise ValueError(f"{name.replace('_', ' ')} must be an integer from {low} to {high}, got {value!r}")
-        for name, low, high in (
-            ("learning_rate", 0.0, 10.0), ("final_lr_fraction", 0.0, 1.0),
-            ("weight_decay", 0.0, 10.0), ("clip", 0.0, 1e6),
-        ):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-                raise ValueError(f"{name.replace('_', ' ')} must be a number from {low:g} to {high:g}, got {value!r}")
-        if self.learning_rate <= 0:
-            raise ValueError("learning rate must be greater than 0")
-        if self.max_minutes is not None and not (
-            isinstance(self.max_minutes, (int, float)) and self.max_minutes > 0
-        ):
-            raise ValueError(f"max minutes must be a positive number, got {self.max_minutes!r}")
-
-    def to_json(self) -> dict:
-        data = dataclasses.asdict(self)
-        data["model"] = self.model.to_json()
-        return data
+from engine.ml.model import SegueModel, create_model
+from engine.ml.train_options import TrainOptions
+from engine.ml.train_state import load_state, save_state
 
 
 @dataclass
@@ -107,58 +47,6 @@ class TrainResult:
     steps_per_second: float  # training throughput, grid steps per second (this process)
     stopped: str  # why training ended: "epochs", "early stopping", "time limit", "interrupted"
     model: SegueModel | None = None  # the final weights (the best ones are in model_path)
-
-
-# --- distributed -----------------------------------------------------------------------------
-
-
-@dataclass
-class _Dist:
-    rank: int = 0
-    world: int = 1
-    device: torch.device = torch.device("cpu")
-
-    @property
-    def main(self) -> bool:
-        return self.rank == 0
-
-
-def _setup_distributed(device_preference) -> _Dist:
-    """torchrun sets WORLD_SIZE, RANK and LOCAL_RANK; without them this is a single process."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    device = choose_device(device_preference)
-    if world <= 1:
-        return _Dist(0, 1, device)
-    import torch.distributed as dist  # noqa: PLC0415
-
-    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
-    if device.type == "cuda":
-        device = torch.device("cuda", local_rank % torch.cuda.device_count())
-        torch.cuda.set_device(device)
-        backend = "nccl"
-    else:
-        device = torch.device("cpu")  # gloo has no MPS support
-        backend = "gloo"
-    if not dist.is_initialized():
-        dist.init_process_group(backend)
-    return _Dist(dist.get_rank(), dist.get_world_size(), device)
-
-
-def _all_sum(values: list[float], ctx: _Dist) -> list[float]:
-    if ctx.world == 1:
-        return values
-    import torch.distributed as dist  # noqa: PLC0415
-
-    tensor = torch.tensor(values, dtype=torch.float64, device=ctx.device)
-    dist.all_reduce(tensor)
-    return tensor.tolist()
-
-
-def _barrier(ctx: _Dist) -> None:
-    if ctx.world > 1:
-        import torch.distributed as dist  # noqa: PLC0415
-
-        dist.barrier()
 
 
 # --- batches ----------------------------------------------------------------------------------
@@ -228,73 +116,6 @@ def batch_loss(model, tunes: Sequence[EncodedTune], device) -> tuple[torch.Tenso
     return nll / max(1, count), float(nll.detach()), count, onsets
 
 
-# --- resume state -----------------------------------------------------------------------------
-
-
-def state_paths(path) -> tuple[Path, Path]:
-    card, _ = model_paths(path)
-    base = card.with_suffix("")
-    return Path(f"{base}.train.json"), Path(f"{base}.train.safetensors")
-
-
-def _save_state(path, model: SegueModel, optimizer, info: dict) -> None:
-    from safetensors.torch import save  # noqa: PLC0415
-
-    tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    names = [n for n, _ in model.named_parameters()]
-    for index, state in optimizer.state_dict()["state"].items():
-        for key, value in state.items():
-            if isinstance(value, torch.Tensor):
-                tensors[f"optim.{names[index]}.{key}"] = value.detach().cpu().contiguous()
-    json_path, tensor_path = state_paths(path)
-    _atomic_write(tensor_path, save(tensors, metadata={"format": STATE_FORMAT}))
-    info = {"format": STATE_FORMAT, "version": STATE_VERSION, **info}
-    _atomic_write(json_path, (json.dumps(info, indent=2) + "\n").encode())
-
-
-def _load_state(path, model: SegueModel, optimizer, options: TrainOptions) -> dict:
-    from safetensors.torch import load  # noqa: PLC0415
-
-    json_path, tensor_path = state_paths(path)
-    if not json_path.exists() or not tensor_path.exists():
-        raise ModelError(f"{json_path}: no training state to resume from (run without --resume)")
-    try:
-        info = json.loads(json_path.read_text(encoding="utf-8"))
-        tensors = load(tensor_path.read_bytes())
-    except Exception as exc:  # damaged JSON or safetensors
-        raise ModelError(f"{json_path}: the training state is damaged ({exc})") from None
-    if info.get("format") != STATE_FORMAT or info.get("version") != STATE_VERSION:
-        raise ModelError(f"{json_path}: not a Segue training state of version {STATE_VERSION}")
-    saved = TrainOptions(**info["options"]).to_json()
-    mine = options.to_json()
-    for ignored in ("epochs", "patience", "max_minutes"):  # may change on resume
-        saved.pop(ignored)
-        mine.pop(ignored)
-    if saved != mine:
-        changed = sorted(k for k in mine if mine[k] != saved.get(k))
-        raise ModelError(
-            f"{json_path}: the run was started with other settings ({', '.join(changed)}); "
-            "resume with the same ones"
-        )
-    weights = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
-    try:
-        model.load_state_dict(weights, strict=True)
-    except RuntimeError as exc:
-        raise ModelError(f"{tensor_path}: the saved weights do not fit the model ({exc})") from None
-    names = [n for n, _ in model.named_parameters()]
-    optim_state = optimizer.state_dict()
-    for index, name in enumerate(names):
-        entry = {}
-        for key in ("step", "exp_avg", "exp_avg_sq"):
-            value = tensors.get(f"optim.{name}.{key}")
-            if value is not None:
-                entry[key] = value
-        if entry:
-            optim_state["state"][index] = entry
-    optimizer.load_state_dict(optim_state)
-    return info
-
-
 # --- plot -------------------------------------------------------------------------------------
 
 
@@ -353,7 +174,7 @@ def train(
     ``options.corpus``; ``log`` receives one line per epoch (main process only).
     ``stop_after_epochs`` ends this run early as an interruption would (resume continues it).
     """
-    ctx = _setup_distributed(device)
+    ctx = setup_distributed(device)
     started = time.perf_counter()
     encoding = options.model.encoding
     spq = options.model.steps_per_quarter
@@ -375,7 +196,7 @@ def train(
     history: list[dict] = []
     first_epoch, step, best, best_epoch, stale = 0, 0, math.inf, 0, 0
     if resume:
-        info = _load_state(out, model, optimizer, options)
+        info = load_state(out, model, optimizer, options)
         history = info["history"]
         first_epoch, step = info["epoch"] + 1, info["step"]
         best, best_epoch, stale = info["best"], info["best_epoch"], info["stale"]
@@ -430,13 +251,13 @@ def train(
                                 val=f"{history[-1]['validation_bits_per_note']:.3f}" if history else "-")
             if limit is not None:
                 # Every process must agree on stopping, or DDP would wait forever.
-                out_of_time = _all_sum([float(time.perf_counter() - started > limit)], ctx)[0] > 0
+                out_of_time = all_sum([float(time.perf_counter() - started > limit)], ctx)[0] > 0
                 if out_of_time:
                     break
         if bar is not None:
             bar.close()
         train_seconds += time.perf_counter() - epoch_started
-        nats, onsets = _all_sum([nats, onsets], ctx)
+        nats, onsets = all_sum([nats, onsets], ctx)
         validation = _validate(model, validation_set, ctx)
         value = validation["total_bits_per_note"]
         improved = value < best
@@ -462,11 +283,11 @@ def train(
             summary = _summary(options, history, best, best_epoch, trained_steps, train_seconds, ctx, started)
             if improved:
                 save_model(model, out, training=summary, metrics={"validation": validation})
-            _save_state(out, model, optimizer, {
+            save_state(out, model, optimizer, {
                 "options": options.to_json(), "epoch": epoch, "step": step, "best": best,
                 "best_epoch": best_epoch, "stale": stale, "history": history,
             })
-        _barrier(ctx)
+        barrier(ctx)
         if out_of_time:
             stopped = "time limit"
             break
@@ -483,7 +304,7 @@ def train(
         plot = plot_history(history, out) if history else None
         if plot is not None:
             log(f"curves: {plot}")
-    _barrier(ctx)
+    barrier(ctx)
     return TrainResult(
         model_path=card_path,
         best_epoch=best_epoch,
@@ -496,9 +317,9 @@ def train(
     )
 
 
-def _validate(model: SegueModel, tunes: Sequence[EncodedTune], ctx: _Dist) -> dict:
+def _validate(model: SegueModel, tunes: Sequence[EncodedTune], ctx: Processes) -> dict:
     totals = score_encoded(model, tunes[ctx.rank::ctx.world])
-    return Totals.from_list(_all_sum(totals.as_list(), ctx)).metrics()
+    return Totals.from_list(all_sum(totals.as_list(), ctx)).metrics()
 
 
 def _summary(options, history, best, best_epoch, trained_steps, train_seconds, ctx, started) -> dict:

@@ -7,22 +7,24 @@ after the marker), and accepts, discards or regenerates them. The document is ch
 Accept (one undo step); a failed or cancelled run leaves it exactly as it was.
 
 :class:`CallAnswerer` writes call-and-response answers with the same settings: it continues the
-phrase the musician just played (see :func:`answer_request`) and never touches the document.
+phrase the musician just played (see :func:`engine.live.call_response.answer_request`) and
+never touches the document.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import random
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from engine.live.call_response import answer_request
 from engine.melody import Melody
-from engine.session import RNG_SEED_RANGE, GenerationSettings
+from engine.ml.request import ContinuationRequest
+from engine.session import RNG_SEED_RANGE
 from gui.document import Document
-from gui.generation.model_loader import ContinuationRequest, ModelManager, continuation_job
+from gui.generation.actions import GenerationActions
+from gui.generation.model_loader import ModelManager, continuation_job
 from gui.generation.panel import GenerationPanel
 from gui.worker import Worker
 
@@ -46,7 +48,7 @@ class ContinuationController(QObject):
         super().__init__(parent)
         self.document, self.panel, self.models = document, panel, models
         self._report_error = report_error
-        self._job = job
+        self.job = job  # what runs in the worker: (model, request, should_stop) -> variations
         self._worker: Worker | None = None
         self._start_when_loaded = False
         self._last_model_problem: str | None = None
@@ -54,13 +56,20 @@ class ContinuationController(QObject):
         # Where the pending variations were asked to end, and which variations those are.
         self._phrase: tuple[list[Melody], int] | None = None
 
-        panel.continue_requested.connect(self.continue_)
-        panel.regenerate_requested.connect(self.regenerate)
-        panel.cancel_requested.connect(self.cancel)
-        panel.accept_requested.connect(self.accept)
-        panel.discard_requested.connect(self.discard)
-        panel.previous_requested.connect(self.previous)
-        panel.next_requested.connect(self.next)
+        # The commands; the panel's buttons show them, the window adds them to its menus. The
+        # window connects "audition" (playing is the live controller's job).
+        self.actions = GenerationActions(self)
+        for key, slot in (
+            ("continue", self.continue_),
+            ("regenerate", self.regenerate),
+            ("cancel", self.cancel),
+            ("accept", self.accept),
+            ("discard", self.discard),
+            ("previous_variation", self.previous),
+            ("next_variation", self.next),
+        ):
+            self.actions[key].triggered.connect(lambda _checked=False, slot=slot: slot())
+        panel.show_actions(self.actions)
         document.variations_changed.connect(self._show_variation_state)
         models.loaded.connect(self._model_loaded)
         models.failed.connect(self._model_failed)
@@ -125,12 +134,13 @@ class ContinuationController(QObject):
         worker.cancelled.connect(lambda: self.status_message.emit("Continuation cancelled."))
         worker.done.connect(lambda w=worker: self._done(w))
         self.panel.set_busy(True)
+        self._show_variation_state()
         self.busy_changed.emit(True)
         count = request.variations
         self.status_message.emit(
             f"Writing {count} variation{'s' if count > 1 else ''} of {request.steps} steps…"
         )
-        worker.start(lambda: self._job(model, request, worker.is_cancelled))
+        worker.start(lambda: self.job(model, request, worker.is_cancelled))
 
     def cancel(self) -> None:
         self._start_when_loaded = False
@@ -160,6 +170,7 @@ class ContinuationController(QObject):
         if worker is self._worker:
             self._worker = None
         self.panel.set_busy(False)
+        self._show_variation_state()
         self.busy_changed.emit(False)
         worker.deleteLater()
 
@@ -211,38 +222,12 @@ class ContinuationController(QObject):
         self.document.select_variation(self.document.current_index - 1)
 
     def _show_variation_state(self):
-        self.panel.set_variation_state(self.document.current_index, len(self.document.variations))
+        count = len(self.document.variations)
+        self.panel.set_variation_state(self.document.current_index, count)
+        self.actions.update(busy=self.is_running, variations=count)
 
 
 # --- call and response -----------------------------------------------------------------------
-
-
-def answer_request(
-    call: Melody,
-    settings: GenerationSettings,
-    model_range: tuple[int, int] | None = None,
-    rng_seed: int | None = None,
-) -> ContinuationRequest:
-    """The request that answers ``call`` (a played phrase, first note at step 0).
-
-    The answer starts on the first beat after the call (the model keeps the call's meter) and is
-    as long as the call rounded up to whole bars, but no longer than the panel's length: a short
-    call gets a short reply, as between two players. One variation; ``rng_seed`` replaces the
-    panel's seed (pass None to keep it).
-    """
-    if not isinstance(call, Melody) or not call.notes:
-        raise ValueError("call and response needs a played phrase with at least one note")
-    beat, bar = call.steps_per_beat, call.steps_per_bar
-    start = max(call.end, call.start + 1)
-    start = math.ceil(start / beat) * beat
-    call_bars = max(1, math.ceil((call.end - call.start) / bar))
-    request = ContinuationRequest.build(call, start, settings, model_range)
-    return dataclasses.replace(
-        request,
-        steps=min(request.steps, call_bars * bar),
-        variations=1,
-        rng_seed=settings.rng_seed if rng_seed is None else rng_seed,
-    )
 
 
 class CallAnswerer(QObject):
@@ -268,7 +253,7 @@ class CallAnswerer(QObject):
     ):
         super().__init__(parent)
         self.panel, self.models = panel, models
-        self._job = job
+        self.job = job  # what runs in the worker: (model, request, should_stop) -> variations
         self._worker: Worker | None = None
         self._pending: tuple[Melody, int] | None = None
         self._rng = random.Random()
@@ -311,7 +296,7 @@ class CallAnswerer(QObject):
         )
         worker.cancelled.connect(lambda: self.answered.emit(None, request_id))
         worker.done.connect(lambda w=worker: self._done(w))
-        worker.start(lambda: self._job(loaded.model, request, worker.is_cancelled))
+        worker.start(lambda: self.job(loaded.model, request, worker.is_cancelled))
 
     def _finished(self, request_id: int, results) -> None:
         results = list(results or [])

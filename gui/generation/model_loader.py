@@ -1,20 +1,17 @@
-"""Finding, loading and running models for the GUI; the heavy parts run in a :class:`Worker`.
+"""Loading and running models for the GUI; the heavy parts run in a :class:`Worker`.
 
-Shipped models live in ``models/`` (``$SEGUE_MODELS_DIR`` overrides it) as ``NAME.safetensors``
-+ ``NAME.json``, with ``NAME.openings.json`` beside them: a few opening phrases from the
-model's validation split for File > New from Corpus. torch is imported only inside the jobs,
-which run in the worker thread, so the window shows before torch has loaded.
+Which models exist and where they are is :mod:`engine.ml.catalog`; what to generate is
+:class:`engine.ml.request.ContinuationRequest`. torch is imported only inside the jobs, which
+run in the worker thread, so the window shows before torch has loaded.
 
 :class:`ModelManager` owns the loaded model and says what it is doing through signals; the
-continuation job (:func:`continuation_job`) turns a :class:`ContinuationRequest` into
-variations, yielding progress between steps so Cancel takes effect at once.
+continuation job (:func:`continuation_job`) turns a request into variations, yielding progress
+between steps so Cancel takes effect at once.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import random
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,84 +19,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from engine.melody import Melody
-from engine.session import GenerationSettings, SessionError, read_melodies
+from engine.ml.catalog import MODEL_SUFFIXES, display_name, is_model_file, model_path
+from engine.ml.request import ContinuationRequest, iter_continuations
 from gui.worker import JobCancelled, Worker
 
 log = logging.getLogger(__name__)
-
-MODELS_DIR_ENV = "SEGUE_MODELS_DIR"
-DEFAULT_MODEL = "folk"
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def models_dir() -> Path:
-    configured = os.environ.get(MODELS_DIR_ENV)
-    return Path(configured) if configured else ROOT / "models"
-
-
-def shipped_models(folder: str | Path | None = None) -> list[str]:
-    """Names of the complete models in ``folder`` (weights and card), the default first."""
-    folder = Path(folder) if folder is not None else models_dir()
-    if not folder.is_dir():
-        return []
-    names = sorted(
-        p.name[: -len(".safetensors")]
-        for p in folder.glob("*.safetensors")
-        if (folder / (p.name[: -len(".safetensors")] + ".json")).is_file()
-    )
-    return sorted(names, key=lambda name: name != DEFAULT_MODEL)
-
-
-def is_model_file(name_or_path: str) -> bool:
-    """True for a path the user chose (rather than a shipped model's name)."""
-    return (
-        Path(name_or_path).suffix.lower() in (".safetensors", ".json")
-        or "/" in name_or_path
-        or os.sep in name_or_path
-    )
-
-
-def model_path(name_or_path: str, folder: str | Path | None = None) -> Path:
-    """The model's path without suffix: a shipped model's name, or a file the user chose."""
-    if is_model_file(name_or_path):
-        candidate = Path(name_or_path).expanduser()
-        return (
-            candidate.with_suffix("")
-            if candidate.suffix.lower() in (".safetensors", ".json")
-            else candidate
-        )
-    folder = Path(folder) if folder is not None else models_dir()
-    return folder / name_or_path
-
-
-def display_name(name_or_path: str) -> str:
-    """What the user calls a model: its file name without suffix."""
-    path = Path(name_or_path)
-    return (
-        path.with_suffix("").name if path.suffix.lower() in (".safetensors", ".json") else path.name
-    )
-
-
-def openings_path(model: str | Path) -> Path:
-    base = model_path(str(model))
-    return base.with_name(base.name + ".openings.json")
-
-
-def read_openings(model: str | Path) -> list[Melody]:
-    """The opening phrases shipped with ``model``; SessionError naming the file otherwise."""
-    path = openings_path(model)
-    if not path.is_file():
-        raise SessionError(
-            f"{path.name} does not exist: model {display_name(str(model))} ships no openings"
-        )
-    openings = read_melodies(path)
-    if not openings:
-        raise SessionError(f"{path.name} holds no opening phrases")
-    return openings
-
-
-def random_opening(model: str | Path, rng: random.Random | None = None) -> Melody:
-    return (rng or random).choice(read_openings(model))
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -136,12 +60,12 @@ def device_label(device) -> str:
 
 def load_model_job(name_or_path: str) -> LoadedModel:
     """Load a model (worker thread: imports torch); raises the engine's ModelError."""
-    from engine.ml.model import PICKLE_SUFFIXES, ModelError, load_model
+    from engine.ml.checkpoint import PICKLE_SUFFIXES, ModelError, load_model
 
     chosen = Path(name_or_path)
     suffix = chosen.suffix.lower()
     if is_model_file(name_or_path) and chosen.is_file():
-        if suffix not in (".safetensors", ".json", *PICKLE_SUFFIXES):
+        if suffix not in (*MODEL_SUFFIXES, *PICKLE_SUFFIXES):
             # A MIDI file or anything else: say so, rather than that "NAME.mid.json" is missing.
             raise ModelError(
                 f"{chosen.name} is not a Segue model (a model is NAME.safetensors with its "
@@ -220,100 +144,19 @@ class ModelManager(QObject):
 # --- generating --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ContinuationRequest:
-    """What to continue and how: everything the worker needs, as plain values."""
-
-    seed: Melody  # the notes before the marker
-    start: int  # the marker: where the continuation begins
-    steps: int
-    temperature: float
-    rest_weight: float
-    variations: int
-    rng_seed: int
-    key: str | None
-    pitch_range: tuple[int, int] | None
-
-    @classmethod
-    def build(
-        cls,
-        seed: Melody,
-        start: int,
-        settings: GenerationSettings,
-        model_range: tuple[int, int] | None = None,
-    ) -> ContinuationRequest:
-        """The request for ``seed`` continued from ``start`` with ``settings``.
-
-        The pitch range is left out (None) when it covers the whole range of the model.
-        """
-        pitch_range: tuple[int, int] | None = (settings.pitch_low, settings.pitch_high)
-        if (
-            model_range is not None
-            and pitch_range[0] <= model_range[0]
-            and pitch_range[1] >= model_range[1]
-        ):
-            pitch_range = None
-        return cls(
-            seed=seed,
-            start=start,
-            steps=settings.steps(seed),
-            temperature=settings.temperature,
-            rest_weight=settings.rest_weight,
-            variations=settings.variations,
-            rng_seed=settings.rng_seed,
-            key=settings.resolved_key(seed),
-            pitch_range=pitch_range,
-        )
-
-
 def continuation_job(
     model: object, request: ContinuationRequest, should_stop: Callable[[], bool]
 ) -> Generator[float, None, list[Melody]]:
     """Generate ``request.variations`` continuations; yields progress 0-1 (worker thread).
 
-    Runs ``engine.ml.sampling.iter_generate``, which checks ``should_stop`` before every step.
+    Runs :func:`engine.ml.request.iter_continuations`, which checks ``should_stop`` before
+    every step.
     """
-    from engine.ml.sampling import iter_generate
-
     melodies = None
-    updates = iter_generate(
-        model,
-        request.seed,
-        request.steps,
-        temperature=request.temperature,
-        rest_weight=request.rest_weight,
-        variations=request.variations,
-        rng_seed=request.rng_seed,
-        key=request.key,
-        pitch_range=request.pitch_range,
-        start=request.start,
-        should_stop=should_stop,
-    )
-    for update in updates:
+    for update in iter_continuations(model, request, should_stop):
         if update.melodies is not None:
             melodies = update.melodies
         yield update.fraction
     if melodies is None or should_stop():
         raise JobCancelled
     return melodies
-
-
-def stand_in_continuation(request: ContinuationRequest) -> list[Melody]:
-    """Clearly artificial continuations for when no model exists (``--screenshot`` only):
-    the seed's last bar echoed, moved by a different pattern of steps in each variation."""
-    seed = request.seed
-    bar = seed.steps_per_bar
-    phrase = seed.slice(max(0, seed.end - bar), seed.end)
-    patterns = ((2, -1, 4, 0, 5, -3, 7, 2), (-2, 3, 0, -5, 2, 7, -1, 4), (5, 0, -3, 2, 4, -1, 0, 3))
-    end = request.start + request.steps
-    variations = []
-    for number in range(max(1, request.variations)):
-        shifts = patterns[number % len(patterns)]
-        notes = []
-        for round_, offset in enumerate(range(request.start, end, bar)):
-            for note in phrase.notes:
-                if offset + note.start < end:
-                    pitch = min(127, max(0, note.pitch + shifts[round_ % len(shifts)]))
-                    notes.append(note.with_start(offset + note.start).with_pitch(pitch))
-        variations.append(seed.with_notes(notes))
-    return variations

@@ -3,12 +3,12 @@
 :class:`GenerationPanel` is the form (model, temperature, rest weighting, length, variations, key
 lock, pitch range, random seed with a lock), the Continue / Cancel buttons with a progress bar,
 and the variation bar (previous / next, Accept, Regenerate, Discard, Audition). It only shows
-values and emits requests; :mod:`gui.generation.continuation` does the work behind them.
+values and emits settings; its buttons show the commands' actions
+(:class:`gui.generation.actions.GenerationActions`, given to :meth:`GenerationPanel.show_actions`),
+and :mod:`gui.generation.continuation` does the work behind them.
 """
 
 from __future__ import annotations
-
-import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,9 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
-    QPushButton,
     QSizePolicy,
-    QSlider,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -29,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import keys
+from engine.ml.catalog import DEFAULT_MODEL, display_name
 from engine.session import (
     BARS_RANGE,
     KEY_LOCK_AUTO,
@@ -37,105 +36,12 @@ from engine.session import (
     VARIATIONS_RANGE,
     GenerationSettings,
 )
-from gui.generation.model_loader import display_name
+from gui.generation.actions import GenerationActions
+from gui.generation.controls import NoteSpinBox, ValueSlider
 from gui.generation.tooltips import rich_tip
 
 OPEN_MODEL_ITEM = "__open_model__"
 AUTO_KEY_TEXT = "Auto (key of the seed)"
-# One spelling across the app: the roll's note labels, these boxes and the key names agree.
-NOTE_NAMES = keys.PITCH_CLASS_NAMES
-
-
-def note_name(pitch: int) -> str:
-    """MIDI 60 -> 'C4' (middle C is C4); black keys spelled as in the key names (Eb, not D#)."""
-    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
-
-
-class NoteSpinBox(QSpinBox):
-    """A MIDI note number shown as a note name ('C4 (60)'); typing either form works."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setRange(0, 127)
-
-    def textFromValue(self, value: int) -> str:
-        return f"{note_name(value)} ({value})"
-
-    def valueFromText(self, text: str) -> int:
-        value = _parse_note(text)
-        return value if value is not None else self.value()
-
-    def validate(self, text: str, pos: int):
-        from PySide6.QtGui import QValidator
-
-        state = (
-            QValidator.State.Acceptable
-            if _parse_note(text) is not None
-            else QValidator.State.Intermediate
-        )
-        return state, text, pos
-
-
-_NOTE_TEXT = re.compile(r"^([A-Ga-g])([#b]?)(-?\d+)$")
-_LETTER_PITCH = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
-
-
-def _parse_note(text: str) -> int | None:
-    """'C4', 'F#3', 'Bb2', '60' or 'C4 (60)' -> the MIDI number; None if not a note in 0-127."""
-    text = text.strip()
-    if "(" in text and text.endswith(")"):
-        text = text[text.index("(") + 1 : -1].strip()
-    if text.isdigit():
-        value = int(text)
-    else:
-        match = _NOTE_TEXT.match(text)
-        if not match:
-            return None
-        letter, accidental, octave = match.groups()
-        value = (
-            (int(octave) + 1) * 12
-            + _LETTER_PITCH[letter.upper()]
-            + {"#": 1, "b": -1}.get(accidental, 0)
-        )
-    return value if 0 <= value <= 127 else None
-
-
-class ValueSlider(QWidget):
-    """A horizontal slider over ``low``..``high`` in ``step`` units, with its value beside it."""
-
-    value_changed = Signal(float)
-
-    def __init__(self, low: float, high: float, step: float, decimals: int = 2, parent=None):
-        super().__init__(parent)
-        self._step, self._decimals = step, decimals
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(round(low / step), round(high / step))
-        self.slider.setPageStep(max(1, round(0.1 / step)))
-        self.label = QLabel()
-        self.label.setMinimumWidth(36)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.slider, 1)
-        layout.addWidget(self.label)
-        self.slider.valueChanged.connect(self._changed)
-        self._changed(self.slider.value())
-
-    def value(self) -> float:
-        return round(self.slider.value() * self._step, 6)
-
-    def set_value(self, value: float) -> None:
-        self.slider.setValue(round(value / self._step))
-
-    def _changed(self, raw: int):
-        self.label.setText(f"{raw * self._step:.{self._decimals}f}")
-        self.value_changed.emit(self.value())
-
-    def setToolTip(self, text: str) -> None:  # noqa: N802 - Qt's name
-        super().setToolTip(text)
-        self.slider.setToolTip(text)
-        self.label.setToolTip(text)
-
 
 TIPS = {
     "model": "The style the continuation is written in. Each model learned from a different "
@@ -156,33 +62,15 @@ TIPS = {
     "and the same settings give exactly the same result again.",
     "seed_lock": "Lock the random seed: Continue and Regenerate then repeat the same roll. "
     "Unlocked, every run rolls a new seed (shown here, so you can lock one you liked).",
-    "continue": "Write a continuation after the marker from the notes before it.",
-    "cancel": "Stop the continuation being written; your piece stays as it was.",
-    "previous": "Show the previous variation.",
-    "next": "Show the next variation.",
-    "accept": "Keep this variation: it becomes part of the piece in place of any notes after the "
-    "marker (one undo step; Undo brings the variations back), and the marker moves to the end of "
-    "the new phrase so the next Continue goes on from there.",
-    "regenerate": "Throw these variations away and write new ones with the current settings.",
-    "discard": "Throw the variations away; the piece stays as it was.",
-    "audition": "Play the piece with this variation through the MIDI output.",
 }
 
 
 class GenerationPanel(QWidget):
-    """The continuation controls; emits requests, never changes the document itself."""
+    """The continuation controls; emits settings, never changes the document itself."""
 
     settings_changed = Signal(object)  # GenerationSettings
     model_chosen = Signal(str)  # a shipped model's name or a model file's path
     open_model_requested = Signal()
-    continue_requested = Signal()
-    cancel_requested = Signal()
-    previous_requested = Signal()
-    next_requested = Signal()
-    accept_requested = Signal()
-    regenerate_requested = Signal()
-    discard_requested = Signal()
-    audition_requested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -236,9 +124,8 @@ class GenerationPanel(QWidget):
         settings_box = QGroupBox("Continuation")
         settings_box.setLayout(form)
 
-        self.continue_button = QPushButton("Continue")
-        self.continue_button.setDefault(True)
-        self.cancel_button = QPushButton("Cancel")
+        self.continue_button = _command_button()
+        self.cancel_button = _command_button()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
@@ -251,15 +138,13 @@ class GenerationPanel(QWidget):
         run_row.addWidget(self.cancel_button)
 
         self.previous_button = QToolButton()
-        self.previous_button.setArrowType(Qt.ArrowType.LeftArrow)
         self.next_button = QToolButton()
-        self.next_button.setArrowType(Qt.ArrowType.RightArrow)
         self.variation_label = QLabel("No variations")
         self.variation_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.accept_button = QPushButton("Accept")
-        self.regenerate_button = QPushButton("Regenerate")
-        self.discard_button = QPushButton("Discard")
-        self.audition_button = QPushButton("Audition")
+        self.accept_button = _command_button()
+        self.regenerate_button = _command_button()
+        self.discard_button = _command_button()
+        self.audition_button = _command_button()
         variation_grid = QGridLayout()
         variation_grid.addWidget(self.previous_button, 0, 0)
         variation_grid.addWidget(self.variation_label, 0, 1, 1, 2)
@@ -290,14 +175,6 @@ class GenerationPanel(QWidget):
             (self.pitch_high, "pitch_high"),
             (self.rng_seed, "rng_seed"),
             (self.seed_lock, "seed_lock"),
-            (self.continue_button, "continue"),
-            (self.cancel_button, "cancel"),
-            (self.previous_button, "previous"),
-            (self.next_button, "next"),
-            (self.accept_button, "accept"),
-            (self.regenerate_button, "regenerate"),
-            (self.discard_button, "discard"),
-            (self.audition_button, "audition"),
         ):
             widget.setToolTip(rich_tip(TIPS[tip]))
         # Clicking a button leaves the keyboard focus where it was (the roll, usually), as in a
@@ -317,14 +194,6 @@ class GenerationPanel(QWidget):
         ):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
-        self.continue_button.clicked.connect(self.continue_requested)
-        self.cancel_button.clicked.connect(self.cancel_requested)
-        self.previous_button.clicked.connect(self.previous_requested)
-        self.next_button.clicked.connect(self.next_requested)
-        self.accept_button.clicked.connect(self.accept_requested)
-        self.regenerate_button.clicked.connect(self.regenerate_requested)
-        self.discard_button.clicked.connect(self.discard_requested)
-        self.audition_button.clicked.connect(self.audition_requested)
         self.model_combo.activated.connect(self._model_activated)
         for signal in (
             self.temperature.value_changed,
@@ -339,11 +208,28 @@ class GenerationPanel(QWidget):
         self.pitch_low.valueChanged.connect(lambda v: self._keep_range(low_changed=True))
         self.pitch_high.valueChanged.connect(lambda v: self._keep_range(low_changed=False))
 
-        self._model = "folk"
+        self._model = DEFAULT_MODEL
         self.set_models([], None)
         self.set_settings(GenerationSettings())
         self.set_busy(False)
         self.set_variation_state(0, 0)
+
+    def show_actions(self, actions: GenerationActions) -> None:
+        """The buttons show (and trigger) the commands' actions: text, tip and enabled state."""
+        for button, key in (
+            (self.continue_button, "continue"),
+            (self.cancel_button, "cancel"),
+            (self.previous_button, "previous_variation"),
+            (self.next_button, "next_variation"),
+            (self.accept_button, "accept"),
+            (self.regenerate_button, "regenerate"),
+            (self.discard_button, "discard"),
+            (self.audition_button, "audition"),
+        ):
+            button.setDefaultAction(actions[key])
+        # The arrows stand for the texts (setDefaultAction shows the action's text).
+        self.previous_button.setArrowType(Qt.ArrowType.LeftArrow)
+        self.next_button.setArrowType(Qt.ArrowType.RightArrow)
 
     # --- settings -----------------------------------------------------------------------------
 
@@ -460,29 +346,23 @@ class GenerationPanel(QWidget):
     # --- running ------------------------------------------------------------------------------
 
     def set_busy(self, busy: bool) -> None:
-        self._busy = busy
+        """The progress bar shows while a continuation is written (the actions enable buttons)."""
         self.progress.setValue(0)
         self.progress.setVisible(busy)
-        self._update_buttons()
 
     def set_progress(self, fraction: float) -> None:
         self.progress.setValue(round(1000 * min(1.0, max(0.0, fraction))))
 
     def set_variation_state(self, index: int, count: int) -> None:
-        self._variation_count = count
         if count:
             self.variation_label.setText(f"Variation {index + 1} of {count}")
         else:
             self.variation_label.setText("No variations")
-        self._update_buttons()
 
-    def _update_buttons(self):
-        busy = getattr(self, "_busy", False)
-        count = getattr(self, "_variation_count", 0)
-        self.continue_button.setEnabled(not busy)
-        self.cancel_button.setEnabled(busy)
-        for button in (self.previous_button, self.next_button):
-            button.setEnabled(count > 1 and not busy)
-        for button in (self.accept_button, self.discard_button, self.audition_button):
-            button.setEnabled(count > 0 and not busy)
-        self.regenerate_button.setEnabled(count > 0 and not busy)
+
+def _command_button() -> QToolButton:
+    """A text button as wide as its cell, for a command's action."""
+    button = QToolButton()
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return button

@@ -1,5 +1,6 @@
-"""Live MIDI for the GUI: the engine's player, input port, recorder and call-and-response, with
-their callbacks turned into Qt signals.
+"""Live MIDI for the GUI: the engine's :class:`~engine.live.live_session.LiveSession` (player,
+recorder, call and response) and its ports, with their callbacks turned into Qt signals and
+timers that poll. Nothing musical is decided here.
 
 The engine calls back from its own threads (the scheduler, the MIDI input thread); emitting a
 signal from there is safe, and Qt queues it to the receivers in the GUI thread. No thread is
@@ -16,17 +17,21 @@ Signals
     ``output_changed(object)`` / ``input_changed(object)``   the open PortInfo, or None
     ``note_input(int, int)``      a key on the input port: pitch, velocity (0 = released)
     ``take_finished(object)``     a recorded take (Melody): push it as one undo step, e.g.
-                                  ``document.set_melody(merge_take(document.melody, take), ...)``
+                                  ``engine.edits.merge_take(document.melody, take)``
     ``answer_requested(object, int)``   call and response wants a continuation of the call
                                   (Melody); generate, then ``deliver_answer(melody, request_id)``
     ``answer_started(object)``    the answer (Melody) being played
     ``call_response_state(str)``  'listening', 'hearing', 'thinking', 'answering' or 'off'
 
+``session`` is the engine's :class:`~engine.live.live_session.LiveSession`, ``player`` its
+:class:`~engine.live.player.Player`.
+
 Methods: ``available()``, ``refresh_ports(probe=False)``, ``output_ports()``, ``input_ports()``,
 ``open_output(port, virtual=False)``, ``open_input(port, virtual=False)``, ``play(melody,
 start_step=0)``, ``stop()``, ``pause()``, ``resume()``, ``seek(step)``, ``set_tempo(bpm)``,
 ``set_template(melody)``, ``set_loop_enabled(on)``, ``set_loop_region((start, end) | None)``,
-``set_metronome(on)``, ``set_count_in(bars)`` (before a recording), ``set_channel(0-15)``, ``set_program(0-127 | None)``, ``set_thru(on)``,
+``set_metronome(on)``, ``set_count_in(bars)`` (before a recording), ``set_channel(0-15)``,
+``set_program(0-127 | None)``, ``set_thru(on)``,
 ``set_record_armed(on)``, ``set_record_grid(steps)``, ``set_call_response(on)``,
 ``set_silence_beats(beats)``, ``deliver_answer(melody, request_id)``, ``audition(pitch,
 velocity)``, ``panic()``, ``close()``.
@@ -35,20 +40,19 @@ velocity)``, ``panic()``, ``close()``.
 from __future__ import annotations
 
 import logging
-import math
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from engine.live.call_response import CallResponse
-from engine.live.midi_input import MidiInput, Recorder, open_input, parse_note
-from engine.live.player import PLAYING, STOPPED, Player, check_count_in, open_output
+from engine.live.live_session import LiveSession
+from engine.live.midi_input import MidiInput, open_input
+from engine.live.output import open_output
+from engine.live.player import STOPPED, Player
 from engine.live.ports import MidiSystem, PortError, PortInfo, default_system
 from engine.melody import Melody
 
 log = logging.getLogger(__name__)
 
 CALL_RESPONSE_POLL_MS = 20
-CALL_RESPONSE_OFF = "off"
 
 
 class PlaybackBridge(QObject):
@@ -85,25 +89,22 @@ class PlaybackBridge(QObject):
         self.player.on_error = self._output_failed.emit
         self.state_changed.connect(self._after_state)  # queued when emitted by the scheduler
         self._output_failed.connect(self._on_output_failed)
+        self.session = LiveSession(self.player)
+        self.session.on_take = self.take_finished.emit
+        self.session.on_note = self.note_input.emit
+        self.session.on_answer_request = self.answer_requested.emit
+        self.session.on_answer = self.answer_started.emit
+        self.session.on_call_response_state = self.call_response_state.emit
+        self.session.on_error = self.error.emit
         self._input: MidiInput | None = None
         self._outputs: list[PortInfo] = []
         self._inputs: list[PortInfo] = []
-        self._template = Melody()
-        self._recorder = Recorder(self._template)
-        self._record_armed = False
-        self._count_in_bars = 0
-        self._thru = True
-        self._loop_enabled = False
-        self._loop_region: tuple[int, int] | None = None
-        self._playing_melody: Melody | None = None
-        self._silence_beats = 2.0
-        self._call_response: CallResponse | None = None
         self._closed = False
         self._poll = QTimer(self)
         self._poll.timeout.connect(self._poll_ports)
         self._cr_timer = QTimer(self)
         self._cr_timer.setInterval(CALL_RESPONSE_POLL_MS)
-        self._cr_timer.timeout.connect(self._poll_call_response)
+        self._cr_timer.timeout.connect(lambda: self.session.poll())
         ok, _ = self.available()
         if ok:
             self.refresh_ports()
@@ -192,7 +193,13 @@ class PlaybackBridge(QObject):
             self.input_changed.emit(None)
             return True
         try:
-            self._input = open_input(port, self._on_midi, virtual=virtual, system=self.system)
+            self._input = open_input(
+                port,
+                self.session.receive,
+                virtual=virtual,
+                system=self.system,
+                clock=self.player.clock,  # arrival times on the timeline's clock
+            )
         except PortError as exc:
             self.input_changed.emit(None)
             self.error.emit(str(exc))
@@ -205,44 +212,20 @@ class PlaybackBridge(QObject):
             self._input.close()
             self._input = None
 
-    def _on_midi(self, message: list, when: float) -> None:
-        """Runs on the MIDI input thread: hand the message on, quickly."""
-        if self._recorder.recording:
-            self._recorder.feed(message, when)
-        call_response = self._call_response
-        if call_response is not None:
-            call_response.feed(message, when)
-        if self._thru:
-            self.player.thru(message)
-        parsed = parse_note(message)
-        if parsed is not None:
-            self.note_input.emit(parsed[2], parsed[3])
-
     # --- transport ----------------------------------------------------------------------------
 
     def play(self, melody: Melody, start_step: float = 0, end: float | None = None) -> bool:
-        """Play ``melody`` (looping over the loop region when the loop is on); while record is
-        armed, record a take and run on until stopped. False, with an ``error``, if it cannot."""
-        self._finish_take()
-        loop = self._effective_loop(melody)
-        count_in = 0
-        if self._record_armed:
-            end = math.inf
-            count_in = self._count_in_bars
+        """Play ``melody`` (see :meth:`LiveSession.play`); False, with an ``error``, if it
+        cannot."""
         try:
-            self.player.play(melody, start_step=start_step, loop=loop, end=end, count_in_bars=count_in)
+            self.session.play(melody, start_step=start_step, end=end)
         except (PortError, ValueError) as exc:
             self.error.emit(str(exc))
             return False
-        self._playing_melody = melody
-        if self._record_armed and self.player.state == PLAYING:
-            self._recorder.template = melody.with_notes(())
-            self._recorder.start(time_to_step=self.player.step_at, from_step=start_step)
         return True
 
     def stop(self) -> None:
-        self.player.stop()
-        self._finish_take()
+        self.session.stop()
 
     def pause(self) -> None:
         self.player.pause()
@@ -258,57 +241,37 @@ class PlaybackBridge(QObject):
         return self.player.state
 
     def set_tempo(self, bpm: float) -> None:
-        self.player.set_tempo(bpm)
-        self.set_template(self._template.replace(tempo=bpm))
+        self.session.set_tempo(bpm)
 
     def set_template(self, melody: Melody) -> None:
         """Grid, meter and tempo for recording and call and response (the document's melody)."""
-        self._template = melody.with_notes(())
-        if self._call_response is not None:
-            self._call_response.set_template(self._template)
+        self.session.set_template(melody)
 
     def set_loop_enabled(self, enabled: bool) -> None:
-        self._loop_enabled = bool(enabled)
-        self._update_loop()
+        self._reporting(self.session.set_loop_enabled, enabled)
 
     def set_loop_region(self, region: tuple[int, int] | None) -> None:
         """The region the loop repeats; None loops the whole piece (rounded up to a bar)."""
-        self._loop_region = None if region is None else (int(region[0]), int(region[1]))
-        self._update_loop()
+        self._reporting(self.session.set_loop_region, region)
 
     @property
     def loop_enabled(self) -> bool:
-        return self._loop_enabled
+        return self.session.loop_enabled
 
     @property
     def loop_region(self) -> tuple[int, int] | None:
-        return self._loop_region
-
-    def _effective_loop(self, melody: Melody) -> tuple[int, int] | None:
-        if not self._loop_enabled:
-            return None
-        if self._loop_region is not None:
-            return self._loop_region
-        bar = melody.steps_per_bar
-        return 0, max(bar, math.ceil(melody.end / bar) * bar)
-
-    def _update_loop(self) -> None:
-        if self.player.state == PLAYING and self._playing_melody is not None:
-            try:
-                self.player.set_loop(self._effective_loop(self._playing_melody))
-            except ValueError as exc:
-                self.error.emit(str(exc))
+        return self.session.loop_region
 
     def set_metronome(self, enabled: bool) -> None:
         self.player.set_metronome(enabled)
 
     def set_count_in(self, bars: int) -> None:
         """Bars of clicks before a recording starts (0: none); plain playback has none."""
-        self._count_in_bars = check_count_in(bars)
+        self.session.set_count_in(bars)
 
     @property
     def count_in_bars(self) -> int:
-        return self._count_in_bars
+        return self.session.count_in_bars
 
     def set_channel(self, channel: int) -> None:
         self.player.set_channel(channel)
@@ -318,101 +281,63 @@ class PlaybackBridge(QObject):
 
     def set_thru(self, enabled: bool) -> None:
         """Echo what the input plays to the output (for keyboards without their own sound)."""
-        self._thru = bool(enabled)
+        self.session.thru = bool(enabled)
 
     def audition(self, pitch: int, velocity: int = 100) -> None:
         """A piano-roll key click: sounds the note briefly when an output is open."""
-        try:
-            self.player.audition(pitch, velocity)
-        except ValueError as exc:
-            self.error.emit(str(exc))
+        self._reporting(self.player.audition, pitch, velocity)
 
     def panic(self) -> None:
-        self.player.panic()
-        self._finish_take()
+        self.session.panic()
+
+    def _reporting(self, command, *args) -> None:
+        """Run ``command``; a ValueError it raises goes to the status bar."""
+        try:
+            command(*args)
+        except ValueError as exc:
+            self.error.emit(str(exc))
 
     # --- recording ----------------------------------------------------------------------------
 
     def set_record_armed(self, armed: bool) -> None:
-        self._record_armed = bool(armed)
-        if not armed:
-            self._finish_take()
+        self.session.set_record_armed(armed)
 
     def set_record_grid(self, steps: int) -> None:
         """Quantize recorded notes to multiples of ``steps`` grid steps (the roll's snap)."""
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-            raise ValueError(f"recording grid {steps!r} must be a whole number of steps, 1 or more")
-        self._recorder.grid = steps
+        self.session.set_record_grid(steps)
 
     @property
     def record_armed(self) -> bool:
-        return self._record_armed
+        return self.session.record_armed
 
     @property
     def recording(self) -> bool:
-        return self._recorder.recording
-
-    def _finish_take(self) -> None:
-        if self._recorder.recording:
-            take = self._recorder.stop()
-            if take.notes:
-                self.take_finished.emit(take)
+        return self.session.recording
 
     def _after_state(self, state: str) -> None:
         if state == STOPPED:
-            self._finish_take()
-            if self._call_response is not None:
-                self._call_response.playback_finished()
+            self.session.playback_stopped()
 
     # --- call and response --------------------------------------------------------------------
 
     def set_call_response(self, enabled: bool) -> None:
-        if enabled and self._call_response is None:
-            call_response = CallResponse(
-                self._request_answer,
-                self._play_answer,
-                stop_fn=self.player.stop,
-                template=self._template,
-                silence_beats=self._silence_beats,
-            )
-            call_response.on_state = self.call_response_state.emit
-            call_response.on_error = self.error.emit
-            call_response.on_answer = self.answer_started.emit
-            self._call_response = call_response
+        self.session.set_call_response(enabled)
+        if self.session.call_response is not None:
             self._cr_timer.start()
-            self.call_response_state.emit(call_response.state)
-        elif not enabled and self._call_response is not None:
-            call_response, self._call_response = self._call_response, None
+        else:
             self._cr_timer.stop()
-            call_response.reset()
-            self.call_response_state.emit(CALL_RESPONSE_OFF)
 
     @property
-    def call_response(self) -> CallResponse | None:
-        return self._call_response
+    def call_response(self):
+        return self.session.call_response
 
     def set_silence_beats(self, beats: float) -> None:
         """How many beats of silence end a call."""
-        if self._call_response is not None:
-            self._call_response.set_silence_beats(beats)
-        self._silence_beats = float(beats)
+        self.session.set_silence_beats(beats)
 
     def deliver_answer(self, melody: Melody | None, request_id: int) -> bool:
         """The continuation for ``answer_requested``; plays it unless it came too late."""
-        if self._call_response is None:
-            return False
-        return self._call_response.answer(melody, request_id)
-
-    def _request_answer(self, call: Melody) -> None:
-        self.answer_requested.emit(call, self._call_response.request_id)
-        return None  # the answer comes later, through deliver_answer
-
-    def _play_answer(self, answer: Melody) -> None:
-        self.player.play(answer)
-
-    def _poll_call_response(self) -> None:
-        if self._call_response is not None:
-            self._call_response.poll()
+        return self.session.deliver_answer(melody, request_id)
 
     # --- shutdown -----------------------------------------------------------------------------
 
@@ -423,9 +348,5 @@ class PlaybackBridge(QObject):
         self._closed = True
         self._poll.stop()
         self._cr_timer.stop()
-        if self._call_response is not None:
-            self._call_response.reset()
-            self._call_response = None
-        self._finish_take()
         self._close_input()
-        self.player.close()
+        self.session.close()

@@ -41,9 +41,6 @@ class RollGeometry:
             f"scroll_x={self.scroll_x:g}, scroll_y={self.scroll_y:g})"
         )
 
-    def copy(self) -> RollGeometry:
-        return RollGeometry(self.step_width, self.key_height, self.scroll_x, self.scroll_y)
-
     # --- time -----------------------------------------------------------------------------------
 
     def x_of(self, step: float) -> float:

@@ -1,30 +1,30 @@
 """The note grid pane: paints the notes and turns mouse events into gestures.
 
-It holds no state of its own: everything it shows (melody or a gesture's preview, selection,
-marker, playhead) and every gesture it starts belong to the :class:`~gui.piano_roll.roll.PianoRoll`.
+It holds no state of its own: what it shows (melody or a gesture's preview, selection, marker)
+and every gesture it starts belong to the :class:`~gui.piano_roll.editor.RollEditor`; zoom,
+scroll and the playhead to the :class:`~gui.piano_roll.view.RollView`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy
 
 from gui.piano_roll import paint, style, tools
-from gui.piano_roll.input import cursor_for, pointer_from_event
+from gui.piano_roll.editor import RollEditor
+from gui.piano_roll.input import cursor_for, other_buttons_held
+from gui.piano_roll.pane import RollPane
+from gui.piano_roll.view import RollView
 
-if TYPE_CHECKING:
-    from gui.piano_roll.roll import PianoRoll
 
-
-class NoteGrid(QWidget):
+class NoteGrid(RollPane):
     """Notes over pitch rows and time lines."""
 
-    def __init__(self, roll: PianoRoll):
-        super().__init__(roll)
-        self._roll = roll
+    pitch_axis = True
+
+    def __init__(self, editor: RollEditor, view: RollView):
+        super().__init__(editor, view)
         self._background = paint.GridBackground()
         self._note_shapes = paint.ShapeCache(paint.note_rect_shape)
         self.painted_notes = 0  # notes drawn by the last repaint (the bench reports it)
@@ -37,9 +37,10 @@ class NoteGrid(QWidget):
     # --- painting -----------------------------------------------------------------------------
 
     def paintEvent(self, event):
-        roll = self._roll
-        geometry = roll.roll_geometry
-        melody = roll.shown_melody()
+        editor = self._editor
+        geometry = self._view.geometry
+        playhead = self._view.playhead
+        melody = editor.shown_melody()
         width, height = self.width(), self.height()
         painter = QPainter(self)
         try:
@@ -53,38 +54,36 @@ class NoteGrid(QWidget):
                     geometry,
                     melody.steps_per_bar,
                     melody.steps_per_beat,
-                    roll.grid(),
-                    roll.scale_pitch_classes(),
-                    roll.shown_marker(),
+                    editor.grid(),
+                    editor.scale_pitch_classes(),
+                    editor.shown_marker(),
                 ),
             )
-            ghost = roll.ghost_melody()
+            ghost = editor.ghost_melody()
             if ghost is not None and ghost.notes:
                 paint.paint_ghost_notes(
-                    painter, geometry, ghost.notes, roll.starts_of(ghost), width, height
+                    painter, geometry, ghost.notes, editor.starts_of(ghost), width, height
                 )
             self.painted_notes = paint.paint_notes(
                 painter,
                 geometry,
                 melody.notes,
-                roll.starts_of(melody),
+                editor.starts_of(melody),
                 width,
                 height,
-                roll.shown_selected_starts(),
+                editor.shown_selected_starts(),
                 self._note_shapes,
             )
-            if roll.insert_step is not None:
+            if editor.insert_step is not None:
                 paint.paint_vertical_line(
-                    painter, geometry.x_of(roll.insert_step) + 0.5, height, style.INSERT_LINE
+                    painter, geometry.x_of(editor.insert_step) + 0.5, height, style.INSERT_LINE
                 )
             paint.paint_vertical_line(
-                painter, geometry.x_of(roll.shown_marker()) + 0.5, height, style.MARKER, 2
+                painter, geometry.x_of(editor.shown_marker()) + 0.5, height, style.MARKER, 2
             )
-            if roll.playhead is not None:
-                paint.paint_vertical_line(
-                    painter, geometry.x_of(roll.playhead), height, style.PLAYHEAD
-                )
-            band = roll.gesture.band if roll.gesture is not None else None
+            if playhead is not None:
+                paint.paint_vertical_line(painter, geometry.x_of(playhead), height, style.PLAYHEAD)
+            band = editor.gesture.band if editor.gesture is not None else None
             if band is not None:
                 paint.paint_band(painter, band)
         finally:
@@ -92,66 +91,43 @@ class NoteGrid(QWidget):
 
     # --- mouse --------------------------------------------------------------------------------
 
+    def hover(self, event) -> None:
+        pointer = self._pointer(event)
+        self.setCursor(cursor_for(tools.hover_cursor(self._editor.context(), pointer)))
+
     def mousePressEvent(self, event):
-        if event.button() not in (Qt.LeftButton, Qt.RightButton) or not self._roll.accept_press(
-            event
+        if event.button() not in (Qt.LeftButton, Qt.RightButton) or not self._editor.accept_press(
+            other_buttons_held(event)
         ):
             event.ignore()
             return
         self.setFocus(Qt.MouseFocusReason)
-        pointer = pointer_from_event(self._roll.roll_geometry, event)
         gesture = tools.grid_gesture(
-            self._roll.context(), pointer, event.button() == Qt.RightButton
+            self._editor.context(), self._pointer(event), event.button() == Qt.RightButton
         )
         if gesture is not None:
-            self._roll.begin_gesture(gesture)
+            self._editor.begin_gesture(gesture)
             self.setCursor(cursor_for(gesture.cursor))
-        event.accept()
-
-    def mouseMoveEvent(self, event):
-        pointer = pointer_from_event(self._roll.roll_geometry, event)
-        if self._roll.gesture is not None:
-            self._roll.update_gesture(pointer)
-        else:
-            self.setCursor(cursor_for(tools.hover_cursor(self._roll.context(), pointer)))
-        event.accept()
-
-    def mouseReleaseEvent(self, event):
-        if self._roll.gesture is not None:
-            self._roll.end_gesture(pointer_from_event(self._roll.roll_geometry, event))
-            self.setCursor(
-                cursor_for(
-                    tools.hover_cursor(
-                        self._roll.context(), pointer_from_event(self._roll.roll_geometry, event)
-                    )
-                )
-            )
         event.accept()
 
     def mouseDoubleClickEvent(self, event):
         # Select tool: a double-click on empty grid draws a note (as in Reaper and Logic).
-        if (
-            event.button() == Qt.LeftButton
-            and self._roll.tool == "select"
-            and self._roll.gesture is None
-        ):
-            pointer = pointer_from_event(self._roll.roll_geometry, event)
-            context = self._roll.context()
+        editor = self._editor
+        if event.button() == Qt.LeftButton and editor.tool == "select" and editor.gesture is None:
+            pointer = self._pointer(event)
+            context = editor.context()
             if tools.hit_note(context, pointer)[0] is None:
-                self._roll.begin_gesture(tools.DrawGesture(context, pointer))
+                editor.begin_gesture(tools.DrawGesture(context, pointer))
                 return
         self.mousePressEvent(event)
 
-    def wheelEvent(self, event):
-        self._roll.handle_wheel(event, self)
-
     def keyPressEvent(self, event):
-        if not self._roll.handle_key(event):
+        if not self._editor.handle_key(event.key(), event.modifiers()):
             super().keyPressEvent(event)
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
-        self._roll.view_resized()
+        self._view.viewport_resized()
 
     def invalidate_background(self):
         self._background.invalidate()

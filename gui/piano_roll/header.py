@@ -1,12 +1,10 @@
 """The strip above the piano roll: tool, snap, zoom to fit, follow playhead, tempo and meter.
 
-It only calls the roll's public methods and mirrors its state, so the main window can hide it
-and drive the roll from its own toolbar instead (``PianoRoll.header.setVisible(False)``).
+It only calls the editor's and the view's public methods and mirrors their state, so the main
+window can hide it and drive the roll from its own toolbar instead.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -19,17 +17,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.piano_roll.editor import RollEditor
 from gui.piano_roll.meter import MeterControls
 from gui.piano_roll.snap import SNAP_NAMES
-
-if TYPE_CHECKING:
-    from gui.piano_roll.roll import PianoRoll
+from gui.piano_roll.view import RollView
 
 
 class RollHeader(QWidget):
-    def __init__(self, roll: PianoRoll):
-        super().__init__(roll)
-        self._roll = roll
+    def __init__(self, editor: RollEditor, view: RollView):
+        super().__init__()
+        self._editor = editor
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 3, 6, 3)
         layout.setSpacing(6)
@@ -48,7 +45,7 @@ class RollHeader(QWidget):
             button.setText(label)
             button.setCheckable(True)
             button.setToolTip(tip)
-            button.clicked.connect(lambda _=False, n=name: roll.set_tool(n))
+            button.clicked.connect(lambda _=False, n=name: editor.set_tool(n))
             self._tool_group.addButton(button)
             self.tool_buttons[name] = button
             layout.addWidget(button)
@@ -58,18 +55,19 @@ class RollHeader(QWidget):
         self.snap = QComboBox()
         self.snap.addItems(list(SNAP_NAMES))
         self.snap.setToolTip("Grid for drawing, moving and resizing; hold Alt to bypass")
-        self.snap.currentTextChanged.connect(roll.set_snap)
+        self.snap.currentTextChanged.connect(editor.set_snap)
         layout.addWidget(self.snap)
 
         self.fit = QToolButton()
         self.fit.setText("Fit")
         self.fit.setToolTip("Zoom to fit the whole melody")
-        self.fit.clicked.connect(roll.zoom_to_fit)
+        self.fit.clicked.connect(view.zoom_to_fit)
         layout.addWidget(self.fit)
 
         self.follow = QCheckBox("Follow")
         self.follow.setToolTip("Scroll to keep the playhead in view during playback")
-        self.follow.toggled.connect(lambda on: setattr(roll, "follow_playhead", on))
+        self.follow.setChecked(view.follow)
+        self.follow.toggled.connect(lambda on: setattr(view, "follow", on))
         layout.addWidget(self.follow)
 
         # Choosing a tool or a snap with the mouse leaves the keyboard focus on the notes, so
@@ -78,16 +76,15 @@ class RollHeader(QWidget):
             widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
         layout.addStretch(1)
-        self.meter = MeterControls(roll.document)
-        self.meter.status_message.connect(roll.status_message)
+        self.meter = MeterControls(editor.document)
+        self.meter.status_message.connect(editor.status_message)
         layout.addWidget(self.meter)
+        self.show_state()
+        editor.settings_changed.connect(self.show_state)
 
-    def show_state(self, tool: str, snap: str, follow: bool) -> None:
-        """Mirror the roll's settings without echoing them back."""
-        self.tool_buttons[tool].setChecked(True)
+    def show_state(self) -> None:
+        """Mirror the editor's tool and snap without echoing them back."""
+        self.tool_buttons[self._editor.tool].setChecked(True)
         self.snap.blockSignals(True)
-        self.snap.setCurrentText(snap)
+        self.snap.setCurrentText(self._editor.snap)
         self.snap.blockSignals(False)
-        self.follow.blockSignals(True)
-        self.follow.setChecked(follow)
-        self.follow.blockSignals(False)

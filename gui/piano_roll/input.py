@@ -31,6 +31,11 @@ def modifier_flags(modifiers) -> dict[str, bool]:
     }
 
 
+def other_buttons_held(event: QMouseEvent) -> bool:
+    """Whether a mouse press comes while another button is still down (a second button)."""
+    return event.buttons() != event.button()
+
+
 def pointer_from_event(
     geometry: RollGeometry, event: QMouseEvent, velocity: int | None = None
 ) -> Pointer:

@@ -1,37 +1,36 @@
 """The keyboard column left of the grid: one row per semitone, note names at each C.
 
-Clicking a key auditions it (the roll emits ``audition_requested``); dragging over the keys
+Clicking a key auditions it (the editor emits ``audition_requested``); dragging over the keys
 plays each one passed, as on a DAW's keyboard. The wheel scrolls and zooms like the grid's.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QFont, QPainter, QPen
-from PySide6.QtWidgets import QWidget
 
 from gui.piano_roll import style
+from gui.piano_roll.editor import RollEditor
 from gui.piano_roll.input import cursor_for
-
-if TYPE_CHECKING:
-    from gui.piano_roll.roll import PianoRoll
+from gui.piano_roll.pane import RollPane
+from gui.piano_roll.view import RollView
 
 AUDITION_VELOCITY = 100
 BLACK_KEY_FRACTION = 0.62  # black keys cover this much of the column's width
 
 
-class KeyboardColumn(QWidget):
-    def __init__(self, roll: PianoRoll):
-        super().__init__(roll)
-        self._roll = roll
+class KeyboardColumn(RollPane):
+    time_axis = False
+    pitch_axis = True
+
+    def __init__(self, editor: RollEditor, view: RollView):
+        super().__init__(editor, view)
         self.pressed_pitch: int | None = None
         self.setFixedWidth(style.KEYBOARD_WIDTH)
         self.setCursor(cursor_for("key"))
 
     def paintEvent(self, event):
-        geometry = self._roll.roll_geometry
+        geometry = self._view.geometry
         width, height = self.width(), self.height()
         key_height = geometry.key_height
         low, high = geometry.visible_pitches(height)
@@ -74,10 +73,10 @@ class KeyboardColumn(QWidget):
             painter.end()
 
     def _press_key(self, y: float) -> None:
-        pitch = self._roll.roll_geometry.pitch_at(y)
+        pitch = self._view.geometry.pitch_at(y)
         if pitch != self.pressed_pitch:
             self.pressed_pitch = pitch
-            self._roll.audition(pitch, AUDITION_VELOCITY)
+            self._editor.audition(pitch, AUDITION_VELOCITY)
             self.update()
 
     def mousePressEvent(self, event):
@@ -96,6 +95,3 @@ class KeyboardColumn(QWidget):
         self.pressed_pitch = None
         self.update()
         event.accept()
-
-    def wheelEvent(self, event):
-        self._roll.handle_wheel(event, self)

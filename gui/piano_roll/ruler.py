@@ -11,25 +11,22 @@ triangle.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFont, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QMenu
 
 from gui.piano_roll import style
-from gui.piano_roll.input import cursor_for, pointer_from_event
+from gui.piano_roll.editor import RollEditor
+from gui.piano_roll.input import cursor_for, other_buttons_held
+from gui.piano_roll.pane import RollPane
 from gui.piano_roll.timeline import bar_labels, time_lines
 from gui.piano_roll.tools import LoopGesture, MarkerGesture
-
-if TYPE_CHECKING:
-    from gui.piano_roll.roll import PianoRoll
+from gui.piano_roll.view import RollView
 
 
-class Ruler(QWidget):
-    def __init__(self, roll: PianoRoll):
-        super().__init__(roll)
-        self._roll = roll
+class Ruler(RollPane):
+    def __init__(self, editor: RollEditor, view: RollView):
+        super().__init__(editor, view)
         self.setFixedHeight(style.RULER_HEIGHT)
         self.setMouseTracking(True)  # the cursor tells the two strips apart
         self.setCursor(cursor_for("marker"))
@@ -43,23 +40,24 @@ class Ruler(QWidget):
         return y < style.LOOP_STRIP_HEIGHT
 
     def paintEvent(self, event):
-        roll = self._roll
-        geometry = roll.roll_geometry
-        melody = roll.shown_melody()
+        editor = self._editor
+        geometry = self._view.geometry
+        playhead = self._view.playhead
+        melody = editor.shown_melody()
         width, height = self.width(), self.height()
         painter = QPainter(self)
         try:
             painter.fillRect(QRectF(0, 0, width, height), style.RULER_BACKGROUND)
-            region = roll.shown_loop_region()
+            region = editor.shown_loop_region()
             if region is not None:
                 x0, x1 = geometry.x_of(region[0]), geometry.x_of(region[1])
-                colour = style.LOOP_ON if roll.loop_enabled else style.LOOP_OFF
+                colour = style.LOOP_ON if editor.loop_enabled else style.LOOP_OFF
                 painter.fillRect(QRectF(x0, 0, x1 - x0, style.LOOP_STRIP_HEIGHT), colour)
                 painter.setPen(QPen(colour.lighter(150), 1))
                 painter.drawLine(QLineF(x0 + 0.5, 0, x0 + 0.5, height))
                 painter.drawLine(QLineF(x1 - 0.5, 0, x1 - 0.5, height))
             lines = time_lines(
-                geometry, width, melody.steps_per_bar, melody.steps_per_beat, roll.grid()
+                geometry, width, melody.steps_per_bar, melody.steps_per_beat, editor.grid()
             )
             painter.setPen(QPen(style.RULER_TICK, 1))
             ticks = [
@@ -80,9 +78,9 @@ class Ruler(QWidget):
                 painter.drawText(QPointF(geometry.x_of(step) + 4, 12), str(number))
             painter.setPen(QPen(style.RULER_TICK, 1))
             painter.drawLine(QLineF(0, height - 0.5, width, height - 0.5))
-            self._paint_marker(painter, geometry.x_of(roll.shown_marker()), height)
-            if roll.playhead is not None:
-                x = geometry.x_of(roll.playhead)
+            self._paint_marker(painter, geometry.x_of(editor.shown_marker()), height)
+            if playhead is not None:
+                x = geometry.x_of(playhead)
                 painter.setPen(Qt.NoPen)
                 painter.setBrush(QBrush(style.PLAYHEAD))
                 painter.drawPolygon(
@@ -104,41 +102,29 @@ class Ruler(QWidget):
         )
 
     def mousePressEvent(self, event):
-        roll = self._roll
-        if event.button() == Qt.RightButton and roll.gesture is None:
+        editor = self._editor
+        if event.button() == Qt.RightButton and editor.gesture is None:
             self._show_menu(event.globalPosition().toPoint())
             event.accept()
             return
-        if event.button() != Qt.LeftButton or not roll.accept_press(event):
+        if event.button() != Qt.LeftButton or not editor.accept_press(other_buttons_held(event)):
             event.ignore()
             return
-        pointer = pointer_from_event(roll.roll_geometry, event)
+        pointer = self._pointer(event)
         if self.in_loop_strip(pointer.y):
-            bar = roll.shown_melody().steps_per_bar
-            roll.begin_gesture(LoopGesture(roll.grid_for, bar, pointer))
+            bar = editor.shown_melody().steps_per_bar
+            editor.begin_gesture(LoopGesture(editor.grid, bar, pointer))
         else:
-            roll.begin_gesture(MarkerGesture(roll.grid_for, pointer))
+            editor.begin_gesture(MarkerGesture(editor.grid, pointer))
         event.accept()
 
     def _show_menu(self, where) -> None:
         menu = QMenu(self)
         clear = menu.addAction("Clear Loop Region (Loop Whole Piece)")
-        clear.setEnabled(self._roll.loop_region is not None)
-        clear.triggered.connect(lambda: self._roll.set_loop_region(None))
+        clear.setEnabled(self._editor.loop_region is not None)
+        clear.triggered.connect(lambda: self._editor.set_loop_region(None))
         menu.exec(where)
 
-    def mouseMoveEvent(self, event):
-        if self._roll.gesture is not None:
-            self._roll.update_gesture(pointer_from_event(self._roll.roll_geometry, event))
-        else:
-            strip = "loop" if self.in_loop_strip(event.position().y()) else "marker"
-            self.setCursor(cursor_for(strip))
-        event.accept()
-
-    def mouseReleaseEvent(self, event):
-        if self._roll.gesture is not None:
-            self._roll.end_gesture(pointer_from_event(self._roll.roll_geometry, event))
-        event.accept()
-
-    def wheelEvent(self, event):
-        self._roll.handle_wheel(event, self)
+    def hover(self, event) -> None:
+        strip = "loop" if self.in_loop_strip(event.position().y()) else "marker"
+        self.setCursor(cursor_for(strip))

@@ -57,8 +57,3 @@ def snap_floor(step: float, grid: int) -> int:
 def snap_round(step: float, grid: int) -> int:
     """The nearest snap point to ``step``."""
     return math.floor(step / grid + 0.5) * grid
-
-
-def snap_delta(delta: float, grid: int) -> int:
-    """A movement of ``delta`` steps rounded to whole grid units (relative snap)."""
-    return math.floor(delta / grid + 0.5) * grid

@@ -83,12 +83,7 @@ def velocity_colours(selected: bool) -> tuple[QColor, ...]:
     return tuple(colours)
 
 
-def velocity_bucket(velocity: int) -> int:
-    """Velocities grouped 8 to a bucket, so a repaint batches notes by colour."""
-    return velocity >> 3
-
-
-BUCKETS = 16
+BUCKETS = 16  # velocities grouped 8 to a bucket, so a repaint batches notes by colour
 
 
 @lru_cache(maxsize=2)

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from engine import edits
-from engine.melody import MAX_PITCH, Melody, Note
+from engine.melody import Melody, Note
 from gui.piano_roll.geometry import RollGeometry
 from gui.piano_roll.snap import snap_floor, snap_round
 
@@ -432,7 +432,3 @@ def arrow_move(key: str, shift: bool, grid: int, steps_per_bar: int) -> tuple[in
     if key not in moves:
         raise ValueError(f"arrow key must be one of {', '.join(moves)}; got {key!r}")
     return moves[key]
-
-
-def clamp_pitch(pitch: int) -> int:
-    return min(MAX_PITCH, max(0, pitch))

@@ -7,20 +7,18 @@ note is selected every selected note moves by the same amount. One undo step per
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFont, QPainter, QPen
-from PySide6.QtWidgets import QWidget
 
 from engine.melody import Melody, Note
 from gui.piano_roll import style
-from gui.piano_roll.input import cursor_for, pointer_from_event
+from gui.piano_roll.editor import RollEditor
+from gui.piano_roll.input import cursor_for, other_buttons_held, pointer_from_event
 from gui.piano_roll.paint import ShapeCache, visible_range
+from gui.piano_roll.pane import RollPane
 from gui.piano_roll.tools import VelocityGesture
-
-if TYPE_CHECKING:
-    from gui.piano_roll.roll import PianoRoll
+from gui.piano_roll.view import RollView
 
 PAD = 6.0  # pixels above velocity 127 and below velocity 0
 STEM_GRAB_PX = 5.0  # a press this close to a stem picks its note even outside the note
@@ -59,19 +57,18 @@ def note_for_x(melody: Melody, starts: list[int], x: float, roll_geometry) -> No
     return best
 
 
-class VelocityLane(QWidget):
-    def __init__(self, roll: PianoRoll):
-        super().__init__(roll)
-        self._roll = roll
+class VelocityLane(RollPane):
+    def __init__(self, editor: RollEditor, view: RollView):
+        super().__init__(editor, view)
         self._stems = ShapeCache(stem_shape)
         self.setFixedHeight(style.VELOCITY_LANE_HEIGHT)
         self.setCursor(cursor_for("velocity"))
         self.setToolTip("Velocity: drag a stem up or down")
 
     def paintEvent(self, event):
-        roll = self._roll
-        geometry = roll.roll_geometry
-        melody = roll.shown_melody()
+        editor = self._editor
+        geometry = self._view.geometry
+        melody = editor.shown_melody()
         width, height = self.width(), self.height()
         painter = QPainter(self)
         try:
@@ -90,10 +87,10 @@ class VelocityLane(QWidget):
             painter.setPen(QPen(style.BAR_LINE, 1))
             painter.drawLine(QLineF(0, 0.5, width, 0.5))
             first, last = geometry.visible_steps(width)
-            ghost = roll.ghost_melody()
+            ghost = editor.ghost_melody()
             if ghost is not None and ghost.notes:
                 ghost_stems = []
-                for i in visible_range(roll.starts_of(ghost), first, last):
+                for i in visible_range(editor.starts_of(ghost), first, last):
                     note = ghost.notes[i]
                     x = geometry.x_of(note.start) + 0.5
                     ghost_stems.append(
@@ -115,11 +112,11 @@ class VelocityLane(QWidget):
         self, painter: QPainter, melody: Melody, first: float, last: float, height: float
     ):
         """Stems batched by colour bucket: a few painter calls however many notes show."""
-        roll = self._roll
-        geometry = roll.roll_geometry
-        selected = roll.shown_selected_starts()
+        editor = self._editor
+        geometry = self._view.geometry
+        selected = editor.shown_selected_starts()
         stems = self._stems.get(melody.notes, (geometry.step_width, height), selected)
-        indexes = visible_range(roll.starts_of(melody), first, last)
+        indexes = visible_range(editor.starts_of(melody), first, last)
         colours = style.bucket_colours(False) + style.bucket_colours(True)
         painter.save()
         painter.translate(-geometry.scroll_x, 0)
@@ -147,29 +144,18 @@ class VelocityLane(QWidget):
 
     def _pointer(self, event):
         return pointer_from_event(
-            self._roll.roll_geometry, event, velocity_at(event.position().y(), self.height())
+            self._view.geometry, event, velocity_at(event.position().y(), self.height())
         )
 
     def mousePressEvent(self, event):
-        if event.button() != Qt.LeftButton or not self._roll.accept_press(event):
+        editor = self._editor
+        if event.button() != Qt.LeftButton or not editor.accept_press(other_buttons_held(event)):
             event.ignore()
             return
-        roll = self._roll
-        melody = roll.shown_melody()
-        note = note_for_x(melody, roll.starts_of(melody), event.position().x(), roll.roll_geometry)
+        melody = editor.shown_melody()
+        note = note_for_x(
+            melody, editor.starts_of(melody), event.position().x(), self._view.geometry
+        )
         if note is not None:
-            roll.begin_gesture(VelocityGesture(roll.context(), self._pointer(event), note))
+            editor.begin_gesture(VelocityGesture(editor.context(), self._pointer(event), note))
         event.accept()
-
-    def mouseMoveEvent(self, event):
-        if self._roll.gesture is not None:
-            self._roll.update_gesture(self._pointer(event))
-        event.accept()
-
-    def mouseReleaseEvent(self, event):
-        if self._roll.gesture is not None:
-            self._roll.end_gesture(self._pointer(event))
-        event.accept()
-
-    def wheelEvent(self, event):
-        self._roll.handle_wheel(event, self)

@@ -1,18 +1,21 @@
 """The piano roll's view: zoom, scrolling, following the playhead, revealing new material.
 
-A mixin of :class:`gui.piano_roll.roll.PianoRoll`; it moves ``roll_geometry`` and keeps the scroll
-bars in step. A fitted view (zoom to fit) stays fitted through resizes until the user zooms or
-scrolls; new ghost notes that land off screen are brought into view.
+:class:`RollView` belongs to :class:`gui.piano_roll.roll.PianoRoll`; it moves the shared
+:class:`~gui.piano_roll.geometry.RollGeometry` and keeps the scroll bars in step. A fitted view
+(zoom to fit) stays fitted through resizes until the user zooms or scrolls; new ghost notes that
+land off screen are brought into view. Its size is the note grid's (``viewport``).
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QScrollBar, QWidget
 
-from gui.piano_roll.geometry import clamp_key_height, clamp_step_width
+from gui.document import Document
+from gui.piano_roll.editor import RollEditor
+from gui.piano_roll.geometry import RollGeometry, clamp_key_height, clamp_step_width
 
 WHEEL_ZOOM_BASE = 1.2  # zoom factor per wheel notch
 WHEEL_SCROLL_ROWS = 3  # semitone rows per wheel notch
@@ -25,11 +28,50 @@ REVEAL_FILL = 0.95  # a revealed span zoomed out to fit takes this much of the w
 REVEAL_MARGIN_ROWS = 2  # semitone rows kept free above and below revealed pitches
 
 
-class RollViewMixin:
-    """Zoom, scroll and reveal for the piano roll (see the module docstring)."""
+class RollView(QObject):
+    """Zoom, scroll, follow and reveal for the piano roll (see the module docstring).
 
-    def handle_wheel(self, event, pane: QWidget) -> None:
-        """Wheel: scroll pitch; Shift: scroll time; Ctrl: zoom time; Ctrl+Shift: zoom pitch."""
+    ``viewport`` (the note grid) is set by the roll once the panes, which receive this view,
+    are built.
+    """
+
+    changed = Signal()  # zoom or scroll changed: every pane repaints
+    playhead_moved = Signal()  # only the panes that draw the playhead repaint
+
+    def __init__(
+        self,
+        document: Document,
+        editor: RollEditor,
+        geometry: RollGeometry,
+        hbar: QScrollBar,
+        vbar: QScrollBar,
+        parent=None,
+    ):
+        super().__init__(parent)
+        self.document = document
+        self.editor = editor
+        self.geometry = geometry
+        self.hbar = hbar
+        self.vbar = vbar
+        self.viewport: QWidget | None = None
+        self.playhead: float | None = None
+        self.follow = True  # page along with the playhead during playback
+        self._steps_per_quarter = document.melody.steps_per_quarter
+        self._framed = False
+        self._fit_pending = False
+        self._fit_sticks = False  # refit on resize until the user zooms or scrolls
+        hbar.valueChanged.connect(self._horizontal_scrolled)
+        vbar.valueChanged.connect(self._vertical_scrolled)
+        document.melody_changed.connect(self._melody_changed)
+        document.marker_changed.connect(self._marker_changed)
+        document.variations_changed.connect(self._variations_changed)
+
+    def wheel(self, event, time_axis: bool, pitch_axis: bool) -> None:
+        """Wheel: scroll pitch; Shift: scroll time; Ctrl: zoom time; Ctrl+Shift: zoom pitch.
+
+        ``time_axis`` / ``pitch_axis``: whether the pane under the wheel runs along time / pitch;
+        zooming keeps the point under the pointer in place along those, else the middle.
+        """
         angle = event.angleDelta()
         notches = (angle.y() or angle.x()) / 120.0
         if not notches:
@@ -39,19 +81,15 @@ class RollViewMixin:
         ctrl = bool(modifiers & Qt.ControlModifier)
         shift = bool(modifiers & Qt.ShiftModifier)
         position = event.position()
-        geometry = self.roll_geometry
+        geometry = self.geometry
         self._fit_sticks = False
         if ctrl and shift:
-            y = (
-                position.y()
-                if pane in (self.note_grid, self.keyboard)
-                else self.note_grid.height() / 2
-            )
+            y = position.y() if pitch_axis else self.viewport.height() / 2
             geometry.zoom_pitch(WHEEL_ZOOM_BASE**notches, y)
         elif ctrl:
-            x = position.x() if pane is not self.keyboard else self.note_grid.width() / 2
+            x = position.x() if time_axis else self.viewport.width() / 2
             geometry.zoom_time(WHEEL_ZOOM_BASE**notches, x)
-            self.note_grid.invalidate_background()
+            self.viewport.invalidate_background()
         elif shift or (angle.y() == 0 and angle.x() != 0):
             geometry.scroll_x -= notches * WHEEL_SCROLL_PX
         else:
@@ -68,7 +106,7 @@ class RollViewMixin:
         scroll_y: float | None = None,
     ) -> None:
         """Set zoom (pixels per step / per semitone) and scroll directly, e.g. to restore a view."""
-        geometry = self.roll_geometry
+        geometry = self.geometry
         self._fit_sticks = False
         if step_width is not None:
             geometry.step_width = clamp_step_width(step_width)
@@ -84,7 +122,7 @@ class RollViewMixin:
     def zoom_time(self, factor: float) -> None:
         """Zoom time around the middle of the view (for menu actions: Ctrl+= / Ctrl+-)."""
         self._fit_sticks = False
-        self.roll_geometry.zoom_time(factor, self.note_grid.width() / 2)
+        self.geometry.zoom_time(factor, self.viewport.width() / 2)
         self._sync_scrollbars()
 
     def zoom_to_fit(self) -> None:
@@ -92,15 +130,15 @@ class RollViewMixin:
 
         The view stays fitted through window resizes until the user zooms or scrolls.
         """
-        width, height = self.note_grid.width(), self.note_grid.height()
-        if not self.note_grid.isVisible() or width < 40 or height < 40:
+        width, height = self.viewport.width(), self.viewport.height()
+        if not self.viewport.isVisible() or width < 40 or height < 40:
             self._fit_pending = True  # not laid out yet: fit on the first resize
             return
         self._fit_pending = False
         melody = self.document.melody
         bar = melody.steps_per_bar
         notes = list(melody.notes)
-        ghost = self.ghost_melody()
+        ghost = self.editor.ghost_melody()
         if ghost is not None:
             notes += ghost.notes
         if notes:
@@ -115,16 +153,16 @@ class RollViewMixin:
         middle = (low + high) / 2
         half = max(10, (high - low) / 2 + 3)
         low, high = max(0, math.floor(middle - half)), min(127, math.ceil(middle + half))
-        self.roll_geometry.fit(first, last, low, high, width, height)
+        self.geometry.fit(first, last, low, high, width, height)
         self._fit_sticks = True
         self._sync_scrollbars()
 
     def set_playhead(self, step: float | None) -> None:
         """Show the playback position (None hides it); pages the view along when following."""
         self.playhead = None if step is None else float(step)
-        if self.playhead is not None and self._follow and self.gesture is None:
-            geometry = self.roll_geometry
-            width = self.note_grid.width()
+        if self.playhead is not None and self.follow and self.editor.gesture is None:
+            geometry = self.geometry
+            width = self.viewport.width()
             x = geometry.x_of(self.playhead)
             if x < 0 or x > width * FOLLOW_EDGE:
                 self._fit_sticks = False
@@ -133,11 +171,10 @@ class RollViewMixin:
                 )
                 self._sync_scrollbars()
                 return
-        self.note_grid.update()
-        self.ruler.update()
+        self.playhead_moved.emit()
 
-    def view_resized(self) -> None:
-        if not self._framed and self.note_grid.height() > 40:
+    def viewport_resized(self) -> None:
+        if not self._framed and self.viewport.height() > 40:
             self._framed = True
             self._frame_melody()
         if self._fit_pending or self._fit_sticks:
@@ -148,15 +185,15 @@ class RollViewMixin:
         """First showing: centre the melody's pitches (or middle C's octave) vertically."""
         pitch_range = self.document.melody.pitch_range() or (60, 72)
         centre_row = 127 - (pitch_range[0] + pitch_range[1]) / 2 + 0.5
-        geometry = self.roll_geometry
-        geometry.scroll_y = centre_row * geometry.key_height - self.note_grid.height() / 2
+        geometry = self.geometry
+        geometry.scroll_y = centre_row * geometry.key_height - self.viewport.height() / 2
 
-    def content_steps(self) -> int:
+    def _content_steps(self) -> int:
         """Steps the horizontal scroll bar covers: the music plus a few empty bars."""
         melody = self.document.melody
         bar = melody.steps_per_bar
-        ends = [melody.end, self.document.marker, self.insert_step or 0]
-        ghost = self.ghost_melody()
+        ends = [melody.end, self.document.marker, self.editor.insert_step or 0]
+        ghost = self.editor.ghost_melody()
         if ghost is not None:
             ends.append(ghost.end)
         if self.playhead is not None:
@@ -166,9 +203,9 @@ class RollViewMixin:
 
     def _sync_scrollbars(self) -> None:
         """Clamp the scroll offsets and set the scroll bars to match, then repaint."""
-        geometry = self.roll_geometry
-        width, height = self.note_grid.width(), self.note_grid.height()
-        max_x = max(0, math.ceil(self.content_steps() * geometry.step_width - width))
+        geometry = self.geometry
+        width, height = self.viewport.width(), self.viewport.height()
+        max_x = max(0, math.ceil(self._content_steps() * geometry.step_width - width))
         max_y = max(0, math.ceil(geometry.content_height - height))
         geometry.scroll_x = float(min(max(0, round(geometry.scroll_x)), max_x))
         geometry.scroll_y = float(min(max(0, round(geometry.scroll_y)), max_y))
@@ -177,7 +214,7 @@ class RollViewMixin:
                 self.hbar,
                 max_x,
                 width,
-                max(1, round(geometry.step_width * self.grid())),
+                max(1, round(geometry.step_width * self.editor.grid())),
                 geometry.scroll_x,
             ),
             (self.vbar, max_y, height, max(1, round(geometry.key_height)), geometry.scroll_y),
@@ -188,22 +225,32 @@ class RollViewMixin:
             bar.setSingleStep(step)
             bar.setValue(round(value))
             bar.blockSignals(False)
-        self.refresh()
+        self.changed.emit()
 
     def _horizontal_scrolled(self, value: int) -> None:
         self._fit_sticks = False
-        self.roll_geometry.scroll_x = float(value)
-        self.refresh()
+        self.geometry.scroll_x = float(value)
+        self.changed.emit()
 
     def _vertical_scrolled(self, value: int) -> None:
         self._fit_sticks = False
-        self.roll_geometry.scroll_y = float(value)
-        self.refresh()
+        self.geometry.scroll_y = float(value)
+        self.changed.emit()
 
-    def refresh(self) -> None:
-        """Repaint every pane (cheap: they share a cached background)."""
-        for pane in (self.note_grid, self.ruler, self.keyboard, self.velocity_lane):
-            pane.update()
+    def _melody_changed(self) -> None:
+        melody = self.document.melody
+        if melody.steps_per_quarter != self._steps_per_quarter:
+            # Keep the visual zoom (pixels per quarter) when the grid changes.
+            self.geometry.step_width *= self._steps_per_quarter / melody.steps_per_quarter
+            self._steps_per_quarter = melody.steps_per_quarter
+        self._sync_scrollbars()
+
+    def _marker_changed(self, _marker: int) -> None:
+        self._sync_scrollbars()
+
+    def _variations_changed(self) -> None:
+        self._sync_scrollbars()
+        self.reveal_variation()
 
     def reveal_variation(self) -> None:
         """Bring the pending variation into view, with the bar before it leading in.
@@ -212,7 +259,7 @@ class RollViewMixin:
         of several bars, a fitted view of the seed alone) would look like nothing happened. The
         view only moves when some of the variation is hidden; a fitted view refits.
         """
-        ghost = self.ghost_melody()
+        ghost = self.editor.ghost_melody()
         if ghost is None or not ghost.notes:
             return
         low, high = ghost.pitch_range()
@@ -226,9 +273,9 @@ class RollViewMixin:
 
     def _shows(self, first_step: int, last_step: int, low_pitch: int, high_pitch: int) -> bool:
         """Whether the view shows all of those steps and pitches."""
-        geometry = self.roll_geometry
-        view_first, view_last = geometry.visible_steps(self.note_grid.width())
-        view_low, view_high = geometry.visible_pitches(self.note_grid.height())
+        geometry = self.geometry
+        view_first, view_last = geometry.visible_steps(self.viewport.width())
+        view_low, view_high = geometry.visible_pitches(self.viewport.height())
         return (
             view_first <= first_step
             and last_step <= view_last
@@ -239,10 +286,10 @@ class RollViewMixin:
     def reveal(self, first_step: int, last_step: int, low_pitch: int, high_pitch: int) -> None:
         """Scroll so steps ``[first_step, last_step)`` and the pitches show, zooming out only
         when they cannot fit at the current zoom; nothing moves when they already show."""
-        width, height = self.note_grid.width(), self.note_grid.height()
-        if not self.note_grid.isVisible() or width < 40 or height < 40 or last_step <= first_step:
+        width, height = self.viewport.width(), self.viewport.height()
+        if not self.viewport.isVisible() or width < 40 or height < 40 or last_step <= first_step:
             return
-        geometry = self.roll_geometry
+        geometry = self.geometry
         moved = False
         view_first, view_last = geometry.visible_steps(width)
         if first_step < view_first or last_step > view_last:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,8 +59,6 @@ def recovery_dir() -> Path:
     configured = os.environ.get(RECOVERY_DIR_ENV)
     if configured:
         return Path(configured)
-    if os.environ.get("SEGUE_TESTING"):  # tests never touch the user's recovery files
-        return Path(tempfile.gettempdir()) / f"segue-test-recovery-{os.getpid()}"
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
     return Path(base or Path.home() / ".segue") / "recovery"
 
@@ -161,9 +158,9 @@ class Autosaver(QObject):
         self.path = self.folder / f"{_PREFIX}{os.getpid()}.segue"
         self._lock: QLockFile | None = None
         self._saved_revision: object = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self.save_now)
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.save_now)
 
     def start(self) -> None:
         try:
@@ -177,10 +174,10 @@ class Autosaver(QObject):
         self._lock.setStaleLockTime(0)
         if not self._lock.tryLock(0):
             log.warning("recovery lock %s is held; autosave still writes", self._lock.fileName())
-        self._timer.start()
+        self.timer.start()
 
     def is_active(self) -> bool:
-        return self._timer.isActive()
+        return self.timer.isActive()
 
     def _revision(self) -> object:
         document = self._document
@@ -224,7 +221,7 @@ class Autosaver(QObject):
 
     def stop(self) -> None:
         """Clean exit: stop the timer and remove the recovery file and its lock."""
-        self._timer.stop()
+        self.timer.stop()
         self._remove_file()
         if self._lock is not None:
             self._lock.unlock()  # removes the lock file

@@ -8,8 +8,8 @@ What can be exported (:class:`ExportOptions`):
   (or alone), optionally on a track of its own so a DAW shows seed and continuation apart.
 
 The files themselves are written by ``engine.midi_io`` (the only module that writes MIDI). The
-drag handle writes "what you hear" (the piece, with the current variation in place when one is
-pending) to a fresh temporary folder per drag, named after the piece, because a DAW may read the
+drag handle writes what you hear (:meth:`gui.document.Document.heard`: the piece, with the
+current variation in place when one is pending) to a fresh temporary folder per drag, named after the piece, because a DAW may read the
 file only after the drop, or keep referring to it.
 """
 
@@ -69,32 +69,13 @@ def melodies_to_export(document: Document, options: ExportOptions) -> tuple[Melo
         if not options.include_piece:
             melody, continuation = variation, None
         elif options.separate_tracks:
-            melody, continuation = _before_marker(document), variation
+            melody, continuation = document.seed(), variation
         else:
-            melody, continuation = _before_marker(document).add(*variation.notes), None
+            melody, continuation = document.heard(), None
     if not melody.notes and (continuation is None or not continuation.notes):
         what = {PIECE: "the piece", SEED: "the seed", VARIATION: "the variation"}[options.what]
         raise ValueError(f"{what} has no notes to export")
     return melody, continuation
-
-
-def _before_marker(document: Document) -> Melody:
-    """The piece's notes before the marker, at their own steps, cut at the marker."""
-    marker = document.marker
-    kept = [
-        n.with_length(min(n.length, marker - n.start))
-        for n in document.melody.notes
-        if n.start < marker
-    ]
-    return document.melody.with_notes(kept)
-
-
-def what_you_hear(document: Document) -> Melody:
-    """The piece with the current variation in place of what follows the marker, if pending."""
-    variation = document.current_variation()
-    if variation is None:
-        return document.melody
-    return _before_marker(document).add(*variation.notes)
 
 
 def export_midi(

@@ -1,26 +1,33 @@
-"""The main window's files: New, New from Corpus, Open, Save, Save As, Import and Export MIDI,
-drag-and-drop, recent files and the unsaved-changes question.
+"""The piece's files: New, New from Corpus, Open, Save, Save As, Import and Export MIDI, recent
+files, files dropped on the window, and the unsaved-changes question.
 
-Every modal question goes through the window's ``dialogs`` (:class:`gui.dialogs.Dialogs`), which
-tests replace. A file that cannot be read or written becomes one message; the piece stays as it
-was. Importing into the open piece is one undo step; opening or importing as a new piece
-replaces it after asking to save.
+:class:`FilesController` needs no window: it works on the document, the dialogs
+(:class:`gui.dialogs.Dialogs`, which tests replace) and the generation panel it is given, and
+tells the window what happened through signals. A file that cannot be read or written becomes
+one message; the piece stays as it was. Importing into the open piece is one undo step; opening
+or importing as a new piece replaces it after asking to save.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QMenu
 
 from engine.melody import Melody
-from engine.session import FILE_SUFFIX, SessionError
+from engine.ml.catalog import display_name, shipped_models
+from engine.openings import random_opening
+from engine.session import FILE_SUFFIX, Session, SessionError
 from gui import dialogs as dialog_names
 from gui import settings as prefs
-from gui.document import PieceState
-from gui.generation.model_loader import display_name, random_opening, shipped_models
+from gui.dialogs import Dialogs
+from gui.document import Document, PieceState
+from gui.generation.continuation import ContinuationController
+from gui.generation.panel import GenerationPanel
 from gui.window.export import ExportOptions, export_midi, suggested_file_name
 from gui.window.import_dialog import import_midi_file, is_midi_path
 from gui.window.session_file import (
@@ -31,18 +38,55 @@ from gui.window.session_file import (
     session_of,
 )
 
+UNTITLED = "Untitled"
 
-class FilesMixin:
-    """File handling for :class:`gui.window.main_window.MainWindow`; a mixin before ``QMainWindow``.
 
-    It relies on the window's ``document``, ``dialogs``, ``panel``, ``models``, ``continuation``,
-    ``autosaver``, ``roll`` (None without a piano roll), ``path``, ``drag_handle``,
-    ``recent_menu``, ``_started``, ``document_title``, ``_set_path`` and ``_report_error``; on
-    ``_refresh_models``, ``_loadable_model`` and ``load_model``
-    (:class:`gui.window.models.ModelsMixin`) and ``_stop_playback``
-    (:class:`gui.window.live.TransportMixin`); and on ``QMainWindow`` (``statusBar``, and
-    the drag-and-drop events it overrides, which need ``setAcceptDrops(True)``).
+class FilesController(QObject):
+    """Files for one document; see the module docstring.
+
+    ``loop_state()`` says which loop a save keeps: (region or None, on).
     """
+
+    path_changed = Signal(str)  # '' for an untitled piece
+    status_message = Signal(str, int)  # text, milliseconds
+    replacing = Signal()  # a new piece is about to replace this one: stop playing it
+    loop_loaded = Signal(object, bool)  # the new piece's loop region (or None) and whether it is on
+    generation_loaded = Signal(object, bool)  # a session's GenerationSettings; load its model?
+    piece_opened = Signal()  # a piece came from a file or the corpus: show all of it
+    saved = Signal()  # the piece is on disk (nothing is left to recover)
+
+    def __init__(
+        self,
+        document: Document,
+        dialogs: Dialogs,
+        panel: GenerationPanel,
+        continuation: ContinuationController,
+        loop_state: Callable[[], tuple[tuple[int, int] | None, bool]] = lambda: (None, False),
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.document, self.dialogs, self.panel = document, dialogs, panel
+        self._continuation, self._loop_state = continuation, loop_state
+        self.path: str | None = None
+
+    def title(self) -> str:
+        return Path(self.path).stem if self.path else UNTITLED
+
+    def _set_path(self, path: str | None) -> None:
+        self.path = path
+        self.path_changed.emit(path or "")
+
+    def _stop_generating(self) -> None:
+        self._continuation.cancel()
+        self._continuation.wait()
+
+    def _replace(self, melody: Melody, marker: int) -> None:
+        """A new untitled piece in place of this one (after the save question)."""
+        self._stop_generating()
+        self.replacing.emit()
+        self.document.load(melody, marker)
+        self.loop_loaded.emit(None, False)
+        self._set_path(None)
 
     # --- new, open and save -----------------------------------------------------------------------
 
@@ -50,88 +94,70 @@ class FilesMixin:
         """Before the piece is replaced: True when it may go (saved, discarded or unchanged)."""
         if not self.document.is_modified():
             return True
-        answer = self.dialogs.ask_save_changes(self.document_title())
+        answer = self.dialogs.ask_save_changes(self.title())
         if answer == dialog_names.SAVE:
             return self.save()
         return answer == dialog_names.DISCARD
 
-    def current_session(self):
-        region = getattr(self.roll, "loop_region", None)
-        transport = getattr(self, "transport", None)
-        loop_on = bool(transport is not None and transport.loop_action.isChecked())
-        return session_of(self.document, self.panel.settings(), region, loop_on)
+    def current_session(self) -> Session:
+        region, on = self._loop_state()
+        return session_of(self.document, self.panel.settings(), region, on)
 
-    def _show_loop(self, region, on: bool) -> None:
-        """The piece's loop on the ruler and the transport (set after the region, which turns it on)."""
-        if self.roll is not None and hasattr(self.roll, "set_loop_region"):
-            self.roll.set_loop_region(region)
-        transport = getattr(self, "transport", None)
-        if transport is not None:
-            transport.loop_action.setChecked(on)
-
-    def _show_session(self, session, path: str | None, load_model: bool = True):
-        self.continuation.cancel()
-        self.continuation.wait()
-        self._stop_playback()
+    def show_session(self, session: Session, path: str | None, load_model: bool = True) -> None:
+        """Make ``session`` the piece (opened, or restored after a crash)."""
+        self._stop_generating()
+        self.replacing.emit()
         load_into(self.document, session)
-        self._show_loop(session.loop_region, session.loop_on)
+        self.loop_loaded.emit(session.loop_region, session.loop_on)
         self._set_path(path)
-        self.panel.set_settings(session.generation)
-        self._refresh_models()
-        wanted = self._loadable_model(session.generation.model)
-        if load_model and self._started and wanted and wanted != self.models.requested:
-            self.load_model(wanted)
-        if self.roll is not None and hasattr(self.roll, "zoom_to_fit"):
-            self.roll.zoom_to_fit()
+        self.generation_loaded.emit(session.generation, load_model)
+        self.piece_opened.emit()
 
     def new_piece(self) -> bool:
         if not self.maybe_save():
             return False
-        self.continuation.cancel()
-        self.continuation.wait()
-        self._stop_playback()
         seed = self.document.melody
-        empty = Melody(
-            steps_per_quarter=seed.steps_per_quarter, time_signature=seed.time_signature, tempo=seed.tempo
+        self._replace(
+            Melody(
+                steps_per_quarter=seed.steps_per_quarter,
+                time_signature=seed.time_signature,
+                tempo=seed.tempo,
+            ),
+            0,
         )
-        self.document.load(empty, 0)
-        self._show_loop(None, False)
-        self._set_path(None)
         return True
 
     def new_from_corpus(self) -> bool:
         """A random opening phrase (2-4 bars) of the current model's style as a fresh seed."""
         model = self.panel.settings().model
-        candidates = [model] + [m for m in shipped_models() if m != model]
         problem = None
-        for candidate in candidates:
+        for candidate in [model] + [m for m in shipped_models() if m != model]:
             try:
                 opening = random_opening(candidate)
                 break
             except SessionError as exc:
                 problem = problem or str(exc)
         else:
-            self._report_error("No openings", f"Could not start from the corpus: {problem or 'no model is installed'}.")
+            self.dialogs.error(
+                "No openings",
+                f"Could not start from the corpus: {problem or 'no model is installed'}.",
+            )
             return False
         if not self.maybe_save():
             return False
-        self.continuation.cancel()
-        self.continuation.wait()
-        self._stop_playback()
         # The phrase runs to its closing bar line, even when its last note ends before it.
         bar = opening.steps_per_bar
-        self.document.load(opening, math.ceil(opening.end / bar) * bar)
-        self._show_loop(None, False)
-        self._set_path(None)
-        self.statusBar().showMessage(
-            f"A new opening from the {display_name(candidate)} corpus: press Continue to carry it on.", 8000
+        self._replace(opening, math.ceil(opening.end / bar) * bar)
+        self.status_message.emit(
+            f"A new opening from the {display_name(candidate)} corpus: "
+            "press Continue to carry it on.",
+            8000,
         )
-        if self.roll is not None and hasattr(self.roll, "zoom_to_fit"):
-            self.roll.zoom_to_fit()
+        self.piece_opened.emit()
         return True
 
     def open_dialog(self) -> bool:
-        path = self.dialogs.open_path("Open", dialog_names.OPEN_FILTER, self._last_directory())
+        path = self.dialogs.open_path("Open", dialog_names.OPEN_FILTER, last_directory())
         return self.open_path(path) if path else False
 
     def open_path(self, path: str) -> bool:
@@ -144,15 +170,15 @@ class FilesMixin:
         try:
             session = load_session(path)
         except SessionFileError as exc:
-            self._report_error("Could not open", str(exc))
+            self.dialogs.error("Could not open", str(exc))
             if not Path(path).exists():
                 prefs.remove_recent_file(str(Path(path).resolve()))
             return False
         if not self.maybe_save():
             return False
-        self._show_session(session, str(Path(path).resolve()))
-        self._remember_file(path)
-        self.statusBar().showMessage(f"Opened {Path(path).name}.", 5000)
+        self.show_session(session, str(Path(path).resolve()))
+        remember_file(path)
+        self.status_message.emit(f"Opened {Path(path).name}.", 5000)
         return True
 
     def save(self) -> bool:
@@ -161,7 +187,7 @@ class FilesMixin:
         return self.save_to(self.path)
 
     def save_as(self) -> bool:
-        suggested = self.path or str(Path(self._last_directory()) / f"{self.document_title()}{FILE_SUFFIX}")
+        suggested = self.path or str(Path(last_directory()) / f"{self.title()}{FILE_SUFFIX}")
         path = self.dialogs.save_path("Save Session", dialog_names.SESSION_FILTER, suggested)
         if not path:
             return False
@@ -173,19 +199,19 @@ class FilesMixin:
         try:
             save_session(path, self.current_session())
         except SessionFileError as exc:
-            self._report_error("Could not save", str(exc))
+            self.dialogs.error("Could not save", str(exc))
             return False
         self.document.mark_saved()
         self._set_path(str(Path(path).resolve()))
-        self._remember_file(path)
-        self.autosaver.save_now()  # nothing unsaved now: removes the recovery file
-        self.statusBar().showMessage(f"Saved {Path(path).name}.", 5000)
+        remember_file(path)
+        self.saved.emit()
+        self.status_message.emit(f"Saved {Path(path).name}.", 5000)
         return True
 
     # --- MIDI import and export -------------------------------------------------------------------
 
     def import_dialog(self) -> bool:
-        path = self.dialogs.open_path("Import MIDI", dialog_names.MIDI_FILTER, self._last_directory())
+        path = self.dialogs.open_path("Import MIDI", dialog_names.MIDI_FILTER, last_directory())
         return self.import_path(path) if path else False
 
     def import_path(self, path: str, as_new: bool = False) -> bool:
@@ -196,25 +222,28 @@ class FilesMixin:
         try:
             result = import_midi_file(path, self.dialogs.choose_track)
         except MidiImportError as exc:
-            self._report_error("Could not import", str(exc))
+            self.dialogs.error("Could not import", str(exc))
             return False
         if result is None:
             return False  # the user cancelled the track choice
         melody = result.melody
-        self.continuation.cancel()
-        self.continuation.wait()
         if as_new:
-            self._stop_playback()
+            self._stop_generating()
+            self.replacing.emit()
             self.document.load(melody, melody.end)
             self._set_path(None)
         else:
+            self._stop_generating()
             self.document.discard_variations()
             self.document.set_state(PieceState(melody, melody.end), f"Import {Path(path).name}")
-        self._remember_directory(path)
-        summary = result.report.summary.splitlines()[0] if result.report is not None else f"Imported {Path(path).name}."
-        self.statusBar().showMessage(summary, 10000)
-        if self.roll is not None and hasattr(self.roll, "zoom_to_fit"):
-            self.roll.zoom_to_fit()
+        remember_directory(path)
+        summary = (
+            result.report.summary.splitlines()[0]
+            if result.report is not None
+            else f"Imported {Path(path).name}."
+        )
+        self.status_message.emit(summary, 10000)
+        self.piece_opened.emit()
         return True
 
     def export_dialog(self) -> bool:
@@ -224,11 +253,10 @@ class FilesMixin:
         )
         if options is None:
             return False
-        suggested = str(
-            Path(self._last_directory())
-            / suggested_file_name(self.document_title(), options, self.document.current_index + 1)
+        name = suggested_file_name(self.title(), options, self.document.current_index + 1)
+        path = self.dialogs.save_path(
+            "Export MIDI", dialog_names.MIDI_FILTER, str(Path(last_directory()) / name)
         )
-        path = self.dialogs.save_path("Export MIDI", dialog_names.MIDI_FILTER, suggested)
         if not path:
             return False
         if not is_midi_path(path):
@@ -239,66 +267,77 @@ class FilesMixin:
         from engine.midi_io import MidiExportError
 
         try:
-            export_midi(path, self.document, options, track_name=self.document_title())
+            export_midi(path, self.document, options, track_name=self.title())
         except ValueError as exc:
-            self._report_error("Nothing to export", f"Could not export {Path(path).name}: {exc}.")
+            self.dialogs.error("Nothing to export", f"Could not export {Path(path).name}: {exc}.")
             return False
         except MidiExportError as exc:
-            self._report_error("Could not export", str(exc))
+            self.dialogs.error("Could not export", str(exc))
             return False
-        self._remember_directory(path)
-        self.statusBar().showMessage(f"Exported {Path(path).name}.", 5000)
+        remember_directory(path)
+        self.status_message.emit(f"Exported {Path(path).name}.", 5000)
         return True
 
-    # --- recent files and folders -----------------------------------------------------------------
+    # --- recent files and dropped files -----------------------------------------------------------
 
-    def _remember_file(self, path: str):
-        prefs.add_recent_file(str(Path(path).resolve()))
-        self._remember_directory(path)
-
-    def _remember_directory(self, path: str):
-        prefs.write(prefs.LAST_DIRECTORY, str(Path(path).resolve().parent))
-
-    def _last_directory(self) -> str:
-        directory = prefs.read(prefs.LAST_DIRECTORY)
-        return directory if directory and Path(directory).is_dir() else str(Path.home())
-
-    def _fill_recent_menu(self):
-        self.recent_menu.clear()
+    def fill_recent_menu(self, menu: QMenu) -> None:
+        menu.clear()
         files = prefs.recent_files()
         for path in files:
-            action = self.recent_menu.addAction(Path(path).name)
+            action = menu.addAction(Path(path).name)
             action.setToolTip(path)
             action.setStatusTip(path)
             action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
         if not files:
-            self.recent_menu.addAction("No recent files").setEnabled(False)
+            menu.addAction("No recent files").setEnabled(False)
 
-    # --- drag and drop ----------------------------------------------------------------------------
+    def open_dropped(self, path: str) -> bool:
+        """A file dropped on the window: a MIDI file is imported, a session opened."""
+        return self.import_path(path) if is_midi_path(path) else self.open_path(path)
 
-    @staticmethod
-    def _dropped_file(mime) -> str | None:
-        for url in mime.urls() if mime.hasUrls() else []:
-            if url.isLocalFile():
-                local = url.toLocalFile()
-                if is_midi_path(local) or local.lower().endswith(FILE_SUFFIX):
-                    return local
-        return None
 
-    def dragEnterEvent(self, event: QDragEnterEvent):  # noqa: N802 - Qt's name
-        if self._dropped_file(event.mimeData()) and event.source() is not self.drag_handle:
+def remember_file(path: str) -> None:
+    prefs.add_recent_file(str(Path(path).resolve()))
+    remember_directory(path)
+
+
+def remember_directory(path: str) -> None:
+    prefs.write(prefs.LAST_DIRECTORY, str(Path(path).resolve().parent))
+
+
+def last_directory() -> str:
+    directory = prefs.read(prefs.LAST_DIRECTORY)
+    return directory if directory and Path(directory).is_dir() else str(Path.home())
+
+
+def dropped_file(mime) -> str | None:
+    """The first local MIDI file or session among dropped ``mime`` data, else None."""
+    for url in mime.urls() if mime.hasUrls() else []:
+        if url.isLocalFile():
+            local = url.toLocalFile()
+            if is_midi_path(local) or local.lower().endswith(FILE_SUFFIX):
+                return local
+    return None
+
+
+class FileDrops:
+    """What the window does with a drag over it: a session or MIDI file dropped on it opens
+    (the drag handle's own drags are not taken back)."""
+
+    def __init__(self, files: FilesController, own_source: QObject | None = None):
+        self._files, self._own_source = files, own_source
+
+    def enter(self, event: QDragEnterEvent | QDragMoveEvent) -> None:
+        if dropped_file(event.mimeData()) and event.source() is not self._own_source:
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event):  # noqa: N802
-        self.dragEnterEvent(event)
-
-    def dropEvent(self, event: QDropEvent):  # noqa: N802
-        path = self._dropped_file(event.mimeData())
+    def drop(self, event: QDropEvent) -> None:
+        path = dropped_file(event.mimeData())
         if not path:
             event.ignore()
             return
         event.acceptProposedAction()
         # Open after the drop returns: a modal question inside a drop blocks the source app.
-        QTimer.singleShot(0, lambda: self.import_path(path) if is_midi_path(path) else self.open_path(path))
+        QTimer.singleShot(0, lambda: self._files.open_dropped(path))

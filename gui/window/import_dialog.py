@@ -39,7 +39,7 @@ def candidate_tracks(tracks: list) -> list:
 
 
 def _range_text(pitch_range) -> str:
-    from gui.generation.panel import note_name
+    from gui.generation.controls import note_name
 
     if not pitch_range:
         return ""

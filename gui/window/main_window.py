@@ -1,23 +1,26 @@
 """The main window: piano roll in the middle, generation panel at the right, status bar below.
 
-It builds the widgets, actions and menus and wires them together; autosave and crash recovery
-and the persistent window and generation settings are here too. Every modal question goes
-through ``self.dialogs`` (:class:`gui.dialogs.Dialogs`), which tests replace. The rest of its
-work is in three mixins, one feature each:
+The window is composed, not mixed: it builds the widgets, the actions and the menus, and wires
+controllers that each do one job and need no window (each takes its collaborators in its
+constructor and reports through signals):
 
-- :class:`gui.window.files.FilesMixin`: New, New from Corpus, Open, Save, Save As, Import and
-  Export MIDI, drag-and-drop, recent files, unsaved-changes questions.
-- :class:`gui.window.models.ModelsMixin`: which model loads, the model chooser, Open Model….
-- :class:`gui.window.live.TransportMixin`: live MIDI (play, record, call and response),
-  the transport toolbar and the Transport menu.
+- :class:`gui.generation.continuation.ContinuationController`: Continue, Accept, flipping…;
+  its :class:`~gui.generation.actions.GenerationActions` are the Generate menu and the panel's
+  buttons alike.
+- :class:`gui.window.files.FilesController`: New, Open, Save, Import and Export MIDI, recent
+  files, dropped files, the unsaved-changes question.
+- :class:`gui.window.models.ModelsController`: which model loads, the chooser, Open Model….
+- :class:`gui.window.live.LiveController`: live MIDI (play, record, call and response) and the
+  transport toolbar.
+- :class:`gui.window.autosave.Autosaver`: recovery files.
+
+Every modal question goes through ``dialogs`` (:class:`gui.dialogs.Dialogs`), which tests
+replace. What the window touches outside itself comes in through its constructor: the MIDI
+system (or a ready playback bridge) and the recovery folder; ``gui.app`` passes the real ones.
 
 Start-up is split so the window shows at once: the constructor builds widgets and puts the
 demo seed on the roll; :meth:`start_up` (called by the app right after ``show``) offers crash
 recovery, starts autosave and loads the model in the background.
-
-The hooks stay public: :meth:`set_transport` docks a toolbar, :meth:`set_midi_output_state`
-fills the status bar's MIDI field, :attr:`audition_requested` carries the melody to play when the
-user auditions a variation, and :meth:`playback_melody` says what Play should play.
 """
 
 from __future__ import annotations
@@ -25,18 +28,18 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QScrollArea,
-    QToolBar,
-    QWidget,
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
 )
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
+from engine.live.ports import MidiSystem
 from engine.melody import Melody
 from engine.session import SessionError, read_melodies
 from gui import settings as prefs
@@ -46,29 +49,22 @@ from gui.generation.continuation import CallAnswerer, ContinuationController
 from gui.generation.model_loader import ModelManager
 from gui.generation.panel import GenerationPanel
 from gui.live.playback import PlaybackBridge
+from gui.piano_roll.roll import PianoRoll
 from gui.window.autosave import Autosaver, orphaned_recoveries
-from gui.window.export import DragHandle, what_you_hear
-from gui.window.files import FilesMixin
-from gui.window.live import TransportMixin, default_midi_system
-from gui.window.models import NO_MODEL_TEXT, ModelsMixin
+from gui.window.export import DragHandle
+from gui.window.files import FileDrops, FilesController
+from gui.window.layout import StatusFields, add_panel_dock, keep_space_for_play
+from gui.window.live import LiveController
+from gui.window.models import ModelsController
 from gui.window.session_file import SessionFileError
 
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_SEED = ROOT / "resources" / "demo_seed.json"
-UNTITLED = "Untitled"
-STATUS_FIELD_MARGIN = 6  # pixels either side of a status bar field
 ZOOM_STEP = 1.25  # View > Zoom In / Zoom Out
 DEFAULT_WINDOW_SIZE = (1280, 800)
 SCREEN_SHARE = 0.94  # of the screen's free area, leaving room for the title bar
-
-try:
-    from gui.piano_roll.roll import PianoRoll
-except ModuleNotFoundError as exc:  # the roll is built in parallel; until it lands, a placeholder
-    if exc.name != "gui.piano_roll.roll":
-        raise
-    PianoRoll = None
 
 
 def redo_shortcuts() -> list[QKeySequence]:
@@ -104,20 +100,20 @@ def demo_seed() -> Melody:
         return Melody()
 
 
-class MainWindow(FilesMixin, ModelsMixin, TransportMixin, QMainWindow):
-    """Segue's window. ``MainWindow()`` opens with the demo seed; see the module docstring."""
-
-    audition_requested = Signal(object)  # the Melody to play
-    file_path_changed = Signal(str)
+class MainWindow(QMainWindow):
+    """Segue's window; see the module docstring. Without a ``playback`` bridge one is made on
+    ``midi_system`` (the machine's own when None)."""
 
     def __init__(
         self,
         document: Document | None = None,
         dialogs: Dialogs | None = None,
         models: ModelManager | None = None,
+        *,
+        midi_system: MidiSystem | None = None,
+        playback: PlaybackBridge | None = None,
         recovery_folder: str | Path | None = None,
         autosave_interval_ms: int | None = None,
-        playback: PlaybackBridge | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -128,114 +124,58 @@ class MainWindow(FilesMixin, ModelsMixin, TransportMixin, QMainWindow):
             document = Document(seed, seed.end)
         self.document = document
         document.setParent(self)
-        self.path: str | None = None
         self._closing_accepted = False
         self._started = False
-        self._model_choice: str | None = None  # the chooser's entry for the loaded model
 
         self.models = models or ModelManager(parent=self)
         self.models.setParent(self)
         self.panel = GenerationPanel()
         self.continuation = ContinuationController(
-            document, self.panel, self.models, self._report_error, parent=self
+            document, self.panel, self.models, self.dialogs.error, parent=self
         )
         self.answerer = CallAnswerer(self.panel, self.models, parent=self)
-        self.playback = playback if playback is not None else PlaybackBridge(default_midi_system())
+        if playback is None:
+            from engine.live.ports import default_system
+
+            playback = PlaybackBridge(midi_system or default_system())
+        self.playback = playback
         self.playback.setParent(self)
-        self._playhead_follows = False  # the playback is the piece's (not a call's answer)
-        self._played: Melody | None = None  # what the transport last started playing
+        self.roll = PianoRoll(document)
+        self.setCentralWidget(self.roll)
+        self.live = LiveController(
+            document, self.playback, self.roll, self.answerer, self, parent=self
+        )
+        self.transport = self.live.transport
+        self.files = FilesController(
+            document, self.dialogs, self.panel, self.continuation, self.live.loop_state, self
+        )
+        self.model_control = ModelsController(self.models, self.panel, self.dialogs, parent=self)
         self.autosaver = Autosaver(
             document,
-            snapshot=self.current_session,
-            original_path=lambda: self.path,
+            snapshot=self.files.current_session,
+            original_path=lambda: self.files.path,
             folder=recovery_folder,
             interval_ms=autosave_interval_ms,
             parent=self,
         )
 
-        self._build_central()
-        self._build_panel_dock()
-        self._build_status_bar()
+        self.panel_dock = add_panel_dock(self, self.panel)
+        self.status = StatusFields(self)
         self.actions: dict[str, QAction] = {}
         self._build_actions()
         self._build_menus()
-        self._build_toolbar()
-        self._build_transport()
+        self._build_toolbars()
         self._connect()
 
-        self.setAcceptDrops(True)
         self.resize(*first_window_size(self.screen().availableGeometry().size()))
         self._restore_window_settings()
         self.panel.set_settings(prefs.read_generation_settings())
-        self._refresh_models()
+        self.model_control.refresh()
         self._update_title()
 
     # --- construction ---------------------------------------------------------------------------
 
-    def _build_central(self):
-        if PianoRoll is not None:
-            self.roll = PianoRoll(self.document)
-            self.setCentralWidget(self.roll)
-        else:
-            self.roll = None
-            placeholder = QLabel("The piano roll appears here.")
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.setCentralWidget(placeholder)
-
-    def _build_panel_dock(self):
-        scroll = QScrollArea()
-        scroll.setWidget(self.panel)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        # A click on the panel (a button, a label) must not pull the keyboard focus into the
-        # scroll area: Qt gives a click's focus to the nearest ancestor that takes clicks.
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        scroll.setMinimumWidth(self.panel.sizeHint().width() + 24)
-        self.panel_dock = QDockWidget("Generate", self)
-        self.panel_dock.setObjectName("GenerateDock")
-        self.panel_dock.setWidget(scroll)
-        # Closable, so View > Generation Panel can hide and show it (a disabled, always-checked
-        # menu item is what a fixed dock offers).
-        self.panel_dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable
-            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-            | QDockWidget.DockWidgetFeature.DockWidgetClosable
-        )
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel_dock)
-        toggle = self.panel_dock.toggleViewAction()
-        toggle.setText("&Generation Panel")
-        toggle.setShortcut(QKeySequence("Ctrl+Shift+P"))
-        toggle.setStatusTip("Show or hide the continuation controls.")
-
-    def _build_status_bar(self):
-        bar = self.statusBar()
-        self.model_label = QLabel(NO_MODEL_TEXT)
-        self.device_label = QLabel("")
-        self.device_label.hide()  # until a model has loaded
-        self.call_response_label = QLabel("")
-        self.call_response_label.hide()
-        self.midi_label = QLabel("MIDI out: off")
-        for label, tip in (
-            (self.model_label, "The model that writes continuations."),
-            (self.device_label, "Where the model runs: the graphics card (GPU) or the processor (CPU)."),
-            (self.call_response_label, "What call and response is doing."),
-            (self.midi_label, "Where auditions and playback are sent."),
-        ):
-            label.setToolTip(tip)
-            bar.addPermanentWidget(label)
-        # A little air and a rule between the fields: "Model: folk | CPU | MIDI: off". (The
-        # style sheet's palette() colours draw no border here, hence the colour's name.)
-        rule = self.palette().color(QPalette.ColorRole.Mid).name()
-        self.model_label.setStyleSheet(f"QLabel {{ padding: 0 {STATUS_FIELD_MARGIN}px; }}")
-        for label in (self.device_label, self.call_response_label, self.midi_label):
-            label.setStyleSheet(
-                f"QLabel {{ border: none; border-left: 1px solid {rule}; "
-                f"padding: 0 {STATUS_FIELD_MARGIN}px; }}"
-            )
-
-    def _action(
-        self, key: str, text: str, slot, shortcut=None, tip: str = "", enabled: bool = True, scope=None
-    ) -> QAction:
+    def _action(self, key: str, text: str, slot, shortcut=None, tip: str = "", scope=None) -> QAction:
         """A menu action; ``scope`` limits its shortcut to that widget (and its children)."""
         action = QAction(text, self)
         if shortcut is not None:
@@ -244,8 +184,11 @@ class MainWindow(FilesMixin, ModelsMixin, TransportMixin, QMainWindow):
         if tip:
             action.setStatusTip(tip)
             action.setToolTip(tip)
-        action.setEnabled(enabled)
         action.triggered.connect(lambda _checked=False: slot())
+        self._add_action(key, action, scope)
+        return action
+
+    def _add_action(self, key: str, action: QAction, scope: QWidget | None = None) -> None:
         self.actions[key] = action
         if scope is None:
             self.addAction(action)  # shortcuts work even while the menu bar is hidden
@@ -254,20 +197,19 @@ class MainWindow(FilesMixin, ModelsMixin, TransportMixin, QMainWindow):
             # the panel they must keep their usual meaning.
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             scope.addAction(action)
-        return action
 
     def _build_actions(self):
         keys = QKeySequence.StandardKey
-        a = self._action
-        a("new", "&New", self.new_piece, keys.New, "Start an empty piece.")
-        a("new_from_corpus", "New from &Corpus", self.new_from_corpus, "Ctrl+Shift+N",
+        a, files = self._action, self.files
+        a("new", "&New", files.new_piece, keys.New, "Start an empty piece.")
+        a("new_from_corpus", "New from &Corpus", files.new_from_corpus, "Ctrl+Shift+N",
           "Start from a random opening phrase of the model's style.")
-        a("open", "&Open…", self.open_dialog, keys.Open, "Open a Segue session or a MIDI file.")
-        a("save", "&Save", self.save, keys.Save, "Save the session.")
-        a("save_as", "Save &As…", self.save_as, keys.SaveAs, "Save the session under a new name.")
-        a("import", "&Import MIDI…", self.import_dialog, "Ctrl+I",
+        a("open", "&Open…", files.open_dialog, keys.Open, "Open a Segue session or a MIDI file.")
+        a("save", "&Save", files.save, keys.Save, "Save the session.")
+        a("save_as", "Save &As…", files.save_as, keys.SaveAs, "Save the session under a new name.")
+        a("import", "&Import MIDI…", files.import_dialog, "Ctrl+I",
           "Replace the piece with a melody from a MIDI file (undoable).")
-        a("export", "&Export MIDI…", self.export_dialog, "Ctrl+E",
+        a("export", "&Export MIDI…", files.export_dialog, "Ctrl+E",
           "Write the piece, the seed or the current variation as a MIDI file.")
         # Some platforms bind no key to Quit (Qt's table is empty there): Ctrl+Q everywhere.
         a("quit", "&Quit", self.close, QKeySequence.keyBindings(keys.Quit) or "Ctrl+Q")
@@ -276,135 +218,116 @@ class MainWindow(FilesMixin, ModelsMixin, TransportMixin, QMainWindow):
         undo.setShortcuts(QKeySequence.StandardKey.Undo)
         redo = self.document.undo_stack.createRedoAction(self, "&Redo")
         redo.setShortcuts(redo_shortcuts())
-        self.actions["undo"], self.actions["redo"] = undo, redo
-        self.addAction(undo)
-        self.addAction(redo)
-        if self.roll is not None:
-            roll = self.roll
-            a("cut", "Cu&t", roll.cut, keys.Cut, scope=roll)
-            a("copy", "&Copy", roll.copy, keys.Copy, scope=roll)
-            a("paste", "&Paste", roll.paste, keys.Paste, scope=roll)
-            a("duplicate", "D&uplicate", roll.duplicate, "Ctrl+D", scope=roll)
-            a("delete", "&Delete", roll.delete_selection, [QKeySequence(keys.Delete), QKeySequence("Backspace")],
-              scope=roll)
-            a("select_all", "Select &All", roll.select_all, keys.SelectAll, scope=roll)
-            a("quantize", "&Quantize", roll.quantize_selection, "Ctrl+U", "Snap the selected notes to the grid.",
-              scope=roll)
+        self._add_action("undo", undo)
+        self._add_action("redo", redo)
+
+        roll, editor = self.roll, self.roll.editor
+        for key, text, slot, shortcut, tip in (
+            ("cut", "Cu&t", editor.cut, keys.Cut, ""),
+            ("copy", "&Copy", editor.copy, keys.Copy, ""),
+            ("paste", "&Paste", editor.paste, keys.Paste, ""),
+            ("duplicate", "D&uplicate", editor.duplicate, "Ctrl+D", ""),
+            ("delete", "&Delete", editor.delete_selection,
+             [QKeySequence(keys.Delete), QKeySequence("Backspace")], ""),
+            ("select_all", "Select &All", editor.select_all, keys.SelectAll, ""),
+            ("quantize", "&Quantize", editor.quantize_selection, "Ctrl+U",
+             "Snap the selected notes to the grid."),
             # Plain arrows nudge the selection inside the roll; Ctrl+arrows transpose (the whole
             # melody when nothing is selected).
-            a("transpose_up", "Transpose Up a Semitone", lambda: roll.transpose_selection(1), "Ctrl+Up", scope=roll)
-            a("transpose_down", "Transpose Down a Semitone", lambda: roll.transpose_selection(-1), "Ctrl+Down",
-              scope=roll)
-            a("octave_up", "Transpose Up an Octave", lambda: roll.transpose_selection(12), "Ctrl+Shift+Up",
-              scope=roll)
-            a("octave_down", "Transpose Down an Octave", lambda: roll.transpose_selection(-12), "Ctrl+Shift+Down",
-              scope=roll)
-            a("zoom_to_fit", "Zoom to &Fit", roll.zoom_to_fit, "Ctrl+0", "Show the whole piece.")
-            a("zoom_in", "Zoom &In", lambda: roll.zoom_time(ZOOM_STEP), ["Ctrl+=", "Ctrl++"],
-              "Zoom in on time (Ctrl+wheel over the roll does the same).")
-            a("zoom_out", "Zoom &Out", lambda: roll.zoom_time(1 / ZOOM_STEP), "Ctrl+-",
-              "Zoom out on time.")
+            ("transpose_up", "Transpose Up a Semitone", lambda: editor.transpose_selection(1),
+             "Ctrl+Up", ""),
+            ("transpose_down", "Transpose Down a Semitone", lambda: editor.transpose_selection(-1),
+             "Ctrl+Down", ""),
+            ("octave_up", "Transpose Up an Octave", lambda: editor.transpose_selection(12),
+             "Ctrl+Shift+Up", ""),
+            ("octave_down", "Transpose Down an Octave", lambda: editor.transpose_selection(-12),
+             "Ctrl+Shift+Down", ""),
+        ):
+            a(key, text, slot, shortcut, tip, scope=roll)
+        a("zoom_to_fit", "Zoom to &Fit", roll.zoom_to_fit, "Ctrl+0", "Show the whole piece.")
+        a("zoom_in", "Zoom &In", lambda: roll.zoom_time(ZOOM_STEP), ["Ctrl+=", "Ctrl++"],
+          "Zoom in on time (Ctrl+wheel over the roll does the same).")
+        a("zoom_out", "Zoom &Out", lambda: roll.zoom_time(1 / ZOOM_STEP), "Ctrl+-",
+          "Zoom out on time.")
 
-        c = self.continuation
-        a("continue", "&Continue", c.continue_, "Ctrl+G", "Write a continuation after the marker.")
-        a("cancel", "Cancel", c.cancel, "Esc", "Stop the continuation being written.", enabled=False)
-        a("previous_variation", "&Previous Variation", c.previous, "Alt+Left", enabled=False)
-        a("next_variation", "&Next Variation", c.next, "Alt+Right", enabled=False)
-        a("accept", "&Accept Variation", c.accept, ["Ctrl+Return", "Ctrl+Enter"],
-          "Keep the current variation (one undo step).", enabled=False)
-        a("regenerate", "&Regenerate", c.regenerate, "Ctrl+Shift+G",
-          "Write new variations with the current settings.", enabled=False)
-        a("discard", "&Discard Variations", c.discard, "Ctrl+Backspace", enabled=False)
-        a("audition", "A&udition Variation", self.audition_variation, "Ctrl+Shift+Space", enabled=False)
+        for key, action in self.continuation.actions.items():
+            self._add_action(key, action)
+        self.actions["audition"].triggered.connect(lambda _checked=False: self.live.audition_variation())
+        doc = self.document
         for number in range(1, 9):
             a(f"variation_{number}", f"Variation {number}",
-              lambda n=number: self.document.select_variation(n - 1) if len(self.document.variations) >= n else None,
+              lambda n=number: doc.select_variation(n - 1) if len(doc.variations) >= n else None,
               f"Alt+{number}")
-        a("open_model", "Open &Model…", self.open_model_dialog, None, "Load a model file (.safetensors).")
+        a("open_model", "Open &Model…", self.model_control.open_model_dialog, None,
+          "Load a model file (.safetensors).")
+        self._add_action("return_to_start", self.live.rewind_action)
 
     def _build_menus(self):
-        menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        for key in ("new", "new_from_corpus", "open"):
-            file_menu.addAction(self.actions[key])
+        def menu(title: str, *keys: str | None) -> QMenu:
+            added = self.menuBar().addMenu(title)
+            for key in keys:
+                added.addSeparator() if key is None else added.addAction(self.actions[key])
+            return added
+
+        file_menu = menu("&File", "new", "new_from_corpus", "open")
         self.recent_menu = QMenu("Open &Recent", self)
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recent_menu.aboutToShow.connect(lambda: self.files.fill_recent_menu(self.recent_menu))
         file_menu.addMenu(self.recent_menu)
-        file_menu.addSeparator()
-        for key in ("save", "save_as"):
-            file_menu.addAction(self.actions[key])
-        file_menu.addSeparator()
-        for key in ("import", "export"):
-            file_menu.addAction(self.actions[key])
-        file_menu.addSeparator()
-        file_menu.addAction(self.actions["quit"])
-
-        edit_menu = menu.addMenu("&Edit")
-        edit_menu.addAction(self.actions["undo"])
-        edit_menu.addAction(self.actions["redo"])
-        if self.roll is not None:
-            edit_menu.addSeparator()
-            for key in ("cut", "copy", "paste", "duplicate", "delete", "select_all"):
-                edit_menu.addAction(self.actions[key])
-            edit_menu.addSeparator()
-            for key in ("quantize", "transpose_up", "transpose_down", "octave_up", "octave_down"):
-                edit_menu.addAction(self.actions[key])
-            self.view_menu = menu.addMenu("&View")
-            for key in ("zoom_in", "zoom_out", "zoom_to_fit"):
-                self.view_menu.addAction(self.actions[key])
-            self.view_menu.addSeparator()
-        else:
-            self.view_menu = menu.addMenu("&View")
+        for key in (None, "save", "save_as", None, "import", "export", None, "quit"):
+            file_menu.addSeparator() if key is None else file_menu.addAction(self.actions[key])
+        menu("&Edit", "undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete",
+             "select_all", None, "quantize", "transpose_up", "transpose_down", "octave_up",
+             "octave_down")
+        self.view_menu = menu("&View", "zoom_in", "zoom_out", "zoom_to_fit", None)
         self.view_menu.addAction(self.panel_dock.toggleViewAction())
+        menu("&Generate", "continue", "cancel", None, "previous_variation", "next_variation",
+             "audition", "accept", "regenerate", "discard", None, "open_model")
+        t = self.transport
+        self.transport_menu = self.menuBar().addMenu("&Transport")
+        for action in (t.play_action, self.live.rewind_action, t.loop_action, None, t.record_action,
+                       t.count_in_action, t.metronome_action, t.call_response_action, None,
+                       t.refresh_action, t.panic_action):
+            self.transport_menu.addSeparator() if action is None else self.transport_menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("&About Segue", self._about)
 
-        generate_menu = menu.addMenu("&Generate")
-        for key in ("continue", "cancel"):
-            generate_menu.addAction(self.actions[key])
-        generate_menu.addSeparator()
-        for key in ("previous_variation", "next_variation", "audition", "accept", "regenerate", "discard"):
-            generate_menu.addAction(self.actions[key])
-        generate_menu.addSeparator()
-        generate_menu.addAction(self.actions["open_model"])
-
-        self.transport_menu = menu.addMenu("&Transport")  # filled by _build_transport
-
-        help_menu = menu.addMenu("&Help")
-        about = QAction("&About Segue", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
-
-    def _build_toolbar(self):
+    def _build_toolbars(self):
         self.piece_toolbar = QToolBar("Piece", self)
         self.piece_toolbar.setObjectName("PieceToolbar")
         self.piece_toolbar.setMovable(False)
-        self.drag_handle = DragHandle(lambda: what_you_hear(self.document), self.document_title)
+        self.drag_handle = DragHandle(self.document.heard, self.files.title)
         self.drag_handle.failed.connect(lambda message: self.statusBar().showMessage(message, 6000))
         self.piece_toolbar.addAction(self.actions["continue"])
         self.piece_toolbar.addSeparator()
         self.piece_toolbar.addWidget(self.drag_handle)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.piece_toolbar)
+        self.set_transport(self.transport)
+        keep_space_for_play(self.panel, self)
+        self.setAcceptDrops(True)
+        self._drops = FileDrops(self.files, self.drag_handle)
 
     def _connect(self):
-        doc = self.document
+        doc, bar, status = self.document, self.statusBar(), self.status
         doc.modified_changed.connect(lambda _modified: self._update_title())
-        doc.variations_changed.connect(self._update_variation_actions)
         doc.melody_changed.connect(self._show_auto_key)
         doc.marker_changed.connect(self._show_auto_key)
         self._show_auto_key()
-        self.continuation.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.continuation.busy_changed.connect(self._busy_changed)
-        self.panel.settings_changed.connect(self._settings_changed)
-        self.panel.model_chosen.connect(self.load_model)
-        self.panel.open_model_requested.connect(self.open_model_dialog)
-        self.panel.audition_requested.connect(self.audition_variation)
-        self.models.loading.connect(self._model_loading)
-        self.models.loaded.connect(self._model_loaded)
-        self.models.failed.connect(self._model_failed)
-        self.autosaver.failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        if self.roll is not None:
-            self.roll.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
-        self._update_variation_actions()
-        self._connect_transport()
+        self.continuation.status_message.connect(lambda text: bar.showMessage(text, 8000))
+        for controller in (self.files, self.model_control, self.live):
+            controller.status_message.connect(bar.showMessage)
+        self.panel.settings_changed.connect(prefs.write_generation_settings)
+        self.model_control.model_shown.connect(status.show_model)
+        self.live.output_shown.connect(status.show_output)
+        self.live.call_response_shown.connect(status.show_call_response)
+        self.files.path_changed.connect(lambda _path: self._update_title())
+        self.files.replacing.connect(self.live.stop_playback)
+        self.files.loop_loaded.connect(self.live.show_loop)
+        self.files.generation_loaded.connect(self.model_control.use_settings)
+        self.files.piece_opened.connect(self.roll.zoom_to_fit)
+        self.files.saved.connect(self.autosaver.save_now)  # nothing unsaved: no recovery file
+        self.autosaver.failed.connect(lambda text: bar.showMessage(text, 8000))
+        self.roll.status_message.connect(lambda text: bar.showMessage(text, 5000))
+        self.live.show_state()
 
     # --- start-up ---------------------------------------------------------------------------------
 
@@ -417,8 +340,7 @@ class MainWindow(FilesMixin, ModelsMixin, TransportMixin, QMainWindow):
         if self._started:
             return
         self._started = True
-        if load_model:
-            self.load_model(self._initial_model())
+        self.model_control.start(load=load_model)
         self.offer_recovery(load_model=load_model)
         self.autosaver.start()
 
@@ -431,60 +353,51 @@ class MainWindow(FilesMixin, ModelsMixin, TransportMixin, QMainWindow):
             try:
                 session = recovery.load()
             except SessionFileError as exc:
-                self._report_error("Could not restore", str(exc))
+                self.dialogs.error("Could not restore", str(exc))
                 recovery.discard()
                 continue
-            self._show_session(session, recovery.original_path, load_model=load_model)
+            self.files.show_session(session, recovery.original_path, load_model=load_model)
             self.document.mark_unsaved()
             recovery.discard()
             self.statusBar().showMessage("Restored the autosaved piece. Save it to keep it.", 10000)
             return True
         return False
 
-    # --- document state shown -----------------------------------------------------------------
+    # --- what the window shows ------------------------------------------------------------------
 
-    def document_title(self) -> str:
-        return Path(self.path).stem if self.path else UNTITLED
+    def set_transport(self, toolbar: QWidget) -> None:
+        """Dock a transport toolbar (or wrap a plain widget in one) above the roll, after the
+        piece's toolbar on the same row."""
+        if not isinstance(toolbar, QToolBar):
+            widget, toolbar = toolbar, QToolBar("Transport", self)
+            toolbar.setObjectName("TransportToolbar")
+            toolbar.addWidget(widget)
+        toolbar.setMovable(False)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
 
     def _update_title(self):
         # The app sets no application display name: Qt would append it to this title on X11
         # and Windows, which showed "Segue — tune — Segue".
-        self.setWindowTitle(f"Segue — {self.document_title()}[*]")
+        self.setWindowTitle(f"Segue — {self.files.title()}[*]")
         self.setWindowModified(self.document.is_modified())
-
-    def _set_path(self, path: str | None):
-        self.path = path
-        self._update_title()
-        self.file_path_changed.emit(path or "")
-
-    def _busy_changed(self, busy: bool):
-        self.actions["cancel"].setEnabled(busy)
-        self.actions["continue"].setEnabled(not busy)
-        self._update_variation_actions()
-
-    def _update_variation_actions(self):
-        count = len(self.document.variations)
-        busy = self.continuation.is_running
-        for key in ("previous_variation", "next_variation"):
-            self.actions[key].setEnabled(count > 1 and not busy)
-        for key in ("accept", "regenerate", "discard", "audition"):
-            self.actions[key].setEnabled(count > 0 and not busy)
-
-    def _settings_changed(self, settings):
-        prefs.write_generation_settings(settings)
 
     def _show_auto_key(self, *_args) -> None:
         """Key lock 'Auto' names the key it stands for now: the seed's."""
-        seed = self.document.seed()
-        self.panel.set_auto_key(seed.resolved_key("auto"))
+        self.panel.set_auto_key(self.document.seed().resolved_key("auto"))
 
-    def _report_error(self, title: str, text: str) -> None:
-        self.dialogs.error(title, text)
+    def dragEnterEvent(self, event: QDragEnterEvent):  # noqa: N802 - Qt's names
+        self._drops.enter(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent):  # noqa: N802
+        self._drops.enter(event)
+
+    def dropEvent(self, event: QDropEvent):  # noqa: N802
+        self._drops.drop(event)
 
     # --- closing ------------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent):  # noqa: N802
-        if not self._closing_accepted and not self.maybe_save():
+        if not self._closing_accepted and not self.files.maybe_save():
             event.ignore()
             return
         self._closing_accepted = True

@@ -1,7 +1,8 @@
 """Reading and writing ``.segue`` files: the format is :mod:`engine.session`, the disk is here.
 
-Writes go through ``QSaveFile``: the text lands in a temporary file that replaces the old one
-only once it is complete, so a crash or a full disk mid-save never leaves half a session behind.
+Writes go through :func:`engine.files.write_atomically`: the text lands in a temporary file
+that replaces the old one only once it is complete, so a crash or a full disk mid-save never
+leaves half a session behind.
 Every failure is a :class:`SessionFileError` whose message names the file and the reason.
 """
 
@@ -10,9 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QIODevice, QSaveFile
-
 from engine import session as session_format
+from engine.files import write_atomically
 from engine.session import GenerationSettings, Session, SessionError
 from gui.document import Document
 
@@ -26,17 +26,10 @@ class SessionFileError(Exception):
 def write_text_atomically(path: str | Path, text: str) -> None:
     """Replace ``path`` with ``text`` (UTF-8) in one step; SessionFileError on failure."""
     path = Path(path)
-    save = QSaveFile(str(path))
-    if not save.open(QIODevice.OpenModeFlag.WriteOnly):
-        raise SessionFileError(f"Could not save {path.name}: {save.errorString()}.")
-    data = text.encode("utf-8")
-    if save.write(data) != len(data):
-        reason = save.errorString()
-        save.cancelWriting()
-        save.commit()  # with writing cancelled this only closes; the old file stays
-        raise SessionFileError(f"Could not save {path.name}: {reason}.")
-    if not save.commit():
-        raise SessionFileError(f"Could not save {path.name}: {save.errorString()}.")
+    try:
+        write_atomically(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise SessionFileError(f"Could not save {path.name}: {exc.strerror or exc}.") from None
 
 
 def save_session(path: str | Path, session: Session, extra: dict | None = None) -> None:

@@ -5,8 +5,9 @@ from collections import Counter
 
 import pytest
 
-from engine import corpus
-from engine.corpus import CorpusError, Tune, build_corpus, load_corpus, split_of, stream_to_melody
+from engine import corpus, corpus_sources
+from engine.corpus import CorpusError, Tune, build_corpus, load_corpus, split_of
+from engine.corpus_sources import stream_to_melody
 from engine.melody import Melody, Note
 
 music21 = pytest.importorskip("music21")
@@ -91,10 +92,10 @@ def fake_source(tmp_path, monkeypatch, tunes):
 
     def parse(task):
         calls.append(task)
-        records = [corpus._melody_record(tune.id, tune.melody) for tune in tunes]
+        records = [corpus_sources.melody_record(tune.id, tune.melody) for tune in tunes]
         return records, Counter({"too short": 1}), Counter()
 
-    monkeypatch.setattr(corpus, "_parser_for", lambda name: parse)
+    monkeypatch.setattr(corpus, "parser_for", lambda name: parse)
     return folder, calls
 
 
@@ -141,9 +142,9 @@ def test_unknown_source_is_refused(tmp_path):
 
 
 def test_music21_sources_are_found():
-    files = corpus.source_files("essen")
+    files = corpus_sources.source_files("essen")
     assert len(files) > 20 and all(p.suffix == ".abc" for _, p in files)
-    assert {c for c, _ in corpus.source_files("irish")} == {"oneills1850", "ryansMammoth"}
+    assert {c for c, _ in corpus_sources.source_files("irish")} == {"oneills1850", "ryansMammoth"}
 
 
 def test_chorale_soprano_is_found_by_name():
@@ -153,4 +154,4 @@ def test_chorale_soprano_is_found_by_name():
         part.partName = name
         part.append([music21.note.Note(pitch, quarterLength=1) for _ in range(4)])
         score.insert(0, part)
-    assert corpus._soprano(score).partName == "Soprano"
+    assert corpus_sources._soprano(score).partName == "Soprano"

@@ -132,8 +132,8 @@ def test_transpose_notes_checks_the_midi_range():
         edits.transpose_notes(MELODY, [C], 64)
 
 
-def test_velocity_set_and_change_are_clamped():
-    assert edits.set_velocity(MELODY, [A, C], 200).melody.notes[0].velocity == 127
+def test_velocity_change_is_clamped():
+    assert edits.change_velocity(MELODY, [A, C], 200).melody.notes[0].velocity == 127
     changed = edits.change_velocity(MELODY, [A, B], -95)
     assert [n.velocity for n in changed.melody.notes] == [1, 5, 110]
     assert changed.selection == {changed.melody.notes[0], changed.melody.notes[1]}

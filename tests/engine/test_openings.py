@@ -1,10 +1,20 @@
-"""Openings: bar-aligned phrases from the validation split only."""
+"""Openings: bar-aligned phrases from the validation split only, shipped beside a model."""
+
+import random
 
 import pytest
 
 from engine.corpus import Tune
 from engine.melody import Melody, Note
-from engine.openings import corpus_openings, opening_of
+from engine.ml import catalog
+from engine.openings import (
+    corpus_openings,
+    opening_of,
+    openings_path,
+    random_opening,
+    read_openings,
+)
+from engine.session import SessionError, melodies_to_json
 
 
 def tune_melody(first_start=0, bars=6, time_signature=(4, 4)):
@@ -36,3 +46,22 @@ def test_only_validation_tunes_are_used():
     assert 0 < len(openings) == len(validation)
     assert all(2 * 16 <= o.end <= 4 * 16 for o in openings)
     assert corpus_openings(tunes, count=5, rng_seed=3) == corpus_openings(tunes, count=5, rng_seed=3)
+
+
+def test_openings_ship_beside_their_model(tmp_path, monkeypatch):
+    monkeypatch.setenv(catalog.MODELS_DIR_ENV, str(tmp_path))
+    assert openings_path("folk") == tmp_path / "folk.openings.json"
+    assert openings_path(str(tmp_path / "runs" / "mine.safetensors")) == tmp_path / "runs" / "mine.openings.json"
+    phrases = [opening_of(tune_melody(), 2), opening_of(tune_melody(time_signature=(3, 4)), 2)]
+    (tmp_path / "folk.openings.json").write_text(melodies_to_json(phrases))
+    assert read_openings("folk") == phrases
+    assert random_opening("folk", random.Random(1)) in phrases
+
+
+def test_missing_or_empty_openings_name_the_file(tmp_path, monkeypatch):
+    monkeypatch.setenv(catalog.MODELS_DIR_ENV, str(tmp_path))
+    with pytest.raises(SessionError, match="folk.openings.json does not exist: model folk ships no"):
+        read_openings("folk")
+    (tmp_path / "folk.openings.json").write_text(melodies_to_json([]))
+    with pytest.raises(SessionError, match="folk.openings.json holds no opening phrases"):
+        read_openings("folk")

@@ -103,24 +103,22 @@ def test_an_exception_becomes_one_message_and_never_a_crash(qtbot):
     assert "Traceback" not in message
 
 
-def test_cancel_stops_within_100_ms(qtbot):
+def test_cancel_is_observed_between_yields(qtbot):
+    # How fast it is observed is measured in bench/gui_latency.py, not asserted here.
     worker = Worker()
     seen = record(worker)
+    yielding = threading.Event()
 
     def endless():
         while True:
-            time.sleep(0.005)
+            yielding.set()
             yield None
 
     with qtbot.waitSignal(worker.started, timeout=5000):
         worker.start(endless)
-    qtbot.wait(50)
-    asked = time.perf_counter()
-    with qtbot.waitSignal(worker.cancelled, timeout=2000):
+    assert yielding.wait(5)
+    with qtbot.waitSignals([worker.cancelled, worker.done], order="strict", timeout=10000):
         worker.cancel()
-    elapsed = time.perf_counter() - asked
-    assert elapsed < 0.1, f"cancel took {elapsed * 1000:.0f} ms"
-    qtbot.waitUntil(lambda: ("done", None) in seen, timeout=2000)
     assert not any(name in ("finished", "errored") for name, _ in seen)
 
 

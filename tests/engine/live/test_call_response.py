@@ -4,9 +4,18 @@ import threading
 
 import pytest
 
-from engine.live.call_response import ANSWERING, HEARING, LISTENING, THINKING, CallResponse
-from engine.live.player import FakeClock, FakeOutput, Player
+from engine.live.call_response import (
+    ANSWERING,
+    HEARING,
+    LISTENING,
+    THINKING,
+    CallResponse,
+    answer_request,
+)
+from engine.live.player import Player
+from engine.live.testing import FakeClock, FakeOutput
 from engine.melody import Melody, Note
+from engine.session import GenerationSettings
 
 STEP = 0.125  # 120 BPM, 4 steps per quarter; a beat is 0.5 s
 T0 = 10.0
@@ -82,12 +91,22 @@ def test_a_held_note_is_not_silence():
 
 
 def test_silence_is_counted_in_beats_of_the_session_meter_and_tempo():
-    duet = Duet(template=Melody(tempo=60, time_signature=(6, 8)), silence_beats=3)
+    duet = Duet(template=Melody(tempo=60, time_signature=(3, 4)), silence_beats=3)
     duet.cr.feed(on(60), T0)
     duet.cr.feed(off(60), T0 + 0.1)
-    assert duet.cr.silence_seconds() == pytest.approx(1.5)  # three eighths at 60 BPM
-    assert duet.poll_at(0.1 + 1.49) == HEARING
-    assert duet.poll_at(0.1 + 1.5) == ANSWERING
+    assert duet.cr.silence_seconds() == pytest.approx(3.0)  # three quarters at 60 BPM
+    assert duet.poll_at(0.1 + 2.99) == HEARING
+    assert duet.poll_at(0.1 + 3.0) == ANSWERING
+
+
+def test_in_6_8_the_silence_is_counted_in_dotted_quarters_as_the_metronome_clicks():
+    six_eight = Melody(tempo=60, time_signature=(6, 8))  # a quarter is 1 s: a beat is 1.5 s
+    duet = Duet(template=six_eight, silence_beats=2)
+    duet.cr.feed(on(60), T0)
+    duet.cr.feed(off(60), T0 + 0.1)
+    assert duet.cr.silence_seconds() == pytest.approx(3.0)
+    assert duet.poll_at(0.1 + 2.99) == HEARING
+    assert duet.poll_at(0.1 + 3.0) == ANSWERING
 
 
 def test_an_answer_can_arrive_later_and_a_stale_one_is_dropped():
@@ -200,3 +219,25 @@ def test_the_answer_is_played_through_a_player():
     assert done.wait(5)
     assert output.notes() == [("on", 0, 67), ("off", 0, 67)]
     player.close()
+
+
+# --- the request that answers a call -----------------------------------------------------------
+
+
+def test_an_answer_starts_on_the_beat_after_the_call_and_is_about_as_long():
+    call = Melody([Note(60, 0, 3), Note(62, 3, 2)], tempo=90)  # ends at step 5
+    settings = GenerationSettings(bars=4, variations=6, rng_seed=5, key_lock="auto")
+    request = answer_request(call, settings, rng_seed=11)
+    assert request.start == 8 and request.steps == 16  # next beat; one bar like the call
+    assert request.variations == 1 and request.rng_seed == 11
+    assert request.key == call.detect_key() and request.temperature == settings.temperature
+    long_call = Melody([Note(60, 0, 40)])
+    assert answer_request(long_call, settings.replace(bars=2)).steps == 32  # the panel's cap
+    with pytest.raises(ValueError, match="at least one note"):
+        answer_request(Melody(), settings)
+
+
+def test_in_6_8_an_answer_starts_on_the_next_dotted_quarter():
+    call = Melody([Note(60, 0, 3), Note(62, 3, 4)], time_signature=(6, 8))  # ends at step 7
+    request = answer_request(call, GenerationSettings(bars=4))
+    assert request.start == 12 and request.steps == 12  # beats at 0, 6, 12; one 6/8 bar

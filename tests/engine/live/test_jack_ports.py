@@ -10,8 +10,10 @@ import time
 
 import pytest
 
+from engine.live.messages import control_change, note_off, note_on
 from engine.live.midi_input import Recorder, open_input
-from engine.live.player import Player, control_change, note_off, note_on, open_output
+from engine.live.output import open_output
+from engine.live.player import Player
 from engine.live.ports import MidiSystem, PortInfo, _close_keeping_callback
 from engine.melody import Melody, Note
 from tests.jack import JackServer, jackd_path
@@ -129,9 +131,9 @@ def test_stop_in_mid_note_leaves_no_note_without_its_note_off(midi):
     receiver = Receiver().offer()
     try:
         player = Player(open_output(PortInfo(receiver.name, "JACK"), system=midi))
-        player.play(Melody([Note(60, 0, 16), Note(67, 16, 16)], tempo=120))  # 2 s each
+        # 32 s a note: the stop comes in the first one however slow the machine is.
+        player.play(Melody([Note(60, 0, 64), Note(67, 64, 16)], tempo=30))
         assert wait_for(lambda: receiver.notes())
-        time.sleep(0.1)
         player.stop()
         assert wait_for(lambda: receiver.messages[-1:] == [RELEASE[1]])
         assert receiver.messages == [note_on(0, 60, 100), note_off(0, 60), *RELEASE]
@@ -165,25 +167,36 @@ def test_recording_from_a_keyboard_port_yields_the_melody(midi):
     keyboard = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, "SegueTestKeys")
     _KEEP.append(keyboard)
     keyboard.open_virtual_port("out")
-    template = Melody(tempo=120)  # 125 ms a step: late sends under load stay within half a step
+    template = Melody(tempo=120)
     recorder = Recorder(template)
-    port = open_input(PortInfo("SegueTestKeys:out", "JACK"), recorder.feed, system=midi)
+    arrived = []
+    now = [0.0]  # the arrival time the input port reads: set by the test, not by the machine
+
+    def receive(message, when):
+        arrived.append(message)
+        recorder.feed(message, when)
+
+    def notes_arrived():
+        return len([m for m in arrived if m[0] & 0xF0 in (0x80, 0x90)])
+
+    port = open_input(
+        PortInfo("SegueTestKeys:out", "JACK"), receive, system=midi, clock=lambda: now[0]
+    )
     try:
-        time.sleep(0.1)  # let JACK finish connecting
+        # JACK connects in its own time: send a controller (the recorder ignores it) until one
+        # comes through.
+        assert wait_for(lambda: keyboard.send_message([0xB0, 1, 0]) or arrived)
         played = [Note(60, 0, 2, 80), Note(62, 2, 2, 90), Note(64, 4, 1, 100), Note(67, 6, 2, 110)]
         events = sorted(
             [(n.start, 1, n) for n in played] + [(n.end, 0, n) for n in played],
             key=lambda e: (e[0], e[1]),
         )
-        origin = time.perf_counter() + 0.05
-        recorder.start(at=origin)
-        for step, is_on, note in events:
-            deadline = origin + step * template.seconds_per_step
-            while time.perf_counter() < deadline:
-                time.sleep(0.0005)
+        recorder.start(at=0.0)
+        for count, (step, is_on, note) in enumerate(events, 1):
+            now[0] = step * template.seconds_per_step
             message = [0x90, note.pitch, note.velocity] if is_on else [0x80, note.pitch, 0]
             keyboard.send_message(message)
-        time.sleep(0.1)
+            assert wait_for(lambda count=count: notes_arrived() == count)
         assert recorder.stop() == template.with_notes(played)
     finally:
         port.close()

@@ -1,18 +1,15 @@
 """Recording: messages with arrival times become a quantized melody; input ports deliver them."""
 
+import logging
 import threading
 
 import pytest
 
-from engine.live.midi_input import (
-    RawNote,
-    Recorder,
-    merge_take,
-    open_input,
-    parse_note,
-    quantize_take,
-)
-from engine.live.ports import FakeRtmidi, MidiSystem, PortError
+from engine.edits import merge_take
+from engine.live.messages import parse_note
+from engine.live.midi_input import RawNote, Recorder, check_grid, open_input, quantize_take
+from engine.live.ports import PortError
+from engine.live.testing import FakeRtmidi, fake_system
 from engine.melody import Melody, Note
 
 STEP = 0.125  # 120 BPM, 4 steps per quarter
@@ -169,6 +166,13 @@ def test_recorder_rejects_bad_settings():
         Recorder(channel=16)
 
 
+def test_the_recording_grid_is_a_whole_number_of_steps():
+    assert check_grid(4) == 4
+    for bad in (0, -2, 1.5, True, "4"):
+        with pytest.raises(ValueError, match="recording grid"):
+            check_grid(bad)
+
+
 def test_merge_take_replaces_the_span_it_covers():
     melody = Melody([Note(50, 0, 4), Note(52, 4, 4), Note(53, 8, 4), Note(55, 16, 4)])
     take = Melody([Note(60, 6, 2), Note(62, 10, 2)])
@@ -190,7 +194,7 @@ def test_merge_take_replaces_the_span_it_covers():
 
 def test_input_port_delivers_messages_with_arrival_times():
     fake = FakeRtmidi(inputs=["Keys"])
-    midi = MidiSystem(fake, path_exists=lambda path: True)
+    midi = fake_system(fake)
     received = []
     times = iter([1.0, 2.0])
     port = open_input(
@@ -204,27 +208,34 @@ def test_input_port_delivers_messages_with_arrival_times():
     assert fake.deliver("Keys", on(61)) == 0
 
 
-def test_a_failing_handler_does_not_escape_into_the_midi_thread():
+def test_a_failing_handler_is_logged_and_does_not_escape_into_the_midi_thread(caplog):
     fake = FakeRtmidi(inputs=["Keys"])
-    midi = MidiSystem(fake, path_exists=lambda path: True)
+    midi = fake_system(fake)
+    calls = []
 
     def broken(message, when):
+        calls.append(message)
         raise RuntimeError("bug")
 
     port = open_input("Keys", broken, system=midi)
-    fake.deliver("Keys", on(60))  # no exception here
+    with caplog.at_level(logging.ERROR, logger="engine.live.midi_input"):
+        assert fake.deliver("Keys", on(60)) == 1  # no exception reaches the MIDI thread
+        assert fake.deliver("Keys", off(60)) == 1  # and the port goes on delivering
+    assert calls == [on(60), off(60)]
+    assert [r.message for r in caplog.records] == ["MIDI input handler failed"] * 2
+    assert "RuntimeError: bug" in caplog.text
     port.close()
 
 
 def test_opening_a_missing_input_names_it():
-    midi = MidiSystem(FakeRtmidi(inputs=["Keys"]), path_exists=lambda path: True)
+    midi = fake_system(FakeRtmidi(inputs=["Keys"]))
     with pytest.raises(PortError, match="'Pads'"):
         open_input("Pads", system=midi)
 
 
 def test_recording_from_a_port():
     fake = FakeRtmidi(inputs=["Keys"])
-    midi = MidiSystem(fake, path_exists=lambda path: True)
+    midi = fake_system(fake)
     now = [T0]
     recorder = Recorder(Melody())
     port = open_input("Keys", recorder.feed, system=midi, clock=lambda: now[0])

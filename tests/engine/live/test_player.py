@@ -5,9 +5,18 @@ import time
 
 import pytest
 
-from engine.live.player import (
+from engine.live.messages import (
     CC_ALL_NOTES_OFF,
     CC_SUSTAIN,
+    control_change,
+    note_off,
+    note_on,
+    panic_messages,
+    program_change,
+    release_messages,
+)
+from engine.live.output import open_output
+from engine.live.player import (
     CLICK_ACCENT,
     CLICK_BEAT,
     METRONOME_CHANNEL,
@@ -15,18 +24,10 @@ from engine.live.player import (
     PLAYING,
     START_LEAD_SECONDS,
     STOPPED,
-    FakeClock,
-    FakeOutput,
     Player,
-    control_change,
-    note_off,
-    note_on,
-    open_output,
-    panic_messages,
-    program_change,
-    release_messages,
 )
-from engine.live.ports import FakeRtmidi, MidiSystem, PortError, PortInfo
+from engine.live.ports import PortError, PortInfo
+from engine.live.testing import FakeClock, FakeOutput, FakeRtmidi, fake_system
 from engine.melody import Melody, Note
 
 STEP = 0.125  # seconds per step at 120 BPM, 4 steps per quarter
@@ -78,6 +79,14 @@ def rig():
     for made in rigs:
         made.clock.release()
         made.player.close()
+
+
+def wait_for(predicate, timeout=5.0):
+    """Wait for something the scheduler thread does; a bound only against hanging forever."""
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.002)
+    return predicate()
 
 
 def assert_every_note_released(messages):
@@ -183,12 +192,14 @@ def test_stop_in_mid_note_releases_it_and_sends_nothing_more(rig):
     assert r.clock.wait_held()
     r.player.stop()
     r.clock.release()
-    time.sleep(0.05)
     assert r.output.messages[-3:] == [note_off(0, 62), *RELEASE]
-    assert r.output.notes() == [("on", 0, 60), ("off", 0, 60), ("on", 0, 62), ("off", 0, 62)]
-    assert_every_note_released(r.output.messages)
     assert r.player.state == STOPPED
     assert r.player.position == pytest.approx(3)
+    sent_at_stop = len(r.output.messages)
+    r.player.close()  # joins the scheduler thread: whatever it would still send is sent now
+    assert r.output.messages[sent_at_stop:] == RELEASE  # close's own release, no more notes
+    assert r.output.notes() == [("on", 0, 60), ("off", 0, 60), ("on", 0, 62), ("off", 0, 62)]
+    assert_every_note_released(r.output.messages)
     assert not r.finished.is_set()
 
 
@@ -315,6 +326,25 @@ def test_metronome_clicks_every_beat_with_an_accent_on_the_bar(rig):
     assert_every_note_released(r.output.messages)
 
 
+def test_a_6_8_metronome_clicks_dotted_quarters_and_its_count_in_is_two_clicks(rig):
+    r = rig()
+    r.player.set_metronome(True)
+    six_eight = Melody([Note(60, 0, 1)], time_signature=(6, 8))  # a bar is 12 steps
+    r.play(six_eight, end=24, count_in_bars=1)
+    assert r.finished.wait(5)
+    clicks = [(t, m[1]) for t, m in r.timed() if m[0] == 0x90 | METRONOME_CHANNEL]
+    bar = 12 * STEP
+    assert clicks == [
+        (0.0, CLICK_ACCENT),  # the count-in: one bar, two dotted-quarter beats
+        (pytest.approx(6 * STEP), CLICK_BEAT),
+        (pytest.approx(bar), CLICK_ACCENT),  # the piece: steps 0, 6, 12, 18
+        (pytest.approx(bar + 6 * STEP), CLICK_BEAT),
+        (pytest.approx(bar + 12 * STEP), CLICK_ACCENT),
+        (pytest.approx(bar + 18 * STEP), CLICK_BEAT),
+    ]
+    assert_every_note_released(r.output.messages)
+
+
 def test_a_count_in_clicks_a_bar_before_the_music_while_the_playhead_waits(rig):
     r = rig()
     r.play(Melody([Note(60, 0, 4), Note(62, 4, 4)]), count_in_bars=1)
@@ -414,9 +444,7 @@ def test_audition_sounds_a_note_for_its_length(rig):
     r = rig()
     t0 = r.clock.now()
     assert r.player.audition(67, 80, seconds=0.5)
-    deadline = time.monotonic() + 5
-    while len(r.output.sent) < 2 and time.monotonic() < deadline:
-        time.sleep(0.005)
+    assert wait_for(lambda: len(r.output.sent) >= 2)
     assert [(round(t - t0, 6), m) for t, m in r.output.sent] == [
         (0.0, note_on(0, 67, 80)),
         (0.5, note_off(0, 67)),
@@ -472,10 +500,7 @@ def test_a_failing_output_stops_playback_with_one_message(rig):
     r.output.fail()
     r.clock.release()
     assert r.player.wait(5)
-    deadline = time.monotonic() + 5
-    while not r.errors and time.monotonic() < deadline:
-        time.sleep(0.005)
-    time.sleep(0.02)
+    r.player.close()  # joins the scheduler thread, which reports the error before it ends
     assert len(r.errors) == 1 and "Fake output" in r.errors[0]
     assert r.player.state == STOPPED and r.player.output is None
     assert r.output.closed
@@ -552,7 +577,7 @@ def test_real_clock_never_sends_before_a_deadline():
 
 def test_open_output_sends_through_the_port_and_reports_an_unplugged_one():
     fake = FakeRtmidi(outputs=["Synth"])
-    system = MidiSystem(fake, path_exists=lambda path: True)
+    system = fake_system(fake)
     output = open_output("Synth", system=system)
     output.send(note_on(0, 60, 100))
     assert fake.sent == [("Synth", [0x90, 60, 100])]
@@ -566,7 +591,7 @@ def test_open_output_sends_through_the_port_and_reports_an_unplugged_one():
 
 def test_player_on_an_unplugged_rtmidi_port_stops_with_one_message():
     fake = FakeRtmidi(outputs=["Synth"])
-    system = MidiSystem(fake, path_exists=lambda path: True)
+    system = fake_system(fake)
     clock = FakeClock()
     player = Player(open_output("Synth", system=system), clock=clock, sleep=clock.sleep)
     errors = []
@@ -577,6 +602,5 @@ def test_player_on_an_unplugged_rtmidi_port_stops_with_one_message():
     fake.unplug("Synth")
     clock.release()
     assert player.wait(5)
-    time.sleep(0.02)
+    player.close()  # joins the scheduler thread, which reports the error before it ends
     assert len(errors) == 1 and "Synth" in errors[0]
-    player.close()

@@ -5,13 +5,13 @@ import pytest
 from engine.live.ports import (
     INPUT,
     OUTPUT,
-    FakeRtmidi,
     MidiSystem,
     PortError,
     PortInfo,
     find_port,
     strip_alsa_numbers,
 )
+from engine.live.testing import FakeRtmidi
 
 
 def system(fake, **kwargs):

@@ -1,30 +1,24 @@
 """The generation panel's controls and the continuation workflow driven through its buttons."""
 
-import time
+import threading
 from types import SimpleNamespace
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 
 from engine import keys
 from engine.melody import Melody, Note
+from engine.ml.request import ContinuationRequest
 from engine.session import GenerationSettings
 from gui import settings as prefs
 from gui.document import Document
+from gui.generation.actions import TIPS as ACTION_TIPS
+from gui.generation.actions import GenerationActions
 from gui.generation.continuation import ContinuationController
-from gui.generation.model_loader import (
-    ContinuationRequest,
-    LoadedModel,
-    ModelManager,
-    continuation_job,
-)
-from gui.generation.panel import (
-    TIPS,
-    GenerationPanel,
-    NoteSpinBox,
-    _parse_note,
-    note_name,
-)
+from gui.generation.controls import NoteSpinBox, note_name, parse_note
+from gui.generation.model_loader import LoadedModel, ModelManager, continuation_job
+from gui.generation.panel import TIPS, GenerationPanel
+from gui.generation.tooltips import rich_tip
 
 SEED = Melody([Note(62, 0, 4), Note(66, 4, 4), Note(69, 8, 4), Note(67, 12, 4)], key="D major")
 
@@ -110,6 +104,7 @@ def test_controls_cover_the_documented_ranges(qtbot):
 def test_every_control_explains_itself_in_a_tooltip(qtbot):
     panel = GenerationPanel()
     qtbot.addWidget(panel)
+    panel.show_actions(GenerationActions())
     for widget in (panel.model_combo, panel.temperature.slider, panel.rest_weight.slider, panel.bars,
                    panel.variations, panel.key_lock, panel.pitch_low, panel.pitch_high, panel.rng_seed,
                    panel.seed_lock, panel.continue_button, panel.cancel_button, panel.accept_button,
@@ -117,13 +112,18 @@ def test_every_control_explains_itself_in_a_tooltip(qtbot):
         assert len(widget.toolTip()) > 20, widget
     assert all(tip.strip() for tip in TIPS.values())
     # Rich text, so Qt wraps a long tip instead of drawing one line across the screen.
-    assert panel.temperature.slider.toolTip().startswith("<p>")
-    assert "&" not in TIPS["temperature"] or "&amp;" in panel.temperature.toolTip()
+    assert panel.temperature.slider.toolTip() == rich_tip(TIPS["temperature"])
+    assert panel.accept_button.toolTip() == rich_tip(ACTION_TIPS["accept"])
+
+
+def test_tooltips_show_their_text_never_markup():
+    assert rich_tip("Call & response <b>") == "<p>Call &amp; response &lt;b&gt;</p>"
 
 
 def test_buttons_take_no_focus_from_a_click(qtbot):
     panel = GenerationPanel()
     qtbot.addWidget(panel)
+    panel.show_actions(GenerationActions())
     for button in (panel.continue_button, panel.cancel_button, panel.accept_button, panel.regenerate_button,
                    panel.discard_button, panel.audition_button, panel.previous_button, panel.next_button,
                    panel.seed_lock):
@@ -168,7 +168,7 @@ def test_pitch_range_ends_never_cross(qtbot):
      ("G9", 127), ("G#9", None), ("H2", None), ("", None), ("200", None)],
 )
 def test_note_names_parse_like_a_musician_types_them(text, value):
-    assert _parse_note(text) == value
+    assert parse_note(text) == value
 
 
 def test_note_spin_box_shows_names(qtbot):
@@ -183,7 +183,7 @@ def test_notes_are_spelled_alike_in_the_panel_and_on_the_roll(qtbot):
     from gui.piano_roll import style as piano_roll_style
     assert [note_name(p) for p in range(60, 72)] == [piano_roll_style.note_name(p) for p in range(60, 72)]
     assert note_name(63) == "Eb4" and note_name(70) == "Bb4"  # as in the key names (Eb major)
-    assert _parse_note("D#4") == _parse_note("Eb4") == 63  # either spelling can be typed
+    assert parse_note("D#4") == parse_note("Eb4") == 63  # either spelling can be typed
 
 
 def test_model_chooser_lists_models_and_open_model(qtbot):
@@ -200,16 +200,32 @@ def test_model_chooser_lists_models_and_open_model(qtbot):
     assert panel.model_combo.currentText() == "irish"  # stays until a file is chosen
 
 
-def test_variation_buttons_follow_the_state(qtbot):
+def test_the_buttons_are_the_commands_actions(qtbot):
+    actions = GenerationActions()
     panel = GenerationPanel()
     qtbot.addWidget(panel)
+    panel.show_actions(actions)
+    assert panel.accept_button.defaultAction() is actions["accept"]
+    assert panel.accept_button.text() == "Accept" and actions["accept"].text() == "&Accept Variation"
     assert not panel.accept_button.isEnabled() and not panel.next_button.isEnabled()
-    panel.set_variation_state(1, 3)
-    assert panel.variation_label.text() == "Variation 2 of 3"
+    actions.update(busy=False, variations=3)
     assert panel.accept_button.isEnabled() and panel.next_button.isEnabled()
-    panel.set_busy(True)
+    actions.update(busy=False, variations=1)
+    assert panel.accept_button.isEnabled() and not panel.next_button.isEnabled()
+    actions.update(busy=True, variations=3)
     assert not panel.accept_button.isEnabled() and panel.cancel_button.isEnabled()
     assert not panel.continue_button.isEnabled()
+    panel.set_variation_state(1, 3)
+    assert panel.variation_label.text() == "Variation 2 of 3"
+
+
+def test_the_controller_decides_what_is_enabled(qtbot):
+    h = harness(qtbot)
+    assert h.panel.continue_button.isEnabled() and not h.panel.accept_button.isEnabled()
+    h.document.set_variations([Melody([Note(70, 16, 4)]), Melody([Note(72, 16, 4)])])
+    assert h.controller.actions["accept"].isEnabled() and h.panel.next_button.isEnabled()
+    h.document.discard_variations()
+    assert not h.panel.accept_button.isEnabled()
 
 
 # --- the workflow -------------------------------------------------------------------------------
@@ -291,44 +307,20 @@ def test_settings_reach_the_engine(qtbot):
     assert requests == [ContinuationRequest(SEED, SEED.end, 3 * 16, 0.5, 0.25, 5, 11, "D major", (48, 72))]
 
 
-def test_cancel_stops_quickly_and_leaves_the_piece(qtbot, full_size_model):
+def test_cancel_stops_a_real_generation_and_leaves_the_piece(qtbot, full_size_model):
+    # How fast cancel is observed is measured in bench/gui_latency.py, not asserted here.
     h = harness(qtbot, full_size_model)
     h.panel.set_settings(h.panel.settings().replace(bars=32, variations=8))
+    messages = []
+    h.controller.status_message.connect(messages.append)
     with qtbot.waitSignal(h.controller.busy_changed, timeout=5000):
         press(qtbot, h.panel.continue_button)
-    qtbot.waitUntil(lambda: h.panel.progress.value() > 0, timeout=10000)
-    asked = time.perf_counter()
-    with qtbot.waitSignal(h.controller.busy_changed, timeout=5000, check_params_cb=lambda busy: not busy):
+    qtbot.waitUntil(lambda: h.panel.progress.value() > 0, timeout=20000)
+    with qtbot.waitSignal(h.controller.busy_changed, timeout=20000, check_params_cb=lambda busy: not busy):
         press(qtbot, h.panel.cancel_button)
-    assert time.perf_counter() - asked < 0.1
+    assert messages[-1] == "Continuation cancelled."
     assert h.document.variations == [] and h.document.melody == SEED
     assert h.errors == []
-
-
-def test_event_loop_never_stalls_during_a_generation(qtbot, full_size_model):
-    # A stall caused by the app (work on the GUI thread, a lock held across the generation)
-    # shows in every run; a single gap from the OS lending both shared cores to another
-    # process does not, so the best of three runs must stay under 50 ms.
-    h = harness(qtbot, full_size_model)
-    h.panel.set_settings(h.panel.settings().replace(bars=16, variations=8))
-    worst_gaps = []
-    for _attempt in range(3):
-        ticks = []
-        timer = QTimer()
-        timer.setInterval(5)
-        timer.timeout.connect(lambda ticks=ticks: ticks.append(time.perf_counter()))
-        timer.start()
-        qtbot.wait(30)
-        start = len(ticks)
-        run_continue(qtbot, h)
-        timer.stop()
-        assert len(h.document.variations) == 8
-        gaps = [b - a for a, b in zip(ticks[start:], ticks[start + 1:])]
-        assert len(gaps) > 10, "the generation finished too fast to measure anything"
-        worst_gaps.append(max(gaps))
-        if max(gaps) < 0.05:
-            break
-    assert min(worst_gaps) < 0.05, f"the event loop stalled: worst gaps {[round(g * 1000) for g in worst_gaps]} ms"
 
 
 def test_an_engine_error_is_reported_and_the_session_is_untouched(qtbot):
@@ -375,15 +367,20 @@ def test_a_failed_model_load_is_the_reason_given(qtbot):
 
 
 def test_continue_pressed_while_the_model_loads_starts_when_it_is_ready(qtbot, tiny_model):
-    def slow_loader(name):
-        time.sleep(0.3)
+    loading, release = threading.Event(), threading.Event()
+
+    def held_loader(name):  # loads only when the test lets it
+        loading.set()
+        release.wait(20)
         return LoadedModel(name, name, tiny_model, "CPU")
 
-    h = harness(qtbot, loader=slow_loader)
+    h = harness(qtbot, loader=held_loader)
     h.panel.set_settings(h.panel.settings().replace(bars=1, variations=1))
     h.models.load("tiny")
+    assert loading.wait(10) and h.models.is_loading
     press(qtbot, h.panel.continue_button)
-    assert h.document.variations == []
+    assert h.document.variations == [] and not h.controller.is_running
+    release.set()
     qtbot.waitUntil(lambda: len(h.document.variations) == 1, timeout=10000)
     assert h.errors == []
 

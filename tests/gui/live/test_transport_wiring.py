@@ -2,20 +2,18 @@
 Play plays what you hear, Stop releases, takes are one undo step, the roll's keys audition,
 call and response answers with the current settings, and no MIDI system leaves the app usable."""
 
-import time
-
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolBar
 
-from engine.live.ports import FakeRtmidi, MidiSystem, PortInfo
+from engine.live.player import START_LEAD_SECONDS, Player
+from engine.live.ports import PortInfo
+from engine.live.testing import FakeClock, FakeRtmidi, fake_system
 from engine.melody import Melody, Note
-from engine.session import GenerationSettings
 from gui import settings as prefs
 from gui.dialogs import ScriptedDialogs
 from gui.document import Document
-from gui.generation.continuation import answer_request
 from gui.live.playback import PlaybackBridge
 from gui.window.export import ExportOptions
 from gui.window.main_window import MainWindow
@@ -39,7 +37,8 @@ def models_dir(tmp_path):
     """A models folder with a small real model 'folk' (as in test_main_window.py)."""
     torch = pytest.importorskip("torch")
     torch.set_num_threads(1)
-    from engine.ml.model import ModelConfig, create_model, save_model
+    from engine.ml.checkpoint import save_model
+    from engine.ml.model import ModelConfig, create_model
 
     config = ModelConfig(hidden_size=48, num_layers=1, token_dim=16, pitch_dim=8, contour_dim=8,
                          meter_dim=8, lookback_dim=8)
@@ -54,18 +53,22 @@ def rig(qtbot):
     transport talks to a fake rtmidi with an output 'Synth' and an input 'Keys'."""
     windows = []
 
-    def make(melody=SEED, marker=None, fake=None):
+    def make(melody=SEED, marker=None, fake=None, clock=None):
+        """``clock``: a FakeClock for the player (and the input's arrival times)."""
         fake = fake or FakeRtmidi(outputs=["Synth"], inputs=["Keys"])
-        bridge = PlaybackBridge(MidiSystem(fake, path_exists=lambda path: True), port_poll_ms=0)
+        player = None if clock is None else Player(clock=clock, sleep=clock.sleep)
+        bridge = PlaybackBridge(fake_system(fake), player=player, port_poll_ms=0)
         document = Document(melody, melody.end if marker is None else marker)
         window = MainWindow(document, dialogs=ScriptedDialogs(), playback=bridge)
         qtbot.addWidget(window)
         window.show()
-        windows.append(window)
+        windows.append((window, clock))
         return window, fake
 
     yield make
-    for window in windows:  # a modified piece refuses to close: release the ports ourselves
+    for window, clock in windows:  # a modified piece refuses to close: release the ports ourselves
+        if clock is not None:
+            clock.release()  # a player thread held on the fake clock may end
         window.answerer.shutdown()
         window.continuation.shutdown()
         window.playback.close()
@@ -110,10 +113,10 @@ def test_the_window_docks_the_transport_and_shows_the_output(rig):
     assert transport.play_action.shortcut().toString() == "Space"
     # The first output opens on a first start, and the status bar names it.
     assert window.playback.output_port == PortInfo("Synth", "ALSA")
-    assert window.midi_label.text() == "MIDI out: Synth"
+    assert window.status.midi_label.text() == "MIDI out: Synth"
     assert transport.play_action.isEnabled()
     assert transport.tempo_spin.value() == FAST
-    assert window.roll.header.meter.tempo.isHidden()  # one tempo box, the transport's
+    assert window.roll.tempo_box.isHidden()  # one tempo box, the transport's
 
 
 # --- play and stop ------------------------------------------------------------------------------------
@@ -180,13 +183,16 @@ def test_the_panel_audition_button_plays_the_variation_after_a_pre_roll(rig, qtb
 
 
 def test_an_edit_while_playing_is_heard(rig, qtbot):
-    melody = Melody([Note(60, 0, 2), Note(62, 40, 2)], tempo=FAST)  # 1.6 s
-    window, fake = rig(melody)
+    melody = Melody([Note(60, 0, 2), Note(62, 40, 2)], tempo=FAST)
+    clock = FakeClock()
+    window, fake = rig(melody, clock=clock)
+    clock.hold_at(clock.now() + START_LEAD_SECONDS + 5 * 0.0375)  # step 5: 60 has ended
     window.transport.toggle_play()
-    qtbot.waitUntil(lambda: window.playback.player.position > 4, timeout=3000)  # 60 has ended
-    window.document.set_melody(melody.add(Note(64, 30, 2)), "Add Note")
+    assert clock.wait_held()
+    assert note_ons(fake) == [60]
     with qtbot.waitSignal(window.playback.finished, timeout=5000):
-        pass
+        window.document.set_melody(melody.add(Note(64, 30, 2)), "Add Note")
+        clock.release()
     assert note_ons(fake) == [60, 64, 62]
 
 
@@ -207,22 +213,24 @@ def test_the_tempo_box_edits_the_piece_in_one_undo_step(rig, qtbot):
 
 def test_a_recorded_take_is_one_undo_step_on_the_rolls_snap(rig, qtbot):
     melody = Melody([Note(72, 24, 4)], tempo=240)  # 62.5 ms a step
-    window, fake = rig(melody)
-    window.roll.set_snap("1/4")  # four steps
+    clock = FakeClock()
+    window, fake = rig(melody, clock=clock)
+    window.roll.editor.set_snap("1/4")  # four steps
     window.playback.open_input(PortInfo("Keys", "ALSA"))
     window.transport.record_action.setChecked(True)
+    step_zero = clock.now() + START_LEAD_SECONDS
+    clock.hold_at(step_zero + 3.1 * 0.0625)
     window.transport.toggle_play()
     assert window.playback.recording
-    time.sleep(0.1)
-    fake.deliver("Keys", [0x90, 67, 90])
-    time.sleep(0.3)
-    fake.deliver("Keys", [0x80, 67, 0])
+    assert clock.wait_held()
+    fake.deliver("Keys", [0x90, 67, 90])  # step 3.1: snaps to 4
+    assert clock.run_to(step_zero + 10.6 * 0.0625)
+    fake.deliver("Keys", [0x80, 67, 0])  # step 10.6: snaps to 12
     stack = window.document.undo_stack
     with qtbot.waitSignal(window.document.melody_changed, timeout=3000):
         window.transport.toggle_play()
     recorded = [n for n in window.document.melody.notes if n.pitch == 67]
-    assert len(recorded) == 1 and recorded[0].velocity == 90
-    assert recorded[0].start % 4 == 0 and recorded[0].length % 4 == 0
+    assert recorded == [Note(67, 4, 8, 90)]
     assert Note(72, 24, 4) in window.document.melody.notes
     assert stack.count() == 1 and stack.undoText() == "Record Take"
     assert "Recorded 1 note" in window.statusBar().currentMessage()
@@ -253,7 +261,6 @@ def play_a_call(window, fake):
     window.transport.silence_spin.setValue(1)
     window.transport.call_response_action.setChecked(True)
     fake.deliver("Keys", [0x90, 62, 100])
-    time.sleep(0.05)
     fake.deliver("Keys", [0x80, 62, 0])
 
 
@@ -272,10 +279,10 @@ def test_call_and_response_answers_with_the_current_settings(rig, qtbot, models_
     assert answer.end <= answer.steps_per_bar  # a one-note call gets a one-bar answer
     qtbot.waitUntil(lambda: 72 in note_ons(fake), timeout=3000)
     assert states[:4] == ["listening", "hearing", "thinking", "answering"]
-    assert window.call_response_label.text() == "Call & response: answering"
+    assert window.status.call_response_label.text() == "Call & response: answering"
     assert window.roll.playhead is None  # an answer is not the piece: the playhead stays put
     window.transport.call_response_action.setChecked(False)
-    assert window.call_response_label.isHidden()
+    assert window.status.call_response_label.isHidden()
 
 
 def test_call_and_response_without_a_model_says_so_and_listens_again(rig, qtbot):
@@ -285,22 +292,9 @@ def test_call_and_response_without_a_model_says_so_and_listens_again(rig, qtbot)
     play_a_call(window, fake)
     qtbot.waitUntil(lambda: states[-2:] == ["thinking", "listening"], timeout=5000)
     assert states[:2] == ["listening", "hearing"]
-    assert window.call_response_label.text() == "Call & response: listening"
+    assert window.status.call_response_label.text() == "Call & response: listening"
     assert "needs a model" in window.statusBar().currentMessage()
     assert note_ons(fake) == []
-
-
-def test_an_answer_starts_on_the_beat_after_the_call_and_is_about_as_long():
-    call = Melody([Note(60, 0, 3), Note(62, 3, 2)], tempo=90)  # ends at step 5
-    settings = GenerationSettings(bars=4, variations=6, rng_seed=5, key_lock="auto")
-    request = answer_request(call, settings, rng_seed=11)
-    assert request.start == 8 and request.steps == 16  # next beat; one bar like the call
-    assert request.variations == 1 and request.rng_seed == 11
-    assert request.key == call.detect_key() and request.temperature == settings.temperature
-    long_call = Melody([Note(60, 0, 40)])
-    assert answer_request(long_call, settings.replace(bars=2)).steps == 32  # the panel's cap
-    with pytest.raises(ValueError, match="at least one note"):
-        answer_request(Melody(), settings)
 
 
 # --- no MIDI system, closing ---------------------------------------------------------------------------
@@ -313,12 +307,12 @@ def test_without_a_midi_system_play_is_off_the_status_bar_says_why_and_export_wo
     assert window.statusBar().currentMessage() == (
         "No MIDI system found. Playback is off; export to MIDI files still works."
     )
-    assert "no JACK server is running" in window.midi_label.toolTip()
+    assert "no JACK server is running" in window.status.midi_label.toolTip()
     assert not window.transport.play_action.isEnabled()
-    assert window.midi_label.text() == "MIDI: unavailable"
-    assert "export to MIDI files still works" in window.midi_label.toolTip()
-    window.audition_variation()  # nothing to audition, nothing breaks
-    assert window.export_to(str(tmp_path / "piece.mid"), ExportOptions())
+    assert window.status.midi_label.text() == "MIDI: unavailable"
+    assert "export to MIDI files still works" in window.status.midi_label.toolTip()
+    window.live.audition_variation()  # nothing to audition, nothing breaks
+    assert window.files.export_to(str(tmp_path / "piece.mid"), ExportOptions())
     assert (tmp_path / "piece.mid").stat().st_size > 0
 
 

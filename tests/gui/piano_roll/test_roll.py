@@ -7,7 +7,7 @@ button held, and releases to show a preview and commit once.
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QMouseEvent, QWheelEvent
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from engine.melody import Melody, Note
@@ -33,7 +33,7 @@ def roll(qtbot):
     widget.set_view(
         step_width=STEP_PX, key_height=KEY_PX, scroll_x=0, scroll_y=(127 - TOP_PITCH) * KEY_PX
     )
-    widget.set_snap("1/16")
+    widget.editor.set_snap("1/16")
     yield widget
     # A document dropped with unsaved history emits cleanChanged while Qt deletes it; a clean
     # stack keeps that teardown quiet.
@@ -121,14 +121,14 @@ def undo_count(roll):
 
 
 def test_click_on_empty_grid_draws_one_snap_length_note_as_one_undo_step(roll, qtbot):
-    roll.set_snap("1/8")
+    roll.editor.set_snap("1/8")
     with qtbot.waitSignal(roll.audition_requested) as audition:
         click(roll.note_grid, cell(roll, 17.5, 67))
     assert audition.args == [67, 100]
     assert Note(67, 16, 2) in notes(roll)
     assert undo_count(roll) == 1
     assert roll.document.undo_stack.undoText() == "Draw Note"
-    assert roll.selected_notes() == [Note(67, 16, 2)]
+    assert roll.editor.selected_notes() == [Note(67, 16, 2)]
 
 
 def test_drag_draws_a_longer_note_with_one_undo_step(roll):
@@ -140,7 +140,7 @@ def test_drag_draws_a_longer_note_with_one_undo_step(roll):
 def test_drawing_shows_a_preview_before_release(roll):
     mouse(roll.note_grid, "press", cell(roll, 16.2, 67))
     mouse(roll.note_grid, "move", cell(roll, 19.5, 67))
-    assert roll.shown_melody().notes[-1] == Note(67, 16, 4)
+    assert roll.editor.shown_melody().notes[-1] == Note(67, 16, 4)
     assert roll.document.melody.notes == (A, B, C)  # nothing committed yet
     assert undo_count(roll) == 0
     mouse(roll.note_grid, "release", cell(roll, 19.5, 67))
@@ -148,20 +148,11 @@ def test_drawing_shows_a_preview_before_release(roll):
 
 
 def test_snap_quarter_and_alt_bypass(roll):
-    roll.set_snap("1/4")
+    roll.editor.set_snap("1/4")
     click(roll.note_grid, cell(roll, 22.5, 67))
     assert notes(roll)[-1] == Note(67, 20, 4)
     click(roll.note_grid, cell(roll, 29.5, 69), modifiers=Qt.AltModifier)
     assert notes(roll)[-1] == Note(69, 29, 1)
-
-
-def test_snap_finer_than_the_grid_is_one_step_and_says_so(roll, qtbot):
-    with qtbot.waitSignal(roll.status_message) as message:
-        roll.set_snap("1/32")
-    assert "finer than the melody grid" in message.args[0]
-    assert roll.grid() == 1
-    with pytest.raises(ValueError, match="snap must be one of"):
-        roll.set_snap("1/12")
 
 
 def test_drawing_over_a_note_on_another_pitch_cuts_it(roll):
@@ -170,7 +161,7 @@ def test_drawing_over_a_note_on_another_pitch_cuts_it(roll):
 
 
 def test_select_tool_double_click_draws(roll):
-    roll.set_tool("select")
+    roll.editor.set_tool("select")
     position = cell(roll, 30.5, 65)
     mouse(roll.note_grid, "press", position)
     mouse(roll.note_grid, "release", position)
@@ -183,41 +174,39 @@ def test_select_tool_double_click_draws(roll):
 # --- selecting -------------------------------------------------------------------------------------
 
 
-def test_click_and_shift_click_select(roll, qtbot):
-    with qtbot.waitSignal(roll.selection_changed):
-        click(roll.note_grid, cell(roll, 1, 60))
-    assert roll.selected_notes() == [A]
+def test_click_and_shift_click_select(roll):
+    click(roll.note_grid, cell(roll, 1, 60))
+    assert roll.editor.selected_notes() == [A]
     click(roll.note_grid, cell(roll, 9, 64), modifiers=Qt.ShiftModifier)
-    assert roll.selected_notes() == [A, C]
+    assert roll.editor.selected_notes() == [A, C]
     click(roll.note_grid, cell(roll, 1, 60), modifiers=Qt.ShiftModifier)
-    assert roll.selected_notes() == [C]
+    assert roll.editor.selected_notes() == [C]
     assert undo_count(roll) == 0  # selecting is not an edit
 
 
 def test_rubber_band_selects_with_the_select_tool(roll):
-    roll.set_tool("select")
+    roll.editor.set_tool("select")
     drag(roll.note_grid, cell(roll, 3, 66), cell(roll, 9, 61))
-    assert roll.selected_notes() == [B, C]
-    assert roll.gesture is None and undo_count(roll) == 0
+    assert roll.editor.selected_notes() == [B, C]
+    assert roll.editor.gesture is None and undo_count(roll) == 0
 
 
-def test_ctrl_a_selects_all_and_escape_clears(roll):
-    key(roll, Qt.Key_A, Qt.ControlModifier)
-    assert roll.selected_notes() == [A, B, C]
+def test_escape_clears_the_selection(roll):
+    roll.editor.select_all()
     key(roll, Qt.Key_Escape)
-    assert roll.selected_notes() == []
+    assert roll.editor.selected_notes() == []
 
 
 # --- moving and resizing ---------------------------------------------------------------------------
 
 
 def test_drag_moves_the_selection_as_one_undo_step(roll):
-    roll.select_all()
+    roll.editor.select_all()
     drag(roll.note_grid, cell(roll, 1, 60), cell(roll, 17, 62), steps=8)
     assert notes(roll) == (Note(62, 16, 4, 90), Note(64, 20, 4, 100), Note(66, 24, 4, 110))
     assert undo_count(roll) == 1
     assert roll.document.undo_stack.undoText() == "Move Notes"
-    assert len(roll.selected_notes()) == 3
+    assert len(roll.editor.selected_notes()) == 3
     roll.document.undo_stack.undo()
     assert notes(roll) == (A, B, C)
     roll.document.undo_stack.redo()
@@ -227,7 +216,7 @@ def test_drag_moves_the_selection_as_one_undo_step(roll):
 def test_escape_cancels_a_drag(roll):
     mouse(roll.note_grid, "press", cell(roll, 1, 60))
     mouse(roll.note_grid, "move", cell(roll, 20, 70))
-    assert roll.shown_melody() != roll.document.melody
+    assert roll.editor.shown_melody() != roll.document.melody
     key(roll, Qt.Key_Escape)
     mouse(roll.note_grid, "release", cell(roll, 20, 70))
     assert notes(roll) == (A, B, C)
@@ -253,15 +242,6 @@ def test_an_outside_change_during_a_drag_drops_the_drag(roll):
 # --- deleting ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("qt_key", [Qt.Key_Delete, Qt.Key_Backspace])
-def test_delete_keys_remove_the_selection(roll, qt_key):
-    click(roll.note_grid, cell(roll, 5, 62))
-    key(roll, qt_key)
-    assert notes(roll) == (A, C)
-    assert roll.selected_notes() == []
-    assert undo_count(roll) == 1
-
-
 def test_right_click_deletes_a_note_and_right_drag_erases(roll):
     click(roll.note_grid, cell(roll, 5, 62), button=Qt.RightButton)
     assert notes(roll) == (A, C)
@@ -270,122 +250,32 @@ def test_right_click_deletes_a_note_and_right_drag_erases(roll):
     assert undo_count(roll) == 2
 
 
-def test_delete_with_nothing_selected_says_so(roll, qtbot):
-    with qtbot.waitSignal(roll.status_message) as message:
-        key(roll, Qt.Key_Delete)
-    assert "Select notes" in message.args[0]
-    assert undo_count(roll) == 0
-
-
 # --- keys ----------------------------------------------------------------------------------------
 
 
-def test_arrows_move_by_a_snap_step_or_a_semitone(roll):
+def test_arrow_keys_in_the_grid_move_the_selection(roll):
     click(roll.note_grid, cell(roll, 9, 64))
-    roll.set_snap("1/8")
-    key(roll, Qt.Key_Right)
-    assert notes(roll)[-1] == C.with_start(10)
+    key(roll, Qt.Key_Right, Qt.ShiftModifier)  # a bar
     key(roll, Qt.Key_Up)
-    assert notes(roll)[-1] == Note(65, 10, 4, 110)
-    assert undo_count(roll) == 2
-    key(roll, Qt.Key_Left, Qt.AltModifier)  # Alt+arrows pick variations in the main window
-    key(roll, Qt.Key_Up, Qt.ControlModifier)  # Ctrl+arrows transpose there
-    assert notes(roll)[-1] == Note(65, 10, 4, 110)
+    assert notes(roll)[-1] == Note(65, 24, 4, 110)
     assert undo_count(roll) == 2
 
 
-def test_shift_arrows_move_by_a_bar_or_an_octave(roll):
-    click(roll.note_grid, cell(roll, 9, 64))
-    key(roll, Qt.Key_Right, Qt.ShiftModifier)
-    key(roll, Qt.Key_Down, Qt.ShiftModifier)
-    assert notes(roll)[-1] == Note(52, 24, 4, 110)
-    key(roll, Qt.Key_Left, Qt.ShiftModifier)
-    key(roll, Qt.Key_Left, Qt.ShiftModifier)  # would start before step 0: refused
-    assert notes(roll)[-1] == Note(52, 8, 4, 110)
+# --- what the window uses -------------------------------------------------------------------------
 
 
-def test_undo_and_redo_keys(roll):
-    click(roll.note_grid, cell(roll, 20.5, 67))
-    key(roll, Qt.Key_Z, Qt.ControlModifier)
-    assert notes(roll) == (A, B, C)
-    key(roll, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
-    assert len(notes(roll)) == 4
-    key(roll, Qt.Key_Z, Qt.ControlModifier)
-    key(roll, Qt.Key_Y, Qt.ControlModifier)
-    assert len(notes(roll)) == 4
-
-
-# --- clipboard, duplicate, quantize, transpose -----------------------------------------------------
-
-
-def test_copy_then_paste_appends_after_the_copied_notes(roll):
-    click(roll.note_grid, cell(roll, 1, 60))
-    click(roll.note_grid, cell(roll, 5, 62), modifiers=Qt.ShiftModifier)
-    roll.copy()
-    roll.paste()
-    assert notes(roll)[2:] == (Note(60, 8, 4, 90), Note(62, 12, 4, 100))  # C was pasted over
-    assert roll.selected_notes() == [Note(60, 8, 4, 90), Note(62, 12, 4, 100)]
-    roll.paste()
-    assert notes(roll)[-1] == Note(62, 20, 4, 100)
-    assert undo_count(roll) == 2
-
-
-def test_paste_goes_where_the_user_last_clicked_on_empty_grid(roll):
-    click(roll.note_grid, cell(roll, 1, 60))
-    key(roll, Qt.Key_C, Qt.ControlModifier)
-    roll.set_tool("select")
-    click(roll.note_grid, cell(roll, 32.4, 70))
-    key(roll, Qt.Key_V, Qt.ControlModifier)
-    assert notes(roll)[-1] == Note(60, 32, 4, 90)
-
-
-def test_cut_removes_and_paste_puts_back(roll):
-    click(roll.note_grid, cell(roll, 5, 62))
-    roll.cut()
-    assert notes(roll) == (A, C)
-    roll.paste()
-    assert notes(roll) == (A, B, C)
-    assert undo_count(roll) == 2
-
-
-def test_paste_of_foreign_clipboard_text_says_so_and_changes_nothing(roll, qtbot):
-    QGuiApplication.clipboard().setText("hello, not notes")
+def test_the_editors_messages_leave_through_the_roll(roll, qtbot):
     with qtbot.waitSignal(roll.status_message) as message:
-        roll.paste()
-    assert "Nothing pasted" in message.args[0] and "no Segue notes" in message.args[0]
-    assert notes(roll) == (A, B, C) and undo_count(roll) == 0
+        key(roll, Qt.Key_Right)  # nothing selected
+    assert message.args == ["Select notes to move"]
 
 
-def test_duplicate_places_a_copy_after_the_selection(roll):
-    click(roll.note_grid, cell(roll, 9, 64))
-    key(roll, Qt.Key_D, Qt.ControlModifier)
-    assert notes(roll)[-1] == Note(64, 12, 4, 110)
-    assert roll.selected_notes() == [Note(64, 12, 4, 110)]
-    assert undo_count(roll) == 1
-
-
-def test_quantize_selection_and_whole_melody(roll):
-    roll.document.set_melody(Melody([Note(60, 1, 3), Note(62, 7, 2), Note(64, 13, 2)]), "Seed")
-    roll.set_snap("1/4")
-    click(roll.note_grid, cell(roll, 1.5, 60))
-    roll.quantize_selection()
-    assert notes(roll)[0] == Note(60, 0, 4)
-    roll.clear_selection()
-    roll.quantize_selection()
-    assert [n.start for n in notes(roll)] == [0, 8, 12]
-    assert roll.document.undo_stack.undoText() == "Quantize Notes"
-
-
-def test_transpose_selection_and_out_of_range(roll, qtbot):
-    click(roll.note_grid, cell(roll, 5, 62))
-    roll.transpose_selection(5)
-    assert notes(roll) == (A, Note(67, 4, 4, 100), C)
-    with qtbot.waitSignal(roll.status_message) as message:
-        roll.transpose_selection(100)
-    assert "Cannot transpose" in message.args[0]
-    roll.clear_selection()
-    roll.transpose_selection(-12)
-    assert [n.pitch for n in notes(roll)] == [48, 55, 52]
+def test_the_tempo_box_edits_the_pieces_tempo_as_one_undo_step(roll):
+    roll.tempo_box.setValue(96.0)
+    assert roll.document.melody.tempo == 96.0
+    assert roll.document.undo_stack.undoText() == "Change Tempo"
+    roll.document.undo_stack.undo()
+    assert roll.tempo_box.value() == 120.0
 
 
 # --- velocity, marker, keyboard ------------------------------------------------------------------
@@ -493,7 +383,7 @@ def test_playhead_follows_playback_and_can_stay_put(roll):
     far = (width / STEP_PX) * 1.5
     roll.set_playhead(far)
     assert 0 <= roll.roll_geometry.x_of(far) < width / 2
-    roll.follow_playhead = False
+    roll.header.follow.click()  # off
     roll.set_view(scroll_x=0)
     roll.set_playhead(far * 2)
     assert roll.roll_geometry.scroll_x == 0
@@ -522,14 +412,17 @@ def test_selected_notes_are_drawn_in_another_colour(roll):
 
 
 def test_header_controls_follow_the_roll(roll):
-    roll.set_tool("select")
+    roll.editor.set_tool("select")
     assert roll.header.tool_buttons["select"].isChecked()
     roll.header.tool_buttons["draw"].click()
-    assert roll.tool == "draw"
+    assert roll.editor.tool == "draw"
     roll.header.snap.setCurrentText("1/4")
-    assert roll.snap == "1/4"
+    assert roll.editor.snap == "1/4"
+    assert roll.header.follow.isChecked() and roll.view.follow
+    roll.header.follow.click()
+    assert not roll.view.follow
     with pytest.raises(ValueError, match="tool must be"):
-        roll.set_tool("lasso")
+        roll.editor.set_tool("lasso")
 
 
 def test_a_press_after_a_lost_release_starts_afresh(roll):

@@ -4,7 +4,6 @@ import pytest
 
 from gui.piano_roll.snap import (
     SNAP_NAMES,
-    snap_delta,
     snap_floor,
     snap_note,
     snap_round,
@@ -42,5 +41,3 @@ def test_snap_functions():
     assert snap_floor(7.9, 4) == 4
     assert snap_round(5.9, 4) == 4
     assert snap_round(6.0, 4) == 8
-    assert snap_delta(-1.9, 4) == 0
-    assert snap_delta(-2.1, 4) == -4

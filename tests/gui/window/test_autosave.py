@@ -14,7 +14,6 @@ from gui import settings as prefs
 from gui.dialogs import ScriptedDialogs
 from gui.document import Document
 from gui.window.autosave import AUTOSAVE_INTERVAL_MS, Autosaver, orphaned_recoveries
-from gui.window.main_window import MainWindow
 from gui.window.session_file import load_session, session_of
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -42,18 +41,19 @@ def autosaver(qtbot, tmp_path, document, interval_ms=40, original=None):
     return saver
 
 
-def test_the_default_interval_is_30_seconds(qtbot):
-    window = MainWindow(Document(SEED, 12), dialogs=ScriptedDialogs())
-    qtbot.addWidget(window)
+def test_the_default_interval_is_30_seconds(qtbot, main_window):
+    window = main_window(Document(SEED, 12), dialogs=ScriptedDialogs())
     assert AUTOSAVE_INTERVAL_MS == 30_000
-    assert window.autosaver._timer.interval() == 30_000
+    assert window.autosaver.timer.interval() == 30_000
 
 
 def test_the_timer_writes_the_modified_piece(qtbot, tmp_path):
     document = Document(SEED, 12)
     saver = autosaver(qtbot, tmp_path, document, original="/music/tune.segue")
     saver.start()
-    qtbot.wait(120)
+    for _tick in range(2):
+        with qtbot.waitSignal(saver.timer.timeout, timeout=2000):
+            pass
     assert not saver.path.exists()  # nothing unsaved, nothing written
     document.set_melody(CRASHED, "Draw")
     with qtbot.waitSignal(saver.saved, timeout=2000):
@@ -111,11 +111,14 @@ CRASH_SCRIPT = textwrap.dedent(
     from gui.dialogs import ScriptedDialogs
     from gui.document import Document
     from gui.window.main_window import MainWindow
+    from engine.live.ports import MidiSystem
+    from engine.live.testing import FakeRtmidi
+    system = MidiSystem(FakeRtmidi(), path_exists=lambda _path: True)
     window = MainWindow(Document(Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4)]), 12),
-                        dialogs=ScriptedDialogs())
+                        dialogs=ScriptedDialogs(), midi_system=system, recovery_folder={recovery!r})
     window.show()
     window.start_up(load_model=False)
-    window.path = {original!r}
+    window.files.path = {original!r}
     window.document.set_melody(window.document.melody.add(Note(67, 12, 4), Note(72, 16, 8)), "Draw")
     assert window.autosaver.save_now()
     print("autosaved", flush=True)
@@ -125,7 +128,8 @@ CRASH_SCRIPT = textwrap.dedent(
 
 
 def crash_a_segue(tmp_path, original=None):
-    script = CRASH_SCRIPT.format(root=str(ROOT), settings=str(tmp_path / "settings"), original=original)
+    script = CRASH_SCRIPT.format(root=str(ROOT), settings=str(tmp_path / "settings"), original=original,
+                                 recovery=str(tmp_path / "recovery"))
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=os.environ.copy()
     )
@@ -133,28 +137,26 @@ def crash_a_segue(tmp_path, original=None):
     assert "autosaved" in result.stdout
 
 
-def test_after_a_crash_the_next_start_restores_the_piece(qtbot, tmp_path):
+def test_after_a_crash_the_next_start_restores_the_piece(qtbot, tmp_path, main_window):
     original = str(tmp_path / "song.segue")
     crash_a_segue(tmp_path, original)
     assert len(orphaned_recoveries(tmp_path / "recovery")) == 1
     dialogs = ScriptedDialogs(restore=True)
-    window = MainWindow(Document(SEED, 12), dialogs=dialogs)
-    qtbot.addWidget(window)
+    window = main_window(Document(SEED, 12), dialogs=dialogs)
     window.start_up(load_model=False)
     assert dialogs.kinds() == ["restore"]
     assert "song.segue" in dialogs.asked[0][1]
     assert window.document.melody == CRASHED
     assert window.document.is_modified() and window.isWindowModified()
-    assert window.path == original  # Save goes back to the file the piece came from
+    assert window.files.path == original  # Save goes back to the file the piece came from
     assert orphaned_recoveries(tmp_path / "recovery") == []
     window.autosaver.stop()
 
 
-def test_declining_the_restore_deletes_the_recovery_file(qtbot, tmp_path):
+def test_declining_the_restore_deletes_the_recovery_file(qtbot, tmp_path, main_window):
     crash_a_segue(tmp_path)
     dialogs = ScriptedDialogs(restore=False)
-    window = MainWindow(Document(SEED, 12), dialogs=dialogs)
-    qtbot.addWidget(window)
+    window = main_window(Document(SEED, 12), dialogs=dialogs)
     window.start_up(load_model=False)
     assert dialogs.kinds() == ["restore"]
     assert "untitled" in dialogs.asked[0][1]
@@ -164,13 +166,12 @@ def test_declining_the_restore_deletes_the_recovery_file(qtbot, tmp_path):
     assert list((tmp_path / "recovery").glob("*.segue")) == []
 
 
-def test_a_damaged_recovery_file_is_reported_not_fatal(qtbot, tmp_path):
+def test_a_damaged_recovery_file_is_reported_not_fatal(qtbot, tmp_path, main_window):
     folder = tmp_path / "recovery"
     folder.mkdir()
     (folder / "recovery-999999.segue").write_text('{"format": "segue-session", "schema_version": 1, "melody": 5}')
     dialogs = ScriptedDialogs(restore=True)
-    window = MainWindow(Document(SEED, 12), dialogs=dialogs)
-    qtbot.addWidget(window)
+    window = main_window(Document(SEED, 12), dialogs=dialogs)
     window.start_up(load_model=False)
     assert dialogs.kinds() == ["restore", "error"]
     assert "recovery-999999.segue" in dialogs.messages()[0]
@@ -203,8 +204,7 @@ def test_locks_left_by_crashes_without_a_recovery_file_are_cleared(qtbot, tmp_pa
 @pytest.mark.parametrize(("value", "expected"), [("2", 2000), ("0.2", 1000), ("", AUTOSAVE_INTERVAL_MS),
                                                  ("soon", AUTOSAVE_INTERVAL_MS), ("-5", AUTOSAVE_INTERVAL_MS),
                                                  ("nan", AUTOSAVE_INTERVAL_MS)])
-def test_the_interval_can_be_shortened_for_trying_out_recovery(qtbot, monkeypatch, value, expected):
+def test_the_interval_can_be_shortened_for_trying_out_recovery(qtbot, monkeypatch, value, expected, main_window):
     monkeypatch.setenv("SEGUE_AUTOSAVE_SECONDS", value)
-    window = MainWindow(Document(SEED, 12), dialogs=ScriptedDialogs())
-    qtbot.addWidget(window)
-    assert window.autosaver._timer.interval() == expected
+    window = main_window(Document(SEED, 12), dialogs=ScriptedDialogs())
+    assert window.autosaver.timer.interval() == expected

@@ -5,6 +5,7 @@ import json
 import logging
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from engine.session import melodies_to_json
 from gui import settings as prefs
 from gui.dialogs import ScriptedDialogs
 from gui.document import Document
-from gui.window.main_window import MainWindow, demo_seed
+from gui.window.main_window import demo_seed
 
 ROOT = Path(__file__).resolve().parents[3]
 SEED = Melody([Note(62, 0, 4), Note(66, 4, 4), Note(69, 8, 4), Note(67, 12, 4)])
@@ -41,7 +42,8 @@ def models_dir(tmp_path):
     """A models folder with a small real model 'folk' (and its openings)."""
     torch = pytest.importorskip("torch")
     torch.set_num_threads(1)
-    from engine.ml.model import ModelConfig, create_model, save_model
+    from engine.ml.checkpoint import save_model
+    from engine.ml.model import ModelConfig, create_model
 
     config = ModelConfig(hidden_size=48, num_layers=1, token_dim=16, pitch_dim=8, contour_dim=8,
                          meter_dim=8, lookback_dim=8)
@@ -51,12 +53,17 @@ def models_dir(tmp_path):
     return folder
 
 
-def make_window(qtbot, document=None, **answers):
-    dialogs = ScriptedDialogs(**answers)
-    window = MainWindow(document or Document(SEED, SEED.end), dialogs=dialogs)
-    qtbot.addWidget(window)
-    window.show()
-    return window, dialogs
+@pytest.fixture
+def make_window(main_window):
+    """``make_window(document=None, **answers)`` -> (shown window, its scripted dialogs)."""
+
+    def make(document=None, **answers):
+        dialogs = ScriptedDialogs(**answers)
+        window = main_window(document or Document(SEED, SEED.end), dialogs=dialogs)
+        window.show()
+        return window, dialogs
+
+    return make
 
 
 def start(qtbot, window, expect_model=True):
@@ -87,27 +94,26 @@ def press_keys(window, key, modifiers=Qt.KeyboardModifier.NoModifier, target=Non
 # --- first start --------------------------------------------------------------------------------
 
 
-def test_first_start_shows_the_demo_seed_and_says_no_model(qtbot):
-    window = MainWindow(dialogs=ScriptedDialogs())
-    qtbot.addWidget(window)
+def test_first_start_shows_the_demo_seed_and_says_no_model(qtbot, main_window):
+    window = main_window()
     window.show()
     window.start_up()
     assert window.document.melody == demo_seed() and len(demo_seed().notes) >= 6
     assert window.document.marker == demo_seed().end
     assert not window.document.is_modified()
     assert window.windowTitle() == "Segue — Untitled[*]"
-    assert window.model_label.text() == "Model: none"
+    assert window.status.model_label.text() == "Model: none"
     assert window.panel.model_state.text().startswith("No model found in the models folder.")
-    assert window.midi_label.text().startswith("MIDI out")
+    assert window.status.midi_label.text().startswith("MIDI out")
     assert window.dialogs.asked == []  # nothing modal on a first start
 
 
-def test_the_model_loads_in_the_background_and_continue_works(qtbot, models_dir):
-    window, dialogs = make_window(qtbot)
-    assert window.model_label.text() == "Model: none"
+def test_the_model_loads_in_the_background_and_continue_works(qtbot, models_dir, make_window):
+    window, dialogs = make_window()
+    assert window.status.model_label.text() == "Model: none"
     start(qtbot, window)
-    assert window.model_label.text() == "Model: folk"
-    assert window.device_label.text() == "CPU"
+    assert window.status.model_label.text() == "Model: folk"
+    assert window.status.device_label.text() == "CPU"
     window.panel.set_settings(window.panel.settings().replace(bars=1, variations=3))
     with idle_after(qtbot, window):
         window.actions["continue"].trigger()
@@ -116,23 +122,23 @@ def test_the_model_loads_in_the_background_and_continue_works(qtbot, models_dir)
     assert dialogs.asked == []
 
 
-def test_a_broken_default_model_only_shows_in_the_status_bar(qtbot, tmp_path):
+def test_a_broken_default_model_only_shows_in_the_status_bar(qtbot, tmp_path, make_window):
     (tmp_path / "models" / "folk.safetensors").write_bytes(b"\x80\x04 pickle")
     (tmp_path / "models" / "folk.json").write_text("{}")
-    window, dialogs = make_window(qtbot)
+    window, dialogs = make_window()
     with qtbot.waitSignal(window.models.failed, timeout=20000):
         window.start_up()
-    assert window.model_label.text() == "Model: none"
-    assert "not a Segue model card" in window.model_label.toolTip()
+    assert window.status.model_label.text() == "Model: none"
+    assert "not a Segue model card" in window.status.model_label.toolTip()
     assert dialogs.asked == []
     window.actions["continue"].trigger()
     assert dialogs.kinds() == ["error"] and "not a Segue model card" in dialogs.messages()[0]
 
 
-def test_open_model_loads_a_chosen_file_and_reports_a_bad_one(qtbot, models_dir, tmp_path):
+def test_open_model_loads_a_chosen_file_and_reports_a_bad_one(qtbot, models_dir, tmp_path, make_window):
     bad = tmp_path / "weights.pt"
     bad.write_bytes(b"\x80\x02")
-    window, dialogs = make_window(qtbot, open_path=[str(models_dir / "folk.safetensors"), str(bad)])
+    window, dialogs = make_window(open_path=[str(models_dir / "folk.safetensors"), str(bad)])
     start(qtbot, window)
     with qtbot.waitSignal(window.models.loaded, timeout=20000):
         window.actions["open_model"].trigger()
@@ -146,8 +152,8 @@ def test_open_model_loads_a_chosen_file_and_reports_a_bad_one(qtbot, models_dir,
 # --- the continuation workflow through menus and keys ------------------------------------------------
 
 
-def test_keys_flip_accept_and_undo(qtbot, models_dir):
-    window, dialogs = make_window(qtbot)
+def test_keys_flip_accept_and_undo(qtbot, models_dir, make_window):
+    window, dialogs = make_window()
     start(qtbot, window)
     window.panel.set_settings(window.panel.settings().replace(bars=1, variations=3))
     with idle_after(qtbot, window):
@@ -167,41 +173,47 @@ def test_keys_flip_accept_and_undo(qtbot, models_dir):
     assert set(chosen.notes) <= set(window.document.melody.notes)
 
 
-def test_escape_cancels_a_running_continuation(qtbot, models_dir):
-    window, _ = make_window(qtbot)
+def test_escape_cancels_a_running_continuation(qtbot, models_dir, make_window):
+    window, _ = make_window()
     start(qtbot, window)
     window.panel.set_settings(window.panel.settings().replace(bars=32, variations=8))
 
-    def slow_job(model, request, should_stop):
-        import time
+    release = threading.Event()
 
-        while not should_stop():
-            time.sleep(0.005)
-            yield 0.5
-        return []
+    def held_job(model, request, should_stop):
+        # Runs until the test releases it, then would deliver a variation unless cancelled.
+        yield 0.5
+        release.wait(20)
+        yield 1.0
+        return [Melody([Note(74, SEED.end, 4)])]
 
-    window.continuation._job = slow_job
+    window.continuation.job = held_job
     window.actions["continue"].trigger()
     assert window.actions["cancel"].isEnabled() and not window.actions["continue"].isEnabled()
-    with qtbot.waitSignal(window.continuation.busy_changed, timeout=3000):
-        press_keys(window, Qt.Key.Key_Escape)
-    assert not window.actions["cancel"].isEnabled()
+    assert window.panel.cancel_button.isEnabled()  # the button shows the action
+    press_keys(window, Qt.Key.Key_Escape)
+    with idle_after(qtbot, window):
+        release.set()
+    assert window.statusBar().currentMessage() == "Continuation cancelled."
+    assert not window.actions["cancel"].isEnabled() and window.panel.continue_button.isEnabled()
     assert window.document.variations == [] and window.document.melody == SEED
 
 
-def test_audition_and_transport_hooks(qtbot):
-    window, _ = make_window(qtbot)
+def test_audition_and_transport_hooks(qtbot, make_window):
+    window, _ = make_window()
     variation = Melody([Note(74, 16, 4)])
     window.document.set_variations([variation])
-    with qtbot.waitSignal(window.audition_requested) as blocker:
+    with qtbot.waitSignal(window.live.audition_started) as blocker:
         window.actions["audition"].trigger()
     assert blocker.args[0].notes == SEED.notes + variation.notes
-    assert window.playback_melody() == blocker.args[0]
+    assert window.document.heard() == blocker.args[0]
+    window.actions["accept"].trigger()
+    assert window.document.melody == blocker.args[0]  # what you heard is what Accept kept
     bar = QToolBar("Transport")
     window.set_transport(bar)
     assert bar in window.findChildren(QToolBar)
-    window.set_midi_output_state("MIDI out: FluidSynth")
-    assert window.midi_label.text() == "MIDI out: FluidSynth"
+    window.status.show_output("MIDI out: FluidSynth", "Where auditions and playback are sent.")
+    assert window.status.midi_label.text() == "MIDI out: FluidSynth"
 
 
 # --- the roll inside the window ------------------------------------------------------------------------
@@ -216,10 +228,8 @@ def mouse(widget, kind, x, y):
     QApplication.sendEvent(widget, event)
 
 
-def test_drawing_on_the_roll_then_undo_and_redo_from_the_edit_menu(qtbot):
-    window, _ = make_window(qtbot)
-    if window.roll is None:
-        pytest.skip("the piano roll is not part of this build yet")
+def test_drawing_on_the_roll_then_undo_and_redo_from_the_edit_menu(qtbot, make_window):
+    window, _ = make_window()
     roll = window.roll
     QApplication.processEvents()
     geometry = roll.roll_geometry
@@ -240,10 +250,8 @@ def test_drawing_on_the_roll_then_undo_and_redo_from_the_edit_menu(qtbot):
     assert window.document.melody.notes == ()
 
 
-def test_edit_menu_offers_the_roll_commands(qtbot):
-    window, _ = make_window(qtbot)
-    if window.roll is None:
-        pytest.skip("the piano roll is not part of this build yet")
+def test_edit_menu_offers_the_roll_commands(qtbot, make_window):
+    window, _ = make_window()
     edit_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Edit")
     texts = [a.text().replace("&", "") for a in edit_menu.actions() if not a.isSeparator()]
     for wanted in ("Undo", "Redo", "Cut", "Copy", "Paste", "Duplicate", "Delete", "Select All", "Quantize",
@@ -253,10 +261,8 @@ def test_edit_menu_offers_the_roll_commands(qtbot):
     assert window.document.melody == SEED.transpose(1)
 
 
-def test_roll_status_messages_reach_the_status_bar(qtbot):
-    window, _ = make_window(qtbot)
-    if window.roll is None:
-        pytest.skip("the piano roll is not part of this build yet")
+def test_roll_status_messages_reach_the_status_bar(qtbot, make_window):
+    window, _ = make_window()
     window.roll.status_message.emit("Snap is one step")
     assert window.statusBar().currentMessage() == "Snap is one step"
 
@@ -264,11 +270,11 @@ def test_roll_status_messages_reach_the_status_bar(qtbot):
 # --- New from Corpus --------------------------------------------------------------------------------------
 
 
-def test_new_from_corpus_starts_from_a_shipped_opening(qtbot, models_dir):
-    window, dialogs = make_window(qtbot)
+def test_new_from_corpus_starts_from_a_shipped_opening(qtbot, models_dir, make_window):
+    window, dialogs = make_window()
     seen = set()
     for _ in range(12):
-        assert window.new_from_corpus()
+        assert window.files.new_from_corpus()
         melody = window.document.melody
         assert melody in OPENINGS
         # The marker sits on the phrase's closing bar line: 32 in 4/4, and in 3/4 (bars of 12
@@ -280,9 +286,9 @@ def test_new_from_corpus_starts_from_a_shipped_opening(qtbot, models_dir):
     assert dialogs.asked == []
 
 
-def test_new_from_corpus_without_openings_explains(qtbot):
-    window, dialogs = make_window(qtbot)
-    assert window.new_from_corpus() is False
+def test_new_from_corpus_without_openings_explains(qtbot, make_window):
+    window, dialogs = make_window()
+    assert window.files.new_from_corpus() is False
     assert dialogs.kinds() == ["error"] and "openings" in dialogs.messages()[0]
     assert window.document.melody == SEED
 
@@ -290,8 +296,8 @@ def test_new_from_corpus_without_openings_explains(qtbot):
 # --- settings persist -------------------------------------------------------------------------------------
 
 
-def test_generation_settings_and_geometry_survive_a_restart(qtbot):
-    window, _ = make_window(qtbot)
+def test_generation_settings_and_geometry_survive_a_restart(qtbot, make_window):
+    window, _ = make_window()
     wanted = window.panel.settings().replace(temperature=1.4, rest_weight=0.5, bars=12, variations=6,
                                              key_lock="G major", rng_seed=77, seed_locked=True)
     window.panel.set_settings(wanted)
@@ -300,16 +306,16 @@ def test_generation_settings_and_geometry_survive_a_restart(qtbot):
     window.close()
     assert json.loads(prefs.read(prefs.GENERATION))["bars"] == 12
 
-    again, _ = make_window(qtbot)
+    again, _ = make_window()
     assert again.panel.settings() == wanted
     assert again.height() == 540
     assert again.panel_dock.isHidden()  # the dock layout comes back too
 
 
-def test_damaged_settings_fall_back_to_defaults(qtbot):
+def test_damaged_settings_fall_back_to_defaults(qtbot, make_window):
     prefs.store().setValue(prefs.GENERATION.key, "{not json")
     prefs.store().setValue(prefs.RECENT_FILES.key, 17)
-    window, _ = make_window(qtbot)
+    window, _ = make_window()
     assert window.panel.settings().bars == 4
     assert isinstance(prefs.recent_files(), list)
 
@@ -330,13 +336,13 @@ def test_screenshot_renders_the_window_with_a_pending_continuation(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_unexpected_errors_are_logged_and_shown_without_a_traceback(qtbot, tmp_path, monkeypatch):
+def test_unexpected_errors_are_logged_and_shown_without_a_traceback(qtbot, tmp_path, monkeypatch, make_window):
     from gui import app
 
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append((title, text)))
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    window, _ = make_window(qtbot)
+    window, _ = make_window()
     window.start_up(load_model=False)
     window.document.set_melody(SEED.transpose(2), "Transpose")
     log_file = tmp_path / "segue.log"
@@ -385,21 +391,20 @@ def answer_modal(qtbot, button_text):
     QTimer.singleShot(10, click)
 
 
-def test_the_real_dialogs_ask_and_answer(qtbot):
+def test_the_real_dialogs_ask_and_answer(qtbot, main_window):
     from gui.dialogs import CANCEL, DISCARD, Dialogs
 
-    window = MainWindow(Document(SEED, SEED.end))
-    qtbot.addWidget(window)
+    window = main_window(Document(SEED, SEED.end))
     window.show()
-    assert isinstance(window.dialogs, Dialogs)
+    dialogs = Dialogs(window)
     answer_modal(qtbot, "Discard")
-    assert window.dialogs.ask_save_changes("tune") == DISCARD
+    assert dialogs.ask_save_changes("tune") == DISCARD
     answer_modal(qtbot, "Cancel")
-    assert window.dialogs.ask_save_changes("tune") == CANCEL
+    assert dialogs.ask_save_changes("tune") == CANCEL
     answer_modal(qtbot, "No")
-    assert window.dialogs.ask_restore("an untitled piece") is False
+    assert dialogs.ask_restore("an untitled piece") is False
     answer_modal(qtbot, "OK")
-    window.dialogs.error("Could not open", "Could not open x.segue: it is damaged.")
+    dialogs.error("Could not open", "Could not open x.segue: it is damaged.")
 
 
 def test_the_real_track_chooser_and_export_dialogs(qtbot):
@@ -419,8 +424,8 @@ def test_the_real_track_chooser_and_export_dialogs(qtbot):
     assert options is not None and options.what != VARIATION
 
 
-def test_a_loaded_model_narrows_a_pitch_range_it_cannot_play(qtbot, models_dir):
-    window, _ = make_window(qtbot)
+def test_a_loaded_model_narrows_a_pitch_range_it_cannot_play(qtbot, models_dir, make_window):
+    window, _ = make_window()
     window.panel.set_settings(window.panel.settings().replace(pitch_low=100, pitch_high=120))
     start(qtbot, window)
     settings = window.panel.settings()
@@ -433,7 +438,11 @@ def test_the_app_starts_without_torch_and_freezes_the_collector_after_start_up_a
         "import gc, sys\n"
         "from PySide6.QtCore import QTimer\n"
         "from PySide6.QtWidgets import QApplication\n"
-        "from gui import app\n"
+        "from engine.live import ports\n"
+        "from engine.live.testing import FakeRtmidi\n"
+        "from gui import app, settings\n"
+        "ports.default_system = lambda: ports.MidiSystem(FakeRtmidi(), path_exists=lambda p: True)\n"
+        f"settings.use_private_store({str(tmp_path / 'settings')!r})\n"
         "from gui.generation.model_loader import LoadedModel\n"
         "qt_app = QApplication(sys.argv[:1])\n"
         "freezes = []\n"
@@ -449,7 +458,7 @@ def test_the_app_starts_without_torch_and_freezes_the_collector_after_start_up_a
         "QTimer.singleShot(300, report)\n"
         "sys.exit(app.main([]))\n"
     )
-    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "SEGUE_TESTING": "1",
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen",
            "SEGUE_LOG_DIR": str(tmp_path), "SEGUE_MODELS_DIR": str(tmp_path / "no-models"),
            "SEGUE_RECOVERY_DIR": str(tmp_path / "recovery")}
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
@@ -461,16 +470,16 @@ def test_the_app_starts_without_torch_and_freezes_the_collector_after_start_up_a
 # --- found in a hands-on QA pass -------------------------------------------------------------------
 
 
-def test_a_bad_model_file_leaves_the_working_model_in_charge(qtbot, models_dir, tmp_path):
+def test_a_bad_model_file_leaves_the_working_model_in_charge(qtbot, models_dir, tmp_path, make_window):
     bad = tmp_path / "random.safetensors"
     bad.write_bytes(b"\x00\x01 not a model")
-    window, dialogs = make_window(qtbot, open_path=str(bad))
+    window, dialogs = make_window(open_path=str(bad))
     start(qtbot, window)
     working = window.models.current
     with qtbot.waitSignal(window.models.failed, timeout=20000):
         window.actions["open_model"].trigger()
     assert window.models.current is working
-    assert window.model_label.text() == "Model: folk" and window.device_label.text() == "CPU"
+    assert window.status.model_label.text() == "Model: folk" and window.status.device_label.text() == "CPU"
     assert window.panel.model_state.isHidden()
     assert window.panel.model_combo.currentText() == "folk"
     assert window.panel.model_combo.findData(str(bad)) < 0
@@ -484,16 +493,16 @@ def test_a_bad_model_file_leaves_the_working_model_in_charge(qtbot, models_dir, 
     assert len(window.document.variations) == 1
 
 
-def test_redo_and_quit_have_their_usual_keys_on_every_platform(qtbot):
-    window, _ = make_window(qtbot)
+def test_redo_and_quit_have_their_usual_keys_on_every_platform(qtbot, make_window):
+    window, _ = make_window()
     redo = [s.toString() for s in window.actions["redo"].shortcuts()]
     assert redo[:2] == ["Ctrl+Shift+Z", "Ctrl+Y"] and len(redo) == len(set(redo))
     assert window.actions["undo"].shortcut().toString() == "Ctrl+Z"
     assert window.actions["quit"].shortcut().toString() == "Ctrl+Q"
 
 
-def test_ctrl_y_redoes_from_anywhere_in_the_window(qtbot):
-    window, _ = make_window(qtbot)
+def test_ctrl_y_redoes_from_anywhere_in_the_window(qtbot, make_window):
+    window, _ = make_window()
     window.document.set_melody(SEED.transpose(2), "Transpose")
     window.actions["undo"].trigger()
     window.panel.key_lock.setFocus()  # not the roll: the window's own shortcut must do it
@@ -501,8 +510,8 @@ def test_ctrl_y_redoes_from_anywhere_in_the_window(qtbot):
     assert window.document.melody == SEED.transpose(2)
 
 
-def test_the_view_menu_zooms_and_hides_the_generation_panel(qtbot):
-    window, _ = make_window(qtbot)
+def test_the_view_menu_zooms_and_hides_the_generation_panel(qtbot, make_window):
+    window, _ = make_window()
     texts = [a.text().replace("&", "") for a in window.view_menu.actions() if not a.isSeparator()]
     assert texts == ["Zoom In", "Zoom Out", "Zoom to Fit", "Generation Panel"]
     width = window.roll.roll_geometry.step_width
@@ -518,13 +527,13 @@ def test_the_view_menu_zooms_and_hides_the_generation_panel(qtbot):
     assert window.panel_dock.isVisible()
 
 
-def test_clicking_the_panels_buttons_leaves_the_keys_with_the_notes(qtbot, models_dir):
-    window, _ = make_window(qtbot)
+def test_clicking_the_panels_buttons_leaves_the_keys_with_the_notes(qtbot, models_dir, make_window):
+    window, _ = make_window()
     start(qtbot, window)
     window.panel.set_settings(window.panel.settings().replace(bars=1, variations=2))
     window.activateWindow()
     window.roll.note_grid.setFocus()
-    window.roll.select_all()
+    window.roll.editor.select_all()
     tempo = window.document.melody.tempo
     with idle_after(qtbot, window):
         qtbot.mouseClick(window.panel.continue_button, Qt.MouseButton.LeftButton)
@@ -537,7 +546,7 @@ def test_clicking_the_panels_buttons_leaves_the_keys_with_the_notes(qtbot, model
     assert window.transport.tempo_spin.text() == f"{tempo:.1f} BPM"
 
 
-def test_a_restored_session_loads_its_model_once(qtbot, models_dir, tmp_path):
+def test_a_restored_session_loads_its_model_once(qtbot, models_dir, tmp_path, make_window):
     from gui.window.autosave import Autosaver
     from gui.window.session_file import session_of
 
@@ -547,7 +556,7 @@ def test_a_restored_session_loads_its_model_once(qtbot, models_dir, tmp_path):
                       folder=tmp_path / "recovery", interval_ms=60_000)
     assert saver.save_now()
     saver.path.rename(saver.path.with_name("recovery-999998.segue"))  # as if its Segue crashed
-    window, dialogs = make_window(qtbot, restore=True)
+    window, dialogs = make_window(restore=True)
     loads = []
     window.models.loading.connect(loads.append)
     start(qtbot, window)
@@ -555,8 +564,8 @@ def test_a_restored_session_loads_its_model_once(qtbot, models_dir, tmp_path):
     assert loads == ["folk"]
 
 
-def test_key_lock_auto_names_the_seeds_key(qtbot):
-    window, _ = make_window(qtbot)
+def test_key_lock_auto_names_the_seeds_key(qtbot, make_window):
+    window, _ = make_window()
     auto = window.panel.key_lock.findData("auto")
     assert window.panel.key_lock.itemText(auto) == "Auto (D major)"  # D F# A G
     window.document.set_melody(Melody([Note(57, 0, 4), Note(60, 4, 4), Note(64, 8, 4), Note(69, 12, 4)]),
@@ -566,8 +575,8 @@ def test_key_lock_auto_names_the_seeds_key(qtbot):
     assert window.panel.key_lock.itemText(auto) == "Auto (key of the seed)"
 
 
-def test_variations_that_land_off_screen_are_brought_into_view(qtbot, models_dir):
-    window, _ = make_window(qtbot)
+def test_variations_that_land_off_screen_are_brought_into_view(qtbot, models_dir, make_window):
+    window, _ = make_window()
     window.resize(1280, 800)
     start(qtbot, window)
     window.roll.set_view(step_width=16, scroll_x=0)
@@ -594,7 +603,7 @@ def test_a_first_start_fits_the_window_on_a_small_screen():
 
 
 def test_a_midi_file_offered_as_a_model_is_called_what_it_is(tmp_path):
-    from engine.ml.model import ModelError
+    from engine.ml.checkpoint import ModelError
     from gui.generation.model_loader import load_model_job
 
     song = tmp_path / "song.mid"

@@ -1,5 +1,6 @@
 """Session files on disk: atomic saves, clear errors, and Save / Open through the main window."""
 
+import errno
 import json
 import os
 
@@ -11,7 +12,6 @@ from engine.session import GenerationSettings, Session
 from gui import settings as prefs
 from gui.dialogs import CANCEL, DISCARD, SAVE, ScriptedDialogs
 from gui.document import Document
-from gui.window.main_window import MainWindow
 from gui.window.session_file import (
     SessionFileError,
     load_into,
@@ -32,11 +32,15 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
 
 
-def make_window(qtbot, **answers):
-    dialogs = ScriptedDialogs(**answers)
-    window = MainWindow(Document(SEED, 12), dialogs=dialogs)
-    qtbot.addWidget(window)
-    return window, dialogs
+@pytest.fixture
+def make_window(main_window):
+    """``make_window(**answers)`` -> (window on the piece, its scripted dialogs)."""
+
+    def make(**answers):
+        dialogs = ScriptedDialogs(**answers)
+        return main_window(Document(SEED, 12), dialogs=dialogs), dialogs
+
+    return make
 
 
 def test_save_and_load_round_trip(tmp_path):
@@ -58,10 +62,12 @@ def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
     path = tmp_path / "piece.segue"
     save_session(path, Session(SEED, 12))
     before = path.read_bytes()
-    from PySide6.QtCore import QSaveFile
 
-    monkeypatch.setattr(QSaveFile, "commit", lambda self: (self.cancelWriting(), False)[1])
-    with pytest.raises(SessionFileError, match="Could not save piece.segue"):
+    def disk_full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(SessionFileError, match="Could not save piece.segue: No space left on device"):
         save_session(path, Session(Melody(), 0))
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["piece.segue"]  # no temporary left
@@ -108,9 +114,9 @@ def test_session_of_and_load_into_carry_the_document(qtbot):
 # --- through the window --------------------------------------------------------------------------
 
 
-def test_save_reopen_compare(qtbot, tmp_path):
+def test_save_reopen_compare(qtbot, tmp_path, make_window):
     path = str(tmp_path / "tune.segue")
-    window, dialogs = make_window(qtbot, save_path=path)
+    window, dialogs = make_window(save_path=path)
     window.document.set_melody(SEED.add(Note(72, 16, 4)), "Draw Note")
     window.document.set_variations([VARIATION])
     window.panel.set_settings(window.panel.settings().replace(temperature=0.6, bars=7, key_lock="auto"))
@@ -121,40 +127,40 @@ def test_save_reopen_compare(qtbot, tmp_path):
     assert window.windowTitle() == "Segue — tune[*]"
     saved_state = (window.document.melody, window.document.marker, window.document.variations)
 
-    other, _ = make_window(qtbot)
-    assert other.open_path(path)
+    other, _ = make_window()
+    assert other.files.open_path(path)
     assert (other.document.melody, other.document.marker, other.document.variations) == saved_state
     assert other.panel.settings().temperature == pytest.approx(0.6)
     assert other.panel.settings().bars == 7 and other.panel.settings().key_lock == "auto"
-    assert other.path == str(tmp_path / "tune.segue")
+    assert other.files.path == str(tmp_path / "tune.segue")
     assert prefs.recent_files()[0] == str(tmp_path / "tune.segue")
 
 
-def test_the_loop_is_saved_and_reopened_with_the_piece(qtbot, tmp_path):
+def test_the_loop_is_saved_and_reopened_with_the_piece(qtbot, tmp_path, make_window):
     path = str(tmp_path / "looped.segue")
-    window, _ = make_window(qtbot, save_path=path)
+    window, _ = make_window(save_path=path)
     window.roll.set_loop_region((12, 24))  # as a drag on the ruler does; this turns the loop on
     assert window.transport.loop_action.isChecked()
     window.actions["save"].trigger()
 
-    other, _ = make_window(qtbot)
+    other, _ = make_window()
     assert other.roll.loop_region is None and not other.transport.loop_action.isChecked()
-    assert other.open_path(path)
+    assert other.files.open_path(path)
     assert other.roll.loop_region == (12, 24) and other.transport.loop_action.isChecked()
     assert other.playback.loop_region == (12, 24) and other.playback.loop_enabled
 
     window.transport.loop_action.setChecked(False)  # a region kept, but not looping
     window.actions["save"].trigger()
-    assert other.open_path(path)
+    assert other.files.open_path(path)
     assert other.roll.loop_region == (12, 24) and not other.transport.loop_action.isChecked()
 
     other.dialogs.answers["save_changes"] = DISCARD
-    assert other.new_piece()
+    assert other.files.new_piece()
     assert other.roll.loop_region is None and not other.transport.loop_action.isChecked()
 
 
-def test_save_as_adds_the_suffix_and_save_reuses_the_path(qtbot, tmp_path):
-    window, dialogs = make_window(qtbot, save_path=str(tmp_path / "take two"))
+def test_save_as_adds_the_suffix_and_save_reuses_the_path(qtbot, tmp_path, make_window):
+    window, dialogs = make_window(save_path=str(tmp_path / "take two"))
     window.actions["save_as"].trigger()
     assert (tmp_path / "take two.segue").exists()
     window.document.set_melody(SEED.transpose(2), "Transpose")
@@ -163,34 +169,34 @@ def test_save_as_adds_the_suffix_and_save_reuses_the_path(qtbot, tmp_path):
     assert load_session(tmp_path / "take two.segue").melody == SEED.transpose(2)
 
 
-def test_cancelled_save_as_saves_nothing(qtbot, tmp_path):
-    window, _ = make_window(qtbot, save_path=None)
+def test_cancelled_save_as_saves_nothing(qtbot, tmp_path, make_window):
+    window, _ = make_window(save_path=None)
     window.document.set_melody(SEED.transpose(1), "Transpose")
-    assert window.save() is False
+    assert window.files.save() is False
     assert window.document.is_modified()
     assert list(tmp_path.glob("*.segue")) == []
 
 
-def test_opening_a_broken_file_shows_the_reason_and_keeps_the_piece(qtbot, tmp_path):
+def test_opening_a_broken_file_shows_the_reason_and_keeps_the_piece(qtbot, tmp_path, make_window):
     path = tmp_path / "newer.segue"
     data = fmt.session_to_dict(Session(SEED.transpose(5), 4))
     data["schema_version"] = fmt.SCHEMA_VERSION + 3
     path.write_text(json.dumps(data))
-    window, dialogs = make_window(qtbot)
+    window, dialogs = make_window()
     window.document.set_melody(SEED.add(Note(50, 20, 2)), "Draw Note")
     before = (window.document.state, window.document.undo_stack.count())
-    assert window.open_path(str(path)) is False
+    assert window.files.open_path(str(path)) is False
     assert dialogs.kinds() == ["error"]
     assert "newer.segue" in dialogs.messages()[0] and "newer Segue" in dialogs.messages()[0]
     assert (window.document.state, window.document.undo_stack.count()) == before
 
 
-def test_open_recent_lists_files_and_drops_vanished_ones(qtbot, tmp_path):
+def test_open_recent_lists_files_and_drops_vanished_ones(qtbot, tmp_path, make_window):
     path = tmp_path / "a.segue"
     save_session(path, Session(SEED, 12))
-    window, dialogs = make_window(qtbot)
-    assert window.open_path(str(path))
-    window._fill_recent_menu()
+    window, dialogs = make_window()
+    assert window.files.open_path(str(path))
+    window.recent_menu.aboutToShow.emit()
     entries = [a.text() for a in window.recent_menu.actions()]
     assert entries == ["a.segue"]
     os.remove(path)
@@ -200,9 +206,9 @@ def test_open_recent_lists_files_and_drops_vanished_ones(qtbot, tmp_path):
 
 
 @pytest.mark.parametrize("answer, closes, saved", [(CANCEL, False, False), (DISCARD, True, False), (SAVE, True, True)])
-def test_closing_with_unsaved_changes_asks_first(qtbot, tmp_path, answer, closes, saved):
+def test_closing_with_unsaved_changes_asks_first(qtbot, tmp_path, answer, closes, saved, make_window):
     path = tmp_path / "closing.segue"
-    window, dialogs = make_window(qtbot, save_changes=answer, save_path=str(path))
+    window, dialogs = make_window(save_changes=answer, save_path=str(path))
     window.show()
     window.document.set_melody(SEED.transpose(3), "Transpose")
     window.close()
@@ -211,20 +217,20 @@ def test_closing_with_unsaved_changes_asks_first(qtbot, tmp_path, answer, closes
     assert path.exists() is saved
 
 
-def test_closing_an_unchanged_piece_asks_nothing(qtbot):
-    window, dialogs = make_window(qtbot)
+def test_closing_an_unchanged_piece_asks_nothing(qtbot, make_window):
+    window, dialogs = make_window()
     window.show()
     window.close()
     assert not window.isVisible() and dialogs.asked == []
 
 
-def test_new_asks_before_replacing_unsaved_work(qtbot):
-    window, dialogs = make_window(qtbot, save_changes=CANCEL)
+def test_new_asks_before_replacing_unsaved_work(qtbot, make_window):
+    window, dialogs = make_window(save_changes=CANCEL)
     window.document.set_melody(SEED.transpose(3), "Transpose")
-    assert window.new_piece() is False
+    assert window.files.new_piece() is False
     assert window.document.melody == SEED.transpose(3)
     dialogs.answers["save_changes"] = DISCARD
-    assert window.new_piece() is True
+    assert window.files.new_piece() is True
     assert window.document.melody.notes == () and not window.document.is_modified()
     assert window.document.melody.time_signature == (3, 4)  # the meter stays
 

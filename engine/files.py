@@ -1,0 +1,47 @@
+"""Writing a file atomically: the one way every save in Segue reaches the disk.
+
+The bytes go to a temporary file beside the target (same folder, so the rename cannot cross
+disks), are flushed to the disk, and only then replace the target in one rename. A crash, a full
+disk or a refused permission leaves the old file as it was and no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+
+
+def write_atomically(path: str | os.PathLike, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step; an OSError (naming ``path``) otherwise.
+
+    The folder must exist. A file being replaced keeps its permissions; a new one gets the
+    usual mode (0o666 less the umask).
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    temporary = os.path.join(folder, f".{os.path.basename(path)[:64]}.{secrets.token_hex(4)}.tmp")
+    try:
+        # O_EXCL: never write through a link someone placed at the temporary name.
+        descriptor = os.open(
+            temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
+        )
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))
+        except FileNotFoundError:
+            pass
+        os.replace(temporary, path)
+    except BaseException as error:
+        try:
+            os.remove(temporary)
+        except OSError:
+            pass
+        if isinstance(error, OSError) and error.errno is not None:
+            # Name the file the caller asked for, never the temporary one (OSError picks the
+            # subclass, e.g. PermissionError, from the errno).
+            raise OSError(error.errno, error.strerror, path) from error
+        raise

@@ -1,0 +1,320 @@
+"""Generation one step at a time: the model's weights rearranged so a step costs little.
+
+:class:`Stepper` runs B sequences with the same weights as :class:`engine.ml.model.SegueModel`
+and gives the same logits as its full-sequence pass, but its first layer adds up precomputed
+gate tables instead of multiplying the input features (cheaper, and the same numbers).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+
+from engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST
+from engine.ml.model import (
+    MAX_BAR_STEPS,
+    MAX_BEAT_PHASE,
+    MAX_BEATS,
+    MAX_INTERVAL,
+    MAX_SINCE,
+    NEG_INF,
+    Meter,
+    SegueModel,
+    meter_tensor,
+)
+
+PRIMED_SEEDS = 8  # seed states kept per model for rerolls
+
+
+def step_tables(model: SegueModel) -> _StepTables:
+    """The model's stepping weights, rebuilt only when a parameter has changed since last time."""
+    key = tuple((p.data_ptr(), p._version) for p in model.parameters())
+    cached = getattr(model, "_step_tables", None)
+    if cached is None or cached[0] != key:
+        with torch.no_grad():
+            cached = (key, _StepTables(model))
+        model._step_tables = cached
+    return cached[1]
+
+
+class _StepTables:
+    """The model's weights rearranged for one step at a time (inference only).
+
+    Gates are reordered to i, f, o, g (PyTorch's order is i, f, g, o) so one sigmoid covers
+    three of them, and weights are stored transposed for ``addmm``. The first layer's input
+    weights are folded into the embedding tables: a step's input gates are the sum of one row
+    per feature. (``torch.lstm_cell`` is slower than these few ops at small batches on CPU.)
+    """
+
+    def __init__(self, model: SegueModel):
+        hidden = model.config.hidden_size
+        lstm = model.lstm
+        w_ih0 = lstm.weight_ih_l0.detach()
+        order = torch.cat(
+            [torch.arange(0, 2 * hidden), torch.arange(3 * hidden, 4 * hidden),
+             torch.arange(2 * hidden, 3 * hidden)]
+        ).to(w_ih0.device)
+        tables, offsets, rows, column = [], {}, 0, 0
+        for name, count, dim in model.feature_spec:
+            weight = model.embeddings[name].weight.detach()
+            tables.append(weight @ w_ih0[:, column:column + dim].t())
+            offsets[name] = rows
+            rows += count
+            column += dim
+        table = torch.cat(tables)
+        table[: model.vocab_size] += (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach()  # one token row a step
+        self.gate_table = table[:, order].contiguous()
+        self.offsets = offsets
+        self.w_hh_t = [
+            getattr(lstm, f"weight_hh_l{layer}").detach()[order].t().contiguous()
+            for layer in range(model.config.num_layers)
+        ]
+        self.w_ih_t = [None] + [
+            getattr(lstm, f"weight_ih_l{layer}").detach()[order].t().contiguous()
+            for layer in range(1, model.config.num_layers)
+        ]
+        self.bias = [None] + [
+            (getattr(lstm, f"bias_ih_l{layer}") + getattr(lstm, f"bias_hh_l{layer}")).detach()[order]
+            for layer in range(1, model.config.num_layers)
+        ]
+        self.head_w_t = model.head.weight.detach().t().contiguous()
+        self.head_b = model.head.bias.detach()
+        self.norm = None
+        if model.norm is not None:
+            self.norm = (model.norm.weight.detach(), model.norm.bias.detach(), model.norm.eps)
+        # Relative logits for pitch j sit at column vocab + j - latest + P - 1 of the head.
+        self.relative_base = torch.arange(model.num_pitches, device=w_ih0.device) + model.vocab_size
+        self.features = len(model.feature_spec)
+        self.primed: OrderedDict = OrderedDict()  # seed -> LSTM state after it (Stepper.prime)
+
+
+class Stepper:
+    """Runs B sequences one step at a time: ``feed(tokens)`` -> logits of the next step.
+
+    Keeps the LSTM state and the running features, so a step costs one small batch of work
+    whatever the history length. ``prime(tokens)`` feeds a seed in one full-sequence pass.
+    Use it under ``torch.inference_mode()`` with the model in eval mode.
+
+    At batch 8 a step is a few small matrix products, so Python and dispatch overhead matter
+    as much as arithmetic: features are plain ints gathered into one index array, and the
+    gate, head and placement arithmetic uses as few torch calls as it can.
+    """
+
+    def __init__(self, model: SegueModel, batch: int, offset: int, meter: Meter):
+        if batch < 1:
+            raise ValueError(f"batch size {batch} must be at least 1")
+        self.model = model
+        self.batch = batch
+        self.offset = offset
+        self.meter = meter
+        self.tables = step_tables(model)
+        cfg = model.config
+        self.device = model.device
+        self.hidden = cfg.hidden_size
+        self.vocab = model.vocab_size
+        self.pitches = model.num_pitches
+        self.h = [torch.zeros(batch, cfg.hidden_size, device=self.device) for _ in range(cfg.num_layers)]
+        self.c = [torch.zeros(batch, cfg.hidden_size, device=self.device) for _ in range(cfg.num_layers)]
+        self.history: list[list[int]] = [[] for _ in range(batch)]
+        self.last_onset = [-1] * batch
+        self.latest = [model.num_pitches] * batch  # pitch index of the latest onset, or "none"
+        self.previous = [model.num_pitches] * batch  # pitch index of the onset before that
+        rows = self.tables.offsets
+        self._rows = rows
+        bar, beat = meter.steps_per_bar, meter.beat_steps
+        # Table rows of the metrical features, by position in the bar (the same for every row).
+        self._shared = [
+            [rows["position"] + min(p, MAX_BAR_STEPS - 1),
+             rows["beat_phase"] + min(p % beat, MAX_BEAT_PHASE - 1),
+             rows["beat"] + min(p // beat, MAX_BEATS - 1),
+             rows["meter"] + meter.meter_id] if cfg.meter_dim else []
+            for p in range(bar)
+        ]
+        width = self.tables.head_b.shape[0]
+        self._relative_start = [row * width + model.num_pitches - 1 for row in range(batch)]
+        self._bag_offsets = torch.arange(
+            0, batch * self.tables.features, self.tables.features, device=self.device
+        )
+        self._cpu = self.device.type == "cpu"
+        if cfg.contour_dim:
+            # Gate-table row of each interval latest - previous (negative ones from the end).
+            row = rows["interval"]
+            clamp = lambda d: row + MAX_INTERVAL + max(-MAX_INTERVAL, min(MAX_INTERVAL, d))  # noqa: E731
+            self._interval_rows = [clamp(d) for d in range(model.num_pitches)] + [
+                clamp(d) for d in range(-model.num_pitches, 0)
+            ]
+        # One index buffer, written through numpy and read by torch without a copy (CPU):
+        # the feature rows, then where each row's relative logits start. Views made once.
+        features = batch * self.tables.features
+        self._index = torch.zeros(features + batch, dtype=torch.long)
+        self._index_np = self._index.numpy()
+        self._feature_index = self._index.narrow(0, 0, features)
+        self._relative_index = self._index.narrow(0, features, batch).unsqueeze(1)
+        self._gate_split = (3 * self.hidden, self.hidden)
+        self._rest = torch.zeros(batch, dtype=torch.bool)
+        self._rest_np = self._rest.numpy()
+
+    @property
+    def steps(self) -> int:
+        """Tokens fed so far."""
+        return len(self.history[0])
+
+    def _track(self, tokens: Sequence[int]) -> None:
+        t = len(self.history[0])
+        latest, previous, onsets = self.latest, self.previous, self.last_onset
+        for row, token in enumerate(tokens):
+            self.history[row].append(token)
+            if token >= FIRST_PITCH_TOKEN:
+                previous[row] = latest[row]
+                latest[row] = token - FIRST_PITCH_TOKEN
+                onsets[row] = t
+
+    def _feature_rows(self) -> list[int]:
+        """Rows of the gate table for the input at the latest step, all sequences in a row."""
+        cfg, rows = self.model.config, self._rows
+        t = len(self.history[0]) - 1
+        bar = self.meter.steps_per_bar
+        shared = self._shared[(self.offset + t + 1) % bar]
+        none_pitch = self.pitches
+        token_row = rows["token"]
+        pitch_row = rows.get("pitch")
+        contour = bool(cfg.contour_dim)
+        lookback = bool(cfg.lookback_dim)
+        if contour:
+            intervals = self._interval_rows
+            since_row, since_last = rows["since"], rows["since"] + MAX_SINCE - 1
+            no_interval = rows["interval"] + 2 * MAX_INTERVAL + 1
+        if lookback:
+            back1_row, back2_row, repeat_row = rows["lookback1"], rows["lookback2"], rows["repeat"]
+            none_token = self.vocab
+        back1, back2 = t + 1 - bar, t + 1 - 2 * bar
+        out: list[int] = []
+        for row in range(self.batch):
+            history = self.history[row]
+            token = history[t]
+            latest = self.latest[row]
+            out.append(token_row + token)
+            if pitch_row is not None:
+                out.append(pitch_row + latest)
+            if contour:
+                previous = self.previous[row]
+                if latest == none_pitch or previous == none_pitch:
+                    out.append(no_interval)
+                else:
+                    out.append(intervals[latest - previous])
+                onset = self.last_onset[row]
+                if onset < 0:
+                    out.append(since_row + MAX_SINCE)
+                else:
+                    since = since_row + t - onset
+                    out.append(since if since < since_last else since_last)
+            out += shared
+            if lookback:
+                out.append(back1_row + (history[back1] if back1 >= 0 else none_token))
+                out.append(back2_row + (history[back2] if back2 >= 0 else none_token))
+                # The current step against the steps one and two bars before it.
+                repeat = 1 if back1 >= 1 and history[back1 - 1] == token else 0
+                if back2 >= 1 and history[back2 - 1] == token:
+                    repeat += 2
+                out.append(repeat_row + repeat)
+        return out
+
+    @torch.inference_mode()
+    def prime(self, tokens: Sequence[int]) -> torch.Tensor:
+        """Feed a whole seed (the same for every sequence) in one pass; logits (B, V) of the
+        step after it. Only valid on a fresh stepper."""
+        if self.steps:
+            raise ValueError("prime() needs a fresh stepper")
+        tokens = [int(t) for t in tokens]
+        if not tokens:
+            raise ValueError("cannot prime with an empty seed")
+        model, device = self.model, self.device
+        # Rerolling variations of the same seed is common: its LSTM state is kept (a few
+        # entries, dropped with the tables when the weights change).
+        key = (tuple(tokens), self.offset, self.meter)
+        primed = self.tables.primed
+        if key in primed:
+            primed.move_to_end(key)
+            logits, (h, c) = primed[key]
+        else:
+            seed = torch.tensor([tokens], dtype=torch.long, device=device)
+            logits, (h, c) = model(
+                seed,
+                torch.tensor([self.offset], device=device),
+                meter_tensor([self.meter], device),
+                return_state=True,
+                last_only=True,
+            )
+            primed[key] = logits, (h, c)
+            if len(primed) > PRIMED_SEEDS:
+                primed.popitem(last=False)
+        for layer in range(model.config.num_layers):
+            self.h[layer] = h[layer].expand(self.batch, -1).contiguous()
+            self.c[layer] = c[layer].expand(self.batch, -1).contiguous()
+        for token in tokens:
+            self._track([token] * self.batch)
+        return logits[:, -1].expand(self.batch, -1).contiguous()
+
+    def _cell(self, layer: int, gates: torch.Tensor) -> torch.Tensor:
+        gates = gates.addmm_(self.h[layer], self.tables.w_hh_t[layer])
+        sigmoid_gates, candidate = gates.split(self._gate_split, 1)
+        i, f, o = sigmoid_gates.sigmoid().chunk(3, 1)
+        cell = torch.addcmul(f * self.c[layer], i, candidate.tanh())
+        h = o * cell.tanh()
+        self.h[layer], self.c[layer] = h, cell
+        return h
+
+    def feed(self, tokens: Sequence[int]) -> torch.Tensor:
+        """Feed one token per sequence; logits (B, V) of the next step."""
+        if len(tokens) != self.batch:
+            raise ValueError(f"expected {self.batch} tokens, got {len(tokens)}")
+        tokens = [int(t) for t in tokens]
+        self._track(tokens)
+        tables, vocab = self.tables, self.vocab
+        rows = self._feature_rows()
+        relative = self.model.config.relative_head
+        missing_pitch = relative and self.pitches in self.latest  # a sequence without a note yet
+        if relative and not missing_pitch:
+            # Flat positions in the head's output where each row's relative logits start.
+            rows += [start - latest for start, latest in zip(self._relative_start, self.latest)]
+        self._index_np[: len(rows)] = rows
+        feature_index, relative_index = self._feature_index, self._relative_index
+        if not self._cpu:
+            feature_index, relative_index = feature_index.to(self.device), relative_index.to(self.device)
+        gates = torch.embedding_bag(tables.gate_table, feature_index, self._bag_offsets, False, 0)[0]
+        h = self._cell(0, gates)
+        for layer in range(1, len(self.h)):
+            h = self._cell(layer, torch.addmm(tables.bias[layer], h, tables.w_ih_t[layer]))
+        if tables.norm is not None:
+            h = torch.layer_norm(h, (self.hidden,), *tables.norm)
+        out = torch.addmm(tables.head_b, h, tables.head_w_t)
+        logits = out.narrow(1, 0, vocab)
+        if missing_pitch:
+            relative_logits = F.pad(out.narrow(1, vocab, out.shape[1] - vocab), (0, 1))
+            latest = torch.tensor(self.latest, device=self.device)
+            placed = relative_logits.gather(1, self.model.relative_index[latest])
+            logits.narrow(1, FIRST_PITCH_TOKEN, vocab - FIRST_PITCH_TOKEN).add_(placed)
+        elif relative:
+            placed = out.take(relative_index + tables.relative_base)
+            logits.narrow(1, FIRST_PITCH_TOKEN, vocab - FIRST_PITCH_TOKEN).add_(placed)
+        if REST in tokens:  # (a mask written through numpy: cheaper than advanced indexing)
+            self._rest_np[:] = [token == REST for token in tokens]
+            mask = self._rest if self._cpu else self._rest.to(self.device)
+            logits.select(1, HOLD).masked_fill_(mask, NEG_INF)
+        return logits
+
+    def reorder(self, order: Sequence[int]) -> None:
+        """Keep sequences ``order`` (indices, repeats allowed), e.g. for beam search."""
+        order = [int(i) for i in order]
+        if len(order) != self.batch:
+            raise ValueError("reorder keeps the batch size")
+        index = torch.tensor(order, device=self.device)
+        self.h = [h.index_select(0, index) for h in self.h]
+        self.c = [c.index_select(0, index) for c in self.c]
+        self.history = [list(self.history[i]) for i in order]
+        self.last_onset = [self.last_onset[i] for i in order]
+        self.latest = [self.latest[i] for i in order]
+        self.previous = [self.previous[i] for i in order]

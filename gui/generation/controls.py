@@ -1,0 +1,104 @@
+"""The generation panel's own controls: a note-name spin box and a slider with its value."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
+
+from engine import keys
+
+# One spelling across the app: the roll's note labels, these boxes and the key names agree.
+NOTE_NAMES = keys.PITCH_CLASS_NAMES
+
+
+def note_name(pitch: int) -> str:
+    """MIDI 60 -> 'C4' (middle C is C4); black keys spelled as in the key names (Eb, not D#)."""
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+class NoteSpinBox(QSpinBox):
+    """A MIDI note number shown as a note name ('C4 (60)'); typing either form works."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setRange(0, 127)
+
+    def textFromValue(self, value: int) -> str:
+        return f"{note_name(value)} ({value})"
+
+    def valueFromText(self, text: str) -> int:
+        value = parse_note(text)
+        return value if value is not None else self.value()
+
+    def validate(self, text: str, pos: int):
+        from PySide6.QtGui import QValidator
+
+        state = (
+            QValidator.State.Acceptable
+            if parse_note(text) is not None
+            else QValidator.State.Intermediate
+        )
+        return state, text, pos
+
+
+_NOTE_TEXT = re.compile(r"^([A-Ga-g])([#b]?)(-?\d+)$")
+_LETTER_PITCH = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+
+def parse_note(text: str) -> int | None:
+    """'C4', 'F#3', 'Bb2', '60' or 'C4 (60)' -> the MIDI number; None if not a note in 0-127."""
+    text = text.strip()
+    if "(" in text and text.endswith(")"):
+        text = text[text.index("(") + 1 : -1].strip()
+    if text.isdigit():
+        value = int(text)
+    else:
+        match = _NOTE_TEXT.match(text)
+        if not match:
+            return None
+        letter, accidental, octave = match.groups()
+        value = (
+            (int(octave) + 1) * 12
+            + _LETTER_PITCH[letter.upper()]
+            + {"#": 1, "b": -1}.get(accidental, 0)
+        )
+    return value if 0 <= value <= 127 else None
+
+
+class ValueSlider(QWidget):
+    """A horizontal slider over ``low``..``high`` in ``step`` units, with its value beside it."""
+
+    value_changed = Signal(float)
+
+    def __init__(self, low: float, high: float, step: float, decimals: int = 2, parent=None):
+        super().__init__(parent)
+        self._step, self._decimals = step, decimals
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(round(low / step), round(high / step))
+        self.slider.setPageStep(max(1, round(0.1 / step)))
+        self.label = QLabel()
+        self.label.setMinimumWidth(36)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.label)
+        self.slider.valueChanged.connect(self._changed)
+        self._changed(self.slider.value())
+
+    def value(self) -> float:
+        return round(self.slider.value() * self._step, 6)
+
+    def set_value(self, value: float) -> None:
+        self.slider.setValue(round(value / self._step))
+
+    def _changed(self, raw: int):
+        self.label.setText(f"{raw * self._step:.{self._decimals}f}")
+        self.value_changed.emit(self.value())
+
+    def setToolTip(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setToolTip(text)
+        self.slider.setToolTip(text)
+        self.label.setToolTip(text)

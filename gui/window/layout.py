@@ -1,0 +1,110 @@
+"""The main window's furniture: the generation panel's dock and the status bar's fields."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QScrollArea,
+    QWidget,
+)
+
+from gui.live.transport import SpaceStillPlays
+from gui.window.models import NO_MODEL_TEXT
+
+STATUS_FIELD_MARGIN = 6  # pixels either side of a status bar field
+
+
+def add_panel_dock(window: QMainWindow, panel: QWidget) -> QDockWidget:
+    """The generation panel in a scrollable dock at the right; View > Generation Panel hides it."""
+    scroll = QScrollArea()
+    scroll.setWidget(panel)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    # A click on the panel (a button, a label) must not pull the keyboard focus into the
+    # scroll area: Qt gives a click's focus to the nearest ancestor that takes clicks.
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    scroll.setMinimumWidth(panel.sizeHint().width() + 24)
+    dock = QDockWidget("Generate", window)
+    dock.setObjectName("GenerateDock")
+    dock.setWidget(scroll)
+    # Closable, so View > Generation Panel can hide and show it (a disabled, always-checked
+    # menu item is what a fixed dock offers).
+    dock.setFeatures(
+        QDockWidget.DockWidgetFeature.DockWidgetMovable
+        | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        | QDockWidget.DockWidgetFeature.DockWidgetClosable
+    )
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    toggle = dock.toggleViewAction()
+    toggle.setText("&Generation Panel")
+    toggle.setShortcut(QKeySequence("Ctrl+Shift+P"))
+    toggle.setStatusTip("Show or hide the continuation controls.")
+    return dock
+
+
+def keep_space_for_play(panel: QWidget, owner: QObject) -> None:
+    """Space plays from the panel's number boxes and lists too, as in a DAW."""
+    space_filter = SpaceStillPlays(owner)
+    for box in panel.findChildren(QAbstractSpinBox):
+        box.installEventFilter(space_filter)
+        box.findChild(QLineEdit).installEventFilter(space_filter)
+    for combo in panel.findChildren(QComboBox):
+        if not combo.isEditable():
+            combo.installEventFilter(space_filter)
+
+
+class StatusFields(QObject):
+    """The status bar's permanent fields: "Model: folk | CPU | Call & response… | MIDI out: …"."""
+
+    def __init__(self, window: QMainWindow):
+        super().__init__(window)
+        bar = window.statusBar()
+        self.model_label = QLabel(NO_MODEL_TEXT)
+        self.device_label = QLabel("")
+        self.device_label.hide()  # until a model has loaded
+        self.call_response_label = QLabel("")
+        self.call_response_label.hide()
+        self.midi_label = QLabel("MIDI out: off")
+        for label, tip in (
+            (self.model_label, "The model that writes continuations."),
+            (self.device_label,
+             "Where the model runs: the graphics card (GPU) or the processor (CPU)."),
+            (self.call_response_label, "What call and response is doing."),
+            (self.midi_label, "Where auditions and playback are sent."),
+        ):
+            label.setToolTip(tip)
+            bar.addPermanentWidget(label)
+        # A little air and a rule between the fields. (The style sheet's palette() colours draw
+        # no border here, hence the colour's name.)
+        rule = window.palette().color(QPalette.ColorRole.Mid).name()
+        self.model_label.setStyleSheet(f"QLabel {{ padding: 0 {STATUS_FIELD_MARGIN}px; }}")
+        for label in (self.device_label, self.call_response_label, self.midi_label):
+            label.setStyleSheet(
+                f"QLabel {{ border: none; border-left: 1px solid {rule}; "
+                f"padding: 0 {STATUS_FIELD_MARGIN}px; }}"
+            )
+
+    def show_model(self, text: str, tooltip: str | None, device: str | None) -> None:
+        """The model field; a None tooltip or device stays as it is, '' hides the device."""
+        self.model_label.setText(text)
+        if tooltip is not None:
+            self.model_label.setToolTip(tooltip)
+        if device is not None:
+            self.device_label.setText(device)
+            self.device_label.setVisible(bool(device))  # no empty field between two rules
+
+    def show_output(self, text: str, tooltip: str) -> None:
+        """Where auditions and playback go ('MIDI out: FluidSynth', 'MIDI: unavailable')."""
+        self.midi_label.setText(text)
+        self.midi_label.setToolTip(tooltip)
+
+    def show_call_response(self, text: str) -> None:
+        self.call_response_label.setText(text)
+        self.call_response_label.setVisible(bool(text))

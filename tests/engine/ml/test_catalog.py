@@ -1,0 +1,88 @@
+"""Finding models: names and paths, the models folder, the default first; no torch needed."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.ml import catalog
+from engine.ml.catalog import (
+    DEFAULT_MODEL,
+    display_name,
+    is_model_file,
+    model_path,
+    model_paths,
+    models_dir,
+    shipped_models,
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def make_model(folder: Path, name: str, weights=True, card=True) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if weights:
+        (folder / f"{name}.safetensors").write_bytes(b"w")
+    if card:
+        (folder / f"{name}.json").write_text("{}")
+
+
+def test_model_paths_accept_either_file_or_the_base_name(tmp_path):
+    expected = (tmp_path / "folk.v2.json", tmp_path / "folk.v2.safetensors")
+    assert model_paths(tmp_path / "folk.v2") == expected
+    assert model_paths(tmp_path / "folk.v2.json") == expected
+    assert model_paths(tmp_path / "folk.v2.safetensors") == expected
+
+
+def test_the_models_folder_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv(catalog.MODELS_DIR_ENV, raising=False)
+    assert models_dir() == ROOT / "models"
+    monkeypatch.setenv(catalog.MODELS_DIR_ENV, str(tmp_path))
+    assert models_dir() == tmp_path
+
+
+def test_shipped_models_are_complete_pairs_with_the_default_first(tmp_path):
+    make_model(tmp_path, "bach")
+    make_model(tmp_path, DEFAULT_MODEL)
+    make_model(tmp_path, "folk.v2")
+    make_model(tmp_path, "no-card", card=False)
+    make_model(tmp_path, "no-weights", weights=False)
+    (tmp_path / "folk.openings.json").write_text("[]")
+    assert shipped_models(tmp_path) == [DEFAULT_MODEL, "bach", "folk.v2"]
+    assert shipped_models(tmp_path / "missing") == []
+
+
+def test_a_name_means_a_shipped_model_and_a_path_means_a_file(tmp_path, monkeypatch):
+    monkeypatch.setenv(catalog.MODELS_DIR_ENV, str(tmp_path / "models"))
+    assert not is_model_file("folk") and not is_model_file("folk.v2")
+    assert is_model_file("runs/folk") and is_model_file("folk.json") and is_model_file("x.safetensors")
+    assert model_path("folk") == tmp_path / "models" / "folk"
+    assert model_path("folk", folder=tmp_path / "elsewhere") == tmp_path / "elsewhere" / "folk"
+    assert model_path(str(tmp_path / "runs" / "mine.safetensors")) == tmp_path / "runs" / "mine"
+    assert model_path(str(tmp_path / "runs" / "mine.v2")) == tmp_path / "runs" / "mine.v2"
+
+
+def test_a_name_not_shipped_but_in_the_current_folder_means_that_one(tmp_path, monkeypatch):
+    monkeypatch.setenv(catalog.MODELS_DIR_ENV, str(tmp_path / "models"))
+    make_model(tmp_path / "models", "folk")
+    make_model(tmp_path, "mine")
+    make_model(tmp_path, "folk")
+    monkeypatch.chdir(tmp_path)
+    assert model_path("mine") == Path("mine")
+    assert model_path("folk") == tmp_path / "models" / "folk"  # the shipped one wins
+
+
+@pytest.mark.parametrize(
+    "given, name",
+    [("folk", "folk"), ("folk.v2", "folk.v2"), ("runs/folk.v2.json", "folk.v2"),
+     ("/m/deep.safetensors", "deep")],
+)
+def test_display_name_is_the_file_name_without_suffix(given, name):
+    assert display_name(given) == name
+
+
+def test_the_catalog_loads_no_torch():
+    code = "import sys, engine.ml.catalog, engine.ml.request; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr

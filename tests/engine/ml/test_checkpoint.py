@@ -1,0 +1,149 @@
+"""Model files: a saved model loads back the same, and unsound files are refused by name."""
+
+import json
+import pickle
+import random
+
+import pytest
+import torch
+
+from engine.ml.checkpoint import ModelError, load_model, save_model
+from engine.ml.model import ModelConfig, SegueModel, create_model, meter_of
+from tests.engine.ml.test_model import SMALL, full_logits, random_tokens
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture
+def saved(tmp_path):
+    model = create_model(SMALL, seed=4)
+    card = save_model(model, tmp_path / "tiny", training={"epochs": 3}, metrics={"validation": {"x": 1}})
+    return model, card
+
+
+def test_save_and_load_round_trip(saved, tmp_path):
+    model, card = saved
+    assert card == tmp_path / "tiny.json"
+    tokens = random_tokens(30, random.Random(5))
+    meter = meter_of((3, 4))
+    for name in ("tiny", "tiny.json", "tiny.safetensors"):
+        loaded = load_model(tmp_path / name, device="cpu")
+        assert isinstance(loaded, SegueModel) and not loaded.training
+        assert loaded.config == model.config
+        assert loaded.card["training"] == {"epochs": 3}
+        assert torch.equal(full_logits(loaded, tokens, 0, meter), full_logits(model, tokens, 0, meter))
+    description = json.loads(card.read_text())
+    assert description["vocabulary"]["num_tokens"] == 63
+    assert description["encoding"] == {"min_pitch": 36, "max_pitch": 96, "version": 1}
+
+
+def test_a_pickle_is_refused_without_being_run(tmp_path):
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (marker.touch, ())
+
+    data = pickle.dumps({"weights": Payload()})
+    for name in ("model.pt", "model.ckpt", "model.pth"):
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(ModelError, match="pickle"):
+            load_model(tmp_path / name)
+    # A pickle disguised as safetensors beside a real card is refused too.
+    model = create_model(SMALL)
+    save_model(model, tmp_path / "disguised")
+    (tmp_path / "disguised.safetensors").write_bytes(data)
+    with pytest.raises(ModelError, match="pickle"):
+        load_model(tmp_path / "disguised")
+    torch.save({"x": torch.zeros(1)}, tmp_path / "zipped.safetensors")
+    save_model(model, tmp_path / "zipped2")
+    (tmp_path / "zipped2.safetensors").write_bytes((tmp_path / "zipped.safetensors").read_bytes())
+    with pytest.raises(ModelError, match="pickle"):
+        load_model(tmp_path / "zipped2")
+    assert not marker.exists()
+
+
+def test_damaged_weights_are_refused_by_name(saved, tmp_path):
+    weights = tmp_path / "tiny.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-10] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="tiny.safetensors.*damaged"):
+        load_model(tmp_path / "tiny")
+    weights.write_bytes(bytes(data[:100]))
+    with pytest.raises(ModelError, match="tiny.safetensors"):
+        load_model(tmp_path / "tiny")
+
+
+def _rewrite_card(card_path, change):
+    card = json.loads(card_path.read_text())
+    change(card)
+    card_path.write_text(json.dumps(card))
+
+
+def test_shape_mismatch_is_refused(tmp_path):
+    small = create_model(ModelConfig(hidden_size=8, token_dim=4, pitch_dim=0, contour_dim=0,
+                                     meter_dim=0, lookback_dim=0))
+    save_model(small, tmp_path / "m")
+    other = create_model(ModelConfig(hidden_size=12, token_dim=4, pitch_dim=0, contour_dim=0,
+                                     meter_dim=0, lookback_dim=0))
+    save_model(other, tmp_path / "other")
+    # Keep the card of the small model but put the other model's weights (and checksum) in.
+    (tmp_path / "m.safetensors").write_bytes((tmp_path / "other.safetensors").read_bytes())
+    other_sum = json.loads((tmp_path / "other.json").read_text())["weights"]["sha256"]
+    _rewrite_card(tmp_path / "m.json", lambda c: c["weights"].update(sha256=other_sum))
+    with pytest.raises(ModelError, match="shape"):
+        load_model(tmp_path / "m")
+
+
+def test_missing_and_unexpected_tensors_are_refused(tmp_path):
+    with_lookback = create_model(SMALL)
+    save_model(with_lookback, tmp_path / "a")
+    without = create_model(ModelConfig(**{**SMALL.to_json(), "lookback_dim": 0}))
+    save_model(without, tmp_path / "b")
+    # The card says "lookback" but the weights lack those tables.
+    card_a = json.loads((tmp_path / "a.json").read_text())
+    _rewrite_card(tmp_path / "b.json", lambda c: c.update(config=card_a["config"]))
+    with pytest.raises(ModelError, match="missing embeddings.lookback1.weight"):
+        load_model(tmp_path / "b")
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda c: c.update(format="something"), "not a Segue model card"),
+        (lambda c: c.update(format_version=99), "format version 99"),
+        (lambda c: c.update(features_version=0), "features version"),
+        (lambda c: c["vocabulary"].update(num_tokens=64), "vocabulary"),
+        (lambda c: c["encoding"].update(max_pitch=95), "encoding"),
+        (lambda c: c["encoding"].update(version=7), "encoding version 7"),
+        (lambda c: c["config"].update(hidden_size=-3), "hidden size"),
+        (lambda c: c["config"].update(colour="red"), "unknown fields"),
+        (lambda c: c["weights"].pop("sha256"), "checksum"),
+    ],
+)
+def test_bad_cards_are_refused_with_the_reason(saved, tmp_path, change, message):
+    _rewrite_card(tmp_path / "tiny.json", change)
+    with pytest.raises(ModelError, match=message) as info:
+        load_model(tmp_path / "tiny")
+    assert "tiny.json" in str(info.value)
+
+
+def test_missing_files_and_broken_json(tmp_path, saved):
+    with pytest.raises(ModelError, match="does not exist"):
+        load_model(tmp_path / "nothing")
+    (tmp_path / "tiny.safetensors").unlink()
+    with pytest.raises(ModelError, match="tiny.safetensors.*do not exist"):
+        load_model(tmp_path / "tiny")
+    (tmp_path / "broken.json").write_text("{not json")
+    with pytest.raises(ModelError, match="broken.json.*JSON"):
+        load_model(tmp_path / "broken")
+
+
+def test_non_finite_weights_are_refused(tmp_path):
+    model = create_model(SMALL)
+    with torch.no_grad():
+        model.head.weight[0, 0] = float("nan")
+    save_model(model, tmp_path / "nan")
+    with pytest.raises(ModelError, match="NaN"):
+        load_model(tmp_path / "nan")
