@@ -61,6 +61,7 @@ def device_label(device) -> str:
 def load_model_job(name_or_path: str) -> LoadedModel:
     """Load a model (worker thread: imports torch); raises the engine's ModelError."""
     from engine.ml.checkpoint import PICKLE_SUFFIXES, ModelError, load_model
+    from engine.ml.device import use_interactive_threads
 
     chosen = Path(name_or_path)
     suffix = chosen.suffix.lower()
@@ -73,6 +74,7 @@ def load_model_job(name_or_path: str) -> LoadedModel:
             )
     path = model_path(name_or_path)
     model = load_model(path)
+    use_interactive_threads(model.device)
     return LoadedModel(display_name(str(path)), str(path), model, device_label(model.device))
 
 
