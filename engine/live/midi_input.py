@@ -61,9 +61,6 @@ class MidiInput(PortEndpoint):
         self._handler = handler
         opened.relay.target = self._receive
 
-    def set_handler(self, handler: Handler | None) -> None:
-        self._handler = handler
-
     def _receive(self, event, data=None) -> None:
         # Runs on the MIDI system's thread (JACK's process thread under JACK): stay short.
         arrival = self._clock()
@@ -144,7 +141,6 @@ class Recorder:
         self._held: dict[int, tuple[float, int]] = {}  # pitch -> (start step, velocity)
         self._done: list[RawNote] = []
         self._from_step = 0.0
-        self.last_event_time: float | None = None
 
     @property
     def recording(self) -> bool:
@@ -176,7 +172,6 @@ class Recorder:
             self._held.clear()
             self._done.clear()
             self._recording = True
-            self.last_event_time = None
 
     def feed(self, message: Sequence[int], when: float | None = None) -> bool:
         """Take one message (from any thread); True if it was a note that the take used."""
@@ -191,7 +186,6 @@ class Recorder:
             if not self._recording:
                 return False
             step = self._time_to_step(when)
-            self.last_event_time = when
             if is_on:
                 if pitch in self._held:  # a repeated note-on without an off: end the old one
                     self._close_locked(pitch, step)

@@ -138,10 +138,6 @@ class Player:
         return self._state
 
     @property
-    def is_playing(self) -> bool:
-        return self._state == PLAYING
-
-    @property
     def output(self):
         return self._output
 

@@ -15,8 +15,7 @@ touches MIDI ports. Plain Python, no Qt.
                                  ``PortInfo``; raises :class:`PortError` with a user-ready message
     ``virtual_support() -> (bool, reason)``   virtual "Segue" ports: ALSA, JACK, CoreMIDI; on
                                  Windows the reason explains loopMIDI
-Module functions ``midi_available``, ``list_output_ports``, ``list_input_ports`` use one shared
-default system. ``find_port(name, ports)`` matches a remembered name, ignoring the ALSA client
+``default_system()`` is the process-wide system the app uses. ``find_port(name, ports)`` matches a remembered name, ignoring the ALSA client
 numbers that change between sessions.
 
 Why probing is careful: without ``/dev/snd/seq`` ALSA cannot work, and asking it anyway prints
@@ -496,20 +495,9 @@ _default_system: MidiSystem | None = None
 
 
 def default_system() -> MidiSystem:
-    """The process-wide system used by the module functions (probed on first use)."""
+    """The process-wide system the app uses (probed on first use)."""
     global _default_system
     if _default_system is None:
         _default_system = MidiSystem()
     return _default_system
 
-
-def midi_available() -> tuple[bool, str]:
-    return default_system().available()
-
-
-def list_output_ports() -> list[PortInfo]:
-    return default_system().output_ports()
-
-
-def list_input_ports() -> list[PortInfo]:
-    return default_system().input_ports()

@@ -176,9 +176,6 @@ class Autosaver(QObject):
             log.warning("recovery lock %s is held; autosave still writes", self._lock.fileName())
         self.timer.start()
 
-    def is_active(self) -> bool:
-        return self.timer.isActive()
-
     def _revision(self) -> object:
         document = self._document
         return (

@@ -250,6 +250,24 @@ def test_drawing_on_the_roll_then_undo_and_redo_from_the_edit_menu(qtbot, make_w
     assert window.document.melody.notes == ()
 
 
+def test_editing_keys_on_the_focused_roll_reach_the_window_actions(qtbot, make_window):
+    # The roll no longer handles Ctrl+A, Delete, Ctrl+Z...: the window's shortcuts must.
+    window, _ = make_window()
+    grid = window.roll.note_grid
+    grid.setFocus()
+    qtbot.waitUntil(grid.hasFocus)
+    press_keys(window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier, target=grid)
+    assert len(window.roll.editor.selected_notes()) == len(SEED.notes)
+    press_keys(window, Qt.Key.Key_Delete, target=grid)
+    assert window.document.melody.notes == ()
+    press_keys(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier, target=grid)
+    assert window.document.melody == SEED
+    press_keys(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier, target=grid)
+    assert window.document.melody.notes == ()
+    press_keys(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier, target=grid)
+    assert window.document.melody.notes == ()  # nothing left to redo: unchanged
+
+
 def test_edit_menu_offers_the_roll_commands(qtbot, make_window):
     window, _ = make_window()
     edit_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Edit")
