@@ -55,12 +55,17 @@ The model (``engine.ml``: ``model``, ``stepper``, ``checkpoint``, ``catalog``, `
 Sessions (``engine.session``): ``Session``, ``GenerationSettings``, ``dumps``, ``loads``
     (the ``.segue`` JSON schema; ``SessionError`` for a broken or newer file)
 
-Live MIDI (``engine.live.ports``, ``engine.live.player``, ``engine.live.midi_input``: the only modules
-that touch MIDI ports; ``engine.live.call_response`` decides when to answer)
+Live MIDI (``engine.live``: the only package that touches MIDI ports; its docstring maps it)
     ``ports.MidiSystem``        which MIDI systems work, their ports, opening one (``PortError``)
+    ``timeline.Timeline``       pure: what playback does next, and when
     ``player.Player(output)``   scheduler thread: play, stop, pause, seek, loop, panic, audition
-    ``midi_input.Recorder``     a played take -> Melody on the grid; ``merge_take(melody, take)``
+    ``midi_input.Recorder``     a played take -> Melody on the grid (``edits.merge_take`` joins it)
     ``call_response.CallResponse(continue_fn, play_fn)``  listen, answer after a pause
+    ``live_session.LiveSession(player)``  recording, input routing, loop rule, call and response
+
+The piece (``engine.piece``): ``seed_of``, ``with_variation``, ``accept`` (what Continue
+continues, what you hear, what Accept keeps: one rule). Edits (``engine.edits``): pure
+functions on melodies. Files (``engine.files``): ``write_atomically``.
 
 Command line: ``segue-cli`` (``engine.cli``): corpus build, train, evaluate, generate, openings.
 """

@@ -45,11 +45,8 @@ def test_version_prints_without_a_window():
     assert "PySide6" not in result.stderr
 
 
-def test_main_window_is_titled_segue(qtbot):
-    from gui.window.main_window import MainWindow
-
-    window = MainWindow()
-    qtbot.addWidget(window)
+def test_main_window_is_titled_segue(main_window):
+    window = main_window()
     window.show()
     assert window.windowTitle().startswith("Segue")
     assert window.statusBar() is not None

@@ -1,0 +1,8 @@
+"""The model and everything torch: the only package that imports torch at module level.
+
+``model`` the LSTM (config, features, network); ``stepper`` one step at a time for generation;
+``checkpoint`` safetensors + JSON model files (never unpickled); ``catalog`` finding models and
+the default (no torch); ``request`` what to generate (no torch); ``sampling`` the controls and
+variations; ``device`` CPU/CUDA/MPS and threads; ``training`` with ``train_options``,
+``train_state`` and ``distributed``; ``evaluation`` bits per note beside the ``ngram`` baseline.
+"""

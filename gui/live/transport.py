@@ -4,15 +4,15 @@ A thin view over :class:`gui.live.playback.PlaybackBridge`; it does not own the 
 
 ``Transport(bridge, parent=None, *, melody_source=None, start_source=None, remember_ports=True)``
 
-- ``melody_source()`` returns what Play plays (``MainWindow.playback_melody``) and
+- ``melody_source()`` returns what Play plays (``LiveController.melody_to_play``) and
   ``start_source()`` the step to start from (default 0). Without ``melody_source`` Play only
   emits ``play_requested`` and the owner calls ``bridge.play(...)``.
 - ``remember_ports``: the chosen ports are saved in the app settings and reopened next time.
 
 Signals: ``play_requested()``, ``tempo_changed(float)`` (a user edit: record it in the document
 as one undo step), ``message(str)`` (status-bar text: the bridge's errors and the toolbar's own
-notices), ``output_state_changed(str)`` ('MIDI out: <port>' or 'MIDI out: off', for
-``MainWindow.set_midi_output_state``).
+notices), ``output_state_changed(str)`` ('MIDI out: <port>' or 'MIDI out: off', for the
+status bar's MIDI field).
 
 Methods: ``set_tempo(bpm)`` (no ``tempo_changed``), ``refresh_ports(probe=True)``,
 ``toggle_play()``. Actions are public attributes (``play_action`` has the Space shortcut).
