@@ -11,8 +11,8 @@ rtmidi that never arrived (matched by kind and pitch, so one loss does not shift
 dummy backend's timer runs late, and a message can be lost in such a cycle.
 
 The run is repeated while a generation runs in the same process, in a thread as the GUI's worker
-would run it: ``engine.generate`` with the shipped model ``models/folk`` when
-``models/folk.safetensors`` exists, else a stand-in (LSTMCell steps with torch, the same kind of
+would run it: ``engine.generate`` with the app's default model when it is installed, else a
+stand-in (LSTMCell steps with torch, the same kind of
 work). ``--generator-process`` runs the generation in a separate process instead.
 
 Goals: median < 1 ms, p99 < 3 ms, no drift (idle); p99 < 5 ms while generating. A JACK period
@@ -47,10 +47,11 @@ from engine.live.output import open_output  # noqa: E402
 from engine.live.player import Player  # noqa: E402
 from engine.live.ports import MidiSystem, PortInfo  # noqa: E402
 from engine.melody import Melody, Note  # noqa: E402
+from engine.ml.catalog import DEFAULT_MODEL, model_path, model_paths  # noqa: E402
 from tests.jack import JackServer, jackd_path  # noqa: E402
 
 RECEIVER_CLIENT = "SegueBenchReceiver"
-MODEL_PATH = ROOT / "models" / "folk.safetensors"
+MODEL_PATH = model_paths(model_path(DEFAULT_MODEL))[1]
 
 
 # --- the receiver (a separate process) -----------------------------------------------------------
@@ -120,7 +121,7 @@ def stand_in_generation(stop: threading.Event) -> int:
 
 
 def model_generation(stop: threading.Event) -> int:
-    """``engine.generate`` with the shipped folk model, over and over until ``stop``."""
+    """``engine.generate`` with the app's default model, over and over until ``stop``."""
     import torch
 
     import engine
@@ -151,7 +152,7 @@ def choose_generator(kind: str):
         raise SystemExit(f"{MODEL_PATH} or engine.ml.sampling is missing; use --generator stand-in")
     return (
         stand_in_generation,
-        "stand-in: torch LSTMCell(64, 512) sampling loop (no models/folk yet)",
+        f"stand-in: torch LSTMCell(64, 512) sampling loop (no {DEFAULT_MODEL} model installed)",
     )
 
 
