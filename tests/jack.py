@@ -4,7 +4,14 @@
 -d dummy -r <rate> -p <period>``, waits until clients can connect, points this process at it
 through ``JACK_DEFAULT_SERVER`` (libjack reads it at every client open) and, on exit, stops it
 and restores the variable. A unique server name keeps parallel runs apart.
-``jackd_path()`` is None when jackd is not installed, so callers can skip.
+``kill()`` ends it with SIGKILL, as a crash would (its clients are not told); ``start()`` then
+brings a new server up under the same name. A killed server leaves its slot in libjack's
+per-user registry (eight slots in all; a full registry makes every later jackd fail with "Too
+many servers already active"); only a server of the same name reclaims it, so ``stop()`` after
+a ``kill()`` starts one briefly and stops it cleanly; ``reclaim(name)`` does that for a server
+killed in a process that crashed.
+``jackd_path()`` is None when jackd is not installed, so callers can skip;
+``jack_test_marks(rtmidi)`` is the ``pytestmark`` of a real-JACK test module.
 Also used by ``bench/playback_timing.py``.
 """
 
@@ -29,6 +36,20 @@ def jackd_path() -> str | None:
     return shutil.which("jackd")
 
 
+def jack_test_marks(rtmidi) -> list:
+    """The ``pytestmark`` of a test module that needs jackd and python-rtmidi's JACK API."""
+    import pytest
+
+    return [
+        pytest.mark.jack,
+        pytest.mark.skipif(jackd_path() is None, reason="jackd (Debian's jackd2) is not installed"),
+        pytest.mark.skipif(
+            rtmidi.API_UNIX_JACK not in rtmidi.get_compiled_api(),
+            reason="python-rtmidi was built without JACK",
+        ),
+    ]
+
+
 def _die_with_parent() -> None:
     """In the child: ask Linux to stop jackd if the test process dies (a crash skips stop())."""
     try:
@@ -38,12 +59,16 @@ def _die_with_parent() -> None:
 
 
 class JackServer:
-    def __init__(self, period: int = 256, rate: int = 48000, timeout: float = 10.0):
+    def __init__(
+        self, period: int = 256, rate: int = 48000, timeout: float = 10.0, name: str | None = None
+    ):
         self.period, self.rate, self.timeout = period, rate, timeout
-        self.name = f"segue-test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.name = name or f"segue-test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self._process: subprocess.Popen | None = None
         self._log = None
         self._saved_env: str | None = None
+        self._env_saved = False
+        self._killed = False
 
     @property
     def period_ms(self) -> float:
@@ -54,6 +79,8 @@ class JackServer:
         if path is None:
             raise JackStartError("jackd is not installed")
         env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1", JACK_NO_START_SERVER="1")
+        if self._log is not None:  # a killed server's
+            self._log.close()
         # A file, not a pipe: a full pipe would block the server.
         self._log = tempfile.TemporaryFile(mode="w+")
         self._process = subprocess.Popen(
@@ -63,12 +90,23 @@ class JackServer:
             env=env,
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
-        self._saved_env = os.environ.get("JACK_DEFAULT_SERVER")
+        if not self._env_saved:
+            self._saved_env = os.environ.get("JACK_DEFAULT_SERVER")
+            self._env_saved = True
         os.environ["JACK_DEFAULT_SERVER"] = self.name
         if not self._wait_ready():
             output = self.stop()
             raise JackStartError(f"jackd did not start within {self.timeout:g} s:\n{output}")
+        self._killed = False
         return self
+
+    def kill(self) -> None:
+        """End the server at once with SIGKILL; ``start()`` brings up a new one of that name."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+            self._killed = True
 
     def _wait_ready(self) -> bool:
         lsp = shutil.which("jack_lsp")
@@ -107,6 +145,8 @@ class JackServer:
     def stop(self) -> str:
         """Stop the server; returns what it printed."""
         output = ""
+        if self._killed and self._process is None:
+            self._reclaim_slot()
         if self._process is not None:
             if self._process.poll() is None:
                 self._process.terminate()
@@ -122,11 +162,22 @@ class JackServer:
             output = self._log.read()
             self._log.close()
             self._log = None
-        if self._saved_env is None:
-            os.environ.pop("JACK_DEFAULT_SERVER", None)
-        else:
-            os.environ["JACK_DEFAULT_SERVER"] = self._saved_env
+        if self._env_saved:
+            if self._saved_env is None:
+                os.environ.pop("JACK_DEFAULT_SERVER", None)
+            else:
+                os.environ["JACK_DEFAULT_SERVER"] = self._saved_env
+            self._env_saved = False
         return output or ""
+
+    def _reclaim_slot(self) -> None:
+        """Start a server under the killed one's name (it takes over the registry slot); the
+        stop that follows frees the slot."""
+        self._killed = False
+        try:
+            self.start()
+        except JackStartError:
+            pass  # stop() has run inside start(): nothing more can be done
 
     def _remove_leftovers(self) -> None:
         """Clients still open when the server stops leave semaphores in /dev/shm; they carry
@@ -140,6 +191,13 @@ class JackServer:
                     os.remove(os.path.join(shm, entry))
                 except OSError:
                     pass
+
+    @classmethod
+    def reclaim(cls, name: str) -> None:
+        """Free the registry slot of a server called ``name`` that was killed elsewhere."""
+        server = cls(name=name)
+        server._killed = True
+        server.stop()
 
     def __enter__(self) -> JackServer:
         return self.start()

@@ -3,22 +3,15 @@
 ``open_output(port=None, virtual=False, system=None) -> MidiOutput``   a port by PortInfo or
 remembered name, or a virtual output "Segue" for a DAW to record; :class:`PortError` with a
 message naming the port and the reason when that fails. ``MidiOutput.send`` raises
-:class:`PortError` when the port stops working.
+:class:`PortError` when the port stops working or its MIDI system went away.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.live.ports import (
-    OUTPUT,
-    MidiSystem,
-    PortEndpoint,
-    PortError,
-    PortInfo,
-    default_system,
-    describe_rtmidi_error,
-)
+from engine.live.endpoints import PortEndpoint, PortError, PortInfo, describe_rtmidi_error
+from engine.live.ports import OUTPUT, MidiSystem, default_system
 
 
 class MidiOutput(PortEndpoint):
@@ -28,6 +21,9 @@ class MidiOutput(PortEndpoint):
         handle = self._opened.handle
         if handle is None:
             raise PortError(f"MIDI output '{self.name}' is closed.")
+        lost = self._opened.lost
+        if lost is not None:  # its object must not be touched (see engine.live.ports)
+            raise PortError(f"MIDI output '{self.name}' is gone: {lost}.")
         try:
             handle.send_message(list(message))
         except Exception as exc:  # noqa: BLE001 - rtmidi raises several types for a dead port

@@ -16,6 +16,7 @@ thread, the lock, the output, the notes that sound and panic. Outputs are opened
     ``thru(message)``   echo a live note-on/off to the output on the player's channel
     ``panic()``   stops, then CC120/CC121/CC123 on all 16 channels
     ``check_output(ports)``   with a fresh port list: stop with an error if the output is gone
+                              (or its MIDI system went away: ``output.lost_reason``)
     ``close()``   stops, ends the thread, closes the output
     ``state`` ('stopped' | 'playing' | 'paused'), ``position`` (step, float), ``step_at(time)``,
     ``time_of(step)``, ``wait(timeout)``, ``clock``
@@ -43,6 +44,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 
 from engine.live.deferred import DeferredCalls
+from engine.live.endpoints import PortError, PortInfo
 from engine.live.messages import (
     check_channel,
     check_data,
@@ -53,7 +55,6 @@ from engine.live.messages import (
     program_change,
     release_messages,
 )
-from engine.live.ports import PortError, PortInfo
 from engine.live.timeline import (
     CLICK,
     END,
@@ -377,7 +378,11 @@ class Player:
             output = self._output
             if output is None or output.present_in(ports):
                 return True
-            self._fail_locked(f"MIDI output '{output.name}' disappeared (was it unplugged?).")
+            lost = output.lost_reason
+            if lost is not None:
+                self._fail_locked(f"MIDI output '{output.name}' is gone: {lost}.")
+            else:
+                self._fail_locked(f"MIDI output '{output.name}' disappeared (was it unplugged?).")
         self._fire()
         return False
 

@@ -1,7 +1,5 @@
 """MIDI ports over python-rtmidi: which MIDI systems work, which ports they have, opening one.
 
-(Long on purpose: MidiSystem's probing and pooling rules below only make sense read together.)
-
 Shared by :mod:`engine.live.output` and :mod:`engine.live.midi_input`; only ``engine/live``
 touches MIDI ports. Plain Python, no Qt.
 
@@ -15,8 +13,12 @@ touches MIDI ports. Plain Python, no Qt.
                                  ``PortInfo``; raises :class:`PortError` with a user-ready message
     ``virtual_support() -> (bool, reason)``   virtual "Segue" ports: ALSA, JACK, CoreMIDI; on
                                  Windows the reason explains loopMIDI
-``default_system()`` is the process-wide system the app uses. ``find_port(name, ports)`` matches a remembered name, ignoring the ALSA client
-numbers that change between sessions.
+    ``connected(endpoint) -> bool | None``   whether an open JACK output still reaches its
+                                 port (False after the receiver restarted under the same name)
+    ``gone()``                   the systems that went away and no probe has found again
+    ``on_lost(message)``         attribute: a MIDI system went away (called from its thread)
+``default_system()`` is the process-wide system the app uses. What a port is (``PortInfo``,
+``OpenPort``, ``PortError``, ``find_port``) lives in :mod:`engine.live.endpoints`.
 
 Why probing is careful: without ``/dev/snd/seq`` ALSA cannot work, and asking it anyway prints
 library noise, so ALSA is skipped there. A JACK client is tried only at a probe, not at every
@@ -33,6 +35,12 @@ reused; an input object gets one permanent callback, a :class:`Relay` whose targ
 instead, and its port is closed without cancelling that callback. A virtual port, once made,
 stays open (rtmidi cannot reopen one); DAW connections to it survive switching away and back.
 
+When the JACK server goes away, its clients must not be touched at all (closing one crashes the
+process, sending blocks it; see :mod:`engine.live.jack_watch`, which notices the death at once).
+Their objects are abandoned on purpose: never closed, never reused, kept forever; their ports
+count as gone, ``send`` refuses with the reason, ``on_lost(message)`` tells the owner (from
+libjack's thread) and JACK is off until a probe finds a server again.
+
 :class:`engine.live.testing.FakeRtmidi` is a stand-in for the ``rtmidi`` module with ports you
 define, for tests and for running the app without MIDI hardware.
 """
@@ -44,8 +52,19 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+
+from engine.live.endpoints import (
+    OpenPort,
+    PortEndpoint,
+    PortError,
+    PortInfo,
+    Relay,
+    describe_rtmidi_error,
+    find_port,
+    quiet_native_stderr,
+)
+from engine.live.jack_watch import JackLife, JackWatch
 
 try:
     import rtmidi as _rtmidi
@@ -72,126 +91,6 @@ LOOPMIDI_HINT = (
     "and choose it here and in your DAW."
 )
 ALSA_SEQUENCER = "/dev/snd/seq"
-
-
-class PortError(Exception):
-    """A MIDI port could not be listed, opened or used. The message is ready for the user."""
-
-
-@dataclass(frozen=True)
-class PortInfo:
-    """One port as its platform API names it; ``virtual`` marks Segue's own virtual port."""
-
-    name: str
-    api: str
-    virtual: bool = False
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.api})"
-
-
-class Relay:
-    """The one callback an rtmidi input object ever gets; forwards to ``target`` if set."""
-
-    def __init__(self):
-        self.target: Callable | None = None
-
-    def __call__(self, event, data=None) -> None:
-        target = self.target
-        if target is not None:
-            target(event, data)
-
-
-@dataclass
-class OpenPort:
-    """An open rtmidi ``MidiOut``/``MidiIn`` and the port it is connected to (or offers).
-
-    ``relay`` (inputs only) is where incoming messages go: set ``relay.target``.
-    """
-
-    handle: object
-    port: PortInfo
-    relay: Relay | None = None
-    _release: Callable[[OpenPort], None] | None = field(default=None, repr=False)
-    _closed: bool = field(default=False, repr=False)
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def close(self) -> None:
-        """Close the port (its rtmidi object goes back to the pool); safe to call twice.
-        Errors from a vanished device are ignored."""
-        if self._closed:
-            return
-        self._closed = True
-        if self.relay is not None:
-            self.relay.target = None
-        if self._release is not None:
-            self._release(self)
-
-
-class PortEndpoint:
-    """What an open output and an open input share: the port, its name, and whether a fresh
-    port list still has it (a virtual port is ours, so always)."""
-
-    def __init__(self, opened: OpenPort):
-        self._opened = opened
-        self.port: PortInfo = opened.port
-
-    @property
-    def name(self) -> str:
-        return self.port.name
-
-    @property
-    def virtual(self) -> bool:
-        return self.port.virtual
-
-    def present_in(self, ports: Iterable[PortInfo]) -> bool:
-        return self.virtual or any(p.name == self.name and p.api == self.port.api for p in ports)
-
-
-@contextlib.contextmanager
-def _quiet_native_stderr() -> Iterator[None]:
-    """Send what C libraries write to file descriptor 2 to /dev/null while inside."""
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError, AttributeError):
-        yield  # no usable stderr: nothing to quieten
-        return
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def strip_alsa_numbers(name: str) -> str:
-    """``'Keystation:Keystation MIDI 1 24:0'`` -> ``'Keystation:Keystation MIDI 1'``."""
-    return re.sub(r"\s+\d+:\d+$", "", name)
-
-
-def find_port(name: str, ports: list[PortInfo], api: str | None = None) -> PortInfo | None:
-    """The port called ``name`` (exactly, else ignoring ALSA client:port numbers), or None."""
-    candidates = [p for p in ports if api is None or p.api == api]
-    for port in candidates:
-        if port.name == name:
-            return port
-    wanted = strip_alsa_numbers(name)
-    for port in candidates:
-        if strip_alsa_numbers(port.name) == wanted:
-            return port
-    return None
-
-
-def describe_rtmidi_error(exc: BaseException) -> str:
-    """The first line of an rtmidi error, without its C++ function prefix."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return re.sub(r"^\w+::\w+:\s*", "", text)
 
 
 class MidiSystem:
@@ -224,6 +123,9 @@ class MidiSystem:
         self._problems: dict[str, str] = {}
         self._probed = False
         self._lock = threading.Lock()
+        real = self._rtmidi is _rtmidi  # a fake rtmidi has no JACK server to watch
+        self._jack = JackLife(self._jack_lost, JackWatch.open if real else None)
+        self.on_lost: Callable[[str], None] | None = None
 
     # --- probing ------------------------------------------------------------------------------
 
@@ -254,15 +156,21 @@ class MidiSystem:
                         self._listers[(name, direction)] = old_listers[(name, direction)]
                     self._api_ids[name] = api
                 elif problem is None:
-                    quiet = _quiet_native_stderr() if name == "JACK" else contextlib.nullcontext()
+                    quiet = quiet_native_stderr() if name == "JACK" else contextlib.nullcontext()
                     try:
                         with quiet:
                             out = self._rtmidi.MidiOut(api, f"{self.client_name} ports")
                             self._kept.append(out)
                             inp = self._rtmidi.MidiIn(api, f"{self.client_name} ports")
                             self._kept.append(inp)
+                            if name == "JACK":  # a server answered: is it a new one?
+                                self._jack.renew(self.client_name)
+                            self._adopt(name, out)
+                            self._adopt(name, inp)
                     except Exception as exc:  # noqa: BLE001 - any rtmidi failure means "not usable"
                         problem = self._explain(name, exc)
+                        if name == "JACK":  # no watch saw it go (or none could be opened)
+                            self._jack.server_lost("no JACK server is running")
                     else:
                         self._listers[(name, OUTPUT)] = out
                         self._listers[(name, INPUT)] = inp
@@ -275,6 +183,34 @@ class MidiSystem:
                     self._virtual.pop((name, direction), None)
             self._probed = True
             return {name: self._problems.get(name) for name, _ in self.compiled_apis()}
+
+    def _adopt(self, api_name: str, handle) -> None:
+        if handle not in self._kept:
+            self._kept.append(handle)
+        if api_name == "JACK":
+            self._jack.adopt(handle)
+
+    def _jack_lost(self, reason: str) -> None:
+        """The JACK server went away (libjack's thread, or a probe): tell the owner."""
+        callback = self.on_lost
+        if callback is not None:
+            callback(f"The JACK MIDI system went away ({reason}); its ports are closed.")
+
+    def _forget_lost_locked(self) -> None:
+        """Stop listing and pooling the objects of a JACK server that went away."""
+        reason = self._jack.current_lost
+        if reason is None or "JACK" not in self._api_ids:
+            return
+        del self._api_ids["JACK"]
+        self._problems["JACK"] = f"the JACK server went away ({reason})"
+        for key in (("JACK", OUTPUT), ("JACK", INPUT)):
+            self._listers.pop(key, None)
+            self._free.pop(key, None)
+            self._virtual.pop(key, None)
+
+    def _lost_reason(self, handle) -> str | None:
+        reason = self._jack.lost(handle)
+        return None if reason is None else f"the JACK server went away ({reason})"
 
     def _skip_reason(self, name: str) -> str | None:
         if name == "ALSA" and not self._path_exists(ALSA_SEQUENCER):
@@ -290,6 +226,9 @@ class MidiSystem:
     def _ensure_probed(self) -> None:
         if not self._probed:
             self.probe()
+        elif self._jack.current_lost is not None:
+            with self._lock:
+                self._forget_lost_locked()
 
     def available(self) -> tuple[bool, str]:
         """(True, '') when at least one MIDI API works, else (False, a sentence for the user)."""
@@ -310,6 +249,10 @@ class MidiSystem:
         return False, (
             f"No MIDI system found ({reasons}). Playback is off; export to MIDI files still works."
         )
+
+    def gone(self) -> list[str]:
+        """The MIDI systems that went away and have not been found again by a probe."""
+        return ["JACK"] if self._jack.current_lost is not None else []
 
     def working_apis(self) -> list[str]:
         self._ensure_probed()
@@ -395,7 +338,7 @@ class MidiSystem:
         cls = self._rtmidi.MidiOut if direction == OUTPUT else self._rtmidi.MidiIn
         handle = cls(self._api_ids[api_name], self.client_name)
         with self._lock:
-            self._kept.append(handle)
+            self._adopt(api_name, handle)
             if direction == INPUT:
                 relay = self._relays[id(handle)] = Relay()
                 handle.set_callback(relay)
@@ -408,8 +351,8 @@ class MidiSystem:
             self._free.setdefault((api_name, direction), []).append(handle)
 
     def _release(self, opened: OpenPort) -> None:
-        if opened.port.virtual:
-            return  # stays open for good (see the module docstring); the relay is detached
+        if opened.port.virtual or opened.lost is not None:
+            return  # stays open for good, or abandoned (see the module docstring)
         handle = opened.handle
         try:
             _close_keeping_callback(handle)
@@ -419,7 +362,23 @@ class MidiSystem:
 
     def _opened(self, handle, port: PortInfo, direction: str) -> OpenPort:
         relay = self._relays.get(id(handle)) if direction == INPUT else None
-        return OpenPort(handle, port, relay, self._release)
+        return OpenPort(handle, port, relay, self._release, _lost=self._lost_reason)
+
+    def connected(self, endpoint: PortEndpoint) -> bool | None:
+        """Whether an open JACK output still reaches its port: a receiver that restarts under
+        the same name has dropped our connection. None where this cannot be known."""
+        opened = getattr(endpoint, "_opened", None)
+        if not isinstance(opened, OpenPort):
+            return None
+        if opened.port.api != "JACK" or opened.port.virtual or opened.relay is not None:
+            return None
+        if opened.lost is not None:
+            return False
+        connections = self._jack.connections(opened.port.name)
+        if connections is None:
+            return None
+        own = re.compile(rf"^{re.escape(self.client_name)}(-\d+)?:{OUTPUT}$")
+        return any(own.match(name) for name in connections)
 
     def _open_named(self, direction: str, wanted: PortInfo) -> OpenPort:
         handle = None
@@ -431,7 +390,7 @@ class MidiSystem:
                 raise PortError(
                     f"MIDI {direction} port '{wanted.name}' is not available (was it unplugged?)."
                 )
-            handle.open_port(names.index(wanted.name), direction)
+            handle.open_port(names.index(wanted.name), direction)  # our port: "<client>:output"
         except Exception as exc:  # noqa: BLE001 - rtmidi raises several unrelated types
             if handle is not None:
                 self._give_back(handle, wanted.api, direction)
@@ -467,6 +426,7 @@ class MidiSystem:
     def close(self) -> None:
         """Forget the listing clients; the next use probes again. Objects stay in the pool."""
         with self._lock:
+            self._forget_lost_locked()
             for lister in self._listers.values():
                 try:
                     lister.close_port()

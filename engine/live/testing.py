@@ -16,8 +16,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
+from engine.live.endpoints import PortError, PortInfo
 from engine.live.messages import parse_note
-from engine.live.ports import INPUT, OUTPUT, MidiSystem, PortError, PortInfo
+from engine.live.ports import INPUT, OUTPUT, MidiSystem
 
 
 class FakeRtmidi:
@@ -27,7 +28,8 @@ class FakeRtmidi:
     Ports of the first API are listed unless a name is given as ``(name, api)``. Opened fake
     outputs append ``(port name, message)`` to ``sent``; :meth:`deliver` sends a message to the
     callback of every fake input opened on that port name. ``unplug(name)`` removes a port, after
-    which sending to it raises ``SystemError`` as ALSA and CoreMIDI do.
+    which sending to it raises ``SystemError`` as ALSA and CoreMIDI do. ``stop_api('JACK')``
+    plays a JACK server that went away, ``start_api('JACK')`` a new one.
     """
 
     API_UNSPECIFIED, API_MACOSX_CORE, API_LINUX_ALSA, API_UNIX_JACK, API_WINDOWS_MM = range(5)
@@ -128,6 +130,14 @@ class FakeRtmidi:
     def get_compiled_api(self):
         return list(self._apis)
 
+    def stop_api(self, api: str) -> None:
+        """From now on ``api`` cannot start (its server went away): probes find it gone."""
+        self._failing.add({v: k for k, v in self._NAMES.items()}[api])
+
+    def start_api(self, api: str) -> None:
+        """``api`` starts again (a new server)."""
+        self._failing.discard({v: k for k, v in self._NAMES.items()}[api])
+
     def unplug(self, name: str) -> None:
         with self.lock:
             self.outputs = [(n, a) for n, a in self.outputs if n != name]
@@ -167,6 +177,7 @@ class FakeOutput:
         return self.port.name
 
     virtual = False
+    lost_reason: str | None = None  # set it to play a MIDI system that went away
 
     @property
     def messages(self) -> list[list[int]]:

@@ -13,6 +13,8 @@ Signals
     ``state_changed(str)``        'playing', 'paused' or 'stopped'
     ``finished()``                playback reached the end
     ``error(str)``                a message for the status bar (no traceback ever)
+    ``midi_system_lost(str)``     a MIDI system went away (the JACK server stopped): its ports
+                                  are closed, playback stopped; the message says so
     ``ports_changed()``           the port lists changed (devices came or went)
     ``output_changed(object)`` / ``input_changed(object)``   the open PortInfo, or None
     ``note_input(int, int)``      a key on the input port: pitch, velocity (0 = released)
@@ -25,6 +27,11 @@ Signals
 
 ``session`` is the engine's :class:`~engine.live.live_session.LiveSession`, ``player`` its
 :class:`~engine.live.player.Player`.
+
+Ports come back by name, as in a DAW: an output that failed or vanished is reopened when a
+port of that name is listed again (ALSA client numbers ignored), and a JACK output whose
+receiver restarted under the same name (our connection went with it) is reopened at the next
+listing. After a MIDI system went away, each poll probes again until it is back.
 
 Methods: ``available()``, ``refresh_ports(probe=False)``, ``output_ports()``, ``input_ports()``,
 ``open_output(port, virtual=False)``, ``open_input(port, virtual=False)``, ``play(melody,
@@ -41,13 +48,14 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
+from engine.live.endpoints import PortError, PortInfo, find_port
 from engine.live.live_session import LiveSession
 from engine.live.midi_input import MidiInput, open_input
 from engine.live.output import open_output
 from engine.live.player import STOPPED, Player
-from engine.live.ports import MidiSystem, PortError, PortInfo, default_system
+from engine.live.ports import MidiSystem, default_system
 from engine.melody import Melody
 
 log = logging.getLogger(__name__)
@@ -70,7 +78,9 @@ class PlaybackBridge(QObject):
     answer_requested = Signal(object, int)
     answer_started = Signal(object)
     call_response_state = Signal(str)
+    midi_system_lost = Signal(str)
     _output_failed = Signal(str)  # from the scheduler thread, handled in the GUI thread
+    _system_lost = Signal(str)  # from libjack's thread, handled in the GUI thread
 
     def __init__(
         self,
@@ -89,6 +99,11 @@ class PlaybackBridge(QObject):
         self.player.on_error = self._output_failed.emit
         self.state_changed.connect(self._after_state)  # queued when emitted by the scheduler
         self._output_failed.connect(self._on_output_failed)
+        # Queued even from the GUI thread: a probe that finds JACK gone reports it while the
+        # MIDI system is still busy probing.
+        self._system_lost.connect(self._on_system_lost, Qt.ConnectionType.QueuedConnection)
+        self._lost_hook = self._system_lost.emit
+        self.system.on_lost = self._lost_hook
         self.session = LiveSession(self.player)
         self.session.on_take = self.take_finished.emit
         self.session.on_note = self.note_input.emit
@@ -99,6 +114,8 @@ class PlaybackBridge(QObject):
         self._input: MidiInput | None = None
         self._outputs: list[PortInfo] = []
         self._inputs: list[PortInfo] = []
+        self._opened_output: PortInfo | None = None  # the last output opened (not virtual)
+        self._wanted_output: PortInfo | None = None  # lost, to reopen when it is listed again
         self._closed = False
         self._poll = QTimer(self)
         self._poll.timeout.connect(self._poll_ports)
@@ -152,6 +169,7 @@ class PlaybackBridge(QObject):
             self.ports_changed.emit()
         if self.player.output is not None:
             self.player.check_output(outputs)  # a vanished output ends in _on_output_failed
+        self._reconnect_output(outputs)
         if self._input is not None and not self._input.present_in(inputs):
             name = self._input.name
             self._close_input()
@@ -159,21 +177,61 @@ class PlaybackBridge(QObject):
             self.error.emit(f"MIDI input '{name}' disappeared (was it unplugged?).")
         return changed
 
+    def _reconnect_output(self, outputs: list[PortInfo]) -> None:
+        """Reopen by name: a lost output that is listed again, or a JACK output whose receiver
+        restarted under the same name (it is listed, but our connection is gone)."""
+        output = self.player.output
+        if output is not None:
+            if output.virtual or self.system.connected(output) is not False:
+                return
+            wanted, note = output.port, "its receiver restarted"
+        elif self._wanted_output is not None:
+            wanted, note = self._wanted_output, "it is back"
+        else:
+            return
+        port = find_port(wanted.name, outputs, wanted.api)
+        if port is None:
+            return
+        try:
+            reopened = open_output(port, system=self.system)
+        except PortError as exc:
+            log.debug("reconnecting MIDI output '%s' failed: %s", port.name, exc)
+            return
+        self._wanted_output = None
+        self._opened_output = port
+        self.player.set_output(reopened)
+        self.output_changed.emit(port)
+        self.error.emit(f"MIDI output '{port.name}' reconnected ({note}).")
+
     def _on_output_failed(self, message: str) -> None:
         """The output vanished or failed: playback has stopped; say so once, list again."""
+        self._wanted_output = self._opened_output
         self.error.emit(message)
         self.output_changed.emit(None)
         QTimer.singleShot(0, self, self._poll_ports)
 
+    def _on_system_lost(self, message: str) -> None:
+        """A MIDI system went away: its ports close (without touching them), playback stops,
+        the user is told, and polling probes until it is back."""
+        if self._closed:
+            return
+        self._poll_ports()
+        self.error.emit(f"{message} Segue reconnects when it is back.")
+        self.midi_system_lost.emit(message)
+        if not self._poll.isActive():
+            self._poll.start(2000)
+
     def _poll_ports(self) -> None:
         try:
-            self.refresh_ports()
+            self.refresh_ports(probe=bool(self.system.gone()))
         except Exception:  # noqa: BLE001 - a listing hiccup must not spam the user every 2 s
             log.debug("listing MIDI ports failed", exc_info=True)
 
     def open_output(self, port: PortInfo | str | None, virtual: bool = False) -> bool:
         """Play through ``port`` (None: no output); False, with an ``error``, if it fails."""
+        self._wanted_output = None  # the user's choice wins over a pending reconnection
         if port is None and not virtual:
+            self._opened_output = None
             self.player.set_output(None)
             self.output_changed.emit(None)
             return True
@@ -182,6 +240,7 @@ class PlaybackBridge(QObject):
         except PortError as exc:
             self.error.emit(str(exc))
             return False
+        self._opened_output = None if output.virtual else output.port
         self.player.set_output(output)
         self.output_changed.emit(output.port)
         return True
@@ -346,6 +405,8 @@ class PlaybackBridge(QObject):
         if self._closed:
             return
         self._closed = True
+        if self.system.on_lost is self._lost_hook:
+            self.system.on_lost = None
         self._poll.stop()
         self._cr_timer.stop()
         self._close_input()

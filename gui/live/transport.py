@@ -26,8 +26,8 @@ from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox, QStyle, QToolBar, QWidget
 
+from engine.live.endpoints import PortInfo, find_port
 from engine.live.player import PLAYING
-from engine.live.ports import PortInfo, find_port
 from engine.melody import Melody
 from gui import settings as prefs
 from gui.generation.tooltips import rich_tip
@@ -199,7 +199,8 @@ class Transport(QToolBar):
             box.lineEdit().installEventFilter(self._space_filter)
 
         bridge.state_changed.connect(self._state_changed)
-        bridge.ports_changed.connect(self._fill_ports)
+        bridge.ports_changed.connect(self._ports_changed)
+        bridge.midi_system_lost.connect(self._ports_changed)
         bridge.output_changed.connect(self._output_changed)
         bridge.input_changed.connect(self._input_changed)
         bridge.error.connect(self.message)
@@ -270,6 +271,13 @@ class Transport(QToolBar):
         self._update_enabled()
         if not self._available:
             self.message.emit(self._unavailable_reason)
+
+    def _ports_changed(self, *_message) -> None:
+        """The ports came or went, or a MIDI system went away: whether MIDI works may have
+        changed too (Play is off while nothing does)."""
+        self._available, self._unavailable_reason = self.bridge.available()
+        self._fill_ports()
+        self._update_enabled()
 
     def _fill_ports(self) -> None:
         outputs, inputs = self.bridge.output_ports(), self.bridge.input_ports()

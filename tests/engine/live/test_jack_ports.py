@@ -10,24 +10,18 @@ import time
 
 import pytest
 
+from engine.live.endpoints import PortInfo
 from engine.live.messages import control_change, note_off, note_on
 from engine.live.midi_input import Recorder, open_input
 from engine.live.output import open_output
 from engine.live.player import Player
-from engine.live.ports import MidiSystem, PortInfo, _close_keeping_callback
+from engine.live.ports import MidiSystem, _close_keeping_callback
 from engine.melody import Melody, Note
-from tests.jack import JackServer, jackd_path
+from tests.jack import JackServer, jack_test_marks
 
 rtmidi = pytest.importorskip("rtmidi")
 
-pytestmark = [
-    pytest.mark.jack,
-    pytest.mark.skipif(jackd_path() is None, reason="jackd (Debian's jackd2) is not installed"),
-    pytest.mark.skipif(
-        rtmidi.API_UNIX_JACK not in rtmidi.get_compiled_api(),
-        reason="python-rtmidi was built without JACK",
-    ),
-]
+pytestmark = jack_test_marks(rtmidi)
 
 MELODY = Melody([Note(60, 0, 2), Note(62, 2, 1, 90), Note(64, 4, 2), Note(65, 6, 2)], tempo=300)
 RELEASE = [control_change(0, 64, 0), control_change(0, 123, 0)]

@@ -6,9 +6,9 @@ import threading
 import pytest
 
 from engine.edits import merge_take
+from engine.live.endpoints import PortError
 from engine.live.messages import parse_note
 from engine.live.midi_input import RawNote, Recorder, check_grid, open_input, quantize_take
-from engine.live.ports import PortError
 from engine.live.testing import FakeRtmidi, fake_system
 from engine.melody import Melody, Note
 

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from engine.live.endpoints import PortError, PortInfo
 from engine.live.messages import (
     CC_ALL_NOTES_OFF,
     CC_SUSTAIN,
@@ -26,7 +27,6 @@ from engine.live.player import (
     STOPPED,
     Player,
 )
-from engine.live.ports import PortError, PortInfo
 from engine.live.testing import FakeClock, FakeOutput, FakeRtmidi, fake_system
 from engine.melody import Melody, Note
 

@@ -2,15 +2,8 @@
 
 import pytest
 
-from engine.live.ports import (
-    INPUT,
-    OUTPUT,
-    MidiSystem,
-    PortError,
-    PortInfo,
-    find_port,
-    strip_alsa_numbers,
-)
+from engine.live.endpoints import PortError, PortInfo, find_port, strip_alsa_numbers
+from engine.live.ports import INPUT, OUTPUT, MidiSystem
 from engine.live.testing import FakeRtmidi
 
 

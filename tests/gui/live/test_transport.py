@@ -4,9 +4,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from engine.live.endpoints import PortInfo
 from engine.live.messages import panic_messages
 from engine.live.player import START_LEAD_SECONDS, Player
-from engine.live.ports import PortInfo
 from engine.live.testing import FakeClock, FakeRtmidi, fake_system
 from engine.melody import Melody, Note
 from gui import settings as prefs

@@ -7,8 +7,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolBar
 
+from engine.live.endpoints import PortInfo
 from engine.live.player import START_LEAD_SECONDS, Player
-from engine.live.ports import PortInfo
 from engine.live.testing import FakeClock, FakeRtmidi, fake_system
 from engine.melody import Melody, Note
 from gui import settings as prefs
