@@ -7,6 +7,10 @@ note-on token per pitch of the encoding's range, lowest first. A sequence covers
 Metrical position is the step within the bar, counted from step 0 of the melody's grid, so a
 melody whose bar lines fall on multiples of ``steps_per_bar`` gets the right positions whatever
 ``origin`` is.
+
+Fitting a seed to what the model hears: :func:`recent_context` (its last bars, long notes and
+rests shortened, moved near step 0), :func:`fit_to_key` (into a locked key's scale) and
+:func:`fit_to_range` (into the model's pitch range).
 """
 
 from __future__ import annotations
@@ -14,12 +18,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from engine import keys
 from engine.melody import DEFAULT_VELOCITY, Melody, Note
 
 REST = 0
 HOLD = 1
 FIRST_PITCH_TOKEN = 2
 ENCODING_VERSION = 1
+CONTEXT_BARS = 64  # the model hears at most this many bars before the continuation...
+CONTEXT_STEPS = 2048  # ...and at most this many steps (whole bars; long bars of odd meters)
+HELD_BARS = 4  # a held note or rest longer than this is heard this long (plus part of a bar)
 
 
 @dataclass(frozen=True)
@@ -148,3 +156,70 @@ def fit_to_range(melody: Melody, encoding: EventEncoding) -> tuple[Melody, int]:
     if low + shift < encoding.min_pitch:  # an octave step overshoots: move by semitones instead
         shift = encoding.min_pitch - low
     return melody.transpose(shift), shift
+
+
+def recent_context(melody: Melody, end: int) -> tuple[Melody, int]:
+    """What the model hears of ``melody`` before step ``end``: ``(context, context_end)``.
+
+    The work of a continuation depends on the music, not on where it sits on the timeline or
+    how long a note is held: notes are cut at ``end``; a note or rest longer than
+    :data:`HELD_BARS` bars loses whole bars (the model's features stop changing long before);
+    only the last :data:`CONTEXT_BARS` bars are kept; and the result is moved by whole bars so
+    its first note lies in the first bar. ``context_end`` is where ``end`` lands: it falls on
+    the same step of the bar, so metrical positions are unchanged. Only the notes kept are
+    visited (from the end), so a huge or far-away seed costs no more than a short one.
+    """
+    bar = melody.steps_per_bar
+    window = bar * max(2 * HELD_BARS + 2, min(CONTEXT_BARS, CONTEXT_STEPS // bar))
+    cap = HELD_BARS * bar
+
+    def heard(steps: int) -> int:
+        return steps if steps <= cap else cap + (steps - cap) % bar
+
+    kept: list[tuple[Note, int, int]] = []  # (note, steps from its start to end, length heard)
+    back, following = 0, end  # steps heard so far back from ``end``; start of what comes next
+    for note in reversed(melody.notes):
+        if note.start >= end:
+            continue
+        note_end = min(note.end, end)
+        length = heard(note_end - note.start)
+        back += heard(following - note_end) + length
+        if back > window:
+            break
+        kept.append((note, back, length))
+        following = note.start
+    if not kept:
+        return melody.with_notes(()), end % bar
+    furthest = kept[-1][1]
+    context_end = end % bar + bar * -(-max(0, furthest - end % bar) // bar)  # ceil: whole bars
+    notes = [Note(n.pitch, context_end - back, length, n.velocity)
+             for n, back, length in reversed(kept)]
+    return melody.with_notes(notes), context_end
+
+
+def fit_to_key(melody: Melody, key: str, centre: float = 66.0) -> tuple[Melody, int]:
+    """Transpose into ``key``'s scale: ``(moved, semitones)``, at most a tritone either way.
+
+    The move puts as much of the melody (by note length) into the scale as any move can: a
+    C major tune locked to F# major becomes an F# major tune, to A minor it stays as it is.
+    Among moves that do equally well (a melody that leaves out some notes of its scale) the
+    one that also brings the melody's own key (Krumhansl-Schmuckler) onto the scale wins, then
+    the smaller one; a tritone goes towards ``centre``.
+    """
+    scale = keys.scale_pitch_classes(key)
+    weights = [0.0] * 12
+    for note in melody.notes:
+        weights[note.pitch % 12] += note.length
+    if not any(weights):
+        return melody, 0
+    in_scale = [round(sum(weights[(pc - s) % 12] for pc in scale), 6) for s in range(12)]
+    tied = [s for s in range(12) if in_scale[s] == max(in_scale)]
+    shift = tied[0]
+    if len(tied) > 1:  # key finding is the slow part: only for ties
+        own_scale = keys.scale_pitch_classes(keys.best_key(weights))
+        shift = max(tied, key=lambda s: (len({(pc + s) % 12 for pc in own_scale} & scale),
+                                         -min(s, 12 - s)))
+    low, high = melody.pitch_range()
+    directions = [s for s in (shift, shift - 12) if 0 <= low + s and high + s <= 127] or [0]
+    move = min(directions, key=lambda s: (abs(s), abs((low + high) / 2 + s - centre)))
+    return (melody.transpose(move) if move else melody), move

@@ -7,13 +7,18 @@ Controls, applied to each step's distribution in this order:
 
 1. masks: HOLD is impossible after REST and on the first generated step (the seed's last note
    ends where the seed ends); pitches outside the pitch range, outside the locked key's scale
-   or outside the model's range are impossible;
+   or outside the model's range are impossible. A key lock means "continue in this key": the
+   model hears the seed moved into the key first (:func:`engine.encoding.fit_to_key`), so the
+   mask agrees with what it expects instead of leaving it a few out-of-context notes;
 2. temperature (``adaptive_temperature`` scales it per step by target entropy / entropy,
    within half to double, so unsure steps get cooler and over-sure ones warmer);
 3. rest weighting: the probability of REST (starting or continuing a rest) is multiplied by
    ``rest_weight`` and the distribution renormalised; 0 means no rests at all;
 4. top-p (nucleus) truncation; then a draw from a seeded generator (Gumbel-max), or the
    most likely token when the temperature is at or below :data:`GREEDY_TEMPERATURE`.
+
+The model hears the seed's recent bars only (:func:`engine.encoding.recent_context`): a seed far
+along the timeline, or with a note held for hours, costs what a short one does.
 
 Same model, seed, settings, ``rng_seed`` and device give the same notes.
 """
@@ -29,7 +34,7 @@ from dataclasses import dataclass
 import torch
 
 from engine import keys
-from engine.encoding import HOLD, REST, fit_to_range
+from engine.encoding import HOLD, REST, fit_to_key, fit_to_range, recent_context
 from engine.melody import Melody
 from engine.ml.model import SegueModel, meter_of
 from engine.ml.stepper import Stepper
@@ -95,21 +100,26 @@ def resolve_key(key: str | None, seed: Melody) -> str | None:
     return resolved
 
 
+def _pitch_bounds(pitch_range) -> tuple[int, int]:
+    if pitch_range is None:
+        return 0, 127
+    try:
+        low, high = (int(v) for v in pitch_range)
+    except (TypeError, ValueError):
+        raise ValueError(f"pitch range must be two MIDI pitches (low, high), got {pitch_range!r}") from None
+    if not 0 <= low <= high <= 127:
+        raise ValueError(f"pitch range {low}-{high} is not a valid MIDI range (0-127, low <= high)")
+    return low, high
+
+
 def allowed_pitch_bias(model: SegueModel, shift: int, key: str | None, pitch_range) -> torch.Tensor:
     """(V,) additive mask: 0 for allowed tokens, -inf for forbidden pitch tokens.
 
     ``shift`` is how far the seed was transposed into the model's range; key and pitch range
-    are in the seed's own pitches.
+    are in the continuation's own pitches.
     """
     encoding = model.encoding
-    low, high = 0, 127
-    if pitch_range is not None:
-        try:
-            low, high = (int(v) for v in pitch_range)
-        except (TypeError, ValueError):
-            raise ValueError(f"pitch range must be two MIDI pitches (low, high), got {pitch_range!r}") from None
-        if not 0 <= low <= high <= 127:
-            raise ValueError(f"pitch range {low}-{high} is not a valid MIDI range (0-127, low <= high)")
+    low, high = _pitch_bounds(pitch_range)
     scale = keys.scale_pitch_classes(key) if key else None
     bias = torch.zeros(encoding.num_tokens)
     allowed = 0
@@ -129,7 +139,8 @@ def allowed_pitch_bias(model: SegueModel, shift: int, key: str | None, pitch_ran
     return bias.to(model.device)
 
 
-def _prepare_seed(model: SegueModel, seed: Melody, start: int | None):
+def _check_seed(model: SegueModel, seed: Melody, start: int | None) -> int:
+    """Where the continuation starts; ValueError for a seed the model cannot take."""
     if not isinstance(seed, Melody):
         raise ValueError(f"the seed must be a Melody, got {type(seed).__name__}")
     if not seed.notes:
@@ -146,9 +157,21 @@ def _prepare_seed(model: SegueModel, seed: Melody, start: int | None):
         raise ValueError(
             f"the continuation must start after the seed's first note (step {seed.start}), not at {start}"
         )
-    fitted, shift = fit_to_range(_recent_part_in_range(seed, model.encoding), model.encoding)
-    tokens = model.encoding.encode(fitted, origin=fitted.start, end=start)
-    return tokens, shift, start
+    return start
+
+
+def _seed_tokens(model: SegueModel, seed: Melody, start: int, key: str | None, pitch_range):
+    """``(tokens, shift, offset, heard)``: what the model is primed with, the semitones it was
+    moved into the model's range, the grid step of its first token (the same step of the bar
+    as the real one) and the seed's notes as heard (recent bars, in the locked key)."""
+    heard, context_end = recent_context(seed, start)
+    if key is not None:  # a tritone goes towards the middle of the pitch range (or the model's)
+        low, high = _pitch_bounds(pitch_range) if pitch_range is not None else (
+            model.encoding.min_pitch, model.encoding.max_pitch)
+        heard, _ = fit_to_key(heard, key, centre=(low + high) / 2)
+    fitted, shift = fit_to_range(_recent_part_in_range(heard, model.encoding), model.encoding)
+    tokens = model.encoding.encode(fitted, origin=fitted.start, end=context_end)
+    return tokens, shift, fitted.start, heard
 
 
 def _recent_part_in_range(seed: Melody, encoding) -> Melody:
@@ -264,8 +287,9 @@ def iter_generate(
     top-p and the random seed then do not apply; masks and rest weighting do).
     """
     _check_settings(temperature, rest_weight, variations, steps, top_p, adaptive_temperature, beam_width)
-    tokens, shift, start = _prepare_seed(model, seed_melody, start)
+    start = _check_seed(model, seed_melody, start)
     key = resolve_key(key, seed_melody)
+    tokens, shift, offset, heard = _seed_tokens(model, seed_melody, start, key, pitch_range)
     bias = allowed_pitch_bias(model, shift, key, pitch_range)
     if beam_width:  # the most likely continuations: the model's own distribution
         controls = _Controls(bias, 1.0, rest_weight, None, None, steps)
@@ -278,7 +302,6 @@ def iter_generate(
     generator = torch.Generator(device=model.device)
     generator.manual_seed(rng_seed)
     meter = meter_of(seed_melody.time_signature, seed_melody.steps_per_quarter)
-    offset = start - len(tokens)
     batch = beam_width or variations
     if model.training:
         model.eval()
@@ -294,7 +317,7 @@ def iter_generate(
         generated = yield from _sample_steps(stepper, logits, controls, steps, generator, should_stop)
     if generated is None:
         return
-    velocities = [n.velocity for n in seed_melody.notes]
+    velocities = [n.velocity for n in heard.notes]
     velocity = int(statistics.median_low(velocities))
     fields = dict(
         steps_per_quarter=seed_melody.steps_per_quarter,
@@ -375,15 +398,17 @@ def generate(
 
     - ``temperature`` > 0: lower is safer, higher wilder; at most 0.001 means greedy.
     - ``rest_weight`` >= 0 multiplies the probability of a rest (0: none, 2: twice as likely).
-    - ``key``: ``'C major'``, ``'F# minor'`` ... or ``'auto'`` (from the seed): only its scale.
+    - ``key``: ``'C major'``, ``'F# minor'`` ... or ``'auto'`` (from the seed): continue in that
+      key, only its scale; a seed in another key is heard moved into it (at most a tritone).
     - ``pitch_range`` (low, high) MIDI pitches; ``top_p`` nucleus sampling in (0, 1].
     - ``adaptive_temperature``: True or a target entropy in bits, see the module docstring.
     - ``beam_width``: beam search for the most likely continuations instead of sampling.
     - ``rng_seed``: reproducible draws; ``should_stop``: raises GenerationCancelled when true.
 
     A seed spanning more than the model's pitch range is heard from its longest recent part
-    that fits. Raises ValueError with a clear message for bad arguments or a seed the model
-    cannot take.
+    that fits; only its last bars are heard, long notes and rests shortened (the work does not
+    grow with where the seed sits on the timeline). Raises ValueError with a clear message for
+    bad arguments or a seed the model cannot take.
     """
     result = None
     for update in iter_generate(

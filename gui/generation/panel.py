@@ -54,8 +54,10 @@ TIPS = {
     "bars": "How many bars to add after the Continue marker.",
     "variations": "How many alternative continuations to write at once. Flip through them, "
     "listen, and keep the one you like.",
-    "key_lock": "Keep every new note in one key. Off: any note may appear. Auto: the key of your "
-    "seed melody (shown in brackets). Or pick a key.",
+    "key_lock": "Continue in one key, every new note in its scale. Off: any note may appear. "
+    "Auto: the key of your seed melody (shown in brackets). Or pick a key: a seed in another key "
+    "is continued as if it had been played in the chosen one (moved by at most a tritone), so a "
+    "C major tune locked to F# major goes on as an F# major tune.",
     "pitch_low": "The lowest note the continuation may use.",
     "pitch_high": "The highest note the continuation may use.",
     "rng_seed": "The roll of the dice behind a continuation. With the lock closed, the same seed "

@@ -1,0 +1,74 @@
+"""Key lock means "continue in this key": the model hears the seed moved into the locked key,
+so a continuation locked to a distant key is still a tune, every note in the scale."""
+
+import statistics
+
+import pytest
+import torch
+
+from engine import keys
+from engine.melody import Melody, Note
+from engine.ml import stepper
+from engine.ml.catalog import DEFAULT_MODEL, model_path, model_paths
+from engine.ml.checkpoint import load_model
+from engine.ml.model import ModelConfig, create_model
+from engine.ml.sampling import generate
+
+torch.set_num_threads(1)
+
+PITCHES = (60, 64, 67, 72, 71, 67, 65, 64, 62, 64, 65, 67, 64, 62, 60, 60)
+C_MAJOR = Melody([Note(p, 2 * i, 2) for i, p in enumerate(PITCHES)], key="C major")
+FOUR_BARS = 4 * C_MAJOR.steps_per_bar
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    """The app's default model: random weights cannot drone the way a trained model does."""
+    path = model_path(DEFAULT_MODEL)
+    if not model_paths(path)[0].exists():
+        pytest.skip(f"the shipped model {DEFAULT_MODEL} is not here")
+    return load_model(path, device="cpu")
+
+
+def figures(melodies):
+    distinct, intervals = [], []
+    for melody in melodies:
+        pitches = [n.pitch for n in melody.notes]
+        distinct.append(len(set(pitches)))
+        intervals += [abs(b - a) for a, b in zip(pitches, pitches[1:])]
+    return distinct, statistics.fmean(intervals), statistics.fmean(i == 0 for i in intervals)
+
+
+def test_a_c_major_seed_locked_to_any_key_still_gives_tunes(shipped):
+    off = generate(shipped, C_MAJOR, FOUR_BARS, variations=8, rng_seed=7)
+    off_distinct, off_interval, off_repeated = figures(off)
+    for key in keys.ALL_KEYS:
+        melodies = generate(shipped, C_MAJOR, FOUR_BARS, variations=8, rng_seed=7, key=key)
+        scale = keys.scale_pitch_classes(key)
+        assert all(n.pitch % 12 in scale for m in melodies for n in m.notes), key
+        distinct, interval, repeated = figures(melodies)
+        # Locking to F# major used to repeat one to three pitches (1.1 distinct, 0.99 repeated).
+        assert min(distinct) >= 3, key
+        assert statistics.fmean(distinct) >= statistics.fmean(off_distinct) - 1, key
+        assert interval >= 0.75 * off_interval and repeated <= off_repeated + 0.15, key
+
+
+def test_the_continuation_stays_near_the_seeds_register(shipped):
+    for key in ("F# major", "Eb minor", "Db major"):
+        melodies = generate(shipped, C_MAJOR, FOUR_BARS, variations=8, rng_seed=3, key=key)
+        pitches = [n.pitch for m in melodies for n in m.notes]
+        assert 60 - 12 <= statistics.median(pitches) <= 72 + 12, key
+
+
+def test_the_model_hears_the_seed_in_the_locked_key(monkeypatch):
+    tiny = create_model(ModelConfig(hidden_size=16, token_dim=8, pitch_dim=4, contour_dim=4,
+                                    meter_dim=4, lookback_dim=4), seed=1)
+    primed = []
+    prime = stepper.Stepper.prime
+    monkeypatch.setattr(stepper.Stepper, "prime",
+                        lambda self, tokens: primed.append(list(tokens)) or prime(self, tokens))
+    generate(tiny, C_MAJOR, 16, rng_seed=1, key="D major")
+    generate(tiny, C_MAJOR.transpose(2), 16, rng_seed=1)
+    generate(tiny, C_MAJOR, 16, rng_seed=1, key="A minor")  # already in its scale: heard as it is
+    generate(tiny, C_MAJOR, 16, rng_seed=1)
+    assert primed[0] == primed[1] and primed[2] == primed[3] and primed[0] != primed[3]
