@@ -7,6 +7,7 @@
         --rest-weight 0.8 --variations 4 --rng-seed 7 [--key auto] [--model folk]
     segue-cli openings --corpus essen --out models/folk.openings.json [--count 40]
     segue-cli init-model PATH [--hidden-size 64 --layers 1]   (random weights, for development)
+    segue-cli render IN.mid OUT.wav [--program N] [--soundfont F] [--rate 44100|48000] [--tempo BPM]
 
 Training runs unchanged under ``torchrun --nproc_per_node=N -m engine.cli train ...``.
 Errors print one line naming the file and the reason; set SEGUE_DEBUG=1 for tracebacks.
@@ -194,6 +195,16 @@ def cmd_init_model(args) -> int:
     return 0
 
 
+def cmd_render(args) -> int:
+    from engine.audio.midi_render import render_midi_file  # noqa: PLC0415
+
+    print(render_midi_file(
+        args.midi, args.out, program=args.program, soundfont=args.soundfont, rate=args.rate,
+        tempo=args.tempo,
+    ))
+    return 0
+
+
 # --- arguments ----------------------------------------------------------------------------------
 
 
@@ -317,6 +328,15 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--layers", type=_positive_int, default=1)
     init.add_argument("--seed", type=int, default=0)
     init.set_defaults(run=cmd_init_model)
+
+    render = commands.add_parser("render", help="a MIDI file's melody to WAV or FLAC")
+    render.add_argument("midi", help="the MIDI file (its melody part, as import chooses)")
+    render.add_argument("out", help="the audio file: .wav, or .flac when soundfile is installed")
+    render.add_argument("--program", type=int, default=0, help="General MIDI program 0-127 (default 0, piano; 73 flute, 40 violin)")
+    render.add_argument("--soundfont", help="an .sf2/.sf3 file (default: the built-in bank)")
+    render.add_argument("--rate", type=int, choices=(44100, 48000), default=44100, help="sample rate in Hz")
+    render.add_argument("--tempo", type=float, help="BPM (default: the file's tempo)")
+    render.set_defaults(run=cmd_render)
     return parser
 
 
@@ -327,6 +347,8 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         ("engine.midi_io", "MidiImportError"),
         ("engine.midi_io", "MidiExportError"),
         ("engine.ml.sampling", "GenerationCancelled"),
+        ("engine.audio.soundfont", "SoundFontError"),
+        ("engine.audio.audio_files", "AudioExportError"),
     ):
         loaded = sys.modules.get(module)  # only modules the command used can have raised
         if loaded is not None and hasattr(loaded, name):

@@ -1,0 +1,219 @@
+"""The built-in instrument as an output: messages reach the audio callback in order, through a
+queue the callback drains; no device is needed (the test calls the callback itself)."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pytest
+
+from engine.audio.instrument import (
+    BUILT_IN_NAME,
+    BuiltInInstrument,
+    InstrumentError,
+    audio_available,
+)
+from engine.live.endpoints import PortError
+from engine.live.player import Player
+from engine.live.testing import FakeClock
+from engine.melody import Melody, Note
+
+
+class FakeStream:
+    """Stands in for ``sounddevice.OutputStream``: keeps the callbacks for the test to call."""
+
+    def __init__(self, **settings):
+        self.settings = settings
+        self.callback = settings["callback"]
+        self.finished = settings["finished_callback"]
+        self.started = self.closed = False
+
+    def start(self):
+        self.started = True
+
+    def close(self):
+        self.closed = True
+        self.finished()
+
+    def block(self, frames: int = 256, underflow: bool = False) -> np.ndarray:
+        out = np.full((frames, 2), np.nan, dtype=np.float32)
+        status = types.SimpleNamespace(output_underflow=underflow) if underflow else None
+        self.callback(out, frames, None, status)
+        return out
+
+
+class RecordingSynth:
+    """Records what the callback does, in order."""
+
+    def __init__(self):
+        self.log: list = []
+
+    def handle(self, message):
+        self.log.append(("handle", list(message)))
+
+    def render_into(self, buffer):
+        self.log.append(("render", len(buffer)))
+        buffer.fill(0.5)
+
+
+def open_instrument(synth=None, **kwargs):
+    streams: list[FakeStream] = []
+
+    def factory(**settings):
+        streams.append(FakeStream(**settings))
+        return streams[-1]
+
+    instrument = BuiltInInstrument(synth=synth, rate=44100, stream_factory=factory, **kwargs)
+    return instrument, streams[0]
+
+
+def test_messages_reach_the_callback_in_order_before_the_block_is_rendered():
+    synth = RecordingSynth()
+    instrument, stream = open_instrument(synth)
+    assert stream.started and stream.settings["samplerate"] == 44100
+    assert stream.settings["channels"] == 2 and stream.settings["dtype"] == "float32"
+    instrument.send([0xC0, 73])
+    instrument.send([0x90, 60, 100])
+    instrument.send([0x80, 60, 64])
+    assert synth.log == []  # nothing happens on the sender's thread
+    out = stream.block(128)
+    assert synth.log == [
+        ("handle", [0xC0, 73]), ("handle", [0x90, 60, 100]), ("handle", [0x80, 60, 64]),
+        ("render", 128),
+    ]
+    assert (out == 0.5).all()
+    instrument.send([0x90, 62, 90])
+    stream.block(64)
+    assert synth.log[-2:] == [("handle", [0x90, 62, 90]), ("render", 64)]
+
+
+def test_a_real_synth_sounds_in_the_callback_and_the_volume_scales_it():
+    instrument, stream = open_instrument()
+    assert not stream.block().any()  # silence until a note comes
+    instrument.send([0x90, 69, 110])
+    loud = np.abs(stream.block(2048)).max()
+    assert loud > 0.01
+    instrument.volume = 0.25
+    quieter = np.abs(stream.block(2048)).max()
+    assert 0 < quieter < loud * 0.5
+    with pytest.raises(ValueError, match="volume"):
+        instrument.volume = 1.5
+
+
+def test_it_looks_like_a_midi_output_to_the_player():
+    instrument, stream = open_instrument(RecordingSynth())
+    assert instrument.name == BUILT_IN_NAME and instrument.port.name == BUILT_IN_NAME
+    assert not instrument.virtual and instrument.present_in([])
+    clock = FakeClock()
+    player = Player(instrument, clock=clock, sleep=clock.sleep, program=40)
+    try:
+        player.play(Melody([Note(60, 0, 1), Note(62, 1, 1)]))
+        assert player.wait(5)
+        stream.block()
+    finally:
+        player.close()
+    handled = [message for kind, message in instrument_log(stream) if kind == "handle"]
+    notes = [m for m in handled if m[0] & 0xF0 in (0x80, 0x90)]
+    assert handled[0] == [0xC0, 40]
+    assert [(m[0] & 0xF0, m[1]) for m in notes[:4]] == [(0x90, 60), (0x80, 60), (0x90, 62), (0x80, 62)]
+    assert stream.closed  # the player closed its output
+
+
+def instrument_log(stream):
+    return stream.callback.__self__._synth.log
+
+
+def test_after_close_sending_is_a_port_error_and_the_output_is_gone():
+    instrument, stream = open_instrument(RecordingSynth())
+    instrument.close()
+    assert stream.closed and not instrument.present_in([])
+    with pytest.raises(PortError, match="closed"):
+        instrument.send([0x90, 60, 100])
+    instrument.close()  # twice is harmless
+
+
+def test_a_device_that_stops_makes_the_next_send_fail_with_the_reason():
+    instrument, stream = open_instrument(RecordingSynth())
+    stream.finished()  # PortAudio ended the stream: the device went away
+    assert not instrument.present_in([])
+    with pytest.raises(InstrumentError, match="stopped working \\(the audio device stopped\\)"):
+        instrument.send([0x90, 60, 100])
+
+
+def test_a_failing_synth_gives_silence_not_a_dead_audio_thread():
+    class Broken(RecordingSynth):
+        def render_into(self, buffer):
+            raise RuntimeError("boom")
+
+    instrument, stream = open_instrument(Broken())
+    assert not stream.block().any()
+    with pytest.raises(InstrumentError, match="synthesizer failed: boom"):
+        instrument.send([0x90, 60, 100])
+
+
+def test_underruns_are_counted():
+    instrument, stream = open_instrument(RecordingSynth())
+    stream.block(underflow=True)
+    stream.block()
+    stream.block(underflow=True)
+    assert instrument.underruns == 2
+
+
+def test_a_stream_that_cannot_open_is_one_clear_error():
+    def refuse(**settings):
+        raise OSError("Invalid sample rate")
+
+    with pytest.raises(InstrumentError, match="could not open the audio output \\(Invalid sample rate\\)"):
+        BuiltInInstrument(synth=RecordingSynth(), rate=44100, stream_factory=refuse)
+
+
+class FakeSounddevice:
+    """Looks like the ``sounddevice`` module: with or without a default output device."""
+
+    def __init__(self, device=None):
+        self._device = device
+        self.OutputStream = FakeStream
+
+    def query_devices(self, kind=None):
+        if self._device is None:
+            raise ValueError("No output device matching ''")
+        return self._device
+
+
+def test_availability_names_the_reason_when_there_is_no_device():
+    ok, reason = audio_available(FakeSounddevice())
+    assert not ok
+    assert reason.startswith("The built-in instrument is unavailable: no audio output device")
+    assert "MIDI outputs and audio export still work" in reason
+    assert audio_available(FakeSounddevice({"name": "Speakers", "default_samplerate": 48000.0})) == (
+        True, "",
+    )
+
+
+def test_without_a_device_opening_is_the_same_clear_error(monkeypatch):
+    import engine.audio.instrument as instrument_module
+
+    monkeypatch.setattr(instrument_module, "_import_sounddevice", lambda: (FakeSounddevice(), ""))
+    with pytest.raises(InstrumentError, match="unavailable: no audio output device"):
+        BuiltInInstrument()
+    monkeypatch.setattr(
+        instrument_module, "_import_sounddevice", lambda: (None, "the PortAudio library is missing")
+    )
+    assert audio_available() == (
+        False,
+        "The built-in instrument is unavailable: the PortAudio library is missing. "
+        "MIDI outputs and audio export still work.",
+    )
+
+
+def test_the_device_rate_is_used(monkeypatch):
+    import engine.audio.instrument as instrument_module
+
+    device = FakeSounddevice({"name": "Speakers", "default_samplerate": 48000.0})
+    monkeypatch.setattr(instrument_module, "_import_sounddevice", lambda: (device, ""))
+    instrument = BuiltInInstrument()
+    try:
+        assert instrument.rate == 48000 and instrument._synth.rate == 48000
+    finally:
+        instrument.close()

@@ -1,0 +1,53 @@
+"""``segue-cli render``: the melody import would choose, rendered as the engine renders it."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from engine.audio.audio_files import to_pcm16
+from engine.audio.rendering import render_melody
+from engine.cli import main
+from engine.midi_io import read_midi
+
+MIDI = Path(__file__).resolve().parents[2] / "data" / "midi" / "daw_type1.mid"
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    with wave.open(str(path), "rb") as file:
+        frames = np.frombuffer(file.readframes(file.getnframes()), dtype="<i2")
+        return frames.reshape(-1, file.getnchannels()), file.getframerate()
+
+
+def test_render_writes_the_imported_melody_with_the_program_and_rate(tmp_path, capsys):
+    out = tmp_path / "tune.wav"
+    assert main(["render", str(MIDI), str(out), "--program", "73", "--rate", "48000"]) == 0
+    samples, rate = read_wav(out)
+    expected = render_melody(read_midi(MIDI), program=73, rate=48000).samples
+    assert rate == 48000 and np.array_equal(samples, to_pcm16(expected))
+    assert "Flute" in capsys.readouterr().out
+
+
+def test_the_tempo_option_changes_the_length(tmp_path):
+    melody = read_midi(MIDI)
+    main(["render", str(MIDI), str(tmp_path / "a.wav")])
+    main(["render", str(MIDI), str(tmp_path / "b.wav"), "--tempo", str(melody.tempo * 2)])
+    normal, slow = (read_wav(tmp_path / name)[0] for name in ("a.wav", "b.wav"))
+    assert len(slow) < len(normal)
+
+
+def test_a_bad_soundfont_is_one_line_naming_it_and_nothing_is_written(tmp_path, capsys):
+    bad = tmp_path / "broken.sf2"
+    bad.write_bytes(b"not a soundfont")
+    out = tmp_path / "tune.wav"
+    assert main(["render", str(MIDI), str(out), "--soundfont", str(bad)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("segue-cli: error: Cannot use the SoundFont 'broken.sf2'")
+    assert len(error.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_an_unknown_format_is_refused_before_any_work(tmp_path, capsys):
+    assert main(["render", str(tmp_path / "missing.mid"), str(tmp_path / "tune.ogg")]) == 1
+    assert "Cannot write 'tune.ogg'" in capsys.readouterr().err
