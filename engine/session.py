@@ -23,12 +23,16 @@ Readers accept any ``schema_version`` up to :data:`SCHEMA_VERSION` and refuse ne
 message saying so; unknown generation settings are ignored so that small additions within one
 schema version stay readable. Every problem is a :class:`SessionError` whose message says what is
 wrong in a musician's words; callers add the file name.
+
+Readers trust nothing in the file: every value is checked for its type and its range before any
+object is built, so a hostile or damaged file is refused whole (nothing half-read replaces the
+open piece). Steps (note starts and lengths, the marker, the loop) stop at :data:`MAX_STEPS`,
+and the text at :data:`MAX_SESSION_CHARS`.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -48,6 +52,12 @@ REST_WEIGHT_RANGE = (0.0, 2.0)
 BARS_RANGE = (1, 32)
 VARIATIONS_RANGE = (1, 8)
 RNG_SEED_RANGE = (0, 2**31 - 1)
+# The latest step a file may name: 62,500 bars of 4/4 at 4 steps per quarter, beyond the longest
+# MIDI import (midi_io.MAX_BEATS quarters, a start plus a length), and small enough that the
+# roll's scroll range stays within Qt's int at any zoom.
+MAX_STEPS = 1_000_000
+MAX_SESSION_CHARS = 64 * 1024 * 1024  # far above any real piece (a million notes is ~60 MB)
+MAX_MODEL_NAME_CHARS = 4096  # a model is a name or a path
 
 
 class SessionError(ValueError):
@@ -78,43 +88,93 @@ def melody_from_dict(data: object, what: str = "the melody") -> Melody:
     raw_notes = data.get("notes", [])
     if not isinstance(raw_notes, list):
         raise SessionError(f"{what}: 'notes' must be a list")
+    time_signature = data.get("time_signature", (4, 4))
+    if not isinstance(time_signature, (list, tuple)) or len(time_signature) != 2:
+        raise SessionError(f"{what}: the time signature must be two numbers such as [3, 4]")
+    tempo, key = data.get("tempo", 120.0), data.get("key")
+    if isinstance(tempo, bool) or not isinstance(tempo, (int, float)):
+        raise SessionError(f"{what}: tempo must be a number, got {_shown(tempo)}")
+    if isinstance(tempo, int) and tempo.bit_length() > 64:  # float() of it would overflow
+        raise SessionError(f"{what}: tempo {_shown(tempo)} is outside 10-400 BPM")
+    if key is not None and not isinstance(key, str):
+        raise SessionError(f"{what}: the key must be a name such as 'C major', got {_shown(key)}")
+    try:
+        grid = Melody(
+            steps_per_quarter=_whole(data.get("steps_per_quarter", 4), "steps per quarter", 1, 96),
+            time_signature=tuple(
+                _whole(v, "the time signature", 1, 64) for v in time_signature
+            ),
+            tempo=tempo,
+            key=key,
+        )
+    except ValueError as exc:
+        raise SessionError(f"{what}: {exc}") from None
     notes = []
     for i, raw in enumerate(raw_notes):
         if not isinstance(raw, dict):
             raise SessionError(f"{what}: note {i + 1} is not a note description")
         try:
-            notes.append(
-                Note(
-                    _integer(raw["pitch"]),
-                    _integer(raw["start"]),
-                    _integer(raw["length"]),
-                    _integer(raw.get("velocity", DEFAULT_VELOCITY)),
-                )
-            )
+            notes.append(_note_from_dict(raw, grid))
         except KeyError as exc:
             raise SessionError(f"{what}: note {i + 1} has no {exc.args[0]}") from None
         except ValueError as exc:
             raise SessionError(f"{what}: note {i + 1}: {exc}") from None
-    time_signature = data.get("time_signature", (4, 4))
-    if not isinstance(time_signature, (list, tuple)) or len(time_signature) != 2:
-        raise SessionError(f"{what}: the time signature must be two numbers such as [3, 4]")
-    try:
-        return Melody(
-            notes,
-            steps_per_quarter=_integer(data.get("steps_per_quarter", 4)),
-            time_signature=tuple(_integer(v) for v in time_signature),
-            tempo=data.get("tempo", 120.0),
-            key=data.get("key"),
-        )
-    except (TypeError, ValueError) as exc:
-        raise SessionError(f"{what}: {exc}") from None
+    return grid.replace(notes=notes)
+
+
+def _note_from_dict(raw: dict, grid: Melody) -> Note:
+    pitch, start, length = raw["pitch"], raw["start"], raw["length"]
+    start = _step(start, "note start", 0, grid)
+    length = _step(length, "note length", 1, grid)
+    _step(start + length, "note end", 1, grid)
+    return Note(
+        _whole(pitch, "note pitch", 0, 127),
+        start,
+        length,
+        _whole(raw.get("velocity", DEFAULT_VELOCITY), "note velocity", 1, 127),
+    )
 
 
 def _integer(value: object) -> int:
-    # JSON writers (and hand edits) may write 4.0 for 4; anything else is refused by Note.
+    # JSON writers (and hand edits) may write 4.0 for 4; anything else is refused by the caller.
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value  # type: ignore[return-value]
+
+
+def _whole(value: object, name: str, low: int, high: int) -> int:
+    """``value`` as an int in ``low``-``high``; ValueError saying which and why otherwise."""
+    value = _integer(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number, got {_shown(value)}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} {_shown(value)} is outside {low}-{high}")
+    return value
+
+
+def _step(value: object, name: str, low: int, grid: Melody | None = None) -> int:
+    """A step (position or length) in ``low``-MAX_STEPS, the limit said in bars of ``grid``."""
+    value = _integer(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number of steps, got {_shown(value)}")
+    if value < low:
+        raise ValueError(f"{name} {value} is below {low}")
+    if value > MAX_STEPS:
+        bars = f"{MAX_STEPS // grid.steps_per_bar:,} bars of this meter" if grid is not None else "steps"
+        raise ValueError(
+            f"{name} {_shown(value)} is past step {MAX_STEPS:,}, the end of the longest piece "
+            f"Segue opens ({bars})"
+        )
+    return value
+
+
+def _shown(value: object) -> str:
+    """``repr(value)`` cut short: a hostile file must not make a message huge (or unprintable:
+    Python refuses to turn an int of over 4,300 digits into text)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}" if value.bit_length() <= 64 else "a number far too large"
+    text = repr(value) if isinstance(value, (str, int, float, bool, type(None))) else type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def melodies_from_json(text: str, what: str = "the melody list") -> list[Melody]:
@@ -166,8 +226,8 @@ class GenerationSettings:
     seed_locked: bool = False
 
     def __post_init__(self):
-        if not isinstance(self.model, str) or not self.model:
-            raise ValueError(f"model must be a name or path, got {self.model!r}")
+        if not isinstance(self.model, str) or not 0 < len(self.model) <= MAX_MODEL_NAME_CHARS:
+            raise ValueError(f"model must be a name or path, got {_shown(self.model)}")
         _check_number("temperature", self.temperature, *TEMPERATURE_RANGE)
         _check_number("rest weight", self.rest_weight, *REST_WEIGHT_RANGE)
         _check_int("length in bars", self.bars, *BARS_RANGE)
@@ -178,13 +238,14 @@ class GenerationSettings:
             raise ValueError(f"lowest pitch {self.pitch_low} is above highest pitch {self.pitch_high}")
         _check_int("random seed", self.rng_seed, *RNG_SEED_RANGE)
         if not isinstance(self.seed_locked, bool):
-            raise ValueError(f"seed lock must be true or false, got {self.seed_locked!r}")
+            raise ValueError(f"seed lock must be true or false, got {_shown(self.seed_locked)}")
         if self.key_lock not in (KEY_LOCK_OFF, KEY_LOCK_AUTO):
             try:
                 canonical = keys.key_name(*keys.parse_key(self.key_lock))
             except ValueError:
                 raise ValueError(
-                    f"key lock must be 'off', 'auto' or a key such as 'A minor', got {self.key_lock!r}"
+                    "key lock must be 'off', 'auto' or a key such as 'A minor', "
+                    f"got {_shown(self.key_lock)}"
                 ) from None
             object.__setattr__(self, "key_lock", canonical)
         object.__setattr__(self, "temperature", float(self.temperature))
@@ -222,17 +283,17 @@ class GenerationSettings:
 
 
 def _check_number(name: str, value: object, low: float, high: float):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} {value:g} is outside {low:g}-{high:g}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number, got {_shown(value)}")
+    if not low <= value <= high:  # also refuses NaN; exact for ints of any size
+        raise ValueError(f"{name} {_shown(value)} is outside {low:g}-{high:g}")
 
 
 def _check_int(name: str, value: object, low: int, high: int):
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
+        raise ValueError(f"{name} must be a whole number, got {_shown(value)}")
     if not low <= value <= high:
-        raise ValueError(f"{name} {value} is outside {low}-{high}")
+        raise ValueError(f"{name} {_shown(value)} is outside {low}-{high}")
 
 
 # --- sessions ---------------------------------------------------------------------------------
@@ -251,23 +312,41 @@ class Session:
     loop_on: bool = False
 
     def __post_init__(self):
-        if isinstance(self.marker, bool) or not isinstance(self.marker, int) or self.marker < 0:
-            raise ValueError(f"the continue marker must be a step at or after 0, got {self.marker!r}")
+        if not isinstance(self.melody, Melody):
+            raise ValueError(f"the piece must be a melody, got {_shown(self.melody)}")
+        _check_int("the continue marker", self.marker, 0, MAX_STEPS)
         object.__setattr__(self, "variations", tuple(self.variations))
-        count = len(self.variations)
-        if count and not 0 <= self.current_variation < count:
-            raise ValueError(f"current variation {self.current_variation + 1} is not one of 1-{count}")
+        for i, variation in enumerate(self.variations):
+            if not isinstance(variation, Melody):
+                raise ValueError(f"pending variation {i + 1} is not a melody")
+            if variation.steps_per_quarter != self.melody.steps_per_quarter:
+                raise ValueError(
+                    f"pending variation {i + 1} is on a grid of {variation.steps_per_quarter} "
+                    f"steps per quarter, the piece on {self.melody.steps_per_quarter}"
+                )
+        count, current = len(self.variations), self.current_variation
+        if isinstance(current, bool) or not isinstance(current, int):
+            raise ValueError(f"the current variation must be a whole number, got {_shown(current)}")
+        if count and not 0 <= current < count:
+            raise ValueError(f"current variation {_shown(current + 1)} is not one of 1-{count}")
+        if not count and current != 0:
+            raise ValueError(
+                f"current variation {_shown(current + 1)} is chosen but no variation is pending"
+            )
         if self.loop_region is not None:
             region = tuple(self.loop_region)
             if (
                 len(region) != 2
                 or not all(isinstance(v, int) and not isinstance(v, bool) for v in region)
-                or not 0 <= region[0] < region[1]
+                or not 0 <= region[0] < region[1] <= MAX_STEPS
             ):
-                raise ValueError(f"the loop region must be two steps 0 <= start < end, got {self.loop_region!r}")
+                raise ValueError(
+                    f"the loop region must be two steps 0 <= start < end <= {MAX_STEPS:,}, "
+                    f"got {', '.join(_shown(v) for v in region[:3])}"
+                )
             object.__setattr__(self, "loop_region", region)
         if not isinstance(self.loop_on, bool):
-            raise ValueError(f"loop on must be true or false, got {self.loop_on!r}")
+            raise ValueError(f"loop on must be true or false, got {_shown(self.loop_on)}")
 
 
 def session_to_dict(session: Session) -> dict:
@@ -293,7 +372,7 @@ def session_from_dict(data: object) -> Session:
         raise SessionError("it is not a Segue session")
     version = data.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise SessionError(f"its schema version {version!r} is damaged")
+        raise SessionError(f"its schema version {_shown(version)} is damaged")
     if version > SCHEMA_VERSION:
         made_by = data.get("app_version")
         by = f" (Segue {made_by})" if isinstance(made_by, str) else ""
@@ -313,11 +392,11 @@ def session_from_dict(data: object) -> Session:
     if loop_region is not None:
         if not isinstance(loop_region, list):
             raise SessionError("the loop region is not a pair of steps")
-        loop_region = tuple(_integer(v) for v in loop_region)
+        loop_region = tuple(_integer(v) for v in loop_region[:3])
     try:
         return Session(
             melody,
-            marker=_integer(data.get("marker", melody.end)),
+            marker=_step(data.get("marker", melody.end), "the continue marker", 0, melody),
             generation=generation,
             variations=variations,
             current_variation=_integer(data.get("current_variation", 0)),
@@ -335,6 +414,10 @@ def dumps(session: Session) -> str:
 
 def loads(text: str | bytes) -> Session:
     """The session in ``.segue`` JSON text; SessionError (without the file name) otherwise."""
+    if len(text) > MAX_SESSION_CHARS:
+        raise SessionError(
+            f"the file is over {MAX_SESSION_CHARS // 1024 // 1024} MB, too large to be a Segue session"
+        )
     return session_from_dict(_parse_json(text, "the file"))
 
 
@@ -345,13 +428,25 @@ def _parse_json(text: str | bytes, what: str) -> object:
         except UnicodeDecodeError:
             raise SessionError(f"{what} is not text (is it a Segue file?)") from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise SessionError(
             f"{what} is damaged or not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
     except RecursionError:
         raise SessionError(f"{what} is nested too deeply to be a Segue file") from None
+    except _NotANumber as exc:
+        raise SessionError(f"{what} is damaged: {exc}") from None
+    except ValueError:  # Python refuses integers of over 4,300 digits
+        raise SessionError(f"{what} is damaged: a number in it has thousands of digits") from None
+
+
+class _NotANumber(ValueError):
+    pass
+
+
+def _refuse_constant(name: str):
+    raise _NotANumber(f"{name} is not a number")
 
 
 def _os_reason(exc: BaseException) -> str:

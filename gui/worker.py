@@ -12,14 +12,16 @@ Signals, delivered to the GUI thread in this order::
     started, progress(float)*, then exactly one of finished(object) / errored(str) / cancelled,
     then done
 
-``errored`` carries a message fit for the user (the traceback goes to the log), so a failing job
-never crashes the app. Progress is throttled so a job yielding every step cannot flood the event
+``errored`` carries a message fit for the user, so a failing job never crashes the app. An
+expected failure (a bad file, model, session, corpus or port: :func:`is_expected`) is logged as
+one line at WARNING; anything else is a bug, logged with its traceback at ERROR. Progress is throttled so a job yielding every step cannot flood the event
 loop.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable, Generator
@@ -30,6 +32,37 @@ from PySide6.QtCore import QObject, QThread, Signal
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.03  # at most ~33 progress updates a second reach the GUI
+
+
+# The errors that say "this input is bad", each already a message for the user. Found by module
+# name so that importing this module loads neither torch (ModelError's home) nor the live code;
+# an error can only be raised once its module is loaded.
+EXPECTED_ERRORS = (
+    ("engine.midi_io.results", "MidiImportError"),
+    ("engine.midi_io.results", "MidiExportError"),
+    ("engine.ml.checkpoint", "ModelError"),
+    ("engine.session", "SessionError"),
+    ("engine.corpus_sources", "CorpusError"),
+    ("engine.live.ports", "PortError"),
+    ("gui.window.session_file", "SessionFileError"),
+)
+
+
+def is_expected(exc: BaseException) -> bool:
+    """True for the errors of bad input (see :data:`EXPECTED_ERRORS`), False for bugs."""
+    for module_name, class_name in EXPECTED_ERRORS:
+        error_class = getattr(sys.modules.get(module_name), class_name, None)
+        if isinstance(error_class, type) and isinstance(exc, error_class):
+            return True
+    return False
+
+
+def log_failure(exc: BaseException, what: str) -> None:
+    """Log a failure: one line at WARNING for bad input, the traceback at ERROR for a bug."""
+    if is_expected(exc):
+        log.warning("%s: %s", what, describe_error(exc))
+    else:
+        log.error(what, exc_info=exc)
 
 
 class JobCancelled(Exception):
@@ -69,7 +102,7 @@ class _Runner(QThread):
         except JobCancelled:
             outcome = JobCancelled
         except BaseException as exc:  # noqa: BLE001 - every failure becomes a message
-            log.error("background job failed", exc_info=exc)
+            log_failure(exc, "background job failed")
             worker.errored.emit(describe_error(exc))
             worker.done.emit()
             return

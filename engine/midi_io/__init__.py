@@ -11,6 +11,9 @@ Public API
         ``index`` is what ``read_midi(track=...)`` takes.
     ``best_track(path, steps_per_quarter=4) -> int | None``
         the part index ``read_midi`` takes when ``track`` is None (for a chooser to preselect).
+    ``parse_midi(path) -> ParsedMidi``
+        the file parsed once: ``.tracks``, ``.best_track(...)`` and ``.import_part(track, ...)``
+        as above, so a part chooser lists and then imports without parsing the file twice.
     ``write_midi(melody, path, *, continuation=None, separate_tracks=False, track_name='Segue',
                program=0, channel=0)``
         a type-1 file at 480 ticks per beat, written atomically.
@@ -56,8 +59,8 @@ Safety: a file over 50 MB, with more than 1,000,000 events, or with an event mor
 beats (hours) from the start is refused before it is parsed into messages: the raw chunks are
 walked first. That walk also repairs what can be repaired, with a warning each: chunks that are
 not tracks are skipped, damaged meta events (an impossible key signature, say) are ignored,
-out-of-range data bytes are clipped (mido's ``clip=True``), a track that ends inside an event
-is cut before it. Whatever still fails, whatever mido raises, becomes one
+out-of-range data bytes are clipped (as mido's ``clip=True`` does), a track that ends inside an
+event is cut before it. Whatever still fails, in decoding or in mido's meta events, becomes one
 :class:`MidiImportError`.
 
 Writing rules: track 0 is the conductor (tempo, time signature, key signature when the melody
@@ -67,7 +70,7 @@ such, else as Latin-1.
 
 Modules, in the order a file flows through them
     ``scan``       the raw walk of header and chunks: limits, repairs, refusals
-    ``parse``      file bytes -> mido messages -> parts of raw notes, still in ticks
+    ``parse``      file bytes -> decoded events -> parts of raw notes, still in ticks
     ``reduction``  ticks -> beats -> grid steps; a part reduced to one line; part scores
     ``reading``    the import API above
     ``writing``    the export API above
@@ -75,7 +78,14 @@ Modules, in the order a file flows through them
 """
 
 from engine.midi_io.parse import MAX_FILE_BYTES
-from engine.midi_io.reading import best_track, import_midi, list_tracks, read_midi
+from engine.midi_io.reading import (
+    ParsedMidi,
+    best_track,
+    import_midi,
+    list_tracks,
+    parse_midi,
+    read_midi,
+)
 from engine.midi_io.reduction import DEFAULT_TEMPO_US, LEGATO_OVERLAP_BEATS, REDUCTIONS
 from engine.midi_io.results import (
     DRUM_CHANNEL,
@@ -97,6 +107,8 @@ __all__ = [
     "import_midi",
     "list_tracks",
     "best_track",
+    "parse_midi",
+    "ParsedMidi",
     "write_midi",
     "melody_to_midi_bytes",
     "MidiImportError",

@@ -107,19 +107,57 @@ def _best_part(infos, timed, steps_per_quarter: int, reduction: str):
     return best, reductions[best.index]
 
 
+class ParsedMidi:
+    """A MIDI file parsed once: its parts, the best one, and imports of any of them.
+
+    A part chooser lists the parts and then imports the chosen one from this one parse (a big
+    file takes seconds to parse). Made by :func:`parse_midi`; holds no open file.
+    """
+
+    def __init__(self, path, song: _Song):
+        self.path = path
+        self._song = song
+        try:
+            self.tracks, self._timed = _describe(song)
+        except Exception as error:  # a safety net: analysis of parsed data should never fail
+            raise MidiImportError(path, "file is damaged") from error
+
+    def best_track(self, steps_per_quarter: int = 4, *, reduction: str = "highest") -> int | None:
+        """The part index :meth:`import_part` takes when no track is given; None if none fits."""
+        _check_import_args(None, steps_per_quarter, reduction)
+        try:
+            chosen = _best_part(self.tracks, self._timed, steps_per_quarter, reduction)
+        except Exception as error:  # a safety net: analysis of parsed data should never fail
+            raise MidiImportError(self.path, "file is damaged") from error
+        return None if chosen is None else chosen[0].index
+
+    def import_part(
+        self, track: int | None = None, steps_per_quarter: int = 4, *, reduction: str = "highest"
+    ) -> ImportResult:
+        """One part (an index of :attr:`tracks`; None: the best melodic one) as a melody."""
+        _check_import_args(track, steps_per_quarter, reduction)
+        try:
+            return _import_song(
+                self.path, self._song, self.tracks, self._timed, track, steps_per_quarter, reduction
+            )
+        except MidiImportError:
+            raise
+        except Exception as error:  # a safety net: analysis of parsed data should never fail
+            raise MidiImportError(self.path, "file is damaged") from error
+
+
+def parse_midi(path) -> ParsedMidi:
+    """Read and parse ``path`` once; MidiImportError naming the file when it cannot be read."""
+    return ParsedMidi(path, _load_song(path))
+
+
 def best_track(path, steps_per_quarter: int = 4, *, reduction: str = "highest") -> int | None:
     """The part index ``read_midi(path)`` takes when no track is given; None if no part fits.
 
     For a part chooser to preselect the engine's own choice.
     """
     _check_import_args(None, steps_per_quarter, reduction)
-    song = _load_song(path)
-    try:
-        infos, timed = _describe(song)
-        chosen = _best_part(infos, timed, steps_per_quarter, reduction)
-    except Exception as error:  # a safety net: analysis of parsed data should never fail
-        raise MidiImportError(path, "file is damaged") from error
-    return None if chosen is None else chosen[0].index
+    return parse_midi(path).best_track(steps_per_quarter, reduction=reduction)
 
 
 def list_tracks(path) -> list[TrackInfo]:
@@ -127,11 +165,7 @@ def list_tracks(path) -> list[TrackInfo]:
 
     An empty list when the file plays no notes; MidiImportError when it cannot be read.
     """
-    song = _load_song(path)
-    try:
-        return _describe(song)[0]
-    except Exception as error:  # a safety net: analysis of parsed data should never fail
-        raise MidiImportError(path, "file is damaged") from error
+    return parse_midi(path).tracks
 
 
 def import_midi(
@@ -142,17 +176,12 @@ def import_midi(
     ``track`` is a part index from :func:`list_tracks`; None picks the best melodic part.
     """
     _check_import_args(track, steps_per_quarter, reduction)
-    song = _load_song(path)
-    try:
-        return _import_song(path, song, track, steps_per_quarter, reduction)
-    except MidiImportError:
-        raise
-    except Exception as error:  # a safety net: analysis of parsed data should never fail
-        raise MidiImportError(path, "file is damaged") from error
+    return parse_midi(path).import_part(track, steps_per_quarter, reduction=reduction)
 
 
-def _import_song(path, song: _Song, track, steps_per_quarter: int, reduction: str) -> ImportResult:
-    infos, timed = _describe(song)
+def _import_song(
+    path, song: _Song, infos, timed, track, steps_per_quarter: int, reduction: str
+) -> ImportResult:
     if not infos:
         raise MidiImportError(path, "no pitched notes")
     if track is None:

@@ -122,7 +122,10 @@ def _reduce(timed: list[_Timed], steps_per_quarter: int, reduction: str) -> _Red
     merged = dropped = 0
     for step in sorted(by_step):
         group = by_step[step]
-        pick = max(group, key=lambda n: (sign * n.pitch, n.start))
+        if len(group) == 1:  # a single line, the usual case: nothing to choose
+            pick = group[0]
+        else:
+            pick = max(group, key=lambda n: (sign * n.pitch, n.start))
         for other in group:
             if other is pick:
                 continue

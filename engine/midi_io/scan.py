@@ -1,7 +1,8 @@
-"""The raw walk: a file's header and chunks, checked and repaired before mido builds any message.
+"""The raw walk: a file's header and chunks, checked and repaired before any event is decoded.
 
 Counting events here lets an absurd file be refused cheaply, and repairing here (damaged meta
-events, out-of-range data bytes, a track cut inside an event) lets mido read what is left.
+events, out-of-range data bytes, a track cut inside an event) lets the decoder in
+:mod:`~engine.midi_io.parse` (which follows mido's reading rules) read what is left.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class _EventCut(Exception):
 
 @dataclass
 class _Layout:
-    """A file's header and track chunks after the raw walk, ready for mido."""
+    """A file's header and track chunks after the raw walk, ready to decode."""
 
     format: int
     division: int  # the header's raw 16-bit time division
@@ -48,12 +49,6 @@ class _Layout:
     events: int = 0
     needs_clip: bool = False
     warnings: list[str] = field(default_factory=list)
-
-    def to_bytes(self) -> bytes:
-        out = bytearray(b"MThd" + struct.pack(">LHHH", 6, self.format, len(self.tracks), self.division))
-        for data in self.tracks:
-            out += b"MTrk" + struct.pack(">L", len(data)) + data
-        return bytes(out)
 
 
 def _unwrap_rmid(data: bytes) -> bytes:
@@ -160,7 +155,11 @@ def _scan_track(chunk: bytes, number: int, layout: _Layout, max_ticks: float) ->
     while pos < size:
         event_start = pos
         try:
-            delta, pos = _read_varint(data, pos)
+            delta = data[pos]
+            if delta < 0x80:  # most deltas are one byte: skip the call
+                pos += 1
+            else:
+                delta, pos = _read_varint(data, pos)
             tick += delta
             if tick > max_ticks:
                 raise _Refused(
@@ -210,7 +209,7 @@ def _scan_track(chunk: bytes, number: int, layout: _Layout, max_ticks: float) ->
                     raise _Refused("file is damaged (an event has no status byte)")
                 if pos + remaining > size:
                     raise _EventCut
-                if any(b > 127 for b in data[pos : pos + remaining]):
+                if remaining and max(data[pos : pos + remaining]) > 127:
                     layout.needs_clip = True
                 pos += remaining
         except _EventCut:

@@ -9,7 +9,7 @@ import os
 import mido
 
 from engine import keys
-from engine.files import write_atomically
+from engine.files import ReadOnlyFileError, write_atomically
 from engine.melody import Melody
 from engine.midi_io.results import MidiExportError
 
@@ -156,7 +156,7 @@ def write_midi(
     """Write ``melody`` (and ``continuation``) as a type-1 MIDI file, atomically.
 
     The file is written to a temporary file in the same folder and renamed over ``path``, so a
-    failure (MidiExportError) leaves any existing file as it was.
+    failure (MidiExportError) leaves any existing file as it was; a read-only file is refused.
     """
     data = melody_to_midi_bytes(
         melody, continuation=continuation, separate_tracks=separate_tracks,
@@ -170,6 +170,8 @@ def write_midi(
         raise MidiExportError(path, "a folder of that name exists")
     try:
         write_atomically(path, data)
+    except ReadOnlyFileError as error:
+        raise MidiExportError(path, "file is read-only") from error
     except OSError as error:
         reason = _WRITE_REASONS.get(error.errno, f"the file could not be written ({error.strerror or error})")
         raise MidiExportError(path, reason) from error

@@ -3,13 +3,20 @@
 The card holds the config, encoding, vocabulary, versions, the weights' checksum, the training
 summary and metrics. :func:`load_model` validates all of it and refuses pickle files without
 opening them as pickles; every problem is a :class:`ModelError` naming the file.
+
+Nothing is allocated on a file's word: the card's config is bounded (:class:`ModelConfig`), the
+weights file may be no larger than that config's tensors, and the safetensors header's names and
+shapes are compared with the card's model (built on torch's "meta" device, which holds shapes and
+no memory) before any tensor is read or the real model is built.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import struct
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,6 +32,9 @@ FORMAT = "segue-model"
 FORMAT_VERSION = 1
 FEATURES_VERSION = 1
 PICKLE_SUFFIXES = {".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin", ".tar", ".joblib"}
+MAX_CARD_BYTES = 16 * 1024 * 1024  # a card with its training history is ~12 kB
+MAX_HEADER_BYTES = 1024 * 1024  # a Segue model's safetensors header is a few kilobytes
+FLOAT_DTYPES = {"F16", "BF16", "F32", "F64"}
 
 
 class ModelError(ValueError):
@@ -93,9 +103,13 @@ def _read_card(card_path: Path) -> dict:
     if not card_path.exists():
         raise ModelError(f"{card_path}: the model card (.json) does not exist")
     try:
+        if card_path.stat().st_size > MAX_CARD_BYTES:
+            raise ModelError(f"{card_path}: the file is too large to be a model card")
         card = json.loads(card_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{card_path}: the model card is not readable JSON ({exc})") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # ValueError also covers Python's refusal of integers of over 4,300 digits.
+        reason = str(exc).split(";")[0][:200]
+        raise ModelError(f"{card_path}: the model card is not readable JSON ({reason})") from None
     if not isinstance(card, dict) or card.get("format") != FORMAT:
         raise ModelError(f"{card_path}: not a Segue model card (no \"format\": \"{FORMAT}\")")
     version = card.get("format_version")
@@ -131,13 +145,69 @@ def _config_from_card(card: dict, card_path: Path) -> ModelConfig:
     return config
 
 
-def _read_weights(weights_path: Path, card: dict, card_path: Path) -> dict[str, torch.Tensor]:
+def _expected_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
+    """Every tensor the card's model holds and its shape, without allocating the model."""
+    with torch.device("meta"):
+        model = SegueModel(config)
+    return {name: tuple(tensor.shape) for name, tensor in model.state_dict().items()}
+
+
+def _names(names) -> str:
+    names = sorted(names)
+    return ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+
+
+def _check_header(data: bytes, expected: dict[str, tuple[int, ...]], weights_path: Path) -> None:
+    """The safetensors header (8-byte little-endian length, then JSON) against the card's model."""
+    if len(data) < 8:
+        raise ModelError(f"{weights_path}: not a valid safetensors file (it is {len(data)} bytes)")
+    (length,) = struct.unpack("<Q", data[:8])
+    if not 2 <= length <= min(MAX_HEADER_BYTES, len(data) - 8):
+        raise ModelError(f"{weights_path}: not a valid safetensors file (bad header length)")
+    try:
+        header = json.loads(data[8:8 + length].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ModelError(f"{weights_path}: not a valid safetensors file (damaged header)") from None
+    if not isinstance(header, dict):
+        raise ModelError(f"{weights_path}: not a valid safetensors file (damaged header)")
+    header.pop("__metadata__", None)
+    missing, unexpected = set(expected) - set(header), set(header) - set(expected)
+    if missing or unexpected:
+        parts = ([f"missing {_names(missing)}"] if missing else []) + (
+            [f"unexpected {_names(unexpected)}"] if unexpected else []
+        )
+        raise ModelError(f"{weights_path}: the weights do not fit the card's model: {'; '.join(parts)}")
+    for name, shape in expected.items():
+        entry = header[name]
+        found = entry.get("shape") if isinstance(entry, dict) else None
+        if not isinstance(found, list) or tuple(found) != shape:
+            shown = tuple(found) if isinstance(found, list) else found
+            raise ModelError(
+                f"{weights_path}: tensor {name} has shape {str(shown)[:60]}, "
+                f"the card's model needs {shape}"
+            )
+        if entry.get("dtype") not in FLOAT_DTYPES:
+            raise ModelError(
+                f"{weights_path}: tensor {name} is not floating point ({str(entry.get('dtype'))[:20]})"
+            )
+
+
+def _read_weights(
+    weights_path: Path, card: dict, card_path: Path, expected: dict[str, tuple[int, ...]]
+) -> dict[str, torch.Tensor]:
     from safetensors.torch import load  # noqa: PLC0415
 
     _refuse_pickle(weights_path)
     if not weights_path.exists():
         raise ModelError(f"{weights_path}: the model weights (.safetensors) do not exist")
+    # Float64 is the widest dtype a header may name: a larger file is not these weights.
+    largest = 8 + MAX_HEADER_BYTES + 8 * sum(math.prod(shape) for shape in expected.values())
     try:
+        if weights_path.stat().st_size > largest:
+            raise ModelError(
+                f"{weights_path}: the file is larger than the card's model could be "
+                "(it belongs to another model)"
+            )
         data = weights_path.read_bytes()
     except OSError as exc:
         raise ModelError(f"{weights_path}: cannot read the weights ({exc.strerror})") from None
@@ -145,14 +215,15 @@ def _read_weights(weights_path: Path, card: dict, card_path: Path) -> dict[str, 
         raise ModelError(
             f"{weights_path}: this is a PyTorch pickle file, not safetensors; Segue never loads pickles"
         )
-    expected = (card.get("weights") or {}).get("sha256")
-    if not isinstance(expected, str):
+    expected_sum = (card.get("weights") or {}).get("sha256")
+    if not isinstance(expected_sum, str):
         raise ModelError(f"{card_path}: the card lacks the weights checksum")
-    if hashlib.sha256(data).hexdigest() != expected:
+    if hashlib.sha256(data).hexdigest() != expected_sum:
         raise ModelError(
             f"{weights_path}: the weights do not match their card's checksum "
             "(the file is damaged or belongs to another model)"
         )
+    _check_header(data, expected, weights_path)
     try:
         return load(data)
     except Exception as exc:  # safetensors raises its own error type for a bad header
@@ -170,28 +241,11 @@ def load_model(path: str | os.PathLike, device: str | torch.device | None = None
     card_path, weights_path = model_paths(path)
     card = _read_card(card_path)
     config = _config_from_card(card, card_path)
-    tensors = _read_weights(weights_path, card, card_path)
-    model = SegueModel(config)
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(tensors))
-    unexpected = sorted(set(tensors) - set(expected))
-    if missing or unexpected:
-        parts = []
-        if missing:
-            parts.append("missing " + ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""))
-        if unexpected:
-            parts.append("unexpected " + ", ".join(unexpected[:5]) + (" ..." if len(unexpected) > 5 else ""))
-        raise ModelError(f"{weights_path}: the weights do not fit the card's model: {'; '.join(parts)}")
-    for name, tensor in tensors.items():
-        if tuple(tensor.shape) != tuple(expected[name].shape):
-            raise ModelError(
-                f"{weights_path}: tensor {name} has shape {tuple(tensor.shape)}, "
-                f"the card's model needs {tuple(expected[name].shape)}"
-            )
-        if not tensor.is_floating_point():
-            raise ModelError(f"{weights_path}: tensor {name} is not floating point ({tensor.dtype})")
+    tensors = _read_weights(weights_path, card, card_path, _expected_shapes(config))
+    for name, tensor in tensors.items():  # the header said floating point
         if not torch.isfinite(tensor).all():
             raise ModelError(f"{weights_path}: tensor {name} holds NaN or infinite values")
+    model = SegueModel(config)  # only now: the weights are known to fit it
     model.load_state_dict({k: v.float() for k, v in tensors.items()}, strict=True)
     model.card = {"training": card.get("training") or {}, "metrics": card.get("metrics") or {}}
     model.card["path"] = str(card_path.with_suffix(""))

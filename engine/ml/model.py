@@ -46,6 +46,11 @@ MAX_SINCE = 32  # steps since the latest onset, clamped
 
 NEG_INF = float("-inf")
 
+# The largest model a config (and so a model card) may ask for; the shipped ones are 256 x 1.
+MAX_HIDDEN_SIZE = 1024
+MAX_LAYERS = 4
+MAX_FEATURE_DIM = 256
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -80,15 +85,17 @@ class ModelConfig:
         EventEncoding(self.min_pitch, self.max_pitch)  # validates the range
         if not 1 <= self.steps_per_quarter <= 96:
             raise ValueError(f"steps per quarter {self.steps_per_quarter} is outside 1-96")
-        if not 1 <= self.hidden_size <= 4096:
-            raise ValueError(f"hidden size {self.hidden_size} is outside 1-4096")
-        if not 1 <= self.num_layers <= 8:
-            raise ValueError(f"number of layers {self.num_layers} is outside 1-8")
-        if not 1 <= self.token_dim <= 1024:
-            raise ValueError(f"token embedding size {self.token_dim} is outside 1-1024")
+        # Bounds four times the shipped models' sizes and more: the largest config allowed has
+        # ~40 million parameters (160 MB), so a hostile card cannot make a load allocate gigabytes.
+        if not 1 <= self.hidden_size <= MAX_HIDDEN_SIZE:
+            raise ValueError(f"hidden size {self.hidden_size} is outside 1-{MAX_HIDDEN_SIZE}")
+        if not 1 <= self.num_layers <= MAX_LAYERS:
+            raise ValueError(f"number of layers {self.num_layers} is outside 1-{MAX_LAYERS}")
+        if not 1 <= self.token_dim <= MAX_FEATURE_DIM:
+            raise ValueError(f"token embedding size {self.token_dim} is outside 1-{MAX_FEATURE_DIM}")
         for name in ("pitch_dim", "contour_dim", "meter_dim", "lookback_dim"):
-            if not 0 <= getattr(self, name) <= 1024:
-                raise ValueError(f"{name} {getattr(self, name)} is outside 0-1024")
+            if not 0 <= getattr(self, name) <= MAX_FEATURE_DIM:
+                raise ValueError(f"{name} {getattr(self, name)} is outside 0-{MAX_FEATURE_DIM}")
         for name in ("dropout", "input_dropout"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:

@@ -1,7 +1,7 @@
 """Importing a MIDI file: choose the part to take when the file has several, then read it.
 
-:func:`import_midi_file` lists the file's parts (``engine.midi_io.list_tracks``); drum parts and
-empty parts are never candidates. With one candidate it is taken; with several the caller's
+:func:`import_midi_file` parses the file once (``engine.midi_io.parse_midi``) and lists its parts;
+drum parts and empty parts are never candidates. With one candidate it is taken; with several the caller's
 ``choose`` is asked (the app shows :class:`TrackChooserDialog`: name, instrument, channel, note
 count and range, the engine's best guess preselected). Errors are the engine's
 ``MidiImportError``, whose text already names the file and the reason.
@@ -93,7 +93,8 @@ def import_midi_file(path: str | Path, choose: Callable[[str, list], int | None]
     from engine import midi_io
 
     path = Path(path)
-    candidates = candidate_tracks(midi_io.list_tracks(path))
+    parsed = midi_io.parse_midi(path)  # once: a big file takes seconds to parse
+    candidates = candidate_tracks(parsed.tracks)
     track = None
     if len(candidates) > 1:
         track = choose(path.name, candidates)
@@ -102,7 +103,7 @@ def import_midi_file(path: str | Path, choose: Callable[[str, list], int | None]
     elif len(candidates) == 1:
         track = candidates[0].index
     # No candidate: the engine's read explains why (no notes, only drums...).
-    return midi_io.import_midi(path, track)
+    return parsed.import_part(track)
 
 
 class TrackChooserDialog(QDialog):

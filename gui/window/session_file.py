@@ -16,7 +16,8 @@ from engine.files import write_atomically
 from engine.session import GenerationSettings, Session, SessionError
 from gui.document import Document
 
-MAX_SESSION_BYTES = 64 * 1024 * 1024  # far above any real piece; refuses to read a huge stray file
+# Checked before reading, so a huge stray file is never read into memory.
+MAX_SESSION_BYTES = session_format.MAX_SESSION_CHARS
 
 
 class SessionFileError(Exception):
@@ -63,16 +64,20 @@ def session_of(
     loop_region: tuple[int, int] | None = None,
     loop_on: bool = False,
 ) -> Session:
-    """What a save of ``document`` holds (with the transport's loop)."""
-    return Session(
-        document.melody,
-        marker=document.marker,
-        generation=generation,
-        variations=tuple(document.variations),
-        current_variation=document.current_index,
-        loop_region=loop_region,
-        loop_on=loop_on,
-    )
+    """What a save of ``document`` holds (with the transport's loop); SessionFileError when the
+    piece is beyond what a session keeps (see :data:`engine.session.MAX_STEPS`)."""
+    try:
+        return Session(
+            document.melody,
+            marker=document.marker,
+            generation=generation,
+            variations=tuple(document.variations),
+            current_variation=document.current_index,
+            loop_region=loop_region,
+            loop_on=loop_on,
+        )
+    except ValueError as exc:
+        raise SessionFileError(f"Could not save the piece: {exc}.") from None
 
 
 def load_into(document: Document, session: Session) -> None:

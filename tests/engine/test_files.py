@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from engine.files import write_atomically
+from engine.files import ReadOnlyFileError, check_writable, write_atomically
 
 
 def test_writes_a_new_file_and_replaces_an_old_one(tmp_path):
@@ -59,3 +59,27 @@ def test_a_replaced_file_keeps_its_permissions(tmp_path):
     path.chmod(0o640)
     write_atomically(path, b"new")
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o400, 0o000])
+def test_a_read_only_file_is_refused_and_kept(tmp_path, mode):
+    # The tests may run as root, whom the OS lets write anything: the bits decide here.
+    path = tmp_path / "piece.bin"
+    path.write_bytes(b"old")
+    path.chmod(mode)
+    try:
+        with pytest.raises(ReadOnlyFileError) as caught:
+            write_atomically(path, b"new")
+        assert caught.value.errno == errno.EACCES and caught.value.filename == str(path)
+        assert isinstance(caught.value, PermissionError)
+        assert os.listdir(tmp_path) == ["piece.bin"]
+    finally:
+        path.chmod(0o644)
+    assert path.read_bytes() == b"old"
+
+
+def test_check_writable_allows_new_and_writable_files(tmp_path):
+    check_writable(tmp_path / "new.bin")
+    (tmp_path / "mine.bin").write_bytes(b"")
+    (tmp_path / "mine.bin").chmod(0o200)  # write-only still means "may be replaced"
+    check_writable(tmp_path / "mine.bin")

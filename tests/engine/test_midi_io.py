@@ -278,6 +278,20 @@ def test_list_tracks_separates_channels_of_a_format_0_file():
     assert drums.pitch_range == (36, 42) and {p.track for p in parts} == {0}
 
 
+def test_a_parsed_file_lists_and_imports_as_the_path_functions_do():
+    path = FIXTURES / "daw_type1.mid"
+    parsed = midi_io.parse_midi(path)
+    assert parsed.tracks == midi_io.list_tracks(path)
+    assert parsed.best_track() == midi_io.best_track(path)
+    for track in [None] + [t.index for t in parsed.tracks if not t.is_drum]:
+        assert parsed.import_part(track) == midi_io.import_midi(path, track)
+        assert parsed.import_part(track, 8, reduction="lowest") == midi_io.import_midi(
+            path, track, 8, reduction="lowest"
+        )
+    with pytest.raises(MidiImportError, match="no part 99"):
+        parsed.import_part(98)
+
+
 def test_list_tracks_of_a_daw_file():
     parts = midi_io.list_tracks(FIXTURES / "daw_type1.mid")
     assert [p.name for p in parts] == ["Bass", "Lead – Synth ♪", "Drums", "Pads"]
@@ -506,14 +520,25 @@ def test_too_many_events_are_refused_before_mido_parses(tmp_path, monkeypatch):
     assert caught.value.reason == "file has more than 100 events, too many for a melody"
 
 
-def test_whatever_mido_raises_becomes_a_midi_import_error(tmp_path, monkeypatch):
+def test_the_time_before_an_unknown_meta_event_counts(tmp_path):
+    # Delta 480 (83 60) before a meta event of an unassigned type (0x60), then a note at once:
+    # the note starts on beat 1, as in any DAW (mido's own reader dropped that delta).
+    data = smf("00 FF 03 04 4C 65 61 64  83 60 FF 60 01 00  00 90 3C 64  83 60 80 3C 40  00 FF 2F 00")
+    parsed = midi_io.parse_midi(write(tmp_path, data))
+    assert pitches_starts_lengths(parsed.import_part().melody) == [(60, 4, 4)]
+    assert parsed.tracks[0].name == "Lead"
+
+
+def test_whatever_decoding_raises_becomes_a_midi_import_error(tmp_path, monkeypatch):
+    from engine.midi_io import parse
+
     path = write(tmp_path, smf(notes_track(SCALE)))
     for error in (EOFError(), OSError("x"), ValueError("x"), ZeroDivisionError(),
                   mido.midifiles.meta.KeySignatureError("x"), IndexError(), KeyError(1)):
         def broken(*args, error=error, **kwargs):
             raise error
 
-        monkeypatch.setattr(mido, "MidiFile", broken)
+        monkeypatch.setattr(parse, "_events", broken)
         with pytest.raises(MidiImportError) as caught:
             midi_io.import_midi(path)
         assert caught.value.reason == "file is damaged"
@@ -720,6 +745,20 @@ def test_writing_into_a_read_only_folder(tmp_path):
         assert (folder / "song.mid").read_bytes() == b"old"
     finally:
         folder.chmod(stat.S_IRWXU)
+
+
+def test_a_read_only_file_is_refused_not_replaced(tmp_path):
+    # Checked by the permission bits: the tests may run as root, whom the OS lets write anything.
+    path = tmp_path / "song.mid"
+    path.write_bytes(b"old")
+    path.chmod(0o444)
+    try:
+        with pytest.raises(MidiExportError) as caught:
+            midi_io.write_midi(SEED, path)
+    finally:
+        path.chmod(0o644)
+    assert str(caught.value) == "Cannot save 'song.mid': file is read-only."
+    assert path.read_bytes() == b"old" and os.listdir(tmp_path) == ["song.mid"]
 
 
 def test_overwriting_keeps_the_old_files_permissions(tmp_path):

@@ -211,3 +211,90 @@ def test_session_without_variations_or_settings_gets_defaults():
     loaded = fmt.session_from_dict(data)
     assert loaded == Session(SEED, marker=SEED.end)
     assert loaded.loop_region is None and loaded.loop_on is False
+
+
+# --- hostile files: every value is checked for type and range; only SessionError escapes -------
+
+
+def hostile(change):
+    data = fmt.session_to_dict(full_session())
+    change(data)
+    return data
+
+
+def no_variations(d, current):
+    d.update(variations=[], current_variation=current)
+
+
+BIG = 10**18
+HUGE_INT_TEXT = "1" * 5000
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d.update(current_variation="2"), "current variation must be a whole number"),
+        (lambda d: d.update(current_variation=None), "current variation must be a whole number"),
+        (lambda d: d.update(current_variation=-1), "current variation 0 is not one of 1-2"),
+        (lambda d: no_variations(d, "1"), "current variation must be a whole number"),
+        (lambda d: no_variations(d, -1), "current variation 0 is chosen but no variation is pending"),
+        (lambda d: no_variations(d, 3), "current variation 4 is chosen but no variation is pending"),
+        (lambda d: d["melody"]["notes"][0].update(start=BIG), "note start .* past step 1,000,000"),
+        (lambda d: d["melody"]["notes"][0].update(start=1e300), "note start a number far too large"),
+        (lambda d: d["melody"]["notes"][0].update(length=BIG), "note length .* past step 1,000,000"),
+        (lambda d: d["melody"]["notes"][0].update(length=999_999, start=5), "note end 1,000,004"),
+        (lambda d: d["variations"][0]["notes"][0].update(start=1e300), "pending variation 1: note 1"),
+        (lambda d: d["melody"]["notes"][0].update(pitch="60"), "note pitch must be a whole number"),
+        (lambda d: d["melody"]["notes"][0].update(velocity=True), "note velocity must be"),
+        (lambda d: d["melody"]["notes"][0].update(start=float("inf")), "note start must be"),
+        (lambda d: d.update(marker=BIG), "continue marker .* past step 1,000,000"),
+        (lambda d: d.update(marker=1e300), "continue marker a number far too large"),
+        (lambda d: d.update(marker="12"), "continue marker must be a whole number"),
+        (lambda d: d.update(loop_region=[0, 1e300]), "loop region must be two steps"),
+        (lambda d: d.update(loop_region=[0, 10**5000]), "a number far too large"),
+        (lambda d: d["melody"].update(tempo="120"), "tempo must be a number, got '120'"),
+        (lambda d: d["melody"].update(tempo=10**5000), "tempo a number far too large"),
+        (lambda d: d["melody"].update(tempo=float("nan")), "tempo"),
+        (lambda d: d["melody"].update(key=7), "key must be a name"),
+        (lambda d: d["melody"].update(time_signature=["3", 4]), "time signature must be a whole"),
+        (lambda d: d["melody"].update(time_signature=[3, 10**5000]), "far too large"),
+        (lambda d: d["melody"].update(steps_per_quarter=BIG), "steps per quarter .* outside 1-96"),
+        (lambda d: d["variations"][0].update(steps_per_quarter=8), "grid of 8 steps per quarter"),
+        (lambda d: d["generation"].update(rng_seed=10**5000), "random seed a number far too large"),
+        (lambda d: d["generation"].update(temperature=10**400), "temperature a number far too"),
+        (lambda d: d["generation"].update(model="x" * 5000), "model must be a name or path"),
+        (lambda d: d["generation"].update(key_lock=["C"]), "key lock must be"),
+    ],
+)
+def test_hostile_values_are_refused_with_a_reason(change, message):
+    with pytest.raises(SessionError, match=message) as caught:
+        fmt.session_from_dict(hostile(change))
+    assert len(str(caught.value)) < 200  # a hostile value never makes the message huge
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"format": "segue-session", "marker": ' + HUGE_INT_TEXT + "}", "thousands of digits"),
+        ('{"format": "segue-session", "marker": NaN}', "NaN is not a number"),
+        ('{"format": "segue-session", "marker": -Infinity}', "-Infinity is not a number"),
+    ],
+)
+def test_numbers_json_allows_but_segue_cannot_keep_are_refused(text, message):
+    with pytest.raises(SessionError, match=message):
+        fmt.loads(text)
+
+
+def test_text_over_the_size_cap_is_refused_before_parsing(monkeypatch):
+    monkeypatch.setattr(fmt, "MAX_SESSION_CHARS", 100)
+    text = fmt.dumps(full_session())
+    with pytest.raises(SessionError, match="too large to be a Segue session"):
+        fmt.loads(text)
+    with pytest.raises(SessionError, match="too large"):
+        fmt.loads(text.encode())
+
+
+def test_the_longest_piece_segue_opens_still_opens():
+    last = fmt.MAX_STEPS - 4
+    piece = Session(melody((60, last, 4)), marker=fmt.MAX_STEPS, loop_region=(0, fmt.MAX_STEPS))
+    assert fmt.loads(fmt.dumps(piece)) == piece

@@ -197,3 +197,54 @@ def test_describe_error_is_one_line_in_plain_words(exc, expected):
 def test_run_sync_drains_generators_and_passes_values():
     assert run_sync(counting_job(3, 0)) == "result"
     assert run_sync(lambda: 7) == 7
+
+
+def _fail_in_worker(qtbot, error):
+    worker = Worker()
+
+    def job():
+        raise error
+
+    with qtbot.waitSignal(worker.done, timeout=5000):
+        worker.start(job)
+    assert worker.wait(1000)
+
+
+def _expected_errors():
+    from engine.corpus_sources import CorpusError
+    from engine.live.endpoints import PortError
+    from engine.midi_io import MidiExportError, MidiImportError
+    from engine.ml.checkpoint import ModelError
+    from engine.session import SessionError
+    from gui.window.session_file import SessionFileError
+
+    return [
+        MidiImportError("/music/bad.mid", "file is damaged"),
+        MidiExportError("/music/out.mid", "disk is full"),
+        ModelError("/models/odd.json: invalid model description: hidden size 4096 is outside 1-1024"),
+        SessionError("the melody: note 1: pitch 200 is outside 0-127"),
+        CorpusError("no melodies in /corpus"),
+        PortError("the MIDI port went away"),
+        SessionFileError("Could not open x.segue: it is not a Segue session."),
+    ]
+
+
+@pytest.mark.parametrize("error", _expected_errors(), ids=lambda e: type(e).__name__)
+def test_an_expected_error_is_logged_as_one_warning_line(qtbot, caplog, error):
+    with caplog.at_level("DEBUG", logger="gui.worker"):
+        _fail_in_worker(qtbot, error)
+    records = [r for r in caplog.records if r.name == "gui.worker"]
+    assert [r.levelname for r in records] == ["WARNING"]
+    assert records[0].exc_info is None and "\n" not in records[0].getMessage()
+    assert str(error).splitlines()[0] in records[0].getMessage()
+
+
+@pytest.mark.parametrize("error", [ZeroDivisionError("division by zero"), ValueError("oops"),
+                                   TypeError("bug")])
+def test_a_bug_is_logged_with_its_traceback(qtbot, caplog, error):
+    with caplog.at_level("DEBUG", logger="gui.worker"):
+        _fail_in_worker(qtbot, error)
+    records = [r for r in caplog.records if r.name == "gui.worker"]
+    assert [r.levelname for r in records] == ["ERROR"]
+    assert records[0].exc_info is not None and records[0].exc_info[1] is error
+    assert "Traceback" in caplog.text

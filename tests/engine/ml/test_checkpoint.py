@@ -129,6 +129,13 @@ def test_bad_cards_are_refused_with_the_reason(saved, tmp_path, change, message)
     assert "tiny.json" in str(info.value)
 
 
+def test_a_card_with_a_number_of_thousands_of_digits_is_refused(saved, tmp_path):
+    card = tmp_path / "tiny.json"
+    card.write_text(card.read_text().replace('"hidden_size": 24', '"hidden_size": ' + "9" * 5000))
+    with pytest.raises(ModelError, match=r"tiny\.json: the model card is not readable JSON"):
+        load_model(tmp_path / "tiny")
+
+
 def test_missing_files_and_broken_json(tmp_path, saved):
     with pytest.raises(ModelError, match="does not exist"):
         load_model(tmp_path / "nothing")
@@ -147,3 +154,95 @@ def test_non_finite_weights_are_refused(tmp_path):
     save_model(model, tmp_path / "nan")
     with pytest.raises(ModelError, match="NaN"):
         load_model(tmp_path / "nan")
+
+
+# --- hostile cards: refused before the model is built -------------------------------------------
+
+
+@pytest.fixture
+def never_built(monkeypatch):
+    """Fails the test if a real (memory-holding) model is built; meta-device shapes are fine."""
+    from engine.ml import checkpoint
+
+    built = []
+
+    class Spy(SegueModel):
+        def __init__(self, config=None):
+            built.append(torch.get_default_device().type)
+            super().__init__(config)
+
+    monkeypatch.setattr(checkpoint, "SegueModel", Spy)
+    yield built
+    assert all(device == "meta" for device in built), built
+
+
+def test_a_card_asking_for_a_huge_model_is_refused_by_its_bounds(saved, tmp_path, never_built):
+    huge = {"hidden_size": 4096, "num_layers": 8, "token_dim": 1024, "pitch_dim": 1024,
+            "contour_dim": 1024, "meter_dim": 1024, "lookback_dim": 1024}
+    _rewrite_card(tmp_path / "tiny.json", lambda c: c["config"].update(huge))
+    with pytest.raises(ModelError, match=r"tiny\.json: invalid model description: hidden size 4096"):
+        load_model(tmp_path / "tiny")
+    assert never_built == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"hidden_size": 1024, "num_layers": 4},  # the largest allowed, far from these weights
+        {"hidden_size": 25},
+        {"lookback_dim": 0},
+    ],
+)
+def test_a_card_that_disagrees_with_its_weights_is_refused_before_building(
+    saved, tmp_path, never_built, change
+):
+    _rewrite_card(tmp_path / "tiny.json", lambda c: c["config"].update(change))
+    with pytest.raises(ModelError, match=r"tiny\.safetensors: .*(larger than the card|do not fit|shape)"):
+        load_model(tmp_path / "tiny")
+    assert set(never_built) <= {"meta"}
+
+
+def test_shapes_are_known_without_allocating_and_match_the_real_model(never_built):
+    from engine.ml import checkpoint
+
+    largest = ModelConfig(hidden_size=1024, num_layers=4, token_dim=256, pitch_dim=256,
+                          contour_dim=256, meter_dim=256, lookback_dim=256)
+    assert sum(torch.Size(s).numel() for s in checkpoint._expected_shapes(largest).values()) < 50e6
+    real = {k: tuple(v.shape) for k, v in create_model(SMALL).state_dict().items()}
+    assert checkpoint._expected_shapes(SMALL) == real
+
+
+def test_a_weights_file_larger_than_the_card_allows_is_refused_unread(saved, tmp_path, monkeypatch):
+    weights = tmp_path / "tiny.safetensors"
+    with weights.open("ab") as file:
+        file.truncate(weights.stat().st_size + 2 * 1024 * 1024)
+    read = []
+    monkeypatch.setattr(type(weights), "read_bytes", lambda self: read.append(self) or b"")
+    with pytest.raises(ModelError, match=r"tiny\.safetensors: the file is larger than the card"):
+        load_model(tmp_path / "tiny")
+    assert read == []
+
+
+def test_a_weights_header_with_another_dtype_is_refused(tmp_path):
+    from safetensors.torch import save
+
+    model = create_model(SMALL)
+    save_model(model, tmp_path / "ints")
+    tensors = {k: v.detach().to(torch.int32) for k, v in model.state_dict().items()}
+    data = save(tensors)
+    (tmp_path / "ints.safetensors").write_bytes(data)
+    import hashlib
+
+    _rewrite_card(tmp_path / "ints.json",
+                  lambda c: c["weights"].update(sha256=hashlib.sha256(data).hexdigest()))
+    with pytest.raises(ModelError, match=r"ints\.safetensors: tensor .* is not floating point"):
+        load_model(tmp_path / "ints")
+
+
+def test_the_shipped_models_fit_the_bounds():
+    from pathlib import Path
+
+    models = sorted((Path(__file__).resolve().parents[3] / "models").glob("*.safetensors"))
+    assert models
+    for weights in models:
+        assert isinstance(load_model(weights, device="cpu"), SegueModel)

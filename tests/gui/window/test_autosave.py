@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from engine import session as fmt
 from engine.melody import Melody, Note
+from engine.session import Session
 from gui import settings as prefs
 from gui.dialogs import ScriptedDialogs
 from gui.document import Document
@@ -176,6 +178,23 @@ def test_a_damaged_recovery_file_is_reported_not_fatal(qtbot, tmp_path, main_win
     assert dialogs.kinds() == ["restore", "error"]
     assert "recovery-999999.segue" in dialogs.messages()[0]
     assert window.document.melody == SEED
+    window.autosaver.stop()
+
+
+def test_a_hostile_recovery_file_is_refused_before_anything_is_replaced(qtbot, tmp_path, main_window):
+    folder = tmp_path / "recovery"
+    folder.mkdir()
+    data = fmt.session_to_dict(Session(SEED.transpose(2), 4))
+    data["melody"]["notes"][0]["start"] = 10**18  # once overflowed the roll's scroll bars
+    (folder / "recovery-999998.segue").write_text(json.dumps(data))
+    dialogs = ScriptedDialogs(restore=True)
+    window = main_window(Document(SEED, 12), dialogs=dialogs)
+    window.start_up(load_model=False)
+    assert dialogs.kinds() == ["restore", "error"]
+    assert "recovery-999998.segue" in dialogs.messages()[0]
+    assert "past step 1,000,000" in dialogs.messages()[0]
+    assert (window.document.melody, window.document.marker) == (SEED, 12)
+    assert not (folder / "recovery-999998.segue").exists()
     window.autosaver.stop()
 
 

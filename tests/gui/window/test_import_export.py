@@ -105,6 +105,19 @@ def test_several_parts_ask_which_one_and_drums_are_never_offered(qtbot, tmp_path
     assert [n.pitch for n in window.document.melody.notes] == [72, 74, 76, 77, 79]
 
 
+def test_choosing_a_part_reads_the_file_once(qtbot, tmp_path, make_window, monkeypatch):
+    from engine.midi_io import parse
+
+    source = write_band(tmp_path / "band.mid")
+    reads = []
+    real_read = parse._read_file
+    monkeypatch.setattr(parse, "_read_file", lambda path: reads.append(path) or real_read(path))
+    window, _ = make_window(track=lambda tracks: next(t.index for t in tracks if t.name == "Flute"))
+    assert window.files.import_path(str(source))
+    assert reads == [source]  # listed and imported from one parse
+    assert [n.pitch for n in window.document.melody.notes] == [72, 74, 76, 77, 79]
+
+
 def test_cancelling_the_part_choice_keeps_the_piece(qtbot, tmp_path, make_window):
     source = write_band(tmp_path / "band.mid")
     window, dialogs = make_window(track=None)

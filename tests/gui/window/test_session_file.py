@@ -73,6 +73,19 @@ def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["piece.segue"]  # no temporary left
 
 
+def test_a_read_only_session_is_not_replaced(tmp_path):
+    path = tmp_path / "piece.segue"
+    save_session(path, Session(SEED, 12))
+    before = path.read_bytes()
+    path.chmod(0o444)
+    try:
+        with pytest.raises(SessionFileError, match=r"^Could not save piece\.segue: File is read-only\.$"):
+            save_session(path, Session(Melody(), 0))
+    finally:
+        path.chmod(0o644)
+    assert path.read_bytes() == before
+
+
 def test_saving_into_a_missing_folder_names_the_file(tmp_path):
     with pytest.raises(SessionFileError, match="Could not save piece.segue"):
         write_text_atomically(tmp_path / "no" / "such" / "piece.segue", "{}")
@@ -189,6 +202,40 @@ def test_opening_a_broken_file_shows_the_reason_and_keeps_the_piece(qtbot, tmp_p
     assert dialogs.kinds() == ["error"]
     assert "newer.segue" in dialogs.messages()[0] and "newer Segue" in dialogs.messages()[0]
     assert (window.document.state, window.document.undo_stack.count()) == before
+
+
+def _hostile_sessions():
+    """(name, text): what a probe found escaping the session reader, each one file."""
+    def text(change):
+        data = fmt.session_to_dict(Session(SEED.transpose(5), 4, variations=(VARIATION,)))
+        change(data)
+        return json.dumps(data)
+
+    yield "string-variation", text(lambda d: d.update(current_variation="1"))
+    yield "no-variations", text(lambda d: d.update(variations=[], current_variation=-1))
+    yield "far-note", text(lambda d: d["melody"]["notes"][0].update(start=10**18))
+    yield "long-note", text(lambda d: d["melody"]["notes"][0].update(length=1e300))
+    yield "far-marker", text(lambda d: d.update(marker=1e300))
+    yield "huge-int", text(lambda d: d.update(marker=0)).replace('"marker": 0', '"marker": ' + "7" * 5000)
+    yield "string-tempo", text(lambda d: d["melody"].update(tempo="120"))
+
+
+@pytest.mark.parametrize("name, text", list(_hostile_sessions()))
+def test_a_hostile_file_leaves_the_open_piece_unchanged(qtbot, tmp_path, make_window, name, text):
+    path = tmp_path / f"{name}.segue"
+    path.write_text(text)
+    window, dialogs = make_window()
+    window.document.set_melody(SEED.add(Note(50, 20, 2)), "Draw Note")
+    window.document.set_variations([VARIATION])
+    before = (window.document.state, window.document.variations, window.document.undo_stack.count(),
+              window.files.path, window.panel.settings())
+    assert window.files.open_path(str(path)) is False
+    assert dialogs.kinds() == ["error"]  # one message, asked before anything else
+    message = dialogs.messages()[0]
+    assert message.startswith(f"Could not open {name}.segue: ") and len(message) < 300
+    assert (window.document.state, window.document.variations, window.document.undo_stack.count(),
+            window.files.path, window.panel.settings()) == before
+    assert window.document.is_modified()
 
 
 def test_open_recent_lists_files_and_drops_vanished_ones(qtbot, tmp_path, make_window):
