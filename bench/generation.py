@@ -6,6 +6,9 @@ Figures (milliseconds, warm, medians over ``--runs``):
 - ``generate_64x8_ms``: ``engine.generate`` for 64 steps x 8 variations from a 2-bar seed,
   everything included (seed pass, sampling, melodies), a new seed each run;
   ``generate_64x8_reroll_ms`` the same seed again (its LSTM state is reused).
+- ``generate_64x8_follow_ms``: the same from a 4-bar seed following it (``follow_seed=1``),
+  and ``follow_added_ms`` what following adds over the same 4-bar seed without it (rerolls,
+  so the seed pass does not blur the difference).
 - ``step_batch1_ms`` / ``step_batch8_ms``: one incremental model step.
 - ``rerun_window_64x8_ms``: the method of the usual write-ups, re-running the model over a
   64-step window for every new step, timed in the same run; ``speedup`` = that / ours.
@@ -93,6 +96,10 @@ def main() -> None:
     fresh_seeds = iter([SEED.transpose(k % 24 - 12).shift(k // 24) for k in range(10 * args.runs)])
     ours = timed(lambda: generate(model, next(fresh_seeds), 64, variations=8, rng_seed=1), args.runs)
     reroll = timed(lambda: generate(model, SEED, 64, variations=8, rng_seed=1), args.runs)
+    four_bars = SEED.concatenate(SEED.transpose(2))  # 4 bars of 4/4
+    plain4 = timed(lambda: generate(model, four_bars, 64, variations=8, rng_seed=1), args.runs)
+    follow4 = timed(lambda: generate(model, four_bars, 64, variations=8, rng_seed=1, follow_seed=1.0),
+                    args.runs)
 
     steps = {}
     meter = meter_of(SEED.time_signature)
@@ -123,6 +130,8 @@ def main() -> None:
         "generate_64x8_ms": round(statistics.median(ours), 2),
         "generate_64x8_p90_ms": round(sorted(ours)[int(0.9 * (len(ours) - 1))], 2),
         "generate_64x8_reroll_ms": round(statistics.median(reroll), 2),
+        "generate_64x8_follow_ms": round(statistics.median(follow4), 2),
+        "follow_added_ms": round(statistics.median(follow4) - statistics.median(plain4), 2),
         "seed_pass_32_steps_ms": round(statistics.median(prime), 2),
         "step_batch1_ms": round(steps[1], 3),
         "step_batch8_ms": round(steps[8], 3),

@@ -2,12 +2,14 @@
 
     segue-cli corpus build essen [--cache-dir D] [--workers N]
     segue-cli train --corpus essen --out runs/folk [--epochs 20] [--resume] [--seed 0] ...
-    segue-cli evaluate --model models/folk --corpus essen --split test [--json]
+    segue-cli evaluate --model models/folk --corpus essen --split test [--json] \
+        [--follow-seed 1] [--prime-bars 4 [--plot intervals.png]]
     segue-cli generate --seed in.mid --out out.mid --bars 4 --temperature 0.9 \\
         --rest-weight 0.8 --variations 4 --rng-seed 7 [--key auto] [--model folk]
     segue-cli openings --corpus essen --out models/folk.openings.json [--count 40]
     segue-cli init-model PATH [--hidden-size 64 --layers 1]   (random weights, for development)
     segue-cli render IN.mid OUT.wav [--program N] [--soundfont F] [--rate 44100|48000] [--tempo BPM]
+    segue-cli convert IN OUT [--part N]   (.mid, .abc, .musicxml/.xml/.mxl, .segue, by suffix)
 
 Training runs unchanged under ``torchrun --nproc_per_node=N -m engine.cli train ...``.
 Errors print one line naming the file and the reason; set SEGUE_DEBUG=1 for tracebacks.
@@ -107,13 +109,20 @@ def cmd_evaluate(args) -> int:
     model = load_model(model_path(args.model), device=args.device)
     result = evaluate(
         model, args.corpus, args.split, cache_dir=args.cache_dir,
-        baseline=not args.no_baseline, max_order=args.max_order,
+        baseline=not args.no_baseline, max_order=args.max_order, follow_seed=args.follow_seed,
     )
+    if args.prime_bars:
+        from engine.ml.continuation_eval import continuation_report  # noqa: PLC0415
+
+        result["continuation"] = continuation_report(
+            model, args.corpus, args.split, args.prime_bars, cache_dir=args.cache_dir,
+            follow_seed=args.follow_seed, plot=args.plot, quiet=args.json)
     if args.json:
         flat = dict(result["model"])
         flat.update({"corpus": result["corpus"], "split": result["split"], "skipped": result["skipped"]})
-        if "ngram" in result:
-            flat["ngram"] = result["ngram"]
+        for extra in ("ngram", "model_following", "follow_seed", "continuation"):
+            if extra in result:
+                flat[extra] = result[extra]
         print(json.dumps(_clean(flat), sort_keys=False))
     else:
         print(format_report(result))
@@ -158,7 +167,7 @@ def cmd_generate(args) -> int:
         temperature=args.temperature, rest_weight=args.rest_weight, variations=args.variations,
         rng_seed=args.rng_seed, key=args.key, pitch_range=_pitch_range(args.pitch_range),
         top_p=args.top_p, start=args.start, adaptive_temperature=args.adaptive_temperature,
-        beam_width=args.beam,
+        beam_width=args.beam, follow_seed=args.follow_seed,
     )
     for melody, path in zip(melodies, _output_paths(Path(args.out), len(melodies))):
         if args.continuation_only:
@@ -202,6 +211,13 @@ def cmd_render(args) -> int:
         args.midi, args.out, program=args.program, soundfont=args.soundfont, rate=args.rate,
         tempo=args.tempo,
     ))
+    return 0
+
+
+def cmd_convert(args) -> int:
+    from engine.notation.convert import convert  # noqa: PLC0415
+
+    print(convert(args.source, args.destination, None if args.part is None else args.part - 1))
     return 0
 
 
@@ -286,6 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--no-baseline", action="store_true", help="skip the n-gram baseline")
     evaluate.add_argument("--max-order", type=_positive_int, default=20, help="highest n-gram order tried (default 20)")
     evaluate.add_argument("--cache-dir", help="the corpus cache folder")
+    evaluate.add_argument("--follow-seed", type=float, default=0.0, metavar="X",
+                          help="also score following each tune, 0-1 (default 0: off)")
+    evaluate.add_argument("--prime-bars", type=_positive_int, metavar="N",
+                          help="also continue bars 1..N of each tune and compare with bars N+1..2N")
+    evaluate.add_argument("--plot", metavar="PNG", help="with --prime-bars: interval histograms to PNG")
     evaluate.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     evaluate.add_argument("--threads", type=_positive_int, help="torch CPU threads")
     evaluate.set_defaults(run=cmd_evaluate)
@@ -308,6 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--adaptive-temperature", type=float, metavar="BITS",
                      help="steer each step's entropy towards BITS (temperature x0.5-x2)")
     gen.add_argument("--beam", type=_positive_int, help="beam search of this width (most likely)")
+    gen.add_argument("--follow-seed", type=float, default=0.0, metavar="X",
+                     help="follow the seed's motifs, 0-1 (default 0: off)")
     gen.add_argument("--continuation-only", action="store_true", help="write only the new notes")
     gen.add_argument("--separate-tracks", action="store_true", help="seed and continuation on two tracks")
     gen.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
@@ -337,6 +360,13 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--rate", type=int, choices=(44100, 48000), default=44100, help="sample rate in Hz")
     render.add_argument("--tempo", type=float, help="BPM (default: the file's tempo)")
     render.set_defaults(run=cmd_render)
+
+    convert = commands.add_parser("convert", help="a melody from one file format to another")
+    convert.add_argument("source", help=".mid, .abc, .musicxml, .xml, .mxl or .segue")
+    convert.add_argument("destination", help="the file to write; its suffix picks the format")
+    convert.add_argument("--part", type=_positive_int, help="the MIDI part, ABC tune or MusicXML "
+                         "part to take, from 1 (default: the best MIDI part, the first tune)")
+    convert.set_defaults(run=cmd_convert)
     return parser
 
 
@@ -346,6 +376,8 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         ("engine.corpus", "CorpusError"),
         ("engine.midi_io", "MidiImportError"),
         ("engine.midi_io", "MidiExportError"),
+        ("engine.notation.results", "NotationImportError"),
+        ("engine.notation.results", "NotationExportError"),
         ("engine.ml.sampling", "GenerationCancelled"),
         ("engine.audio.soundfont", "SoundFontError"),
         ("engine.audio.audio_files", "AudioExportError"),

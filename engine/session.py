@@ -212,6 +212,7 @@ class GenerationSettings:
     ``key_lock`` is ``'off'``, ``'auto'`` (the seed's key) or a key name such as ``'A minor'``.
     ``pitch_low``/``pitch_high`` bound the continuation's notes (MIDI numbers, both included).
     ``rng_seed`` with ``seed_locked`` set makes the same settings give the same result.
+    ``follow_seed`` (0-1) is how strongly the continuation follows the seed's own motifs.
     """
 
     model: str = DEFAULT_MODEL
@@ -224,12 +225,14 @@ class GenerationSettings:
     pitch_high: int = 96
     rng_seed: int = 0
     seed_locked: bool = False
+    follow_seed: float = 0.0
 
     def __post_init__(self):
         if not isinstance(self.model, str) or not 0 < len(self.model) <= MAX_MODEL_NAME_CHARS:
             raise ValueError(f"model must be a name or path, got {_shown(self.model)}")
         _check_number("temperature", self.temperature, *TEMPERATURE_RANGE)
         _check_number("rest weight", self.rest_weight, *REST_WEIGHT_RANGE)
+        _check_number("follow seed", self.follow_seed, 0, 1)
         _check_int("length in bars", self.bars, *BARS_RANGE)
         _check_int("number of variations", self.variations, *VARIATIONS_RANGE)
         _check_int("lowest pitch", self.pitch_low, 0, 127)
@@ -250,6 +253,7 @@ class GenerationSettings:
             object.__setattr__(self, "key_lock", canonical)
         object.__setattr__(self, "temperature", float(self.temperature))
         object.__setattr__(self, "rest_weight", float(self.rest_weight))
+        object.__setattr__(self, "follow_seed", float(self.follow_seed))
 
     def replace(self, **changes) -> GenerationSettings:
         values = asdict(self)

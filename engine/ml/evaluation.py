@@ -165,10 +165,38 @@ def collate(tunes: Sequence[EncodedTune], device=None):
     )
 
 
-def score_encoded(model: SegueModel, tunes: Sequence[EncodedTune], max_steps: int = 16384) -> Totals:
-    """Totals of the model over encoded tunes (the model is put in eval mode)."""
+def tune_log_probs(model: SegueModel, tunes: Sequence[EncodedTune], follow_seed: float = 0.0,
+                   max_steps: int = 16384):
+    """Yield ``(index, log_probs (T - 1, V), targets (T - 1,))`` for each tune (in batches of
+    similar length, so not in order): row t predicts step t + 1. With ``follow_seed`` the rows
+    mix the LSTM with a short-term model of the tune up to that step (:mod:`engine.ml.follow`)."""
+    from engine.ml.follow import follow_log_probs  # noqa: PLC0415
+
     model.eval()
+    device = model.device
+    with torch.inference_mode():
+        for batch in batches_by_length(tunes, max_steps):
+            tokens, lengths, offsets, meters = collate([tunes[i] for i in batch], device)
+            log_probs = torch.log_softmax(model(tokens, offsets, meters).float(), dim=-1)
+            for row, index in enumerate(batch):
+                length = len(tunes[index].tokens)
+                rows = log_probs[row, : length - 1]
+                if follow_seed:
+                    rows = follow_log_probs(rows.double().cpu(), tunes[index].tokens,
+                                            tunes[index].meter.steps_per_bar, follow_seed)
+                yield index, rows, tokens[row, 1:length].to(rows.device)
+
+
+def score_encoded(model: SegueModel, tunes: Sequence[EncodedTune], max_steps: int = 16384,
+                  follow_seed: float = 0.0) -> Totals:
+    """Totals of the model over encoded tunes (the model is put in eval mode)."""
     totals = Totals()
+    if follow_seed:  # tune by tune: each has its own short-term model
+        for _, log_probs, targets in tune_log_probs(model, tunes, follow_seed, max_steps):
+            accumulate(log_probs, targets, totals)
+            totals.tunes += 1
+        return totals
+    model.eval()
     device = model.device
     with torch.inference_mode():
         for batch in batches_by_length(tunes, max_steps):
@@ -182,21 +210,58 @@ def score_encoded(model: SegueModel, tunes: Sequence[EncodedTune], max_steps: in
     return totals
 
 
-def score(model: SegueModel, melody: Melody) -> dict:
+EXPECTED_PITCHES = 3  # the most likely pitches reported with each note's surprise
+
+
+def score(model: SegueModel, melody: Melody, follow_seed: float = 0.0, per_note: bool = False) -> dict:
     """``total_bits``, ``pitch_bits``, ``notes``, ``steps`` of one melody, by the module's
-    definitions; ValueError when the melody is empty or cannot fit the model's range."""
+    definitions; ValueError when the melody is empty or cannot fit the model's range.
+
+    ``follow_seed`` (0-1) adds the short-term model, learnt online from the melody's earlier
+    steps only. ``per_note`` adds, one entry per note in order (None for the first, which is
+    given): ``note_bits`` (-log2 P(that note-on at that step)), ``note_pitch_bits`` (the pitch
+    alone, given a note starts) and ``expected`` (the likeliest pitches and their probabilities
+    given a note starts, in the melody's own pitches).
+    """
+    from engine.ml.follow import check_strength  # noqa: PLC0415
+
+    follow_seed = check_strength(follow_seed)
     if melody.steps_per_quarter != model.config.steps_per_quarter:
         raise ValueError(
             f"the model works on {model.config.steps_per_quarter} steps per quarter; "
             f"the melody uses {melody.steps_per_quarter}"
         )
-    totals = score_encoded(model, [encode_melody(melody, model.encoding)])
-    return {
-        "total_bits": totals.total_bits,
-        "pitch_bits": totals.pitch_bits,
-        "notes": totals.notes,
-        "steps": totals.steps,
-    }
+    tune = encode_melody(melody, model.encoding)
+    if not per_note:
+        totals = score_encoded(model, [tune], follow_seed=follow_seed)
+        return {"total_bits": totals.total_bits, "pitch_bits": totals.pitch_bits,
+                "notes": totals.notes, "steps": totals.steps}
+    _, log_probs, targets = next(tune_log_probs(model, [tune], follow_seed))
+    totals = accumulate(log_probs, targets, Totals(tunes=1))
+    result = {"total_bits": totals.total_bits, "pitch_bits": totals.pitch_bits,
+              "notes": totals.notes, "steps": totals.steps}
+    _, shift = fit_to_range(melody, model.encoding)
+    result.update(_per_note(log_probs.double(), targets, model.encoding.min_pitch - shift))
+    return result
+
+
+def _per_note(log_probs: torch.Tensor, targets: torch.Tensor, lowest: int) -> dict:
+    """Per-note surprise lists (see :func:`score`); ``lowest`` is the melody pitch of the
+    first note-on token."""
+    onset = (targets >= FIRST_PITCH_TOKEN).nonzero().squeeze(1)
+    rows = log_probs[onset]
+    chosen = rows.gather(1, targets[onset].unsqueeze(1)).squeeze(1)
+    pitch_log = rows[:, FIRST_PITCH_TOKEN:] - torch.logsumexp(rows[:, FIRST_PITCH_TOKEN:], 1, keepdim=True)
+    top_log, top_index = pitch_log.topk(min(EXPECTED_PITCHES, pitch_log.shape[1]), dim=1)
+    note_bits, pitch_bits, expected = [None], [None], [None]
+    for k in range(onset.numel()):
+        note_bits.append(float(-chosen[k]) / LN2)
+        pitch_bits.append(float(-(chosen[k] - torch.logsumexp(rows[k, FIRST_PITCH_TOKEN:], 0))) / LN2)
+        expected.append([
+            (lowest + int(index), float(value.exp()))
+            for value, index in zip(top_log[k], top_index[k])
+        ])
+    return {"note_bits": note_bits, "note_pitch_bits": pitch_bits, "expected": expected}
 
 
 def ngram_totals(ngram, tunes: Sequence[EncodedTune], order: int) -> Totals:
@@ -231,13 +296,18 @@ def evaluate(
     baseline: bool = True,
     max_order: int = 20,
     tunes_by_split: dict | None = None,
+    follow_seed: float = 0.0,
 ) -> dict:
     """Metrics of ``model`` on a corpus split, with the n-gram baseline's beside them.
 
     Returns ``{"model": metrics, "ngram": metrics (with "order"), "corpus", "split",
-    "skipped"}``. ``tunes_by_split`` (split -> list of Tune) replaces loading the corpus.
+    "skipped"}``; with ``follow_seed`` also ``"model_following"``, the model following each tune
+    (:mod:`engine.ml.follow`), and ``"follow_seed"``. ``tunes_by_split`` (split -> list of Tune) replaces loading the corpus.
     """
     from engine.ml import ngram as ngram_module  # noqa: PLC0415
+    from engine.ml.follow import check_strength  # noqa: PLC0415
+
+    follow_seed = check_strength(follow_seed)
 
     def tunes_of(name):
         if tunes_by_split is not None:
@@ -252,6 +322,9 @@ def evaluate(
         raise ValueError(f"corpus {corpus!r} has no usable tunes in its {split} split")
     result = {"corpus": corpus, "split": split, "skipped": skipped}
     result["model"] = score_encoded(model, evaluated).metrics()
+    if follow_seed:
+        result["model_following"] = score_encoded(model, evaluated, follow_seed=follow_seed).metrics()
+        result["follow_seed"] = follow_seed
     if baseline:
         train, _ = encode_tunes(tunes_of("train"), model.encoding, spq)
         validation, _ = encode_tunes(tunes_of("validation"), model.encoding, spq)
@@ -284,7 +357,10 @@ METRIC_ROWS = (
 def format_report(result: dict) -> str:
     """The evaluation as a small table: the model beside the n-gram baseline."""
     ngram = result.get("ngram")
+    following = result.get("model_following")
     header = f"{'':18}{'LSTM':>12}"
+    if following:
+        header += f"{'following':>12}"
     if ngram:
         header += f"{str(ngram['order']) + '-gram KN':>14}"
     lines = [f"corpus {result['corpus']}, split {result['split']} ({result['skipped']} tunes skipped)", header]
@@ -293,6 +369,8 @@ def format_report(result: dict) -> str:
 
     for key, label, fmt in METRIC_ROWS:
         line = f"{label:18}{cell(result['model'][key], fmt):>12}"
+        if following:
+            line += f"{cell(following[key], fmt):>12}"
         if ngram:
             line += f"{cell(ngram[key], fmt):>14}"
         lines.append(line)

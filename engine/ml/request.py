@@ -27,6 +27,7 @@ class ContinuationRequest:
     rng_seed: int
     key: str | None
     pitch_range: tuple[int, int] | None
+    follow_seed: float = 0.0  # 0-1: how strongly to follow the seed's motifs
 
     @classmethod
     def build(
@@ -59,6 +60,7 @@ class ContinuationRequest:
             rng_seed=settings.rng_seed,
             key=settings.resolved_key(seed),
             pitch_range=pitch_range,
+            follow_seed=settings.follow_seed,
         )
 
 
@@ -79,6 +81,7 @@ def iter_continuations(model, request: ContinuationRequest, should_stop: Callabl
         pitch_range=request.pitch_range,
         start=request.start,
         should_stop=should_stop,
+        follow_seed=request.follow_seed,
     )
 
 

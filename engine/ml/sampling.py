@@ -36,6 +36,7 @@ import torch
 from engine import keys
 from engine.encoding import HOLD, REST, fit_to_key, fit_to_range, recent_context
 from engine.melody import Melody
+from engine.ml.follow import SeedFollower, check_strength
 from engine.ml.model import SegueModel, meter_of
 from engine.ml.stepper import Stepper
 
@@ -278,6 +279,7 @@ def iter_generate(
     adaptive_temperature: bool | float | None = None,
     beam_width: int | None = None,
     should_stop: Callable[[], bool] | None = None,
+    follow_seed: float = 0.0,
 ) -> Iterator[GenerationUpdate]:
     """Generate step by step, yielding a :class:`GenerationUpdate` after every step; the last
     one carries the melodies (see :func:`generate` for the arguments).
@@ -287,6 +289,7 @@ def iter_generate(
     top-p and the random seed then do not apply; masks and rest weighting do).
     """
     _check_settings(temperature, rest_weight, variations, steps, top_p, adaptive_temperature, beam_width)
+    follow_seed = check_strength(follow_seed)
     start = _check_seed(model, seed_melody, start)
     key = resolve_key(key, seed_melody)
     tokens, shift, offset, heard = _seed_tokens(model, seed_melody, start, key, pitch_range)
@@ -310,11 +313,15 @@ def iter_generate(
     with torch.inference_mode():
         stepper = Stepper(model, batch, offset, meter)
         logits = stepper.prime(tokens)
+        # Following the seed: a short-term model of the heard seed, mixed with the LSTM.
+        follower = SeedFollower(tokens, batch, meter.steps_per_bar, follow_seed) if follow_seed else None
+        if follower is not None:
+            logits = follower.adjust(logits)
     if beam_width:
-        generated = yield from _beam_steps(stepper, logits, controls, steps, should_stop)
+        generated = yield from _beam_steps(stepper, logits, controls, steps, should_stop, follower)
         generated = None if generated is None else generated[:variations]
     else:
-        generated = yield from _sample_steps(stepper, logits, controls, steps, generator, should_stop)
+        generated = yield from _sample_steps(stepper, logits, controls, steps, generator, should_stop, follower)
     if generated is None:
         return
     velocities = [n.velocity for n in heard.notes]
@@ -333,7 +340,7 @@ def iter_generate(
     yield GenerationUpdate(1.0, melodies, rng_seed)
 
 
-def _sample_steps(stepper, logits, controls, steps, generator, should_stop):
+def _sample_steps(stepper, logits, controls, steps, generator, should_stop, follower):
     sequences: list[list[int]] = [[] for _ in range(stepper.batch)]
     for step in range(steps):
         if should_stop is not None and should_stop():
@@ -342,13 +349,16 @@ def _sample_steps(stepper, logits, controls, steps, generator, should_stop):
             chosen = controls.draw(logits, step == 0, generator)
             if step + 1 < steps:
                 logits = stepper.feed(chosen)
+                if follower is not None:
+                    follower.learn(chosen)
+                    logits = follower.adjust(logits)
         for sequence, token in zip(sequences, chosen):
             sequence.append(token)
         yield GenerationUpdate((step + 1) / steps)
     return sequences
 
 
-def _beam_steps(stepper, logits, controls, steps, should_stop):
+def _beam_steps(stepper, logits, controls, steps, should_stop, follower):
     width = stepper.batch
     device = logits.device
     scores = torch.full((width,), float("-inf"), device=device)
@@ -367,6 +377,10 @@ def _beam_steps(stepper, logits, controls, steps, should_stop):
             if step + 1 < steps:
                 stepper.reorder(parents)
                 logits = stepper.feed(chosen)
+                if follower is not None:
+                    follower.reorder(parents)
+                    follower.learn(chosen)
+                    logits = follower.adjust(logits)
         sequences = [sequences[p] + [t] for p, t in zip(parents, chosen)]
         yield GenerationUpdate((step + 1) / steps)
     finite = [s for s, score in zip(sequences, scores.tolist()) if score > float("-inf")]
@@ -389,6 +403,7 @@ def generate(
     adaptive_temperature: bool | float | None = None,
     beam_width: int | None = None,
     should_stop: Callable[[], bool] | None = None,
+    follow_seed: float = 0.0,
 ) -> list[Melody]:
     """``variations`` continuations of ``seed_melody``, each ``steps`` grid steps long.
 
@@ -403,6 +418,8 @@ def generate(
     - ``pitch_range`` (low, high) MIDI pitches; ``top_p`` nucleus sampling in (0, 1].
     - ``adaptive_temperature``: True or a target entropy in bits, see the module docstring.
     - ``beam_width``: beam search for the most likely continuations instead of sampling.
+    - ``follow_seed`` 0-1: how strongly to follow the seed's own motifs (0: not at all; see
+      :mod:`engine.ml.follow`); the continuation keeps learning from what it has generated.
     - ``rng_seed``: reproducible draws; ``should_stop``: raises GenerationCancelled when true.
 
     A seed spanning more than the model's pitch range is heard from its longest recent part
@@ -416,6 +433,7 @@ def generate(
         temperature=temperature, rest_weight=rest_weight, variations=variations,
         rng_seed=rng_seed, key=key, pitch_range=pitch_range, top_p=top_p, start=start,
         adaptive_temperature=adaptive_temperature, beam_width=beam_width, should_stop=should_stop,
+        follow_seed=follow_seed,
     ):
         if update.melodies is not None:
             result = update.melodies

@@ -51,6 +51,9 @@ TIPS = {
     "1.00 is the model as it learned.",
     "rest_weight": "More or fewer rests. Below 1 the line keeps moving with fewer pauses; above "
     "1 it breathes with more silence. 1 is neutral.",
+    "follow_seed": "How strongly the continuation comes back to your seed's own bars and "
+    "motifs, as tunes return to their opening phrase. 0: the model alone; 1: whenever the "
+    "music repeats a passage of the seed, it is likely to go on as the seed did.",
     "bars": "How many bars to add after the Continue marker.",
     "variations": "How many alternative continuations to write at once. Flip through them, "
     "listen, and keep the one you like.",
@@ -86,6 +89,7 @@ class GenerationPanel(QWidget):
         self.model_combo.setMinimumContentsLength(10)
         self.temperature = ValueSlider(0.1, 2.0, 0.05)
         self.rest_weight = ValueSlider(0.0, 2.0, 0.05)
+        self.follow_seed = ValueSlider(0.0, 1.0, 0.05)
         self.bars = QSpinBox()
         self.bars.setRange(*BARS_RANGE)
         self.bars.setSuffix(" bars")
@@ -114,6 +118,7 @@ class GenerationPanel(QWidget):
         form.addRow("Model", self.model_combo)
         form.addRow("Temperature", self.temperature)
         form.addRow("Rests", self.rest_weight)
+        form.addRow("Follow the seed", self.follow_seed)
         form.addRow("Length", self.bars)
         form.addRow("Variations", self.variations)
         form.addRow("Key lock", self.key_lock)
@@ -170,6 +175,7 @@ class GenerationPanel(QWidget):
             (self.model_combo, "model"),
             (self.temperature, "temperature"),
             (self.rest_weight, "rest_weight"),
+            (self.follow_seed, "follow_seed"),
             (self.bars, "bars"),
             (self.variations, "variations"),
             (self.key_lock, "key_lock"),
@@ -200,6 +206,7 @@ class GenerationPanel(QWidget):
         for signal in (
             self.temperature.value_changed,
             self.rest_weight.value_changed,
+            self.follow_seed.value_changed,
             self.bars.valueChanged,
             self.variations.valueChanged,
             self.key_lock.currentIndexChanged,
@@ -240,6 +247,7 @@ class GenerationPanel(QWidget):
             model=self._model,
             temperature=min(2.0, max(0.1, self.temperature.value())),
             rest_weight=min(2.0, max(0.0, self.rest_weight.value())),
+            follow_seed=min(1.0, max(0.0, self.follow_seed.value())),
             bars=self.bars.value(),
             variations=self.variations.value(),
             key_lock=self.key_lock.currentData() or KEY_LOCK_OFF,
@@ -256,6 +264,7 @@ class GenerationPanel(QWidget):
             self._select_model_item(settings.model)
             self.temperature.set_value(settings.temperature)
             self.rest_weight.set_value(settings.rest_weight)
+            self.follow_seed.set_value(settings.follow_seed)
             self.bars.setValue(settings.bars)
             self.variations.setValue(settings.variations)
             index = self.key_lock.findData(settings.key_lock)

@@ -298,3 +298,19 @@ def test_the_longest_piece_segue_opens_still_opens():
     last = fmt.MAX_STEPS - 4
     piece = Session(melody((60, last, 4)), marker=fmt.MAX_STEPS, loop_region=(0, fmt.MAX_STEPS))
     assert fmt.loads(fmt.dumps(piece)) == piece
+
+
+def test_follow_seed_is_validated_saved_and_defaults_to_off_for_older_files():
+    assert GenerationSettings().follow_seed == 0.0
+    assert GenerationSettings(follow_seed=1).follow_seed == 1.0
+    for bad, message in ((1.5, "follow seed 1.5 is outside 0-1"), (-0.1, "follow seed"),
+                         (float("nan"), "follow seed"), ("high", "follow seed must be a number")):
+        with pytest.raises(ValueError, match=message):
+            GenerationSettings(follow_seed=bad)
+    kept = GenerationSettings(follow_seed=0.6)
+    assert GenerationSettings.from_dict(kept.to_dict()).follow_seed == 0.6
+    older = GenerationSettings().to_dict()
+    del older["follow_seed"]  # a session saved before the option existed
+    assert GenerationSettings.from_dict(older).follow_seed == 0.0
+    session = Session(SEED, marker=12, generation=kept)
+    assert fmt.loads(fmt.dumps(session)).generation.follow_seed == 0.6

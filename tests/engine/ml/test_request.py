@@ -52,3 +52,9 @@ def test_the_stand_in_echoes_the_last_bar_differently_in_each_variation():
     assert len(variations) == 3
     assert len({tuple(n.pitch for n in v.notes) for v in variations}) == 3
     assert all(16 <= n.start < 16 + 24 for v in variations for n in v.notes)
+
+
+def test_a_request_carries_follow_seed_from_the_settings():
+    request = ContinuationRequest.build(SEED, 16, GenerationSettings(follow_seed=0.75))
+    assert request.follow_seed == 0.75
+    assert ContinuationRequest.build(SEED, 16, GenerationSettings()).follow_seed == 0.0

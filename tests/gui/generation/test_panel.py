@@ -134,7 +134,8 @@ def test_settings_round_trip_through_the_widgets(qtbot):
     panel = GenerationPanel()
     qtbot.addWidget(panel)
     panel.set_models(["folk", "irish"], "folk")
-    wanted = GenerationSettings(model="irish", temperature=0.35, rest_weight=1.5, bars=12, variations=6,
+    wanted = GenerationSettings(model="irish", temperature=0.35, rest_weight=1.5, follow_seed=0.6,
+                                bars=12, variations=6,
                                 key_lock="E minor", pitch_low=50, pitch_high=80, rng_seed=99, seed_locked=True)
     with qtbot.waitSignal(panel.settings_changed, check_params_cb=lambda s: s == wanted):
         panel.set_settings(wanted)
@@ -302,9 +303,10 @@ def test_settings_reach_the_engine(qtbot):
     h = harness(qtbot, object(), job=job)
     h.panel.set_settings(GenerationSettings(temperature=0.5, rest_weight=0.25, bars=3, variations=5,
                                             key_lock="auto", pitch_low=48, pitch_high=72, rng_seed=11,
-                                            seed_locked=True))
+                                            seed_locked=True, follow_seed=0.75))
     run_continue(qtbot, h)
-    assert requests == [ContinuationRequest(SEED, SEED.end, 3 * 16, 0.5, 0.25, 5, 11, "D major", (48, 72))]
+    assert requests == [ContinuationRequest(SEED, SEED.end, 3 * 16, 0.5, 0.25, 5, 11, "D major", (48, 72),
+                                            follow_seed=0.75)]
 
 
 def test_cancel_stops_a_real_generation_and_leaves_the_piece(qtbot, full_size_model):

@@ -1,0 +1,171 @@
+"""Following the seed: the short-term model, its combination with the LSTM, and its use in
+scoring and generation."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from engine.encoding import HOLD, REST, EventEncoding
+from engine.melody import Melody, Note
+from engine.ml import follow
+from engine.ml.evaluation import score
+from engine.ml.follow import MatchModel, match_rows, mix
+from engine.ml.model import ModelConfig, create_model
+from engine.ml.sampling import generate
+
+torch.set_num_threads(1)
+
+TINY = ModelConfig(hidden_size=16, token_dim=8, pitch_dim=4, contour_dim=4, meter_dim=4, lookback_dim=4)
+BAR = [(67, 0, 4), (69, 4, 2), (71, 6, 2), (72, 8, 4), (74, 12, 4)]
+
+
+def repeated(bars: int, pattern=BAR) -> Melody:
+    """One 4/4 bar played ``bars`` times."""
+    return Melody([Note(p, 16 * b + s, length) for b in range(bars) for p, s, length in pattern],
+                  time_signature=(4, 4))
+
+
+@pytest.fixture(scope="module")
+def model():
+    return create_model(TINY, seed=3)
+
+
+def test_a_match_predicts_what_followed_the_same_steps_before():
+    tokens = [5, 1, 1, 1, 7, 1, 0, 9] * 2 + [5, 1, 1, 1, 7, 1, 0]
+    model = MatchModel(steps_per_bar=8).learn_all(tokens)
+    token, cell = model.prediction()
+    assert token == 9  # what came after these steps last time
+    assert cell == follow._cell(15, True, 9) and follow.CONFIDENCE[cell] > 0.5  # long, a bar back
+    assert MatchModel(8).learn_all(tokens[:10]).prediction() is None  # too short to match
+    unaligned = MatchModel(steps_per_bar=5).learn_all(tokens).prediction()
+    assert unaligned[1] == follow._cell(15, False, 9)
+
+
+def test_a_fork_learns_on_its_own_and_leaves_its_parent_alone():
+    parent = MatchModel(8).learn_all([5, 1, 1, 1, 7, 1, 0, 9] * 2 + [5, 1, 1])
+    child = parent.fork()
+    child.learn_all([3, 3, 3])
+    assert parent.prediction()[0] == 1 and child.prediction() is None
+    assert parent.fork().prediction() == parent.prediction()
+
+
+def test_match_rows_only_know_the_steps_before_them():
+    tokens = [5, 1, 1, 1, 7, 1, 0, 9] * 3
+    rows = match_rows(tokens, 8)
+    assert rows.shape == (len(tokens) - 1, 2)
+    assert (rows[:15] == -1).all() and rows[15, 0] == tokens[16]  # a whole window repeats
+    changed = tokens[:-1] + [3]  # a different last token changes no row (the last predicts it)
+    assert np.array_equal(match_rows(changed, 8), rows)
+    primed = match_rows(tokens, 8, primer=tokens)
+    assert primed[0, 0] == tokens[1]
+
+
+def test_mixing_leaves_the_lstm_alone_at_zero_and_keeps_impossible_tokens_impossible():
+    logits = torch.randn(3, 6, dtype=torch.float64)
+    logits[1, HOLD] = -math.inf
+    long = torch.log_softmax(logits, -1)
+    strong = follow._cell(64, True, HOLD)
+    rows = np.array([[HOLD, strong], [HOLD, strong], [-1, -1]])
+    assert torch.allclose(mix(long, rows, 0.0), long)
+    mixed = mix(long, rows, 1.0)
+    assert torch.allclose(mixed.exp().sum(-1), torch.ones(3, dtype=torch.float64))
+    weight = follow.CONFIDENCE[strong]
+    assert float(mixed[0, HOLD].exp()) == pytest.approx(weight + (1 - weight) * float(long[0, HOLD].exp()))
+    assert mixed[1, HOLD] == -math.inf and torch.allclose(mixed[1:], long[1:])
+
+
+def test_fitting_finds_the_weight_that_predicts_best():
+    vocab, steps = 6, 400
+    long = torch.log_softmax(torch.zeros(steps, vocab, dtype=torch.float64), -1)
+    cell = follow._cell(20, True, 4)
+    rows = np.tile([4, cell], (steps, 1))
+    targets = torch.tensor([4] * 300 + [2] * 100)  # the match is right three times in four
+    fitted = follow.fit_confidence([(long, targets, rows)])
+    assert fitted[cell] == pytest.approx(0.7, abs=0.02)  # 0.75 = c + (1 - c) / 6
+    assert fitted.sum() == fitted[cell]
+    assert follow.fit_confidence([(long[:10], targets[:10], rows[:10])])[cell] == 0  # too few
+
+
+@pytest.mark.parametrize("bad", [1.5, -0.1, True, "strong", math.nan])
+def test_bad_strengths_are_refused(model, bad):
+    with pytest.raises(ValueError, match="follow seed must be a number from 0 to 1"):
+        follow.check_strength(bad)
+    with pytest.raises(ValueError, match="follow seed"):
+        generate(model, repeated(2), 16, rng_seed=1, follow_seed=bad)
+    with pytest.raises(ValueError, match="follow seed"):
+        score(model, repeated(2), follow_seed=bad)
+
+
+def test_scores_follow_a_repetitive_tune_honestly(model):
+    tune = repeated(6)
+    plain = score(model, tune)
+    assert score(model, tune, follow_seed=0.0) == plain
+    following = score(model, tune, follow_seed=1.0)
+    assert following["notes"] == plain["notes"] and following["steps"] == plain["steps"]
+    assert following["total_bits"] < 0.5 * plain["total_bits"]  # the tune repeats its bar
+    # Honest: a changed last note changes no earlier note's surprise.
+    changed = tune.with_notes(tune.notes[:-1] + (tune.notes[-1].with_pitch(60),))
+    a = score(model, tune, follow_seed=1.0, per_note=True)["note_bits"]
+    b = score(model, changed, follow_seed=1.0, per_note=True)["note_bits"]
+    assert a[:-1] == b[:-1] and a[-1] != b[-1]
+
+
+def test_per_note_surprise_comes_in_note_order_and_adds_up(model):
+    tune = repeated(3).transpose(-36)  # fitted an octave or more up, reported in its own pitches
+    result = score(model, tune, follow_seed=0.5, per_note=True)
+    assert len(result["note_bits"]) == len(tune.notes) == len(result["expected"])
+    assert result["note_bits"][0] is None and result["expected"][0] is None
+    assert sum(result["note_pitch_bits"][1:]) == pytest.approx(result["pitch_bits"])
+    assert sum(result["note_bits"][1:]) < result["total_bits"]  # holds and rests cost bits too
+    expected = result["expected"][5]
+    assert len(expected) == 3 and expected[0][1] >= expected[1][1] >= expected[2][1]
+    encoding = EventEncoding()
+    assert all(encoding.min_pitch - 36 <= pitch <= encoding.max_pitch for pitch, _ in expected)
+    plain = score(model, tune, per_note=True)
+    assert plain["total_bits"] == pytest.approx(score(model, tune)["total_bits"])
+
+
+def share_like_the_seed(melodies, seed_bar) -> float:
+    """The share of generated notes that start where and as the seed's bar has one."""
+    shape = {(n.start % 16, n.pitch) for n in seed_bar.notes}
+    notes = [n for m in melodies for n in m.notes]
+    return sum((n.start % 16, n.pitch) in shape for n in notes) / len(notes)
+
+
+@pytest.fixture(scope="module")
+def flat_model():
+    """A model that finds every token equally likely: what following adds stands out."""
+    flat = create_model(TINY, seed=3)
+    with torch.no_grad():
+        flat.head.weight.zero_()
+        flat.head.bias.zero_()
+    return flat
+
+
+def test_following_brings_the_seeds_bar_back_and_off_changes_nothing(flat_model):
+    model, seed = flat_model, repeated(4)
+    plain = generate(model, seed, 64, variations=8, rng_seed=5)
+    assert generate(model, seed, 64, variations=8, rng_seed=5, follow_seed=0.0) == plain
+    followed = generate(model, seed, 64, variations=8, rng_seed=5, follow_seed=1.0)
+    assert followed == generate(model, seed, 64, variations=8, rng_seed=5, follow_seed=1.0)
+    half = generate(model, seed, 64, variations=8, rng_seed=5, follow_seed=0.5)
+    one_bar = repeated(1)
+    shares = [share_like_the_seed(m, one_bar) for m in (plain, half, followed)]
+    assert shares[0] < shares[1] < shares[2] and shares[2] > shares[0] + 0.05, shares
+    # The first bar after the seed begins as every seed bar does, in most variations.
+    assert sum(m.notes[0].pitch == 67 and m.notes[0].length == 4 for m in followed) >= 6
+
+
+def test_following_works_with_beam_search_and_masks(model):
+    seed = repeated(2)
+    beams = generate(model, seed, 32, variations=3, beam_width=4, follow_seed=1.0, key="G major")
+    assert len(beams) == 3 and len({m.notes for m in beams}) == 3
+    scale = {7, 9, 11, 0, 2, 4, 6}
+    assert all(n.pitch % 12 in scale for m in beams for n in m.notes)
+    no_rests = generate(model, seed, 32, variations=4, rng_seed=2, rest_weight=0, follow_seed=1.0)
+    for melody in no_rests:  # rest weight 0: notes cover every step after the seed
+        covered = sum(n.length for n in melody.notes)
+        assert covered == 32 and melody.notes[0].start == seed.end
+    assert REST != HOLD
