@@ -4,11 +4,17 @@ No Qt here: the roll computes the result (also as a live preview during a drag) 
 through the document's undo stack. Each function returns an :class:`EditResult` holding the new
 melody and the notes to select afterwards (the edited notes as they are in the result).
 
-One rule for every edit that puts notes somewhere (draw, move, resize, paste, duplicate,
-quantize): the placed notes win. An untouched note that starts under a placed note is removed
-(it was drawn over), and one that starts before a placed note is cut where that note starts (the
-engine's monophony rule). Without the first half, dragging a long note over a short one would
-cut the dragged note instead, which is not what anyone dragging it means.
+Two rules put notes somewhere, and every result says which notes it replaced or shortened (so
+the roll can tell the user):
+
+* :func:`fit_notes`, for drawing and lengthening a note (the DAW convention for a one-voice
+  line): the earlier note gives way. A note sounding into the next note's start is shortened
+  there, whether it is the placed note or the one it lands in; only a note on the very step a
+  placed note starts on is replaced.
+* :func:`place_notes`, for moving, pasting, duplicating and quantizing phrases: the placed notes
+  win. An untouched note that starts under a placed note is removed (it was drawn over), and one
+  that starts before a placed note is cut where that note starts (the engine's monophony rule).
+  Without the first half, dragging a phrase over other notes would interleave the two.
 
 Notes are values; in a monophonic melody no two notes share a start, so a start names a note.
 """
@@ -24,13 +30,17 @@ from engine.melody import MAX_PITCH, Melody, Note
 
 @dataclass(frozen=True)
 class EditResult:
-    """The edited melody and the notes to select in it."""
+    """The edited melody, the notes to select in it, and what the edit did to other notes:
+    ``replaced`` (removed: drawn over) and ``shortened`` (cut at the next note), each as the
+    notes were given to the edit."""
 
     melody: Melody
     selection: frozenset[Note]
+    replaced: tuple[Note, ...] = ()
+    shortened: tuple[Note, ...] = ()
 
 
-def _members(melody: Melody, notes: Iterable[Note]) -> list[Note]:
+def members(melody: Melody, notes: Iterable[Note]) -> list[Note]:
     """``notes`` in melody order; ValueError naming the first one the melody lacks.
 
     Matched through their starts (unique in a monophonic melody), which is much cheaper than
@@ -45,7 +55,7 @@ def _members(melody: Melody, notes: Iterable[Note]) -> list[Note]:
     return [wanted[start] for start in sorted(wanted)]
 
 
-def _others(melody: Melody, targets: list[Note]) -> list[Note]:
+def others(melody: Melody, targets: list[Note]) -> list[Note]:
     """The melody's notes that are not among ``targets`` (members of the melody)."""
     starts = {n.start for n in targets}
     return [n for n in melody.notes if n.start not in starts]
@@ -72,10 +82,51 @@ def place_notes(
         i = bisect.bisect_right(span_starts, step) - 1
         return i >= 0 and ends[i] > step
 
-    kept = [n for n in base if not covered(n.start)]
-    result = melody.with_notes(kept + placed)
+    kept, replaced = [], []
+    for note in base:
+        (replaced if covered(note.start) else kept).append(note)
+    return _result(melody.with_notes(kept + placed), kept, placed, tuple(replaced))
+
+
+def fit_notes(
+    melody: Melody, placed: Iterable[Note], base: Iterable[Note] | None = None
+) -> EditResult:
+    """``placed`` put into ``base`` (default: the melody's notes) as one voice: every note that
+    would sound into the next note's start is shortened there; a base note on the step a placed
+    note starts on is replaced (see the module docstring)."""
+    placed = list(placed)
+    base = list(melody.notes if base is None else base)
     placed_starts = {n.start for n in placed}
-    return EditResult(result, frozenset(n for n in result.notes if n.start in placed_starts))
+    kept, replaced = [], []
+    for note in base:
+        (replaced if note.start in placed_starts else kept).append(note)
+    return _result(melody.with_notes(kept + placed), kept, placed, tuple(replaced))
+
+
+def _result(
+    result: Melody, kept: list[Note], placed: list[Note], replaced: tuple[Note, ...]
+) -> EditResult:
+    """The EditResult of putting ``placed`` among ``kept`` (both as given), which made
+    ``result``: the placed notes selected, and the given notes the result holds shorter."""
+    starts = [n.start for n in result.notes]
+    placed_starts = {n.start for n in placed}
+    selection = frozenset(n for n in result.notes if n.start in placed_starts)
+    # Only a placed note, or the kept note just before one, can have been cut.
+    kept_starts = [n.start for n in kept]
+    candidates = list(placed)
+    for note in placed:
+        i = bisect.bisect_left(kept_starts, note.start) - 1
+        if i >= 0:
+            candidates.append(kept[i])
+    shortened = []
+    for note in candidates:
+        i = bisect.bisect_left(starts, note.start)
+        if i < len(starts) and starts[i] == note.start:
+            now = result.notes[i]
+            if now.pitch == note.pitch and now.length < note.length and note not in shortened:
+                shortened.append(note)
+    shortened.sort(key=lambda n: n.start)
+    return EditResult(result, selection, replaced, tuple(shortened))
 
 
 def clamp_move(notes: Iterable[Note], dsteps: int, dpitch: int) -> tuple[int, int]:
@@ -98,7 +149,9 @@ def move_notes(
 
     ValueError when a note would start before step 0 or leave the MIDI range.
     """
-    targets = _members(melody, notes)
+    targets = members(melody, notes)
+    if not targets:
+        return EditResult(melody, frozenset())
     if (dsteps, dpitch) != clamp_move(targets, dsteps, dpitch):
         raise ValueError(
             f"moving by {dsteps} steps and {dpitch} semitones takes notes off the roll "
@@ -107,12 +160,12 @@ def move_notes(
     moved = [Note(n.pitch + dpitch, n.start + dsteps, n.length, n.velocity) for n in targets]
     if copy:
         return place_notes(melody, moved)
-    return place_notes(melody, moved, _others(melody, targets))
+    return place_notes(melody, moved, others(melody, targets))
 
 
 def transpose_notes(melody: Melody, notes: Iterable[Note], semitones: int) -> EditResult:
     """Move the notes' pitches by ``semitones``; ValueError if one would leave 0-127."""
-    targets = _members(melody, notes)
+    targets = members(melody, notes)
     if targets:
         low = min(n.pitch for n in targets)
         high = max(n.pitch for n in targets)
@@ -125,15 +178,16 @@ def transpose_notes(melody: Melody, notes: Iterable[Note], semitones: int) -> Ed
 
 
 def resize_notes(melody: Melody, notes: Iterable[Note], dlength: int) -> EditResult:
-    """Change every note's length by ``dlength`` steps, never below one step."""
-    targets = _members(melody, notes)
+    """Change every note's length by ``dlength`` steps, never below one step; a note lengthened
+    over the next note's start stops there (:func:`fit_notes`)."""
+    targets = members(melody, notes)
     resized = [n.with_length(max(1, n.length + dlength)) for n in targets]
-    return place_notes(melody, resized, _others(melody, targets))
+    return fit_notes(melody, resized, others(melody, targets))
 
 
 def delete_notes(melody: Melody, notes: Iterable[Note]) -> EditResult:
     """The melody without the notes; nothing selected afterwards."""
-    return EditResult(melody.remove(_members(melody, notes)), frozenset())
+    return EditResult(melody.remove(members(melody, notes)), frozenset())
 
 
 def paste_notes(melody: Melody, notes: Iterable[Note], at: int) -> EditResult:
@@ -168,7 +222,7 @@ def duplicate_notes(melody: Melody, notes: Iterable[Note], grid: int = 1) -> Edi
     """
     if grid < 1:
         raise ValueError(f"duplicate grid {grid} must be at least one step")
-    targets = _members(melody, notes)
+    targets = members(melody, notes)
     if not targets:
         return EditResult(melody, frozenset())
     first, last = selection_span(targets)
@@ -178,14 +232,14 @@ def duplicate_notes(melody: Melody, notes: Iterable[Note], grid: int = 1) -> Edi
 
 def quantize_notes(melody: Melody, notes: Iterable[Note], grid: int) -> EditResult:
     """Snap the notes' starts and ends to multiples of ``grid`` steps (Melody.quantize rules)."""
-    targets = _members(melody, notes)
+    targets = members(melody, notes)
     quantized = melody.with_notes(targets).quantize(grid).notes
-    return place_notes(melody, quantized, _others(melody, targets))
+    return place_notes(melody, quantized, others(melody, targets))
 
 
 def change_velocity(melody: Melody, notes: Iterable[Note], delta: int) -> EditResult:
     """Add ``delta`` to the notes' velocities, each clamped to 1-127."""
-    starts = {n.start for n in _members(melody, notes)}
+    starts = {n.start for n in members(melody, notes)}
     result = melody.with_notes(
         n.with_velocity(min(127, max(1, n.velocity + delta))) if n.start in starts else n
         for n in melody.notes

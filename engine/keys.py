@@ -73,3 +73,43 @@ def best_key(pitch_class_weights: Sequence[float]) -> tuple[int, str]:
             if score > best_score:
                 best, best_score = (tonic, mode), score
     return best
+
+
+# --- positions in a scale (diatonic transposition and inversion, snapping to a scale) -----------
+
+
+def scale_offsets(key: str | tuple[int, str]) -> tuple[int, ...]:
+    """The seven scale steps above the tonic in semitones: (0, 2, 4, 5, 7, 9, 11) for major."""
+    mode = (parse_key(key) if isinstance(key, str) else key)[1]
+    return MAJOR_SCALE if mode == "major" else MINOR_SCALE
+
+
+def tonic_pitch_class(key: str | tuple[int, str]) -> int:
+    return (parse_key(key) if isinstance(key, str) else key)[0] % 12
+
+
+def diatonic_position(pitch: int, key: str | tuple[int, str]) -> tuple[int, int]:
+    """``(degree, alteration)``: the scale degree at or below ``pitch`` counted in steps from
+    the tonic of the lowest octave (seven to an octave), and the semitones ``pitch`` lies above
+    it (0 for a scale note, 1 for a note between two scale notes)."""
+    offsets = scale_offsets(key)
+    octave, within = divmod(pitch - tonic_pitch_class(key), 12)
+    degree = max(i for i, offset in enumerate(offsets) if offset <= within)
+    return octave * 7 + degree, within - offsets[degree]
+
+
+def pitch_at_position(degree: int, alteration: int, key: str | tuple[int, str]) -> int:
+    """The inverse of :func:`diatonic_position` (the result may lie outside 0-127)."""
+    octave, step = divmod(degree, 7)
+    return tonic_pitch_class(key) + octave * 12 + scale_offsets(key)[step] + alteration
+
+
+def nearest_scale_pitch(pitch: int, key: str | tuple[int, str]) -> int:
+    """``pitch`` itself when it is in the key's scale, else the nearest scale note (the lower
+    one of two equally near, the upper one below MIDI 0); stays within 0-127."""
+    scale = scale_pitch_classes(key)
+    for distance in range(7):
+        for candidate in (pitch - distance, pitch + distance):
+            if 0 <= candidate <= 127 and candidate % 12 in scale:
+                return candidate
+    return pitch

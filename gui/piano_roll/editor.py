@@ -32,11 +32,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from engine import edits, keys
+from engine import edits
 from engine.melody import Melody, Note
 from gui.document import Document
 from gui.piano_roll import clipboard
 from gui.piano_roll.geometry import RollGeometry
+from gui.piano_roll.messages import count_notes as _count
+from gui.piano_roll.messages import room_message
+from gui.piano_roll.scale import RollScale
 from gui.piano_roll.snap import DEFAULT_SNAP, snap_note, snap_steps, validate_snap_name
 from gui.piano_roll.tools import TOOLS, Gesture, Outcome, Pointer, RollContext, arrow_move
 
@@ -48,10 +51,11 @@ class RollEditor(QObject):
     """The piano roll's editing state and commands (see the module docstring)."""
 
     changed = Signal()  # something the panes paint changed
-    settings_changed = Signal()  # tool or snap
+    settings_changed = Signal()  # tool, snap, or the scale and its fold and snap options
     status_message = Signal(str)
     audition_requested = Signal(int, int)  # pitch, velocity: play this note now
     loop_region_changed = Signal(object)  # (start, end) in steps, or None for the whole piece
+    context_menu_requested = Signal(object)  # a QPoint on screen: show the roll's context menu
 
     def __init__(self, document: Document, geometry: RollGeometry, parent=None):
         super().__init__(parent)
@@ -63,6 +67,7 @@ class RollEditor(QObject):
         self.insert_step: int | None = None
         self.loop_region: tuple[int, int] | None = None
         self.loop_enabled = False  # painted brighter when the transport's loop is on
+        self.scale = RollScale()  # the key shown; fold and snap to scale
         self._selection: frozenset[Note] = frozenset()
         self._starts_cache: dict[int, tuple[Melody, list[int]]] = {}
         self._selected_cache: tuple[frozenset[Note], frozenset[int]] = (frozenset(), frozenset())
@@ -115,8 +120,11 @@ class RollEditor(QObject):
         return cached[1]
 
     def scale_pitch_classes(self) -> frozenset[int] | None:
-        key = self.document.melody.key
-        return keys.scale_pitch_classes(key) if key else None
+        return self.scale.pitch_classes
+
+    def folded_pitches(self) -> tuple[int, ...] | None:
+        """The rows to show (fold to scale), or None for all of them."""
+        return self.scale.folded_pitches((self.document.melody, self.ghost_melody()))
 
     def grid(self, alt: bool = False) -> int:
         """The snap size in steps (one step when ``alt`` bypasses snap)."""
@@ -136,6 +144,7 @@ class RollEditor(QObject):
             velocity=DEFAULT_VELOCITY,
             tool=self.tool,
             starts=self.starts_of(melody),
+            pitch_for=self.scale.snap_pitch,
         )
 
     # --- settings ------------------------------------------------------------------------------
@@ -154,6 +163,24 @@ class RollEditor(QObject):
             raise ValueError(f"tool must be one of {', '.join(TOOLS)}; got {name!r}")
         self.tool = name
         self.settings_changed.emit()
+
+    def set_scale(self, key: str | None) -> None:
+        """Shade ``key``'s scale on the roll (None: no key); fold and snap to scale follow it."""
+        if self.scale.set_key(key):
+            self.settings_changed.emit()
+            self.changed.emit()
+
+    def set_scale_options(self, fold: bool | None = None, snap: bool | None = None) -> None:
+        """Fold to scale (show only the scale's rows) and snap to scale (draw and drag onto
+        the scale's notes); None leaves an option as it is."""
+        if fold is not None:
+            self.scale.fold = bool(fold)
+        if snap is not None:
+            self.scale.snap = bool(snap)
+        if (fold or snap) and not self.scale.key:
+            self.status_message.emit("No key to fold or snap to: the piece has no notes yet")
+        self.settings_changed.emit()
+        self.changed.emit()
 
     def set_loop_region(self, region: tuple[int, int] | None) -> None:
         """Set (or with None clear) the loop region; emits ``loop_region_changed``."""
@@ -258,6 +285,9 @@ class RollEditor(QObject):
         finally:
             self._committing = False
         self._set_selection(edits.resolve_selection(self.document.melody, result.selection))
+        room = room_message(result)
+        if changed and room:
+            self.status_message.emit(room)
         return changed
 
     def _melody_changed(self) -> None:
@@ -342,7 +372,27 @@ class RollEditor(QObject):
         except ValueError as error:
             self.status_message.emit(f"Cannot transpose: {error}")
             return
-        self._commit(result, "Transpose Notes")
+        if self._commit(result, "Transpose Notes"):
+            self._audition_first(result.selection)  # heard, as a drag or an arrow key is
+
+    def apply_transform(self, text: str, transform) -> bool:
+        """Run ``transform(melody, notes)`` (an :mod:`engine.transforms` function with its
+        arguments bound) on the selection, or every note when none is selected, as one undo
+        step named ``text``; a refusal (ValueError) goes to the status bar. True if it changed."""
+        melody = self.document.melody
+        notes = self.selected_notes() or list(melody.notes)
+        if not notes:
+            self.status_message.emit(f"Nothing to {text.lower()}: the piece has no notes")
+            return False
+        try:
+            result = transform(melody, notes)
+        except ValueError as error:
+            self.status_message.emit(f"Cannot {text.lower()}: {error}")
+            return False
+        if not self._commit(result, text):
+            self.status_message.emit(f"{text}: nothing changed")
+            return False
+        return True
 
     def nudge_selection(self, dsteps: int, dpitch: int) -> None:
         """Move the selected notes (arrow keys); refused with a message at the roll's edges."""
@@ -356,7 +406,11 @@ class RollEditor(QObject):
             return
         self._commit(result, "Move Notes")
         if dpitch:
-            first = min(result.selection, key=lambda n: n.start)
+            self._audition_first(result.selection)
+
+    def _audition_first(self, notes) -> None:
+        if notes:
+            first = min(notes, key=lambda n: n.start)
             self.audition(first.pitch, first.velocity)
 
     # --- keys ----------------------------------------------------------------------------------
@@ -383,8 +437,3 @@ class RollEditor(QObject):
             )
             return True
         return False
-
-
-def _count(notes) -> str:
-    n = len(notes)
-    return f"{n} note" if n == 1 else f"{n} notes"

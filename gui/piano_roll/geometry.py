@@ -4,10 +4,14 @@ Plain Python with no Qt, so the mapping every pane shares (note grid, ruler, key
 lane) is tested directly. Time runs left to right in grid steps, pitch bottom to top, one row per
 semitone with MIDI 127 in the top row. ``scroll_x`` / ``scroll_y`` are the content pixels hidden
 left of and above the view, so view coordinates are content coordinates minus the scroll.
+
+Folded (fold to scale), the rows are only the given pitches (``pitches``, ascending), still
+highest at the top; a pitch between two shown rows is drawn on the lower one.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 
 from engine.melody import MAX_PITCH, Note
@@ -34,6 +38,7 @@ class RollGeometry:
         self.key_height = clamp_key_height(key_height)
         self.scroll_x = float(scroll_x)
         self.scroll_y = float(scroll_y)
+        self.pitches: tuple[int, ...] | None = None  # the rows shown when folded, ascending
 
     def __repr__(self):
         return (
@@ -53,14 +58,37 @@ class RollGeometry:
 
     # --- pitch ----------------------------------------------------------------------------------
 
+    def set_rows(self, pitches) -> None:
+        """Show only ``pitches`` as rows (fold), or every pitch with None."""
+        self.pitches = None if pitches is None else tuple(sorted(set(pitches))) or None
+
+    def row_of(self, pitch: int) -> int:
+        """The row (0 at the top) that shows ``pitch``."""
+        return row_of(pitch, self.pitches)
+
+    @property
+    def row_count(self) -> int:
+        return PITCH_ROWS if self.pitches is None else len(self.pitches)
+
     def y_of(self, pitch: int) -> float:
         """View y of the top edge of ``pitch``'s row."""
-        return (MAX_PITCH - pitch) * self.key_height - self.scroll_y
+        return row_of(pitch, self.pitches) * self.key_height - self.scroll_y
 
     def pitch_at(self, y: float) -> int:
-        """The pitch whose row holds view y, clamped to the MIDI range 0-127."""
+        """The pitch whose row holds view y, clamped to the rows shown (MIDI 0-127)."""
         row = math.floor((y + self.scroll_y) / self.key_height)
-        return min(MAX_PITCH, max(0, MAX_PITCH - row))
+        if self.pitches is None:
+            return min(MAX_PITCH, max(0, MAX_PITCH - row))
+        last = len(self.pitches) - 1
+        return self.pitches[last - min(last, max(0, row))]
+
+    def visible_rows(self, height: float) -> list[int]:
+        """The pitches with at least part of their row in a view ``height`` tall, ascending."""
+        low, high = self.visible_pitches(height)
+        if self.pitches is None:
+            return list(range(low, high + 1))
+        pitches = self.pitches
+        return list(pitches[bisect.bisect_left(pitches, low) : bisect.bisect_right(pitches, high)])
 
     # --- shapes ---------------------------------------------------------------------------------
 
@@ -68,15 +96,15 @@ class RollGeometry:
         """``(x, y, width, height)`` of a note in view pixels."""
         return (
             note.start * self.step_width - self.scroll_x,
-            (MAX_PITCH - note.pitch) * self.key_height - self.scroll_y,
+            self.y_of(note.pitch),
             note.length * self.step_width,
             self.key_height,
         )
 
     @property
     def content_height(self) -> float:
-        """Pixels for all 128 pitch rows."""
-        return PITCH_ROWS * self.key_height
+        """Pixels for all the rows (128 pitches unless folded)."""
+        return self.row_count * self.key_height
 
     def visible_steps(self, width: float) -> tuple[float, float]:
         """The step range ``[first, last)`` a view ``width`` pixels wide shows."""
@@ -118,11 +146,22 @@ class RollGeometry:
             raise ValueError(f"cannot fit into a view of {width}x{height} pixels")
         self.step_width = clamp_step_width(width / (last_step - first_step))
         self.scroll_x = max(0.0, first_step * self.step_width)
-        rows = high_pitch - low_pitch + 1
-        self.key_height = clamp_key_height(height / rows)
-        # Centre the pitch span vertically when it is smaller than the view.
-        centre_row = MAX_PITCH - (low_pitch + high_pitch) / 2 + 0.5
+        top, bottom = self.row_of(high_pitch), self.row_of(low_pitch)
+        self.key_height = clamp_key_height(height / (bottom - top + 1))
+        self.centre_rows_on(low_pitch, high_pitch, height)
+
+    def centre_rows_on(self, low_pitch: int, high_pitch: int, height: float) -> None:
+        """Scroll so the rows from ``low_pitch`` to ``high_pitch`` sit in the middle of the view."""
+        centre_row = (self.row_of(low_pitch) + self.row_of(high_pitch)) / 2 + 0.5
         self.scroll_y = max(0.0, centre_row * self.key_height - height / 2)
+
+
+def row_of(pitch: int, pitches: tuple[int, ...] | None) -> int:
+    """The row (0 at the top) of ``pitch`` among ``pitches`` (ascending; None: all 128)."""
+    if pitches is None:
+        return MAX_PITCH - pitch
+    index = max(0, bisect.bisect_right(pitches, pitch) - 1)  # a hidden pitch: the row below
+    return len(pitches) - 1 - index
 
 
 def clamp_step_width(width: float) -> float:

@@ -28,6 +28,7 @@ class NoteGrid(RollPane):
         self._background = paint.GridBackground()
         self._note_shapes = paint.ShapeCache(paint.note_rect_shape)
         self.painted_notes = 0  # notes drawn by the last repaint (the bench reports it)
+        self._erasing = False  # the last right press was on a note: no context menu for it
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.StrongFocus)
         self.setAttribute(Qt.WA_OpaquePaintEvent)
@@ -57,8 +58,13 @@ class NoteGrid(RollPane):
                     editor.grid(),
                     editor.scale_pitch_classes(),
                     editor.shown_marker(),
+                    editor.scale.tonic,
                 ),
             )
+            hint = self.hint_text()
+            if hint:
+                painter.setPen(style.HINT_TEXT)
+                painter.drawText(self.rect(), Qt.AlignCenter, hint)
             ghost = editor.ghost_melody()
             if ghost is not None and ghost.notes:
                 paint.paint_ghost_notes(
@@ -89,7 +95,23 @@ class NoteGrid(RollPane):
         finally:
             painter.end()
 
+    def hint_text(self) -> str | None:
+        """The one-line hint an empty roll shows until the first note (None otherwise)."""
+        editor = self._editor
+        if editor.shown_melody().notes or editor.ghost_melody() is not None:
+            return None
+        verb = "Click" if editor.tool == "draw" else "Double-click"
+        return f"{verb} to draw a note, or File > Import…"
+
     # --- mouse --------------------------------------------------------------------------------
+
+    def contextMenuEvent(self, event):  # noqa: N802 - Qt's name
+        # A right press on a note erases it (see tools); elsewhere, or from the keyboard's
+        # menu key, the right button asks for the roll's context menu.
+        erasing, self._erasing = self._erasing, False
+        if event.reason() == event.Reason.Mouse and erasing:
+            return
+        self._editor.context_menu_requested.emit(event.globalPos())
 
     def hover(self, event) -> None:
         pointer = self._pointer(event)
@@ -105,6 +127,7 @@ class NoteGrid(RollPane):
         gesture = tools.grid_gesture(
             self._editor.context(), self._pointer(event), event.button() == Qt.RightButton
         )
+        self._erasing = event.button() == Qt.RightButton and gesture is not None
         if gesture is not None:
             self._editor.begin_gesture(gesture)
             self.setCursor(cursor_for(gesture.cursor))

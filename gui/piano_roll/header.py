@@ -1,4 +1,5 @@
-"""The strip above the piano roll: tool, snap, zoom to fit, follow playhead, tempo and meter.
+"""The strip above the piano roll: tool, snap, snap to scale, zoom to fit, follow playhead, tempo
+and meter.
 
 It only calls the editor's and the view's public methods and mirrors their state, so the main
 window can hide it and drive the roll from its own toolbar instead.
@@ -58,6 +59,16 @@ class RollHeader(QWidget):
         self.snap.currentTextChanged.connect(editor.set_snap)
         layout.addWidget(self.snap)
 
+        self.scale_snap = QToolButton()
+        self.scale_snap.setText("Scale")
+        self.scale_snap.setCheckable(True)
+        self.scale_snap.setToolTip(
+            "Snap to scale: drawn and dragged notes land on the notes of the key shown on the "
+            "roll (hold Alt to bypass)"
+        )
+        self.scale_snap.toggled.connect(lambda on: editor.set_scale_options(snap=on))
+        layout.addWidget(self.scale_snap)
+
         self.fit = QToolButton()
         self.fit.setText("Fit")
         self.fit.setToolTip("Zoom to fit the whole melody")
@@ -72,7 +83,9 @@ class RollHeader(QWidget):
 
         # Choosing a tool or a snap with the mouse leaves the keyboard focus on the notes, so
         # the arrows go on moving notes (a focused snap box would take them and change the snap).
-        for widget in (*self.tool_buttons.values(), self.snap, self.fit, self.follow):
+        for widget in (
+            *self.tool_buttons.values(), self.snap, self.scale_snap, self.fit, self.follow
+        ):
             widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
         layout.addStretch(1)
@@ -88,3 +101,6 @@ class RollHeader(QWidget):
         self.snap.blockSignals(True)
         self.snap.setCurrentText(self._editor.snap)
         self.snap.blockSignals(False)
+        self.scale_snap.blockSignals(True)
+        self.scale_snap.setChecked(self._editor.scale.snap)
+        self.scale_snap.blockSignals(False)

@@ -17,6 +17,7 @@ from gui.piano_roll.view import RollView
 
 AUDITION_VELOCITY = 100
 BLACK_KEY_FRACTION = 0.62  # black keys cover this much of the column's width
+SCALE_MARK_WIDTH = 4  # pixels: the strip beside the keys of the scale shown
 
 
 class KeyboardColumn(RollPane):
@@ -33,13 +34,14 @@ class KeyboardColumn(RollPane):
         geometry = self._view.geometry
         width, height = self.width(), self.height()
         key_height = geometry.key_height
-        low, high = geometry.visible_pitches(height)
+        rows = geometry.visible_rows(height)
+        folded = geometry.pitches is not None  # rows are apart: a line under each
         painter = QPainter(self)
         try:
             painter.fillRect(QRectF(0, 0, width, height), style.KEY_WHITE)
             black_width = width * BLACK_KEY_FRACTION
             separators = []
-            for pitch in range(low, high + 1):
+            for pitch in rows:
                 y = geometry.y_of(pitch)
                 if style.is_black_key(pitch):
                     colour = style.KEY_PRESSED if pitch == self.pressed_pitch else style.KEY_BLACK
@@ -51,7 +53,7 @@ class KeyboardColumn(RollPane):
                 else:
                     if pitch == self.pressed_pitch:
                         painter.fillRect(QRectF(0, y, width, key_height), style.KEY_PRESSED)
-                    if pitch % 12 in (0, 5):  # B|C and E|F: white keys touch
+                    if folded or pitch % 12 in (0, 5):  # B|C and E|F: white keys touch
                         separators.append(
                             QLineF(0, y + key_height - 0.5, width, y + key_height - 0.5)
                         )
@@ -59,18 +61,36 @@ class KeyboardColumn(RollPane):
             if separators:
                 painter.drawLines(separators)
             painter.drawLine(QLineF(width - 0.5, 0, width - 0.5, height))
+            labelled = self._paint_scale_marks(painter, rows, width)
             if key_height >= 6:
                 font = QFont(painter.font())
                 font.setPixelSize(max(7, min(11, int(key_height) - 1)))
                 painter.setFont(font)
                 painter.setPen(style.KEY_LABEL)
-                for pitch in range(low - low % 12, high + 1, 12):
-                    if pitch < low:
+                for pitch in rows:
+                    if pitch % 12 not in labelled:
                         continue
-                    rect = QRectF(0, geometry.y_of(pitch), width - 4, key_height)
+                    rect = QRectF(0, geometry.y_of(pitch), width - 6 - SCALE_MARK_WIDTH, key_height)
                     painter.drawText(rect, Qt.AlignVCenter | Qt.AlignRight, style.note_name(pitch))
         finally:
             painter.end()
+
+    def _paint_scale_marks(self, painter: QPainter, rows: list[int], width: float) -> set[int]:
+        """A strip beside the scale's keys, brighter at the tonic; returns the pitch classes
+        to name (the Cs, and the tonic)."""
+        scale, tonic = self._editor.scale_pitch_classes(), self._editor.scale.tonic
+        if scale is None:
+            return {0}
+        geometry = self._view.geometry
+        for pitch in rows:
+            if pitch % 12 in scale:
+                colour = style.KEY_TONIC_MARK if pitch % 12 == tonic else style.KEY_SCALE_MARK
+                y = geometry.y_of(pitch)
+                left = width - SCALE_MARK_WIDTH - 1
+                painter.fillRect(
+                    QRectF(left, y + 1, SCALE_MARK_WIDTH, geometry.key_height - 2), colour
+                )
+        return {0, tonic}
 
     def _press_key(self, y: float) -> None:
         pitch = self._view.geometry.pitch_at(y)

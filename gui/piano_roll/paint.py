@@ -23,7 +23,7 @@ from PySide6.QtGui import QBrush, QFont, QPainter, QPen, QPixmap
 
 from engine.melody import Note
 from gui.piano_roll import style
-from gui.piano_roll.geometry import RollGeometry
+from gui.piano_roll.geometry import RollGeometry, row_of
 from gui.piano_roll.timeline import time_lines
 
 # Note names are written on notes at least this wide and tall (pixels), at most this many.
@@ -55,8 +55,11 @@ class GridBackground:
         grid: int,
         scale: frozenset[int] | None,
         marker: int | None,
+        tonic: int | None = None,
     ) -> QPixmap:
         key = (
+            geometry.pitches,
+            tonic,
             width,
             height,
             device_pixel_ratio,
@@ -89,6 +92,7 @@ class GridBackground:
                     grid,
                     scale,
                     marker,
+                    tonic,
                 )
             finally:
                 painter.end()
@@ -106,18 +110,15 @@ def paint_background(
     grid: int,
     scale: frozenset[int] | None,
     marker: int | None,
+    tonic: int | None = None,
 ) -> None:
-    """Pitch rows (piano colours, or the key's scale highlighted), then time lines."""
-    low, high = geometry.visible_pitches(height)
+    """Pitch rows (piano colours, or the key's scale shaded with its tonic rows marked, as in
+    Ableton 12 and Cubase), then time lines."""
     key_height = geometry.key_height
     row_lines, c_lines = [], []
-    for pitch in range(low, high + 1):
+    for pitch in geometry.visible_rows(height):
         y = geometry.y_of(pitch)
-        if scale is None:
-            colour = style.ROW_BLACK if style.is_black_key(pitch) else style.ROW_WHITE
-        else:
-            colour = style.ROW_WHITE if pitch % 12 in scale else style.ROW_OUT_OF_KEY
-        painter.fillRect(QRectF(0, y, width, key_height), colour)
+        painter.fillRect(QRectF(0, y, width, key_height), style.row_colour(pitch, scale, tonic))
         line = QLineF(0, y + key_height - 0.5, width, y + key_height - 0.5)
         (c_lines if pitch % 12 == 0 else row_lines).append(line)
     if key_height >= 6:
@@ -221,10 +222,12 @@ class ShapeCache:
         return result
 
 
-def note_rect_shape(note: Note, step_width: float, key_height: float) -> QRectF:
+def note_rect_shape(
+    note: Note, step_width: float, key_height: float, pitches: tuple[int, ...] | None = None
+) -> QRectF:
     return QRectF(
         note.start * step_width,
-        (127 - note.pitch) * key_height,
+        row_of(note.pitch, pitches) * key_height,
         note.length * step_width,
         key_height,
     )
@@ -246,7 +249,7 @@ def paint_notes(
     """
     step_width, key_height = geometry.step_width, geometry.key_height
     cache = cache or ShapeCache(note_rect_shape)
-    shapes = cache.get(notes, (step_width, key_height), selected_starts)
+    shapes = cache.get(notes, (step_width, key_height, geometry.pitches), selected_starts)
     first, last = geometry.visible_steps(width)
     indexes = visible_range(starts, first, last)
     lists = shapes.lists_for(indexes)

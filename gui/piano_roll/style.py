@@ -23,7 +23,11 @@ BLACK_KEY_CLASSES = frozenset({1, 3, 6, 8, 10})
 BACKGROUND = QColor("#1e2024")
 ROW_WHITE = QColor("#2c2f35")
 ROW_BLACK = QColor("#24272c")
-ROW_OUT_OF_KEY = QColor("#202226")  # rows outside the melody's key, when it has one
+ROW_OUT_OF_KEY = QColor("#202226")  # rows outside the key shown, when there is one
+ROW_TONIC = QColor("#35414f")  # the key's tonic rows: a blue tint, as Ableton marks the root
+KEY_SCALE_MARK = QColor("#5b8fc7")  # the keyboard's strip beside the scale's keys
+KEY_TONIC_MARK = QColor("#ff9d3c")
+HINT_TEXT = QColor(220, 224, 232, 150)  # the empty roll's one-line hint
 ROW_C_LINE = QColor("#3a3e46")  # the line under each C row: octave boundaries
 ROW_LINE = QColor("#272a30")
 SUB_BEAT_LINE = QColor("#33363d")
@@ -67,6 +71,15 @@ def note_name(pitch: int) -> str:
 
 def is_black_key(pitch: int) -> bool:
     return pitch % 12 in BLACK_KEY_CLASSES
+
+
+def row_colour(pitch: int, scale: frozenset[int] | None, tonic: int | None) -> QColor:
+    """A pitch row's colour: piano colours without a key, else the scale shaded, tonic marked."""
+    if scale is None:
+        return ROW_BLACK if is_black_key(pitch) else ROW_WHITE
+    if tonic is not None and pitch % 12 == tonic:
+        return ROW_TONIC
+    return ROW_WHITE if pitch % 12 in scale else ROW_OUT_OF_KEY
 
 
 @lru_cache(maxsize=2)

@@ -82,6 +82,8 @@ class RollContext:
     velocity: int = 100  # for new notes
     tool: str = "draw"
     starts: list[int] = field(default_factory=list)
+    # Snap to scale: the pitch a note aimed at a pitch lands on; the flag says whether Alt is down.
+    pitch_for: Callable[[int, bool], int] = lambda pitch, alt: pitch
 
     def __post_init__(self):
         if not self.starts:
@@ -127,14 +129,14 @@ class DrawGesture(Gesture):
         self._grid_for = context.grid_for
         grid = context.grid_for(pointer.alt)
         self._start = snap_floor(pointer.step, grid)
-        self._pitch = pointer.pitch
+        self._pitch = context.pitch_for(pointer.pitch, pointer.alt)
         self._velocity = context.velocity
         self.audition = (self._pitch, self._velocity)
         self._place(self._start + grid)
 
     def _place(self, end: int) -> None:
         note = Note(self._pitch, self._start, end - self._start, self._velocity)
-        self.result = edits.place_notes(self._melody, [note])
+        self.result = edits.fit_notes(self._melody, [note])
         self.selection = self.result.selection
 
     def move(self, pointer: Pointer) -> None:
@@ -182,7 +184,8 @@ class MoveGesture(Gesture):
         dsteps = 0
         if abs(raw) >= grid / 2:
             dsteps = snap_round(self._note.start + raw, grid) - self._note.start
-        dpitch = pointer.pitch - self._press.pitch
+        aimed = self._note.pitch + pointer.pitch - self._press.pitch
+        dpitch = self._context.pitch_for(aimed, pointer.alt) - self._note.pitch
         dsteps, dpitch = edits.clamp_move(self._moved, dsteps, dpitch)
         self.result = edits.move_notes(
             self._context.melody, self._moved, dsteps, dpitch, self._copy

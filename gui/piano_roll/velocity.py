@@ -1,7 +1,9 @@
 """The velocity lane under the grid: one stem per note, its height the note's velocity.
 
 Drag a stem up or down to change the velocity (a click sets it to the height clicked); when the
-note is selected every selected note moves by the same amount. One undo step per drag.
+note is selected every selected note moves by the same amount. Shift- or Alt-drag draws a line
+that sets the velocities of the notes it spans (:mod:`gui.piano_roll.velocity_line`). One undo
+step per drag.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from gui.piano_roll.input import cursor_for, other_buttons_held, pointer_from_ev
 from gui.piano_roll.paint import ShapeCache, visible_range
 from gui.piano_roll.pane import RollPane
 from gui.piano_roll.tools import VelocityGesture
+from gui.piano_roll.velocity_line import VelocityLineGesture
 from gui.piano_roll.view import RollView
 
 PAD = 6.0  # pixels above velocity 127 and below velocity 0
@@ -63,7 +66,9 @@ class VelocityLane(RollPane):
         self._stems = ShapeCache(stem_shape)
         self.setFixedHeight(style.VELOCITY_LANE_HEIGHT)
         self.setCursor(cursor_for("velocity"))
-        self.setToolTip("Velocity: drag a stem up or down")
+        self.setToolTip(
+            "Velocity: drag a stem up or down; Shift- or Alt-drag draws a ramp across notes"
+        )
 
     def paintEvent(self, event):
         editor = self._editor
@@ -105,6 +110,10 @@ class VelocityLane(RollPane):
             painter.setFont(font)
             painter.setPen(style.LANE_TEXT)
             painter.drawText(QPointF(4, 11), "127")
+            line = getattr(editor.gesture, "line", None)
+            if line is not None:
+                painter.setPen(QPen(style.BAND_BORDER, 1, Qt.DashLine))
+                painter.drawLine(QLineF(*line))
         finally:
             painter.end()
 
@@ -151,6 +160,10 @@ class VelocityLane(RollPane):
         editor = self._editor
         if event.button() != Qt.LeftButton or not editor.accept_press(other_buttons_held(event)):
             event.ignore()
+            return
+        if event.modifiers() & (Qt.ShiftModifier | Qt.AltModifier):
+            editor.begin_gesture(VelocityLineGesture(editor.context(), self._pointer(event)))
+            event.accept()
             return
         melody = editor.shown_melody()
         note = note_for_x(

@@ -3,7 +3,8 @@
 :class:`RollView` belongs to :class:`gui.piano_roll.roll.PianoRoll`; it moves the shared
 :class:`~gui.piano_roll.geometry.RollGeometry` and keeps the scroll bars in step. A fitted view
 (zoom to fit) stays fitted through resizes until the user zooms or scrolls; new ghost notes that
-land off screen are brought into view. Its size is the note grid's (``viewport``).
+land off screen are brought into view. Folding to the scale (the editor's scale) keeps the pitch
+in the middle of the view where it was. Its size is the note grid's (``viewport``).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class RollView(QObject):
         document.melody_changed.connect(self._melody_changed)
         document.marker_changed.connect(self._marker_changed)
         document.variations_changed.connect(self._variations_changed)
+        editor.settings_changed.connect(self._apply_fold)
 
     def wheel(self, event, time_axis: bool, pitch_axis: bool) -> None:
         """Wheel: scroll pitch; Shift: scroll time; Ctrl: zoom time; Ctrl+Shift: zoom pitch.
@@ -183,10 +185,21 @@ class RollView(QObject):
 
     def _frame_melody(self) -> None:
         """First showing: centre the melody's pitches (or middle C's octave) vertically."""
-        pitch_range = self.document.melody.pitch_range() or (60, 72)
-        centre_row = 127 - (pitch_range[0] + pitch_range[1]) / 2 + 0.5
+        low, high = self.document.melody.pitch_range() or (60, 72)
+        self.geometry.centre_rows_on(low, high, self.viewport.height())
+
+    def _apply_fold(self) -> None:
+        """Show the rows the editor's scale asks for (all, or folded to the scale), keeping the
+        pitch in the middle of the view in the middle."""
+        pitches = self.editor.folded_pitches()
         geometry = self.geometry
-        geometry.scroll_y = centre_row * geometry.key_height - self.viewport.height() / 2
+        if pitches == geometry.pitches or self.viewport is None:
+            return
+        height = self.viewport.height()
+        middle = geometry.pitch_at(height / 2)
+        geometry.set_rows(pitches)
+        geometry.centre_rows_on(middle, middle, height)
+        self._sync_scrollbars()
 
     def _content_steps(self) -> int:
         """Steps the horizontal scroll bar covers: the music plus a few empty bars."""
@@ -243,12 +256,14 @@ class RollView(QObject):
             # Keep the visual zoom (pixels per quarter) when the grid changes.
             self.geometry.step_width *= self._steps_per_quarter / melody.steps_per_quarter
             self._steps_per_quarter = melody.steps_per_quarter
+        self._apply_fold()
         self._sync_scrollbars()
 
     def _marker_changed(self, _marker: int) -> None:
         self._sync_scrollbars()
 
     def _variations_changed(self) -> None:
+        self._apply_fold()
         self._sync_scrollbars()
         self.reveal_variation()
 
@@ -300,11 +315,11 @@ class RollView(QObject):
             moved = True
         view_low, view_high = geometry.visible_pitches(height)
         if low_pitch < view_low or high_pitch > view_high:
-            rows = high_pitch - low_pitch + 1 + 2 * REVEAL_MARGIN_ROWS
+            rows = geometry.row_of(low_pitch) - geometry.row_of(high_pitch) + 1
+            rows += 2 * REVEAL_MARGIN_ROWS
             if rows * geometry.key_height > height:
                 geometry.key_height = clamp_key_height(height / rows)
-            centre_row = 127 - (low_pitch + high_pitch) / 2 + 0.5
-            geometry.scroll_y = centre_row * geometry.key_height - height / 2
+            geometry.centre_rows_on(low_pitch, high_pitch, height)
             moved = True
         if moved:
             self._sync_scrollbars()

@@ -71,20 +71,44 @@ def test_edits_name_a_note_that_is_not_in_the_melody():
             call()
 
 
-def test_resize_lengthens_over_following_notes_and_never_below_one_step():
+def test_a_note_lengthened_over_the_next_stops_there_and_says_so():
+    # One voice (the DAW convention): the earlier note gives way, the next note stays.
     result = edits.resize_notes(MELODY, [A], 3)
-    assert result.melody.notes == (A.with_length(7), C)  # B started under A and is drawn over
-    assert result.selection == {A.with_length(7)}
+    assert result.melody == MELODY
+    assert result.shortened == (A.with_length(7),)
+    assert result.replaced == ()
     shrunk = edits.resize_notes(MELODY, [A, B], -10)
     assert [n.length for n in shrunk.melody.notes] == [1, 1, 4]
+    assert shrunk.shortened == ()
+    last = edits.resize_notes(MELODY, [C], 5)
+    assert last.melody.notes[-1] == C.with_length(9) and last.selection == {C.with_length(9)}
 
 
 def test_resizing_several_notes_keeps_them_all():
     result = edits.resize_notes(MELODY, [A, B], 2)
-    # A grows into B's start but B is resized too, so the monophony rule cuts A at B;
-    # C starts under the longer B and is drawn over.
-    assert result.melody.notes == (A, B.with_length(6))
-    assert result.selection == {A, B.with_length(6)}
+    # Each lengthened note stops at the next one's start: nothing is lost.
+    assert result.melody.notes == (A, B, C)
+    assert set(result.shortened) == {A.with_length(6), B.with_length(6)}
+
+
+def test_fit_notes_shortens_the_earlier_note_and_replaces_only_a_note_on_the_same_step():
+    drawn = Note(70, 6, 4)  # starts inside B, reaches over C's start
+    result = edits.fit_notes(MELODY, [drawn])
+    assert result.melody.notes == (A, B.with_length(2), drawn.with_length(2), C)
+    assert set(result.shortened) == {B, drawn}
+    assert result.replaced == ()
+    assert result.selection == {drawn.with_length(2)}
+    on_b = edits.fit_notes(MELODY, [Note(70, 4, 1)])
+    assert on_b.melody.notes == (A, Note(70, 4, 1), C)
+    assert on_b.replaced == (B,)
+
+
+def test_place_notes_says_which_notes_it_drew_over_and_cut():
+    result = edits.move_notes(MELODY, [C], -7, 0)  # C to 1-5: A cut at 1, B drawn over
+    assert result.melody.notes == (A.with_length(1), C.with_start(1))
+    assert result.replaced == (B,)
+    assert result.shortened == (A,)
+    assert edits.move_notes(MELODY, [], 3, 3).melody == MELODY
 
 
 def test_delete_notes_clears_the_selection():
