@@ -49,7 +49,7 @@ def _music21_corpus_dir() -> Path:
         import music21
     except ImportError:
         raise CorpusError(
-            "building this corpus needs music21: pip install 'segue[train]' (or music21)"
+            "building this corpus needs music21: pip install music21"
         ) from None
     return Path(music21.__file__).parent / "corpus"
 
@@ -85,57 +85,29 @@ def source_files(name: str) -> list[tuple[str, Path]]:
 # --- parsing (runs in worker processes; returns plain data, not Melody objects) --------------
 
 
-def _to_steps(quarter_length) -> int | None:
-    steps = Fraction(quarter_length).limit_denominator(10000) * STEPS_PER_QUARTER
-    return int(steps) if steps.denominator == 1 else None
-
-
 def stream_to_melody(score) -> tuple[Melody | None, str | None, Counter]:
     """A music21 score's first part -> (melody, skip reason, adjustments) by the grid rules."""
-    from music21 import chord, note  # noqa: PLC0415 (music21 is optional)
+    from engine.notation.streams import is_grace, pitches_of, sounding_notes, stream_fields
 
     adjusted: Counter = Counter()
     part = score.parts[0] if getattr(score, "parts", None) else score
-    flat = part.flatten()
-    signatures = list(flat.getElementsByClass("TimeSignature"))
-    time_signature = (4, 4)
-    if signatures:
-        time_signature = (signatures[0].numerator, signatures[0].denominator)
-        if len({(ts.numerator, ts.denominator) for ts in signatures}) > 1:
-            adjusted["meter changes (first meter kept)"] += 1
     try:
-        bar_steps = Melody(time_signature=time_signature).steps_per_bar
-    except ValueError:
-        return None, f"unsupported time signature {time_signature[0]}/{time_signature[1]}", adjusted
-
-    # Align bar lines to multiples of the bar: a pickup measure is shorter than a full bar.
-    shift = 0
-    measures = list(part.getElementsByClass("Measure"))
-    if len(measures) >= 2:
-        first_len = _to_steps(measures[0].duration.quarterLength)
-        second_offset = _to_steps(measures[1].offset)
-        if first_len is not None and second_offset is not None and 0 < first_len < bar_steps:
-            shift = (-second_offset) % bar_steps
-
-    tempo = 120.0
-    marks = list(flat.getElementsByClass("MetronomeMark"))
-    if marks and marks[0].number and 10 <= marks[0].getQuarterBPM() <= 400:
-        tempo = float(marks[0].getQuarterBPM())
-
-    key = None
-    for found in flat.getElementsByClass("KeySignature"):
-        mode = getattr(found, "mode", None)
-        if mode in ("major", "minor"):
-            key = f"{found.tonic.name.replace('-', 'b')} {mode}"
-        break
+        fields = stream_fields(part, STEPS_PER_QUARTER)
+    except ValueError as exc:
+        return None, str(exc), adjusted
+    if fields.meter_changes:
+        adjusted["meter changes (first meter kept)"] += 1
+    time_signature, tempo, key, shift = (
+        fields.time_signature, fields.tempo, fields.key, fields.shift
+    )
 
     notes, snapped, previous_start = [], False, -1
-    for element in flat.stripTies().notes:
-        if element.duration.isGrace or element.duration.quarterLength == 0:
+    for element, onset_quarters, end_quarters in sounding_notes(part):
+        if is_grace(element):
             adjusted["grace notes dropped"] += 1
             continue
-        onset = Fraction(element.offset).limit_denominator(10000) * STEPS_PER_QUARTER
-        end = onset + Fraction(element.duration.quarterLength).limit_denominator(10000) * STEPS_PER_QUARTER
+        onset = onset_quarters * STEPS_PER_QUARTER
+        end = end_quarters * STEPS_PER_QUARTER
         # Half a step rounds down, so a dotted sixteenth + thirty-second becomes two sixteenths.
         start = math.ceil(onset - Fraction(1, 2))
         stop = max(start + 1, round(end))
@@ -143,12 +115,10 @@ def stream_to_melody(score) -> tuple[Melody | None, str | None, Counter]:
         if start <= previous_start:
             return None, "off-grid rhythm too fine for the grid", adjusted
         previous_start = start
-        if isinstance(element, chord.Chord):
-            pitch = max(p.midi for p in element.pitches)
-        elif isinstance(element, note.Note):
-            pitch = element.pitch.midi
-        else:
+        pitches = pitches_of(element)
+        if not pitches:
             continue
+        pitch = pitches[-1]  # a chord keeps its highest note
         if not 0 <= pitch <= 127:
             return None, "pitch outside MIDI range", adjusted
         notes.append(Note(pitch, start + shift, stop - start))

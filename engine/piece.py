@@ -46,3 +46,15 @@ def accept(
 ) -> tuple[Melody, int]:
     """(melody, marker) after accepting ``variation``: exactly what :func:`with_variation` played."""
     return with_variation(melody, marker, variation), accepted_marker(melody, marker, variation, phrase_end)
+
+
+def crop_to_seed(melody: Melody, start: int, end: int) -> tuple[Melody, int]:
+    """(melody, marker) with the steps ``start``-``end`` as the seed ("Use Selection as Seed").
+
+    The piece is cut at the bar line at or before ``start`` and moves left by those whole bars
+    (the meter stays where it was); the notes after ``end`` stay, and the marker goes to ``end``.
+    """
+    if not 0 <= start < end:
+        raise ValueError(f"a seed needs a step range, got {start}-{end}")
+    cut = start // melody.steps_per_bar * melody.steps_per_bar
+    return melody.slice(cut, max(cut, melody.end)), end - cut

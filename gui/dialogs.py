@@ -11,9 +11,20 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 SESSION_FILTER = "Segue sessions (*.segue)"
 MIDI_FILTER = "MIDI files (*.mid *.midi)"
+ABC_FILTER = "ABC tunes (*.abc)"
+MUSICXML_FILTER = "MusicXML (*.musicxml *.xml *.mxl)"
+IMPORT_FILTER = (
+    "Melodies (*.mid *.midi *.abc *.musicxml *.xml *.mxl);;"
+    + ";;".join((MIDI_FILTER, ABC_FILTER, MUSICXML_FILTER))
+)
+# The save dialog's first filter is the default; the typed suffix picks the format.
+EXPORT_FILTER = ";;".join((
+    "MIDI file (*.mid)", ABC_FILTER, "MusicXML (*.musicxml)", "Compressed MusicXML (*.mxl)"
+))
 MODEL_FILTER = "Segue models (*.safetensors)"
 OPEN_FILTER = (
-    "Segue sessions and MIDI files (*.segue *.mid *.midi);;" + SESSION_FILTER + ";;" + MIDI_FILTER
+    "Segue sessions and melodies (*.segue *.mid *.midi *.abc *.musicxml *.xml *.mxl);;"
+    + SESSION_FILTER + ";;" + IMPORT_FILTER.split(";;", 1)[1]
 )
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
@@ -72,7 +83,8 @@ class Dialogs:
     # --- choosers (their widgets live in their own modules) ----------------------------------
 
     def choose_track(self, file_name: str, tracks: list) -> int | None:
-        """The index of the track to import from ``tracks`` (TrackInfo), or None if cancelled."""
+        """The index of the track to import from ``tracks`` (TrackInfo, or NotationPart for an
+        ABC file's tunes and a score's parts), or None if cancelled."""
         from gui.window.import_dialog import TrackChooserDialog
 
         dialog = TrackChooserDialog(file_name, tracks, self.parent)

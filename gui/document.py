@@ -9,7 +9,10 @@ Pending variations (generated, not yet accepted) are not part of the undo histor
 proposals beside the piece, cleared by accept or discard, and saved with the session. New
 variations still count as an unsaved change (``is_modified``), so closing asks before losing them.
 The one link: undoing an Accept brings back the variations it chose from, so "wrong one, undo,
-take the third" works as a musician expects (see :class:`AcceptCommand`).
+take the third" works as a musician expects (see :class:`AcceptCommand`); undoing an import that
+discarded variations brings them back the same way (:meth:`Document.replace_piece`).
+Undo and redo say what they did (``history_message``), so the status bar never keeps describing
+an edit that has just been undone.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class EditCommand(QUndoCommand):
     def __init__(self, document: Document, before: PieceState, after: PieceState, text: str, merge_id: int = -1):
         super().__init__(text)
         self._document, self._before, self._after, self._merge_id = document, before, after, merge_id
+        self._pushed = False  # the first redo is the push itself, not a Redo
 
     def id(self) -> int:
         return self._merge_id
@@ -49,18 +53,24 @@ class EditCommand(QUndoCommand):
 
     def redo(self):
         self._document._apply(self._after)
+        if self._pushed:
+            self._document.history_message.emit(f"Redo: {self.text()}")
+        self._pushed = True
 
     def undo(self):
         self._document._apply(self._before)
+        self._document.history_message.emit(f"Undo: {self.text()}")
 
 
 class AcceptCommand(EditCommand):
-    """Accept Variation. Pending variations continue one particular piece state, so they travel
-    with it: undo brings back the variations the accept chose from (and keeps any newer ones,
-    which continue the accepted phrase, for the redo); redo brings those newer ones back."""
+    """Accept Variation (or an import that replaces the piece). Pending variations continue one
+    particular piece state, so they travel with it: undo brings back the variations the accept
+    chose from (and keeps any newer ones, which continue the accepted phrase, for the redo); redo
+    brings those newer ones back."""
 
-    def __init__(self, document, before: PieceState, after: PieceState, variations, current: int):
-        super().__init__(document, before, after, "Accept Variation")
+    def __init__(self, document, before: PieceState, after: PieceState, variations, current: int,
+                 text: str = "Accept Variation"):
+        super().__init__(document, before, after, text)
         self._chosen_from = (list(variations), current)
         self._later: tuple[list[Melody], int] = ([], 0)  # pending when the accept was undone
 
@@ -87,6 +97,7 @@ class Document(QObject):
     marker_changed = Signal(int)
     variations_changed = Signal()
     modified_changed = Signal(bool)  # unsaved changes appeared (True) or were saved (False)
+    history_message = Signal(str)  # 'Undo: Accept Variation' after an undo or a redo
 
     def __init__(self, melody: Melody | None = None, marker: int | None = None, parent=None):
         super().__init__(parent)
@@ -128,6 +139,15 @@ class Document(QObject):
         if state == self._state:
             return False
         self.undo_stack.push(EditCommand(self, self._state, state, text, merge_id))
+        return True
+
+    def replace_piece(self, state: PieceState, text: str) -> bool:
+        """One undo step to ``state`` that also clears the pending variations (an import): undo
+        brings them back with the piece they continued."""
+        if state == self._state and not self._variations:
+            return False
+        self.undo_stack.push(AcceptCommand(self, self._state, state, self._variations,
+                                           self._current, text))
         return True
 
     def set_melody(self, melody: Melody, text: str, merge_id: int = -1) -> bool:

@@ -1,4 +1,5 @@
-"""Exporting MIDI: the File > Export dialog and the drag handle that drops a ``.mid`` into a DAW.
+"""Exporting: the File > Export dialog (MIDI, ABC, MusicXML) and the drag handle that drops a
+``.mid`` into a DAW.
 
 What can be exported (:class:`ExportOptions`):
 
@@ -7,7 +8,9 @@ What can be exported (:class:`ExportOptions`):
 - ``variation``: the current pending variation, after the piece's notes before the marker
   (or alone), optionally on a track of its own so a DAW shows seed and continuation apart.
 
-The files themselves are written by ``engine.midi_io`` (the only module that writes MIDI). The
+The file's suffix picks the format. MIDI files are written by ``engine.midi_io`` (the only
+module that writes MIDI); ABC and MusicXML by ``engine.notation``, with the variation joined to the
+piece (one tune, one staff). The
 drag handle writes what you hear (:meth:`gui.document.Document.heard`: the piece, with the
 current variation in place when one is pending) to a fresh temporary folder per drag, named after the piece, because a DAW may read the
 file only after the drop, or keep referring to it.
@@ -78,6 +81,25 @@ def melodies_to_export(document: Document, options: ExportOptions) -> tuple[Melo
     return melody, continuation
 
 
+EXPORT_SUFFIXES = (".mid", ".midi", ".abc", ".musicxml", ".xml", ".mxl")
+
+
+def export_file(
+    path: str | Path, document: Document, options: ExportOptions, title: str = "Segue"
+) -> None:
+    """Write the chosen notes to ``path`` in the format of its suffix: ValueError (nothing to
+    export), MidiExportError or NotationExportError."""
+    if Path(path).suffix.lower() in (".mid", ".midi"):
+        export_midi(path, document, options, track_name=title)
+        return
+    from engine.notation import write_notation
+
+    melody, continuation = melodies_to_export(document, options)
+    if continuation is not None:
+        melody = melody.add(*continuation.notes)
+    write_notation(melody, Path(path), title=title)
+
+
 def export_midi(
     path: str | Path, document: Document, options: ExportOptions, track_name: str = "Segue"
 ) -> None:
@@ -94,13 +116,15 @@ def export_midi(
     )
 
 
-def suggested_file_name(title: str, options: ExportOptions, variation_number: int = 1) -> str:
+def suggested_file_name(
+    title: str, options: ExportOptions, variation_number: int = 1, suffix: str = ".mid"
+) -> str:
     stem = Path(title).stem or "Segue"
     if options.what == SEED:
         stem += " seed"
     elif options.what == VARIATION:
         stem += f" variation {variation_number}"
-    return stem + ".mid"
+    return stem + suffix
 
 
 class ExportDialog(QDialog):
@@ -114,7 +138,7 @@ class ExportDialog(QDialog):
         parent=None,
     ):
         super().__init__(parent)
-        self.setWindowTitle("Export MIDI")
+        self.setWindowTitle("Export")
         initial = initial or ExportOptions()
         # With a variation pending, say plainly that "the piece" is what has been accepted.
         self.piece = QRadioButton(
@@ -141,7 +165,8 @@ class ExportDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Export which notes as a MIDI file?"))
+        layout.addWidget(QLabel("Export which notes? (MIDI, ABC or MusicXML: the file name's "
+                                "ending picks the format)"))
         for widget in (
             self.piece,
             self.seed,

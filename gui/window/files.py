@@ -1,5 +1,6 @@
-"""The piece's files: New, New from Corpus, Open, Save, Save As, Import and Export MIDI, recent
-files, files dropped on the window, and the unsaved-changes question.
+"""The piece's files: New, New from Corpus, Open, Save, Save As, Import (MIDI, ABC, MusicXML, ABC
+text on the clipboard) and Export, recent files, files dropped on the window, the unsaved-changes
+question, and choosing which bars of an imported piece are the seed.
 
 :class:`FilesController` needs no window: it works on the document, the dialogs
 (:class:`gui.dialogs.Dialogs`, which tests replace) and the generation panel it is given, and
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QMenu
 
 from engine.melody import Melody
@@ -28,8 +29,8 @@ from gui.dialogs import Dialogs
 from gui.document import Document, PieceState
 from gui.generation.continuation import ContinuationController
 from gui.generation.panel import GenerationPanel
-from gui.window.export import ExportOptions, export_midi, suggested_file_name
-from gui.window.import_dialog import import_midi_file, is_midi_path
+from gui.window.export import EXPORT_SUFFIXES, ExportOptions, export_file, suggested_file_name
+from gui.window.import_dialog import import_file, import_parsed_notation, is_importable_path
 from gui.window.session_file import (
     SessionFileError,
     load_into,
@@ -161,9 +162,9 @@ class FilesController(QObject):
         return self.open_path(path) if path else False
 
     def open_path(self, path: str) -> bool:
-        """Open a ``.segue`` session, or a MIDI file as a new untitled piece."""
+        """Open a ``.segue`` session, or a MIDI or notation file as a new untitled piece."""
         path = str(path)
-        if is_midi_path(path):
+        if is_importable_path(path):
             if not self.maybe_save():
                 return False
             return self.import_path(path, as_new=True)
@@ -208,42 +209,89 @@ class FilesController(QObject):
         self.status_message.emit(f"Saved {Path(path).name}.", 5000)
         return True
 
-    # --- MIDI import and export -------------------------------------------------------------------
+    # --- import and export ------------------------------------------------------------------------
 
     def import_dialog(self) -> bool:
-        path = self.dialogs.open_path("Import MIDI", dialog_names.MIDI_FILTER, last_directory())
+        path = self.dialogs.open_path("Import", dialog_names.IMPORT_FILTER, last_directory())
         return self.import_path(path) if path else False
 
     def import_path(self, path: str, as_new: bool = False) -> bool:
-        """Read a melody from a MIDI file: as one undoable replacement of the piece, or (``as_new``)
-        as a new untitled piece. Errors leave the piece exactly as it was."""
+        """Read a melody from a MIDI, ABC or MusicXML file: as one undoable replacement of the
+        piece (undo also brings back the variations it discarded), or (``as_new``) as a new
+        untitled piece. Errors leave the piece exactly as it was."""
         from engine.midi_io import MidiImportError
+        from engine.notation import NotationImportError
 
         try:
-            result = import_midi_file(path, self.dialogs.choose_track)
-        except MidiImportError as exc:
+            result = import_file(path, self.dialogs.choose_track)
+        except (MidiImportError, NotationImportError) as exc:
             self.dialogs.error("Could not import", str(exc))
             return False
         if result is None:
             return False  # the user cancelled the track choice
+        self._take_import(result, Path(path).name, as_new)
+        remember_directory(path)
+        return True
+
+    def import_clipboard(self) -> bool:
+        """ABC text on the clipboard (a tune copied from a web page) becomes the piece."""
+        from engine.notation import NotationImportError, looks_like_abc, parse_abc_text
+
+        text = QGuiApplication.clipboard().text()
+        if not looks_like_abc(text):
+            self.dialogs.error(
+                "Nothing to import",
+                "The clipboard holds no ABC tune. Copy a tune's ABC text, from its X: line to "
+                "its last bar (it needs a K: line), then try again.",
+            )
+            return False
+        try:
+            result = import_parsed_notation(parse_abc_text(text), self.dialogs.choose_track)
+        except NotationImportError as exc:
+            self.dialogs.error("Could not import", str(exc))
+            return False
+        if result is None:
+            return False
+        self._take_import(result, "the clipboard", as_new=False)
+        return True
+
+    def _take_import(self, result, source: str, as_new: bool) -> None:
         melody = result.melody
+        self._stop_generating()
         if as_new:
-            self._stop_generating()
             self.replacing.emit()
             self.document.load(melody, melody.end)
             self._set_path(None)
         else:
-            self._stop_generating()
-            self.document.discard_variations()
-            self.document.set_state(PieceState(melody, melody.end), f"Import {Path(path).name}")
-        remember_directory(path)
+            self.document.replace_piece(PieceState(melody, melody.end), f"Import {source}")
         summary = (
             result.report.summary.splitlines()[0]
             if result.report is not None
-            else f"Imported {Path(path).name}."
+            else f"Imported {source}."
         )
+        bars = math.ceil(melody.end / melody.steps_per_bar)
+        if bars > 8:
+            summary += f" {bars} bars: select some and use Edit > Use Selection as Seed to pick."
         self.status_message.emit(summary, 10000)
         self.piece_opened.emit()
+
+    def use_selection_as_seed(self, notes) -> bool:
+        """The selected notes' span becomes the seed: the piece starts at the bar of the first,
+        the Continue marker goes after the last (one undo step; notes after it stay)."""
+        from engine.piece import crop_to_seed
+
+        if not notes:
+            self.status_message.emit("Select the notes of the seed first.", 5000)
+            return False
+        melody, bar = self.document.melody, self.document.melody.steps_per_bar
+        start, end = min(n.start for n in notes), max(n.end for n in notes)
+        cropped, marker = crop_to_seed(melody, start, end)
+        self.document.set_state(PieceState(cropped, marker), "Use Selection as Seed")
+        cut = start // bar
+        before = f" (the {cut} bar(s) before it were cut: Undo brings them back)" if cut else ""
+        self.status_message.emit(
+            f"The seed is now bars {cut + 1}-{math.ceil(end / bar)}{before}.", 8000
+        )
         return True
 
     def export_dialog(self) -> bool:
@@ -255,23 +303,25 @@ class FilesController(QObject):
             return False
         name = suggested_file_name(self.title(), options, self.document.current_index + 1)
         path = self.dialogs.save_path(
-            "Export MIDI", dialog_names.MIDI_FILTER, str(Path(last_directory()) / name)
+            "Export", dialog_names.EXPORT_FILTER, str(Path(last_directory()) / name)
         )
         if not path:
             return False
-        if not is_midi_path(path):
+        if Path(path).suffix.lower() not in EXPORT_SUFFIXES:
             path += ".mid"
         return self.export_to(path, options)
 
     def export_to(self, path: str, options: ExportOptions) -> bool:
+        """Write the chosen notes as MIDI, ABC or MusicXML, by the suffix of ``path``."""
         from engine.midi_io import MidiExportError
+        from engine.notation import NotationExportError
 
         try:
-            export_midi(path, self.document, options, track_name=self.title())
+            export_file(path, self.document, options, title=self.title())
         except ValueError as exc:
             self.dialogs.error("Nothing to export", f"Could not export {Path(path).name}: {exc}.")
             return False
-        except MidiExportError as exc:
+        except (MidiExportError, NotationExportError) as exc:
             self.dialogs.error("Could not export", str(exc))
             return False
         remember_directory(path)
@@ -292,8 +342,8 @@ class FilesController(QObject):
             menu.addAction("No recent files").setEnabled(False)
 
     def open_dropped(self, path: str) -> bool:
-        """A file dropped on the window: a MIDI file is imported, a session opened."""
-        return self.import_path(path) if is_midi_path(path) else self.open_path(path)
+        """A file dropped on the window: a MIDI or notation file is imported, a session opened."""
+        return self.import_path(path) if is_importable_path(path) else self.open_path(path)
 
 
 def remember_file(path: str) -> None:
@@ -311,11 +361,11 @@ def last_directory() -> str:
 
 
 def dropped_file(mime) -> str | None:
-    """The first local MIDI file or session among dropped ``mime`` data, else None."""
+    """The first local MIDI, notation or session file among dropped ``mime`` data, else None."""
     for url in mime.urls() if mime.hasUrls() else []:
         if url.isLocalFile():
             local = url.toLocalFile()
-            if is_midi_path(local) or local.lower().endswith(FILE_SUFFIX):
+            if is_importable_path(local) or local.lower().endswith(FILE_SUFFIX):
                 return local
     return None
 

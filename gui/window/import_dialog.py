@@ -1,10 +1,13 @@
-"""Importing a MIDI file: choose the part to take when the file has several, then read it.
+"""Importing a MIDI, ABC or MusicXML file (or ABC text from the clipboard): choose the part or
+tune to take when there are several, then read it.
 
 :func:`import_midi_file` parses the file once (``engine.midi_io.parse_midi``) and lists its parts;
 drum parts and empty parts are never candidates. With one candidate it is taken; with several the caller's
 ``choose`` is asked (the app shows :class:`TrackChooserDialog`: name, instrument, channel, note
-count and range, the engine's best guess preselected). Errors are the engine's
-``MidiImportError``, whose text already names the file and the reason.
+count and range, the engine's best guess preselected). :func:`import_notation_file` does the same
+for notation (``engine.notation``): an ABC file's tunes or a MusicXML score's parts are listed in
+the same chooser. Errors are the engine's ``MidiImportError`` or ``NotationImportError``, whose
+text already names the file and the reason.
 """
 
 from __future__ import annotations
@@ -26,11 +29,22 @@ from PySide6.QtWidgets import (
 )
 
 MIDI_SUFFIXES = (".mid", ".midi")
+NOTATION_SUFFIXES = (".abc", ".musicxml", ".xml", ".mxl")  # engine.notation's, without music21
 COLUMNS = ("Part", "Name", "Instrument", "Channel", "Notes", "Range", "")
+TUNE_COLUMNS = ("Tune", "Title", "Key and meter", "Notes", "")
+SCORE_COLUMNS = ("Part", "Name", "Instrument", "Notes", "Range", "")
 
 
 def is_midi_path(path: str | Path) -> bool:
     return Path(path).suffix.lower() in MIDI_SUFFIXES
+
+
+def is_notation_path(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in NOTATION_SUFFIXES
+
+
+def is_importable_path(path: str | Path) -> bool:
+    return is_midi_path(path) or is_notation_path(path)
 
 
 def candidate_tracks(tracks: list) -> list:
@@ -106,6 +120,52 @@ def import_midi_file(path: str | Path, choose: Callable[[str, list], int | None]
     return parsed.import_part(track)
 
 
+def import_parsed_notation(parsed, choose: Callable[[str, list], int | None]):
+    """The ImportResult of the part or tune the user picks (None when cancelled)."""
+    index = None
+    if len(parsed.parts) > 1:
+        index = choose(Path(parsed.path).name, parsed.parts)
+        if index is None:
+            return None
+    return parsed.import_part(index)
+
+
+def import_notation_file(path: str | Path, choose: Callable[[str, list], int | None]):
+    """An ABC or MusicXML file's ImportResult (None when cancelled); NotationImportError."""
+    from engine import notation
+
+    return import_parsed_notation(notation.parse_notation(path), choose)
+
+
+def import_file(path: str | Path, choose: Callable[[str, list], int | None]):
+    """:func:`import_midi_file` or :func:`import_notation_file`, by the file's suffix."""
+    if is_notation_path(path):
+        return import_notation_file(path, choose)
+    return import_midi_file(path, choose)
+
+
+def _columns(tracks: list) -> tuple[str, ...]:
+    if tracks and getattr(tracks[0], "channel", 0) is None:  # notation: no channels
+        return TUNE_COLUMNS if tracks[0].kind == "tune" else SCORE_COLUMNS
+    return COLUMNS
+
+
+def _cells(track, columns: tuple[str, ...]) -> list[str]:
+    values = {
+        "Part": str(track.index + 1),
+        "Tune": str(track.index + 1),
+        "Name": track.name or "(unnamed)",
+        "Title": track.name or "(untitled)",
+        "Instrument": track.program_name,
+        "Key and meter": track.program_name,
+        "Channel": str(track.channel + 1) if track.channel is not None else "",
+        "Notes": str(track.note_count),
+        "Range": _range_text(track.pitch_range),
+        "": "chords" if track.is_polyphonic else "",
+    }
+    return [values[column] for column in columns]
+
+
 class TrackChooserDialog(QDialog):
     """Lists a MIDI file's candidate parts; the chosen part's ``index`` is the answer."""
 
@@ -113,30 +173,25 @@ class TrackChooserDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Import {file_name}")
         self._tracks = list(tracks)
+        kind = getattr(self._tracks[0], "kind", "part") if self._tracks else "part"
+        noun = "tunes" if kind == "tune" else "parts that could hold a melody"
         intro = QLabel(
-            f"<b>{file_name}</b> has {len(self._tracks)} parts that could hold a melody. "
-            "Choose the one to import; a chord part is reduced to its top line."
+            f"<b>{file_name}</b> has {len(self._tracks)} {noun}. "
+            "Choose the one to import; chords are reduced to their top line."
         )
         intro.setWordWrap(True)
-        self.table = QTableWidget(len(self._tracks), len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        columns = _columns(self._tracks)
+        self.table = QTableWidget(len(self._tracks), len(columns))
+        self.table.setHorizontalHeaderLabels(columns)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         for row, track in enumerate(self._tracks):
-            cells = (
-                str(track.index + 1),
-                track.name or "(unnamed)",
-                track.program_name,
-                str(track.channel + 1),
-                str(track.note_count),
-                _range_text(track.pitch_range),
-                "chords" if track.is_polyphonic else "",
-            )
+            cells = _cells(track, columns)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if column in (0, 3, 4):
+                if columns[column] in ("Part", "Tune", "Channel", "Notes"):
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
@@ -159,6 +214,8 @@ class TrackChooserDialog(QDialog):
         self.select(preselect if preselect is not None else self._best_guess())
 
     def _best_guess(self) -> int | None:
+        if self._tracks and getattr(self._tracks[0], "kind", "") == "tune":
+            return self._tracks[0].index  # a tune book: its first tune, not the busiest
         return best_melody_track(self._tracks)
 
     def select(self, index: int | None) -> None:

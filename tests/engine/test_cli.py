@@ -209,3 +209,43 @@ def test_openings_writes_validation_openings_the_app_can_read(tmp_path, monkeypa
     assert len(openings) == 5
     assert all(o.start >= 0 and o.end <= 5 * o.steps_per_bar for o in openings)
     assert "5 openings" in capsys.readouterr().out
+
+
+# --- convert ---------------------------------------------------------------------------------------
+
+
+def test_convert_goes_through_every_format_and_back(tmp_path, seed_file, capsys):
+    chain = ["seed.abc", "seed.musicxml", "seed.mxl", "seed.segue", "back.mid"]
+    source = seed_file
+    for name in chain:
+        assert main(["convert", str(source), str(tmp_path / name)]) == 0
+        assert f"Wrote '{name}'" in capsys.readouterr().out
+        source = tmp_path / name
+    assert read_midi(tmp_path / "back.mid").notes == SEED.notes
+    assert (tmp_path / "seed.abc").read_text().startswith("X:1\nT:seed\n")
+
+
+def test_convert_takes_the_chosen_abc_tune(tmp_path, capsys):
+    tunes = tmp_path / "book.abc"
+    tunes.write_text("X:1\nT:One\nL:1/8\nK:G\nGABc|\n\nX:2\nT:Two\nL:1/8\nK:D\ndefg|\n")
+    assert main(["convert", str(tunes), str(tmp_path / "two.mid"), "--part", "2"]) == 0
+    assert "tune 2 'Two'" in capsys.readouterr().out
+    assert [n.pitch for n in read_midi(tmp_path / "two.mid").notes] == [74, 76, 78, 79]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("broken.abc", "just some words\n", "broken.abc': it holds no ABC tune"),
+        ("broken.musicxml", "<score-partwise><part", "broken.musicxml': it is not valid MusicXML"),
+        ("broken.mxl", "not a zip", "broken.mxl': it is not valid MusicXML"),
+        ("notes.txt", "X:1\nK:C\nC|\n", "convert reads and writes"),
+    ],
+)
+def test_convert_reports_a_broken_file_in_one_line(tmp_path, capsys, name, content, message):
+    source = tmp_path / name
+    source.write_text(content)
+    assert main(["convert", str(source), str(tmp_path / "out.mid")]) == 1
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1 and "Traceback" not in error
+    assert not (tmp_path / "out.mid").exists()

@@ -24,6 +24,7 @@ from gui.window.export import (
     write_drag_file,
 )
 from gui.window.import_dialog import TrackChooserDialog, candidate_tracks
+from tests.engine.notation.tunes import TWO_TUNES
 
 PIECE_MELODY = Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4), Note(65, 12, 4), Note(67, 16, 8)])
 VARIATION_MELODY = Melody([Note(69, 12, 2), Note(71, 14, 2), Note(72, 16, 8)])
@@ -359,3 +360,105 @@ def test_the_whole_piece_says_it_leaves_out_a_pending_variation(qtbot):
     qtbot.addWidget(without)
     assert "without the pending variation" in with_variation.piece.text()
     assert without.piece.text() == "The whole piece"
+
+
+# --- ABC and MusicXML ------------------------------------------------------------------------------
+
+
+
+def test_an_abc_file_with_two_tunes_asks_which_one(qtbot, tmp_path, make_window):
+    pytest.importorskip("music21")
+    source = tmp_path / "book.abc"
+    source.write_text(TWO_TUNES)
+    window, dialogs = make_window(track=1)
+    window.document.set_variations([VARIATION_MELODY])
+    assert window.files.import_path(str(source))
+    kind, file_name, offered = dialogs.asked[0]
+    assert (kind, file_name) == ("track", "book.abc")
+    assert [(t.name, t.kind) for t in offered] == [("The Kesh", "tune"), ("Morrison's", "tune")]
+    assert [n.pitch for n in window.document.melody.notes] == [64, 71, 71, 69, 71, 69, 67]
+    assert window.document.melody.time_signature == (6, 8)
+    assert "tune 2 'Morrison's'" in window.statusBar().currentMessage()
+    window.document.undo_stack.undo()  # the import's undo brings back what it discarded
+    assert window.document.melody == PIECE_MELODY
+    assert window.document.variations == [VARIATION_MELODY]
+
+
+def test_the_tune_chooser_lists_titles_and_preselects_the_first(qtbot):
+    pytest.importorskip("music21")
+    from engine.notation import parse_abc_text
+
+    dialog = TrackChooserDialog("book.abc", parse_abc_text(TWO_TUNES).parts)
+    qtbot.addWidget(dialog)
+    headers = [dialog.table.horizontalHeaderItem(c).text() for c in range(dialog.table.columnCount())]
+    assert headers[:4] == ["Tune", "Title", "Key and meter", "Notes"]
+    assert dialog.table.item(1, 1).text() == "Morrison's"
+    assert dialog.chosen_track() == 0
+
+
+def test_abc_text_on_the_clipboard_becomes_the_piece(qtbot, make_window):
+    pytest.importorskip("music21")
+    from PySide6.QtGui import QGuiApplication
+
+    window, dialogs = make_window()
+    QGuiApplication.clipboard().setText("X:1\nT:Copied\nL:1/8\nK:D\nd2 e2 f2 g2|\n")
+    window.actions["import_clipboard"].trigger()
+    assert dialogs.kinds() == []
+    assert [n.pitch for n in window.document.melody.notes] == [74, 76, 78, 79]
+    assert window.document.undo_stack.undoText() == "Import the clipboard"
+    QGuiApplication.clipboard().setText("just a shopping list")
+    assert window.files.import_clipboard() is False
+    assert "no ABC tune" in dialogs.messages()[0]
+    assert [n.pitch for n in window.document.melody.notes] == [74, 76, 78, 79]
+
+
+@pytest.mark.parametrize("name", ["out.abc", "out.musicxml", "out.mxl"])
+def test_export_writes_abc_and_musicxml_from_the_dialog(qtbot, tmp_path, make_window, name):
+    pytest.importorskip("music21")
+    from engine.notation import import_notation
+
+    window, dialogs = make_window(export=ExportOptions(PIECE), save_path=str(tmp_path / name))
+    window.document.set_melody(PIECE_MELODY.replace(key="F major", tempo=90), "Key")
+    assert window.files.export_dialog()
+    result = import_notation(tmp_path / name)
+    assert result.melody.notes == PIECE_MELODY.notes
+    assert (result.melody.key, result.melody.tempo) == ("F major", 90.0)
+    assert result.report.title == "Untitled"
+
+
+def test_a_broken_abc_file_is_one_message_and_keeps_the_piece(qtbot, tmp_path, make_window):
+    pytest.importorskip("music21")
+    source = tmp_path / "broken.abc"
+    source.write_text("this is not a tune")
+    window, dialogs = make_window()
+    assert window.files.import_path(str(source)) is False
+    assert dialogs.messages() == [
+        "Cannot import 'broken.abc': it holds no ABC tune (a tune needs an X: and a K: line)."
+    ]
+    assert window.document.melody == PIECE_MELODY
+
+
+def test_use_selection_as_seed_crops_to_its_bar_and_moves_the_marker(qtbot, make_window):
+    window, _ = make_window()
+    long_piece = Melody([Note(60 + i, i * 8, 8) for i in range(12)])  # six bars of half notes
+    window.document.load(long_piece, long_piece.end)
+    chosen = [n for n in long_piece.notes if 36 <= n.start < 52]  # bar 3, second half, to bar 4
+    assert window.files.use_selection_as_seed(chosen)
+    assert window.document.melody.notes[0] == Note(64, 0, 8)  # bar 3 is now bar 1
+    assert window.document.marker == 56 - 32  # after the last chosen note
+    assert len(window.document.melody.notes) == 8  # the notes after the seed stay
+    assert "bars 3-4" in window.statusBar().currentMessage()
+    window.document.undo_stack.undo()
+    assert window.document.melody == long_piece
+    assert window.files.use_selection_as_seed([]) is False
+
+
+def test_undoing_an_accept_says_so_in_the_status_bar(qtbot, make_window):
+    window, _ = make_window()
+    window.document.set_variations([VARIATION_MELODY])
+    window.document.accept_variation()
+    window.statusBar().showMessage("Variation accepted.")
+    window.actions["undo"].trigger()
+    assert window.statusBar().currentMessage() == "Undo: Accept Variation"
+    window.actions["redo"].trigger()
+    assert window.statusBar().currentMessage() == "Redo: Accept Variation"

@@ -1,0 +1,37 @@
+"""Notation files in and out: ABC (folk tunes) and MusicXML (``.musicxml``, ``.xml``, ``.mxl``).
+
+Public API (importing this package loads no music21; reading or writing a file does)
+    ``parse_notation(path) -> ParsedNotation``: ``.parts`` (:class:`NotationPart`, one per ABC
+        tune or MusicXML part, for a chooser) and ``.import_part(index, steps_per_quarter=4)
+        -> ImportResult`` (``.melody``, ``.report`` with ``.summary`` and ``.title``).
+    ``parse_abc_text(text, path='clipboard.abc')``: the same for ABC text (the clipboard).
+    ``import_notation(path, part=None)``, ``read_notation(path, part=None) -> Melody``.
+    ``write_notation(melody, path, title='Segue')``: ABC or MusicXML by suffix, atomically.
+    ``melody_to_abc(melody, title)``, ``notation_bytes(melody, suffix, title)``.
+    ``convert(src, dst, part=None) -> str``: between .mid, .abc, .musicxml/.xml/.mxl and .segue.
+    ``NotationImportError(path, reason)``, ``NotationExportError(path, reason)``: ``str(e)`` is
+        ``"Cannot import 'tune.abc': it holds no ABC tune."``.
+    ``is_notation_path(path)``, ``looks_like_abc(text)``, ``NOTATION_SUFFIXES``.
+"""
+
+from engine.notation.abc_text import melody_to_abc
+from engine.notation.convert import CONVERT_SUFFIXES, convert
+from engine.notation.reading import (
+    NOTATION_SUFFIXES,
+    ParsedNotation,
+    import_notation,
+    is_notation_path,
+    looks_like_abc,
+    parse_abc_text,
+    parse_notation,
+    read_notation,
+)
+from engine.notation.results import NotationExportError, NotationImportError, NotationPart
+from engine.notation.writing import notation_bytes, write_notation
+
+__all__ = [
+    "CONVERT_SUFFIXES", "NOTATION_SUFFIXES", "NotationExportError", "NotationImportError",
+    "NotationPart", "ParsedNotation", "convert", "import_notation", "is_notation_path",
+    "looks_like_abc", "melody_to_abc", "notation_bytes", "parse_abc_text", "parse_notation",
+    "read_notation", "write_notation",
+]

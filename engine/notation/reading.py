@@ -1,0 +1,275 @@
+"""Reading ABC and MusicXML: list a file's tunes or parts, then import one as a melody.
+
+music21 parses (it is imported here, on the first notation file, never at start-up). A part goes
+onto the grid by the MIDI import's rules (:mod:`engine.midi_io.reduction`: starts and ends snap
+to the nearest step, chords and voices reduce to their top line), and a pickup bar is placed so
+that bar lines stay on bars, as the corpora do (:mod:`engine.notation.streams`). Grace notes
+take no time on the grid and are dropped; repeats are not written out.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from engine.melody import DEFAULT_VELOCITY, Melody
+from engine.midi_io.reduction import REDUCTIONS, _polyphonic_share, _reduce, _Timed
+from engine.midi_io.results import ImportResult
+from engine.notation.results import (
+    NotationImportError,
+    NotationImportReport,
+    NotationPart,
+    require_music21,
+)
+from engine.notation.streams import (
+    is_grace,
+    pitches_of,
+    sounding_notes,
+    stream_fields,
+    title_of,
+)
+
+ABC_SUFFIXES = (".abc",)
+MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")
+NOTATION_SUFFIXES = ABC_SUFFIXES + MUSICXML_SUFFIXES
+MAX_NOTATION_BYTES = 20 * 1024 * 1024  # a notation file of a melody is kilobytes
+
+
+def is_notation_path(path) -> bool:
+    return Path(path).suffix.lower() in NOTATION_SUFFIXES
+
+
+def looks_like_abc(text: str) -> bool:
+    """Whether ``text`` (from the clipboard, say) is an ABC tune: a ``K:`` line after the header."""
+    lines = [line.strip() for line in text.splitlines()]
+    return any(line.startswith("K:") for line in lines) and any(
+        line.startswith(("X:", "T:", "M:", "L:")) for line in lines
+    )
+
+
+class ParsedNotation:
+    """A notation file parsed once: ``.parts`` for a chooser, then :meth:`import_part`."""
+
+    def __init__(self, path: str, parts: list[NotationPart], scores):
+        self.path, self.parts = path, parts
+        self._scores = scores  # index -> a function making that part's music21 stream
+
+    def import_part(
+        self, index: int | None = None, steps_per_quarter: int = 4, *, reduction: str = "highest"
+    ) -> ImportResult:
+        """Part (or tune) ``index`` as a melody with a report; None takes the first."""
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+        if not self.parts:
+            raise NotationImportError(self.path, "it holds no tune")
+        index = self.parts[0].index if index is None else index
+        if not 0 <= index < len(self.parts):
+            raise NotationImportError(
+                self.path, f"it has no {self.parts[0].kind} {index + 1} (it has {len(self.parts)})"
+            )
+        info = self.parts[index]
+        try:
+            score, part = self._scores[index]()
+            fields = stream_fields(part, steps_per_quarter)
+        except ValueError as exc:
+            raise NotationImportError(self.path, str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - music21 raises many kinds on broken input
+            reason = f"{info.kind} {index + 1} cannot be read ({_brief(exc)})"
+            raise NotationImportError(self.path, reason) from None
+        return _import(self.path, info, score, part, fields, steps_per_quarter, reduction)
+
+
+def _import(path, info, score, part, fields, steps_per_quarter, reduction) -> ImportResult:
+    timed, graces = [], 0
+    for element, onset, end in sounding_notes(part):
+        if is_grace(element):
+            graces += len(pitches_of(element))
+            continue
+        velocity = getattr(getattr(element, "volume", None), "velocity", None) or DEFAULT_VELOCITY
+        for pitch in pitches_of(element):
+            if not 0 <= pitch <= 127:
+                raise NotationImportError(path, f"a note ({pitch}) is outside the MIDI range")
+            timed.append(_Timed(float(onset), float(end), float(end), pitch, int(velocity)))
+    timed.sort(key=lambda t: (t.start, t.pitch))
+    if not timed:
+        raise NotationImportError(path, f"{info.kind} {info.index + 1} has no notes")
+    result = _reduce(timed, steps_per_quarter, reduction)
+    notes = [n.with_start(n.start + fields.shift) for n in result.notes]
+    warnings = []
+    if fields.meter_changes:
+        numerator, denominator = fields.time_signature
+        warnings.append(f"The meter changes; Segue kept the first, {numerator}/{denominator}.")
+    if graces:
+        warnings.append(f"{graces} grace note(s) dropped: they take no time on the grid.")
+    if _polyphonic_share(timed) > 0:
+        warnings.append(
+            f"The {info.kind} plays chords; Segue kept the {reduction} note of each "
+            f"({result.dropped} note(s) dropped)."
+        )
+    melody = Melody(
+        notes, steps_per_quarter, fields.time_signature, fields.tempo, fields.key
+    )
+    report = NotationImportReport(
+        path=os.fspath(path),
+        part=info,
+        steps_per_quarter=steps_per_quarter,
+        notes_read=len(timed) + graces,
+        notes_kept=len(result.notes),
+        moved=result.moved,
+        merged=result.merged,
+        dropped=result.dropped + graces,
+        warnings=tuple(warnings),
+        title=title_of(score) or info.name,
+    )
+    return ImportResult(melody, report)
+
+
+def _brief(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+_NO_TUNE = "it holds no ABC tune (a tune needs an X: and a K: line)"
+
+
+# --- ABC -----------------------------------------------------------------------------------------
+
+
+def parse_abc_text(text: str, path: str = "clipboard.abc") -> ParsedNotation:
+    """The tunes of ABC ``text``; ``path`` names it in messages (a file, or the clipboard)."""
+    require_music21(path, NotationImportError)
+    from music21 import abcFormat  # noqa: PLC0415 - only when a notation file is read
+
+    if not any(line.lstrip().startswith("K:") for line in text.splitlines()):
+        raise NotationImportError(path, _NO_TUNE)
+
+    try:
+        handler = abcFormat.ABCHandler()
+        handler.process(text)
+        if handler.definesReferenceNumbers():
+            tunes = handler.splitByReferenceNumber()
+        else:
+            tunes = {1: handler}
+    except Exception as exc:  # noqa: BLE001
+        raise NotationImportError(path, f"it is not valid ABC ({_brief(exc)})") from None
+    parts, makers = [], []
+    for number in sorted(tunes):
+        tune = tunes[number]
+        tokens = tune.tokens
+        if not any(_tag(t) == "K" for t in tokens):
+            continue  # a header or stray text without a tune body
+        notes = [t for t in tokens if isinstance(t, abcFormat.ABCNote) and not t.isRest]
+        title = next((t.data.strip() for t in tokens if _tag(t) == "T"), "")
+        meter = next((t.data.strip() for t in tokens if _tag(t) == "M"), "")
+        key = next((t.data.strip() for t in tokens if _tag(t) == "K"), "")
+        described = ", ".join(
+            x for x in (f"key {key}" if key else "", f"meter {meter}" if meter else "") if x
+        )
+        index = len(parts)
+        parts.append(NotationPart(
+            index=index, name=title or f"X:{number}", program_name=described,
+            note_count=len(notes), pitch_range=None,
+            is_polyphonic=any(isinstance(t, abcFormat.ABCChord) for t in notes), kind="tune",
+        ))
+        makers.append(lambda tune=tune: _abc_score(tune))
+    if not parts:
+        raise NotationImportError(path, _NO_TUNE)
+    return ParsedNotation(path, parts, makers)
+
+
+def _tag(token) -> str | None:
+    return getattr(token, "tag", None)
+
+
+def _abc_score(tune):
+    from music21.abcFormat import translate  # noqa: PLC0415
+
+    score = translate.abcToStreamScore(tune)
+    return score, score.parts[0] if score.parts else score
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_NOTATION_BYTES:
+            raise NotationImportError(path, "it is over 20 MB, too large for a notation file")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise NotationImportError(path, "file not found") from None
+    except IsADirectoryError:
+        raise NotationImportError(path, "it is a folder") from None
+    except OSError as exc:
+        raise NotationImportError(path, exc.strerror or str(exc)) from None
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")  # older ABC collections are Latin-1
+
+
+def parse_notation(path) -> ParsedNotation:
+    """An ``.abc``, ``.musicxml``, ``.xml`` or ``.mxl`` file's tunes or parts."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in NOTATION_SUFFIXES:
+        raise NotationImportError(path, "it is not an ABC or MusicXML file (.abc, .musicxml, .mxl)")
+    data = _read_bytes(path)
+    if suffix in ABC_SUFFIXES:
+        return parse_abc_text(_decode(data), os.fspath(path))
+    return _parse_musicxml(path, data)
+
+
+def _parse_musicxml(path: Path, data: bytes) -> ParsedNotation:
+    require_music21(path, NotationImportError)
+    from music21 import converter  # noqa: PLC0415
+
+    if path.suffix.lower() != ".mxl" and data.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] != b"<":
+        raise NotationImportError(path, "it is not MusicXML (no XML inside)")
+    try:
+        # From the file itself, never from music21's pickle cache of earlier parses.
+        score = converter.parseFile(
+            os.fspath(path), format="musicxml", forceSource=True, storePickle=False
+        )
+    except Exception as exc:  # noqa: BLE001
+        raise NotationImportError(path, f"it is not valid MusicXML ({_brief(exc)})") from None
+    streams = list(getattr(score, "parts", ())) or [score]
+    parts, makers = [], []
+    for part in streams:
+        timed = [
+            _Timed(float(onset), float(end), float(end), pitch, DEFAULT_VELOCITY)
+            for element, onset, end in sounding_notes(part)
+            for pitch in pitches_of(element)
+            if not is_grace(element)
+        ]
+        if not timed:
+            continue
+        pitches = [t.pitch for t in timed]
+        instrument = part.getInstrument(returnDefault=False)
+        index = len(parts)
+        parts.append(NotationPart(
+            index=index,
+            name=(getattr(part, "partName", None) or "").strip(),
+            program_name=(getattr(instrument, "instrumentName", None) or "").strip(),
+            note_count=len(timed),
+            pitch_range=(min(pitches), max(pitches)),
+            is_polyphonic=_polyphonic_share(sorted(timed, key=lambda t: (t.start, t.pitch))) > 0,
+        ))
+        makers.append(lambda part=part: (score, part))
+    if not parts:
+        raise NotationImportError(path, "it has no notes")
+    return ParsedNotation(os.fspath(path), parts, makers)
+
+
+def import_notation(
+    path, part: int | None = None, steps_per_quarter: int = 4, *, reduction: str = "highest"
+) -> ImportResult:
+    """One tune or part of a notation file as a melody, with a report (None: the first)."""
+    return parse_notation(path).import_part(part, steps_per_quarter, reduction=reduction)
+
+
+def read_notation(path, part: int | None = None, steps_per_quarter: int = 4) -> Melody:
+    return import_notation(path, part, steps_per_quarter).melody

@@ -1,0 +1,102 @@
+"""music21 streams as plain data: meter, pickup, tempo, key, title, and the notes in quarters.
+
+Shared by notation import (:mod:`engine.notation.reading`) and the music21 training corpora
+(:mod:`engine.corpus_sources`), so a tune reads the same way in both. music21 is imported by the
+caller; these functions only walk the objects it made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from engine.melody import Melody
+
+DEFAULT_TEMPO = 120.0
+
+
+@dataclass(frozen=True)
+class StreamFields:
+    """What a part says besides its notes, read from its first markings."""
+
+    time_signature: tuple[int, int]
+    meter_changes: bool  # later time signatures differ from the first (the first is kept)
+    tempo: float
+    key: str | None  # 'G major'-style; None for modes and for no key signature
+    shift: int  # steps that put a pickup bar's notes late in bar 0, so bar lines stay on bars
+
+
+def quarters(value) -> Fraction:
+    """A music21 offset or quarterLength as an exact fraction of quarter notes."""
+    return Fraction(value).limit_denominator(10000)
+
+
+def _steps(value, steps_per_quarter: int) -> int | None:
+    steps = quarters(value) * steps_per_quarter
+    return int(steps) if steps.denominator == 1 else None
+
+
+def stream_fields(part, steps_per_quarter: int = 4) -> StreamFields:
+    """The fields of ``part`` (a music21 Part or Score); ValueError for a meter the grid
+    cannot hold (a bar that is not a whole number of steps)."""
+    flat = part.flatten()
+    signatures = list(flat.getElementsByClass("TimeSignature"))
+    time_signature = (4, 4)
+    if signatures:
+        time_signature = (signatures[0].numerator, signatures[0].denominator)
+    meter_changes = len({(ts.numerator, ts.denominator) for ts in signatures}) > 1
+    try:
+        bar_steps = Melody(
+            steps_per_quarter=steps_per_quarter, time_signature=time_signature
+        ).steps_per_bar
+    except ValueError:
+        raise ValueError(
+            f"unsupported time signature {time_signature[0]}/{time_signature[1]}"
+        ) from None
+
+    # Align bar lines to multiples of the bar: a pickup measure is shorter than a full bar.
+    shift = 0
+    measures = list(part.getElementsByClass("Measure"))
+    if len(measures) >= 2:
+        first_len = _steps(measures[0].duration.quarterLength, steps_per_quarter)
+        second_offset = _steps(measures[1].offset, steps_per_quarter)
+        if first_len is not None and second_offset is not None and 0 < first_len < bar_steps:
+            shift = (-second_offset) % bar_steps
+
+    tempo = DEFAULT_TEMPO
+    marks = list(flat.getElementsByClass("MetronomeMark"))
+    if marks and marks[0].number and 10 <= marks[0].getQuarterBPM() <= 400:
+        tempo = float(marks[0].getQuarterBPM())
+
+    key = None
+    for found in flat.getElementsByClass("KeySignature"):
+        mode = getattr(found, "mode", None)
+        if mode in ("major", "minor"):
+            key = f"{found.tonic.name.replace('-', 'b')} {mode}"
+        break
+    return StreamFields(time_signature, meter_changes, tempo, key, shift)
+
+
+def title_of(score) -> str:
+    """The score's title ('' when it has none)."""
+    metadata = getattr(score, "metadata", None)
+    return (metadata.title or "").strip() if metadata is not None else ""
+
+
+def pitches_of(element) -> tuple[int, ...]:
+    """MIDI pitches of a note (one) or a chord (all, low to high); () for anything else."""
+    pitches = getattr(element, "pitches", ())
+    return tuple(sorted(p.midi for p in pitches))
+
+
+def is_grace(element) -> bool:
+    """Grace notes take no time on the grid."""
+    return bool(element.duration.isGrace) or element.duration.quarterLength == 0
+
+
+def sounding_notes(part):
+    """``(element, onset, end)`` in quarters for every note and chord of ``part``, ties joined,
+    grace notes included (their end equals their onset)."""
+    for element in part.flatten().stripTies().notes:
+        onset = quarters(element.offset)
+        yield element, onset, onset + quarters(element.duration.quarterLength)

@@ -1,0 +1,108 @@
+"""Writing ABC and MusicXML: a melody with its title, meter, key and tempo, written atomically.
+
+ABC text comes from :mod:`engine.notation.abc_text`; MusicXML from music21 (imported here, only
+when a notation file is written). ``.mxl`` is compressed MusicXML: a zip holding the score and
+the container file that points to it.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from fractions import Fraction
+from pathlib import Path
+
+from engine.files import ReadOnlyFileError, write_atomically
+from engine.melody import Melody
+from engine.notation.abc_text import melody_to_abc
+from engine.notation.reading import ABC_SUFFIXES, MUSICXML_SUFFIXES, NOTATION_SUFFIXES
+from engine.notation.results import NotationExportError, require_music21
+
+MXL_CONTAINER = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<container><rootfiles><rootfile full-path="score.musicxml" '
+    'media-type="application/vnd.recordare.musicxml+xml"/></rootfiles></container>\n'
+)
+
+
+def melody_to_score(melody: Melody, title: str = "Segue"):
+    """The melody as a music21 Score of one part, notated in measures."""
+    from music21 import key, metadata, meter, note, stream, tempo  # noqa: PLC0415
+
+    score = stream.Score()
+    score.metadata = metadata.Metadata(title=title or "Segue")
+    part = stream.Part()
+    part.partName = title or "Segue"
+    numerator, denominator = melody.time_signature
+    part.insert(0, meter.TimeSignature(f"{numerator}/{denominator}"))
+    if melody.key is not None:
+        tonic, mode = melody.key.split()
+        part.insert(0, key.Key(tonic.replace("b", "-") if len(tonic) > 1 else tonic, mode))
+    part.insert(0, tempo.MetronomeMark(number=round(melody.tempo, 2), referent=1.0))
+    spq = melody.steps_per_quarter
+    for n in melody.notes:
+        element = note.Note(n.pitch, quarterLength=Fraction(n.length, spq))
+        element.volume.velocity = n.velocity
+        part.insert(Fraction(n.start, spq), element)
+    bar = Fraction(melody.steps_per_bar, spq)
+    end = max(bar, -(-Fraction(melody.end, spq) // bar) * bar)  # fill the last bar with rest
+    part.makeRests(fillGaps=True, inPlace=True, timeRangeFromBarDuration=False)
+    if part.highestTime < end:
+        part.insert(part.highestTime, note.Rest(quarterLength=end - part.highestTime))
+    score.insert(0, part.makeNotation())
+    return score
+
+
+def melody_to_musicxml(melody: Melody, title: str = "Segue") -> bytes:
+    """The melody as uncompressed MusicXML bytes."""
+    from music21.musicxml.m21ToXml import GeneralObjectExporter  # noqa: PLC0415
+
+    return GeneralObjectExporter(melody_to_score(melody, title)).parse()
+
+
+def _mxl(xml: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        # The mimetype entry comes first and uncompressed, as the MusicXML spec asks.
+        archive.writestr("mimetype", "application/vnd.recordare.musicxml", zipfile.ZIP_STORED)
+        archive.writestr("META-INF/container.xml", MXL_CONTAINER)
+        archive.writestr("score.musicxml", xml)
+    return buffer.getvalue()
+
+
+def notation_bytes(melody: Melody, suffix: str, title: str = "Segue") -> bytes:
+    """The file contents for ``suffix`` (.abc, .musicxml, .xml, .mxl); ValueError otherwise."""
+    suffix = suffix.lower()
+    if suffix in ABC_SUFFIXES:
+        return melody_to_abc(melody, title).encode("utf-8")
+    if suffix in MUSICXML_SUFFIXES:
+        xml = melody_to_musicxml(melody, title)
+        return _mxl(xml) if suffix == ".mxl" else xml
+    formats = ", ".join(NOTATION_SUFFIXES)
+    raise ValueError(f"{suffix or 'no suffix'} is not a notation format ({formats})")
+
+
+def write_notation(melody: Melody, path, title: str = "Segue") -> None:
+    """Write ``melody`` as ABC or MusicXML by ``path``'s suffix, atomically.
+
+    NotationExportError names the file and the reason; an existing file is left as it was.
+    """
+    path = Path(path)
+    if not melody.notes:
+        raise NotationExportError(path, "there are no notes to write")
+    if path.suffix.lower() in MUSICXML_SUFFIXES:
+        require_music21(path, NotationExportError)
+    try:
+        data = notation_bytes(melody, path.suffix, title)
+    except ValueError as exc:
+        raise NotationExportError(path, str(exc)) from None
+    if not path.parent.is_dir():
+        raise NotationExportError(path, "folder does not exist")
+    if path.is_dir():
+        raise NotationExportError(path, "a folder of that name exists")
+    try:
+        write_atomically(path, data)
+    except ReadOnlyFileError:
+        raise NotationExportError(path, "file is read-only") from None
+    except OSError as exc:
+        raise NotationExportError(path, exc.strerror or str(exc)) from None
