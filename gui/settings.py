@@ -50,6 +50,12 @@ LAST_DIRECTORY = Setting("files/last_directory", "", str)
 EXPORT_CHOICE = Setting("export/what", "piece", str)
 EXPORT_SEPARATE_TRACKS = Setting("export/separate_tracks", False, bool)
 RECORD_COUNT_IN = Setting("midi/count_in", False, bool)  # one bar of clicks before recording
+FOLD_TO_SCALE = Setting("roll/fold_to_scale", False, bool)  # show only the key's scale rows
+SNAP_TO_SCALE = Setting("roll/snap_to_scale", False, bool)  # draw and drag onto the scale
+INSTRUMENT_VOLUME = Setting("instrument/volume", 80, int)  # the built-in instrument, 0-100 %
+SOUNDFONT = Setting("instrument/soundfont", "", str)  # '' : the built-in General MIDI bank
+NOTE_PREVIEW = Setting("view/note_preview", True, bool)  # editing a note sounds it
+AUDIO_EXPORT = Setting("export/audio", "", str)  # the last Export Audio choices, as JSON
 
 
 def store() -> QSettings:

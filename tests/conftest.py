@@ -37,7 +37,10 @@ def main_window(qtbot, tmp_path, fake_midi_system):
     def make(document=None, dialogs=None, **more):
         more.setdefault("recovery_folder", tmp_path / "recovery")
         if "playback" not in more:
+            from engine.live.testing import fake_audio
+
             more.setdefault("midi_system", fake_midi_system)
+            more.setdefault("audio", fake_audio(available=False)[0])  # no test opens a sound card
         dialogs = ScriptedDialogs() if dialogs is None else dialogs
         window = MainWindow(document, dialogs=dialogs, **more)
         qtbot.addWidget(window)

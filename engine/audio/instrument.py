@@ -8,13 +8,20 @@ the computer's audio device, with the SoundFont synthesizer, no MIDI system need
     the same interface as a MIDI output: ``send(message)``, ``close()``, ``name``, ``port``,
     ``virtual``, ``present_in(ports)``; plus ``volume`` (0-1), ``rate`` and ``underruns``
 
-Real time: ``send`` only appends the message to a deque (``append`` and ``popleft`` are atomic
-in CPython, so no lock is shared with the player's scheduler). The audio callback, on
-PortAudio's own thread, takes every queued message, applies it to the synthesizer and renders
-the block; it never waits on the scheduler, the GUI or a generation. Messages take effect at the
-start of the next block, so the device's block length (a few ms with latency='low') bounds the
-jitter. ``stream_factory`` (``sounddevice.OutputStream`` by default) lets tests call the callback
-themselves with a numpy buffer.
+Real time: ``send`` only appends (time, message) to a deque (``append`` and ``popleft`` are
+atomic in CPython, so no lock is shared with the player's scheduler). The audio callback, on
+PortAudio's own thread, takes every message that is due, applies it to the synthesizer and
+renders the block; it never waits on the scheduler, the GUI or a generation. A message sent with
+its scheduled time (``send(message, when)``, ``when`` on ``clock``, the player's clock) is placed
+at its frame inside the block, one block later than scheduled: every note is late by the same
+amount, not by up to a block, so notes keep their rhythm exactly. A message without a time takes
+effect at the start of the next block. ``stream_factory`` (``sounddevice.OutputStream`` by
+default) lets tests call the callback themselves with a numpy buffer.
+
+``AudioSystem(stream_factory=None, synth_factory=None, sounddevice=None)``   the machine's audio
+    output as the GUI sees it, like a MIDI system: ``available()`` and ``open(soundfont=None,
+    clock=...) -> (BuiltInInstrument, warning)``; a SoundFont that cannot be used gives the
+    built-in bank and a warning naming the file. Tests pass a fake ``stream_factory``.
 """
 
 from __future__ import annotations
@@ -22,17 +29,19 @@ from __future__ import annotations
 import collections
 import math
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from engine.audio.soundfont import SoundFontSynth
+from engine.audio.soundfont import SoundFontError, SoundFontSynth
 from engine.live.endpoints import PortError, PortInfo
 
 BUILT_IN_NAME = "Built-in instrument"
 BUILT_IN_PORT = PortInfo(BUILT_IN_NAME, "Audio")
 DEFAULT_RATE = 48000
-_UNAVAILABLE = "The built-in instrument is unavailable: {}. MIDI outputs and audio export still work."
+STILL_WORKS = "MIDI outputs and audio export still work."
+_UNAVAILABLE = "The built-in instrument is unavailable: {}. " + STILL_WORKS
 
 
 class InstrumentError(PortError):
@@ -78,6 +87,7 @@ class BuiltInInstrument:
 
     port = BUILT_IN_PORT
     virtual = False
+    timed = True  # send takes the message's scheduled time on ``clock``
 
     def __init__(
         self,
@@ -87,7 +97,9 @@ class BuiltInInstrument:
         synth: SoundFontSynth | None = None,
         stream_factory: Callable | None = None,
         latency: str | float = "low",
+        clock: Callable[[], float] = time.perf_counter,
     ):
+        self.clock = clock
         if stream_factory is None:
             sounddevice, problem = _import_sounddevice()
             device, problem = _default_output(sounddevice) if sounddevice else (None, problem)
@@ -119,16 +131,21 @@ class BuiltInInstrument:
     def name(self) -> str:
         return BUILT_IN_NAME
 
-    def send(self, message: Sequence[int]) -> None:
+    def send(self, message: Sequence[int], when: float | None = None) -> None:
+        """Queue ``message`` for the audio thread; ``when``: its scheduled time on ``clock``."""
         if self._closed:
             raise InstrumentError(f"The {BUILT_IN_NAME.lower()} is closed.")
         if self._failure:
             raise InstrumentError(f"The {BUILT_IN_NAME.lower()} stopped working ({self._failure}).")
-        self._queue.append(tuple(message))
+        self._queue.append((when, tuple(message)))
 
     def present_in(self, ports: Iterable[PortInfo]) -> bool:
         """Not a MIDI port, so not in a port list: present while its audio stream runs."""
         return not self._closed and not self._failure
+
+    def missing_message(self) -> str:
+        """What the player reports when :meth:`present_in` says the instrument is gone."""
+        return f"The {BUILT_IN_NAME.lower()} stopped working ({self._failure or 'it was closed'})."
 
     def close(self) -> None:
         if self._closed:
@@ -157,10 +174,20 @@ class BuiltInInstrument:
         if status and getattr(status, "output_underflow", False):
             self.underruns += 1
         try:
-            queue, synth = self._queue, self._synth
+            queue, synth, rate = self._queue, self._synth, self.rate
+            # This block stands for the clock's last ``frames``: a message due in it sounds at
+            # its place, one block after its time (the player sends only what is due).
+            start = self.clock() - frames / rate
+            position = 0
             while queue:
-                synth.handle(queue.popleft())
-            synth.render_into(outdata)
+                when, message = queue.popleft()
+                if when is not None:
+                    frame = min(round((when - start) * rate), frames)
+                    if frame > position:
+                        synth.render_into(outdata[position:frame])
+                        position = frame
+                synth.handle(message)
+            synth.render_into(outdata[position:])
             volume = self._volume
             if volume != 1.0:
                 outdata *= volume
@@ -172,3 +199,45 @@ class BuiltInInstrument:
         """PortAudio ended the stream: closed by us, or the device went away."""
         if not self._closed:
             self._failure = self._failure or "the audio device stopped"
+
+
+class AudioSystem:
+    """The audio output as the GUI sees it; see the module docstring."""
+
+    def __init__(self, stream_factory: Callable | None = None, synth_factory: Callable | None = None,
+                 sounddevice=None):
+        self._stream_factory = stream_factory
+        self._synth_factory = synth_factory or SoundFontSynth
+        self._sounddevice = sounddevice
+
+    def available(self) -> tuple[bool, str]:
+        if self._stream_factory is not None:
+            return True, ""
+        return audio_available(self._sounddevice)
+
+    def open(self, soundfont: str | os.PathLike | None = None,
+             clock: Callable[[], float] = time.perf_counter) -> tuple[BuiltInInstrument, str]:
+        """The instrument with ``soundfont`` (None: the built-in bank), and a warning ('' when
+        none): a SoundFont that cannot be used is named, and the built-in bank plays instead.
+        InstrumentError when there is no sound at all."""
+        ok, reason = self.available()
+        if not ok:
+            raise InstrumentError(reason)
+        rate = DEFAULT_RATE
+        if self._stream_factory is None:
+            device, _ = _default_output(self._sounddevice or _import_sounddevice()[0])
+            rate = int((device or {}).get("default_samplerate") or DEFAULT_RATE)
+        warning = ""
+        try:
+            synth = self._synth_factory(soundfont, rate)
+        except SoundFontError as error:
+            if soundfont is None:
+                raise InstrumentError(f"The {BUILT_IN_NAME.lower()} cannot start: {error}") from None
+            warning = f"{error} The built-in General MIDI bank plays instead."
+            try:
+                synth = self._synth_factory(None, rate)
+            except SoundFontError as second:
+                raise InstrumentError(f"The {BUILT_IN_NAME.lower()} cannot start: {second}") from None
+        instrument = BuiltInInstrument(synth=synth, rate=rate, stream_factory=self._stream_factory,
+                                       clock=clock)
+        return instrument, warning

@@ -22,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-BUILT_IN_SOUNDFONT = Path(__file__).resolve().parents[2] / "resources" / "sf_GMbank.sf2"
+from engine import data_files
+
+BUILT_IN_SOUNDFONT = data_files.soundfont()  # resources/sf_GMbank.sf2, wherever installed
 RATES = (44100, 48000)
 DRUM_CHANNEL = 9  # General MIDI percussion (channel 10)
 DRUM_BANK = 128  # SoundFont banks: 128 holds the drum kits

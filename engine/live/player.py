@@ -16,7 +16,8 @@ thread, the lock, the output, the notes that sound and panic. Outputs are opened
     ``thru(message)``   echo a live note-on/off to the output on the player's channel
     ``panic()``   stops, then CC120/CC121/CC123 on all 16 channels
     ``check_output(ports)``   with a fresh port list: stop with an error if the output is gone
-                              (or its MIDI system went away: ``output.lost_reason``)
+                              (or its MIDI system went away: ``output.lost_reason``; an output
+                              that is no port words it itself: ``output.missing_message()``)
     ``close()``   stops, ends the thread, closes the output
     ``state`` ('stopped' | 'playing' | 'paused'), ``position`` (step, float), ``step_at(time)``,
     ``time_of(step)``, ``wait(timeout)``, ``clock``
@@ -33,6 +34,10 @@ Releasing: stop, pause, seek, loop wrap, port or channel change and close send a
 sounding note, then CC64=0 and CC123 on the channel. Note-offs are sent only for notes that sound.
 When a send fails (the port vanished), playback stops, the output is dropped and ``on_error`` is
 called once; nothing waits on the dead port.
+
+An output with ``timed = True`` on the player's own clock (``output.clock``: the built-in
+instrument) gets each scheduled message's time too, ``send(message, when)``, so it can place the
+message exactly however late the thread woke.
 """
 
 from __future__ import annotations
@@ -378,8 +383,10 @@ class Player:
             output = self._output
             if output is None or output.present_in(ports):
                 return True
-            lost = output.lost_reason
-            if lost is not None:
+            lost = getattr(output, "lost_reason", None)
+            if hasattr(output, "missing_message"):
+                self._fail_locked(output.missing_message())
+            elif lost is not None:
                 self._fail_locked(f"MIDI output '{output.name}' is gone: {lost}.")
             else:
                 self._fail_locked(f"MIDI output '{output.name}' disappeared (was it unplugged?).")
@@ -448,12 +455,16 @@ class Player:
         self._next_tick = when
         self._wake_locked()
 
-    def _send_locked(self, message: list[int]) -> bool:
+    def _send_locked(self, message: list[int], when: float | None = None) -> bool:
+        """Send ``message`` (due at clock time ``when``, if scheduled); False if it failed."""
         output = self._output
         if output is None:
             return False
         try:
-            output.send(message)
+            if when is not None and getattr(output, "timed", False) and output.clock is self._clock:
+                output.send(message, when)
+            else:
+                output.send(message)
         except PortError as exc:
             self._fail_locked(str(exc))
             return False
@@ -550,14 +561,14 @@ class Player:
                 del self._timed_offs[key]
                 if key in self._sounding:
                     self._sounding.pop(key)
-                    self._send_locked(note_off(*key))
+                    self._send_locked(note_off(*key), due)
         if self._state != PLAYING:
             return
         for cue in self._timeline.advance(now):
             if cue.kind == NOTE_ON:
-                self._sound_locked(self._channel, cue.pitch, cue.velocity)
+                self._sound_locked(self._channel, cue.pitch, cue.velocity, cue.when)
             elif cue.kind == NOTE_OFF:
-                self._note_off_locked(cue.pitch)
+                self._note_off_locked(cue.pitch, cue.when)
             elif cue.kind == CLICK:
                 self._click_locked(cue.accent, cue.when)
             elif cue.kind == WRAP:
@@ -578,27 +589,27 @@ class Player:
             if self._next_tick <= now:  # fell behind (a long callback): skip, don't burst
                 self._next_tick = now + self._position_interval
 
-    def _sound_locked(self, channel: int, pitch: int, velocity: int) -> bool:
+    def _sound_locked(self, channel: int, pitch: int, velocity: int, when=None) -> bool:
         """Note-on; a note already sounding on that key (the same pitch again without a gap, or
         over an audition) ends first. True if sent."""
         key = (channel, pitch)
         if key in self._sounding:
             self._sounding.pop(key)
             self._timed_offs.pop(key, None)
-            self._send_locked(note_off(*key))
-        if self._send_locked(note_on(channel, pitch, velocity)):
+            self._send_locked(note_off(*key), when)
+        if self._send_locked(note_on(channel, pitch, velocity), when):
             self._sounding[key] = None
             return True
         return False
 
-    def _note_off_locked(self, pitch: int) -> None:
+    def _note_off_locked(self, pitch: int, when: float) -> None:
         key = (self._channel, pitch)
         if key in self._sounding and key not in self._timed_offs:
             self._sounding.pop(key)
-            self._send_locked(note_off(*key))
+            self._send_locked(note_off(*key), when)
 
     def _click_locked(self, accent: bool, when: float) -> None:
         pitch = CLICK_ACCENT if accent else CLICK_BEAT
         velocity = CLICK_VELOCITIES[0] if accent else CLICK_VELOCITIES[1]
-        if self._sound_locked(METRONOME_CHANNEL, pitch, velocity):
+        if self._sound_locked(METRONOME_CHANNEL, pitch, velocity, when):
             self._timed_offs[(METRONOME_CHANNEL, pitch)] = when + CLICK_SECONDS

@@ -6,7 +6,10 @@ The engine calls back from its own threads (the scheduler, the MIDI input thread
 signal from there is safe, and Qt queues it to the receivers in the GUI thread. No thread is
 started here: the player's scheduler thread belongs to :mod:`engine.live.player`.
 
-``PlaybackBridge(system=None, player=None, parent=None, *, port_poll_ms=2000)``
+``PlaybackBridge(system=None, player=None, parent=None, *, port_poll_ms=2000, audio=None)``
+(``audio``: an :class:`~engine.audio.instrument.AudioSystem`). ``open_output(BUILT_IN_PORT)``
+plays through the built-in instrument; ``audio_available()``, ``set_soundfont(path | None)`` (a
+bad file is named in ``error``, the built-in bank plays) and ``set_volume(0-1)`` go with it.
 
 Signals
     ``position_changed(float)``   the playhead in steps, ~60 times a second while playing
@@ -50,6 +53,7 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
+from engine.audio.instrument import BUILT_IN_PORT, AudioSystem
 from engine.live.endpoints import PortError, PortInfo, find_port
 from engine.live.live_session import LiveSession
 from engine.live.midi_input import MidiInput, open_input
@@ -89,9 +93,14 @@ class PlaybackBridge(QObject):
         parent: QObject | None = None,
         *,
         port_poll_ms: int = 2000,
+        audio: AudioSystem | None = None,
     ):
         super().__init__(parent)
         self.system = system if system is not None else default_system()
+        self.audio = audio if audio is not None else AudioSystem()
+        self._audio_state = self.audio.available()
+        self._soundfont: str | None = None
+        self._volume = 1.0
         self.player = player if player is not None else Player()
         self.player.on_position = self.position_changed.emit
         self.player.on_state = self.state_changed.emit
@@ -236,7 +245,10 @@ class PlaybackBridge(QObject):
             self.output_changed.emit(None)
             return True
         try:
-            output = open_output(port, virtual=virtual, system=self.system)
+            if port == BUILT_IN_PORT:
+                output = self._open_instrument()
+            else:
+                output = open_output(port, virtual=virtual, system=self.system)
         except PortError as exc:
             self.error.emit(str(exc))
             return False
@@ -244,6 +256,30 @@ class PlaybackBridge(QObject):
         self.player.set_output(output)
         self.output_changed.emit(output.port)
         return True
+
+    # --- the built-in instrument ---------------------------------------------------------------
+
+    def audio_available(self) -> tuple[bool, str]:
+        """Whether the built-in instrument can sound here, and if not, why."""
+        return self._audio_state
+
+    def set_soundfont(self, path: str | None) -> None:
+        """The SoundFont the built-in instrument plays (None: the built-in bank)."""
+        self._soundfont = path or None
+        if self.output_port == BUILT_IN_PORT:
+            self.open_output(BUILT_IN_PORT)  # heard at once, as a DAW's instrument swaps
+
+    def set_volume(self, volume: float) -> None:
+        self._volume = min(1.0, max(0.0, float(volume)))
+        if self.output_port == BUILT_IN_PORT:
+            self.player.output.volume = self._volume
+
+    def _open_instrument(self):
+        instrument, warning = self.audio.open(self._soundfont, clock=self.player.clock)
+        instrument.volume = self._volume
+        if warning:
+            self.error.emit(warning)
+        return instrument
 
     def open_input(self, port: PortInfo | str | None, virtual: bool = False) -> bool:
         """Listen to ``port`` (None: no input); False, with an ``error``, if it fails."""

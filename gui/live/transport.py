@@ -1,4 +1,7 @@
-"""The transport toolbar: play/stop, loop, tempo, MIDI ports, record, call and response, panic.
+"""The transport toolbar: play/stop, loop, tempo, outputs, record, call and response, panic.
+
+The output chooser lists the built-in instrument first (chosen when no output was ever chosen
+and it can sound; disabled, the reason as its tip, where it cannot); a slider sets its volume.
 
 A thin view over :class:`gui.live.playback.PlaybackBridge`; it does not own the document.
 
@@ -15,7 +18,8 @@ notices), ``output_state_changed(str)`` ('MIDI out: <port>' or 'MIDI out: off', 
 status bar's MIDI field).
 
 Methods: ``set_tempo(bpm)`` (no ``tempo_changed``), ``refresh_ports(probe=True)``,
-``toggle_play()``. Actions are public attributes (``play_action`` has the Space shortcut).
+``toggle_play()``, ``unavailable_text()`` (why MIDI and/or the built-in instrument cannot work
+here; '' when both can). Actions are public attributes (``play_action`` has the Space shortcut).
 """
 
 from __future__ import annotations
@@ -26,14 +30,17 @@ from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox, QStyle, QToolBar, QWidget
 
+from engine.audio.instrument import BUILT_IN_NAME, BUILT_IN_PORT, STILL_WORKS
 from engine.live.endpoints import PortInfo, find_port
 from engine.live.player import PLAYING
 from engine.melody import Melody
 from gui import settings as prefs
 from gui.generation.tooltips import rich_tip
 from gui.live.playback import PlaybackBridge
+from gui.live.volume import VolumeSlider
 
 VIRTUAL = "virtual"  # the output combo's entry for Segue's own virtual port
+BUILT_IN = "builtin"  # how the built-in instrument is remembered as the output
 NO_PORT = "none"
 GM_PROGRAMS = None  # filled on first use (pretty_midi's General MIDI names)
 
@@ -117,10 +124,12 @@ class Transport(QToolBar):
         self.addSeparator()
 
         self.output_combo = QComboBox(self)
-        self.output_combo.setToolTip("MIDI output: where playback and auditions go")
+        self.output_combo.setToolTip("Output: where playback and auditions go")
         self.output_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.output_combo.activated.connect(self._output_chosen)
         self.addWidget(self.output_combo)
+        self.volume_slider = VolumeSlider(bridge, self, remember=remember_ports)
+        self.addWidget(self.volume_slider)
 
         self.channel_spin = QSpinBox(self)
         self.channel_spin.setRange(1, 16)
@@ -130,7 +139,8 @@ class Transport(QToolBar):
         self.addWidget(self.channel_spin)
 
         self.program_combo = QComboBox(self)
-        self.program_combo.setToolTip("General MIDI program sent before playing")
+        self.program_combo.setToolTip("Instrument (General MIDI program) of the built-in "
+                                      "instrument; a MIDI synth gets a program change")
         # Wide enough for "No program change" and most GM names; long ones elide.
         self.program_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
@@ -206,13 +216,16 @@ class Transport(QToolBar):
         bridge.error.connect(self.message)
 
         self._available, self._unavailable_reason = bridge.available()
+        self._audio, self._audio_reason = bridge.audio_available()
         self._fill_ports()
-        if self._available:
+        if self._remember:
+            bridge.set_soundfont(prefs.read(prefs.SOUNDFONT) or None)
+        if self._available or self._audio:
             self._restore_ports()
         self._update_enabled()
-        if not self._available:
+        if self.unavailable_text():
             # Deferred so the owner can connect ``message`` first.
-            QTimer.singleShot(0, self, lambda: self.message.emit(self._unavailable_reason))
+            QTimer.singleShot(0, self, lambda: self.message.emit(self.unavailable_text()))
 
     def _toggle(self, text: str, tip: str) -> QAction:
         action = QAction(text, self)
@@ -270,7 +283,14 @@ class Transport(QToolBar):
         self._fill_ports()
         self._update_enabled()
         if not self._available:
-            self.message.emit(self._unavailable_reason)
+            self.message.emit(self.unavailable_text())
+
+    def unavailable_text(self) -> str:
+        audio = self._audio_reason
+        if not self._available:  # then MIDI outputs do not work either
+            audio = audio.removesuffix(" " + STILL_WORKS)
+        reasons = ((self._unavailable_reason, self._available), (audio, self._audio))
+        return " ".join(reason for reason, ok in reasons if not ok and reason)
 
     def _ports_changed(self, *_message) -> None:
         """The ports came or went, or a MIDI system went away: whether MIDI works may have
@@ -288,16 +308,15 @@ class Transport(QToolBar):
 
         with QSignalBlocker(self.output_combo):
             self.output_combo.clear()
+            self.output_combo.addItem(BUILT_IN_NAME, BUILT_IN_PORT)
+            if not self._audio:
+                self._disable_last_output(self._audio_reason)
             self.output_combo.addItem("No output", NO_PORT)
             if self._available:
                 supported, reason = self.bridge.virtual_support()
                 self.output_combo.addItem("Segue virtual port (for your DAW)", VIRTUAL)
                 if not supported:
-                    index = self.output_combo.count() - 1
-                    item = self.output_combo.model().item(index)
-                    item.setEnabled(False)
-                    item.setToolTip(reason)
-                    self.output_combo.setItemData(index, reason, Qt.ItemDataRole.ToolTipRole)
+                    self._disable_last_output(reason)
             for port in outputs:
                 self.output_combo.addItem(label(port), port)
         with QSignalBlocker(self.input_combo):
@@ -307,6 +326,11 @@ class Transport(QToolBar):
                 self.input_combo.addItem(label(port), port)
         self._output_changed(self.bridge.output_port)
         self._input_changed(self.bridge.input_port)
+
+    def _disable_last_output(self, reason: str) -> None:
+        index = self.output_combo.count() - 1
+        self.output_combo.model().item(index).setEnabled(False)
+        self.output_combo.setItemData(index, reason, Qt.ItemDataRole.ToolTipRole)
 
     def _select(self, combo: QComboBox, port: PortInfo | None) -> None:
         if port is None:
@@ -322,7 +346,7 @@ class Transport(QToolBar):
                     combo.setCurrentIndex(index)
                 return
         with QSignalBlocker(combo):
-            combo.setCurrentIndex(0)
+            combo.setCurrentIndex(combo.findData(NO_PORT))
 
     def _output_chosen(self, index: int) -> None:
         data = self.output_combo.itemData(index)
@@ -347,6 +371,8 @@ class Transport(QToolBar):
         self._select(self.output_combo, port)
         if port is None:
             text = "MIDI out: off"
+        elif port == BUILT_IN_PORT:
+            text = f"Out: {BUILT_IN_NAME}"
         elif port.virtual:
             text = "MIDI out: Segue (virtual)"
         else:
@@ -360,45 +386,54 @@ class Transport(QToolBar):
     def _save(self, setting, data) -> None:
         if not self._remember:
             return
+        if data == BUILT_IN_PORT:
+            data = BUILT_IN
         value = data.name if isinstance(data, PortInfo) else ("" if data == NO_PORT else str(data))
         prefs.write(setting, value)
 
     def _restore_ports(self) -> None:
-        """Reopen the ports chosen last time; the first output when none was ever chosen."""
+        """Reopen the ports chosen last time; when no output was ever chosen, the built-in
+        instrument (the first MIDI output where it cannot sound)."""
         if not self._remember:
             return
         output = prefs.read(prefs.MIDI_OUTPUT_PORT)
-        if output == VIRTUAL:
+        chosen_before = prefs.store().contains(prefs.MIDI_OUTPUT_PORT.key)
+        if output == BUILT_IN or (not chosen_before and self._audio):
+            if self._audio:
+                self.bridge.open_output(BUILT_IN_PORT)
+        elif self._available and output == VIRTUAL:
             self.bridge.open_output(None, virtual=True)
-        elif output:
+        elif self._available and output:
             port = find_port(output, self.bridge.output_ports())
             if port is not None:
                 self.bridge.open_output(port)
             else:
                 self.message.emit(f"MIDI output '{output}' is not connected; choose another one.")
-        elif self.bridge.output_ports() and not prefs.store().contains(prefs.MIDI_OUTPUT_PORT.key):
+        elif self.bridge.output_ports() and not chosen_before:
             self.bridge.open_output(self.bridge.output_ports()[0])
         saved_input = prefs.read(prefs.MIDI_INPUT_PORT)
-        if saved_input:
+        if saved_input and self._available:
             port = find_port(saved_input, self.bridge.input_ports())
             if port is not None:
                 self.bridge.open_input(port)
 
     def _update_enabled(self) -> None:
-        has_output = self.bridge.output_port is not None
-        self.play_action.setEnabled(self._available and has_output)
-        if not self._available:
-            tip = rich_tip(self._unavailable_reason)  # a long reason: wrapped
-        elif not has_output:
-            tip = "Choose a MIDI output to play"
+        port = self.bridge.output_port
+        some_output = self._available or self._audio
+        self.play_action.setEnabled(port is not None)
+        if not some_output:
+            tip = rich_tip(self.unavailable_text())  # a long reason: wrapped
+        elif port is None:
+            tip = "Choose an output to play"
         else:
             tip = "Play / Stop (Space)"
         self.play_action.setToolTip(tip)
-        for widget in (self.output_combo, self.input_combo, self.channel_spin, self.program_combo):
-            widget.setEnabled(self._available)
-        for action in (
-            self.record_action, self.count_in_action, self.call_response_action, self.metronome_action
-        ):
+        for widget in (self.output_combo, self.channel_spin, self.program_combo):
+            widget.setEnabled(some_output)
+        self.metronome_action.setEnabled(some_output)
+        self.volume_slider.setEnabled(port == BUILT_IN_PORT)
+        self.input_combo.setEnabled(self._available)
+        for action in (self.record_action, self.count_in_action, self.call_response_action):
             action.setEnabled(self._available)
 
     def _count_in_toggled(self, on: bool) -> None:

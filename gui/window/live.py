@@ -17,9 +17,13 @@ and puts in its Transport menu) and reports through signals.
   roll's snap; with Count-in on, a bar of clicks comes first and notes played in it are not kept.
 - Call and response: when the player pauses, :class:`gui.generation.continuation.CallAnswerer`
   continues the call with the current generation settings and the bridge plays the answer.
-- The roll's keyboard clicks audition on the output; closing the window releases every note.
-- Without any MIDI system the app runs as before: Play is disabled, the status bar says why,
-  export still works.
+- Note preview, as in a DAW's piano roll: clicking, drawing, moving or transposing a note,
+  clicking a key of the roll's keyboard and flipping to another variation (while stopped) sound
+  the note briefly on the output. ``preview_action`` (the View menu's "Preview Notes",
+  remembered) turns it off. Closing the window releases every note.
+- The built-in instrument is an output like a port (see :mod:`gui.live.transport`). Without any
+  MIDI system and audio device the app runs as before: Play is disabled, the status bar says
+  why, export still works.
 """
 
 from __future__ import annotations
@@ -30,10 +34,12 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QStyle, QWidget
 
+from engine.audio.instrument import BUILT_IN_NAME, BUILT_IN_PORT
 from engine.edits import merge_take
 from engine.live.call_response import ANSWERING, HEARING, LISTENING, THINKING
 from engine.live.player import PLAYING
 from engine.melody import Melody
+from gui import settings as prefs
 from gui.document import MERGE_TEMPO, Document
 from gui.generation.continuation import CallAnswerer
 from gui.generation.tooltips import rich_tip
@@ -89,6 +95,7 @@ class LiveController(QObject):
         self.document, self.playback, self.roll, self.answerer = document, playback, roll, answerer
         self._playhead_follows = False  # the playback is the piece's (not a call's answer)
         self._played: Melody | None = None  # what the transport last started playing
+        self._variations_shown = (document.variations, document.current_index)
         self.transport = Transport(
             playback, toolbar_parent, melody_source=self.melody_to_play, start_source=self.play_start
         )
@@ -122,6 +129,11 @@ class LiveController(QObject):
         transport.insertAction(transport.play_action, self.rewind_action)
         # One tempo box is enough: the transport's, where DAW users look for it.
         self.roll.tempo_box.hide()
+        self.preview_action = QAction("&Preview Notes", window)
+        self.preview_action.setCheckable(True)
+        self.preview_action.setChecked(prefs.read(prefs.NOTE_PREVIEW))
+        self.preview_action.setStatusTip("Sound each note you click, draw, move or transpose.")
+        self.preview_action.toggled.connect(lambda on: prefs.write(prefs.NOTE_PREVIEW, on))
 
     def _connect(self) -> None:
         doc, playback, transport, roll = self.document, self.playback, self.transport, self.roll
@@ -138,7 +150,8 @@ class LiveController(QObject):
         playback.call_response_state.connect(self._call_response_state)
         self.answerer.answered.connect(playback.deliver_answer)
         self.answerer.status_message.connect(lambda text: self.status_message.emit(text, 8000))
-        roll.audition_requested.connect(playback.audition)
+        roll.audition_requested.connect(self.preview)
+        doc.variations_changed.connect(self._preview_flipped_variation)
         roll.loop_region_changed.connect(self._loop_region_changed)
         transport.loop_action.toggled.connect(roll.set_loop_enabled)
         roll.set_loop_enabled(transport.loop_action.isChecked())
@@ -208,6 +221,26 @@ class LiveController(QObject):
         self._played = melody
         self.audition_started.emit(melody)
         self.playback.play(melody, start_step=start)
+
+    def preview(self, pitch: int, velocity: int) -> None:
+        """Sound an edited note briefly, unless note preview is off."""
+        if self.preview_action.isChecked():
+            self.playback.audition(pitch, velocity)
+
+    def _preview_flipped_variation(self) -> None:
+        """Another variation was chosen (not a new batch): its first note sounds, while stopped
+        (playing, the new variation is heard at once anyway)."""
+        doc = self.document
+        (before, index), self._variations_shown = self._variations_shown, (
+            doc.variations, doc.current_index
+        )
+        variation = doc.current_variation()
+        flipped = before == doc.variations and index != doc.current_index
+        if variation is None or not flipped or self.playback.state == PLAYING:
+            return
+        first = next((n for n in variation.notes if n.start >= doc.marker), None)
+        if first is not None:
+            self.preview(first.pitch, first.velocity)
 
     def stop_playback(self) -> None:
         """Before the piece is replaced: playback stops and the playhead goes."""
@@ -293,18 +326,19 @@ class LiveController(QObject):
     def _transport_message(self, text: str) -> None:
         """The transport's notices in the status bar; "no MIDI system" without its technical
         details, which would run off the bar (they stay in the MIDI field's tooltip)."""
-        available, reason = self.playback.available()
-        if not available and text == reason:
+        if text == self.transport.unavailable_text():
             text = without_details(text)
         self.status_message.emit(text, 8000)
 
     def _output_state_changed(self, text: str) -> None:
-        available, reason = self.playback.available()
-        if not available:
-            self.output_shown.emit("MIDI: unavailable", rich_tip(reason))
-            return
+        available, _ = self.playback.available()
         port = self.playback.output_port
-        if port is None:
+        if not available and port is None:
+            self.output_shown.emit("MIDI: unavailable", rich_tip(self.transport.unavailable_text()))
+            return
+        if port == BUILT_IN_PORT:
+            text = f"Out: {BUILT_IN_NAME}"
+        elif port is None:
             text = "MIDI out: off"
         elif not text:
             text = "MIDI out: Segue (virtual)" if port.virtual else f"MIDI out: {port.name}"

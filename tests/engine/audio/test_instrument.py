@@ -3,8 +3,6 @@ queue the callback drains; no device is needed (the test calls the callback itse
 
 from __future__ import annotations
 
-import types
-
 import numpy as np
 import pytest
 
@@ -16,52 +14,15 @@ from engine.audio.instrument import (
 )
 from engine.live.endpoints import PortError
 from engine.live.player import Player
-from engine.live.testing import FakeClock
+from engine.live.testing import FakeAudioStream, FakeClock, FakeSounddevice, RecordingSynth
 from engine.melody import Melody, Note
 
 
-class FakeStream:
-    """Stands in for ``sounddevice.OutputStream``: keeps the callbacks for the test to call."""
-
-    def __init__(self, **settings):
-        self.settings = settings
-        self.callback = settings["callback"]
-        self.finished = settings["finished_callback"]
-        self.started = self.closed = False
-
-    def start(self):
-        self.started = True
-
-    def close(self):
-        self.closed = True
-        self.finished()
-
-    def block(self, frames: int = 256, underflow: bool = False) -> np.ndarray:
-        out = np.full((frames, 2), np.nan, dtype=np.float32)
-        status = types.SimpleNamespace(output_underflow=underflow) if underflow else None
-        self.callback(out, frames, None, status)
-        return out
-
-
-class RecordingSynth:
-    """Records what the callback does, in order."""
-
-    def __init__(self):
-        self.log: list = []
-
-    def handle(self, message):
-        self.log.append(("handle", list(message)))
-
-    def render_into(self, buffer):
-        self.log.append(("render", len(buffer)))
-        buffer.fill(0.5)
-
-
 def open_instrument(synth=None, **kwargs):
-    streams: list[FakeStream] = []
+    streams: list[FakeAudioStream] = []
 
     def factory(**settings):
-        streams.append(FakeStream(**settings))
+        streams.append(FakeAudioStream(**settings))
         return streams[-1]
 
     instrument = BuiltInInstrument(synth=synth, rate=44100, stream_factory=factory, **kwargs)
@@ -168,19 +129,6 @@ def test_a_stream_that_cannot_open_is_one_clear_error():
         BuiltInInstrument(synth=RecordingSynth(), rate=44100, stream_factory=refuse)
 
 
-class FakeSounddevice:
-    """Looks like the ``sounddevice`` module: with or without a default output device."""
-
-    def __init__(self, device=None):
-        self._device = device
-        self.OutputStream = FakeStream
-
-    def query_devices(self, kind=None):
-        if self._device is None:
-            raise ValueError("No output device matching ''")
-        return self._device
-
-
 def test_availability_names_the_reason_when_there_is_no_device():
     ok, reason = audio_available(FakeSounddevice())
     assert not ok
@@ -217,3 +165,82 @@ def test_the_device_rate_is_used(monkeypatch):
         assert instrument.rate == 48000 and instrument._synth.rate == 48000
     finally:
         instrument.close()
+
+
+def test_a_message_sent_with_its_time_is_placed_at_its_frame_one_block_later():
+    clock = FakeClock(10.0)
+    synth = RecordingSynth()
+    instrument, stream = open_instrument(synth, clock=clock)
+    instrument.send([0x90, 60, 100], 10.0 - 100 / 44100)  # 100 frames into the last 256
+    instrument.send([0x80, 60, 0], 10.0 - 6 / 44100)
+    instrument.send([0xB0, 123, 0])  # untimed: right after what came before
+    stream.block(256)
+    assert synth.log == [
+        ("render", 156), ("handle", [0x90, 60, 100]), ("render", 94),
+        ("handle", [0x80, 60, 0]), ("handle", [0xB0, 123, 0]), ("render", 6),
+    ]
+
+
+def play_one_note(output, clock) -> None:
+    player = Player(output, clock=clock, sleep=clock.sleep)
+    try:
+        player.play(Melody([Note(60, 0, 1)], tempo=120))
+        assert player.wait(5)
+    finally:
+        player.close()
+
+
+def test_the_player_passes_times_only_to_an_instrument_on_its_own_clock():
+    clock = FakeClock()
+    on_its_clock, _ = open_instrument(RecordingSynth(), clock=clock)
+    sent = []
+    on_its_clock.send = lambda message, when=None: sent.append((list(message), when))
+    play_one_note(on_its_clock, clock)
+    timed = [(m[:2], when) for m, when in sent if when is not None]
+    start = timed[0][1]
+    assert timed == [([0x90, 60], start), ([0x80, 60], start + 0.125)]  # a step is 1/8 s
+    other, _ = open_instrument(RecordingSynth())  # the perf_counter clock: times mean nothing
+    other_sent = []
+    other.send = lambda message, when=None: other_sent.append(when)
+    play_one_note(other, clock)
+    assert other_sent and set(other_sent) == {None}
+
+
+def test_a_stopped_instrument_is_reported_in_its_own_words_not_as_unplugged():
+    instrument, stream = open_instrument(RecordingSynth())
+    player = Player(instrument)
+    errors = []
+    player.on_error = errors.append
+    try:
+        stream.finished()  # the device went away
+        assert not player.check_output([])
+    finally:
+        player.close()
+    assert errors == ["The built-in instrument stopped working (the audio device stopped)."]
+
+
+def test_the_audio_system_falls_back_to_the_built_in_bank_and_names_the_bad_file(tmp_path):
+    from engine.audio.soundfont import SoundFontError
+    from engine.live.testing import fake_audio
+
+    bad = tmp_path / "broken.sf2"
+
+    def synth_factory(soundfont, rate):
+        if soundfont is not None:
+            raise SoundFontError(soundfont, "it is not an SF2/SF3 SoundFont")
+        return RecordingSynth(soundfont, rate)
+
+    audio, streams = fake_audio(synth_factory=synth_factory)
+    instrument, warning = audio.open(bad)
+    try:
+        assert warning == (
+            "Cannot use the SoundFont 'broken.sf2': it is not an SF2/SF3 SoundFont. "
+            "The built-in General MIDI bank plays instead."
+        )
+        assert instrument._synth.soundfont is None and streams[0].started
+    finally:
+        instrument.close()
+    nothing, _ = fake_audio(available=False)
+    assert not nothing.available()[0]
+    with pytest.raises(InstrumentError, match="no audio output device"):
+        nothing.open()

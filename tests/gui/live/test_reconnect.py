@@ -3,7 +3,7 @@
 import pytest
 
 from engine.live.endpoints import PortInfo
-from engine.live.testing import FakeRtmidi, fake_system
+from engine.live.testing import FakeRtmidi, fake_audio, fake_system
 from engine.melody import Melody, Note
 from gui.live.playback import PlaybackBridge
 from gui.live.transport import NO_PORT, Transport
@@ -16,7 +16,7 @@ def rig(qtbot):
     made = []
 
     def make(fake):
-        bridge = PlaybackBridge(fake_system(fake), port_poll_ms=0)
+        bridge = PlaybackBridge(fake_system(fake), port_poll_ms=0, audio=fake_audio(False)[0])
         transport = Transport(bridge, melody_source=lambda: MELODY, remember_ports=False)
         qtbot.addWidget(transport)
         messages = []

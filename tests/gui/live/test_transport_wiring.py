@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QToolBar
 
 from engine.live.endpoints import PortInfo
 from engine.live.player import START_LEAD_SECONDS, Player
-from engine.live.testing import FakeClock, FakeRtmidi, fake_system
+from engine.live.testing import FakeClock, FakeRtmidi, fake_audio, fake_system
 from engine.melody import Melody, Note
 from gui import settings as prefs
 from gui.dialogs import ScriptedDialogs
@@ -53,11 +53,13 @@ def rig(qtbot):
     transport talks to a fake rtmidi with an output 'Synth' and an input 'Keys'."""
     windows = []
 
-    def make(melody=SEED, marker=None, fake=None, clock=None):
+    def make(melody=SEED, marker=None, fake=None, clock=None, audio=None):
         """``clock``: a FakeClock for the player (and the input's arrival times)."""
         fake = fake or FakeRtmidi(outputs=["Synth"], inputs=["Keys"])
         player = None if clock is None else Player(clock=clock, sleep=clock.sleep)
-        bridge = PlaybackBridge(fake_system(fake), player=player, port_poll_ms=0)
+        bridge = PlaybackBridge(
+            fake_system(fake), player=player, port_poll_ms=0, audio=audio or fake_audio(False)[0]
+        )
         document = Document(melody, melody.end if marker is None else marker)
         window = MainWindow(document, dialogs=ScriptedDialogs(), playback=bridge)
         qtbot.addWidget(window)
@@ -305,7 +307,8 @@ def test_without_a_midi_system_play_is_off_the_status_bar_says_why_and_export_wo
     qtbot.waitUntil(lambda: "No MIDI system found" in window.statusBar().currentMessage(), timeout=2000)
     # The status bar says it in one short line; the technical reason is in the MIDI field's tip.
     assert window.statusBar().currentMessage() == (
-        "No MIDI system found. Playback is off; export to MIDI files still works."
+        "No MIDI system found. Playback is off; export to MIDI files still works. "
+        "The built-in instrument is unavailable: no audio output device was found."
     )
     assert "no JACK server is running" in window.status.midi_label.toolTip()
     assert not window.transport.play_action.isEnabled()

@@ -1,0 +1,189 @@
+"""File > Export Audio…: the piece, the seed or the current variation as a WAV file (or FLAC
+where ``soundfile`` is installed), played by the built-in instrument's synthesizer.
+
+The sound is rendered offline in the :class:`gui.worker.Worker` (faster than real time, with a
+progress bar that can cancel), at 44.1 or 48 kHz, with the chosen General MIDI program (the
+transport's, unless changed) and tempo (the piece's), ending in the notes' release tail. The file
+reaches the disk through ``engine.audio.write_audio``, atomically: an unwritable target gives one
+clear message and the file that was there stays as it was. A SoundFont chosen for the built-in
+instrument (``prefs.SOUNDFONT``) plays here too; one that cannot be used is named and the
+built-in bank plays.
+
+``AudioExporter(document, dialogs, title_source, program_source, parent=None, *, ask=None)``
+    ``action`` (File > Export Audio…), ``export_dialog()``, ``export_to(path, options)`` (starts
+    the render; ``finished(path)`` or ``failed(message)`` follows), ``status_message(str, int)``.
+    ``ask(has_variation, has_seed, initial) -> AudioExportOptions | None`` is the options dialog
+    (tests pass their own).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QProgressDialog
+
+from engine.audio.audio_files import AudioExportError, audio_formats, write_audio
+from engine.audio.rendering import iter_render, melody_events
+from engine.audio.soundfont import RATES, SoundFontError, SoundFontSynth
+from engine.melody import Melody
+from gui import settings as prefs
+from gui.document import Document
+from gui.live.transport import general_midi_names
+from gui.window.export import CHOICES, PIECE, ExportDialog, ExportOptions, melodies_to_export
+from gui.window.export import suggested_file_name as midi_file_name
+from gui.worker import Worker
+
+PROGRESS_DELAY_MS = 400  # a short render finishes before a progress bar would flash up
+
+
+@dataclass(frozen=True)
+class AudioExportOptions:
+    what: str = PIECE
+    rate: int = 44100
+    program: int = 0  # General MIDI, 0-127
+    suffix: str = ".wav"
+
+
+def read_last_options(program: int) -> AudioExportOptions:
+    """The choices made last time (what, rate, format), with ``program``."""
+    try:
+        last = json.loads(prefs.read(prefs.AUDIO_EXPORT) or "{}")
+        options = AudioExportOptions(**{**last, "program": program})
+    except (TypeError, ValueError):
+        return AudioExportOptions(program=program)
+    ok = options.what in CHOICES and options.rate in RATES and options.suffix in audio_formats()
+    return options if ok else AudioExportOptions(program=program)
+
+
+class AudioExportDialog(ExportDialog):
+    """The MIDI export's choice of notes, plus the sample rate, the instrument and the format."""
+
+    def __init__(self, has_variation: bool, has_seed: bool, initial: AudioExportOptions,
+                 parent=None):
+        super().__init__(has_variation, has_seed, ExportOptions(initial.what), parent)
+        self.setWindowTitle("Export Audio")
+        self.findChild(QLabel).setText("Export which notes as an audio file?")
+        for option in (self.include_piece, self.separate_tracks):
+            option.hide()  # the variation is heard in the piece, as Play plays it
+        self.rate, self.program, self.format = QComboBox(), QComboBox(), QComboBox()
+        for rate in RATES:
+            self.rate.addItem(f"{rate / 1000:g} kHz", rate)
+        for number, name in enumerate(general_midi_names()):
+            self.program.addItem(f"{number + 1} {name}", number)
+        for suffix, name in audio_formats().items():
+            self.format.addItem(name, suffix)
+        for combo, value in ((self.rate, initial.rate), (self.program, initial.program),
+                             (self.format, initial.suffix)):
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+        form = QFormLayout()
+        form.addRow("Instrument:", self.program)
+        form.addRow("Sample rate:", self.rate)
+        form.addRow("Format:", self.format)
+        self.layout().insertLayout(self.layout().count() - 1, form)
+
+    def audio_options(self) -> AudioExportOptions:
+        return AudioExportOptions(self.options().what, self.rate.currentData(),
+                                  self.program.currentData(), self.format.currentData())
+
+
+def ask_options(parent, has_variation: bool, has_seed: bool, initial: AudioExportOptions):
+    dialog = AudioExportDialog(has_variation, has_seed, initial, parent)
+    return dialog.audio_options() if dialog.exec() else None
+
+
+def render_job(melody: Melody, options: AudioExportOptions, path: str, soundfont: str | None):
+    """The worker's job: render, write; returns (path, warning), or (None, the error)."""
+    warning = ""
+    try:
+        try:
+            synth = SoundFontSynth(soundfont, options.rate)
+        except SoundFontError as error:
+            if soundfont is None:
+                raise
+            warning = f" {error} The built-in bank played instead."
+            synth = SoundFontSynth(None, options.rate)
+        rendering = yield from iter_render(melody_events(melody, options.program), synth)
+        write_audio(path, rendering)
+    except (AudioExportError, SoundFontError) as error:
+        return None, str(error)
+    return path, warning
+
+
+class AudioExporter(QObject):
+    """See the module docstring."""
+
+    status_message = Signal(str, int)
+    finished = Signal(str)  # the file written
+    failed = Signal(str)  # the message shown
+
+    def __init__(self, document: Document, dialogs, title_source: Callable[[], str],
+                 program_source: Callable[[], int | None], parent=None, *, ask=None):
+        super().__init__(parent)
+        self.document, self.dialogs = document, dialogs
+        self._title, self._program = title_source, program_source
+        self._ask = ask or (lambda *args: ask_options(parent, *args))
+        self.action = QAction("Export &Audio…", self)
+        self.action.setStatusTip("Render the piece, the seed or the current variation to WAV.")
+        self.action.triggered.connect(lambda _checked=False: self.export_dialog())
+        self.worker = Worker(self)
+        self.worker.progress.connect(lambda value: self._progress.setValue(round(value * 100)))
+        self.worker.finished.connect(self._written)
+        self.worker.errored.connect(self._failed)
+        self.worker.cancelled.connect(lambda: self.status_message.emit("Audio export cancelled.", 5000))
+        self.worker.done.connect(lambda: self._progress.reset())
+        self._progress = QProgressDialog("Rendering audio…", "Cancel", 0, 100, parent)
+        self._progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self._progress.setMinimumDuration(PROGRESS_DELAY_MS)
+        self._progress.canceled.connect(self.worker.cancel)
+        self._progress.reset()  # a QProgressDialog shows itself unless reset
+
+    def export_dialog(self) -> bool:
+        doc = self.document
+        initial = read_last_options(self._program() or 0)
+        options = self._ask(doc.current_variation() is not None, bool(doc.seed().notes), initial)
+        if options is None:
+            return False
+        prefs.write(prefs.AUDIO_EXPORT, json.dumps(
+            {k: v for k, v in asdict(options).items() if k != "program"}
+        ))
+        stem = Path(midi_file_name(self._title(), ExportOptions(options.what),
+                                   doc.current_index + 1)).stem
+        formats = ";;".join(f"{name} files (*{suffix})" for suffix, name in audio_formats().items())
+        path = self.dialogs.save_path("Export Audio", formats, stem + options.suffix)
+        if not path:
+            return False
+        if Path(path).suffix.lower() not in audio_formats():
+            path += options.suffix
+        return self.export_to(path, options)
+
+    def export_to(self, path: str, options: AudioExportOptions) -> bool:
+        """Start rendering ``options`` to ``path``; False (with a message) when it cannot."""
+        if self.worker.is_running():
+            self.status_message.emit("An audio export is already running.", 5000)
+            return False
+        try:
+            melody, _ = melodies_to_export(self.document, ExportOptions(options.what))
+        except ValueError as exc:
+            self.dialogs.error("Nothing to export", f"Could not export {Path(path).name}: {exc}.")
+            return False
+        soundfont = prefs.read(prefs.SOUNDFONT) or None
+        self._progress.setValue(0)
+        self.worker.start(lambda: render_job(melody, options, path, soundfont))
+        return True
+
+    def _written(self, outcome) -> None:
+        path, text = outcome
+        if path is None:
+            self._failed(text)
+            return
+        self.status_message.emit(f"Exported {Path(path).name}.{text}", 8000)
+        self.finished.emit(path)
+
+    def _failed(self, message: str) -> None:
+        self.dialogs.error("Could not export audio", message)
+        self.failed.emit(message)

@@ -1,0 +1,60 @@
+"""Note preview in the window, as in a DAW's piano roll: clicking or transposing a note and
+flipping to another variation sound it on the current output; View > Preview Notes turns it off
+(remembered). Over a fake rtmidi with an output 'Synth'."""
+
+import pytest
+
+from engine.live.testing import FakeRtmidi, fake_audio, fake_system
+from engine.melody import Melody, Note
+from gui import settings as prefs
+from gui.document import Document
+from gui.live.playback import PlaybackBridge
+from tests.gui.piano_roll.test_roll import cell, click
+
+SEED = Melody([Note(62, 0, 4), Note(66, 4, 4), Note(69, 8, 4)], tempo=120)
+
+
+@pytest.fixture
+def window(main_window, tmp_path):
+    prefs.use_private_store(str(tmp_path / "settings"))
+    fake = FakeRtmidi(outputs=["Synth"])
+    bridge = PlaybackBridge(fake_system(fake), port_poll_ms=0, audio=fake_audio(False)[0])
+    made = main_window(Document(SEED, SEED.end), playback=bridge)
+    made.show()
+    yield made, fake
+    bridge.close()
+
+
+def note_ons(fake):
+    return [m[1] for _, m in fake.sent if m[0] & 0xF0 == 0x90 and m[2] > 0]
+
+
+def test_clicking_and_transposing_a_note_sound_it(window):
+    win, fake = window
+    click(win.roll.note_grid, cell(win.roll, 5, 66))
+    assert note_ons(fake) == [66]
+    win.actions["transpose_up"].trigger()  # Ctrl+Up: the selected note, a semitone up
+    assert note_ons(fake) == [66, 67]
+
+
+def test_flipping_to_another_variation_sounds_its_first_note(window):
+    win, fake = window
+    doc = win.document
+    doc.set_variations([Melody([Note(71, 12, 2)]), Melody([Note(74, 12, 2)])])
+    assert note_ons(fake) == []  # a new batch is not a flip
+    doc.select_variation(1)
+    assert note_ons(fake) == [74]
+    doc.select_variation(1)  # the same one again: nothing new
+    assert note_ons(fake) == [74]
+
+
+def test_the_view_menu_toggle_turns_preview_off_and_is_remembered(window):
+    win, fake = window
+    action = win.live.preview_action
+    assert action in win.view_menu.actions() and action.isChecked()
+    action.trigger()
+    assert prefs.read(prefs.NOTE_PREVIEW) is False
+    click(win.roll.note_grid, cell(win.roll, 5, 66))
+    win.document.set_variations([Melody([Note(71, 12, 2)]), Melody([Note(74, 12, 2)])])
+    win.document.select_variation(1)
+    assert note_ons(fake) == []
