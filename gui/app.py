@@ -1,6 +1,7 @@
 """Application entry point: command line, QApplication, main window, last-resort error handling.
 
-``python main.py [--version] [--screenshot PATH] [FILE]``
+``python main.py [--version] [--screenshot PATH] [--startup-report] [FILE]``
+``segue --install-desktop`` / ``--uninstall-desktop``: the Linux desktop entry (``gui.desktop``)
 
 - ``FILE``: a ``.segue`` session or a MIDI file to open.
 - ``--screenshot PATH``: render the window with the demo seed and a pending continuation to a
@@ -41,6 +42,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--screenshot",
         metavar="PATH",
         help="render the window with the demo seed and a pending continuation to a PNG, then exit",
+    )
+    parser.add_argument(
+        "--startup-report",
+        action="store_true",
+        help="print when the window was first painted and the model was ready "
+        "(wall-clock seconds), then quit (bench/startup.py)",
+    )
+    desktop = parser.add_mutually_exclusive_group()
+    desktop.add_argument(
+        "--install-desktop",
+        action="store_true",
+        help="add Segue to the Linux desktop's menus, with its icon, as the app for .segue "
+        "sessions (in ~/.local/share), then exit",
+    )
+    desktop.add_argument(
+        "--uninstall-desktop", action="store_true", help="remove what --install-desktop added"
     )
     parser.add_argument("file", nargs="?", help="a .segue session or a MIDI file to open")
     return parser.parse_args(argv)
@@ -120,7 +137,7 @@ def take_screenshot(window, path: str) -> int:
     """Demo seed plus a pending continuation, grabbed to ``path``; 0 on success."""
     from PySide6.QtWidgets import QApplication
 
-    from engine.ml.catalog import shipped_models
+    from engine.ml.catalog import available_models
     from engine.ml.request import ContinuationRequest, stand_in_continuation
     from gui.generation.model_loader import continuation_job, load_model_job
     from gui.worker import run_sync
@@ -128,7 +145,7 @@ def take_screenshot(window, path: str) -> int:
     document = window.document
     settings = window.panel.settings().replace(bars=2, variations=3, seed_locked=True, rng_seed=7)
     window.panel.set_settings(settings)
-    models = shipped_models()
+    models = available_models()
     note = ""
     try:
         if not models:
@@ -141,7 +158,7 @@ def take_screenshot(window, path: str) -> int:
     except Exception as exc:  # noqa: BLE001 - a screenshot still shows the workflow
         request = ContinuationRequest.build(document.seed(), document.marker, settings)
         variations = stand_in_continuation(request)
-        note = f"Stand-in continuation ({exc}): install a model in models/ for real ones."
+        note = f"Stand-in continuation ({exc}): the installed models are missing."
         window.model_control.show_no_model(f"No usable model ({exc}): the ghost notes are a stand-in.")
     document.set_variations(variations)
     window.roll.zoom_to_fit()
@@ -155,16 +172,25 @@ def take_screenshot(window, path: str) -> int:
     if not image.save(path, "PNG"):
         print(f"Could not write the screenshot to {path}.", file=sys.stderr)
         return 1
-    print(f"Screenshot written to {path} ({image.width()}x{image.height()}).")
+    source = "a stand-in" if note else f"the model {window.models.current.name}"
+    print(
+        f"Screenshot written to {path} ({image.width()}x{image.height()}): "
+        f"{len(document.melody.notes)} seed notes continued by {source}."
+    )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.install_desktop or args.uninstall_desktop:
+        from gui import desktop
+
+        return desktop.run(remove=args.uninstall_desktop)
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication  # after argparse: --version needs no Qt
 
     from engine.live.ports import default_system
+    from gui import desktop
     from gui import settings as prefs
     from gui.window.autosave import recovery_dir
     from gui.window.main_window import MainWindow
@@ -172,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(prefs.APPLICATION)
     app.setOrganizationName(prefs.ORGANIZATION)
+    app.setDesktopFileName(desktop.APP_ID)  # Wayland finds the icon through the desktop entry
     # No setApplicationDisplayName: Qt appends a display name to every window title, which
     # doubled the window's own "Segue — tune" into "Segue — tune — Segue".
     log_file = set_up_logging()
@@ -186,11 +213,16 @@ def main(argv: list[str] | None = None) -> int:
         prefs.use_private_store(folder)
     # The real collaborators: the machine's MIDI system and the user's recovery folder.
     window = MainWindow(midi_system=default_system(), recovery_folder=recovery_dir())
+    app.setWindowIcon(window.windowIcon())  # dialogs too
     if args.screenshot:
         window.resize(1400, 820)
         window.show()
         return take_screenshot(window, args.screenshot)
     install_excepthook(lambda: window, log_file)
+    if args.startup_report:
+        from gui.startup_report import StartupReport
+
+        StartupReport(window)
     window.show()
     # The playback thread shares the GIL with the cycle collector: with torch loaded a full
     # collection holds it ~0.1 s (bench/playback_timing.py), an audible hiccup. Freezing what

@@ -1,5 +1,6 @@
 """The project's skeleton: engine stays Qt-free, the app starts and reports its version."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -45,9 +46,19 @@ def test_version_prints_without_a_window():
     assert "PySide6" not in result.stderr
 
 
+def test_install_desktop_needs_no_window(tmp_path):
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "main.py", "--install-desktop"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    entry = (tmp_path / "applications" / "segue.desktop").read_text()
+    assert f"Exec={sys.executable} {ROOT / 'main.py'} %f" in entry
+
+
 def test_main_window_is_titled_segue(main_window):
     window = main_window()
     window.show()
     assert window.windowTitle().startswith("Segue")
     assert window.statusBar() is not None
+    assert not window.windowIcon().isNull()
     window.close()

@@ -1,9 +1,13 @@
 """Finding models: the default model, the models folder, and what "a name or a path" means.
 
 A model is two files, ``NAME.safetensors`` (weights) and ``NAME.json`` (its card), usually with
-``NAME.openings.json`` beside them. Shipped models live in ``models/`` at the top of the
-project; ``$SEGUE_MODELS_DIR`` points elsewhere. The user names a model either by a shipped
-model's name (``folk``) or by a path (anything with a folder or a model suffix in it).
+``NAME.openings.json`` beside them. Models are found by name in two folders: the ones shipped
+with Segue (``models/`` in a checkout, installed with the package, see
+:mod:`engine.data_files`), then the user's own (:func:`user_models_dir`, e.g.
+``~/.local/share/Segue/models``), where models the user trains or adds belong.
+``$SEGUE_MODELS_DIR``, when set, is the only folder (tests, benches, a shared folder). The
+user names a model either by its name (``folk``) or by a path (anything with a folder or a
+model suffix in it).
 
 No torch here: the GUI lists models at start-up, before torch has loaded.
 """
@@ -13,16 +17,23 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from engine.data_files import shipped_models_dir, user_models_dir
+
 DEFAULT_MODEL = "folk"
 MODELS_DIR_ENV = "SEGUE_MODELS_DIR"
 MODEL_SUFFIXES = (".safetensors", ".json")
-_SHIPPED_DIR = Path(__file__).resolve().parents[2] / "models"
+
+
+def model_folders() -> list[Path]:
+    """Where a model's name is looked up, in order: ``$SEGUE_MODELS_DIR`` alone if set, else
+    the shipped models, then the user's own."""
+    configured = os.environ.get(MODELS_DIR_ENV)
+    return [Path(configured)] if configured else [shipped_models_dir(), user_models_dir()]
 
 
 def models_dir() -> Path:
-    """The folder of shipped models: ``$SEGUE_MODELS_DIR`` if set, else ``models/``."""
-    configured = os.environ.get(MODELS_DIR_ENV)
-    return Path(configured) if configured else _SHIPPED_DIR
+    """The folder of shipped models: ``$SEGUE_MODELS_DIR`` if set, else the installed ones."""
+    return model_folders()[0]
 
 
 def without_suffix(path: str | os.PathLike) -> Path:
@@ -49,15 +60,19 @@ def is_model_file(name_or_path: str) -> bool:
 def model_path(name_or_path: str, folder: str | os.PathLike | None = None) -> Path:
     """The model's path without suffix, from a shipped model's name or a path.
 
-    A name is looked up in ``folder`` (default :func:`models_dir`); a name that is not there but
-    is a model in the current folder means that one (``segue-cli evaluate --model mine``).
+    A name is looked up in ``folder`` (default :func:`model_folders`, the first that has it); a
+    name found nowhere there but a model in the current folder means that one
+    (``segue-cli evaluate --model mine``); otherwise the path it would have in the first folder.
     """
     if is_model_file(name_or_path):
         return without_suffix(Path(name_or_path).expanduser())
-    shipped = Path(folder) if folder is not None else models_dir()
-    if not model_paths(shipped / name_or_path)[0].exists() and Path(f"{name_or_path}.json").exists():
+    folders = [Path(folder)] if folder is not None else model_folders()
+    for candidate in folders:
+        if model_paths(candidate / name_or_path)[0].exists():
+            return candidate / name_or_path
+    if Path(f"{name_or_path}.json").exists():
         return Path(name_or_path)
-    return shipped / name_or_path
+    return folders[0] / name_or_path
 
 
 def display_name(name_or_path: str) -> str:
@@ -66,7 +81,8 @@ def display_name(name_or_path: str) -> str:
 
 
 def shipped_models(folder: str | os.PathLike | None = None) -> list[str]:
-    """Names of the complete models in ``folder`` (weights and card), the default first."""
+    """Names of the complete models in ``folder`` (weights and card; default: the shipped
+    models' folder), the default first."""
     folder = Path(folder) if folder is not None else models_dir()
     if not folder.is_dir():
         return []
@@ -76,3 +92,12 @@ def shipped_models(folder: str | os.PathLike | None = None) -> list[str]:
         if model_paths(weights)[0].is_file()
     )
     return sorted(names, key=lambda name: name != DEFAULT_MODEL)
+
+
+def available_models() -> list[str]:
+    """What the model chooser lists: the shipped models (the default first), then the user's
+    own; a name already listed hides a later one, as :func:`model_path` finds the first."""
+    names: list[str] = []
+    for folder in model_folders():
+        names += [name for name in shipped_models(folder) if name not in names]
+    return names

@@ -145,9 +145,25 @@ def _config_from_card(card: dict, card_path: Path) -> ModelConfig:
     return config
 
 
+class _ShapesOnly(torch.overrides.TorchFunctionMode):
+    """Parameters made empty on the meta device (no memory), ``torch.nn.init`` left undone.
+
+    Not ``with torch.device("meta")``: meta arithmetic and ``normal_`` run Python reference
+    code that imports torch._dynamo, seconds of start-up (bench/startup.py).
+    """
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if getattr(func, "__module__", None) == "torch.nn.init":
+            return args[0] if args else kwargs["tensor"]
+        if func is torch.empty:
+            kwargs["device"] = "meta"
+        return func(*args, **kwargs)
+
+
 def _expected_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
     """Every tensor the card's model holds and its shape, without allocating the model."""
-    with torch.device("meta"):
+    with _ShapesOnly():
         model = SegueModel(config)
     return {name: tuple(tensor.shape) for name, tensor in model.state_dict().items()}
 

@@ -35,10 +35,12 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QIcon,
     QKeySequence,
 )
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
+from engine import data_files
 from engine.live.ports import MidiSystem
 from engine.melody import Melody
 from engine.session import SessionError, read_melodies
@@ -50,6 +52,7 @@ from gui.generation.model_loader import ModelManager
 from gui.generation.panel import GenerationPanel
 from gui.live.playback import PlaybackBridge
 from gui.piano_roll.roll import PianoRoll
+from gui.window.audio_export import AudioExporter
 from gui.window.autosave import Autosaver, orphaned_recoveries
 from gui.window.export import DragHandle
 from gui.window.files import FileDrops, FilesController
@@ -57,11 +60,11 @@ from gui.window.layout import StatusFields, add_panel_dock, keep_space_for_play
 from gui.window.live import LiveController
 from gui.window.models import ModelsController
 from gui.window.session_file import SessionFileError
+from gui.window.soundfont import SoundFontChooser
+from gui.window.transform_menu import TransformMenu
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO_SEED = ROOT / "resources" / "demo_seed.json"
 ZOOM_STEP = 1.25  # View > Zoom In / Zoom Out
 DEFAULT_WINDOW_SIZE = (1280, 800)
 SCREEN_SHARE = 0.94  # of the screen's free area, leaving room for the title bar
@@ -94,7 +97,7 @@ def first_window_size(available: QSize) -> tuple[int, int]:
 def demo_seed() -> Melody:
     """The short melody a first start shows; an empty 4/4 piece if the resource is missing."""
     try:
-        return read_melodies(DEMO_SEED)[0]
+        return read_melodies(data_files.demo_seed())[0]
     except (SessionError, IndexError) as exc:
         log.warning("demo seed unavailable: %s", exc)
         return Melody()
@@ -112,12 +115,14 @@ class MainWindow(QMainWindow):
         *,
         midi_system: MidiSystem | None = None,
         playback: PlaybackBridge | None = None,
+        audio=None,  # the built-in instrument's AudioSystem (tests: a fake)
         recovery_folder: str | Path | None = None,
         autosave_interval_ms: int | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.setObjectName("MainWindow")
+        self.setWindowIcon(QIcon(str(data_files.icon())))
         self.dialogs = dialogs or Dialogs(self)
         if document is None:
             seed = demo_seed()
@@ -137,7 +142,7 @@ class MainWindow(QMainWindow):
         if playback is None:
             from engine.live.ports import default_system
 
-            playback = PlaybackBridge(midi_system or default_system())
+            playback = PlaybackBridge(midi_system or default_system(), audio=audio)
         self.playback = playback
         self.playback.setParent(self)
         self.roll = PianoRoll(document)
@@ -150,6 +155,9 @@ class MainWindow(QMainWindow):
             document, self.dialogs, self.panel, self.continuation, self.live.loop_state, self
         )
         self.model_control = ModelsController(self.models, self.panel, self.dialogs, parent=self)
+        self.audio_export = AudioExporter(document, self.dialogs, self.files.title,
+                                          self.transport.program_combo.currentData, self)
+        self.soundfont = SoundFontChooser(self.playback, self.dialogs, self)
         self.autosaver = Autosaver(
             document,
             snapshot=self.files.current_session,
@@ -164,6 +172,7 @@ class MainWindow(QMainWindow):
         self.actions: dict[str, QAction] = {}
         self._build_actions()
         self._build_menus()
+        self.transforms = TransformMenu(self)  # Edit > Transform, scale on the roll
         self._build_toolbars()
         self._connect()
 
@@ -207,10 +216,13 @@ class MainWindow(QMainWindow):
         a("open", "&Open…", files.open_dialog, keys.Open, "Open a Segue session or a MIDI file.")
         a("save", "&Save", files.save, keys.Save, "Save the session.")
         a("save_as", "Save &As…", files.save_as, keys.SaveAs, "Save the session under a new name.")
-        a("import", "&Import MIDI…", files.import_dialog, "Ctrl+I",
-          "Replace the piece with a melody from a MIDI file (undoable).")
-        a("export", "&Export MIDI…", files.export_dialog, "Ctrl+E",
-          "Write the piece, the seed or the current variation as a MIDI file.")
+        a("import", "&Import…", files.import_dialog, "Ctrl+I",
+          "Replace the piece with a melody from a MIDI, ABC or MusicXML file (undoable).")
+        a("import_clipboard", "Import ABC from C&lipboard", files.import_clipboard, "Ctrl+Shift+I",
+          "Replace the piece with the ABC tune copied to the clipboard (undoable).")
+        a("export", "&Export…", files.export_dialog, "Ctrl+E",
+          "Write the piece, the seed or the current variation as MIDI, ABC or MusicXML.")
+        self._add_action("export_audio", self.audio_export.action)
         # Some platforms bind no key to Quit (Qt's table is empty there): Ctrl+Q everywhere.
         a("quit", "&Quit", self.close, QKeySequence.keyBindings(keys.Quit) or "Ctrl+Q")
 
@@ -244,6 +256,8 @@ class MainWindow(QMainWindow):
              "Ctrl+Shift+Down", ""),
         ):
             a(key, text, slot, shortcut, tip, scope=roll)
+        a("seed_from_selection", "Use Selection as &Seed", lambda: files.use_selection_as_seed(
+            editor.selected_notes()), None, "The selected bars become the seed (Continue follows).")
         a("zoom_to_fit", "Zoom to &Fit", roll.zoom_to_fit, "Ctrl+0", "Show the whole piece.")
         a("zoom_in", "Zoom &In", lambda: roll.zoom_time(ZOOM_STEP), ["Ctrl+=", "Ctrl++"],
           "Zoom in on time (Ctrl+wheel over the roll does the same).")
@@ -273,20 +287,23 @@ class MainWindow(QMainWindow):
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(lambda: self.files.fill_recent_menu(self.recent_menu))
         file_menu.addMenu(self.recent_menu)
-        for key in (None, "save", "save_as", None, "import", "export", None, "quit"):
+        for key in (None, "save", "save_as", None, "import", "import_clipboard", "export",
+                    "export_audio", None, "quit"):
             file_menu.addSeparator() if key is None else file_menu.addAction(self.actions[key])
-        menu("&Edit", "undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete",
-             "select_all", None, "quantize", "transpose_up", "transpose_down", "octave_up",
-             "octave_down")
+        self.edit_menu = menu("&Edit", "undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete",
+             "select_all", "seed_from_selection", None, "quantize", "transpose_up",
+             "transpose_down", "octave_up", "octave_down")
         self.view_menu = menu("&View", "zoom_in", "zoom_out", "zoom_to_fit", None)
         self.view_menu.addAction(self.panel_dock.toggleViewAction())
+        self.view_menu.addAction(self.live.preview_action)
         menu("&Generate", "continue", "cancel", None, "previous_variation", "next_variation",
              "audition", "accept", "regenerate", "discard", None, "open_model")
         t = self.transport
         self.transport_menu = self.menuBar().addMenu("&Transport")
         for action in (t.play_action, self.live.rewind_action, t.loop_action, None, t.record_action,
                        t.count_in_action, t.metronome_action, t.call_response_action, None,
-                       t.refresh_action, t.panic_action):
+                       t.refresh_action, t.panic_action, None, self.soundfont.choose_action,
+                       self.soundfont.built_in_action):
             self.transport_menu.addSeparator() if action is None else self.transport_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("&About Segue", self._about)
@@ -313,7 +330,8 @@ class MainWindow(QMainWindow):
         doc.marker_changed.connect(self._show_auto_key)
         self._show_auto_key()
         self.continuation.status_message.connect(lambda text: bar.showMessage(text, 8000))
-        for controller in (self.files, self.model_control, self.live):
+        for controller in (self.files, self.model_control, self.live, self.audio_export,
+                           self.soundfont):
             controller.status_message.connect(bar.showMessage)
         self.panel.settings_changed.connect(prefs.write_generation_settings)
         self.model_control.model_shown.connect(status.show_model)
@@ -327,6 +345,7 @@ class MainWindow(QMainWindow):
         self.files.saved.connect(self.autosaver.save_now)  # nothing unsaved: no recovery file
         self.autosaver.failed.connect(lambda text: bar.showMessage(text, 8000))
         self.roll.status_message.connect(lambda text: bar.showMessage(text, 5000))
+        doc.history_message.connect(lambda text: bar.showMessage(text, 4000))  # not a stale one
         self.live.show_state()
 
     # --- start-up ---------------------------------------------------------------------------------

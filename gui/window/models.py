@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from engine.ml.catalog import is_model_file, model_path, shipped_models
+from engine.ml.catalog import available_models, is_model_file, model_path
 from engine.session import GenerationSettings
 from gui import dialogs as dialog_names
 from gui import settings as prefs
@@ -27,8 +27,8 @@ NO_MODEL_FOUND = "No model found in the models folder."
 
 
 def loadable_model(wanted: str) -> str | None:
-    """``wanted`` if it is a shipped model or an existing model file, else the default."""
-    available = shipped_models()
+    """``wanted`` if it is a listed model or an existing model file, else the default."""
+    available = available_models()
     if wanted in available or (
         is_model_file(wanted) and model_path(wanted).with_suffix(".json").is_file()
     ):
@@ -68,11 +68,13 @@ class ModelsController(QObject):
             self.load(loadable_model(self.panel.settings().model))
 
     def refresh(self) -> None:
-        """Fill the chooser: the shipped models, and the panel's model when it is a file."""
+        """Fill the chooser: the shipped models and the user's own, and the panel's model when
+        it is a file."""
         current = self.panel.settings().model
-        extra = (current,) if current not in shipped_models() and is_model_file(current) else ()
-        self.panel.set_models(shipped_models(), current, extra)
-        if not shipped_models() and not extra:
+        models = available_models()
+        extra = (current,) if current not in models and is_model_file(current) else ()
+        self.panel.set_models(models, current, extra)
+        if not models and not extra:
             self.show_no_model(NO_MODEL_FOUND)
 
     def use_settings(self, generation: GenerationSettings, load: bool = True) -> None:

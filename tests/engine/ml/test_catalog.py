@@ -9,12 +9,15 @@ import pytest
 from engine.ml import catalog
 from engine.ml.catalog import (
     DEFAULT_MODEL,
+    available_models,
     display_name,
     is_model_file,
+    model_folders,
     model_path,
     model_paths,
     models_dir,
     shipped_models,
+    user_models_dir,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -40,6 +43,47 @@ def test_the_models_folder_follows_the_environment(tmp_path, monkeypatch):
     assert models_dir() == ROOT / "models"
     monkeypatch.setenv(catalog.MODELS_DIR_ENV, str(tmp_path))
     assert models_dir() == tmp_path
+
+
+@pytest.fixture
+def two_folders(tmp_path, monkeypatch):
+    """(shipped, user): the shipped models' folder and the user's, as a user has them."""
+    monkeypatch.delenv(catalog.MODELS_DIR_ENV, raising=False)
+    monkeypatch.setattr(catalog, "shipped_models_dir", lambda: tmp_path / "shipped")
+    monkeypatch.setattr(catalog, "user_models_dir", lambda: tmp_path / "user")
+    return tmp_path / "shipped", tmp_path / "user"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG folders are Linux's")
+def test_the_users_models_live_in_the_users_data_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert user_models_dir() == tmp_path / "Segue" / "models"
+
+
+def test_user_models_are_listed_after_the_shipped_ones_and_found_by_name(two_folders):
+    shipped, user = two_folders
+    make_model(shipped, "irish")
+    make_model(shipped, DEFAULT_MODEL)
+    make_model(user, "mine")
+    make_model(user, DEFAULT_MODEL)  # hidden: the shipped one of that name wins
+    make_model(user, "half", card=False)
+    assert available_models() == [DEFAULT_MODEL, "irish", "mine"]
+    assert model_path("mine") == user / "mine"
+    assert model_path(DEFAULT_MODEL) == shipped / DEFAULT_MODEL
+    assert model_path("unknown") == shipped / "unknown"  # where an error message points
+
+
+def test_no_user_folder_yet_lists_the_shipped_models(two_folders):
+    make_model(two_folders[0], DEFAULT_MODEL)
+    assert available_models() == [DEFAULT_MODEL]
+
+
+def test_the_models_folder_setting_replaces_both_folders(two_folders, tmp_path, monkeypatch):
+    make_model(two_folders[1], "mine")
+    make_model(tmp_path / "elsewhere", "other")
+    monkeypatch.setenv(catalog.MODELS_DIR_ENV, str(tmp_path / "elsewhere"))
+    assert model_folders() == [tmp_path / "elsewhere"]
+    assert available_models() == ["other"]
 
 
 def test_shipped_models_are_complete_pairs_with_the_default_first(tmp_path):
