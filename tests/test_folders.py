@@ -70,6 +70,15 @@ def test_only_engine_live_touches_midi_ports():
     assert offenders("engine/live/", port_use) == []
 
 
+def test_only_engine_audio_touches_audio_devices():
+    def device_use(tree):
+        for name, line in imports(tree):
+            if name.split(".")[0] in {"sounddevice", "pyaudio"}:
+                yield name, line
+
+    assert offenders("engine/audio/", device_use) == []
+
+
 def test_only_engine_midi_io_reads_or_writes_midi_files():
     def file_use(tree):
         for name, line in calls(tree):
