@@ -36,9 +36,8 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QIcon,
-    QKeySequence,
 )
-from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import QMainWindow, QToolBar, QWidget
 
 from engine import data_files
 from engine.live.ports import MidiSystem
@@ -58,6 +57,7 @@ from gui.window.export import DragHandle
 from gui.window.files import FileDrops, FilesController
 from gui.window.layout import StatusFields, add_panel_dock, keep_space_for_play
 from gui.window.live import LiveController
+from gui.window.menus import build_actions, build_menus
 from gui.window.models import ModelsController
 from gui.window.session_file import SessionFileError
 from gui.window.soundfont import SoundFontChooser
@@ -65,23 +65,8 @@ from gui.window.transform_menu import TransformMenu
 
 log = logging.getLogger(__name__)
 
-ZOOM_STEP = 1.25  # View > Zoom In / Zoom Out
 DEFAULT_WINDOW_SIZE = (1280, 800)
 SCREEN_SHARE = 0.94  # of the screen's free area, leaving room for the title bar
-
-
-def redo_shortcuts() -> list[QKeySequence]:
-    """Ctrl+Shift+Z and Ctrl+Y on every platform (as in DAWs), then the platform's own keys.
-
-    Qt's standard Redo keys differ by desktop: plain X11 has no Ctrl+Y, Windows no Ctrl+Shift+Z.
-    """
-    wanted = [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]
-    wanted += QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
-    unique: list[QKeySequence] = []
-    for sequence in wanted:
-        if not sequence.isEmpty() and sequence not in unique:
-            unique.append(sequence)
-    return unique
 
 
 def first_window_size(available: QSize) -> tuple[int, int]:
@@ -170,8 +155,8 @@ class MainWindow(QMainWindow):
         self.panel_dock = add_panel_dock(self, self.panel)
         self.status = StatusFields(self)
         self.actions: dict[str, QAction] = {}
-        self._build_actions()
-        self._build_menus()
+        build_actions(self)
+        build_menus(self)
         self.transforms = TransformMenu(self)  # Edit > Transform, scale on the roll
         self._build_toolbars()
         self._connect()
@@ -183,130 +168,6 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     # --- construction ---------------------------------------------------------------------------
-
-    def _action(self, key: str, text: str, slot, shortcut=None, tip: str = "", scope=None) -> QAction:
-        """A menu action; ``scope`` limits its shortcut to that widget (and its children)."""
-        action = QAction(text, self)
-        if shortcut is not None:
-            sequences = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(s) for s in sequences])
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        self._add_action(key, action, scope)
-        return action
-
-    def _add_action(self, key: str, action: QAction, scope: QWidget | None = None) -> None:
-        self.actions[key] = action
-        if scope is None:
-            self.addAction(action)  # shortcuts work even while the menu bar is hidden
-        else:
-            # Note editing keys (arrows, Delete, Ctrl+C) belong to the roll: in a spin box of
-            # the panel they must keep their usual meaning.
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            scope.addAction(action)
-
-    def _build_actions(self):
-        keys = QKeySequence.StandardKey
-        a, files = self._action, self.files
-        a("new", "&New", files.new_piece, keys.New, "Start an empty piece.")
-        a("new_from_corpus", "New from &Corpus", files.new_from_corpus, "Ctrl+Shift+N",
-          "Start from a random opening phrase of the model's style.")
-        a("open", "&Open…", files.open_dialog, keys.Open, "Open a Segue session or a MIDI file.")
-        a("save", "&Save", files.save, keys.Save, "Save the session.")
-        a("save_as", "Save &As…", files.save_as, keys.SaveAs, "Save the session under a new name.")
-        a("import", "&Import…", files.import_dialog, "Ctrl+I",
-          "Replace the piece with a melody from a MIDI, ABC or MusicXML file (undoable).")
-        a("import_clipboard", "Import ABC from C&lipboard", files.import_clipboard, "Ctrl+Shift+I",
-          "Replace the piece with the ABC tune copied to the clipboard (undoable).")
-        a("export", "&Export…", files.export_dialog, "Ctrl+E",
-          "Write the piece, the seed or the current variation as MIDI, ABC or MusicXML.")
-        self._add_action("export_audio", self.audio_export.action)
-        # Some platforms bind no key to Quit (Qt's table is empty there): Ctrl+Q everywhere.
-        a("quit", "&Quit", self.close, QKeySequence.keyBindings(keys.Quit) or "Ctrl+Q")
-
-        undo = self.document.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcuts(QKeySequence.StandardKey.Undo)
-        redo = self.document.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts(redo_shortcuts())
-        self._add_action("undo", undo)
-        self._add_action("redo", redo)
-
-        roll, editor = self.roll, self.roll.editor
-        for key, text, slot, shortcut, tip in (
-            ("cut", "Cu&t", editor.cut, keys.Cut, ""),
-            ("copy", "&Copy", editor.copy, keys.Copy, ""),
-            ("paste", "&Paste", editor.paste, keys.Paste, ""),
-            ("duplicate", "D&uplicate", editor.duplicate, "Ctrl+D", ""),
-            ("delete", "&Delete", editor.delete_selection,
-             [QKeySequence(keys.Delete), QKeySequence("Backspace")], ""),
-            ("select_all", "Select &All", editor.select_all, keys.SelectAll, ""),
-            ("quantize", "&Quantize", editor.quantize_selection, "Ctrl+U",
-             "Snap the selected notes to the grid."),
-            # Plain arrows nudge the selection inside the roll; Ctrl+arrows transpose (the whole
-            # melody when nothing is selected).
-            ("transpose_up", "Transpose Up a Semitone", lambda: editor.transpose_selection(1),
-             "Ctrl+Up", ""),
-            ("transpose_down", "Transpose Down a Semitone", lambda: editor.transpose_selection(-1),
-             "Ctrl+Down", ""),
-            ("octave_up", "Transpose Up an Octave", lambda: editor.transpose_selection(12),
-             "Ctrl+Shift+Up", ""),
-            ("octave_down", "Transpose Down an Octave", lambda: editor.transpose_selection(-12),
-             "Ctrl+Shift+Down", ""),
-        ):
-            a(key, text, slot, shortcut, tip, scope=roll)
-        a("seed_from_selection", "Use Selection as &Seed", lambda: files.use_selection_as_seed(
-            editor.selected_notes()), None, "The selected bars become the seed (Continue follows).")
-        a("zoom_to_fit", "Zoom to &Fit", roll.zoom_to_fit, "Ctrl+0", "Show the whole piece.")
-        a("zoom_in", "Zoom &In", lambda: roll.zoom_time(ZOOM_STEP), ["Ctrl+=", "Ctrl++"],
-          "Zoom in on time (Ctrl+wheel over the roll does the same).")
-        a("zoom_out", "Zoom &Out", lambda: roll.zoom_time(1 / ZOOM_STEP), "Ctrl+-",
-          "Zoom out on time.")
-
-        for key, action in self.continuation.actions.items():
-            self._add_action(key, action)
-        self.actions["audition"].triggered.connect(lambda _checked=False: self.live.audition_variation())
-        doc = self.document
-        for number in range(1, 9):
-            a(f"variation_{number}", f"Variation {number}",
-              lambda n=number: doc.select_variation(n - 1) if len(doc.variations) >= n else None,
-              f"Alt+{number}")
-        a("open_model", "Open &Model…", self.model_control.open_model_dialog, None,
-          "Load a model file (.safetensors).")
-        self._add_action("return_to_start", self.live.rewind_action)
-
-    def _build_menus(self):
-        def menu(title: str, *keys: str | None) -> QMenu:
-            added = self.menuBar().addMenu(title)
-            for key in keys:
-                added.addSeparator() if key is None else added.addAction(self.actions[key])
-            return added
-
-        file_menu = menu("&File", "new", "new_from_corpus", "open")
-        self.recent_menu = QMenu("Open &Recent", self)
-        self.recent_menu.aboutToShow.connect(lambda: self.files.fill_recent_menu(self.recent_menu))
-        file_menu.addMenu(self.recent_menu)
-        for key in (None, "save", "save_as", None, "import", "import_clipboard", "export",
-                    "export_audio", None, "quit"):
-            file_menu.addSeparator() if key is None else file_menu.addAction(self.actions[key])
-        self.edit_menu = menu("&Edit", "undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete",
-             "select_all", "seed_from_selection", None, "quantize", "transpose_up",
-             "transpose_down", "octave_up", "octave_down")
-        self.view_menu = menu("&View", "zoom_in", "zoom_out", "zoom_to_fit", None)
-        self.view_menu.addAction(self.panel_dock.toggleViewAction())
-        self.view_menu.addAction(self.live.preview_action)
-        menu("&Generate", "continue", "cancel", None, "previous_variation", "next_variation",
-             "audition", "accept", "regenerate", "discard", None, "open_model")
-        t = self.transport
-        self.transport_menu = self.menuBar().addMenu("&Transport")
-        for action in (t.play_action, self.live.rewind_action, t.loop_action, None, t.record_action,
-                       t.count_in_action, t.metronome_action, t.call_response_action, None,
-                       t.refresh_action, t.panic_action, None, self.soundfont.choose_action,
-                       self.soundfont.built_in_action):
-            self.transport_menu.addSeparator() if action is None else self.transport_menu.addAction(action)
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction("&About Segue", self._about)
 
     def _build_toolbars(self):
         self.piece_toolbar = QToolBar("Piece", self)
@@ -441,7 +302,7 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
 
-    def _about(self):
+    def about(self):
         import engine
 
         self.dialogs.info(
