@@ -70,8 +70,12 @@ such, else as Latin-1.
 
 Modules, in the order a file flows through them
     ``scan``       the raw walk of header and chunks: limits, repairs, refusals
+    ``fastwalk``   the same walk of a clean track with numpy (the careful one reads the rest)
     ``parse``      file bytes -> decoded events -> parts of raw notes, still in ticks
+    ``pairing``    note-ons matched with note-offs, a whole track at once
     ``reduction``  ticks -> beats -> grid steps; a part reduced to one line; part scores
+Notes stay in numpy arrays until the part that is imported becomes a melody, so listing the
+parts of a big file and choosing one builds no object per note.
     ``reading``    the import API above
     ``writing``    the export API above
     ``results``    the errors, ``TrackInfo``, ``ImportReport``, ``ImportResult``, GM names

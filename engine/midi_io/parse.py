@@ -3,25 +3,26 @@
 The result is a ``_Song``, still in ticks; every failure becomes one MidiImportError.
 
 Events are decoded here rather than by ``mido.MidiFile``, which builds and checks a Python
-object per event (three quarters of an import's time for a big file). The walk follows mido's
-reading rules exactly (running status, which meta events clear it, clipping of data bytes) on
-the chunks the raw walk in :mod:`~engine.midi_io.scan` has already checked and repaired; the few
-meta events the import uses are still built by mido (``MetaMessage.from_bytes``).
+object per event (three quarters of an import's time for a big file). The raw walk in
+:mod:`~engine.midi_io.scan` has already checked and repaired the chunks and found where each
+event begins; from those positions the events are decoded with numpy, all at once, following
+mido's reading rules (running status, which meta events clear it, clipping of data bytes), and
+notes are paired in :mod:`~engine.midi_io.pairing`. The few meta events the import uses are
+still built by mido (``MetaMessage.from_bytes``).
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from collections import deque
 from dataclasses import dataclass
 
 import mido
+import numpy as np
 
+from engine.midi_io.pairing import _Notes, _pair_notes
 from engine.midi_io.results import MidiImportError
 from engine.midi_io.scan import (
-    _CHANNEL_MESSAGE_LENGTH,
-    _SYSTEM_MESSAGE_LENGTH,
     _Layout,
     _read_varint,
     _Refused,
@@ -32,21 +33,12 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 @dataclass
-class _RawNote:
-    start: int  # ticks
-    end: int  # ticks
-    pitch: int
-    velocity: int
-    released: bool = True
-
-
-@dataclass
 class _Part:
     track: int
     channel: int
     name: str
     program: int | None
-    notes: list[_RawNote]
+    notes: _Notes
 
 
 @dataclass
@@ -74,61 +66,88 @@ def _decode_text(text: str) -> str:
 
 
 _NOTE_OFF, _NOTE_ON, _PROGRAM = 0x8, 0x9, 0xC
-_USED_METAS = {0x03, 0x04, 0x51, 0x58, 0x59}  # track and instrument name, tempo, meter, key
+_USED_METAS = (0x03, 0x04, 0x51, 0x58, 0x59)  # track and instrument name, tempo, meter, key
+_PAD = bytes(4)  # reads a few bytes past a chunk's end land here instead of failing
 
 
-def _events(chunk: bytes, clip: bool) -> tuple[list[tuple], int]:
-    """The events of one (scanned) track chunk the import uses, as mido would read them, and
-    the tick the track ends at: ``(tick, kind, channel, data1, data2)`` for note-on, note-off
-    and program change (kind is the status's high nibble), ``(tick, MetaMessage)`` for the meta
-    events in _USED_METAS."""
-    events = []
-    size, pos, tick, last_status = len(chunk), 0, 0, None
-    while pos < size:
-        delta = chunk[pos]
-        if delta < 0x80:  # most deltas are one byte: skip the call
-            pos += 1
-        else:
-            delta, pos = _read_varint(chunk, pos)
-        tick += delta
-        status = chunk[pos]
-        pos += 1
-        running = status < 0x80
-        if running:  # the byte is the first data byte; the scan made sure a status came before
-            status, pos = last_status, pos - 1
-        elif status != 0xFF:  # mido: everything but meta events sets running status
-            last_status = status
-        if status == 0xFF:
-            meta_start, meta_type = pos - 1, chunk[pos]
-            length, pos = _read_varint(chunk, pos + 1)
-            pos += length
-            if meta_type in _USED_METAS:
-                events.append((tick, mido.MetaMessage.from_bytes(chunk[meta_start:pos])))
-        elif status in (0xF0, 0xF7):
-            if running:
-                pos += 1  # mido reads the length after the byte it took for a status
-            length, pos = _read_varint(chunk, pos)
-            pos += length
-        else:
-            kind = status >> 4
-            length = _CHANNEL_MESSAGE_LENGTH.get(kind) or _SYSTEM_MESSAGE_LENGTH[status]
-            if kind in (_NOTE_OFF, _NOTE_ON, _PROGRAM):
-                data1 = chunk[pos]
-                data2 = chunk[pos + 1] if length == 3 else 0
-                if clip:
-                    data1, data2 = min(data1, 127), min(data2, 127)
-                events.append((tick, kind, status & 0x0F, data1, data2))
-            pos += length - 1
-    return events, tick
+@dataclass
+class _TrackEvents:
+    """The events of one track the import uses, in file order.
+
+    Note-ons, note-offs and program changes as arrays (``kind`` is the status's high nibble),
+    the meta events of _USED_METAS as ``(tick, MetaMessage)``, and the tick the track ends at.
+    """
+
+    tick: np.ndarray
+    kind: np.ndarray
+    channel: np.ndarray
+    data1: np.ndarray
+    data2: np.ndarray
+    metas: list[tuple[int, mido.MetaMessage]]
+    end: int
+
+    def notes(self, track_end: int) -> _Notes:
+        is_note = (self.kind == _NOTE_ON) | (self.kind == _NOTE_OFF)
+        return _pair_notes(
+            self.tick[is_note], ((self.kind == _NOTE_ON) & (self.data2 > 0))[is_note],
+            self.channel[is_note], self.data1[is_note], self.data2[is_note], track_end,
+        )
+
+    def has_notes(self) -> bool:
+        return bool(np.any((self.kind == _NOTE_ON) & (self.data2 > 0)))
+
+
+def _events(chunk: bytes, clip: bool, starts: list[int]) -> _TrackEvents:
+    """Decode one (scanned) track chunk as mido would read it, all events at once.
+
+    ``starts`` are the positions of its events from the raw walk, which also made sure that
+    every event is whole, every number short and every running status preceded by a status.
+    """
+    data = np.frombuffer(chunk + _PAD, dtype=np.uint8)
+    start = np.asarray(starts, dtype=np.int64)
+    # The delta time: a variable-length number of 1-4 bytes.
+    delta = (data[start] & 0x7F).astype(np.int64)
+    more = data[start] >= 0x80
+    at = start
+    for _ in range(3):
+        at = at + more
+        delta = np.where(more, (delta << 7) | (data[at] & 0x7F), delta)
+        more = more & (data[at] >= 0x80)
+    tick = np.cumsum(delta)
+    at = at + 1  # the status byte, or the first data byte under running status
+    status = data[at]
+    running = status < 0x80
+    # mido: every event but a meta event sets the running status.
+    setter = np.where(~running & (status != 0xFF), np.arange(len(start)), -1)
+    status = np.where(running, status[np.maximum.accumulate(setter)], status)
+    kind = status >> 4
+    used = (kind == _NOTE_OFF) | (kind == _NOTE_ON) | (kind == _PROGRAM)
+    first = at[used] + ~running[used]
+    data1 = data[first].astype(np.int64)
+    data2 = np.where(kind[used] == _PROGRAM, 0, data[first + 1].astype(np.int64))
+    if clip:
+        data1, data2 = np.minimum(data1, 127), np.minimum(data2, 127)
+    metas = []
+    wanted = np.flatnonzero((status == 0xFF) & np.isin(data[at + 1], _USED_METAS))
+    for meta_tick, position in zip(tick[wanted].tolist(), at[wanted].tolist()):
+        length, body = _read_varint(chunk, position + 2)
+        metas.append((meta_tick, mido.MetaMessage.from_bytes(chunk[position : body + length])))
+    return _TrackEvents(
+        tick[used], kind[used], (status[used] & 0x0F).astype(np.int64), data1, data2, metas,
+        int(tick[-1]) if len(tick) else 0,
+    )
 
 
 def _parse(data: bytes) -> _Song:
     layout = _scan(data)
-    tracks, ends = zip(*(_events(chunk, layout.needs_clip) for chunk in layout.tracks))
+    tracks = [
+        _events(chunk, layout.needs_clip, starts)
+        for chunk, starts in zip(layout.tracks, layout.starts)
+    ]
     warnings = list(layout.warnings)
     track_numbers = range(len(tracks))
     if layout.format == 2:
-        with_notes = [t for t in track_numbers if _has_notes(tracks[t])]
+        with_notes = [t for t in track_numbers if tracks[t].has_notes()]
         track_numbers = with_notes[:1] or [0]
         if len(tracks) > 1:
             warnings.append(
@@ -136,34 +155,14 @@ def _parse(data: bytes) -> _Song:
                 f"only sequence {track_numbers[0] + 1} was read."
             )
 
-    parts: dict[tuple[int, int], _Part] = {}
-    programs: dict[tuple[int, int], int] = {}
+    parts: list[_Part] = []
     channel_programs: dict[int, int] = {}
     tempos, time_signatures, key_signatures = [], [], []
     unreleased = 0
     for number in track_numbers:
-        tick = 0
+        events = tracks[number]
         name = instrument = ""
-        sounding: dict[tuple[int, int], deque] = {}
-        track_notes: dict[int, list[_RawNote]] = {}
-        for event in tracks[number]:
-            tick = event[0]
-            if len(event) == 5:
-                _, kind, channel, data1, data2 = event
-                if kind == _NOTE_ON and data2 > 0:
-                    note = _RawNote(tick, tick, data1, data2, released=False)
-                    sounding.setdefault((channel, data1), deque()).append(note)
-                    track_notes.setdefault(channel, []).append(note)
-                elif kind != _PROGRAM:  # a note-off, or a note-on of velocity 0
-                    queue = sounding.get((channel, data1))
-                    if queue:  # first in, first out; a stray note-off is ignored
-                        note = queue.popleft()
-                        note.end, note.released = tick, True
-                else:
-                    programs.setdefault((number, channel), data1)
-                    channel_programs.setdefault(channel, data1)
-                continue
-            message = event[1]
+        for tick, message in events.metas:
             kind = message.type
             if kind == "set_tempo":
                 tempos.append((tick, message.tempo))
@@ -175,17 +174,17 @@ def _parse(data: bytes) -> _Song:
                 name = _decode_text(message.name)
             elif kind == "instrument_name" and not instrument:
                 instrument = _decode_text(message.name)
-        tick = ends[number]
-        for queue in sounding.values():
-            for note in queue:  # never released: it ends where its track ends
-                note.end = tick
-                unreleased += 1
-        for channel in sorted(track_notes):
-            parts[(number, channel)] = _Part(
-                number, channel, name or instrument, programs.get((number, channel)),
-                track_notes[channel],
-            )
-    for part in parts.values():
+        is_program = events.kind == _PROGRAM
+        channels, first = np.unique(events.channel[is_program], return_index=True)
+        programs = dict(zip(channels.tolist(), events.data1[is_program][first].tolist()))
+        for channel, program in programs.items():
+            channel_programs.setdefault(channel, program)
+        notes = events.notes(events.end)
+        unreleased += int(np.count_nonzero(~notes.released))
+        for channel in np.unique(notes.channel).tolist():
+            parts.append(_Part(number, channel, name or instrument, programs.get(channel),
+                               notes.take(notes.channel == channel)))
+    for part in parts:
         if part.program is None:
             part.program = channel_programs.get(part.channel, 0)
         if not part.name:
@@ -198,12 +197,7 @@ def _parse(data: bytes) -> _Song:
     tempos.sort(key=lambda e: e[0])
     time_signatures.sort(key=lambda e: e[0])
     key_signatures.sort(key=lambda e: e[0])
-    return _Song(layout, [parts[k] for k in sorted(parts)], tempos, time_signatures,
-                 key_signatures, warnings)
-
-
-def _has_notes(events: list[tuple]) -> bool:
-    return any(len(e) == 5 and e[1] == _NOTE_ON and e[4] > 0 for e in events)
+    return _Song(layout, parts, tempos, time_signatures, key_signatures, warnings)
 
 
 def _read_file(path) -> bytes:

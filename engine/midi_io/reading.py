@@ -13,7 +13,6 @@ from engine.midi_io.reduction import (
     _part_info,
     _reduce,
     _tick_to_beats,
-    _Timed,
     _timed_notes,
 )
 from engine.midi_io.results import ImportReport, ImportResult, MidiImportError, TrackInfo
@@ -86,7 +85,7 @@ def _melody_fields(song: _Song, steps_per_quarter: int, warnings: list[str]) -> 
     return {"tempo": tempo, "time_signature": time_signature, "key": key}
 
 
-def _describe(song: _Song) -> tuple[list[TrackInfo], list[list[_Timed]]]:
+def _describe(song: _Song) -> tuple[list[TrackInfo], list]:
     to_beats = _tick_to_beats(song)
     timed = [_timed_notes(part, to_beats) for part in song.parts]
     infos = [_part_info(i, part, t) for i, (part, t) in enumerate(zip(song.parts, timed))]
@@ -101,9 +100,7 @@ def _best_part(infos, timed, steps_per_quarter: int, reduction: str):
     reductions = {
         info.index: _reduce(timed[info.index], steps_per_quarter, reduction) for info in candidates
     }
-    best = max(
-        candidates, key=lambda i: _melody_score(i, timed[i.index], len(reductions[i.index].notes))
-    )
+    best = max(candidates, key=lambda i: _melody_score(i, timed[i.index], reductions[i.index].kept))
     return best, reductions[best.index]
 
 
@@ -212,7 +209,7 @@ def _import_song(
         part=best,
         steps_per_quarter=steps_per_quarter,
         notes_read=best.note_count,
-        notes_kept=len(result.notes),
+        notes_kept=result.kept,
         moved=result.moved,
         merged=result.merged,
         dropped=result.dropped,

@@ -5,10 +5,11 @@ The rules are the package docstring's (Time, Grid, Reduction, Best part).
 
 from __future__ import annotations
 
-import bisect
-import math
+import functools
 import re
 from dataclasses import dataclass
+
+import numpy as np
 
 from engine.melody import Note
 from engine.midi_io.parse import _Part, _Song
@@ -27,11 +28,11 @@ _MELODY_NAME = re.compile(
 
 
 def _tick_to_beats(song: _Song):
-    """A function from ticks to beats (see the package docstring for the rule)."""
+    """A function from an array of ticks to beats (the rule is the package docstring's)."""
     layout = song.layout
     if layout.ticks_per_beat:
         ticks_per_beat = layout.ticks_per_beat
-        return lambda tick: tick / ticks_per_beat
+        return lambda ticks: ticks / ticks_per_beat
     # SMPTE ticks count seconds: walk the tempo map, held in the same ticks.
     ticks_per_second = layout.ticks_per_second
     starts, beats_at, tempos = [0], [0.0], [DEFAULT_TEMPO_US]
@@ -39,17 +40,19 @@ def _tick_to_beats(song: _Song):
         beats_at.append(beats_at[-1] + (tick - starts[-1]) * 1e6 / (tempos[-1] * ticks_per_second))
         starts.append(tick)
         tempos.append(tempo)
+    starts, beats_at = np.array(starts), np.array(beats_at)
+    seconds_per_tick = np.array(tempos) * ticks_per_second
 
-    def convert(tick: int) -> float:
-        i = bisect.bisect_right(starts, tick) - 1
-        return beats_at[i] + (tick - starts[i]) * 1e6 / (tempos[i] * ticks_per_second)
+    def convert(ticks: np.ndarray) -> np.ndarray:
+        i = np.searchsorted(starts, ticks, side="right") - 1
+        return beats_at[i] + (ticks - starts[i]) * 1e6 / seconds_per_tick[i]
 
     return convert
 
 
-def _snap(beats: float, steps_per_quarter: int) -> int:
-    """The nearest grid step; half a step rounds up."""
-    return math.floor(beats * steps_per_quarter + 0.5)
+def _snap(beats, steps_per_quarter: int):
+    """The nearest grid step (of one time or an array of them); half a step rounds up."""
+    return np.floor(beats * steps_per_quarter + 0.5).astype(np.int64)
 
 
 # --- parts: analysis and reduction --------------------------------------------------------------
@@ -57,7 +60,7 @@ def _snap(beats: float, steps_per_quarter: int) -> int:
 
 @dataclass
 class _Timed:
-    """A note in beats, for analysis and reduction."""
+    """One note in beats (how engine.notation hands its notes to :func:`_reduce`)."""
 
     start: float
     end: float  # for overlap tests: an unreleased note counts as ending where it starts
@@ -66,96 +69,206 @@ class _Timed:
     velocity: int
 
 
-def _timed_notes(part: _Part, to_beats) -> list[_Timed]:
-    timed = []
-    for n in part.notes:
-        start, end = to_beats(n.start), to_beats(n.end)
-        timed.append(_Timed(start, end if n.released else start, end, n.pitch, n.velocity))
-    timed.sort(key=lambda t: (t.start, t.pitch))
-    return timed
+@dataclass
+class _TimedNotes:
+    """A part's notes in beats, as arrays (no object per note), for analysis and reduction."""
+
+    start: np.ndarray
+    end: np.ndarray  # for overlap tests: an unreleased note counts as ending where it starts
+    sounding_end: np.ndarray  # where the note really ends
+    pitch: np.ndarray
+    velocity: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def take(self, which) -> _TimedNotes:
+        return _TimedNotes(self.start[which], self.end[which], self.sounding_end[which],
+                           self.pitch[which], self.velocity[which])
 
 
-def _overlap(a: _Timed, b: _Timed) -> float:
-    return min(a.end, b.end) - max(a.start, b.start)
+def _as_arrays(timed: _TimedNotes | list[_Timed]) -> _TimedNotes:
+    if isinstance(timed, _TimedNotes):
+        return timed
+    columns = zip(*((t.start, t.end, t.sounding_end, t.pitch, t.velocity) for t in timed))
+    start, end, sounding_end, pitch, velocity = (list(c) for c in columns)
+    return _TimedNotes(np.array(start, dtype=float), np.array(end, dtype=float),
+                       np.array(sounding_end, dtype=float), np.array(pitch, dtype=np.int64),
+                       np.array(velocity, dtype=np.int64))
 
 
-def _sound_together(a: _Timed, b: _Timed) -> bool:
-    """More than legato: they overlap by over a 32nd note and by half the shorter one."""
-    overlap = _overlap(a, b)
-    shorter = min(a.end - a.start, b.end - b.start)
-    return overlap > LEGATO_OVERLAP_BEATS and overlap >= 0.5 * shorter
+def _timed_notes(part: _Part, to_beats) -> _TimedNotes:
+    """The part's notes in beats, sorted by start then pitch."""
+    notes = part.notes
+    start, end = to_beats(notes.start), to_beats(notes.end)
+    order = np.lexsort((notes.pitch, start))  # stable: equal notes keep their file order
+    return _TimedNotes(start[order], np.where(notes.released, end, start)[order], end[order],
+                  notes.pitch[order], notes.velocity[order])
 
 
-def _covers(upper: _Timed, under: _Timed) -> bool:
+def _overlap(a_start, a_end, b_start, b_end):
+    return np.minimum(a_end, b_end) - np.maximum(a_start, b_start)
+
+
+def _covers(upper_start, upper_end, under_start, under_end):
     """Whether ``upper`` sounds over ``under`` for half of it or more (and over a 32nd note)."""
-    overlap = _overlap(upper, under)
-    return overlap > LEGATO_OVERLAP_BEATS and overlap >= 0.5 * (under.end - under.start)
+    overlap = _overlap(upper_start, upper_end, under_start, under_end)
+    return (overlap > LEGATO_OVERLAP_BEATS) & (overlap >= 0.5 * (under_end - under_start))
 
 
-def _polyphonic_share(timed: list[_Timed]) -> float:
-    """The share of notes that sound together with the longest-lasting earlier note."""
-    longest = None
-    together = 0
-    for note in timed:
-        if longest is not None and _sound_together(longest, note):
-            together += 1
-        if longest is None or note.end > longest.end:
-            longest = note
-    return together / len(timed) if timed else 0.0
+def _polyphonic_share(timed: _TimedNotes | list[_Timed]) -> float:
+    """The share of notes that sound together with the longest-lasting earlier note: more
+    than legato, overlapping by over a 32nd note and by half the shorter one."""
+    count = len(timed)
+    if count < 2:
+        return 0.0
+    timed = _as_arrays(timed)
+    start, end = timed.start, timed.end
+    # The longest-lasting note so far: the first to reach each new latest end.
+    record = np.ones(count, dtype=bool)
+    record[1:] = end[1:] > np.maximum.accumulate(end)[:-1]
+    longest = np.maximum.accumulate(np.where(record, np.arange(count), 0))[:-1]
+    overlap = _overlap(start[longest], end[longest], start[1:], end[1:])
+    shorter = np.minimum(end[longest] - start[longest], end[1:] - start[1:])
+    together = (overlap > LEGATO_OVERLAP_BEATS) & (overlap >= 0.5 * shorter)
+    return int(np.count_nonzero(together)) / count
 
 
 @dataclass
 class _Reduction:
-    notes: list[Note]
+    """A part reduced to one line: its kept notes (as arrays) and the report's counts."""
+
+    pitch: np.ndarray
+    start: np.ndarray  # steps
+    length: np.ndarray
+    velocity: np.ndarray
     moved: int
     merged: int
     dropped: int
 
+    @property
+    def kept(self) -> int:
+        return len(self.pitch)
 
-def _reduce(timed: list[_Timed], steps_per_quarter: int, reduction: str) -> _Reduction:
-    """One line from a part's notes (rule in the package docstring); every note is counted once."""
+    @functools.cached_property
+    def notes(self) -> list[Note]:
+        """The kept notes, made only when asked for: choosing a part needs just the counts."""
+        return list(map(Note, self.pitch.tolist(), self.start.tolist(), self.length.tolist(),
+                        self.velocity.tolist()))
+
+
+def _reduce(
+    timed: _TimedNotes | list[_Timed], steps_per_quarter: int, reduction: str
+) -> _Reduction:
+    """One line from a part's notes (rule in the package docstring); every note is counted once.
+
+    The notes on one grid step form a group; its pick is the highest (lowest) note, the later
+    start breaking ties, then the first given.
+    """
     sign = 1 if reduction == "highest" else -1
-    by_step: dict[int, list[_Timed]] = {}
-    for note in timed:
-        by_step.setdefault(_snap(note.start, steps_per_quarter), []).append(note)
-    kept: list[tuple[int, _Timed]] = []
-    merged = dropped = 0
-    for step in sorted(by_step):
-        group = by_step[step]
-        if len(group) == 1:  # a single line, the usual case: nothing to choose
-            pick = group[0]
+    timed = _as_arrays(timed)
+    count = len(timed)
+    step = _snap(timed.start, steps_per_quarter)
+    if np.any(step[1:] < step[:-1]):  # not sorted by start: group by step, keeping the order
+        order = np.argsort(step, kind="stable")
+        timed, step = timed.take(order), step[order]
+    first = np.ones(count, dtype=bool)
+    first[1:] = step[1:] != step[:-1]
+    group = np.cumsum(first) - 1
+    index = np.arange(count)
+    order = np.lexsort((-index, timed.start, sign * timed.pitch, group))
+    last = np.append(np.flatnonzero(first)[1:] - 1, count - 1)
+    pick = order[last]
+    pick_start, pick_end = timed.start[pick], timed.end[pick].copy()
+    pick_sounding_end, pick_pitch = timed.sounding_end[pick].copy(), timed.pitch[pick]
+    # The other notes of each group are merged or dropped; a pick may grow by merging a
+    # same-pitch note, which changes the later tests in its group: such groups go one by one.
+    others = pick[group] != index
+    same_pitch = others & (timed.pitch == pick_pitch[group])
+    by_hand = np.unique(group[same_pitch])
+    plain = others & ~np.isin(group, by_hand)
+    dropped = int(np.count_nonzero(
+        plain & (_overlap(timed.start, timed.end, pick_start[group], pick_end[group]) > 0)
+    ))
+    merged = int(np.count_nonzero(plain)) - dropped
+    bounds = np.append(np.flatnonzero(first), count)
+    for g in by_hand.tolist():
+        low, high = int(bounds[g]), int(bounds[g + 1])
+        group_dropped, pick_end[g], pick_sounding_end[g] = _merge_group(
+            timed.take(slice(low, high)), int(pick[g]) - low
+        )
+        dropped += group_dropped
+        merged += high - low - 1 - group_dropped
+    # A pick sounding under (over) the last kept note for half its length is dropped.
+    kept = _kept_line(pick_start, pick_end, sign * pick_pitch)
+    dropped += len(pick) - int(np.count_nonzero(kept))
+    kept_step, kept_start = step[pick][kept], pick_start[kept]
+    kept_sounding_end = pick_sounding_end[kept]
+    end = np.maximum(kept_step + 1, _snap(kept_sounding_end, steps_per_quarter))
+    exact_start = kept_start * steps_per_quarter
+    exact_length = (kept_sounding_end - kept_start) * steps_per_quarter
+    moved = (np.abs(exact_start - kept_step) > 1e-6) | (
+        np.abs(exact_length - (end - kept_step)) > 1e-6
+    )
+    return _Reduction(pick_pitch[kept], kept_step, end - kept_step, timed.velocity[pick][kept],
+                      int(np.count_nonzero(moved)), merged, dropped)
+
+
+def _merge_group(group: _TimedNotes, pick: int) -> tuple[int, float, float]:
+    """(notes dropped, the pick's end, its sounding end) for a group whose pick grows."""
+    start, end = group.start.tolist(), group.end.tolist()
+    pitch, sounding_end = group.pitch.tolist(), group.sounding_end.tolist()
+    pick_end, pick_sounding_end = end[pick], sounding_end[pick]
+    dropped = 0
+    for other in range(len(start)):
+        if other == pick:
+            continue
+        if pitch[other] != pitch[pick] and (
+            min(end[other], pick_end) - max(start[other], start[pick]) > 0
+        ):
+            dropped += 1  # a chord tone under (or over) the kept line
+            continue
+        # a repeat, a grace note or a run too fast for the grid
+        if pitch[other] == pitch[pick] and sounding_end[other] > pick_sounding_end:
+            pick_end, pick_sounding_end = max(pick_end, end[other]), sounding_end[other]
+    return dropped, pick_end, pick_sounding_end
+
+
+def _kept_line(start: np.ndarray, end: np.ndarray, height: np.ndarray) -> np.ndarray:
+    """Which picks stay: a pick is dropped when the last kept one is higher (``height``) and
+    covers it. Only picks whose predecessor would drop them, and those after a dropped pick,
+    can change, so just they are walked one by one."""
+    kept = np.ones(len(start), dtype=bool)
+    suspects = (np.flatnonzero(
+        (height[:-1] > height[1:]) & _covers(start[:-1], end[:-1], start[1:], end[1:])
+    ) + 1).tolist()
+    if not suspects:
+        return kept
+    start, end, height = start.tolist(), end.tolist(), height.tolist()
+    suspects.reverse()
+    after_drop = None  # (pick, the last kept pick before it) to check after a dropped one
+    while suspects or after_drop:
+        if after_drop and (not suspects or after_drop[0] <= suspects[-1]):
+            current, previous = after_drop
+            if suspects and suspects[-1] == current:
+                suspects.pop()
         else:
-            pick = max(group, key=lambda n: (sign * n.pitch, n.start))
-        for other in group:
-            if other is pick:
-                continue
-            if other.pitch != pick.pitch and _overlap(other, pick) > 0:
-                dropped += 1  # a chord tone under (or over) the kept line
-                continue
-            merged += 1  # a repeat, a grace note or a run too fast for the grid
-            if other.pitch == pick.pitch and other.sounding_end > pick.sounding_end:
-                pick = _Timed(pick.start, max(pick.end, other.end), other.sounding_end,
-                              pick.pitch, pick.velocity)
-        if kept:
-            previous = kept[-1][1]
-            if sign * previous.pitch > sign * pick.pitch and _covers(previous, pick):
-                dropped += 1
-                continue
-        kept.append((step, pick))
-    notes, moved = [], 0
-    for step, note in kept:
-        end = max(step + 1, _snap(note.sounding_end, steps_per_quarter))
-        exact_start = note.start * steps_per_quarter
-        exact_length = (note.sounding_end - note.start) * steps_per_quarter
-        if abs(exact_start - step) > 1e-6 or abs(exact_length - (end - step)) > 1e-6:
-            moved += 1
-        notes.append(Note(note.pitch, step, end - step, note.velocity))
-    return _Reduction(notes, moved, merged, dropped)
+            current = suspects.pop()
+            previous = current - 1
+        after_drop = None
+        overlap = min(end[previous], end[current]) - max(start[previous], start[current])
+        if height[previous] > height[current] and overlap > LEGATO_OVERLAP_BEATS and (
+            overlap >= 0.5 * (end[current] - start[current])
+        ):
+            kept[current] = False
+            if current + 1 < len(start):
+                after_drop = (current + 1, previous)
+    return kept
 
 
-def _part_info(index: int, part: _Part, timed: list[_Timed]) -> TrackInfo:
+def _part_info(index: int, part: _Part, timed: _TimedNotes) -> TrackInfo:
     is_drum = part.channel == DRUM_CHANNEL
-    pitches = [n.pitch for n in part.notes]
+    pitches = part.notes.pitch
     return TrackInfo(
         index=index,
         name=part.name,
@@ -163,16 +276,16 @@ def _part_info(index: int, part: _Part, timed: list[_Timed]) -> TrackInfo:
         program=part.program,
         program_name=DRUM_KIT_NAME if is_drum else GM_PROGRAM_NAMES[part.program],
         note_count=len(part.notes),
-        pitch_range=(min(pitches), max(pitches)) if pitches else None,
+        pitch_range=(int(pitches.min()), int(pitches.max())) if len(pitches) else None,
         is_drum=is_drum,
         is_polyphonic=_polyphonic_share(timed) > 0,
         track=part.track,
     )
 
 
-def _melody_score(info: TrackInfo, timed: list[_Timed], kept: int) -> tuple:
+def _melody_score(info: TrackInfo, timed: _TimedNotes, kept: int) -> tuple:
     """The best-part heuristic of the package docstring, as a sortable key."""
-    mean_pitch = sum(n.pitch for n in timed) / len(timed)
+    mean_pitch = int(timed.pitch.sum()) / len(timed)
     score = kept * (1 - 0.75 * _polyphonic_share(timed))
     score *= min(max(1 + (mean_pitch - 60) / 12, 0.25), 2.0)  # the tune is usually on top
     if _MELODY_NAME.search(info.name):

@@ -2,13 +2,17 @@
 
 Counting events here lets an absurd file be refused cheaply, and repairing here (damaged meta
 events, out-of-range data bytes, a track cut inside an event) lets the decoder in
-:mod:`~engine.midi_io.parse` (which follows mido's reading rules) read what is left.
+:mod:`~engine.midi_io.parse` (which follows mido's reading rules) read what is left. A clean
+track is walked with numpy (:mod:`~engine.midi_io.fastwalk`); the careful walk below, one event
+at a time, reads the others.
 """
 
 from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+
+from engine.midi_io.fastwalk import _sysex_needs_clip, _walk_clean
 
 MAX_EVENTS = 1_000_000
 MAX_BEATS = 100_000  # about 14 hours at 120 BPM: later events mean a damaged file
@@ -46,6 +50,7 @@ class _Layout:
     ticks_per_beat: int = 0  # 0 for SMPTE timing
     ticks_per_second: float = 0.0  # SMPTE timing only
     tracks: list[bytes] = field(default_factory=list)
+    starts: list[list[int]] = field(default_factory=list)  # per track: where each event begins
     events: int = 0
     needs_clip: bool = False
     warnings: list[str] = field(default_factory=list)
@@ -113,7 +118,14 @@ def _scan(data: bytes) -> _Layout:
                 raise _Refused("file is damaged (a track header is missing)")
             skipped_chunks += 1
             continue
-        layout.tracks.append(_scan_track(data[start:end], len(layout.tracks), layout, max_ticks))
+        chunk = data[start:end]
+        starts = _walk_clean(chunk, max_ticks, _meta_problem)
+        if starts is not None and layout.events + len(starts) <= MAX_EVENTS:
+            layout.events += len(starts)
+        else:  # damaged, or over the limit: the careful walk repairs or refuses at the event
+            chunk, starts = _scan_track(chunk, len(layout.tracks), layout, max_ticks)
+        layout.tracks.append(chunk)
+        layout.starts.append(starts)
     if skipped_chunks:
         layout.warnings.append(f"Skipped {skipped_chunks} chunk(s) that hold no MIDI track.")
     if len(layout.tracks) < declared_tracks:
@@ -144,9 +156,13 @@ def _read_varint(data: bytes | bytearray, pos: int) -> tuple[int, int]:
     raise _Refused("file is damaged (a number is longer than the MIDI standard allows)")
 
 
-def _scan_track(chunk: bytes, number: int, layout: _Layout, max_ticks: float) -> bytes:
-    """Walk one track's events the way mido will read them; return the (repaired) chunk data."""
+def _scan_track(
+    chunk: bytes, number: int, layout: _Layout, max_ticks: float
+) -> tuple[bytes, list[int]]:
+    """Walk one track's events the way mido will read them; return the (repaired) chunk data
+    and where each of its events begins (so the decoder need not walk it again)."""
     data = bytearray(chunk)
+    starts: list[int] = []
     size = len(data)
     pos = 0
     tick = 0
@@ -192,12 +208,7 @@ def _scan_track(chunk: bytes, number: int, layout: _Layout, max_ticks: float) ->
                 length, pos = _read_varint(data, pos)
                 if pos + length > size:
                     raise _EventCut
-                body = data[pos : pos + length]
-                if body[:1] == b"\xf0":
-                    body = body[1:]
-                if body[-1:] == b"\xf7":
-                    body = body[:-1]
-                if any(b > 127 for b in body):
+                if _sysex_needs_clip(data[pos : pos + length]):
                     layout.needs_clip = True
                 pos += length
             else:
@@ -218,6 +229,7 @@ def _scan_track(chunk: bytes, number: int, layout: _Layout, max_ticks: float) ->
                 f"Track {number + 1} ends in the middle of an event; that event was ignored."
             )
             break
+        starts.append(event_start)
         layout.events += 1
         if layout.events > MAX_EVENTS:
             raise _Refused(f"file has more than {MAX_EVENTS:,} events, too many for a melody")
@@ -225,7 +237,7 @@ def _scan_track(chunk: bytes, number: int, layout: _Layout, max_ticks: float) ->
         layout.warnings.append(
             f"Track {number + 1}: ignored damaged {', '.join(sorted(damaged_metas))} event(s)."
         )
-    return bytes(data)
+    return bytes(data), starts
 
 
 def _meta_problem(meta_type: int, body: bytes | bytearray) -> str | None:

@@ -557,6 +557,84 @@ def test_every_fixture_imports():
         assert midi_io.read_midi(path).notes, path
 
 
+# --- the fast walk (numpy) finds what the careful walk finds ----------------------------------
+
+CLEAN_TRACKS = {
+    "running program changes": f"00 C0 05 00 06 {var(10)} 90 3C 64 00 3E 64 {var(480)} 3C 00 "
+    "00 3E 00 00 C1 07 " + EOT,
+    "pressure, control and sysex": "00 F0 05 7E 7F 09 01 F7 00 D0 40 00 50 00 90 3C 64 "
+    "00 B0 07 64 0A 80 3C 40 " + EOT,
+    "meta events between running events": f"00 90 3C 64 00 FF 51 03 07 A1 20 {var(480)} 3C 00 "
+    "00 FF 01 02 41 42 " + EOT,
+    "long delta times": f"{var(2**20)} 90 3C 64 {var(2**21)} 80 3C 40 " + EOT,
+}
+DAMAGED_TRACKS = {
+    "cut inside an event": "00 90 3C 64 00 90 3C",
+    "a data byte over 127": "00 90 3C FF " + EOT,
+    "a damaged key signature": "00 FF 59 02 09 00 " + EOT,
+    "running status first": "00 3C 64 " + EOT,
+    "system exclusive with a byte over 127": "00 F0 03 01 FF F7 " + EOT,
+    "an event too far away": f"{var(2**27)} 90 3C 64 " + EOT,
+}
+
+
+def track_chunks(data: bytes) -> list[bytes]:
+    chunks, pos = [], 14
+    while pos + 8 <= len(data):
+        size = struct.unpack(">L", data[pos + 4 : pos + 8])[0]
+        if data[pos : pos + 4] == b"MTrk":
+            chunks.append(data[pos + 8 : pos + 8 + size])
+        pos += 8 + size
+    return chunks
+
+
+def both_walks(chunk: bytes):
+    """(the fast walk's event starts or None, the careful walk's, whether it repaired anything)."""
+    from engine.midi_io import fastwalk, scan
+
+    max_ticks = scan.MAX_BEATS * 480
+    fast = fastwalk._walk_clean(chunk, max_ticks, scan._meta_problem)
+    layout = scan._Layout(format=1, division=480)
+    try:
+        repaired, starts = scan._scan_track(chunk, 0, layout, max_ticks)
+    except scan._Refused:
+        return fast, None, True
+    return fast, starts, repaired != chunk or layout.needs_clip or bool(layout.warnings)
+
+
+def test_the_fast_walk_reads_clean_tracks_as_the_careful_walk_does():
+    chunks = [bytes.fromhex(body) for body in CLEAN_TRACKS.values()]
+    for path in sorted(FIXTURES.glob("*.mid")):
+        chunks += track_chunks(path.read_bytes())
+    for chunk in chunks:
+        fast, careful, repaired = both_walks(chunk)
+        assert not repaired and fast is not None and fast == careful, chunk.hex(" ")
+
+
+@pytest.mark.parametrize("body", DAMAGED_TRACKS.values(), ids=DAMAGED_TRACKS.keys())
+def test_the_careful_walk_reads_what_it_must_repair_or_refuse(body):
+    fast, _, repaired = both_walks(bytes.fromhex(body))
+    assert repaired and fast is None
+
+
+def test_the_careful_walk_reads_system_common_messages():
+    fast, careful, repaired = both_walks(bytes.fromhex("00 F2 01 02 00 90 3C 64 " + EOT))
+    assert fast is None and len(careful) == 3 and not repaired
+
+
+def test_imports_through_either_walk_agree(tmp_path, monkeypatch):
+    from engine.midi_io import scan
+
+    bodies = [notes_track(SCALE, name="Lead"), *CLEAN_TRACKS.values()]
+    path = write(tmp_path, smf(*bodies))
+    fast = midi_io.parse_midi(path)
+    monkeypatch.setattr(scan, "_walk_clean", lambda *args: None)
+    careful = midi_io.parse_midi(path)
+    assert fast.tracks == careful.tracks
+    for part in fast.tracks:
+        assert fast.import_part(part.index) == careful.import_part(part.index)
+
+
 # --- export -------------------------------------------------------------------------------------
 
 SEED = Melody(
