@@ -6,7 +6,8 @@ the computer's audio device, with the SoundFont synthesizer, no MIDI system need
 ``BuiltInInstrument(soundfont=None, *, rate=None, synth=None, stream_factory=None)``
     opens the default audio output (:class:`InstrumentError` with the reason when it cannot);
     the same interface as a MIDI output: ``send(message)``, ``close()``, ``name``, ``port``,
-    ``virtual``, ``present_in(ports)``; plus ``volume`` (0-1), ``rate`` and ``underruns``
+    ``virtual``, ``present_in(ports)``; plus ``volume`` (0-1), ``rate``, ``underruns`` (blocks
+    the device reported late) and ``block_frames`` (the last audio block's length, 0 before one)
 
 Real time: ``send`` only appends (time, message) to a deque (``append`` and ``popleft`` are
 atomic in CPython, so no lock is shared with the player's scheduler). The audio callback, on
@@ -114,6 +115,7 @@ class BuiltInInstrument:
         self._failure = ""  # set on the audio thread, read by send and present_in
         self._closed = False
         self.underruns = 0
+        self.block_frames = 0
         try:
             self._stream = stream_factory(
                 samplerate=self.rate, channels=2, dtype="float32", latency=latency,
@@ -173,6 +175,7 @@ class BuiltInInstrument:
         """Apply what was sent since the last block, then render this block into ``outdata``."""
         if status and getattr(status, "output_underflow", False):
             self.underruns += 1
+        self.block_frames = frames
         try:
             queue, synth, rate = self._queue, self._synth, self.rate
             # This block stands for the clock's last ``frames``: a message due in it sounds at

@@ -1,9 +1,11 @@
 """The built-in instrument on a real audio device: PortAudio's JACK host API, served by a private
 JACK server with the dummy backend (no sound card needed). Skipped when jackd is not installed.
 
-The instrument runs in a child process, as PortAudio lists JACK only if the server is up when
-it starts; its synthesizer records each block's peak level on the audio thread, so the test
-sees what the device was given: silence, then each note, then silence after the release.
+Segue plays in a child process (PortAudio lists JACK only if the server is up when it starts);
+a capture client in another process (``jack_capture``) records Segue's output ports, so the test
+hears what the device was given: silence, then each note where the schedule puts it, then
+silence after the release. Timing is relative (the gaps between onsets against the gaps between
+scheduled times), so a loaded machine cannot shift it all.
 """
 
 from __future__ import annotations
@@ -18,63 +20,71 @@ import pytest
 from tests.jack import JackServer, jackd_path
 
 ROOT = Path(__file__).resolve().parents[3]
+PERIOD, RATE = 256, 48000
 
 pytestmark = [
     pytest.mark.jack,
     pytest.mark.skipif(jackd_path() is None, reason="jackd (Debian's jackd2) is not installed"),
 ]
 
+# Prints a "ready" line once its ports exist, plays on "go", then prints what it scheduled.
 CHILD = r"""
 import json, sys, time
-import numpy as np
 from engine.audio.instrument import BuiltInInstrument, audio_available
-from engine.audio.soundfont import SoundFontSynth
 from engine.live.player import Player
 from engine.melody import Melody, Note
+from tests.engine.audio.jack_capture import select_jack_output
 
-class Metered(SoundFontSynth):
-    peaks = []
-    def render_into(self, buffer):
-        super().render_into(buffer)
-        self.peaks.append(float(np.abs(buffer).max()))
-
+select_jack_output()
 available, reason = audio_available()
 if not available:
-    print(json.dumps({"available": False, "reason": reason}))
+    print(json.dumps({"available": False, "reason": reason}), flush=True)
     sys.exit(0)
-synth = Metered(rate=48000)
-instrument = BuiltInInstrument(synth=synth, rate=48000)
-time.sleep(0.2)  # silence first
-before = len(synth.peaks)
-player = Player(instrument, program=73)
-player.play(Melody([Note(69, 0, 2), Note(72, 8, 2)], tempo=120.0))  # flute, 0.75 s apart
+instrument = BuiltInInstrument(rate=48000)
+print(json.dumps({"available": True}), flush=True)
+sys.stdin.readline()
+player = Player(instrument, program=7)  # clavinet: sounds at once, stops within 10 ms
+melody = Melody([Note(60 + start % 12, start, 1) for start in (0, 2, 5, 7, 12)], tempo=120.0,
+                steps_per_quarter=4)  # 125 ms a step: uneven gaps, silence between notes
+player.play(melody)
+scheduled = [player.time_of(note.start) for note in melody.notes]
 player.wait(10)
-time.sleep(0.6)  # the release rings out
+time.sleep(0.3)  # the release rings out
+block = instrument.block_frames
 player.close()
-print(json.dumps({"available": True, "before": before, "peaks": synth.peaks,
-                  "underruns": instrument.underruns}))
+print(json.dumps({"scheduled": scheduled, "underruns": instrument.underruns, "block": block}))
 """
 
 
-def loud_spans(peaks: list[float], threshold: float = 1e-3) -> int:
-    spans, loud = 0, False
-    for peak in peaks:
-        if peak > threshold and not loud:
-            spans += 1
-        loud = peak > threshold
-    return spans
-
-
 @pytest.mark.slow
-def test_the_instrument_sounds_each_note_through_a_real_audio_device():
-    with JackServer(period=256, rate=48000):
-        result = subprocess.run(
-            [sys.executable, "-c", CHILD], cwd=ROOT, capture_output=True, text=True, timeout=60,
+def test_a_capture_client_hears_each_note_on_time_through_a_real_audio_device():
+    from tests.engine.audio.jack_capture import Capture
+
+    with JackServer(period=PERIOD, rate=RATE) as server:
+        capture = Capture(server.name)
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD], cwd=ROOT, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
-    assert result.returncode == 0, result.stderr[-2000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["available"], report.get("reason")
-    peaks = report["peaks"]
-    assert report["before"] > 0 and max(peaks[: report["before"]]) == 0  # silent until played
-    assert loud_spans(peaks) == 2  # two notes, with the release finished between them
-    assert peaks[-1] == 0  # and silence after the last release
+        try:
+            ready = json.loads(child.stdout.readline() or '{"available": false}')
+            if ready["available"]:
+                capture.connect()
+            out, err = child.communicate("go\n", timeout=60)
+            recording = capture.stop() if ready["available"] else None
+        finally:
+            capture.close()
+            if child.poll() is None:
+                child.kill()
+    assert child.returncode == 0, err[-2000:]
+    assert ready["available"], ready.get("reason")
+    report = json.loads(out.strip().splitlines()[-1])
+    scheduled = report["scheduled"]
+    heard = recording.onsets()
+    assert len(heard) == len(scheduled), (heard, scheduled)
+    assert recording.loud[0][0] > recording.clock[0][0]  # silent until the first note
+    assert recording.loud[-1][1] < recording.clock[1][0]  # and silent again after the last
+    tolerance = (recording.period + report["block"]) / RATE  # one JACK period + one audio block
+    for onset, when in zip(heard, scheduled):
+        late = (onset - heard[0]) / RATE - (when - scheduled[0])
+        assert abs(late) <= tolerance, (late, tolerance)

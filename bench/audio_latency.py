@@ -1,0 +1,208 @@
+"""Audio latency of the built-in instrument at a real audio port, idle and while generating.
+
+Starts a private JACK server (dummy backend, ``--period`` frames at 48 kHz), then Segue's
+``BuiltInInstrument`` on PortAudio's JACK output, driven by a ``Player``, and a capture client in
+a separate process (``tests/engine/audio/jack_capture.py``) connected to the instrument's ports.
+A short clavinet note (audible from its first sample, silent 10 ms after its end) is scheduled
+every 0.25 s for ``--seconds``; latency = the first non-silent sample at the capture port minus
+the note's scheduled time (``Player.time_of``, on ``time.perf_counter``).
+
+Aligning the clocks: the capture client timestamps each loud sample with JACK's frame clock
+(``last_frame_time`` at its cycle's start, plus the sample's index). When it starts and when it
+stops it reads ``jack.Client.frame_time`` between two ``time.perf_counter`` calls (the tightest
+of 200 tries), and frames map linearly between those two pairs onto perf_counter, which is
+CLOCK_MONOTONIC and so the same clock in both processes. The error is a few microseconds.
+
+What to expect: the instrument places a note at its frame in the block that follows its time
+(see ``engine/audio/instrument.py``), so a note is heard one audio block after it is scheduled
+(``block_ms``; PortAudio on JACK uses the JACK period); ``scheduler_share_ms`` is the median
+latency beyond that. A sound card adds its own output latency after the port, not measured here.
+``underruns``: blocks PortAudio reported late to the instrument (on JACK: any late cycle of the
+graph); ``jack_xruns``: late cycles the server logged during the run; ``capture_xruns``: those
+the capture client was told of, over both runs (on a loaded virtual machine the dummy backend's
+timer itself runs late now and then).
+
+The second run repeats it while ``engine.generate`` (64 steps x 8 variations, the app's default
+model) runs in a loop in a thread of the same process, as the GUI's worker runs it; a stand-in
+(torch LSTMCell steps) when the model is not installed. ``--gc-freeze`` calls ``gc.freeze()``
+after torch and the model are loaded, as the app does after loading a model.
+
+Goals (reported, not asserted): scheduler's share < 2 ms on top of the block, p99 < one block
+while generating, 0 underruns.
+
+    python bench/audio_latency.py [--seconds 30] [--period 256] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.playback_timing import MODEL_PATH, stand_in_generation, xruns  # noqa: E402
+from engine.audio.instrument import BuiltInInstrument  # noqa: E402
+from engine.live.player import Player  # noqa: E402
+from engine.melody import Melody, Note  # noqa: E402
+from tests.engine.audio.jack_capture import Capture, select_jack_output  # noqa: E402
+from tests.jack import JackServer, jackd_path  # noqa: E402
+
+RATE = 48000
+NOTE_EVERY = 0.25  # seconds; the clavinet's 62.5 ms note and release leave 170 ms of silence
+CLAVINET = 7
+
+
+def generate_64x8(stop: threading.Event) -> int:
+    """``engine.generate`` for 64 steps x 8 variations, over and over until ``stop``."""
+    import torch
+
+    import engine
+
+    torch.set_num_threads(1)
+    model = engine.load_model(MODEL_PATH, device="cpu")
+    seed = Melody([Note(67, 0, 2), Note(69, 2, 2), Note(71, 4, 4), Note(74, 8, 4)])
+    runs = 0
+    while not stop.is_set():
+        engine.generate(model, seed, 64, variations=8, temperature=1.0, rng_seed=runs)
+        runs += 1
+    return runs
+
+
+class Generating:
+    """A generation loop in a thread beside playback, as the GUI's worker runs one."""
+
+    def __init__(self, function, gc_freeze: bool):
+        self._stop, self._gc_freeze = threading.Event(), gc_freeze
+        self._thread = threading.Thread(target=function, args=(self._stop,), daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        time.sleep(3.0)  # the model loads and the first runs warm up
+        if self._gc_freeze:
+            import gc
+
+            gc.freeze()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join(60)
+
+
+def bench_melody(seconds: float) -> Melody:
+    """A one-step note every four steps of 62.5 ms: one note every NOTE_EVERY seconds."""
+    count = max(2, round(seconds / NOTE_EVERY))
+    return Melody([Note(60 + (i * 5) % 24, 4 * i, 1) for i in range(count)],
+                  steps_per_quarter=8, tempo=120.0)
+
+
+def play(instrument: BuiltInInstrument, seconds: float) -> tuple[list[float], int]:
+    """Play the bench melody; its notes' scheduled times and the underruns meanwhile."""
+    underruns = instrument.underruns
+    player = Player(instrument, program=CLAVINET)
+    melody = bench_melody(seconds)
+    finished = threading.Event()
+    player.on_finished = finished.set
+    player.play(melody)
+    scheduled = [player.time_of(note.start) for note in melody.notes]
+    if not finished.wait(melody.end * melody.seconds_per_step + 30):
+        raise RuntimeError("playback did not finish")
+    time.sleep(0.3)  # the last release
+    player.stop()
+    return scheduled, instrument.underruns - underruns
+
+
+def latencies(scheduled: list[float], heard: list[float]) -> tuple[list[float], int]:
+    """(seconds from each note's time to the first onset after it, notes never heard)."""
+    found, missed = [], 0
+    for when in scheduled:
+        after = [onset - when for onset in heard if -0.002 <= onset - when < NOTE_EVERY * 0.8]
+        if after:
+            found.append(after[0])
+        else:
+            missed += 1
+    return found, missed
+
+
+def figures(found: list[float], missed: int, block_ms: float) -> dict:
+    ms = sorted(1000 * latency for latency in found)
+    if not ms:
+        return {"notes": missed, "missed": missed}
+    median = statistics.median(ms)
+    return {
+        "notes": len(ms) + missed,
+        "missed": missed,
+        "median_ms": round(median, 3),
+        "p99_ms": round(ms[min(len(ms) - 1, int(0.99 * len(ms)))], 3),
+        "max_ms": round(ms[-1], 3),
+        "scheduler_share_ms": round(median - block_ms, 3),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30.0, help="per run (>= 30 for the goals)")
+    parser.add_argument("--period", type=int, default=256, help="JACK period in frames at 48 kHz")
+    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() once generating")
+    parser.add_argument("--json", action="store_true", help="print one JSON line")
+    args = parser.parse_args(argv)
+    if jackd_path() is None:
+        print("jackd is not installed (Debian: apt install jackd2)", file=sys.stderr)
+        return 2
+    usable = MODEL_PATH.exists()
+    function = generate_64x8 if usable else stand_in_generation
+    generator = (f"engine.generate 64x8 with {MODEL_PATH.name}" if usable
+                 else "stand-in: torch LSTMCell(64, 512) sampling loop (no model installed)")
+    runs = {}
+    with JackServer(period=args.period, rate=RATE) as server:
+        select_jack_output()
+        instrument = BuiltInInstrument(rate=RATE)
+        capture = Capture(server.name)
+        try:
+            capture.connect()
+            idle = play(instrument, args.seconds)
+            runs["idle"] = {"jack_xruns": xruns(server)}
+            with Generating(function, args.gc_freeze):
+                busy = play(instrument, args.seconds)
+            runs["while_generating"] = {"jack_xruns": xruns(server) - runs["idle"]["jack_xruns"]}
+            recording = capture.stop()
+        finally:
+            capture.close()
+            block = instrument.block_frames
+            instrument.close()
+            import sounddevice  # noqa: PLC0415 - loaded by the instrument
+
+            sounddevice._terminate()  # PortAudio leaves JACK before the server stops
+    block_ms = 1000 * block / RATE
+    heard = [recording.seconds(frame) for frame in recording.onsets()]
+    for label, (scheduled, underruns) in (("idle", idle), ("while_generating", busy)):
+        runs[label] = {**figures(*latencies(scheduled, heard), block_ms), "underruns": underruns,
+                       **runs[label]}
+    report = {
+        **runs,
+        "block_ms": round(block_ms, 3),
+        "jack_period_ms": round(server.period_ms, 3),
+        "capture_xruns": recording.xruns,
+        "seconds_per_run": args.seconds,
+        "generator": generator + (", gc.freeze() once loaded" if args.gc_freeze else ""),
+    }
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print(f"JACK dummy backend, period {args.period} frames ({server.period_ms:.2f} ms), "
+          f"audio block {block_ms:.2f} ms; generation: {report['generator']}")
+    for label in ("idle", "while_generating"):
+        print(f"{label:>16}: " + ", ".join(f"{key} {value}" for key, value in runs[label].items()))
+    print(f"xruns seen by the capture client in all: {recording.xruns}")
+    print("goals: scheduler's share < 2 ms, p99 < one block while generating, 0 underruns")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""A JACK capture client in its own process: where another client's audio is loud, by frame.
+
+``Capture(server_name, sources=("PortAudio:out_0", "PortAudio:out_1"))`` starts the client
+(``JACK-Client``, in a spawned process, so a busy player process cannot make it late) with one
+input port; ``connect()`` waits until the source ports exist and connects them all to it (JACK
+sums them); ``stop() -> Recording`` ends it. Used by the real-device audio test and by
+``bench/audio_latency.py``. ``select_jack_output()``, called in the player's process once the
+server is up, makes PortAudio's JACK output the default device, whatever the machine's default is.
+
+The process callback keeps, for each cycle whose samples rise above ``THRESHOLD``, the frame of
+its first and last loud sample (``last_frame_time``: the JACK frame clock at the cycle's start,
+plus the sample's index). ``Recording.onsets()`` are the first loud frames after at least
+``quiet`` seconds of silence. ``Recording.seconds(frame)`` puts a frame on ``time.perf_counter``
+(CLOCK_MONOTONIC, one clock for all processes): the client reads (perf_counter, frame_time)
+pairs when it starts and when it stops, keeping the pair read fastest (the tightest bracket),
+and the frame clock maps linearly between them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from typing import NamedTuple
+
+THRESHOLD = 1e-4  # -80 dBFS, as tests/engine/audio/onsets.py: a note's first audible sample
+CLIENT_NAME = "SegueCapture"
+
+
+class Recording(NamedTuple):
+    rate: int
+    period: int  # JACK frames per cycle
+    loud: list[tuple[int, int]]  # (first, last) loud frame of each loud cycle, in order
+    clock: tuple[tuple[int, float], tuple[int, float]]  # (frame, perf_counter) at start, stop
+    xruns: int  # late cycles the capture client was told about
+
+    def onsets(self, quiet: float = 0.05) -> list[int]:
+        """Frames where the sound rises above THRESHOLD after ``quiet`` seconds of silence."""
+        gap = round(quiet * self.rate)
+        found, last = [], None
+        for first, final in self.loud:
+            if last is None or first - last > gap:
+                found.append(first)
+            last = final
+        return found
+
+    def seconds(self, frame: int) -> float:
+        """``frame`` on ``time.perf_counter``'s clock."""
+        (frame_a, time_a), (frame_b, time_b) = self.clock
+        return time_a + (frame - frame_a) * (time_b - time_a) / (frame_b - frame_a)
+
+
+def select_jack_output() -> None:
+    import sounddevice
+
+    for api in sounddevice.query_hostapis():
+        if api["name"].startswith("JACK") and api["default_output_device"] >= 0:
+            sounddevice.default.device = api["default_output_device"]
+            return
+    raise RuntimeError("PortAudio lists no JACK output (was the server up when it started?)")
+
+
+def _clock_pair(client) -> tuple[int, float]:
+    """(frame_time, perf_counter) read together: of 200 tries, the one read in the least time."""
+    best = None
+    for _ in range(200):
+        before = time.perf_counter()
+        frame = client.frame_time
+        after = time.perf_counter()
+        if best is None or after - before < best[0]:
+            best = (after - before, frame, (before + after) / 2)
+    return best[1], best[2]
+
+
+def _capture_main(server_name: str, sources: tuple[str, ...], connected, stop, results) -> None:
+    """The capture process: record loud cycles until ``stop``, then put a Recording's fields."""
+    import jack
+    import numpy as np
+
+    client = jack.Client(CLIENT_NAME, servername=server_name, no_start_server=True)
+    port = client.inports.register("in")
+    loud: list[tuple[int, int]] = []
+    xruns = [0]
+
+    @client.set_process_callback
+    def process(frames):
+        above = np.flatnonzero(np.abs(port.get_array()) > THRESHOLD)
+        if above.size:
+            start = client.last_frame_time
+            loud.append((start + int(above[0]), start + int(above[-1])))
+
+    @client.set_xrun_callback
+    def xrun(delay):
+        xruns[0] += 1
+
+    client.activate()
+    first = _clock_pair(client)
+    deadline = time.monotonic() + 30
+    while not all(client.get_ports(source) for source in sources):
+        if time.monotonic() > deadline:
+            results.put(f"no port {sources} appeared; ports: {client.get_ports()}")
+            return
+        time.sleep(0.02)
+    for source in sources:
+        client.connect(source, port)
+    connected.set()
+    stop.wait()
+    last = _clock_pair(client)
+    client.deactivate()
+    rate, period = client.samplerate, client.blocksize
+    client.close()
+    results.put((rate, period, list(loud), (first, last), xruns[0]))
+
+
+class Capture:
+    """See the module docstring."""
+
+    def __init__(self, server_name: str, sources=("PortAudio:out_0", "PortAudio:out_1")):
+        context = multiprocessing.get_context("spawn")
+        self._connected, self._stop, self._results = (
+            context.Event(), context.Event(), context.Queue(),
+        )
+        self._process = context.Process(
+            target=_capture_main,
+            args=(server_name, tuple(sources), self._connected, self._stop, self._results),
+            daemon=True,
+        )
+        self._process.start()
+
+    def connect(self, timeout: float = 30) -> None:
+        """Wait until the sources are connected to the capture port."""
+        deadline = time.monotonic() + timeout
+        while not self._connected.wait(0.05):
+            if not self._results.empty() or not self._process.is_alive():
+                raise RuntimeError(f"the capture client failed: {self._failure()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("the capture client did not connect in time")
+
+    def _failure(self) -> str:
+        try:
+            return str(self._results.get(timeout=1))
+        except Exception:  # noqa: BLE001 - the process died before saying why
+            return f"exit code {self._process.exitcode}"
+
+    def stop(self) -> Recording:
+        self._stop.set()
+        fields = self._results.get(timeout=30)
+        self._process.join(10)
+        if isinstance(fields, str):
+            raise RuntimeError(f"the capture client failed: {fields}")
+        return Recording(*fields)
+
+    def close(self) -> None:
+        """End the process if it is still running (after a failure)."""
+        self._stop.set()
+        self._process.join(5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
