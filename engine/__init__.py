@@ -47,6 +47,9 @@ The model (``engine.ml``: ``model``, ``stepper``, ``checkpoint``, ``catalog``, `
         ``beam_width``, ``should_stop``
     ``iter_generate(...)``  the same, yielding ``GenerationUpdate`` progress (for workers);
         ``GenerationCancelled``, ``steps_for_bars(melody, bars)``
+    ``fill(model, melody, start, end, *, variations, rng_seed, temperature, rest_weight, key,
+           follow_seed) -> list[Melody]``  whole melodies with new music in [start, end), the
+        rest untouched, ranked by how probable the following bars are (``engine.ml.fill``)
     ``score(model, melody) -> dict``               total_bits, pitch_bits, notes, steps
     ``evaluate(model, corpus, split)``             bits/note on a split beside a Kneser-Ney n-gram
     ``train(TrainOptions(...), out)``              AdamW, schedule, early stopping, DDP-ready
@@ -103,6 +106,7 @@ _LAZY = {
     "GenerationUpdate": "engine.ml.sampling",
     "GenerationCancelled": "engine.ml.sampling",
     "steps_for_bars": "engine.ml.sampling",
+    "fill": "engine.ml.fill",
     "score": "engine.ml.evaluation",
     "evaluate": "engine.ml.evaluation",
     "train": "engine.ml.training",

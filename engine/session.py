@@ -1,5 +1,8 @@
 """The ``.segue`` session format and the melody JSON format, Qt-free.
 
+(Long on purpose: the format and the type and range check of every value in it are one job,
+read together; a hostile file must meet all of them before anything is built.)
+
 A melody is stored as (``melody_to_dict`` / ``melody_from_dict``)::
 
     {"steps_per_quarter": 4, "time_signature": [4, 4], "tempo": 120.0, "key": "D major",
@@ -14,11 +17,12 @@ A session (``session_to_dict`` / ``session_from_dict``, ``dumps`` / ``loads``) i
     {"format": "segue-session", "schema_version": 1, "app_version": "0.1.0",
      "melody": {...}, "marker": 16, "generation": {...GenerationSettings...},
      "variations": [{...melody...}, ...], "current_variation": 0,
-     "loop_region": [0, 16], "loop_on": true}
+     "loop_region": [0, 16], "loop_on": true, "fill_range": null}
 
 ``loop_region`` (start and end step, or null for the whole piece) and ``loop_on`` are the
 transport's loop, kept with the piece as a DAW keeps it with the project; both may be left out.
-Pending variations hold only the continuation's notes, at absolute steps from the marker on.
+Pending variations hold only the continuation's notes, at absolute steps from the marker on;
+with ``fill_range`` [start, end) they are fills of those steps (Generate > Fill) instead.
 Readers accept any ``schema_version`` up to :data:`SCHEMA_VERSION` and refuse newer ones with a
 message saying so; unknown generation settings are ignored so that small additions within one
 schema version stay readable. Every problem is a :class:`SessionError` whose message says what is
@@ -313,6 +317,7 @@ class Session:
     variations: tuple[Melody, ...] = ()
     current_variation: int = 0
     loop_region: tuple[int, int] | None = None  # (start, end) steps; None loops the whole piece
+    fill_range: tuple[int, int] | None = None  # the pending variations fill these steps
     loop_on: bool = False
 
     def __post_init__(self):
@@ -337,20 +342,27 @@ class Session:
             raise ValueError(
                 f"current variation {_shown(current + 1)} is chosen but no variation is pending"
             )
-        if self.loop_region is not None:
-            region = tuple(self.loop_region)
-            if (
-                len(region) != 2
-                or not all(isinstance(v, int) and not isinstance(v, bool) for v in region)
-                or not 0 <= region[0] < region[1] <= MAX_STEPS
-            ):
-                raise ValueError(
-                    f"the loop region must be two steps 0 <= start < end <= {MAX_STEPS:,}, "
-                    f"got {', '.join(_shown(v) for v in region[:3])}"
-                )
-            object.__setattr__(self, "loop_region", region)
+        for name, label in (("loop_region", "the loop region"), ("fill_range", "the fill range")):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, _step_range(getattr(self, name), label))
+        if self.fill_range is not None and not count:
+            raise ValueError("a fill range is set but no variation is pending")
         if not isinstance(self.loop_on, bool):
             raise ValueError(f"loop on must be true or false, got {_shown(self.loop_on)}")
+
+
+def _step_range(value, label: str) -> tuple[int, int]:
+    region = tuple(value)
+    if (
+        len(region) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in region)
+        or not 0 <= region[0] < region[1] <= MAX_STEPS
+    ):
+        raise ValueError(
+            f"{label} must be two steps 0 <= start < end <= {MAX_STEPS:,}, "
+            f"got {', '.join(_shown(v) for v in region[:3])}"
+        )
+    return region
 
 
 def session_to_dict(session: Session) -> dict:
@@ -366,6 +378,7 @@ def session_to_dict(session: Session) -> dict:
         "variations": [melody_to_dict(v) for v in session.variations],
         "current_variation": session.current_variation,
         "loop_region": list(session.loop_region) if session.loop_region else None,
+        "fill_range": list(session.fill_range) if session.fill_range else None,
         "loop_on": session.loop_on,
     }
 
@@ -392,11 +405,10 @@ def session_from_dict(data: object) -> Session:
         melody_from_dict(v, f"pending variation {i + 1}") for i, v in enumerate(raw_variations)
     )
     generation = GenerationSettings.from_dict(data.get("generation", {}))
-    loop_region = data.get("loop_region")
-    if loop_region is not None:
-        if not isinstance(loop_region, list):
-            raise SessionError("the loop region is not a pair of steps")
-        loop_region = tuple(_integer(v) for v in loop_region[:3])
+    loop_region, fill_range = (
+        _raw_range(data.get(key), label)
+        for key, label in (("loop_region", "the loop region"), ("fill_range", "the fill range"))
+    )
     try:
         return Session(
             melody,
@@ -406,9 +418,18 @@ def session_from_dict(data: object) -> Session:
             current_variation=_integer(data.get("current_variation", 0)),
             loop_region=loop_region,
             loop_on=data.get("loop_on", False),
+            fill_range=fill_range,
         )
     except ValueError as exc:
         raise SessionError(str(exc)) from None
+
+
+def _raw_range(value, label: str) -> tuple | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise SessionError(f"{label} is not a pair of steps")
+    return tuple(_integer(v) for v in value[:3])
 
 
 def dumps(session: Session) -> str:

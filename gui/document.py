@@ -11,6 +11,8 @@ variations still count as an unsaved change (``is_modified``), so closing asks b
 The one link: undoing an Accept brings back the variations it chose from, so "wrong one, undo,
 take the third" works as a musician expects (see :class:`AcceptCommand`); undoing an import that
 discarded variations brings them back the same way (:meth:`Document.replace_piece`).
+Variations from Fill rewrite a range instead of what follows the marker: the document keeps that
+``fill_range`` with them (:func:`engine.piece.with_variation` decides what you hear and keep).
 Undo and redo say what they did (``history_message``), so the status bar never keeps describing
 an edit that has just been undone.
 """
@@ -71,8 +73,8 @@ class AcceptCommand(EditCommand):
     def __init__(self, document, before: PieceState, after: PieceState, variations, current: int,
                  text: str = "Accept Variation"):
         super().__init__(document, before, after, text)
-        self._chosen_from = (list(variations), current)
-        self._later: tuple[list[Melody], int] = ([], 0)  # pending when the accept was undone
+        self._chosen_from = (list(variations), current, document.fill_range)
+        self._later: tuple = ([], 0, None)  # pending when the accept was undone
 
     def redo(self):
         super().redo()
@@ -80,7 +82,7 @@ class AcceptCommand(EditCommand):
 
     def undo(self):
         document = self._document
-        self._later = (document.variations, document.current_index)
+        self._later = (document.variations, document.current_index, document.fill_range)
         super().undo()
         document.set_variations(*self._chosen_from)
 
@@ -105,6 +107,7 @@ class Document(QObject):
         self._state = PieceState(melody, melody.end if marker is None else max(0, marker))
         self._variations: list[Melody] = []
         self._current = 0
+        self._fill_range: tuple[int, int] | None = None  # set while the variations are fills
         self._unsaved_extra = False
         self._last_modified = False
         self.undo_stack = QUndoStack(self)
@@ -132,7 +135,9 @@ class Document(QObject):
     def heard(self) -> Melody:
         """What you hear: the piece with the current variation in place, if one is pending
         (Play, Audition, the drag handle; exactly what Accept would keep)."""
-        return piece.with_variation(self.melody, self.marker, self.current_variation())
+        return piece.with_variation(
+            self.melody, self.marker, self.current_variation(), self._fill_range
+        )
 
     def set_state(self, state: PieceState, text: str, merge_id: int = -1) -> bool:
         """Push one undo step to reach ``state``; False (and nothing pushed) if nothing changes."""
@@ -156,11 +161,12 @@ class Document(QObject):
     def set_marker(self, step: int, text: str = "Move Continue Marker") -> bool:
         return self.set_state(replace(self._state, marker=max(0, int(step))), text)
 
-    def load(self, melody: Melody, marker: int | None = None, variations=(), current: int = 0):
+    def load(self, melody: Melody, marker: int | None = None, variations=(), current: int = 0,
+             fill_range: tuple[int, int] | None = None):
         """Start afresh (new file, open, import as new): clears history and variations."""
         self.undo_stack.clear()
         self._apply(PieceState(melody, melody.end if marker is None else max(0, marker)))
-        self.set_variations(list(variations), current)
+        self.set_variations(list(variations), current, fill_range=fill_range)
         self.undo_stack.setClean()
         self.mark_saved()
 
@@ -212,9 +218,17 @@ class Document(QObject):
     def current_variation(self) -> Melody | None:
         return self._variations[self._current] if self._variations else None
 
-    def set_variations(self, variations: list[Melody], current: int = 0):
+    @property
+    def fill_range(self) -> tuple[int, int] | None:
+        """``(start, end)`` when the pending variations are fills of that range (Fill)."""
+        return self._fill_range
+
+    def set_variations(self, variations: list[Melody], current: int = 0,
+                       fill_range: tuple[int, int] | None = None):
+        """Pending variations: continuations after the marker, or fills of ``fill_range``."""
         had_any = bool(self._variations)
         self._variations = list(variations)
+        self._fill_range = fill_range if self._variations else None
         self._current = min(max(0, current), max(0, len(self._variations) - 1))
         if had_any or self._variations:
             self._unsaved_extra = True
@@ -235,10 +249,12 @@ class Document(QObject):
         variation = self.current_variation()
         if variation is None:
             return False
-        after = PieceState(*piece.accept(self.melody, self.marker, variation, phrase_end))
+        after = PieceState(*piece.accept(self.melody, self.marker, variation, phrase_end,
+                                         self._fill_range))
         if after != self._state:  # the command's first redo clears the variations
+            text = "Accept Fill" if self._fill_range else "Accept Variation"
             self.undo_stack.push(
-                AcceptCommand(self, self._state, after, self._variations, self._current)
+                AcceptCommand(self, self._state, after, self._variations, self._current, text)
             )
         else:
             self.set_variations([])

@@ -15,6 +15,9 @@ from gui.generation.tooltips import rich_tip
 
 TIPS = {
     "continue": "Write a continuation after the marker from the notes before it.",
+    "fill": "Rewrite the selected bars (or the loop region when nothing is selected) with music "
+    "that leads on from the bars before and into the bars after; notes outside them stay as they "
+    "are. Flip, Accept and Undo work as for Continue.",
     "cancel": "Stop the continuation being written; your piece stays as it was.",
     "previous_variation": "Show the previous variation.",
     "next_variation": "Show the next variation.",
@@ -29,6 +32,8 @@ TIPS = {
 # key: (menu text, button text, shortcuts, status tip)
 COMMANDS = {
     "continue": ("&Continue", "Continue", ["Ctrl+G"], "Write a continuation after the marker."),
+    "fill": ("&Fill", "Fill", ["Ctrl+Shift+F"],
+             "Rewrite the selected bars (or the loop region) to fit the music around them."),
     "cancel": ("Cancel", "Cancel", ["Esc"], "Stop the continuation being written."),
     "previous_variation": ("&Previous Variation", "Previous", ["Alt+Left"], ""),
     "next_variation": ("&Next Variation", "Next", ["Alt+Right"], ""),
@@ -64,8 +69,9 @@ class GenerationActions(QObject):
         return self._actions.items()
 
     def update(self, busy: bool, variations: int) -> None:
-        """Continue while idle, Cancel while busy; flipping needs two variations, the rest one."""
+        """Continue and Fill while idle, Cancel while busy; flipping needs two variations, the rest one."""
         self["continue"].setEnabled(not busy)
+        self["fill"].setEnabled(not busy)
         self["cancel"].setEnabled(busy)
         for key in ("previous_variation", "next_variation"):
             self[key].setEnabled(variations > 1 and not busy)

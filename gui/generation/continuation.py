@@ -6,6 +6,11 @@ it builds a request from the document's seed and the panel's settings, runs it i
 after the marker), and accepts, discards or regenerates them. The document is changed only by
 Accept (one undo step); a failed or cancelled run leaves it exactly as it was.
 
+Fill works the same way on a range of whole bars (:meth:`ContinuationController.fill_from`:
+the selected notes' bars, else the loop region): the engine writes whole melodies
+(:func:`engine.ml.fill.iter_fill`), the document keeps only their notes inside the range as the
+pending variations, with the range (ghost notes inside it; Accept rewrites only it).
+
 :class:`CallAnswerer` writes call-and-response answers with the same settings: it continues the
 phrase the musician just played (see :func:`engine.live.call_response.answer_request`) and
 never touches the document.
@@ -14,19 +19,36 @@ never touches the document.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
+from engine import piece
 from engine.live.call_response import answer_request
 from engine.melody import Melody
 from engine.ml.request import ContinuationRequest
 from engine.session import RNG_SEED_RANGE
 from gui.document import Document
 from gui.generation.actions import GenerationActions
-from gui.generation.model_loader import ModelManager, continuation_job
+from gui.generation.model_loader import ModelManager, continuation_job, progress_of
 from gui.generation.panel import GenerationPanel
 from gui.worker import Worker
+
+
+def fill_job(
+    model: object, request: ContinuationRequest, should_stop: Callable[[], bool]
+) -> Generator[float, None, list[Melody]]:
+    """Fill ``request.steps`` steps from ``request.start`` of the whole piece ``request.seed``
+    (worker thread); yields progress 0-1, returns whole melodies, best first."""
+    from engine.ml.fill import iter_fill  # noqa: PLC0415 (loads torch)
+
+    return (yield from progress_of(iter_fill(
+        model, request.seed, request.start, request.start + request.steps,
+        variations=request.variations, rng_seed=request.rng_seed,
+        temperature=request.temperature, rest_weight=request.rest_weight, key=request.key,
+        follow_seed=request.follow_seed, pitch_range=request.pitch_range, should_stop=should_stop,
+    ), should_stop))
 
 
 class ContinuationController(QObject):
@@ -44,20 +66,23 @@ class ContinuationController(QObject):
         report_error: Callable[[str, str], None],
         job=continuation_job,
         parent: QObject | None = None,
+        fill=fill_job,
     ):
         super().__init__(parent)
         self.document, self.panel, self.models = document, panel, models
         self._report_error = report_error
         self.job = job  # what runs in the worker: (model, request, should_stop) -> variations
+        self.fill_job = fill  # the same for Fill: whole melodies
         self._worker: Worker | None = None
-        self._start_when_loaded = False
+        self._start_when_loaded: Callable[[], object] | None = None  # Continue or a Fill
         self._last_model_problem: str | None = None
         self._rng = random.Random()
         # Where the pending variations were asked to end, and which variations those are.
         self._phrase: tuple[list[Melody], int] | None = None
 
         # The commands; the panel's buttons show them, the window adds them to its menus. The
-        # window connects "audition" (playing is the live controller's job).
+        # window connects "audition" (playing is the live controller's job) and "fill" (the
+        # range comes from the roll's selection or loop region: ``fill_from``).
         self.actions = GenerationActions(self)
         for key, slot in (
             ("continue", self.continue_),
@@ -81,23 +106,34 @@ class ContinuationController(QObject):
 
     # --- requests ---------------------------------------------------------------------------
 
+    def _model_ready(self, command: str, retry: Callable[[], object]) -> bool:
+        """True when a model is loaded; else ``retry`` waits for a loading one, or a message
+        says why there is none."""
+        if self.models.current is not None:
+            return True
+        if self.models.is_loading:
+            self._start_when_loaded = retry
+            self.status_message.emit(f"The model is still loading; {command} starts when it is ready.")
+            return False
+        reason = self._last_model_problem or "No model is installed in the models folder."
+        self._report_error(
+            "No model",
+            f"Segue needs a model to continue the melody. {reason}\n\n"
+            "Choose one in the panel's Model list, or Open Model… to load a model file.",
+        )
+        return False
+
+    def _settings(self):
+        """The panel's settings, with a fresh random seed unless it is locked."""
+        settings = self.panel.settings()
+        if not settings.seed_locked:
+            settings = settings.replace(rng_seed=self._rng.randrange(RNG_SEED_RANGE[1]))
+            self.panel.set_rng_seed(settings.rng_seed)
+        return settings
+
     def continue_(self) -> bool:
         """Write variations after the marker; False (with a message) when that cannot start."""
-        if self._worker is not None:
-            return False
-        if self.models.current is None:
-            if self.models.is_loading:
-                self._start_when_loaded = True
-                self.status_message.emit(
-                    "The model is still loading; Continue starts when it is ready."
-                )
-                return False
-            reason = self._last_model_problem or "No model is installed in the models folder."
-            self._report_error(
-                "No model",
-                f"Segue needs a model to continue the melody. {reason}\n\n"
-                "Choose one in the panel's Model list, or Open Model… to load a model file.",
-            )
+        if self._worker is not None or not self._model_ready("Continue", self.continue_):
             return False
         seed = self.document.seed()
         if not seed.notes and self.document.melody.notes:
@@ -111,48 +147,88 @@ class ContinuationController(QObject):
                 "The piece has no notes yet. Draw or import a few notes, then press Continue.",
             )
             return False
-        settings = self.panel.settings()
-        if not settings.seed_locked:
-            settings = settings.replace(rng_seed=self._rng.randrange(RNG_SEED_RANGE[1]))
-            self.panel.set_rng_seed(settings.rng_seed)
         loaded = self.models.current
         request = ContinuationRequest.build(
-            seed, self.document.marker, settings, loaded.pitch_limits()
+            seed, self.document.marker, self._settings(), loaded.pitch_limits()
         )
         self._run(loaded.model, request)
         return True
 
-    def regenerate(self) -> bool:
-        return self.continue_()
+    def fill_from(self, selected, loop_region: tuple[int, int] | None) -> bool:
+        """Fill the bars of the ``selected`` notes, else the loop region (the status bar says
+        which); False (with a message) when that cannot start."""
+        fill_range = piece.fill_range_of(self.document.melody, selected, loop_region)
+        if fill_range is None:
+            self._report_error(
+                "Nothing to fill",
+                "Select notes in the bars to rewrite (or set a loop region), then choose Fill.",
+            )
+            return False
+        return self.fill(fill_range, "the selected notes' bars" if list(selected) else "the loop region")
 
-    def _run(self, model, request: ContinuationRequest):
+    def fill(self, fill_range: tuple[int, int], where: str = "") -> bool:
+        """Write variations of the steps ``fill_range`` (start, end) that fit the music around
+        them; False (with a message) when that cannot start."""
+        if self._worker is not None or not self._model_ready("Fill", lambda: self.fill(fill_range, where)):
+            return False
+        start, end = fill_range
+        seed = piece.seed_of(self.document.melody, start)
+        if not seed.notes:
+            self._report_error(
+                "Nothing to fill from",
+                "Fill writes music that leads on from the notes before the range, and there are "
+                "none. Draw a few notes before it, or choose later bars.",
+            )
+            return False
+        loaded = self.models.current
+        request = replace(
+            ContinuationRequest.build(seed, start, self._settings(), loaded.pitch_limits()),
+            seed=self.document.melody, steps=end - start,
+        )
+        bar = self.document.melody.steps_per_bar
+        bars = f"bar {start // bar + 1}" if end - start <= bar and start % bar == 0 else (
+            f"bars {start // bar + 1}-{(end - 1) // bar + 1}")
+        self._run(loaded.model, request, (start, end), f"Filling {bars}" + (f" ({where})" if where else ""))
+        return True
+
+    def regenerate(self) -> bool:
+        fill_range = self.document.fill_range
+        return self.fill(fill_range) if fill_range is not None else self.continue_()
+
+    def _run(self, model, request: ContinuationRequest, fill_range=None, doing: str = ""):
         worker = Worker(self)
         self._worker = worker
         worker.progress.connect(self.panel.set_progress)
-        worker.finished.connect(lambda results: self._finished(request, results))
+        worker.finished.connect(lambda results: self._finished(request, results, fill_range))
         worker.errored.connect(self._errored)
-        worker.cancelled.connect(lambda: self.status_message.emit("Continuation cancelled."))
+        worker.cancelled.connect(lambda: self.status_message.emit(
+            "Fill cancelled." if fill_range else "Continuation cancelled."))
         worker.done.connect(lambda w=worker: self._done(w))
         self.panel.set_busy(True)
         self._show_variation_state()
         self.busy_changed.emit(True)
         count = request.variations
+        plural = "s" if count > 1 else ""
         self.status_message.emit(
-            f"Writing {count} variation{'s' if count > 1 else ''} of {request.steps} steps…"
+            f"{doing}: {count} variation{plural}…" if doing
+            else f"Writing {count} variation{plural} of {request.steps} steps…"
         )
-        worker.start(lambda: self.job(model, request, worker.is_cancelled))
+        job = self.fill_job if fill_range else self.job
+        worker.start(lambda: job(model, request, worker.is_cancelled))
 
     def cancel(self) -> None:
-        self._start_when_loaded = False
+        self._start_when_loaded = None
         if self._worker is not None:
             self._worker.cancel()
 
-    def _finished(self, request: ContinuationRequest, results):
+    def _finished(self, request: ContinuationRequest, results, fill_range=None):
         results = list(results or [])
         if not results:
             self.status_message.emit("The model returned no continuation.")
             return
-        self.document.set_variations(results)
+        if fill_range is not None:  # whole melodies: the pending variations are their fills
+            results = [piece.inside_range(result, *fill_range) for result in results]
+        self.document.set_variations(results, 0, fill_range)
         self._phrase = (self.document.variations, request.start + request.steps)
         empty = sum(1 for r in results if not r.notes)
         note = f" ({empty} of them only rests)" if empty else ""
@@ -187,15 +263,16 @@ class ContinuationController(QObject):
 
     def _model_loaded(self, loaded):
         self._last_model_problem = None
-        if self._start_when_loaded:
-            self._start_when_loaded = False
-            self.continue_()
+        self._start_waiting()
 
     def _model_failed(self, name: str, message: str):
         self._last_model_problem = message
-        if self._start_when_loaded:
-            self._start_when_loaded = False
-            self.continue_()
+        self._start_waiting()
+
+    def _start_waiting(self):
+        start, self._start_when_loaded = self._start_when_loaded, None
+        if start is not None:
+            start()
 
     # --- variations -------------------------------------------------------------------------
 
@@ -205,9 +282,11 @@ class ContinuationController(QObject):
         phrase_end = None
         if self._phrase is not None and self._phrase[0] == self.document.variations:
             phrase_end = self._phrase[1]
+        was_fill = self.document.fill_range is not None
         if not self.document.accept_variation(phrase_end):
             return False
-        self.status_message.emit("Variation accepted. Continue again to add the next phrase.")
+        self.status_message.emit("Fill accepted." if was_fill else
+                                 "Variation accepted. Continue again to add the next phrase.")
         return True
 
     def discard(self) -> None:

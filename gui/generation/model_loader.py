@@ -154,8 +154,14 @@ def continuation_job(
     Runs :func:`engine.ml.request.iter_continuations`, which checks ``should_stop`` before
     every step.
     """
+    return (yield from progress_of(iter_continuations(model, request, should_stop), should_stop))
+
+
+def progress_of(updates, should_stop: Callable[[], bool]) -> Generator[float, None, list[Melody]]:
+    """A worker job from engine updates (``GenerationUpdate``): yields their progress 0-1,
+    returns the last one's melodies; JobCancelled when stopped before them."""
     melodies = None
-    for update in iter_continuations(model, request, should_stop):
+    for update in updates:
         if update.melodies is not None:
             melodies = update.melodies
         yield update.fraction

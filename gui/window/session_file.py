@@ -75,6 +75,7 @@ def session_of(
             current_variation=document.current_index,
             loop_region=loop_region,
             loop_on=loop_on,
+            fill_range=document.fill_range,
         )
     except ValueError as exc:
         raise SessionFileError(f"Could not save the piece: {exc}.") from None
@@ -82,4 +83,5 @@ def session_of(
 
 def load_into(document: Document, session: Session) -> None:
     """Make ``document`` show ``session`` (fresh history, nothing modified)."""
-    document.load(session.melody, session.marker, session.variations, session.current_variation)
+    document.load(session.melody, session.marker, session.variations, session.current_variation,
+                  session.fill_range)

@@ -314,3 +314,16 @@ def test_follow_seed_is_validated_saved_and_defaults_to_off_for_older_files():
     assert GenerationSettings.from_dict(older).follow_seed == 0.0
     session = Session(SEED, marker=12, generation=kept)
     assert fmt.loads(fmt.dumps(session)).generation.follow_seed == 0.6
+
+
+def test_a_pending_fill_keeps_its_range_through_a_save():
+    melody = Melody([Note(60, 0, 4), Note(62, 16, 4), Note(64, 32, 4)])
+    fill = Melody([Note(67, 16, 8)])
+    session = Session(melody, marker=48, variations=(fill,), fill_range=(16, 32))
+    again = fmt.loads(fmt.dumps(session))
+    assert again.fill_range == (16, 32) and again.variations == (fill,)
+    assert fmt.loads(fmt.dumps(Session(melody))).fill_range is None
+    with pytest.raises(ValueError, match="fill range"):
+        Session(melody, fill_range=(16, 32))  # no pending variation to fill with
+    with pytest.raises(ValueError, match="fill range"):
+        Session(melody, variations=(fill,), fill_range=(32, 16))
