@@ -247,21 +247,20 @@ def score(model: SegueModel, melody: Melody, follow_seed: float = 0.0, per_note:
 
 def _per_note(log_probs: torch.Tensor, targets: torch.Tensor, lowest: int) -> dict:
     """Per-note surprise lists (see :func:`score`); ``lowest`` is the melody pitch of the
-    first note-on token."""
+    first note-on token. One batched pass over the onsets (the lane rescores after every edit)."""
     onset = (targets >= FIRST_PITCH_TOKEN).nonzero().squeeze(1)
     rows = log_probs[onset]
     chosen = rows.gather(1, targets[onset].unsqueeze(1)).squeeze(1)
-    pitch_log = rows[:, FIRST_PITCH_TOKEN:] - torch.logsumexp(rows[:, FIRST_PITCH_TOKEN:], 1, keepdim=True)
+    any_onset = torch.logsumexp(rows[:, FIRST_PITCH_TOKEN:], 1, keepdim=True)
+    pitch_log = rows[:, FIRST_PITCH_TOKEN:] - any_onset
     top_log, top_index = pitch_log.topk(min(EXPECTED_PITCHES, pitch_log.shape[1]), dim=1)
-    note_bits, pitch_bits, expected = [None], [None], [None]
-    for k in range(onset.numel()):
-        note_bits.append(float(-chosen[k]) / LN2)
-        pitch_bits.append(float(-(chosen[k] - torch.logsumexp(rows[k, FIRST_PITCH_TOKEN:], 0))) / LN2)
-        expected.append([
-            (lowest + int(index), float(value.exp()))
-            for value, index in zip(top_log[k], top_index[k])
-        ])
-    return {"note_bits": note_bits, "note_pitch_bits": pitch_bits, "expected": expected}
+    note_bits = (-chosen / LN2).tolist()
+    pitch_bits = (-(chosen - any_onset.squeeze(1)) / LN2).tolist()
+    top_pitches = (top_index + lowest).tolist()
+    top_probs = top_log.exp().tolist()
+    expected = [list(zip(pitches, probs)) for pitches, probs in zip(top_pitches, top_probs)]
+    return {"note_bits": [None, *note_bits], "note_pitch_bits": [None, *pitch_bits],
+            "expected": [None, *expected]}
 
 
 def ngram_totals(ngram, tunes: Sequence[EncodedTune], order: int) -> Totals:

@@ -129,3 +129,42 @@ def test_evaluate_reports_the_model_beside_the_ngram(model):
 def test_evaluate_refuses_an_empty_split(model):
     with pytest.raises(ValueError, match="no usable tunes"):
         evaluate(model, "x", "test", tunes_by_split={"test": []}, baseline=False)
+
+
+# Notes one step long and back to back: every scored step is a note-on, so the notes' bits
+# are all the bits. Three bars of the same phrase: following the seed has matches to use.
+PHRASE = [60, 62, 64, 65, 67, 65, 64, 62, 60, 67, 64, 60]
+BACK_TO_BACK = Melody([Note(p, i, 1) for i, p in enumerate(PHRASE * 3)], time_signature=(3, 4))
+
+
+@pytest.mark.parametrize("follow_seed", [0.0, 1.0])
+def test_per_note_bits_add_up_to_the_totals(model, follow_seed):
+    result = score(model, BACK_TO_BACK, follow_seed=follow_seed, per_note=True)
+    whole = score(model, BACK_TO_BACK, follow_seed=follow_seed)
+    assert {k: result[k] for k in whole} == pytest.approx(whole)
+    count = len(BACK_TO_BACK.notes)
+    assert len(result["note_bits"]) == len(result["note_pitch_bits"]) == len(result["expected"]) == count
+    assert result["note_bits"][0] is result["note_pitch_bits"][0] is result["expected"][0] is None
+    assert sum(result["note_bits"][1:]) == pytest.approx(result["total_bits"], rel=1e-9)
+    assert sum(result["note_pitch_bits"][1:]) == pytest.approx(result["pitch_bits"], rel=1e-9)
+    for bits, pitch_bits, expected in zip(result["note_bits"][1:], result["note_pitch_bits"][1:],
+                                          result["expected"][1:]):
+        assert bits >= pitch_bits > 0
+        probabilities = [p for _pitch, p in expected]
+        assert len(expected) == 3 and probabilities == sorted(probabilities, reverse=True)
+        assert 0 < sum(probabilities) <= 1 + 1e-9
+
+
+def test_per_note_bits_fall_where_the_phrase_repeats_when_following(model):
+    plain = score(model, BACK_TO_BACK, per_note=True)["note_bits"]
+    following = score(model, BACK_TO_BACK, follow_seed=1.0, per_note=True)["note_bits"]
+    assert following[1:12] == pytest.approx(plain[1:12])  # nothing to match yet
+    assert sum(following[24:]) < sum(plain[24:])  # the third bar repeats the first two
+
+
+def test_per_note_expectations_are_in_the_melodys_own_pitches(model):
+    # Below the range, a melody is scored an octave or more up; what it expected comes back down.
+    low = score(model, MELODY.transpose(-36), per_note=True)["expected"]
+    higher = score(model, MELODY.transpose(-24), per_note=True)["expected"]
+    for a, b in zip(low[1:], higher[1:]):
+        assert [(pitch + 12, p) for pitch, p in a] == b
