@@ -56,6 +56,8 @@ INSTRUMENT_VOLUME = Setting("instrument/volume", 80, int)  # the built-in instru
 SOUNDFONT = Setting("instrument/soundfont", "", str)  # '' : the built-in General MIDI bank
 NOTE_PREVIEW = Setting("view/note_preview", True, bool)  # editing a note sounds it
 AUDIO_EXPORT = Setting("export/audio", "", str)  # the last Export Audio choices, as JSON
+SURPRISE_LANE = Setting("view/surprise_lane", False, bool)  # the lane of bits under the roll
+SURPRISE_TINT = Setting("view/surprise_tint", False, bool)  # notes coloured by surprise
 
 
 def store() -> QSettings:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
 
 from engine import keys
@@ -67,6 +68,32 @@ def parse_note(text: str) -> int | None:
     return value if 0 <= value <= 127 else None
 
 
+SLIDER_KEYS = {
+    Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown,
+    Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down,
+}
+
+
+class SliderKeepsItsKeys(QObject):
+    """Event filter for a slider: Home, End, Page and arrow keys move the focused slider, as
+    everywhere else, instead of reaching the window's shortcuts (Home: return to start)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() in SLIDER_KEYS
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            event.accept()  # the key press goes to the slider, not to a shortcut
+            return True
+        return False
+
+
+def keep_slider_keys(slider: QWidget) -> None:
+    slider.installEventFilter(SliderKeepsItsKeys(slider))
+
+
 class ValueSlider(QWidget):
     """A horizontal slider over ``low``..``high`` in ``step`` units, with its value beside it."""
 
@@ -78,6 +105,7 @@ class ValueSlider(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(round(low / step), round(high / step))
         self.slider.setPageStep(max(1, round(0.1 / step)))
+        keep_slider_keys(self.slider)
         self.label = QLabel()
         self.label.setMinimumWidth(36)
         self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

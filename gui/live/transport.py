@@ -1,4 +1,8 @@
-"""The transport toolbar: play/stop, loop, tempo, outputs, record, call and response, panic.
+"""The transport toolbar: play/stop, record, loop, tempo, click, call and response, panic; and
+beside it the ports toolbar (``ports_bar``): output, volume, channel, program, input.
+
+Two toolbars so a narrow window can wrap the ports onto a row of their own
+(:class:`gui.window.layout.ToolbarRows`) and Panic never falls into the overflow menu.
 
 The output chooser lists the built-in instrument first (chosen when no output was ever chosen
 and it can sound; disabled, the reason as its tip, where it cannot); a slider sets its volume.
@@ -26,8 +30,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox, QStyle, QToolBar, QWidget
 
 from engine.audio.instrument import BUILT_IN_NAME, BUILT_IN_PORT, STILL_WORKS
@@ -35,13 +39,18 @@ from engine.live.endpoints import PortInfo, find_port
 from engine.live.player import PLAYING
 from engine.melody import Melody
 from gui import settings as prefs
+from gui.generation.controls import keep_slider_keys
 from gui.generation.tooltips import rich_tip
 from gui.live.playback import PlaybackBridge
+from gui.live.toolbar_widgets import SpaceStillPlays, place, show_full_names
 from gui.live.volume import VolumeSlider
 
 VIRTUAL = "virtual"  # the output combo's entry for Segue's own virtual port
 BUILT_IN = "builtin"  # how the built-in instrument is remembered as the output
 NO_PORT = "none"
+OUTPUT_TIP = "Output: where playback and auditions go"
+INPUT_TIP = "MIDI input: the keyboard to record from"
+PORT_NAME_CHARS = 20  # a port combo shows this many characters; its list shows whole names
 GM_PROGRAMS = None  # filled on first use (pretty_midi's General MIDI names)
 
 
@@ -52,22 +61,6 @@ def general_midi_names() -> list[str]:
 
         GM_PROGRAMS = list(INSTRUMENT_MAP)
     return GM_PROGRAMS
-
-
-class SpaceStillPlays(QObject):
-    """Event filter for the toolbar's number boxes: a space typed there would do nothing, so it
-    goes to the Play shortcut instead (DAW users press Space right after changing the tempo)."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.ShortcutOverride
-            and isinstance(event, QKeyEvent)
-            and event.key() == Qt.Key.Key_Space
-            and event.modifiers() == Qt.KeyboardModifier.NoModifier
-        ):
-            event.ignore()
-            return True
-        return False
 
 
 class Transport(QToolBar):
@@ -102,7 +95,6 @@ class Transport(QToolBar):
         self.play_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
         self.play_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.play_action.triggered.connect(self._play_triggered)
-        self.addAction(self.play_action)
 
         self.loop_action = self._toggle(
             "Loop", "Repeat the loop region (the whole piece if none is set)"
@@ -120,23 +112,20 @@ class Transport(QToolBar):
             "written into exported MIDI files"
         )
         self.tempo_spin.valueChanged.connect(self._tempo_edited)
-        self.addWidget(self.tempo_spin)
-        self.addSeparator()
 
+        self.ports_bar = QToolBar("Ports", parent)
+        self.ports_bar.setObjectName("PortsToolbar")
         self.output_combo = QComboBox(self)
-        self.output_combo.setToolTip("Output: where playback and auditions go")
-        self.output_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.output_combo.setToolTip(OUTPUT_TIP)
         self.output_combo.activated.connect(self._output_chosen)
-        self.addWidget(self.output_combo)
         self.volume_slider = VolumeSlider(bridge, self, remember=remember_ports)
-        self.addWidget(self.volume_slider)
+        keep_slider_keys(self.volume_slider)
 
         self.channel_spin = QSpinBox(self)
         self.channel_spin.setRange(1, 16)
         self.channel_spin.setPrefix("Ch ")
         self.channel_spin.setToolTip("MIDI channel of the output")
         self.channel_spin.valueChanged.connect(lambda value: bridge.set_channel(value - 1))
-        self.addWidget(self.channel_spin)
 
         self.program_combo = QComboBox(self)
         self.program_combo.setToolTip("Instrument (General MIDI program) of the built-in "
@@ -152,21 +141,22 @@ class Transport(QToolBar):
         self.program_combo.activated.connect(
             lambda index: bridge.set_program(self.program_combo.itemData(index))
         )
-        self.addWidget(self.program_combo)
 
         self.input_combo = QComboBox(self)
-        self.input_combo.setToolTip("MIDI input: the keyboard to record from")
-        self.input_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.input_combo.setToolTip(INPUT_TIP)
         self.input_combo.activated.connect(self._input_chosen)
-        self.addWidget(self.input_combo)
+        for combo in (self.output_combo, self.input_combo):
+            # Long port names elide in the box; the list opens wide enough for them.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(PORT_NAME_CHARS)
 
         self.refresh_action = QAction(
             style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "Refresh Ports", self
         )
         self.refresh_action.setToolTip("Look for MIDI ports and MIDI systems again")
         self.refresh_action.triggered.connect(lambda: self.refresh_ports(probe=True))
-        self.addAction(self.refresh_action)
-        self.addSeparator()
 
         self.record_action = self._toggle(
             "Record", "Arm recording: Play records what you play on the input"
@@ -190,13 +180,17 @@ class Transport(QToolBar):
         self.silence_spin.setSuffix(" beats")
         self.silence_spin.setToolTip("Call and response answers after this many beats of silence")
         self.silence_spin.valueChanged.connect(bridge.set_silence_beats)
-        self.addWidget(self.silence_spin)
-        self.addSeparator()
 
         self.panic_action = QAction("Panic", self)
         self.panic_action.setToolTip("Stop and silence every note on every channel")
         self.panic_action.triggered.connect(self._panic)
-        self.addAction(self.panic_action)
+        # As in a DAW: the transport buttons together (Loop apart from the tempo box it would
+        # read as the label of), then tempo and click, call and response, Panic last.
+        place(self, (self.play_action, self.record_action, self.loop_action, None,
+                     self.tempo_spin, self.metronome_action, self.count_in_action, None,
+                     self.call_response_action, self.silence_spin, None, self.panic_action))
+        place(self.ports_bar, (self.output_combo, self.volume_slider, self.channel_spin,
+                               self.program_combo, None, self.input_combo, self.refresh_action))
 
         # A port or program chosen with the mouse leaves the keyboard focus on the notes: a
         # focused combo box would take the arrow keys meant for them (and change the port).
@@ -231,7 +225,6 @@ class Transport(QToolBar):
         action = QAction(text, self)
         action.setCheckable(True)
         action.setToolTip(tip)
-        self.addAction(action)
         return action
 
     # --- play / stop --------------------------------------------------------------------------
@@ -344,9 +337,11 @@ class Transport(QToolBar):
             if data == wanted or (isinstance(data, PortInfo) and data == port):
                 with QSignalBlocker(combo):
                     combo.setCurrentIndex(index)
-                return
-        with QSignalBlocker(combo):
-            combo.setCurrentIndex(combo.findData(NO_PORT))
+                break
+        else:
+            with QSignalBlocker(combo):
+                combo.setCurrentIndex(combo.findData(NO_PORT))
+        show_full_names(combo, OUTPUT_TIP if combo is self.output_combo else INPUT_TIP)
 
     def _output_chosen(self, index: int) -> None:
         data = self.output_combo.itemData(index)

@@ -7,10 +7,11 @@ scroll and the playhead to the :class:`~gui.piano_roll.view.RollView`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QSizePolicy
+from PySide6.QtWidgets import QSizePolicy, QToolTip
 
+from engine import edits
 from gui.piano_roll import paint, style, tools
 from gui.piano_roll.editor import RollEditor
 from gui.piano_roll.input import cursor_for, other_buttons_held
@@ -29,6 +30,8 @@ class NoteGrid(RollPane):
         self._note_shapes = paint.ShapeCache(paint.note_rect_shape)
         self.painted_notes = 0  # notes drawn by the last repaint (the bench reports it)
         self._erasing = False  # the last right press was on a note: no context menu for it
+        self.surprises = None  # each note's surprise (gui.piano_roll.surprise), for hover text
+        self.surprise_tint = False  # colour the notes by their surprise
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.StrongFocus)
         self.setAttribute(Qt.WA_OpaquePaintEvent)
@@ -80,6 +83,9 @@ class NoteGrid(RollPane):
                 editor.shown_selected_starts(),
                 self._note_shapes,
             )
+            if self.surprise_tint and self.surprises is not None:
+                paint.paint_note_tints(painter, geometry, melody.notes, editor.starts_of(melody),
+                                       width, self.surprises.colour_of)
             if editor.insert_step is not None:
                 paint.paint_vertical_line(
                     painter, geometry.x_of(editor.insert_step) + 0.5, height, style.INSERT_LINE
@@ -102,6 +108,25 @@ class NoteGrid(RollPane):
             return None
         verb = "Click" if editor.tool == "draw" else "Double-click"
         return f"{verb} to draw a note, or File > Import…"
+
+    def surprise_tip_at(self, x: float, y: float) -> str | None:
+        """The surprise of the note at view (x, y), as hover text; None without one."""
+        if self.surprises is None:
+            return None
+        melody, geometry = self._editor.shown_melody(), self._view.geometry
+        note = edits.note_at(melody, geometry.step_at(x), geometry.pitch_at(y),
+                             self._editor.starts_of(melody))
+        return None if note is None else self.surprises.text_for(note)
+
+    def event(self, event):
+        if event.type() == QEvent.Type.ToolTip and self.surprises is not None:
+            text = self.surprise_tip_at(event.pos().x(), event.pos().y())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
 
     # --- mouse --------------------------------------------------------------------------------
 

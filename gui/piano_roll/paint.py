@@ -16,10 +16,10 @@ measures it), so:
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QLineF, QRectF, Qt
-from PySide6.QtGui import QBrush, QFont, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPainter, QPen, QPixmap
 
 from engine.melody import Note
 from gui.piano_roll import style
@@ -30,6 +30,8 @@ from gui.piano_roll.timeline import time_lines
 LABEL_MIN_WIDTH = 26.0
 LABEL_MIN_HEIGHT = 11.0
 LABEL_MAX_COUNT = 300
+LABEL_PADDING = 6.0  # pixels around a name inside a note
+LIGHT_LABEL = style.HINT_TEXT  # names on ghost notes and beside short notes: light on dark
 # Below this width in pixels per step, note borders would hide the colour: fills only.
 BORDER_MIN_STEP_WIDTH = 2.5
 
@@ -277,20 +279,47 @@ def paint_notes(
     return len(indexes)
 
 
-def paint_labels(painter: QPainter, notes, rects, indexes: range, key_height: float) -> None:
-    """Note names on the notes wide enough to hold one."""
+def label_spots(
+    notes, rects, indexes, text_width: Callable[[str], float]
+) -> list[tuple[QRectF, str, bool]]:
+    """Where each note's name goes: ``(rect, name, inside)``.
+
+    Inside the note when the name fits (as Ableton writes it); a note too short for its name
+    (a sixteenth at a bar-wide zoom) has it written just after its end, as Reaper does, when
+    its row is free that far; otherwise no name. ``rects`` are the notes' rectangles (any
+    coordinates), ``text_width(name)`` the name's width in pixels.
+    """
+    spots = []
+    for i in indexes:
+        rect, name = rects[i], style.note_name(notes[i].pitch)
+        need = text_width(name) + LABEL_PADDING
+        if rect.width() >= max(LABEL_MIN_WIDTH, need):
+            spots.append((rect.adjusted(4, 0, -2, 0), name, True))
+            continue
+        beside = QRectF(rect.right() + 2, rect.top(), need, rect.height())
+        blocked = False
+        for j in range(i + 1, len(rects)):
+            other = rects[j]
+            if other.left() >= beside.right():
+                break
+            blocked = blocked or other.top() == rect.top()
+        if not blocked:
+            spots.append((beside, name, False))
+    return spots
+
+
+def paint_labels(
+    painter: QPainter, notes, rects, indexes: range, key_height: float, ghost: bool = False
+) -> None:
+    """Note names on the notes, or beside the short ones (see :func:`label_spots`)."""
     font = QFont(painter.font())
     font.setPixelSize(max(8, min(12, int(key_height) - 3)))
     painter.setFont(font)
-    painter.setPen(style.NOTE_TEXT)
-    for i in indexes:
-        rect = rects[i]
-        if rect.width() >= LABEL_MIN_WIDTH:
-            painter.drawText(
-                rect.adjusted(4, 0, -2, 0),
-                Qt.AlignVCenter | Qt.AlignLeft,
-                style.note_name(notes[i].pitch),
-            )
+    metrics = QFontMetricsF(font)
+    for rect, name, inside in label_spots(notes, rects, indexes, metrics.horizontalAdvance):
+        # Dark on a real note's colour; light on a ghost note or the dark grid beside a note.
+        painter.setPen(style.NOTE_TEXT if inside and not ghost else LIGHT_LABEL)
+        painter.drawText(rect, Qt.AlignVCenter | Qt.AlignLeft, name)
 
 
 def paint_ghost_notes(
@@ -303,15 +332,16 @@ def paint_ghost_notes(
 ) -> int:
     """Paint a pending variation translucent with a dashed outline; returns the count painted."""
     first, last = geometry.visible_steps(width)
-    rects = []
-    for i in visible_range(starts, first, last):
-        x, y, w, h = geometry.note_rect(notes[i])
-        rects.append(QRectF(x, y, w, h))
+    shown = [notes[i] for i in visible_range(starts, first, last)]
+    rects = [QRectF(*geometry.note_rect(note)) for note in shown]
     if rects:
         pen = QPen(style.GHOST_BORDER, 1, Qt.DashLine)
         painter.setPen(pen if geometry.step_width >= BORDER_MIN_STEP_WIDTH else Qt.NoPen)
         painter.setBrush(QBrush(style.GHOST_FILL))
         painter.drawRects(rects)
+        if geometry.key_height >= LABEL_MIN_HEIGHT and len(rects) <= LABEL_MAX_COUNT:
+            # Named like the seed's notes: a variation is judged by its pitches too.
+            paint_labels(painter, shown, rects, range(len(rects)), geometry.key_height, True)
     return len(rects)
 
 
@@ -328,3 +358,21 @@ def paint_band(painter: QPainter, band: tuple[float, float, float, float]) -> No
     painter.setPen(QPen(style.BAND_BORDER, 1, Qt.DashLine))
     painter.setBrush(QBrush(style.BAND_FILL))
     painter.drawRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+
+
+def paint_note_tints(painter: QPainter, geometry: RollGeometry, notes: Sequence[Note],
+                     starts: Sequence[int], width: float, colour_of) -> None:
+    """A translucent colour over each visible note that ``colour_of(note)`` gives one (the
+    surprise tint), one ``drawRects`` per colour."""
+    first, last = geometry.visible_steps(width)
+    by_colour: dict[int, tuple] = {}
+    for i in visible_range(starts, first, last):
+        colour = colour_of(notes[i])
+        if colour is not None:
+            x, y, w, h = geometry.note_rect(notes[i])
+            rect = QRectF(x + 1, y + 1, max(1.0, w - 2), max(1.0, h - 2))
+            by_colour.setdefault(colour.rgba(), (colour, []))[1].append(rect)
+    painter.setPen(Qt.NoPen)
+    for colour, rects in by_colour.values():
+        painter.setBrush(QBrush(colour))
+        painter.drawRects(rects)

@@ -1,7 +1,7 @@
 """The piano roll: where the musician draws and edits the seed melody.
 
 ``PianoRoll(document)`` lays out the panes (header strip, ruler, keyboard column, note grid,
-velocity lane, scroll bars) around one shared :class:`~gui.piano_roll.geometry.RollGeometry`.
+velocity lane, the optional surprise lane, scroll bars) around one shared :class:`~gui.piano_roll.geometry.RollGeometry`.
 What is edited and how (selection, tool, snap, the running gesture, the loop region, the edit
 commands) is its :class:`~gui.piano_roll.editor.RollEditor` (``roll.editor``); zoom, scrolling,
 following the playhead and revealing new material are its :class:`~gui.piano_roll.view.RollView`
@@ -25,6 +25,8 @@ from gui.piano_roll.grid import NoteGrid
 from gui.piano_roll.header import RollHeader
 from gui.piano_roll.keyboard import KeyboardColumn
 from gui.piano_roll.ruler import Ruler
+from gui.piano_roll.surprise import Surprises
+from gui.piano_roll.surprise_lane import SurpriseLane
 from gui.piano_roll.velocity import VelocityLane
 from gui.piano_roll.view import RollView
 
@@ -33,7 +35,7 @@ DEFAULT_KEY_HEIGHT = 14.0
 
 
 class _Filler(QWidget):
-    """The corners beside the ruler and the velocity lane."""
+    """The corners beside the ruler and the lanes."""
 
     def __init__(self, text: str = "", parent=None):
         super().__init__(parent)
@@ -72,6 +74,8 @@ class PianoRoll(QWidget):
         self.keyboard = KeyboardColumn(self.editor, self.view)
         self.note_grid = NoteGrid(self.editor, self.view)
         self.velocity_lane = VelocityLane(self.editor, self.view)
+        self.surprise_lane = SurpriseLane(self.editor, self.view)
+        self._surprise_label = _Filler("Surprise")
         self.view.viewport = self.note_grid
         # The tempo box in the header; the main window hides it when its transport shows one.
         self.tempo_box = self.header.meter.tempo
@@ -86,7 +90,10 @@ class PianoRoll(QWidget):
         layout.addWidget(self.vbar, 2, 2)
         layout.addWidget(_Filler("Velocity"), 3, 0)
         layout.addWidget(self.velocity_lane, 3, 1)
-        layout.addWidget(self.hbar, 4, 1)
+        layout.addWidget(self._surprise_label, 4, 0)
+        layout.addWidget(self.surprise_lane, 4, 1)
+        layout.addWidget(self.hbar, 5, 1)
+        self.show_surprise_lane(False)
         layout.setRowStretch(2, 1)
         layout.setColumnStretch(1, 1)
         self.setFocusProxy(self.note_grid)
@@ -101,7 +108,8 @@ class PianoRoll(QWidget):
 
     def refresh(self) -> None:
         """Repaint every pane (cheap: they share a cached background)."""
-        for pane in (self.note_grid, self.ruler, self.keyboard, self.velocity_lane):
+        for pane in (self.note_grid, self.ruler, self.keyboard, self.velocity_lane,
+                     self.surprise_lane):
             pane.update()
 
     # --- what the main window drives ----------------------------------------------------------
@@ -139,3 +147,21 @@ class PianoRoll(QWidget):
     def set_loop_enabled(self, on: bool) -> None:
         """Paint the loop region as on (the transport loops) or off."""
         self.editor.set_loop_enabled(on)
+
+    # --- the surprise lane and tint (figures from gui.generation.surprise) -----------------------
+
+    def show_surprise_lane(self, on: bool) -> None:
+        self.surprise_lane.setVisible(on)
+        self._surprise_label.setVisible(on)
+
+    def set_surprise_tint(self, on: bool) -> None:
+        """Tint the notes by their surprise (when there are figures)."""
+        self.note_grid.surprise_tint = on
+        self.note_grid.update()
+
+    def set_surprises(self, surprises: Surprises | None, message: str = "") -> None:
+        """Each note's surprise for the lane, the tint and the notes' hover text (None: none);
+        ``message`` says in the lane why there are none."""
+        self.surprise_lane.set_surprises(surprises, message)
+        self.note_grid.surprises = surprises
+        self.note_grid.update()

@@ -27,6 +27,7 @@ FOLLOW_LEAD = 0.05  # when following, the playhead lands this far into the view
 FOLLOW_EDGE = 0.92  # and the view pages when it passes this far
 REVEAL_FILL = 0.95  # a revealed span zoomed out to fit takes this much of the width
 REVEAL_MARGIN_ROWS = 2  # semitone rows kept free above and below revealed pitches
+REVEAL_SEED_BARS = 2  # a revealed continuation keeps at least this many of the seed's last bars
 
 
 class RollView(QObject):
@@ -268,23 +269,36 @@ class RollView(QObject):
         self.reveal_variation()
 
     def reveal_variation(self) -> None:
-        """Bring the pending variation into view, with the bar before it leading in.
+        """Bring the pending variation into view with the seed's last bars leading into it.
 
         Called whenever the variations change: new ghost notes that land off screen (a Continue
-        of several bars, a fitted view of the seed alone) would look like nothing happened. The
-        view only moves when some of the variation is hidden; a fitted view refits.
+        of several bars, a fitted view of the seed alone) would look like nothing happened, and
+        a continuation is heard against the bars it continues. The view only moves when some of
+        the variation is hidden; it then shows as much of the seed as fits; a fitted view refits.
         """
         ghost = self.editor.ghost_melody()
-        if ghost is None or not ghost.notes:
+        if ghost is None or not ghost.notes or self._shows(ghost.start, ghost.end,
+                                                           *ghost.pitch_range()):
             return
-        low, high = ghost.pitch_range()
-        if self._shows(ghost.start, ghost.end, low, high):
-            return
+        bar = ghost.steps_per_bar
+        lead = max(0, (ghost.start // bar - REVEAL_SEED_BARS) * bar)
+        leading = [n for n in self.document.melody.notes if n.end > lead and n.start < ghost.start]
+        # The seed's last bars where it has notes there; else the one bar before, leading in.
+        lead = max(lead, leading[0].start // bar * bar) if leading else max(
+            0, (ghost.start // bar - 1) * bar)
+        pitches = [n.pitch for n in leading + list(ghost.notes)]
+        low, high = min(pitches), max(pitches)
         if self._fit_sticks:
             self.zoom_to_fit()
             return
-        bar = ghost.steps_per_bar
-        self.reveal(max(0, (ghost.start // bar - 1) * bar), ghost.end, low, high)
+        self.reveal(lead, ghost.end, low, high, keep_from=self._seed_start())
+
+    def _seed_start(self) -> int:
+        """The bar where the melody starts (0 when empty)."""
+        melody = self.document.melody
+        if not melody.notes:
+            return 0
+        return melody.notes[0].start // melody.steps_per_bar * melody.steps_per_bar
 
     def _shows(self, first_step: int, last_step: int, low_pitch: int, high_pitch: int) -> bool:
         """Whether the view shows all of those steps and pitches."""
@@ -298,9 +312,19 @@ class RollView(QObject):
             and high_pitch <= view_high
         )
 
-    def reveal(self, first_step: int, last_step: int, low_pitch: int, high_pitch: int) -> None:
+    def reveal(
+        self,
+        first_step: int,
+        last_step: int,
+        low_pitch: int,
+        high_pitch: int,
+        keep_from: int | None = None,
+    ) -> None:
         """Scroll so steps ``[first_step, last_step)`` and the pitches show, zooming out only
-        when they cannot fit at the current zoom; nothing moves when they already show."""
+        when they cannot fit at the current zoom; nothing moves when they already show.
+
+        ``keep_from`` (at most ``first_step``): show as much from there as fits as well, the
+        span's end kept in view (the seed before a continuation)."""
         width, height = self.viewport.width(), self.viewport.height()
         if not self.viewport.isVisible() or width < 40 or height < 40 or last_step <= first_step:
             return
@@ -312,6 +336,10 @@ class RollView(QObject):
             if (last_step - first_step) * geometry.step_width > usable:
                 geometry.step_width = clamp_step_width(usable / (last_step - first_step))
             geometry.scroll_x = first_step * geometry.step_width
+            if keep_from is not None and keep_from < first_step:
+                earliest = last_step * geometry.step_width - usable
+                geometry.scroll_x = max(keep_from * geometry.step_width, min(
+                    geometry.scroll_x, earliest))
             moved = True
         view_low, view_high = geometry.visible_pitches(height)
         if low_pitch < view_low or high_pitch > view_high:

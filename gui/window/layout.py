@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -12,10 +12,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QScrollArea,
+    QToolBar,
     QWidget,
 )
 
-from gui.live.transport import SpaceStillPlays
+from gui.live.toolbar_widgets import SpaceStillPlays
 from gui.window.models import NO_MODEL_TEXT
 
 STATUS_FIELD_MARGIN = 6  # pixels either side of a status bar field
@@ -47,6 +48,42 @@ def add_panel_dock(window: QMainWindow, panel: QWidget) -> QDockWidget:
     toggle.setShortcut(QKeySequence("Ctrl+Shift+P"))
     toggle.setStatusTip("Show or hide the continuation controls.")
     return dock
+
+
+class ToolbarRows(QObject):
+    """Wraps the top toolbars onto more rows when the window is too narrow for one, as text
+    wraps: no toolbar hides its last buttons (Panic) in an overflow menu at 1024 pixels."""
+
+    MARGIN = 16  # pixels the main window's layout keeps beside a row of toolbars
+
+    def __init__(self, window: QMainWindow, toolbars: list[QToolBar]):
+        super().__init__(window)
+        self.window, self.toolbars = window, toolbars
+        window.installEventFilter(self)
+        self.wrap()
+
+    def add(self, toolbars: list[QToolBar]) -> None:
+        self.toolbars += toolbars
+        self.wrap()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self.wrap()
+        return False
+
+    def wrap(self) -> None:
+        """A break before each toolbar that would run past the window's right edge."""
+        window, room = self.window, self.window.width() - self.MARGIN
+        used = 0
+        for toolbar in self.toolbars:
+            width = toolbar.sizeHint().width()
+            wanted = used > 0 and used + width > room
+            if wanted != window.toolBarBreak(toolbar):
+                if wanted:
+                    window.insertToolBarBreak(toolbar)
+                else:
+                    window.removeToolBarBreak(toolbar)
+            used = width if wanted else used + width
 
 
 def keep_space_for_play(panel: QWidget, owner: QObject) -> None:

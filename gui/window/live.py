@@ -47,7 +47,7 @@ from gui.live.playback import PlaybackBridge
 from gui.live.transport import Transport
 from gui.piano_roll.roll import PianoRoll
 
-PORT_COMBO_MAX_WIDTH = 135  # pixels
+PORT_COMBO_MAX_WIDTH = 190  # pixels: "Built-in instrument" whole; longer port names elide
 PROGRAM_COMBO_MAX_WIDTH = 150
 AUDITION_PRE_ROLL_BARS = 2  # an audition starts this many bars before the continue-from marker
 OUTPUT_TIP = "Where auditions and playback are sent."
@@ -215,7 +215,8 @@ class LiveController(QObject):
         )
         melody = self.document.heard()
         bar = melody.steps_per_bar
-        marker_bar = self.document.marker // bar * bar
+        fill_range = self.document.fill_range  # a fill: from a little before its range
+        marker_bar = (fill_range[0] if fill_range else self.document.marker) // bar * bar
         start = max(0, marker_bar - AUDITION_PRE_ROLL_BARS * bar)
         self._playhead_follows = True
         self._played = melody
@@ -238,7 +239,8 @@ class LiveController(QObject):
         flipped = before == doc.variations and index != doc.current_index
         if variation is None or not flipped or self.playback.state == PLAYING:
             return
-        first = next((n for n in variation.notes if n.start >= doc.marker), None)
+        first = next(iter(variation.notes), None) if doc.fill_range else next(
+            (n for n in variation.notes if n.start >= doc.marker), None)
         if first is not None:
             self.preview(first.pitch, first.velocity)
 

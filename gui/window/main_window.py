@@ -49,13 +49,14 @@ from gui.document import Document
 from gui.generation.continuation import CallAnswerer, ContinuationController
 from gui.generation.model_loader import ModelManager
 from gui.generation.panel import GenerationPanel
+from gui.generation.surprise import SurpriseController
 from gui.live.playback import PlaybackBridge
 from gui.piano_roll.roll import PianoRoll
 from gui.window.audio_export import AudioExporter
 from gui.window.autosave import Autosaver, orphaned_recoveries
 from gui.window.export import DragHandle
 from gui.window.files import FileDrops, FilesController
-from gui.window.layout import StatusFields, add_panel_dock, keep_space_for_play
+from gui.window.layout import StatusFields, ToolbarRows, add_panel_dock, keep_space_for_play
 from gui.window.live import LiveController
 from gui.window.menus import build_actions, build_menus
 from gui.window.models import ModelsController
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
         self.playback.setParent(self)
         self.roll = PianoRoll(document)
         self.setCentralWidget(self.roll)
+        self.surprise = SurpriseController(document, self.models, self.panel, self.roll, parent=self)
         self.live = LiveController(
             document, self.playback, self.roll, self.answerer, self, parent=self
         )
@@ -246,14 +248,19 @@ class MainWindow(QMainWindow):
     # --- what the window shows ------------------------------------------------------------------
 
     def set_transport(self, toolbar: QWidget) -> None:
-        """Dock a transport toolbar (or wrap a plain widget in one) above the roll, after the
-        piece's toolbar on the same row."""
+        """Dock a transport toolbar (or wrap a plain widget in one) and its ports toolbar above
+        the roll, after the piece's toolbar, wrapping onto more rows where the window is narrow."""
         if not isinstance(toolbar, QToolBar):
             widget, toolbar = toolbar, QToolBar("Transport", self)
             toolbar.setObjectName("TransportToolbar")
             toolbar.addWidget(widget)
-        toolbar.setMovable(False)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        bars = [toolbar] + [bar for bar in [getattr(toolbar, "ports_bar", None)] if bar]
+        for bar in bars:
+            bar.setMovable(False)
+            self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        if getattr(self, "toolbar_rows", None) is None:
+            self.toolbar_rows = ToolbarRows(self, [self.piece_toolbar])
+        self.toolbar_rows.add(bars)
 
     def _update_title(self):
         # The app sets no application display name: Qt would append it to this title on X11
@@ -285,6 +292,7 @@ class MainWindow(QMainWindow):
         self.playback.close()  # every sounding note is released
         self.continuation.shutdown()
         self.answerer.shutdown()
+        self.surprise.shutdown()
         self.models.wait()
         self.autosaver.stop()
         event.accept()

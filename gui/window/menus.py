@@ -14,6 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
+from gui.window.shortcuts_dialog import show_shortcuts
+
 ZOOM_STEP = 1.25  # View > Zoom In / Zoom Out
 
 
@@ -115,6 +117,8 @@ def build_actions(window) -> None:
     for key, action in window.continuation.actions.items():
         add_action(window, key, action)
     window.actions["audition"].triggered.connect(lambda _checked=False: window.live.audition_variation())
+    window.actions["fill"].triggered.connect(lambda _checked=False: window.continuation.fill_from(
+        editor.selected_notes(), editor.loop_region))
     doc = window.document
     for number in range(1, 9):
         a(f"variation_{number}", f"Variation {number}",
@@ -123,6 +127,8 @@ def build_actions(window) -> None:
     a("open_model", "Open &Model…", window.model_control.open_model_dialog, None,
       "Load a model file (.safetensors).")
     add_action(window, "return_to_start", window.live.rewind_action)
+    add_action(window, "surprise_lane", window.surprise.lane_action)
+    add_action(window, "surprise_tint", window.surprise.tint_action)
 
 def build_menus(window) -> None:
     """The menu bar, from ``window.actions`` and the controllers' own actions."""
@@ -145,7 +151,10 @@ def build_menus(window) -> None:
     window.view_menu = menu("&View", "zoom_in", "zoom_out", "zoom_to_fit", None)
     window.view_menu.addAction(window.panel_dock.toggleViewAction())
     window.view_menu.addAction(window.live.preview_action)
-    menu("&Generate", "continue", "cancel", None, "previous_variation", "next_variation",
+    window.view_menu.addSeparator()
+    window.view_menu.addAction(window.actions["surprise_lane"])
+    window.view_menu.addAction(window.actions["surprise_tint"])
+    menu("&Generate", "continue", "fill", "cancel", None, "previous_variation", "next_variation",
          "audition", "accept", "regenerate", "discard", None, "open_model")
     t = window.transport
     window.transport_menu = window.menuBar().addMenu("&Transport")
@@ -155,4 +164,8 @@ def build_menus(window) -> None:
                    window.soundfont.built_in_action):
         window.transport_menu.addSeparator() if action is None else window.transport_menu.addAction(action)
     help_menu = window.menuBar().addMenu("&Help")
+    shortcuts = help_menu.addAction("&Keyboard Shortcuts", lambda: show_shortcuts(window))
+    shortcuts.setShortcut(QKeySequence("Ctrl+/"))
+    shortcuts.setStatusTip("Every key Segue answers, searchable.")
+    window.actions["shortcuts"] = shortcuts
     help_menu.addAction("&About Segue", window.about)

@@ -356,3 +356,38 @@ def test_closing_the_bridge_releases_notes_and_is_idempotent(rig, qtbot):
     bridge.close()
     bridge.close()
     assert [m for _, m in fake.sent][-3:] == [[0x80, 60, 64], [0xB0, 64, 0], [0xB0, 123, 0]]
+
+
+LONG_NAME = "FLUID Synth (qsynth):Synth input port (4242:0) 130:0"
+
+
+def test_long_port_names_show_whole_in_the_list_and_the_tooltip(rig):
+    fake, bridge, transport = rig(FakeRtmidi(outputs=["midi-monitor:input 128:0", LONG_NAME],
+                                             inputs=[LONG_NAME]))
+    combo = transport.output_combo
+    choose(combo, PortInfo(LONG_NAME, "ALSA"))
+    assert bridge.output_port == PortInfo(LONG_NAME, "ALSA")
+    assert LONG_NAME in combo.toolTip()  # the box elides the name; its tip has it all
+    index = combo.findText(LONG_NAME)
+    assert combo.itemData(index, Qt.ItemDataRole.ToolTipRole) == LONG_NAME
+    widest = combo.view().fontMetrics().horizontalAdvance(LONG_NAME)
+    assert combo.view().minimumWidth() > widest  # the open list shows whole names
+    assert combo.sizeHint().width() < widest  # while the box stays narrow
+    choose(transport.input_combo, PortInfo(LONG_NAME, "ALSA"))
+    assert LONG_NAME in transport.input_combo.toolTip()
+
+
+def test_loop_sits_with_the_transport_buttons_and_panic_comes_last(rig):
+    _, _, transport = rig()
+    actions = [a for a in transport.actions() if not a.isSeparator()]
+    loop = actions.index(transport.loop_action)
+    assert actions[loop - 1] is transport.record_action
+    assert actions[loop - 2] is transport.play_action
+    assert transport.widgetForAction(actions[loop + 1]) is transport.tempo_spin
+    # a separator between Loop and the tempo box: Loop does not read as its label
+    everything = transport.actions()
+    assert everything[everything.index(transport.loop_action) + 1].isSeparator()
+    assert actions[-1] is transport.panic_action
+    assert transport.widgetForAction(actions[-2]) is transport.silence_spin
+    assert transport.ports_bar.widgetForAction(transport.ports_bar.actions()[0]) is (
+        transport.output_combo)

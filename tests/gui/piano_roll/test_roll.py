@@ -488,3 +488,57 @@ def test_a_visible_variation_leaves_the_view_alone(roll):
     roll.set_view(scroll_x=40)
     roll.document.set_variations([Melody([Note(70, 10, 4)])])
     assert roll.roll_geometry.scroll_x == 40 and roll.roll_geometry.step_width == STEP_PX
+
+
+# --- note names and revealing a continuation -----------------------------------------------------
+
+
+def test_note_names_sit_inside_long_notes_and_beside_short_ones():
+    from PySide6.QtCore import QRectF
+
+    from gui.piano_roll.paint import label_spots
+
+    notes = [Note(60, 0, 8), Note(62, 8, 1), Note(64, 9, 1), Note(64, 12, 4)]
+    rects = [QRectF(n.start * 10, (80 - n.pitch) * 12, n.length * 10, 12) for n in notes]
+    spots = label_spots(notes, rects, range(len(notes)), lambda name: 7.0 * len(name))
+    by_name = {(name, rect.left()): inside for rect, name, inside in spots}
+    assert by_name[("C4", 4.0)] is True  # 80 px wide: inside
+    assert by_name[("D4", 92.0)] is False  # 10 px: just after its end, its row free
+    assert ("E4", 102.0) not in by_name  # its row is taken right after it: no name
+    assert by_name[("E4", 124.0)] is True
+
+
+def test_ghost_notes_are_named_like_the_melodys(roll, monkeypatch):
+    from gui.piano_roll import paint
+
+    named = []
+    original = paint.paint_labels
+
+    def spy(painter, notes, rects, indexes, key_height, ghost=False):
+        named.append((ghost, [notes[i].pitch for i in indexes]))
+        original(painter, notes, rects, indexes, key_height, ghost)
+
+    monkeypatch.setattr(paint, "paint_labels", spy)
+    roll.document.set_variations([Melody([Note(72, 16, 8, 100), Note(71, 24, 1)])])
+    roll.note_grid.grab()
+    assert (True, [72, 71]) in named
+    assert (False, [60, 62, 64]) in named
+
+
+def test_a_continuation_off_screen_is_revealed_with_the_seeds_last_bars(qtbot):
+    seed = Melody([Note(60 + i % 5, 4 * i, 4) for i in range(32)])  # 8 bars of 16 steps
+    document = Document(seed, seed.end)
+    widget = PianoRoll(document)
+    qtbot.addWidget(widget)
+    widget.resize(1000, 640)
+    widget.show()
+    QApplication.processEvents()
+    widget.set_view(step_width=20.0, scroll_x=0)  # about three bars show: bars 1-3
+    ghost = Melody([Note(67, 128 + 4 * i, 4) for i in range(16)])  # bars 9-12
+    document.set_variations([ghost])
+    view, geometry = widget.view, widget.roll_geometry
+    first, last = geometry.visible_steps(view.viewport.width())
+    assert last >= ghost.end  # every new bar shows
+    assert first < 128 - 2 * 16 + 0.1  # and the seed's last two bars lead in (to a pixel)
+    assert first > 0  # zoomed out only as far as needed
+    document.undo_stack.clear()

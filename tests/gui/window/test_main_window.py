@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QMouseEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QToolBar
+from PySide6.QtWidgets import QApplication, QMessageBox, QSlider, QToolBar
 
 from engine.melody import Melody, Note
 from engine.session import melodies_to_json
@@ -632,3 +632,43 @@ def test_a_midi_file_offered_as_a_model_is_called_what_it_is(tmp_path):
     with pytest.raises(ModelError, match="pickle"):  # the engine's own word for checkpoints
         (tmp_path / "weights.pt").write_bytes(b"\x80\x02")
         load_model_job(str(tmp_path / "weights.pt"))
+
+
+# --- narrow windows and keys in the panel -------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [1024, 1600])
+def test_panic_and_the_transport_stay_visible_in_a_narrow_window(make_window, width):
+    window, _ = make_window()
+    window.resize(width, 700)
+    QApplication.processEvents()
+    transport = window.transport
+    for action in (transport.panic_action, transport.call_response_action,
+                   transport.metronome_action, transport.loop_action):
+        button = transport.widgetForAction(action)
+        assert button is not None and button.isVisible(), action.text()
+        right = button.mapTo(window, button.rect().topRight()).x()
+        assert right < window.width(), action.text()
+    ports = transport.ports_bar
+    assert transport.output_combo.isVisible()
+    combo_right = transport.output_combo.mapTo(window, transport.output_combo.rect().topRight())
+    assert combo_right.x() < window.width()
+    # 1024: the ports wrap onto a row of their own; 1600: everything on one row.
+    assert window.toolBarBreak(ports) == (width == 1024)
+
+
+def test_home_in_a_focused_slider_moves_the_slider_not_the_playhead(make_window, qtbot):
+    window, _ = make_window()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    slider = window.panel.findChildren(QSlider)[0]
+    slider.setValue(slider.maximum())
+    returned = []
+    window.actions["return_to_start"].triggered.connect(lambda *_: returned.append(True))
+    slider.setFocus()
+    qtbot.keyClick(slider, Qt.Key.Key_Home)
+    assert slider.value() == slider.minimum()
+    assert returned == []
+    window.roll.note_grid.setFocus()  # elsewhere Home still returns to the start
+    qtbot.keyClick(window.roll.note_grid, Qt.Key.Key_Home)
+    assert returned == [True]
