@@ -59,8 +59,11 @@ class ExportOptions:
             )
 
 
-def melodies_to_export(document: Document, options: ExportOptions) -> tuple[Melody, Melody | None]:
-    """(melody, continuation or None) for ``engine.midi_io.write_midi``; ValueError if empty."""
+def melodies_to_export(
+    document: Document, options: ExportOptions, key: str | None = None
+) -> tuple[Melody, Melody | None]:
+    """(melody, continuation or None) for ``engine.midi_io.write_midi``; ValueError if empty.
+    A melody without a key of its own gets ``key`` (its key signature in the file)."""
     if options.what == PIECE:
         melody, continuation = document.melody, None
     elif options.what == SEED:
@@ -78,6 +81,8 @@ def melodies_to_export(document: Document, options: ExportOptions) -> tuple[Melo
     if not melody.notes and (continuation is None or not continuation.notes):
         what = {PIECE: "the piece", SEED: "the seed", VARIATION: "the variation"}[options.what]
         raise ValueError(f"{what} has no notes to export")
+    if key and melody.key is None:
+        melody = melody.replace(key=key)
     return melody, continuation
 
 
@@ -85,28 +90,31 @@ EXPORT_SUFFIXES = (".mid", ".midi", ".abc", ".musicxml", ".xml", ".mxl")
 
 
 def export_file(
-    path: str | Path, document: Document, options: ExportOptions, title: str = "Segue"
+    path: str | Path, document: Document, options: ExportOptions, title: str = "Segue",
+    key: str | None = None,
 ) -> None:
     """Write the chosen notes to ``path`` in the format of its suffix: ValueError (nothing to
-    export), MidiExportError or NotationExportError."""
+    export), MidiExportError or NotationExportError. ``key`` is the key signature written when
+    the piece has no key of its own (the key the musician locked continuations to)."""
     if Path(path).suffix.lower() in (".mid", ".midi"):
-        export_midi(path, document, options, track_name=title)
+        export_midi(path, document, options, track_name=title, key=key)
         return
     from engine.notation import write_notation
 
-    melody, continuation = melodies_to_export(document, options)
+    melody, continuation = melodies_to_export(document, options, key)
     if continuation is not None:
         melody = melody.add(*continuation.notes)
     write_notation(melody, Path(path), title=title)
 
 
 def export_midi(
-    path: str | Path, document: Document, options: ExportOptions, track_name: str = "Segue"
+    path: str | Path, document: Document, options: ExportOptions, track_name: str = "Segue",
+    key: str | None = None,
 ) -> None:
     """Write the chosen notes to ``path``; ValueError (nothing to export) or MidiExportError."""
     from engine.midi_io import write_midi
 
-    melody, continuation = melodies_to_export(document, options)
+    melody, continuation = melodies_to_export(document, options, key)
     write_midi(
         melody,
         Path(path),

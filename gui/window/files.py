@@ -317,7 +317,9 @@ class FilesController(QObject):
         from engine.notation import NotationExportError
 
         try:
-            export_file(path, self.document, options, title=self.title())
+            # A piece without a key of its own gets the key the continuations are locked to.
+            key = self.panel.settings().resolved_key(self.document.melody)
+            export_file(path, self.document, options, title=self.title(), key=key)
         except ValueError as exc:
             self.dialogs.error("Nothing to export", f"Could not export {Path(path).name}: {exc}.")
             return False

@@ -261,6 +261,19 @@ def test_export_through_the_dialogs_writes_a_readable_file(qtbot, tmp_path, opti
         assert [n.pitch for n in read_midi(written, track=1).notes] == [67, 69, 70]
 
 
+def test_midi_export_names_the_track_and_writes_the_locked_key(qtbot, tmp_path, make_window):
+    target = tmp_path / "Reel in D.mid"
+    window, _ = make_window(export=ExportOptions(PIECE), save_path=str(target))
+    window.panel.set_settings(window.panel.settings().replace(key_lock="D major"))
+    assert window.files.export_dialog()
+    metas = [m for track in mido.MidiFile(target).tracks for m in track if m.is_meta]
+    assert [m.key for m in metas if m.type == "key_signature"] == ["D"]
+    assert any(m.type == "track_name" and m.name == window.files.title() for m in metas)
+    window.panel.set_settings(window.panel.settings().replace(key_lock="off"))
+    assert window.files.export_dialog()  # no lock, no key of its own: no key signature
+    assert not [m for t in mido.MidiFile(target).tracks for m in t if m.type == "key_signature"]
+
+
 def test_export_suggests_a_name_from_the_piece(qtbot, tmp_path, make_window):
     window, dialogs = make_window(export=ExportOptions(SEED), save_path=None)
     assert window.files.export_dialog() is False
