@@ -1,5 +1,7 @@
 """MIDI ports over python-rtmidi: which MIDI systems work, which ports they have, opening one.
 
+(A little long on purpose: MidiSystem's probing, pooling and JACK-death rules are read together.)
+
 Shared by :mod:`engine.live.output` and :mod:`engine.live.midi_input`; only ``engine/live``
 touches MIDI ports. Plain Python, no Qt.
 
