@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from engine import edits
+from engine import edits, transforms
 from engine.melody import Melody, Note
 from gui.document import Document
 from gui.piano_roll import clipboard
@@ -400,7 +400,12 @@ class RollEditor(QObject):
         if not notes:
             return
         try:
-            result = edits.move_notes(self.document.melody, notes, dsteps, dpitch)
+            if abs(dpitch) == 1 and self.scale.snap and self.scale.key:
+                # Snapping to the scale, up and down step along it, as drawing lands on it.
+                result = transforms.transpose_diatonic(
+                    self.document.melody, notes, dpitch, self.scale.key)
+            else:
+                result = edits.move_notes(self.document.melody, notes, dsteps, dpitch)
         except ValueError as error:
             self.status_message.emit(f"Cannot move: {error}")
             return

@@ -301,7 +301,12 @@ class FilesController(QObject):
         )
         if options is None:
             return False
-        name = suggested_file_name(self.title(), options, self.document.current_index + 1)
+        suffix = prefs.read(prefs.EXPORT_SUFFIX)
+        if suffix not in EXPORT_SUFFIXES:
+            suffix = ".mid"
+        name = suggested_file_name(
+            self.title(), options, self.document.current_index + 1, suffix=suffix
+        )
         path = self.dialogs.save_path(
             "Export", dialog_names.EXPORT_FILTER, str(Path(last_directory()) / name)
         )
@@ -327,6 +332,7 @@ class FilesController(QObject):
             self.dialogs.error("Could not export", str(exc))
             return False
         remember_directory(path)
+        prefs.write(prefs.EXPORT_SUFFIX, Path(path).suffix.lower())
         self.status_message.emit(f"Exported {Path(path).name}.", 5000)
         return True
 

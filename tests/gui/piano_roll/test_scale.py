@@ -105,6 +105,21 @@ def test_snap_to_scale_moves_drawn_and_dragged_notes_onto_the_scale(roll):
     assert notes(roll)[0].pitch == 62
 
 
+def test_arrows_step_along_the_scale_when_snapping_to_it(roll):
+    roll.editor.set_scale("C major")
+    roll.editor.set_scale_options(snap=True)
+    roll.editor.select_all()
+    before = [n.pitch for n in notes(roll)]
+    assert roll.editor.handle_key(Qt.Key.Key_Up, Qt.KeyboardModifier.NoModifier)
+    after = [n.pitch for n in notes(roll)]
+    # One scale step each: C->D, E->F, B->C (a semitone where the scale has one).
+    steps = {60: 62, 62: 64, 64: 65, 65: 67, 67: 69, 69: 71, 71: 72, 72: 74}
+    assert after == [steps[p] for p in before]
+    roll.editor.set_scale_options(snap=False)
+    assert roll.editor.handle_key(Qt.Key.Key_Down, Qt.KeyboardModifier.NoModifier)
+    assert [n.pitch for n in notes(roll)] == [p - 1 for p in after]
+
+
 # --- one voice: the earlier note is shortened, and the status bar says so -------------------------
 
 

@@ -274,6 +274,14 @@ def test_midi_export_names_the_track_and_writes_the_locked_key(qtbot, tmp_path, 
     assert not [m for t in mido.MidiFile(target).tracks for m in t if m.type == "key_signature"]
 
 
+def test_export_suggests_the_format_chosen_last(qtbot, tmp_path, make_window):
+    window, dialogs = make_window(export=ExportOptions(PIECE), save_path=str(tmp_path / "tune.abc"))
+    assert window.files.export_dialog()
+    window2, dialogs2 = make_window(export=ExportOptions(PIECE), save_path=None)
+    assert window2.files.export_dialog() is False
+    assert dialogs2.asked[1][2].endswith("Untitled.abc")
+
+
 def test_export_suggests_a_name_from_the_piece(qtbot, tmp_path, make_window):
     window, dialogs = make_window(export=ExportOptions(SEED), save_path=None)
     assert window.files.export_dialog() is False
