@@ -168,12 +168,14 @@ class FakeOutput:
     """An output that records ``(clock(), message)`` in ``sent``; for tests and benchmarks.
 
     ``fail()`` makes every later send raise :class:`PortError`, as an unplugged port does.
+    ``wait_until(predicate)`` waits for sends (from the player's thread) until it holds.
     """
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter, name: str = "Fake output"):
         self._clock = clock
         self.port = PortInfo(name, "Fake")
         self.sent: list[tuple[float, list[int]]] = []
+        self._sent_more = threading.Condition()
         self.closed = False
         self._failing = False
 
@@ -204,6 +206,14 @@ class FakeOutput:
         if self._failing or self.closed:
             raise PortError(f"MIDI output '{self.name}' stopped working (device removed).")
         self.sent.append((self._clock(), list(message)))
+        with self._sent_more:
+            self._sent_more.notify_all()
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
+        """Wait until ``predicate()`` holds, checked after each send; the timeout only guards
+        against hanging forever."""
+        with self._sent_more:
+            return self._sent_more.wait_for(predicate, timeout)
 
     def close(self) -> None:
         self.closed = True

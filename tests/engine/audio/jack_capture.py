@@ -19,6 +19,7 @@ and the frame clock maps linearly between them.
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
 from typing import NamedTuple
 
@@ -92,14 +93,21 @@ def _capture_main(server_name: str, sources: tuple[str, ...], connected, stop, r
     def xrun(delay):
         xruns[0] += 1
 
+    registered = threading.Condition()
+
+    @client.set_port_registration_callback
+    def port_registered(_port, _register):
+        with registered:
+            registered.notify_all()
+
     client.activate()
     first = _clock_pair(client)
-    deadline = time.monotonic() + 30
-    while not all(client.get_ports(source) for source in sources):
-        if time.monotonic() > deadline:
+    with registered:  # PortAudio's ports appear when Segue opens its stream
+        if not registered.wait_for(
+            lambda: all(client.get_ports(source) for source in sources), timeout=30
+        ):
             results.put(f"no port {sources} appeared; ports: {client.get_ports()}")
             return
-        time.sleep(0.02)
     for source in sources:
         client.connect(source, port)
     connected.set()

@@ -29,8 +29,10 @@ pytestmark = [
 
 # Prints a "ready" line once its ports exist, plays on "go", then prints what it scheduled.
 CHILD = r"""
-import json, sys, time
+import json, sys, threading
+import numpy as np
 from engine.audio.instrument import BuiltInInstrument, audio_available
+from engine.audio.soundfont import SoundFontSynth
 from engine.live.player import Player
 from engine.melody import Melody, Note
 from tests.engine.audio.jack_capture import select_jack_output
@@ -40,7 +42,25 @@ available, reason = audio_available()
 if not available:
     print(json.dumps({"available": False, "reason": reason}), flush=True)
     sys.exit(0)
-instrument = BuiltInInstrument(rate=48000)
+
+# The bank's synth, watched: ``silent`` is set when, after the last note, a block renders silent
+# (the release has rung out), so the child closes on an event, not a guessed time.
+class RingOut:
+
+    def __init__(self, synth):
+        self._synth, self.armed, self.silent = synth, False, threading.Event()
+
+    def handle(self, message):
+        self._synth.handle(message)
+
+    def render_into(self, out):
+        self._synth.render_into(out)
+        if self.armed and len(out) >= 64 and not np.any(out):
+            self.silent.set()
+
+
+synth = RingOut(SoundFontSynth(None, 48000))
+instrument = BuiltInInstrument(rate=48000, synth=synth)
 print(json.dumps({"available": True}), flush=True)
 sys.stdin.readline()
 player = Player(instrument, program=7)  # clavinet: sounds at once, stops within 10 ms
@@ -49,7 +69,8 @@ melody = Melody([Note(60 + start % 12, start, 1) for start in (0, 2, 5, 7, 12)],
 player.play(melody)
 scheduled = [player.time_of(note.start) for note in melody.notes]
 player.wait(10)
-time.sleep(0.3)  # the release rings out
+synth.armed = True  # every note-off is sent: wait for the release to ring out
+synth.silent.wait(10)
 block = instrument.block_frames
 player.close()
 print(json.dumps({"scheduled": scheduled, "underruns": instrument.underruns, "block": block}))

@@ -25,7 +25,6 @@ def scenario() -> None:
     """The child: prints one line per checked step; any failure is an exception (exit 1), a
     crash a signal."""
     import threading
-    import time
 
     from engine.live.endpoints import PortError, PortInfo
     from engine.live.output import open_output
@@ -35,20 +34,27 @@ def scenario() -> None:
     from tests.jack import JackServer
 
     kept = []  # the receivers' rtmidi objects: never freed (see engine.live.ports)
+    arrived = threading.Condition()  # notified from JACK's thread as each message arrives
 
     def receiver():
         port = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, "Receiver")
         kept.append(port)
         got = []
-        port.set_callback(lambda event, _data: got.append(event[0]))
+
+        def take(event, _data):
+            with arrived:
+                got.append(event[0])
+                arrived.notify_all()
+
+        port.set_callback(take)
         port.open_virtual_port("in")
         return port, got
 
     def wait_for(predicate, timeout=5.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not predicate():
-            time.sleep(0.01)
-        return predicate()
+        """Wait for arriving messages until ``predicate()`` holds (the timeout only guards
+        against hanging forever)."""
+        with arrived:
+            return arrived.wait_for(predicate, timeout)
 
     server = JackServer(name=os.environ.get("SEGUE_JACK_NAME")).start()
     try:
@@ -92,7 +98,7 @@ def scenario() -> None:
         print("reconnected")
         receiver_now.delete()  # the receiver restarts under the same name
         receiver()
-        assert wait_for(lambda: port in midi.output_ports())
+        assert port in midi.output_ports()  # a JACK port is listed once registered
         assert midi.connected(output) is False
         output.close()
         print("stale connection seen")

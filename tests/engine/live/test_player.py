@@ -1,7 +1,6 @@
 """The player: exact messages and deadlines on a fake clock, releases, loops, faults."""
 
 import threading
-import time
 
 import pytest
 
@@ -79,14 +78,6 @@ def rig():
     for made in rigs:
         made.clock.release()
         made.player.close()
-
-
-def wait_for(predicate, timeout=5.0):
-    """Wait for something the scheduler thread does; a bound only against hanging forever."""
-    deadline = time.monotonic() + timeout
-    while not predicate() and time.monotonic() < deadline:
-        time.sleep(0.002)
-    return predicate()
 
 
 def assert_every_note_released(messages):
@@ -444,7 +435,7 @@ def test_audition_sounds_a_note_for_its_length(rig):
     r = rig()
     t0 = r.clock.now()
     assert r.player.audition(67, 80, seconds=0.5)
-    assert wait_for(lambda: len(r.output.sent) >= 2)
+    assert r.output.wait_until(lambda: len(r.output.sent) >= 2)
     assert [(round(t - t0, 6), m) for t, m in r.output.sent] == [
         (0.0, note_on(0, 67, 80)),
         (0.5, note_off(0, 67)),
