@@ -28,7 +28,12 @@ from engine.encoding import fit_to_range
 from engine.melody import Melody
 from engine.ml.follow import check_strength, follow_log_probs
 from engine.ml.model import SegueModel, meter_of, meter_tensor
-from engine.ml.sampling import MAX_VARIATIONS, GenerationCancelled, GenerationUpdate, iter_generate
+from engine.ml.sampling import (
+    MAX_VARIATIONS,
+    GenerationUpdate,
+    final_melodies,
+    iter_generate,
+)
 from engine.piece import inside_range, outside_range, seed_of
 
 FOLLOWING_BARS = 2  # bars after the range whose probability ranks the candidates
@@ -166,24 +171,7 @@ def _best_distinct(ranked: list[Melody], count: int) -> list[Melody]:
     return chosen
 
 
-def fill(
-    model: SegueModel,
-    melody: Melody,
-    start: int,
-    end: int,
-    *,
-    variations: int = 1,
-    rng_seed: int | None = None,
-    temperature: float = 1.0,
-    rest_weight: float = 1.0,
-    key: str | None = None,
-    follow_seed: float = 0.0,
-    pitch_range: tuple[int, int] | None = None,
-    candidates: int | None = None,
-    following_bars: int = FOLLOWING_BARS,
-    scorer: Scorer | None = None,
-    should_stop: Callable[[], bool] | None = None,
-) -> list[Melody]:
+def fill(model: SegueModel, melody: Melody, start: int, end: int, **options) -> list[Melody]:
     """``variations`` whole melodies: ``melody`` with new music in ``[start, end)``, best first.
 
     Notes outside the range are untouched (see the module docstring for the edges); the fill
@@ -192,20 +180,10 @@ def fill(
     ``follow_seed``, ``pitch_range``, ``rng_seed``: same arguments, same fills). ``candidates``
     (default 4 per variation, at least 16) are drawn and ranked by the log-probability of the
     ``following_bars`` bars after ``end``; ``scorer`` replaces the model's scoring (tests).
-    Raises ValueError for bad arguments, GenerationCancelled when ``should_stop`` stops it.
+    The keyword ``options`` are :func:`iter_fill`'s (an unknown one is a TypeError). Raises
+    ValueError for bad arguments, GenerationCancelled when ``should_stop`` stops it.
     """
-    result = None
-    for update in iter_fill(
-        model, melody, start, end, variations=variations, rng_seed=rng_seed,
-        temperature=temperature, rest_weight=rest_weight, key=key, follow_seed=follow_seed,
-        pitch_range=pitch_range, candidates=candidates, following_bars=following_bars,
-        scorer=scorer, should_stop=should_stop,
-    ):
-        if update.melodies is not None:
-            result = update.melodies
-    if result is None:
-        raise GenerationCancelled("the fill was stopped before it finished")
-    return result
+    return final_melodies(iter_fill(model, melody, start, end, **options))
 
 
 __all__ = ["fill", "following_log_probs", "iter_fill"]

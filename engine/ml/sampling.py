@@ -387,25 +387,21 @@ def _beam_steps(stepper, logits, controls, steps, should_stop, follower):
     return finite or sequences[:1]
 
 
-def generate(
-    model: SegueModel,
-    seed_melody: Melody,
-    steps: int,
-    *,
-    temperature: float = 1.0,
-    rest_weight: float = 1.0,
-    variations: int = 1,
-    rng_seed: int | None = None,
-    key: str | None = None,
-    pitch_range: tuple[int, int] | None = None,
-    top_p: float | None = None,
-    start: int | None = None,
-    adaptive_temperature: bool | float | None = None,
-    beam_width: int | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    follow_seed: float = 0.0,
-) -> list[Melody]:
-    """``variations`` continuations of ``seed_melody``, each ``steps`` grid steps long.
+def final_melodies(updates: Iterator[GenerationUpdate]) -> list[Melody]:
+    """Run ``updates`` (from :func:`iter_generate` or ``iter_fill``) to the end: the melodies of
+    the last one; GenerationCancelled when they stopped before any."""
+    result = None
+    for update in updates:
+        if update.melodies is not None:
+            result = update.melodies
+    if result is None:
+        raise GenerationCancelled("generation was stopped before it finished")
+    return result
+
+
+def generate(model: SegueModel, seed_melody: Melody, steps: int, **options) -> list[Melody]:
+    """``variations`` continuations of ``seed_melody``, each ``steps`` grid steps long; the
+    keyword ``options`` are :func:`iter_generate`'s (an unknown one is a TypeError).
 
     The continuations hold only the new notes, on the seed's time axis: the first generated
     step is ``start`` (default: the seed's end; steps between the seed's end and a later
@@ -427,24 +423,13 @@ def generate(
     grow with where the seed sits on the timeline). Raises ValueError with a clear message for
     bad arguments or a seed the model cannot take.
     """
-    result = None
-    for update in iter_generate(
-        model, seed_melody, steps,
-        temperature=temperature, rest_weight=rest_weight, variations=variations,
-        rng_seed=rng_seed, key=key, pitch_range=pitch_range, top_p=top_p, start=start,
-        adaptive_temperature=adaptive_temperature, beam_width=beam_width, should_stop=should_stop,
-        follow_seed=follow_seed,
-    ):
-        if update.melodies is not None:
-            result = update.melodies
-    if result is None:
-        raise GenerationCancelled("generation was stopped before it finished")
-    return result
+    return final_melodies(iter_generate(model, seed_melody, steps, **options))
 
 
 __all__ = [
     "GenerationCancelled",
     "GenerationUpdate",
+    "final_melodies",
     "generate",
     "iter_generate",
     "steps_for_bars",
