@@ -51,16 +51,13 @@ NO_PORT = "none"
 OUTPUT_TIP = "Output: where playback and auditions go"
 INPUT_TIP = "MIDI input: the keyboard to record from"
 PORT_NAME_CHARS = 20  # a port combo shows this many characters; its list shows whole names
-GM_PROGRAMS = None  # filled on first use (pretty_midi's General MIDI names)
 
 
 def general_midi_names() -> list[str]:
-    global GM_PROGRAMS
-    if GM_PROGRAMS is None:
-        from pretty_midi.constants import INSTRUMENT_MAP
+    """The 128 General MIDI program names, as MIDI import names parts (one list, the engine's)."""
+    from engine.midi_io.results import GM_PROGRAM_NAMES  # noqa: PLC0415 - loads on first use
 
-        GM_PROGRAMS = list(INSTRUMENT_MAP)
-    return GM_PROGRAMS
+    return list(GM_PROGRAM_NAMES)
 
 
 class Transport(QToolBar):
