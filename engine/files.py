@@ -14,6 +14,22 @@ import errno
 import os
 import secrets
 import stat
+from pathlib import Path
+
+
+class FileProblem(Exception):
+    """A file Segue cannot use: ``.path`` and ``.reason`` in a musician's words, and the message
+    ``Cannot <action> '<file name>': <reason>.`` Each kind of file names its ``action``."""
+
+    action = "use"
+
+    def __init__(self, path, reason: str):
+        self.path = os.fspath(path) if path is not None else ""
+        self.reason = reason
+        super().__init__(f"Cannot {self.action} '{Path(self.path).name}': {reason}.")
+
+    def __reduce__(self):  # so the error crosses process and thread boundaries intact
+        return (type(self), (self.path, self.reason))
 
 
 class ReadOnlyFileError(PermissionError):

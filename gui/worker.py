@@ -38,8 +38,7 @@ PROGRESS_INTERVAL_S = 0.03  # at most ~33 progress updates a second reach the GU
 # name so that importing this module loads neither torch (ModelError's home) nor the live code;
 # an error can only be raised once its module is loaded.
 EXPECTED_ERRORS = (
-    ("engine.midi_io.results", "MidiImportError"),
-    ("engine.midi_io.results", "MidiExportError"),
+    ("engine.files", "FileProblem"),  # MIDI, notation, audio and SoundFont files
     ("engine.ml.checkpoint", "ModelError"),
     ("engine.session", "SessionError"),
     ("engine.corpus_sources", "CorpusError"),

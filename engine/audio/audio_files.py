@@ -18,21 +18,15 @@ from pathlib import Path
 import numpy as np
 
 from engine.audio.rendering import Rendering
-from engine.files import write_atomically
+from engine.files import FileProblem, write_atomically
 
 WAV, FLAC = ".wav", ".flac"
 
 
-class AudioExportError(Exception):
+class AudioExportError(FileProblem):
     """An audio file that cannot be written; an existing file at ``.path`` is left as it was."""
 
-    def __init__(self, path, reason: str):
-        self.path = os.fspath(path)
-        self.reason = reason
-        super().__init__(f"Cannot write '{Path(self.path).name}': {reason}.")
-
-    def __reduce__(self):
-        return (type(self), (self.path, self.reason))
+    action = "write"
 
 
 def _soundfile():

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from engine import data_files
+from engine.files import FileProblem
 
 BUILT_IN_SOUNDFONT = data_files.soundfont()  # resources/sf_GMbank.sf2, wherever installed
 RATES = (44100, 48000)
@@ -32,16 +33,10 @@ MAX_VOICES = 64  # a melody, the metronome and thru notes need few; a cap bounds
 CHANNELS = 16
 
 
-class SoundFontError(Exception):
+class SoundFontError(FileProblem):
     """A SoundFont that cannot be used: ``.path`` and ``.reason``; the message names the file."""
 
-    def __init__(self, path, reason: str):
-        self.path = os.fspath(path)
-        self.reason = reason
-        super().__init__(f"Cannot use the SoundFont '{Path(self.path).name}': {reason}.")
-
-    def __reduce__(self):  # crosses thread and process boundaries intact
-        return (type(self), (self.path, self.reason))
+    action = "use the SoundFont"
 
 
 def check_rate(rate: object) -> int:

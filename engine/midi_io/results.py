@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.files import FileProblem
 from engine.melody import Melody
 
 DRUM_CHANNEL = 9  # channel 10 in musicians' numbering
@@ -48,25 +48,16 @@ GM_PROGRAM_NAMES = (
 DRUM_KIT_NAME = "Drum Kit"
 
 
-class MidiImportError(Exception):
+class MidiImportError(FileProblem):
     """A MIDI file that cannot be imported: ``.path`` and ``.reason`` in a musician's words."""
 
-    def __init__(self, path, reason: str):
-        self.path = os.fspath(path) if path is not None else ""
-        self.reason = reason
-        super().__init__(f"Cannot import '{Path(self.path).name}': {reason}.")
-
-    def __reduce__(self):  # so the error crosses process and thread boundaries intact
-        return (type(self), (self.path, self.reason))
+    action = "import"
 
 
-class MidiExportError(Exception):
+class MidiExportError(FileProblem):
     """A MIDI file that cannot be written; an existing file at ``.path`` is left as it was."""
 
-    def __init__(self, path, reason: str):
-        self.path = os.fspath(path)
-        self.reason = reason
-        super().__init__(f"Cannot save '{Path(self.path).name}': {reason}.")
+    action = "save"
 
     def __reduce__(self):
         return (type(self), (self.path, self.reason))

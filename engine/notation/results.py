@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.files import FileProblem
 from engine.midi_io.results import ImportReport, grid_name
 
 
-class _NotationFileError(Exception):
-    """``str(e)`` is ``"Cannot <verb> 'tune.abc': <reason>."``; ``.path`` and ``.reason`` are kept."""
-
-    verb = "use"
-
-    def __init__(self, path, reason: str):
-        self.path = os.fspath(path) if path is not None else ""
-        self.reason = reason
-        super().__init__(f"Cannot {self.verb} '{Path(self.path).name}': {reason}.")
-
-    def __reduce__(self):  # so the error crosses process and thread boundaries intact
-        return (type(self), (self.path, self.reason))
-
-
-class NotationImportError(_NotationFileError):
+class NotationImportError(FileProblem):
     """An ABC or MusicXML file (or text) that cannot be imported."""
 
-    verb = "import"
+    action = "import"
 
 
-class NotationExportError(_NotationFileError):
+class NotationExportError(FileProblem):
     """A notation file that cannot be written; an existing file at ``.path`` is left as it was."""
 
-    verb = "save"
+    action = "save"
 
 
 @dataclass(frozen=True)
