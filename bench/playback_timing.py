@@ -201,6 +201,7 @@ class TimedOutput:
         self._output = output
         self.sent: list[tuple[float, int]] = []
         self.port, self.name, self.virtual = output.port, output.name, output.virtual
+        self.timed, self.missing_message = False, output.missing_message
 
     def send(self, message):
         self.sent.append((time.perf_counter(), message[0]))

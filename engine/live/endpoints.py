@@ -143,6 +143,14 @@ def find_port(name: str, ports: list[PortInfo], api: str | None = None) -> PortI
     return None
 
 
+def missing_output_message(name: str, lost: str | None = None) -> str:
+    """What the player says when an output is no longer listed (``lost``: why its MIDI system
+    went away, if it did)."""
+    if lost is not None:
+        return f"MIDI output '{name}' is gone: {lost}."
+    return f"MIDI output '{name}' disappeared (was it unplugged?)."
+
+
 def describe_rtmidi_error(exc: BaseException) -> str:
     """The first line of an rtmidi error, without its C++ function prefix."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -10,12 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.live.endpoints import PortEndpoint, PortError, PortInfo, describe_rtmidi_error
+from engine.live.endpoints import (
+    PortEndpoint,
+    PortError,
+    PortInfo,
+    describe_rtmidi_error,
+    missing_output_message,
+)
 from engine.live.ports import OUTPUT, MidiSystem, default_system
 
 
 class MidiOutput(PortEndpoint):
     """An open MIDI output port. ``send`` raises :class:`PortError` when the port fails."""
+
+    timed = False  # sends at once; only the built-in instrument places messages in time
+
+    def missing_message(self) -> str:
+        return missing_output_message(self.name, self.lost_reason)
 
     def send(self, message: Sequence[int]) -> None:
         handle = self._opened.handle

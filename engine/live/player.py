@@ -35,7 +35,9 @@ sounding note, then CC64=0 and CC123 on the channel. Note-offs are sent only for
 When a send fails (the port vanished), playback stops, the output is dropped and ``on_error`` is
 called once; nothing waits on the dead port.
 
-An output with ``timed = True`` on the player's own clock (``output.clock``: the built-in
+An output has ``name``, ``send(message)``, ``close()``, ``present_in(ports)``,
+``missing_message()`` (its own words when it is no longer listed) and ``timed``; one with
+``timed = True`` on the player's own clock (``output.clock``: the built-in
 instrument) gets each scheduled message's time too, ``send(message, when)``, so it can place the
 message exactly however late the thread woke.
 """
@@ -383,13 +385,7 @@ class Player:
             output = self._output
             if output is None or output.present_in(ports):
                 return True
-            lost = getattr(output, "lost_reason", None)
-            if hasattr(output, "missing_message"):
-                self._fail_locked(output.missing_message())
-            elif lost is not None:
-                self._fail_locked(f"MIDI output '{output.name}' is gone: {lost}.")
-            else:
-                self._fail_locked(f"MIDI output '{output.name}' disappeared (was it unplugged?).")
+            self._fail_locked(output.missing_message())  # each kind of output words its own
         self._fire()
         return False
 
@@ -461,7 +457,7 @@ class Player:
         if output is None:
             return False
         try:
-            if when is not None and getattr(output, "timed", False) and output.clock is self._clock:
+            if when is not None and output.timed and output.clock is self._clock:
                 output.send(message, when)
             else:
                 output.send(message)

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from engine.live.endpoints import PortError, PortInfo
+from engine.live.endpoints import PortError, PortInfo, missing_output_message
 from engine.live.messages import parse_note
 from engine.live.ports import INPUT, OUTPUT, MidiSystem
 
@@ -184,7 +184,11 @@ class FakeOutput:
         return self.port.name
 
     virtual = False
+    timed = False
     lost_reason: str | None = None  # set it to play a MIDI system that went away
+
+    def missing_message(self) -> str:
+        return missing_output_message(self.name, self.lost_reason)
 
     @property
     def messages(self) -> list[list[int]]:
