@@ -7,14 +7,17 @@ continued by 4 bars in ``--variations`` variations from three random seeds, with
 and locked to each of the 24 keys, it prints per lock (averaged over seeds and variations):
 distinct pitches per 4 bars, mean |interval| in semitones, the share of notes repeating the
 previous pitch, and notes outside the locked scale (must be 0). Two readings of the lock sit
-side by side: ``mask``, the scale mask on the seed as it is (the reading before issue 12: a
-C major seed locked to F# major droned on a few pitches), and ``key``, the seed heard moved
-into the locked key (``engine.encoding.fit_to_key``), what ``engine.generate`` does now.
+side by side: ``mask``, a plain scale mask on the seed as it is (the lock before issue 12: a
+C major seed locked to F# major droned on a few pitches), and ``key``, what
+``engine.generate`` does now: the seed continued in its own key, each pitch outside the scale
+folded onto its neighbours (``engine.ml.pitch_mask.ScaleFold``), the continuation moved into
+the locked key by the nearest transposition (``engine.encoding.fit_to_key``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import sys
@@ -31,6 +34,7 @@ from engine.melody import Melody, Note  # noqa: E402
 from engine.ml import sampling  # noqa: E402
 from engine.ml.catalog import DEFAULT_MODEL, model_path  # noqa: E402
 from engine.ml.checkpoint import load_model  # noqa: E402
+from engine.ml.pitch_mask import allowed_pitch_bias  # noqa: E402
 from engine.openings import openings_path  # noqa: E402
 from engine.session import read_melodies  # noqa: E402
 
@@ -57,14 +61,35 @@ def tune_figures(melodies, key: str | None) -> dict:
     }
 
 
+class PlainMask:
+    """The lock before issue 12: forbidden pitches dropped and the rest renormalised."""
+
+    def __init__(self, model, shift, key, pitch_range):
+        self.mask = allowed_pitch_bias(model, shift, key, pitch_range)
+
+    def __call__(self, scores):
+        return torch.log_softmax(scores + self.mask, dim=-1)
+
+    def follow_played(self, tokens, batch):
+        pass
+
+    def played(self, chosen):
+        pass
+
+
 def measure(model, seeds, key: str | None, variations: int, reading: str) -> dict:
     """Figures for one lock, averaged over seeds and random seeds (outside: summed)."""
-    as_is = mock.patch.object(sampling, "fit_to_key", lambda melody, *_a, **_k: (melody, 0))
+    def as_is():
+        stack = contextlib.ExitStack()
+        stack.enter_context(mock.patch.object(sampling, "fit_to_key", lambda melody, *_a, **_k: (melody, 0)))
+        stack.enter_context(mock.patch.object(sampling, "ScaleFold", PlainMask))
+        return stack
+
     rows = []
     for seed in seeds:
         for rng_seed in RNG_SEEDS:
             if reading == "mask":
-                with as_is:
+                with as_is():
                     melodies = sampling.generate(model, seed, BARS * seed.steps_per_bar,
                                                  variations=variations, rng_seed=rng_seed, key=key)
             else:

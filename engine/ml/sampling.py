@@ -6,10 +6,12 @@ model for all variations together (see :class:`engine.ml.stepper.Stepper`).
 Controls, applied to each step's distribution in this order:
 
 1. masks: HOLD is impossible after REST and on the first generated step (the seed's last note
-   ends where the seed ends); pitches outside the pitch range, outside the locked key's scale
-   or outside the model's range are impossible. A key lock means "continue in this key": the
-   model hears the seed moved into the key first (:func:`engine.encoding.fit_to_key`), so the
-   mask agrees with what it expects instead of leaving it a few out-of-context notes;
+   ends where the seed ends); pitches outside the pitch range or outside the model's range are
+   impossible. A key lock means "continue in this key": the continuation is moved into the
+   key by the nearest transposition of the seed's own key (:func:`_seed_tokens`), and each
+   pitch outside the scale hands its probability to its in-scale neighbours
+   (:class:`engine.ml.pitch_mask.ScaleFold`, applied after steps 2 and 3), so a wanted
+   chromatic note becomes a scale note, not a longer hold;
 2. temperature (``adaptive_temperature`` scales it per step by target entropy / entropy,
    within half to double, so unsure steps get cooler and over-sure ones warmer);
 3. rest weighting: the probability of REST (starting or continuing a rest) is multiplied by
@@ -33,11 +35,11 @@ from dataclasses import dataclass
 
 import torch
 
-from engine import keys
 from engine.encoding import HOLD, REST, fit_to_key, fit_to_range, recent_context
 from engine.melody import Melody
 from engine.ml.follow import SeedFollower, check_strength
 from engine.ml.model import SegueModel, meter_of
+from engine.ml.pitch_mask import ScaleFold, allowed_pitch_bias, pitch_bounds
 from engine.ml.stepper import Stepper
 
 GREEDY_TEMPERATURE = 1e-3
@@ -101,45 +103,6 @@ def resolve_key(key: str | None, seed: Melody) -> str | None:
     return resolved
 
 
-def _pitch_bounds(pitch_range) -> tuple[int, int]:
-    if pitch_range is None:
-        return 0, 127
-    try:
-        low, high = (int(v) for v in pitch_range)
-    except (TypeError, ValueError):
-        raise ValueError(f"pitch range must be two MIDI pitches (low, high), got {pitch_range!r}") from None
-    if not 0 <= low <= high <= 127:
-        raise ValueError(f"pitch range {low}-{high} is not a valid MIDI range (0-127, low <= high)")
-    return low, high
-
-
-def allowed_pitch_bias(model: SegueModel, shift: int, key: str | None, pitch_range) -> torch.Tensor:
-    """(V,) additive mask: 0 for allowed tokens, -inf for forbidden pitch tokens.
-
-    ``shift`` is how far the seed was transposed into the model's range; key and pitch range
-    are in the continuation's own pitches.
-    """
-    encoding = model.encoding
-    low, high = _pitch_bounds(pitch_range)
-    scale = keys.scale_pitch_classes(key) if key else None
-    bias = torch.zeros(encoding.num_tokens)
-    allowed = 0
-    for pitch in range(encoding.min_pitch, encoding.max_pitch + 1):
-        original = pitch - shift
-        ok = low <= original <= high and (scale is None or original % 12 in scale)
-        if ok:
-            allowed += 1
-        else:
-            bias[encoding.pitch_to_token(pitch)] = float("-inf")
-    if not allowed:
-        where = f" in {key}" if key else ""
-        raise ValueError(
-            f"no pitch is allowed{where} within {low}-{high} and the model's range "
-            f"{encoding.min_pitch - shift}-{encoding.max_pitch - shift} around this seed"
-        )
-    return bias.to(model.device)
-
-
 def _check_seed(model: SegueModel, seed: Melody, start: int | None) -> int:
     """Where the continuation starts; ValueError for a seed the model cannot take."""
     if not isinstance(seed, Melody):
@@ -162,17 +125,25 @@ def _check_seed(model: SegueModel, seed: Melody, start: int | None) -> int:
 
 
 def _seed_tokens(model: SegueModel, seed: Melody, start: int, key: str | None, pitch_range):
-    """``(tokens, shift, offset, heard)``: what the model is primed with, the semitones it was
-    moved into the model's range, the grid step of its first token (the same step of the bar
-    as the real one) and the seed's notes as heard (recent bars, in the locked key)."""
+    """``(tokens, shift, offset, heard)``: what the model is primed with, the semitones from a
+    continuation's pitches to the model's (its range, and with a key lock the move into the
+    key), the grid step of its first token (the same step of the bar as the real one) and the
+    seed's recent bars.
+
+    A key lock moves the continuation, not what the model hears: the model continues the seed
+    in the seed's own key, where it plays as it does unlocked (a model knows some keys better
+    than others), and its notes are moved into the locked key by the nearest transposition
+    (:func:`engine.encoding.fit_to_key`), so a locked continuation sounds like a free one.
+    """
     heard, context_end = recent_context(seed, start)
+    move = 0
     if key is not None:  # a tritone goes towards the middle of the pitch range (or the model's)
-        low, high = _pitch_bounds(pitch_range) if pitch_range is not None else (
+        low, high = pitch_bounds(pitch_range) if pitch_range is not None else (
             model.encoding.min_pitch, model.encoding.max_pitch)
-        heard, _ = fit_to_key(heard, key, centre=(low + high) / 2)
+        _, move = fit_to_key(heard, key, centre=(low + high) / 2)
     fitted, shift = fit_to_range(_recent_part_in_range(heard, model.encoding), model.encoding)
     tokens = model.encoding.encode(fitted, origin=fitted.start, end=context_end)
-    return tokens, shift, fitted.start, heard
+    return tokens, shift - move, fitted.start, heard
 
 
 def _recent_part_in_range(seed: Melody, encoding) -> Melody:
@@ -215,8 +186,9 @@ class _Controls:
 
     NOISE_BLOCK = 256
 
-    def __init__(self, bias, temperature, rest_weight, top_p, adaptive_temperature, steps):
+    def __init__(self, bias, temperature, rest_weight, top_p, adaptive_temperature, steps, fold=None):
         self.steps_left = steps  # noise is made for at most the steps still to draw
+        self.fold = fold  # a key lock's ScaleFold; its scale is then not in ``bias``
         rest_bias = torch.zeros_like(bias)
         rest_bias[REST] = math.log(rest_weight) if rest_weight > 0 else float("-inf")
         # Masks are 0 or -inf, so they can be added after the temperature division too.
@@ -239,8 +211,10 @@ class _Controls:
         if self.target_entropy is not None and not self.greedy:
             entropy = _entropy_bits(torch.add(bias, logits, alpha=1.0 / temperature)).clamp(min=1e-3)
             factor = (self.target_entropy / entropy).clamp(*ADAPTIVE_BOUNDS)
-            return logits / (temperature * factor).unsqueeze(-1) + bias
-        return torch.add(bias, logits, alpha=1.0 / temperature)
+            scores = logits / (temperature * factor).unsqueeze(-1) + bias
+        else:
+            scores = torch.add(bias, logits, alpha=1.0 / temperature)
+        return scores if self.fold is None else self.fold(scores)
 
     def log_probs(self, logits: torch.Tensor, first: bool) -> torch.Tensor:
         return torch.log_softmax(self.scores(logits, first), dim=-1)
@@ -248,7 +222,7 @@ class _Controls:
     def draw(self, logits: torch.Tensor, first: bool, generator: torch.Generator) -> list[int]:
         scores = self.scores(logits, first)
         if self.greedy:
-            return scores.argmax(-1).tolist()
+            return self._played(scores.argmax(-1))
         if self.top_p is not None:
             scores = _top_p_log(scores, self.top_p)
         if self._noise is None or self._noise_step == self._noise.shape[0]:
@@ -260,7 +234,12 @@ class _Controls:
         scores += self._noise[self._noise_step]
         self._noise_step += 1
         self.steps_left -= 1
-        return scores.argmax(-1).tolist()
+        return self._played(scores.argmax(-1))
+
+    def _played(self, chosen: torch.Tensor) -> list[int]:
+        if self.fold is not None:
+            self.fold.played(chosen)
+        return chosen.tolist()
 
 
 def iter_generate(
@@ -293,11 +272,12 @@ def iter_generate(
     start = _check_seed(model, seed_melody, start)
     key = resolve_key(key, seed_melody)
     tokens, shift, offset, heard = _seed_tokens(model, seed_melody, start, key, pitch_range)
-    bias = allowed_pitch_bias(model, shift, key, pitch_range)
+    fold = ScaleFold(model, shift, key, pitch_range) if key else None
+    bias = allowed_pitch_bias(model, shift, None, pitch_range)
     if beam_width:  # the most likely continuations: the model's own distribution
-        controls = _Controls(bias, 1.0, rest_weight, None, None, steps)
+        controls = _Controls(bias, 1.0, rest_weight, None, None, steps, fold)
     else:
-        controls = _Controls(bias, temperature, rest_weight, top_p, adaptive_temperature, steps)
+        controls = _Controls(bias, temperature, rest_weight, top_p, adaptive_temperature, steps, fold)
     if rng_seed is None:
         rng_seed = secrets.randbits(63)
     if isinstance(rng_seed, bool) or not isinstance(rng_seed, int) or rng_seed < 0:
@@ -321,6 +301,8 @@ def iter_generate(
         generated = yield from _beam_steps(stepper, logits, controls, steps, should_stop, follower)
         generated = None if generated is None else generated[:variations]
     else:
+        if fold is not None:
+            fold.follow_played(tokens, variations)
         generated = yield from _sample_steps(stepper, logits, controls, steps, generator, should_stop, follower)
     if generated is None:
         return

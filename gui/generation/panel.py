@@ -58,9 +58,10 @@ TIPS = {
     "variations": "How many alternative continuations to write at once. Flip through them, "
     "listen, and keep the one you like.",
     "key_lock": "Continue in one key, every new note in its scale. Off: any note may appear. "
-    "Auto: the key of your seed melody (shown in brackets). Or pick a key: a seed in another key "
-    "is continued as if it had been played in the chosen one (moved by at most a tritone), so a "
-    "C major tune locked to F# major goes on as an F# major tune.",
+    "Auto: the key of your seed melody (shown in brackets). Or pick a key: the continuation is "
+    "what would follow your seed, moved into the chosen key by the nearest step (at most a "
+    "tritone), so a C major tune locked to F# major goes on as the same tune would in F# major. "
+    "A note outside the scale becomes its neighbour in the scale. The scale's rows are shaded.",
     "pitch_low": "The lowest note the continuation may use.",
     "pitch_high": "The highest note the continuation may use.",
     "rng_seed": "The roll of the dice behind a continuation. With the lock closed, the same seed "

@@ -1,5 +1,6 @@
-"""Key lock means "continue in this key": the model hears the seed moved into the locked key,
-so a continuation locked to a distant key is still a tune, every note in the scale."""
+"""Key lock means "continue in this key": the model continues the seed in its own key and the
+continuation is moved into the locked key, so a continuation locked to a distant key is as much
+a tune as a free one, every note in the scale."""
 
 import statistics
 
@@ -49,8 +50,9 @@ def test_a_c_major_seed_locked_to_any_key_still_gives_tunes(shipped):
         distinct, interval, repeated = figures(melodies)
         # Locking to F# major used to repeat one to three pitches (1.1 distinct, 0.99 repeated).
         assert min(distinct) >= 3, key
-        assert statistics.fmean(distinct) >= statistics.fmean(off_distinct) - 1, key
-        assert interval >= 0.75 * off_interval and repeated <= off_repeated + 0.15, key
+        # As much of a tune as the free continuation (measured: 6.6 distinct against 6.4).
+        assert statistics.fmean(distinct) >= statistics.fmean(off_distinct) - 0.5, key
+        assert interval >= 0.9 * off_interval and repeated <= off_repeated + 0.05, key
 
 
 def test_the_continuation_stays_near_the_seeds_register(shipped):
@@ -60,15 +62,16 @@ def test_the_continuation_stays_near_the_seeds_register(shipped):
         assert 60 - 12 <= statistics.median(pitches) <= 72 + 12, key
 
 
-def test_the_model_hears_the_seed_in_the_locked_key(monkeypatch):
+def test_the_model_hears_the_seed_as_it_is_and_the_continuation_is_moved_into_the_key(monkeypatch):
     tiny = create_model(ModelConfig(hidden_size=16, token_dim=8, pitch_dim=4, contour_dim=4,
                                     meter_dim=4, lookback_dim=4), seed=1)
     primed = []
     prime = stepper.Stepper.prime
     monkeypatch.setattr(stepper.Stepper, "prime",
                         lambda self, tokens: primed.append(list(tokens)) or prime(self, tokens))
-    generate(tiny, C_MAJOR, 16, rng_seed=1, key="D major")
-    generate(tiny, C_MAJOR.transpose(2), 16, rng_seed=1)
-    generate(tiny, C_MAJOR, 16, rng_seed=1, key="A minor")  # already in its scale: heard as it is
+    in_d = generate(tiny, C_MAJOR, 64, variations=4, rng_seed=1, key="D major", temperature=2.0)
+    in_c = generate(tiny, C_MAJOR, 64, variations=4, rng_seed=1, key="C major", temperature=2.0)
     generate(tiny, C_MAJOR, 16, rng_seed=1)
-    assert primed[0] == primed[1] and primed[2] == primed[3] and primed[0] != primed[3]
+    assert primed[0] == primed[1] == primed[2]
+    assert [m.transpose(2) for m in in_c] == in_d  # the nearest move into D major: up a tone
+    assert any(n.pitch % 12 in (2, 9) for m in in_d for n in m.notes)

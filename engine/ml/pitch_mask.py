@@ -1,0 +1,128 @@
+"""Which pitches a continuation may use: the pitch range, and a key lock that stays musical.
+
+:func:`allowed_pitch_bias` is the hard mask (0 or -inf per token). :class:`ScaleFold` is how a
+key lock applies it: a pitch outside the scale hands its probability to its in-scale neighbours
+(half to the nearest below, half to the nearest above) instead of to every token.
+Why: the plain mask renormalises, so a chromatic note the model wanted became partly a HOLD or
+a REST; locked continuations then had fewer, longer notes and fewer distinct pitches than free
+ones. Folding keeps the note the model meant to play, moved onto the scale, as a musician
+correcting a wrong note would.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from engine import keys
+from engine.encoding import FIRST_PITCH_TOKEN
+from engine.ml.model import SegueModel
+
+NEIGHBOUR_REACH = 2  # semitones: how far a folded pitch looks for an in-scale neighbour
+
+
+def pitch_bounds(pitch_range) -> tuple[int, int]:
+    """``(low, high)`` of a pitch range given as two MIDI pitches, or 0-127 for ``None``."""
+    if pitch_range is None:
+        return 0, 127
+    try:
+        low, high = (int(v) for v in pitch_range)
+    except (TypeError, ValueError):
+        raise ValueError(f"pitch range must be two MIDI pitches (low, high), got {pitch_range!r}") from None
+    if not 0 <= low <= high <= 127:
+        raise ValueError(f"pitch range {low}-{high} is not a valid MIDI range (0-127, low <= high)")
+    return low, high
+
+
+def _allowed_pitches(model: SegueModel, shift: int, key: str | None, pitch_range) -> set[int]:
+    """The model's pitches (after ``shift``) that are in range and, with a key, in its scale."""
+    encoding = model.encoding
+    low, high = pitch_bounds(pitch_range)
+    scale = keys.scale_pitch_classes(key) if key else None
+    return {pitch for pitch in range(encoding.min_pitch, encoding.max_pitch + 1)
+            if low <= pitch - shift <= high and (scale is None or (pitch - shift) % 12 in scale)}
+
+
+def allowed_pitch_bias(model: SegueModel, shift: int, key: str | None, pitch_range) -> torch.Tensor:
+    """(V,) additive mask: 0 for allowed tokens, -inf for forbidden pitch tokens.
+
+    ``shift`` is how far the seed was transposed into the model's range; key and pitch range
+    are in the continuation's own pitches.
+    """
+    encoding = model.encoding
+    allowed = _allowed_pitches(model, shift, key, pitch_range)
+    if not allowed:
+        low, high = pitch_bounds(pitch_range)
+        where = f" in {key}" if key else ""
+        raise ValueError(
+            f"no pitch is allowed{where} within {low}-{high} and the model's range "
+            f"{encoding.min_pitch - shift}-{encoding.max_pitch - shift} around this seed"
+        )
+    bias = torch.zeros(encoding.num_tokens)
+    for pitch in range(encoding.min_pitch, encoding.max_pitch + 1):
+        if pitch not in allowed:
+            bias[encoding.pitch_to_token(pitch)] = float("-inf")
+    return bias.to(model.device)
+
+
+class ScaleFold:
+    """Maps scores (unnormalised log-probabilities over tokens) to log-probabilities in which
+    every pitch outside the key's scale has handed its probability to its in-scale neighbours.
+
+    Pitches that the range forbids are not folded: they stay impossible, as with the plain mask.
+    """
+
+    def __init__(self, model: SegueModel, shift: int, key: str, pitch_range) -> None:
+        encoding = model.encoding
+        in_range = _allowed_pitches(model, shift, None, pitch_range)
+        in_scale = _allowed_pitches(model, shift, key, pitch_range)
+        none = encoding.num_tokens  # an extra, always-empty column: "no neighbour"
+        sources, lower, upper = [], [], []
+        for pitch in sorted(in_range - in_scale):
+            below = next((p for p in range(pitch - 1, pitch - 1 - NEIGHBOUR_REACH, -1) if p in in_scale), None)
+            above = next((p for p in range(pitch + 1, pitch + 1 + NEIGHBOUR_REACH) if p in in_scale), None)
+            sources.append(encoding.pitch_to_token(pitch))
+            lower.append(none if below is None else encoding.pitch_to_token(below))
+            upper.append(none if above is None else encoding.pitch_to_token(above))
+        device = model.device
+        self.sources = torch.tensor(sources, dtype=torch.long, device=device)
+        self.lower = torch.tensor(lower, dtype=torch.long, device=device)
+        self.upper = torch.tensor(upper, dtype=torch.long, device=device)
+        self.mask = allowed_pitch_bias(model, shift, key, pitch_range)
+        self.range_mask = allowed_pitch_bias(model, shift, None, pitch_range)
+        self.last: torch.Tensor | None = None  # per row, the pitch token played last
+
+    def follow_played(self, tokens: list[int], batch: int) -> None:
+        """Track the note each row played last, starting from the seed's ``tokens``: a folded
+        note then moves away from it rather than onto it."""
+        last = next((t for t in reversed(tokens) if t >= FIRST_PITCH_TOKEN), -1)
+        self.last = torch.full((batch,), last, dtype=torch.long, device=self.sources.device)
+
+    def played(self, chosen: torch.Tensor) -> None:
+        if self.last is not None:
+            self.last = torch.where(chosen >= FIRST_PITCH_TOKEN, chosen, self.last)
+
+    def __call__(self, scores: torch.Tensor) -> torch.Tensor:
+        if not len(self.sources):
+            return torch.log_softmax(scores + self.mask, dim=-1)
+        probs = torch.softmax(scores + self.range_mask, dim=-1)
+        padded = torch.nn.functional.pad(probs, (0, 1))  # the "no neighbour" column stays 0
+        moved = padded[..., self.sources]
+        # Evenly, except that the note just played gets none: the model wanted to move, and a
+        # fold onto that note would turn the move into a repeat. (Shared as the model weighs the
+        # neighbours gave more repeats and fewer distinct pitches: bench/key_lock.py.)
+        share_below = torch.full_like(moved, 0.5)
+        if self.last is not None and scores.dim() == 2 and len(self.last) == len(scores):
+            last = self.last.unsqueeze(-1)
+            share_below = torch.where(self.upper == last, 1.0, share_below)
+            share_below = torch.where(self.lower == last, 0.0, share_below)
+        share_below = torch.where(self.lower == padded.shape[-1] - 1, 0.0, share_below)
+        share_below = torch.where(self.upper == padded.shape[-1] - 1, 1.0, share_below)
+        padded[..., self.sources] = 0.0
+        padded.index_add_(-1, self.lower, moved * share_below)
+        padded.index_add_(-1, self.upper, moved * (1.0 - share_below))
+        folded = padded[..., :-1]
+        # Mass with no neighbour at all (a pitch hemmed in by the range) is dropped: renormalise;
+        # a step that had nothing else falls back to the plain mask.
+        total = folded.sum(-1, keepdim=True)
+        plain = torch.log_softmax(scores + self.mask, dim=-1)
+        return torch.where(total > 0, torch.log(folded / total.clamp(min=1e-30)) + self.mask, plain)
