@@ -133,6 +133,7 @@ class GenerationPanel(QWidget):
         settings_box.setLayout(form)
 
         self.continue_button = _command_button()
+        self.fill_button = _command_button()
         self.cancel_button = _command_button()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -143,6 +144,7 @@ class GenerationPanel(QWidget):
         self.model_state.setObjectName("ModelState")
         run_row = QHBoxLayout()
         run_row.addWidget(self.continue_button, 1)
+        run_row.addWidget(self.fill_button, 1)
         run_row.addWidget(self.cancel_button)
 
         self.previous_button = QToolButton()
@@ -228,6 +230,7 @@ class GenerationPanel(QWidget):
         """The buttons show (and trigger) the commands' actions: text, tip and enabled state."""
         for button, key in (
             (self.continue_button, "continue"),
+            (self.fill_button, "fill"),
             (self.cancel_button, "cancel"),
             (self.previous_button, "previous_variation"),
             (self.next_button, "next_variation"),

@@ -146,3 +146,10 @@ def test_the_window_auditions_the_fill_as_accept_would_keep_it(qtbot, main_windo
     window.live.stop_playback()
     window.actions["accept"].trigger()
     assert document.melody == heard and document.undo_stack.count() == 1
+
+
+def test_the_generation_panel_has_a_fill_button_beside_continue(qtbot, main_window):
+    window = main_window()
+    button = window.panel.fill_button
+    assert button.defaultAction() is window.actions["fill"] and button.text() == "Fill"
+    assert len(button.toolTip()) > 20 and button.isEnabled()

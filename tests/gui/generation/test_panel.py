@@ -107,7 +107,7 @@ def test_every_control_explains_itself_in_a_tooltip(qtbot):
     panel.show_actions(GenerationActions())
     for widget in (panel.model_combo, panel.temperature.slider, panel.rest_weight.slider, panel.bars,
                    panel.variations, panel.key_lock, panel.pitch_low, panel.pitch_high, panel.rng_seed,
-                   panel.seed_lock, panel.continue_button, panel.cancel_button, panel.accept_button,
+                   panel.seed_lock, panel.continue_button, panel.fill_button, panel.cancel_button, panel.accept_button,
                    panel.regenerate_button, panel.discard_button, panel.next_button, panel.previous_button):
         assert len(widget.toolTip()) > 20, widget
     assert all(tip.strip() for tip in TIPS.values())
@@ -124,7 +124,8 @@ def test_buttons_take_no_focus_from_a_click(qtbot):
     panel = GenerationPanel()
     qtbot.addWidget(panel)
     panel.show_actions(GenerationActions())
-    for button in (panel.continue_button, panel.cancel_button, panel.accept_button, panel.regenerate_button,
+    for button in (panel.continue_button, panel.fill_button, panel.cancel_button, panel.accept_button,
+                   panel.regenerate_button,
                    panel.discard_button, panel.audition_button, panel.previous_button, panel.next_button,
                    panel.seed_lock):
         assert button.focusPolicy() == Qt.FocusPolicy.TabFocus, button.text()
