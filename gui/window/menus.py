@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
+from gui.window.preferences import show_preferences
 from gui.window.shortcuts_dialog import show_shortcuts
 
 ZOOM_STEP = 1.25  # View > Zoom In / Zoom Out
@@ -127,6 +128,9 @@ def build_actions(window) -> None:
     a("open_model", "Open &Model…", window.model_control.open_model_dialog, None,
       "Load a model file (.safetensors).")
     add_action(window, "return_to_start", window.live.rewind_action)
+    a("preferences", "&Preferences…", lambda: show_preferences(window), "Ctrl+,",
+      "The built-in instrument's SoundFont, note preview.")
+    window.actions["preferences"].setMenuRole(QAction.MenuRole.PreferencesRole)
     add_action(window, "surprise_lane", window.surprise.lane_action)
     add_action(window, "surprise_tint", window.surprise.tint_action)
 
@@ -147,7 +151,7 @@ def build_menus(window) -> None:
         file_menu.addSeparator() if key is None else file_menu.addAction(window.actions[key])
     window.edit_menu = menu("&Edit", "undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete",
          "select_all", "seed_from_selection", None, "quantize", "transpose_up",
-         "transpose_down", "octave_up", "octave_down")
+         "transpose_down", "octave_up", "octave_down", None, "preferences")
     window.view_menu = menu("&View", "zoom_in", "zoom_out", "zoom_to_fit", None)
     window.view_menu.addAction(window.panel_dock.toggleViewAction())
     window.view_menu.addAction(window.live.preview_action)

@@ -4,7 +4,7 @@ export alike.
 
 ``SoundFontChooser(playback, dialogs, parent=None)``   ``choose_action`` ("Instrument
 SoundFont…": a file dialog), ``built_in_action`` (back to the shipped bank), ``use(path)``
-(True when the file is now in use). A file that cannot be used gives one message naming it and
+(True when the file is now in use; ``changed`` says which). A file that cannot be used gives one message naming it and
 the reason; the bank in use stays.
 """
 
@@ -25,6 +25,7 @@ class SoundFontChooser(QObject):
     """See the module docstring."""
 
     status_message = Signal(str, int)
+    changed = Signal(str)  # the SoundFont now in use: a path, or '' for the built-in bank
 
     def __init__(self, playback, dialogs, parent: QObject | None = None):
         super().__init__(parent)
@@ -54,6 +55,7 @@ class SoundFontChooser(QObject):
                 return False
         prefs.write(prefs.SOUNDFONT, path or "")
         self.playback.set_soundfont(path)
+        self.changed.emit(path or "")
         name = Path(path).name if path else "the built-in General MIDI bank"
         self.status_message.emit(f"The built-in instrument plays {name}.", 6000)
         return True

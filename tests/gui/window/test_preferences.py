@@ -1,0 +1,66 @@
+"""Edit > Preferences: the built-in instrument's SoundFont and note preview, applied at once."""
+
+import shutil
+
+import pytest
+from PySide6.QtCore import Qt
+
+from engine.audio.soundfont import BUILT_IN_SOUNDFONT
+from gui import settings as prefs
+from gui.dialogs import ScriptedDialogs
+from gui.window.preferences import BUILT_IN_NAME
+
+pytest.importorskip("tinysoundfont")
+
+
+def open_preferences(window):
+    window.actions["preferences"].trigger()
+    return window.preferences_dialog
+
+
+def test_edit_menu_opens_preferences_on_ctrl_comma(main_window):
+    window = main_window()
+    action = window.actions["preferences"]
+    assert action.shortcut().toString() == "Ctrl+,"
+    assert action in window.edit_menu.actions()
+    dialog = open_preferences(window)
+    assert dialog.isVisible() and open_preferences(window) is dialog  # one at a time
+    assert dialog.soundfont_name.text() == BUILT_IN_NAME and not dialog.built_in_button.isEnabled()
+
+
+def test_choosing_a_soundfont_the_user_owns_plays_it_and_is_remembered(main_window, tmp_path, qtbot):
+    owned = tmp_path / "My Strings.sf2"
+    shutil.copy(BUILT_IN_SOUNDFONT, owned)
+    window = main_window(dialogs=ScriptedDialogs(open_path=str(owned)))
+    used = []
+    window.playback.set_soundfont = used.append
+    dialog = open_preferences(window)
+    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
+    assert used == [str(owned)] and prefs.read(prefs.SOUNDFONT) == str(owned)
+    assert dialog.soundfont_name.text() == "My Strings.sf2" and dialog.built_in_button.isEnabled()
+    qtbot.mouseClick(dialog.built_in_button, Qt.MouseButton.LeftButton)
+    assert used == [str(owned), None] and prefs.read(prefs.SOUNDFONT) == ""
+    assert dialog.soundfont_name.text() == BUILT_IN_NAME
+
+
+def test_a_file_that_is_not_a_soundfont_is_named_and_the_bank_stays(main_window, tmp_path, qtbot):
+    bad = tmp_path / "song.sf2"
+    bad.write_bytes(b"RIFF but not really")
+    dialogs = ScriptedDialogs(open_path=str(bad))
+    window = main_window(dialogs=dialogs)
+    dialog = open_preferences(window)
+    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
+    [message] = dialogs.messages()
+    assert "song.sf2" in message and "The bank in use stays." in message
+    assert prefs.read(prefs.SOUNDFONT) == "" and dialog.soundfont_name.text() == BUILT_IN_NAME
+
+
+def test_the_preview_box_and_the_view_menu_toggle_are_one_setting(main_window, qtbot):
+    window = main_window()
+    dialog = open_preferences(window)
+    preview = window.live.preview_action
+    assert dialog.preview.isChecked() == preview.isChecked() is True
+    dialog.preview.click()
+    assert not preview.isChecked() and prefs.read(prefs.NOTE_PREVIEW) is False
+    preview.trigger()
+    assert dialog.preview.isChecked() and prefs.read(prefs.NOTE_PREVIEW) is True
