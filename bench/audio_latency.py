@@ -18,9 +18,11 @@ What to expect: the instrument places a note at its frame in the block that foll
 (``block_ms``; PortAudio on JACK uses the JACK period); ``scheduler_share_ms`` is the median
 latency beyond that. A sound card adds its own output latency after the port, not measured here.
 ``underruns``: blocks PortAudio reported late to the instrument (on JACK: any late cycle of the
-graph); ``jack_xruns``: late cycles the server logged during the run; ``capture_xruns``: those
-the capture client was told of, over both runs (on a loaded virtual machine the dummy backend's
-timer itself runs late now and then).
+graph); ``jack_xruns``: late cycles the server logged during the run, and ``late`` the same by
+cause (:func:`xrun_causes`; ``instrument`` counts only cycles in which Segue's callback was
+still running: the ones Segue itself can cause); ``capture_xruns``: those the capture client was
+told of, over both runs (on a loaded virtual machine the dummy backend's timer itself runs late
+now and then).
 
 The second run repeats it while ``engine.generate`` (64 steps x 8 variations, the app's default
 model) runs in a loop in a thread of the same process, as the GUI's worker runs it; a stand-in
@@ -30,7 +32,7 @@ after torch and the model are loaded, as the app does after loading a model.
 Goals (reported, not asserted): scheduler's share < 2 ms on top of the block, p99 < one block
 while generating, 0 underruns.
 
-    python bench/audio_latency.py [--seconds 30] [--period 256] [--json]
+    python bench/audio_latency.py [--seconds 30] [--period 256] [--gc-freeze] [--switch-interval S] [--json]
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.playback_timing import MODEL_PATH, stand_in_generation, xruns  # noqa: E402
+from engine.audio import instrument as instrument_module  # noqa: E402
 from engine.audio.instrument import BuiltInInstrument  # noqa: E402
 from engine.live.player import Player  # noqa: E402
 from engine.melody import Melody, Note  # noqa: E402
@@ -56,6 +59,22 @@ from tests.jack import JackServer, jackd_path  # noqa: E402
 RATE = 48000
 NOTE_EVERY = 0.25  # seconds; the clavinet's 62.5 ms note and release leave 170 ms of silence
 CLAVINET = 7
+
+
+def xrun_causes(log: str) -> dict:
+    """The late cycles in a JACK server log, by whom: ``driver`` (the dummy backend's timer woke
+    late: the machine, not a client), ``instrument`` (Segue's PortAudio client was still running
+    its cycle: its callback was slow or waited), ``instrument_not_started`` (it was woken but had
+    not begun: the machine again, or the driver), ``capture`` (the capture client)."""
+    causes = dict.fromkeys(("driver", "instrument", "instrument_not_started", "capture"), 0)
+    for line in log.splitlines():
+        if "JackTimedDriver::Process XRun" in line:
+            causes["driver"] += 1
+        elif "client = PortAudio was not finished" in line:
+            causes["instrument" if "state = Running" in line else "instrument_not_started"] += 1
+        elif "was not finished" in line:
+            causes["capture"] += 1
+    return causes
 
 
 def generate_64x8(stop: threading.Event) -> int:
@@ -151,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--period", type=int, default=256, help="JACK period in frames at 48 kHz")
     parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() once generating")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
+    parser.add_argument("--switch-interval", type=float, default=None,
+                        help="the GIL switch interval while the instrument is open, seconds "
+                             "(default: the instrument's own, AUDIO_SWITCH_INTERVAL)")
     args = parser.parse_args(argv)
     if jackd_path() is None:
         print("jackd is not installed (Debian: apt install jackd2)", file=sys.stderr)
@@ -159,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     function = generate_64x8 if usable else stand_in_generation
     generator = (f"engine.generate 64x8 with {MODEL_PATH.name}" if usable
                  else "stand-in: torch LSTMCell(64, 512) sampling loop (no model installed)")
+    if args.switch_interval is not None:
+        instrument_module.AUDIO_SWITCH_INTERVAL = args.switch_interval
     runs = {}
     with JackServer(period=args.period, rate=RATE) as server:
         select_jack_output()
@@ -167,10 +191,14 @@ def main(argv: list[str] | None = None) -> int:
         try:
             capture.connect()
             idle = play(instrument, args.seconds)
-            runs["idle"] = {"jack_xruns": xruns(server)}
+            idle_log = server.output_so_far()
+            runs["idle"] = {"jack_xruns": xruns(server), "late": xrun_causes(idle_log)}
             with Generating(function, args.gc_freeze):
                 busy = play(instrument, args.seconds)
-            runs["while_generating"] = {"jack_xruns": xruns(server) - runs["idle"]["jack_xruns"]}
+            runs["while_generating"] = {
+                "jack_xruns": xruns(server) - runs["idle"]["jack_xruns"],
+                "late": xrun_causes(server.output_so_far()[len(idle_log):]),
+            }
             recording = capture.stop()
         finally:
             capture.close()
@@ -191,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         "capture_xruns": recording.xruns,
         "seconds_per_run": args.seconds,
         "generator": generator + (", gc.freeze() once loaded" if args.gc_freeze else ""),
+        "switch_interval_ms": instrument_module.AUDIO_SWITCH_INTERVAL * 1000,
     }
     if args.json:
         print(json.dumps(report))

@@ -19,6 +19,12 @@ amount, not by up to a block, so notes keep their rhythm exactly. A message with
 effect at the start of the next block. ``stream_factory`` (``sounddevice.OutputStream`` by
 default) lets tests call the callback themselves with a numpy buffer.
 
+The GIL: the callback is Python, so it must take the GIL, and a thread holding it (the
+generation worker between torch calls) keeps it for up to ``sys.getswitchinterval()`` (5 ms by
+default, a whole block at 256 frames) before handing it over. While an instrument is open the
+interval is :data:`AUDIO_SWITCH_INTERVAL` (restored when the last one closes), so the callback
+waits a fraction of a block at worst (``bench/audio_latency.py`` counts the cycles it was late).
+
 ``AudioSystem(stream_factory=None, synth_factory=None, sounddevice=None)``   the machine's audio
     output as the GUI sees it, like a MIDI system: ``available()`` and ``open(soundfont=None,
     clock=...) -> (BuiltInInstrument, warning)``; a SoundFont that cannot be used gives the
@@ -30,6 +36,7 @@ from __future__ import annotations
 import collections
 import math
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 
@@ -83,6 +90,24 @@ def audio_available(sounddevice=None) -> tuple[bool, str]:
     return (False, _UNAVAILABLE.format(problem)) if problem else (True, "")
 
 
+AUDIO_SWITCH_INTERVAL = 0.0005  # seconds: the longest GIL wait of the audio callback, roughly
+_open_instruments: list[float] = []  # the switch interval saved by the first one opened
+
+
+def _shorten_switch_interval() -> None:
+    if not _open_instruments:
+        _open_instruments.append(sys.getswitchinterval())
+        sys.setswitchinterval(min(AUDIO_SWITCH_INTERVAL, _open_instruments[0]))
+    else:
+        _open_instruments.append(_open_instruments[0])
+
+
+def _restore_switch_interval() -> None:
+    saved = _open_instruments.pop()
+    if not _open_instruments:
+        sys.setswitchinterval(saved)
+
+
 class BuiltInInstrument:
     """See the module docstring."""
 
@@ -126,6 +151,7 @@ class BuiltInInstrument:
             raise InstrumentError(
                 f"The built-in instrument could not open the audio output ({error})."
             ) from None
+        _shorten_switch_interval()
 
     # --- the output interface (the player's thread) -------------------------------------------
 
@@ -157,6 +183,7 @@ class BuiltInInstrument:
             self._stream.close()
         finally:
             self._queue.clear()
+            _restore_switch_interval()
 
     @property
     def volume(self) -> float:

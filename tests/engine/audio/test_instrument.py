@@ -3,10 +3,14 @@ queue the callback drains; no device is needed (the test calls the callback itse
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
+from engine.audio import instrument as instrument_module
 from engine.audio.instrument import (
+    AUDIO_SWITCH_INTERVAL,
     BUILT_IN_NAME,
     BuiltInInstrument,
     InstrumentError,
@@ -121,12 +125,39 @@ def test_underruns_are_counted():
     assert instrument.underruns == 2
 
 
+@pytest.fixture
+def python_default_switch_interval(monkeypatch):
+    """No instrument open (other tests leave theirs to the garbage collector) and Python's
+    default interval; the suite's own interval afterwards."""
+    monkeypatch.setattr(instrument_module, "_open_instruments", [])
+    saved = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
+    yield
+    sys.setswitchinterval(saved)
+
+
+@pytest.mark.usefixtures("python_default_switch_interval")
+def test_while_an_instrument_is_open_a_busy_thread_hands_the_gil_over_sooner():
+    before = sys.getswitchinterval()
+    first, _ = open_instrument(RecordingSynth())
+    assert sys.getswitchinterval() == AUDIO_SWITCH_INTERVAL < before
+    second, _ = open_instrument(RecordingSynth())
+    first.close()
+    assert sys.getswitchinterval() == AUDIO_SWITCH_INTERVAL  # the second still plays
+    second.close()
+    second.close()  # twice is harmless
+    assert sys.getswitchinterval() == before
+
+
+@pytest.mark.usefixtures("python_default_switch_interval")
 def test_a_stream_that_cannot_open_is_one_clear_error():
     def refuse(**settings):
         raise OSError("Invalid sample rate")
 
+    before = sys.getswitchinterval()
     with pytest.raises(InstrumentError, match="could not open the audio output \\(Invalid sample rate\\)"):
         BuiltInInstrument(synth=RecordingSynth(), rate=44100, stream_factory=refuse)
+    assert sys.getswitchinterval() == before
 
 
 def test_availability_names_the_reason_when_there_is_no_device():
