@@ -85,6 +85,9 @@ def audio_available(sounddevice=None) -> tuple[bool, str]:
     if not problem:
         try:
             import tinysoundfont  # noqa: F401, PLC0415
+        except ModuleNotFoundError:
+            problem = ("the tinysoundfont synthesizer is not installed (install it with "
+                       "'pip install --no-deps tinysoundfont')")
         except ImportError as error:
             problem = f"the tinysoundfont package could not be loaded ({error})"
     return (False, _UNAVAILABLE.format(problem)) if problem else (True, "")

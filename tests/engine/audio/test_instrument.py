@@ -170,6 +170,13 @@ def test_availability_names_the_reason_when_there_is_no_device():
     )
 
 
+def test_without_the_synthesizer_the_reason_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tinysoundfont", None)  # import raises ModuleNotFoundError
+    ok, reason = audio_available(FakeSounddevice({"name": "Speakers", "default_samplerate": 48000.0}))
+    assert not ok and "tinysoundfont synthesizer is not installed" in reason
+    assert "pip install --no-deps tinysoundfont" in reason
+
+
 def test_without_a_device_opening_is_the_same_clear_error(monkeypatch):
     import engine.audio.instrument as instrument_module
 
