@@ -22,7 +22,8 @@ graph); ``jack_xruns``: late cycles the server logged during the run, and ``late
 cause (:func:`xrun_causes`; ``instrument`` counts only cycles in which Segue's callback was
 still running: the ones Segue itself can cause); ``capture_xruns``: those the capture client was
 told of, over both runs (on a loaded virtual machine the dummy backend's timer itself runs late
-now and then).
+now and then). ``callback``: how long each audio callback waited before its first line (the
+GIL, mostly: ``entry_delay``) and how long its own work took, from PortAudio's stream clock.
 
 The second run repeats it while ``engine.generate`` (64 steps x 8 variations, the app's default
 model) runs in a loop in a thread of the same process, as the GUI's worker runs it; a stand-in
@@ -121,6 +122,37 @@ def bench_melody(seconds: float) -> Melody:
                   steps_per_quarter=8, tempo=120.0)
 
 
+class MeasuredInstrument(BuiltInInstrument):
+    """The instrument, timing each audio callback: ``entry_delays`` (from the moment PortAudio
+    stamped the cycle, ``time.currentTime``, to the callback's first line, on the stream's clock:
+    the wait for the GIL, mostly) and ``durations`` (the callback's own work), in seconds."""
+
+    def __init__(self, *args, **kwargs):
+        self.entry_delays: list[float] = []
+        self.durations: list[float] = []
+        super().__init__(*args, **kwargs)
+
+    def _callback(self, outdata, frames, time_info, status):
+        entered = time.perf_counter()
+        self.entry_delays.append(self._stream.time - time_info.currentTime)
+        super()._callback(outdata, frames, time_info, status)
+        self.durations.append(time.perf_counter() - entered)
+
+    def callback_figures(self, since: int) -> dict:
+        """Entry delay and work of the callbacks from number ``since`` on, in milliseconds."""
+        delays = sorted(1000 * d for d in self.entry_delays[since:])
+        work = sorted(1000 * d for d in self.durations[since:])
+        if not delays:
+            return {}
+
+        def p99(values):
+            return round(values[min(len(values) - 1, int(0.99 * len(values)))], 3)
+
+        return {"callbacks": len(delays), "entry_delay_median_ms": round(statistics.median(delays), 3),
+                "entry_delay_p99_ms": p99(delays), "entry_delay_max_ms": round(delays[-1], 3),
+                "work_p99_ms": p99(work), "work_max_ms": round(work[-1], 3)}
+
+
 def play(instrument: BuiltInInstrument, seconds: float) -> tuple[list[float], int]:
     """Play the bench melody; its notes' scheduled times and the underruns meanwhile."""
     underruns = instrument.underruns
@@ -186,18 +218,22 @@ def main(argv: list[str] | None = None) -> int:
     runs = {}
     with JackServer(period=args.period, rate=RATE) as server:
         select_jack_output()
-        instrument = BuiltInInstrument(rate=RATE)
+        instrument = MeasuredInstrument(rate=RATE)
         capture = Capture(server.name)
         try:
             capture.connect()
+            first = len(instrument.entry_delays)
             idle = play(instrument, args.seconds)
             idle_log = server.output_so_far()
-            runs["idle"] = {"jack_xruns": xruns(server), "late": xrun_causes(idle_log)}
+            runs["idle"] = {"jack_xruns": xruns(server), "late": xrun_causes(idle_log),
+                            "callback": instrument.callback_figures(first)}
             with Generating(function, args.gc_freeze):
+                first = len(instrument.entry_delays)
                 busy = play(instrument, args.seconds)
             runs["while_generating"] = {
                 "jack_xruns": xruns(server) - runs["idle"]["jack_xruns"],
                 "late": xrun_causes(server.output_so_far()[len(idle_log):]),
+                "callback": instrument.callback_figures(first),
             }
             recording = capture.stop()
         finally:
