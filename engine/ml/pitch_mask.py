@@ -75,18 +75,28 @@ class ScaleFold:
         encoding = model.encoding
         in_range = _allowed_pitches(model, shift, None, pitch_range)
         in_scale = _allowed_pitches(model, shift, key, pitch_range)
-        none = encoding.num_tokens  # an extra, always-empty column: "no neighbour"
         sources, lower, upper = [], [], []
         for pitch in sorted(in_range - in_scale):
             below = next((p for p in range(pitch - 1, pitch - 1 - NEIGHBOUR_REACH, -1) if p in in_scale), None)
             above = next((p for p in range(pitch + 1, pitch + 1 + NEIGHBOUR_REACH) if p in in_scale), None)
             sources.append(encoding.pitch_to_token(pitch))
-            lower.append(none if below is None else encoding.pitch_to_token(below))
-            upper.append(none if above is None else encoding.pitch_to_token(above))
+            # No neighbour: the share goes back to the source itself, to be dropped there.
+            lower.append(sources[-1] if below is None else encoding.pitch_to_token(below))
+            upper.append(sources[-1] if above is None else encoding.pitch_to_token(above))
+        # The share each source gives to its lower neighbour, by the token played last (row
+        # ``last + 1``; row 0: none yet): half, except that the note just played gets none.
+        shares = torch.full((encoding.num_tokens + 1, len(sources)), 0.5)
+        for i, (source, below, above) in enumerate(zip(sources, lower, upper)):
+            if below == source or above == source:  # one neighbour: it takes everything
+                shares[:, i] = 0.0 if below == source else 1.0
+                continue
+            shares[below + 1, i] = 0.0
+            shares[above + 1, i] = 1.0
         device = model.device
         self.sources = torch.tensor(sources, dtype=torch.long, device=device)
         self.lower = torch.tensor(lower, dtype=torch.long, device=device)
         self.upper = torch.tensor(upper, dtype=torch.long, device=device)
+        self.shares = shares.to(device)
         self.mask = allowed_pitch_bias(model, shift, key, pitch_range)
         self.range_mask = allowed_pitch_bias(model, shift, None, pitch_range)
         self.last: torch.Tensor | None = None  # per row, the pitch token played last
@@ -102,27 +112,19 @@ class ScaleFold:
             self.last = torch.where(chosen >= FIRST_PITCH_TOKEN, chosen, self.last)
 
     def __call__(self, scores: torch.Tensor) -> torch.Tensor:
-        if not len(self.sources):
-            return torch.log_softmax(scores + self.mask, dim=-1)
         probs = torch.softmax(scores + self.range_mask, dim=-1)
-        padded = torch.nn.functional.pad(probs, (0, 1))  # the "no neighbour" column stays 0
-        moved = padded[..., self.sources]
-        # Evenly, except that the note just played gets none: the model wanted to move, and a
-        # fold onto that note would turn the move into a repeat. (Shared as the model weighs the
-        # neighbours gave more repeats and fewer distinct pitches: bench/key_lock.py.)
-        share_below = torch.full_like(moved, 0.5)
-        if self.last is not None and scores.dim() == 2 and len(self.last) == len(scores):
-            last = self.last.unsqueeze(-1)
-            share_below = torch.where(self.upper == last, 1.0, share_below)
-            share_below = torch.where(self.lower == last, 0.0, share_below)
-        share_below = torch.where(self.lower == padded.shape[-1] - 1, 0.0, share_below)
-        share_below = torch.where(self.upper == padded.shape[-1] - 1, 1.0, share_below)
-        padded[..., self.sources] = 0.0
-        padded.index_add_(-1, self.lower, moved * share_below)
-        padded.index_add_(-1, self.upper, moved * (1.0 - share_below))
-        folded = padded[..., :-1]
-        # Mass with no neighbour at all (a pitch hemmed in by the range) is dropped: renormalise;
-        # a step that had nothing else falls back to the plain mask.
-        total = folded.sum(-1, keepdim=True)
-        plain = torch.log_softmax(scores + self.mask, dim=-1)
-        return torch.where(total > 0, torch.log(folded / total.clamp(min=1e-30)) + self.mask, plain)
+        if len(self.sources):
+            moved = probs[..., self.sources]
+            tracked = self.last is not None and scores.dim() == 2 and len(self.last) == len(scores)
+            # Evenly, or away from the note just played (the model wanted to move, and a fold
+            # onto that note would make the move a repeat). Shared as the model weighs the two
+            # neighbours gave more repeats and fewer distinct pitches (bench/key_lock.py).
+            share = self.shares[self.last + 1] if tracked else self.shares[0]
+            down = moved * share
+            probs[..., self.sources] = 0.0
+            probs.index_add_(-1, self.lower, down)
+            probs.index_add_(-1, self.upper, moved - down)
+            probs[..., self.sources] = 0.0  # what had no neighbour came back here: dropped
+        # Renormalised for mass that had no neighbour; a step with nothing left is all -inf,
+        # which the draw reads as the first token (a rest).
+        return torch.log(probs / probs.sum(-1, keepdim=True).clamp(min=1e-30)) + self.mask

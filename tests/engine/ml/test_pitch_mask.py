@@ -79,3 +79,14 @@ def test_bad_ranges_are_refused(pitch_range, message):
 
 def test_first_pitch_token_is_after_rest_and_hold():
     assert FIRST_PITCH_TOKEN > max(REST, HOLD)
+
+
+def test_a_pitch_with_no_neighbour_in_range_is_dropped_and_the_rest_renormalised(model):
+    # Range 59-61 in C major: B and C are in, C# (61) has C below but D (62) is out of range.
+    fold = ScaleFold(model, 0, "C major", (59, 61))
+    scores = scores_wanting(model, {token(model, 61): 0.5, token(model, 59): 0.1, HOLD: 0.1})
+    folded = fold(scores).exp()
+    assert folded[token(model, 61)] == 0 and math.isclose(folded.sum().item(), 1.0, rel_tol=1e-5)
+    assert folded[token(model, 60)] > 0.45  # all of C#'s share: C is its only neighbour
+    lonely = ScaleFold(model, 0, "C major", (61, 62))  # C# with D only
+    assert lonely(scores_wanting(model, {token(model, 61): 0.9})).exp()[token(model, 62)] > 0.85
