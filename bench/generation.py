@@ -8,7 +8,8 @@ Figures (milliseconds, warm, medians over ``--runs``):
   ``generate_64x8_reroll_ms`` the same seed again (its LSTM state is reused).
 - ``generate_64x8_follow_ms``: the same from a 4-bar seed following it (``follow_seed=1``),
   and ``follow_added_ms`` what following adds over the same 4-bar seed without it (rerolls,
-  so the seed pass does not blur the difference).
+  so the seed pass does not blur the difference); ``key_lock_added_ms`` what a key lock to a
+  distant key adds to the same rerolls (the scale fold on every step).
 - ``step_batch1_ms`` / ``step_batch8_ms``: one incremental model step.
 - ``rerun_window_64x8_ms``: the method of the usual write-ups, re-running the model over a
   64-step window for every new step, timed in the same run; ``speedup`` = that / ours.
@@ -100,6 +101,8 @@ def main() -> None:
     plain4 = timed(lambda: generate(model, four_bars, 64, variations=8, rng_seed=1), args.runs)
     follow4 = timed(lambda: generate(model, four_bars, 64, variations=8, rng_seed=1, follow_seed=1.0),
                     args.runs)
+    locked4 = timed(lambda: generate(model, four_bars, 64, variations=8, rng_seed=1, key="F# major"),
+                    args.runs)
 
     steps = {}
     meter = meter_of(SEED.time_signature)
@@ -132,6 +135,7 @@ def main() -> None:
         "generate_64x8_reroll_ms": round(statistics.median(reroll), 2),
         "generate_64x8_follow_ms": round(statistics.median(follow4), 2),
         "follow_added_ms": round(statistics.median(follow4) - statistics.median(plain4), 2),
+        "key_lock_added_ms": round(statistics.median(locked4) - statistics.median(plain4), 2),
         "seed_pass_32_steps_ms": round(statistics.median(prime), 2),
         "step_batch1_ms": round(steps[1], 3),
         "step_batch8_ms": round(steps[8], 3),
