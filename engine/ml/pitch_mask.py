@@ -2,7 +2,8 @@
 
 :func:`allowed_pitch_bias` is the hard mask (0 or -inf per token). :class:`ScaleFold` is how a
 key lock applies it: a pitch outside the scale hands its probability to its in-scale neighbours
-(half to the nearest below, half to the nearest above) instead of to every token.
+(half to the nearest below, half to the nearest above; all to the other one when one of them is
+the note just played) instead of to every token.
 Why: the plain mask renormalises, so a chromatic note the model wanted became partly a HOLD or
 a REST; locked continuations then had fewer, longer notes and fewer distinct pitches than free
 ones. Folding keeps the note the model meant to play, moved onto the scale, as a musician
