@@ -23,7 +23,10 @@ cause (:func:`xrun_causes`; ``instrument`` counts only cycles in which Segue's c
 still running: the ones Segue itself can cause); ``capture_xruns``: those the capture client was
 told of, over both runs (on a loaded virtual machine the dummy backend's timer itself runs late
 now and then). ``callback``: how long each audio callback waited before its first line (the
-GIL, mostly: ``entry_delay``) and how long its own work took, from PortAudio's stream clock.
+GIL, mostly: ``entry_delay``) and how long its own work took, from PortAudio's stream clock, and
+``over_block``, the callbacks that with their wait took longer than a block: the underruns
+Segue's own code can cause. A cycle the server blames on the instrument while no callback was
+slow is one in which the machine did not run its real-time thread (a virtual machine's stall).
 
 The second run repeats it while ``engine.generate`` (64 steps x 8 variations, the app's default
 model) runs in a loop in a thread of the same process, as the GUI's worker runs it; a stand-in
@@ -138,19 +141,23 @@ class MeasuredInstrument(BuiltInInstrument):
         super()._callback(outdata, frames, time_info, status)
         self.durations.append(time.perf_counter() - entered)
 
-    def callback_figures(self, since: int) -> dict:
-        """Entry delay and work of the callbacks from number ``since`` on, in milliseconds."""
-        delays = sorted(1000 * d for d in self.entry_delays[since:])
-        work = sorted(1000 * d for d in self.durations[since:])
+    def callback_figures(self, since: int, block_ms: float) -> dict:
+        """Entry delay and work of the callbacks from number ``since`` on, in milliseconds, and
+        ``over_block``: callbacks whose wait and work together took longer than a block."""
+        delays = [1000 * d for d in self.entry_delays[since:]]
+        work = [1000 * d for d in self.durations[since:]]
         if not delays:
             return {}
+        over = sum(d + w > block_ms for d, w in zip(delays, work))
+        delays.sort()
+        work.sort()
 
         def p99(values):
             return round(values[min(len(values) - 1, int(0.99 * len(values)))], 3)
 
         return {"callbacks": len(delays), "entry_delay_median_ms": round(statistics.median(delays), 3),
                 "entry_delay_p99_ms": p99(delays), "entry_delay_max_ms": round(delays[-1], 3),
-                "work_p99_ms": p99(work), "work_max_ms": round(work[-1], 3)}
+                "work_p99_ms": p99(work), "work_max_ms": round(work[-1], 3), "over_block": over}
 
 
 def play(instrument: BuiltInInstrument, seconds: float) -> tuple[list[float], int]:
@@ -226,14 +233,14 @@ def main(argv: list[str] | None = None) -> int:
             idle = play(instrument, args.seconds)
             idle_log = server.output_so_far()
             runs["idle"] = {"jack_xruns": xruns(server), "late": xrun_causes(idle_log),
-                            "callback": instrument.callback_figures(first)}
+                            "callback": instrument.callback_figures(first, 1000 * instrument.block_frames / RATE)}
             with Generating(function, args.gc_freeze):
                 first = len(instrument.entry_delays)
                 busy = play(instrument, args.seconds)
             runs["while_generating"] = {
                 "jack_xruns": xruns(server) - runs["idle"]["jack_xruns"],
                 "late": xrun_causes(server.output_so_far()[len(idle_log):]),
-                "callback": instrument.callback_figures(first),
+                "callback": instrument.callback_figures(first, 1000 * instrument.block_frames / RATE),
             }
             recording = capture.stop()
         finally:
