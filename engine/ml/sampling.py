@@ -137,10 +137,13 @@ def _seed_tokens(model: SegueModel, seed: Melody, start: int, key: str | None, p
     """
     heard, context_end = recent_context(seed, start)
     move = 0
-    if key is not None:  # a tritone goes towards the middle of the pitch range (or the model's)
+    if key is not None:
+        # A tritone either way is as near: go towards the seed's last note, where the
+        # continuation joins it, unless that would leave the pitch range (or the model's).
         low, high = pitch_bounds(pitch_range) if pitch_range is not None else (
             model.encoding.min_pitch, model.encoding.max_pitch)
-        _, move = fit_to_key(heard, key, centre=(low + high) / 2)
+        centre = min(max(heard.notes[-1].pitch, low + 6), high - 6) if high - low >= 12 else (low + high) / 2
+        _, move = fit_to_key(heard, key, centre=centre)
     fitted, shift = fit_to_range(_recent_part_in_range(heard, model.encoding), model.encoding)
     tokens = model.encoding.encode(fitted, origin=fitted.start, end=context_end)
     return tokens, shift - move, fitted.start, heard

@@ -62,6 +62,16 @@ def test_the_continuation_stays_near_the_seeds_register(shipped):
         assert 60 - 12 <= statistics.median(pitches) <= 72 + 12, key
 
 
+def test_a_tritone_away_the_continuation_joins_the_seed_near_its_last_note(shipped):
+    # C major to F# major is a tritone up or down: down stays near the seed's last note (C4).
+    melodies = generate(shipped, C_MAJOR, FOUR_BARS, variations=8, rng_seed=3, key="F# major")
+    assert statistics.median(m.notes[0].pitch for m in melodies) <= 60 + 4
+    # ...unless the pitch range says otherwise: from C4 up, it goes up.
+    high = generate(shipped, C_MAJOR, FOUR_BARS, variations=8, rng_seed=3, key="F# major",
+                    pitch_range=(60, 84))
+    assert statistics.median(m.notes[0].pitch for m in high) >= 64
+
+
 def test_the_model_hears_the_seed_as_it_is_and_the_continuation_is_moved_into_the_key(monkeypatch):
     tiny = create_model(ModelConfig(hidden_size=16, token_dim=8, pitch_dim=4, contour_dim=4,
                                     meter_dim=4, lookback_dim=4), seed=1)
