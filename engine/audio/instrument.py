@@ -94,21 +94,20 @@ def audio_available(sounddevice=None) -> tuple[bool, str]:
 
 
 AUDIO_SWITCH_INTERVAL = 0.0005  # seconds: the longest GIL wait of the audio callback, roughly
-_open_instruments: list[float] = []  # the switch interval saved by the first one opened
+_switch = {"open": 0, "saved": 0.005}  # instruments open; the interval before the first
 
 
 def _shorten_switch_interval() -> None:
-    if not _open_instruments:
-        _open_instruments.append(sys.getswitchinterval())
-        sys.setswitchinterval(min(AUDIO_SWITCH_INTERVAL, _open_instruments[0]))
-    else:
-        _open_instruments.append(_open_instruments[0])
+    if not _switch["open"]:
+        _switch["saved"] = sys.getswitchinterval()
+        sys.setswitchinterval(min(AUDIO_SWITCH_INTERVAL, _switch["saved"]))
+    _switch["open"] += 1
 
 
 def _restore_switch_interval() -> None:
-    saved = _open_instruments.pop()
-    if not _open_instruments:
-        sys.setswitchinterval(saved)
+    _switch["open"] -= 1
+    if not _switch["open"]:
+        sys.setswitchinterval(_switch["saved"])
 
 
 class BuiltInInstrument:

@@ -58,6 +58,11 @@ def allowed_pitch_bias(model: SegueModel, shift: int, key: str | None, pitch_ran
             f"no pitch is allowed{where} within {low}-{high} and the model's range "
             f"{encoding.min_pitch - shift}-{encoding.max_pitch - shift} around this seed"
         )
+    return _bias(model, allowed)
+
+
+def _bias(model: SegueModel, allowed: set[int]) -> torch.Tensor:
+    encoding = model.encoding
     bias = torch.zeros(encoding.num_tokens)
     for pitch in range(encoding.min_pitch, encoding.max_pitch + 1):
         if pitch not in allowed:
@@ -74,8 +79,10 @@ class ScaleFold:
 
     def __init__(self, model: SegueModel, shift: int, key: str, pitch_range) -> None:
         encoding = model.encoding
+        self.mask = allowed_pitch_bias(model, shift, key, pitch_range)  # refuses an empty scale
         in_range = _allowed_pitches(model, shift, None, pitch_range)
         in_scale = _allowed_pitches(model, shift, key, pitch_range)
+        self.range_mask = _bias(model, in_range)
         sources, lower, upper = [], [], []
         for pitch in sorted(in_range - in_scale):
             below = next((p for p in range(pitch - 1, pitch - 1 - NEIGHBOUR_REACH, -1) if p in in_scale), None)
@@ -98,8 +105,6 @@ class ScaleFold:
         self.lower = torch.tensor(lower, dtype=torch.long, device=device)
         self.upper = torch.tensor(upper, dtype=torch.long, device=device)
         self.shares = shares.to(device)
-        self.mask = allowed_pitch_bias(model, shift, key, pitch_range)
-        self.range_mask = allowed_pitch_bias(model, shift, None, pitch_range)
         self.last: torch.Tensor | None = None  # per row, the pitch token played last
 
     def follow_played(self, tokens: list[int], batch: int) -> None:
@@ -116,11 +121,10 @@ class ScaleFold:
         probs = torch.softmax(scores + self.range_mask, dim=-1)
         if len(self.sources):
             moved = probs[..., self.sources]
-            tracked = self.last is not None and scores.dim() == 2 and len(self.last) == len(scores)
             # Evenly, or away from the note just played (the model wanted to move, and a fold
             # onto that note would make the move a repeat). Shared as the model weighs the two
             # neighbours gave more repeats and fewer distinct pitches (bench/key_lock.py).
-            share = self.shares[self.last + 1] if tracked else self.shares[0]
+            share = self.shares[0] if self.last is None else self.shares[self.last + 1]
             down = moved * share
             probs[..., self.sources] = 0.0
             probs.index_add_(-1, self.lower, down)

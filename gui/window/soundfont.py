@@ -4,8 +4,8 @@ export alike.
 
 ``SoundFontChooser(playback, dialogs, parent=None)``   ``choose_action`` ("Instrument
 SoundFont…": a file dialog), ``built_in_action`` (back to the shipped bank), ``use(path)``
-(True when the file is now in use; ``changed`` says which). A file that cannot be used gives one message naming it and
-the reason; the bank in use stays.
+(True when the file is now in use; ``changed`` says which). A file that cannot be used gives
+one message naming it and the reason; the bank in use stays.
 """
 
 from __future__ import annotations

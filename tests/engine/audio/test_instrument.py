@@ -129,7 +129,7 @@ def test_underruns_are_counted():
 def python_default_switch_interval(monkeypatch):
     """No instrument open (other tests leave theirs to the garbage collector) and Python's
     default interval; the suite's own interval afterwards."""
-    monkeypatch.setattr(instrument_module, "_open_instruments", [])
+    monkeypatch.setattr(instrument_module, "_switch", {"open": 0, "saved": 0.005})
     saved = sys.getswitchinterval()
     sys.setswitchinterval(0.005)
     yield
