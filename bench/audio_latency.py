@@ -15,28 +15,36 @@ CLOCK_MONOTONIC and so the same clock in both processes. The error is a few micr
 
 What to expect: the instrument places a note at its frame in the block that follows its time
 (see ``engine/audio/instrument.py``), so a note is heard one audio block after it is scheduled
-(``block_ms``; PortAudio on JACK uses the JACK period); ``scheduler_share_ms`` is the median
-latency beyond that. A sound card adds its own output latency after the port, not measured here.
-``underruns``: blocks PortAudio reported late to the instrument (on JACK: any late cycle of the
-graph); ``jack_xruns``: late cycles the server logged during the run, and ``late`` the same by
-cause (:func:`xrun_causes`; ``instrument`` counts only cycles in which Segue's callback was
-still running: the ones Segue itself can cause); ``capture_xruns``: those the capture client was
-told of, over both runs (on a loaded virtual machine the dummy backend's timer itself runs late
-now and then). ``callback``: how long each audio callback waited before its first line (the
-GIL, mostly: ``entry_delay``) and how long its own work took, from PortAudio's stream clock, and
-``over_block``, the callbacks that with their wait took longer than a block: the underruns
-Segue's own code can cause. A cycle the server blames on the instrument while no callback was
-slow is one in which the machine did not run its real-time thread (a virtual machine's stall).
+(``block_ms``; PortAudio on JACK uses the JACK period); ``scheduler_share_ms`` and
+``scheduler_share_p99_ms`` are the median and p99 latency beyond that. A sound card adds its own
+output latency after the port, not measured here. ``underruns``: blocks PortAudio reported late
+to the instrument (on JACK: any late cycle of the graph); ``jack_xruns``: late cycles the server
+logged during the run, and ``late`` the same by cause (:func:`xrun_causes`): ``instrument``, a
+cycle in which Segue's callback was still running; ``instrument_not_started``, one whose thread
+had been woken but had not begun (on this dummy backend the server logs that for several cycles
+after each late one); ``reference``, the same for ``jack_metro``, a C client beside Segue's that
+runs no Python (:func:`start_reference`, when jackd2's example clients are installed);
+``capture_xruns``: those the capture client was told of, over both runs (on a loaded virtual
+machine the dummy backend's timer itself runs late now and then). ``callback``: how long each
+audio callback waited before its first line (the GIL, mostly: ``entry_delay``) and how long its
+own work took, from PortAudio's stream clock, and ``over_block``, the callbacks that with their
+wait took longer than a block: the underruns Segue's own code can cause. A cycle the server
+blames on the instrument while no callback was slow is one in which the machine did not run its
+real-time thread in time.
 
 The second run repeats it while ``engine.generate`` (64 steps x 8 variations, the app's default
 model) runs in a loop in a thread of the same process, as the GUI's worker runs it; a stand-in
-(torch LSTMCell steps) when the model is not installed. ``--gc-freeze`` calls ``gc.freeze()``
-after torch and the model are loaded, as the app does after loading a model.
+(torch LSTMCell steps) when the model is not installed. ``--load process`` is the control: the
+second run's load is a busy loop in another process, which shares no GIL, memory or thread with
+Segue; late cycles as many as with the generation mean the machine, not Segue, makes them.
+``--gc-freeze`` calls ``gc.freeze()`` after torch and the model are loaded, as the app does
+after loading a model.
 
 Goals (reported, not asserted): scheduler's share < 2 ms on top of the block, p99 < one block
 while generating, 0 underruns.
 
-    python bench/audio_latency.py [--seconds 30] [--period 256] [--gc-freeze] [--switch-interval S] [--json]
+    python bench/audio_latency.py [--seconds 30] [--period 256] [--load generate|process]
+                                  [--gc-freeze] [--switch-interval S] [--json]
 """
 
 from __future__ import annotations
@@ -63,6 +71,20 @@ from tests.jack import JackServer, jackd_path  # noqa: E402
 RATE = 48000
 NOTE_EVERY = 0.25  # seconds; the clavinet's 62.5 ms note and release leave 170 ms of silence
 CLAVINET = 7
+REFERENCE_NAME = "reference"  # jack_metro, a C client beside Segue's: the machine's own misses
+
+
+def start_reference():
+    """``jack_metro`` (jackd2's example metronome, C) as a client of the current server, or None
+    when it is not installed: its late cycles are the ones no Python could have caused."""
+    import shutil
+    import subprocess
+
+    path = shutil.which("jack_metro")
+    if path is None:
+        return None
+    return subprocess.Popen([path, "-n", REFERENCE_NAME, "-b", "240", "-D", "10"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def xrun_causes(log: str) -> dict:
@@ -70,10 +92,13 @@ def xrun_causes(log: str) -> dict:
     late: the machine, not a client), ``instrument`` (Segue's PortAudio client was still running
     its cycle: its callback was slow or waited), ``instrument_not_started`` (it was woken but had
     not begun: the machine again, or the driver), ``capture`` (the capture client)."""
-    causes = dict.fromkeys(("driver", "instrument", "instrument_not_started", "capture"), 0)
+    causes = dict.fromkeys(("driver", "instrument", "instrument_not_started", "capture",
+                            "reference", "reference_not_started"), 0)
     for line in log.splitlines():
         if "JackTimedDriver::Process XRun" in line:
             causes["driver"] += 1
+        elif f"client = {REFERENCE_NAME} was not finished" in line:
+            causes["reference" if "state = Running" in line else "reference_not_started"] += 1
         elif "client = PortAudio was not finished" in line:
             causes["instrument" if "state = Running" in line else "instrument_not_started"] += 1
         elif "was not finished" in line:
@@ -95,6 +120,18 @@ def generate_64x8(stop: threading.Event) -> int:
         engine.generate(model, seed, 64, variations=8, temperature=1.0, rng_seed=runs)
         runs += 1
     return runs
+
+
+def busy_process(stop: threading.Event) -> int:
+    """The control load: one CPU kept busy by another Python process until ``stop``. It shares
+    no GIL, memory or thread with Segue, so the late cycles it brings are the machine's."""
+    import subprocess
+
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    stop.wait()
+    busy.kill()
+    busy.wait()
+    return 0
 
 
 class Generating:
@@ -200,6 +237,7 @@ def figures(found: list[float], missed: int, block_ms: float) -> dict:
         "p99_ms": round(ms[min(len(ms) - 1, int(0.99 * len(ms)))], 3),
         "max_ms": round(ms[-1], 3),
         "scheduler_share_ms": round(median - block_ms, 3),
+        "scheduler_share_p99_ms": round(ms[min(len(ms) - 1, int(0.99 * len(ms)))] - block_ms, 3),
     }
 
 
@@ -209,6 +247,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--period", type=int, default=256, help="JACK period in frames at 48 kHz")
     parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() once generating")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
+    parser.add_argument("--load", choices=("generate", "process"), default="generate",
+                        help="the second run's load: Segue's generation in a thread (default), or "
+                             "the control, a busy loop in another process that shares nothing "
+                             "with Segue")
     parser.add_argument("--switch-interval", type=float, default=None,
                         help="the GIL switch interval while the instrument is open, seconds "
                              "(default: the instrument's own, AUDIO_SWITCH_INTERVAL)")
@@ -220,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     function = generate_64x8 if usable else stand_in_generation
     generator = (f"engine.generate 64x8 with {MODEL_PATH.name}" if usable
                  else "stand-in: torch LSTMCell(64, 512) sampling loop (no model installed)")
+    if args.load == "process":
+        function, generator = busy_process, "control: 'while True: pass' in another process"
     if args.switch_interval is not None:
         instrument_module.AUDIO_SWITCH_INTERVAL = args.switch_interval
     runs = {}
@@ -227,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         select_jack_output()
         instrument = MeasuredInstrument(rate=RATE)
         capture = Capture(server.name)
+        reference = start_reference()
         try:
             capture.connect()
             first = len(instrument.entry_delays)
@@ -245,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
             recording = capture.stop()
         finally:
             capture.close()
+            if reference is not None:
+                reference.terminate()
+                reference.wait()
             block = instrument.block_frames
             instrument.close()
             import sounddevice  # noqa: PLC0415 - loaded by the instrument

@@ -3,8 +3,11 @@ the computer's audio device, with the SoundFont synthesizer, no MIDI system need
 
 ``audio_available(sounddevice=None) -> (bool, reason)``   (True, '') when an audio output device
     can be used, else (False, a sentence for the user), as ``MidiSystem.available`` answers
-``BuiltInInstrument(soundfont=None, *, rate=None, synth=None, stream_factory=None)``
+``BuiltInInstrument(soundfont=None, *, rate=None, synth=None, stream_factory=None,
+buffer_frames=0)``
     opens the default audio output (:class:`InstrumentError` with the reason when it cannot);
+    ``buffer_frames``: the audio buffer, as a DAW's "buffer size" (one of
+    :data:`BUFFER_SIZES`; 0, the default: the device's own low-latency size);
     the same interface as a MIDI output: ``send(message)``, ``close()``, ``name``, ``port``,
     ``virtual``, ``present_in(ports)``; plus ``volume`` (0-1), ``rate``, ``underruns`` (blocks
     the device reported late) and ``block_frames`` (the last audio block's length, 0 before one)
@@ -27,7 +30,7 @@ waits a fraction of a block at worst (``bench/audio_latency.py`` counts the cycl
 
 ``AudioSystem(stream_factory=None, synth_factory=None, sounddevice=None)``   the machine's audio
     output as the GUI sees it, like a MIDI system: ``available()`` and ``open(soundfont=None,
-    clock=...) -> (BuiltInInstrument, warning)``; a SoundFont that cannot be used gives the
+    clock=..., buffer_frames=0) -> (BuiltInInstrument, warning)``; a SoundFont that cannot be used gives the
     built-in bank and a warning naming the file. Tests pass a fake ``stream_factory``.
 """
 
@@ -48,6 +51,9 @@ from engine.live.endpoints import PortError, PortInfo
 BUILT_IN_NAME = "Built-in instrument"
 BUILT_IN_PORT = PortInfo(BUILT_IN_NAME, "Audio")
 DEFAULT_RATE = 48000
+# A larger buffer survives a busier (or a virtual) machine without underruns, at the cost of that
+# much more delay before a note sounds: the trade every DAW's "buffer size" setting offers.
+BUFFER_SIZES = (128, 256, 512, 1024, 2048)  # frames; 0 means the device's low-latency default
 STILL_WORKS = "MIDI outputs and audio export still work."
 _UNAVAILABLE = "The built-in instrument is unavailable: {}. " + STILL_WORKS
 
@@ -124,9 +130,11 @@ class BuiltInInstrument:
         rate: int | None = None,
         synth: SoundFontSynth | None = None,
         stream_factory: Callable | None = None,
-        latency: str | float = "low",
+        buffer_frames: int = 0,
         clock: Callable[[], float] = time.perf_counter,
     ):
+        if buffer_frames and buffer_frames not in BUFFER_SIZES:
+            raise ValueError(f"buffer of {buffer_frames!r} frames: use 0 or one of {BUFFER_SIZES}")
         self.clock = clock
         if stream_factory is None:
             sounddevice, problem = _import_sounddevice()
@@ -143,9 +151,14 @@ class BuiltInInstrument:
         self._closed = False
         self.underruns = 0
         self.block_frames = 0
+        self.buffer_frames = buffer_frames
+        # With a size chosen, PortAudio calls back with exactly that many frames and sizes the
+        # device's buffer to match; without, it takes the device's low-latency default.
+        sizing = ({"blocksize": buffer_frames, "latency": buffer_frames / self.rate}
+                  if buffer_frames else {"latency": "low"})
         try:
             self._stream = stream_factory(
-                samplerate=self.rate, channels=2, dtype="float32", latency=latency,
+                samplerate=self.rate, channels=2, dtype="float32", **sizing,
                 callback=self._callback, finished_callback=self._finished,
             )
             self._stream.start()
@@ -248,7 +261,8 @@ class AudioSystem:
         return audio_available(self._sounddevice)
 
     def open(self, soundfont: str | os.PathLike | None = None,
-             clock: Callable[[], float] = time.perf_counter) -> tuple[BuiltInInstrument, str]:
+             clock: Callable[[], float] = time.perf_counter,
+             buffer_frames: int = 0) -> tuple[BuiltInInstrument, str]:
         """The instrument with ``soundfont`` (None: the built-in bank), and a warning ('' when
         none): a SoundFont that cannot be used is named, and the built-in bank plays instead.
         InstrumentError when there is no sound at all."""
@@ -271,5 +285,5 @@ class AudioSystem:
             except SoundFontError as second:
                 raise InstrumentError(f"The {BUILT_IN_NAME.lower()} cannot start: {second}") from None
         instrument = BuiltInInstrument(synth=synth, rate=rate, stream_factory=self._stream_factory,
-                                       clock=clock)
+                                       clock=clock, buffer_frames=buffer_frames)
         return instrument, warning

@@ -9,7 +9,8 @@ started here: the player's scheduler thread belongs to :mod:`engine.live.player`
 ``PlaybackBridge(system=None, player=None, parent=None, *, port_poll_ms=2000, audio=None)``
 (``audio``: an :class:`~engine.audio.instrument.AudioSystem`). ``open_output(BUILT_IN_PORT)``
 plays through the built-in instrument; ``audio_available()``, ``set_soundfont(path | None)`` (a
-bad file is named in ``error``, the built-in bank plays) and ``set_volume(0-1)`` go with it.
+bad file is named in ``error``, the built-in bank plays), ``set_buffer_frames(frames)`` (the audio
+buffer size; 0: the device's low-latency default) and ``set_volume(0-1)`` go with it.
 
 Signals
     ``position_changed(float)``   the playhead in steps, ~60 times a second while playing
@@ -53,7 +54,7 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
-from engine.audio.instrument import BUILT_IN_PORT, AudioSystem
+from engine.audio.instrument import BUFFER_SIZES, BUILT_IN_PORT, AudioSystem
 from engine.live.endpoints import PortError, PortInfo, find_port
 from engine.live.live_session import LiveSession
 from engine.live.midi_input import MidiInput, open_input
@@ -100,6 +101,7 @@ class PlaybackBridge(QObject):
         self.audio = audio if audio is not None else AudioSystem()
         self._audio_state = self.audio.available()
         self._soundfont: str | None = None
+        self._buffer_frames = 0
         self._volume = 1.0
         self.player = player if player is not None else Player()
         self.player.on_position = self.position_changed.emit
@@ -269,13 +271,26 @@ class PlaybackBridge(QObject):
         if self.output_port == BUILT_IN_PORT:
             self.open_output(BUILT_IN_PORT)  # heard at once, as a DAW's instrument swaps
 
+    def set_buffer_frames(self, frames: int) -> bool:
+        """The built-in instrument's audio buffer (0 or one of ``BUFFER_SIZES``; anything else,
+        say from an edited settings file, means 0), reopened at once if it is the output. False,
+        with an ``error``, when the device refuses it: the instrument plays on as it was."""
+        frames = frames if frames in BUFFER_SIZES else 0
+        previous, self._buffer_frames = self._buffer_frames, frames
+        if frames != previous and self.output_port == BUILT_IN_PORT:
+            if not self.open_output(BUILT_IN_PORT):
+                self._buffer_frames = previous
+                return False
+        return True
+
     def set_volume(self, volume: float) -> None:
         self._volume = min(1.0, max(0.0, float(volume)))
         if self.output_port == BUILT_IN_PORT:
             self.player.output.volume = self._volume
 
     def _open_instrument(self):
-        instrument, warning = self.audio.open(self._soundfont, clock=self.player.clock)
+        instrument, warning = self.audio.open(self._soundfont, clock=self.player.clock,
+                                              buffer_frames=self._buffer_frames)
         instrument.volume = self._volume
         if warning:
             self.error.emit(warning)

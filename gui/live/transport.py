@@ -211,6 +211,7 @@ class Transport(QToolBar):
         self._fill_ports()
         if self._remember:
             bridge.set_soundfont(prefs.read(prefs.SOUNDFONT) or None)
+            bridge.set_buffer_frames(prefs.read(prefs.AUDIO_BUFFER))
         if self._available or self._audio:
             self._restore_ports()
         self._update_enabled()

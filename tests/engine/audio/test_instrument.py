@@ -205,6 +205,18 @@ def test_the_device_rate_is_used(monkeypatch):
         instrument.close()
 
 
+def test_a_chosen_buffer_size_is_asked_of_the_device_and_the_default_is_its_low_latency():
+    instrument, stream = open_instrument(RecordingSynth())
+    assert stream.settings["latency"] == "low" and "blocksize" not in stream.settings
+    instrument.close()
+    instrument, stream = open_instrument(RecordingSynth(), buffer_frames=1024)
+    assert stream.settings["blocksize"] == 1024 and instrument.buffer_frames == 1024
+    assert stream.settings["latency"] == pytest.approx(1024 / 44100)
+    instrument.close()
+    with pytest.raises(ValueError, match="buffer of 1000 frames"):
+        open_instrument(RecordingSynth(), buffer_frames=1000)
+
+
 def test_a_message_sent_with_its_time_is_placed_at_its_frame_one_block_later():
     clock = FakeClock(10.0)
     synth = RecordingSynth()
@@ -269,8 +281,9 @@ def test_the_audio_system_falls_back_to_the_built_in_bank_and_names_the_bad_file
         return RecordingSynth(soundfont, rate)
 
     audio, streams = fake_audio(synth_factory=synth_factory)
-    instrument, warning = audio.open(bad)
+    instrument, warning = audio.open(bad, buffer_frames=512)
     try:
+        assert instrument.buffer_frames == 512 and streams[0].settings["blocksize"] == 512
         assert warning == (
             "Cannot use the SoundFont 'broken.sf2': it is not an SF2/SF3 SoundFont. "
             "The built-in General MIDI bank plays instead."

@@ -134,3 +134,36 @@ def test_a_soundfont_that_cannot_be_used_is_named_and_the_bank_in_use_stays(rig,
         "Cannot use the SoundFont 'strings.sf2': it is not an SF2/SF3 SoundFont. "
         "The built-in General MIDI bank plays instead."
     ]
+
+
+def test_the_buffer_size_is_remembered_and_a_new_one_reopens_the_instrument(rig):
+    prefs.write(prefs.AUDIO_BUFFER, 512)
+    bridge, _, streams = rig()
+    assert bridge.output_port == BUILT_IN_PORT and streams[-1].settings["blocksize"] == 512
+    assert bridge.set_buffer_frames(1024)
+    assert streams[-2].closed and streams[-1].settings["blocksize"] == 1024
+    assert bridge.set_buffer_frames(0)
+    assert "blocksize" not in streams[-1].settings and streams[-1].settings["latency"] == "low"
+
+
+def test_a_buffer_size_the_device_refuses_is_named_and_the_instrument_plays_on(rig):
+    from engine.audio.instrument import InstrumentError
+
+    bridge, _, streams = rig()
+    opened = len(streams)
+    accept = bridge.audio._stream_factory
+
+    def refuse_small(**settings):
+        if settings.get("blocksize") == 128:
+            raise InstrumentError("Invalid number of frames per buffer")
+        return accept(**settings)
+
+    bridge.audio._stream_factory = refuse_small
+    errors = []
+    bridge.error.connect(errors.append)
+    assert not bridge.set_buffer_frames(128)
+    assert errors == ["The built-in instrument could not open the audio output "
+                      "(Invalid number of frames per buffer)."]
+    assert bridge.output_port == BUILT_IN_PORT and len(streams) == opened
+    assert not streams[-1].closed
+    assert bridge.set_buffer_frames(0) and len(streams) == opened  # still the size in use

@@ -64,3 +64,31 @@ def test_the_preview_box_and_the_view_menu_toggle_are_one_setting(main_window, q
     assert not preview.isChecked() and prefs.read(prefs.NOTE_PREVIEW) is False
     preview.trigger()
     assert dialog.preview.isChecked() and prefs.read(prefs.NOTE_PREVIEW) is True
+
+
+def choose_buffer(dialog, frames):
+    index = dialog.buffer_combo.findData(frames)
+    dialog.buffer_combo.setCurrentIndex(index)
+    dialog.buffer_combo.activated.emit(index)  # as a click on the item does
+
+
+def test_the_audio_buffer_size_applies_at_once_and_is_remembered(main_window):
+    window = main_window()
+    asked = []
+    window.playback.set_buffer_frames = lambda frames: asked.append(frames) or True
+    dialog = open_preferences(window)
+    assert dialog.buffer_combo.currentData() == 0
+    assert dialog.buffer_combo.currentText() == "Automatic (the device's low latency)"
+    labels = [dialog.buffer_combo.itemText(i) for i in range(dialog.buffer_combo.count())]
+    assert "256 samples (5.3 ms)" in labels and "1024 samples (21.3 ms)" in labels
+    choose_buffer(dialog, 1024)
+    assert asked == [1024] and prefs.read(prefs.AUDIO_BUFFER) == 1024
+
+
+def test_a_buffer_size_the_device_refuses_is_not_kept(main_window):
+    window = main_window()
+    window.playback.set_buffer_frames = lambda frames: frames != 128
+    dialog = open_preferences(window)
+    choose_buffer(dialog, 512)
+    choose_buffer(dialog, 128)
+    assert prefs.read(prefs.AUDIO_BUFFER) == 512 and dialog.buffer_combo.currentData() == 512
