@@ -60,7 +60,7 @@ class RingOut:
 
 
 synth = RingOut(SoundFontSynth(None, 48000))
-instrument = BuiltInInstrument(rate=48000, synth=synth)
+instrument = BuiltInInstrument(rate=48000, synth=synth, buffer_frames=int(sys.argv[1]))
 print(json.dumps({"available": True}), flush=True)
 sys.stdin.readline()
 player = Player(instrument, program=7)  # clavinet: sounds at once, stops within 10 ms
@@ -78,13 +78,14 @@ print(json.dumps({"scheduled": scheduled, "underruns": instrument.underruns, "bl
 
 
 @pytest.mark.slow
-def test_a_capture_client_hears_each_note_on_time_through_a_real_audio_device():
+@pytest.mark.parametrize("buffer_frames", [0, 1024], ids=["device-default", "buffer-1024"])
+def test_a_capture_client_hears_each_note_on_time_through_a_real_audio_device(buffer_frames):
     from tests.engine.audio.jack_capture import Capture
 
     with JackServer(period=PERIOD, rate=RATE) as server:
         capture = Capture(server.name)
         child = subprocess.Popen(
-            [sys.executable, "-c", CHILD], cwd=ROOT, text=True,
+            [sys.executable, "-c", CHILD, str(buffer_frames)], cwd=ROOT, text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
         try:
@@ -100,6 +101,7 @@ def test_a_capture_client_hears_each_note_on_time_through_a_real_audio_device():
     assert child.returncode == 0, err[-2000:]
     assert ready["available"], ready.get("reason")
     report = json.loads(out.strip().splitlines()[-1])
+    assert report["block"] == (buffer_frames or PERIOD)
     scheduled = report["scheduled"]
     heard = recording.onsets()
     assert len(heard) == len(scheduled), (heard, scheduled)
