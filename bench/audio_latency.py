@@ -37,14 +37,15 @@ model) runs in a loop in a thread of the same process, as the GUI's worker runs 
 (torch LSTMCell steps) when the model is not installed. ``--load process`` is the control: the
 second run's load is a busy loop in another process, which shares no GIL, memory or thread with
 Segue; late cycles as many as with the generation mean the machine, not Segue, makes them.
-``--gc-freeze`` calls ``gc.freeze()`` after torch and the model are loaded, as the app does
-after loading a model.
+Once torch and the model are loaded it calls ``gc.freeze()``, as the app does after loading a
+model (``gui/app.py``); ``--no-gc-freeze`` leaves them to the collector, whose full collections
+of them hold the GIL for 30-90 ms on this machine: underruns no block size can hide.
 
 Goals (reported, not asserted): scheduler's share < 2 ms on top of the block, p99 < one block
 while generating, 0 underruns.
 
     python bench/audio_latency.py [--seconds 30] [--period 256] [--load generate|process]
-                                  [--gc-freeze] [--switch-interval S] [--json]
+                                  [--no-gc-freeze] [--switch-interval S] [--json]
 """
 
 from __future__ import annotations
@@ -245,7 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0, help="per run (>= 30 for the goals)")
     parser.add_argument("--period", type=int, default=256, help="JACK period in frames at 48 kHz")
-    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() once generating")
+    parser.add_argument("--gc-freeze", action=argparse.BooleanOptionalAction, default=True,
+                        help="gc.freeze() once the model is loaded, as the app does (default); "
+                             "--no-gc-freeze shows what a full collection of torch's and the "
+                             "model's objects costs the audio callback")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     parser.add_argument("--load", choices=("generate", "process"), default="generate",
                         help="the second run's load: Segue's generation in a thread (default), or "

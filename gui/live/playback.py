@@ -54,7 +54,7 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
-from engine.audio.instrument import BUFFER_SIZES, BUILT_IN_PORT, AudioSystem
+from engine.audio.instrument import BUFFER_SIZES, BUILT_IN_PORT, AudioSystem, InstrumentError
 from engine.live.endpoints import PortError, PortInfo, find_port
 from engine.live.live_session import LiveSession
 from engine.live.midi_input import MidiInput, open_input
@@ -254,10 +254,13 @@ class PlaybackBridge(QObject):
         except PortError as exc:
             self.error.emit(str(exc))
             return False
+        self._use_output(output)
+        return True
+
+    def _use_output(self, output) -> None:
         self._opened_output = None if output.virtual else output.port
         self.player.set_output(output)
         self.output_changed.emit(output.port)
-        return True
 
     # --- the built-in instrument ---------------------------------------------------------------
 
@@ -276,11 +279,14 @@ class PlaybackBridge(QObject):
         say from an edited settings file, means 0), reopened at once if it is the output. False,
         with an ``error``, when the device refuses it: the instrument plays on as it was."""
         frames = frames if frames in BUFFER_SIZES else 0
-        previous, self._buffer_frames = self._buffer_frames, frames
-        if frames != previous and self.output_port == BUILT_IN_PORT:
-            if not self.open_output(BUILT_IN_PORT):
-                self._buffer_frames = previous
+        if frames != self._buffer_frames and self.output_port == BUILT_IN_PORT:
+            try:
+                instrument = self._open_instrument(frames, fall_back=False)
+            except PortError as exc:
+                self.error.emit(str(exc))
                 return False
+            self._use_output(instrument)
+        self._buffer_frames = frames
         return True
 
     def set_volume(self, volume: float) -> None:
@@ -288,9 +294,19 @@ class PlaybackBridge(QObject):
         if self.output_port == BUILT_IN_PORT:
             self.player.output.volume = self._volume
 
-    def _open_instrument(self):
-        instrument, warning = self.audio.open(self._soundfont, clock=self.player.clock,
-                                              buffer_frames=self._buffer_frames)
+    def _open_instrument(self, buffer_frames: int | None = None, fall_back: bool = True):
+        """The instrument with the SoundFont and buffer chosen; a remembered buffer size the
+        device refuses (another device now, say) gives way to the device's own, with a word."""
+        frames = self._buffer_frames if buffer_frames is None else buffer_frames
+        try:
+            instrument, warning = self.audio.open(self._soundfont, clock=self.player.clock,
+                                                  buffer_frames=frames)
+        except InstrumentError as error:
+            if not frames or not fall_back:
+                raise
+            instrument, warning = self.audio.open(self._soundfont, clock=self.player.clock)
+            self.error.emit(f"{error} It plays with the device's own buffer size instead of "
+                            f"{frames} samples.")
         instrument.volume = self._volume
         if warning:
             self.error.emit(warning)

@@ -9,15 +9,20 @@ server is up, makes PortAudio's JACK output the default device, whatever the mac
 
 The process callback keeps, for each cycle whose samples rise above ``THRESHOLD``, the frame of
 its first and last loud sample (``last_frame_time``: the JACK frame clock at the cycle's start,
-plus the sample's index). ``Recording.onsets()`` are the first loud frames after at least
-``quiet`` seconds of silence. ``Recording.seconds(frame)`` puts a frame on ``time.perf_counter``
-(CLOCK_MONOTONIC, one clock for all processes): the client reads (perf_counter, frame_time)
-pairs when it starts and when it stops, keeping the pair read fastest (the tightest bracket),
-and the frame clock maps linearly between them.
+plus the sample's index), and when that cycle began on ``time.perf_counter`` (CLOCK_MONOTONIC,
+one clock for all processes, and JACK's own clock on Linux): now, less
+``frames_since_cycle_start``, which JACK counts from the moment the server began the cycle, so
+the capture client's own wake-up delay drops out. ``Recording.onsets()`` are the first loud
+frames after at least ``quiet`` seconds of silence. ``Recording.seconds(frame)`` puts a frame on
+perf_counter: by its own cycle's start when the frame is in a loud cycle, which stays right
+when late cycles make the frame clock lose time (a dummy backend's frames are cycles counted,
+not time); else linearly between (perf_counter, frame_time) pairs read when the client starts
+and when it stops (of 200 tries, the one read fastest).
 """
 
 from __future__ import annotations
 
+import bisect
 import multiprocessing
 import threading
 import time
@@ -33,6 +38,7 @@ class Recording(NamedTuple):
     loud: list[tuple[int, int]]  # (first, last) loud frame of each loud cycle, in order
     clock: tuple[tuple[int, float], tuple[int, float]]  # (frame, perf_counter) at start, stop
     xruns: int  # late cycles the capture client was told about
+    cycles: tuple[tuple[int, float], ...] = ()  # each loud cycle's first frame, its start
 
     def onsets(self, quiet: float = 0.05) -> list[int]:
         """Frames where the sound rises above THRESHOLD after ``quiet`` seconds of silence."""
@@ -45,7 +51,11 @@ class Recording(NamedTuple):
         return found
 
     def seconds(self, frame: int) -> float:
-        """``frame`` on ``time.perf_counter``'s clock."""
+        """``frame`` on ``time.perf_counter``'s clock (see the module docstring)."""
+        index = bisect.bisect_right(self.cycles, (frame, float("inf"))) - 1
+        if index >= 0 and frame - self.cycles[index][0] < self.period:
+            start_frame, start = self.cycles[index]
+            return start + (frame - start_frame) / self.rate
         (frame_a, time_a), (frame_b, time_b) = self.clock
         return time_a + (frame - frame_a) * (time_b - time_a) / (frame_b - frame_a)
 
@@ -80,14 +90,18 @@ def _capture_main(server_name: str, sources: tuple[str, ...], connected, stop, r
     client = jack.Client(CLIENT_NAME, servername=server_name, no_start_server=True)
     port = client.inports.register("in")
     loud: list[tuple[int, int]] = []
+    cycles: list[tuple[int, float]] = []
     xruns = [0]
+    rate = client.samplerate
 
     @client.set_process_callback
     def process(frames):
+        now = time.perf_counter()
         above = np.flatnonzero(np.abs(port.get_array()) > THRESHOLD)
         if above.size:
             start = client.last_frame_time
             loud.append((start + int(above[0]), start + int(above[-1])))
+            cycles.append((start, now - client.frames_since_cycle_start / rate))
 
     @client.set_xrun_callback
     def xrun(delay):
@@ -114,9 +128,9 @@ def _capture_main(server_name: str, sources: tuple[str, ...], connected, stop, r
     stop.wait()
     last = _clock_pair(client)
     client.deactivate()
-    rate, period = client.samplerate, client.blocksize
+    period = client.blocksize
     client.close()
-    results.put((rate, period, list(loud), (first, last), xruns[0]))
+    results.put((rate, period, list(loud), (first, last), xruns[0], tuple(cycles)))
 
 
 class Capture:

@@ -5,7 +5,7 @@ shown unavailable with the reason where there is no sound."""
 import pytest
 from PySide6.QtCore import Qt
 
-from engine.audio.instrument import BUILT_IN_PORT
+from engine.audio.instrument import BUILT_IN_PORT, InstrumentError
 from engine.audio.soundfont import SoundFontError
 from engine.live.endpoints import PortInfo
 from engine.live.player import Player
@@ -26,8 +26,18 @@ def rig(qtbot, tmp_path):
     prefs.use_private_store(str(tmp_path / "settings"))
     made = []
 
-    def make(fake=None, *, available=True, clock=None, synth_factory=RecordingSynth):
+    def make(fake=None, *, available=True, clock=None, synth_factory=RecordingSynth, refuse=None):
+        """``refuse``: a buffer size the fake device will not open."""
         audio, streams = fake_audio(available, synth_factory=synth_factory)
+        if refuse is not None:
+            accept = audio._stream_factory
+
+            def refusing(**settings):
+                if settings.get("blocksize") == refuse:
+                    raise InstrumentError("Invalid number of frames per buffer")
+                return accept(**settings)
+
+            audio._stream_factory = refusing
         player = None if clock is None else Player(clock=clock, sleep=clock.sleep)
         fake = fake or FakeRtmidi(outputs=["Synth"])
         bridge = PlaybackBridge(fake_system(fake), player=player, port_poll_ms=0, audio=audio)
@@ -147,18 +157,8 @@ def test_the_buffer_size_is_remembered_and_a_new_one_reopens_the_instrument(rig)
 
 
 def test_a_buffer_size_the_device_refuses_is_named_and_the_instrument_plays_on(rig):
-    from engine.audio.instrument import InstrumentError
-
-    bridge, _, streams = rig()
+    bridge, _, streams = rig(refuse=128)
     opened = len(streams)
-    accept = bridge.audio._stream_factory
-
-    def refuse_small(**settings):
-        if settings.get("blocksize") == 128:
-            raise InstrumentError("Invalid number of frames per buffer")
-        return accept(**settings)
-
-    bridge.audio._stream_factory = refuse_small
     errors = []
     bridge.error.connect(errors.append)
     assert not bridge.set_buffer_frames(128)
@@ -167,3 +167,15 @@ def test_a_buffer_size_the_device_refuses_is_named_and_the_instrument_plays_on(r
     assert bridge.output_port == BUILT_IN_PORT and len(streams) == opened
     assert not streams[-1].closed
     assert bridge.set_buffer_frames(0) and len(streams) == opened  # still the size in use
+
+
+def test_a_remembered_buffer_size_the_device_refuses_gives_way_to_its_own(rig):
+    prefs.write(prefs.AUDIO_BUFFER, 128)
+    bridge, _, streams = rig(refuse=128)
+    assert bridge.output_port == BUILT_IN_PORT and streams[-1].settings["latency"] == "low"
+    errors = []
+    bridge.error.connect(errors.append)
+    assert bridge.open_output(BUILT_IN_PORT)  # again, as a SoundFont change reopens it
+    assert errors == ["The built-in instrument could not open the audio output (Invalid number "
+                      "of frames per buffer). It plays with the device's own buffer size "
+                      "instead of 128 samples."]
