@@ -82,11 +82,11 @@ class PreferencesDialog(QDialog):
         self.buffer_combo.activated.connect(self._buffer_chosen)
         instrument = QFormLayout()
         instrument.addRow("SoundFont", row)
-        instrument.addRow("Audio buffer", self.buffer_combo)
         hint = QLabel("The built-in instrument and File > Export Audio play this SoundFont; the "
                       "General MIDI program is chosen in the transport bar.")
         hint.setWordWrap(True)
         instrument.addRow(hint)
+        instrument.addRow("Audio buffer", self.buffer_combo)
         instrument_box = QGroupBox("Built-in instrument")
         instrument_box.setLayout(instrument)
 
