@@ -15,8 +15,10 @@ CLOCK_MONOTONIC and so the same clock in both processes. The error is a few micr
 
 What to expect: the instrument places a note at its frame in the block that follows its time
 (see ``engine/audio/instrument.py``), so a note is heard one audio block after it is scheduled
-(``block_ms``; PortAudio on JACK uses the JACK period); ``scheduler_share_ms`` and
-``scheduler_share_p99_ms`` are the median and p99 latency beyond that. A sound card adds its own
+(``block_ms``; PortAudio on JACK uses the JACK period), or a little less: the block is counted
+back from the moment the callback runs, a fraction of a millisecond into the cycle, so
+``scheduler_share_ms`` and ``scheduler_share_p99_ms``, the median and p99 latency beyond a
+block, come out slightly negative while the machine keeps time. A sound card adds its own
 output latency after the port, not measured here. ``underruns``: blocks PortAudio reported late
 to the instrument (on JACK: any late cycle of the graph); ``jack_xruns``: late cycles the server
 logged during the run, and ``late`` the same by cause (:func:`xrun_causes`): ``instrument``, a
@@ -28,7 +30,8 @@ runs no Python (:func:`start_reference`, when jackd2's example clients are insta
 machine the dummy backend's timer itself runs late now and then). ``callback``: how long each
 audio callback waited before its first line (the GIL, mostly: ``entry_delay``) and how long its
 own work took, from PortAudio's stream clock, and ``over_block``, the callbacks that with their
-wait took longer than a block: the underruns Segue's own code can cause. A cycle the server
+wait took longer than a block: the underruns Segue's own code can cause; ``cycle_mean_ms`` and
+``cycle_max_ms``, the time from one cycle to the next (a block, where the machine keeps time). A cycle the server
 blames on the instrument while no callback was slow is one in which the machine did not run its
 real-time thread in time.
 
@@ -164,38 +167,46 @@ def bench_melody(seconds: float) -> Melody:
 
 
 class MeasuredInstrument(BuiltInInstrument):
-    """The instrument, timing each audio callback: ``entry_delays`` (from the moment PortAudio
-    stamped the cycle, ``time.currentTime``, to the callback's first line, on the stream's clock:
-    the wait for the GIL, mostly) and ``durations`` (the callback's own work), in seconds."""
+    """The instrument, timing each audio callback: ``stamps`` (``time.currentTime``: when
+    PortAudio began the cycle's work, on the stream's clock, which JACK keeps in seconds),
+    ``entry_delays`` (from that stamp to the callback's first line: the wait for the GIL, mostly)
+    and ``durations`` (the callback's own work), in seconds."""
 
     def __init__(self, *args, **kwargs):
+        self.stamps: list[float] = []
         self.entry_delays: list[float] = []
         self.durations: list[float] = []
         super().__init__(*args, **kwargs)
 
     def _callback(self, outdata, frames, time_info, status):
         entered = time.perf_counter()
+        self.stamps.append(time_info.currentTime)
         self.entry_delays.append(self._stream.time - time_info.currentTime)
         super()._callback(outdata, frames, time_info, status)
         self.durations.append(time.perf_counter() - entered)
 
     def callback_figures(self, since: int, block_ms: float) -> dict:
-        """Entry delay and work of the callbacks from number ``since`` on, in milliseconds, and
-        ``over_block``: callbacks whose wait and work together took longer than a block."""
+        """Entry delay and work of the callbacks from number ``since`` on, in milliseconds;
+        ``over_block``: callbacks whose wait and work together took longer than a block; and
+        ``cycle_mean_ms`` / ``cycle_max_ms``, the time between one cycle's stamp and the next:
+        a block where the server keeps time (a larger mean: cycles the machine ran late)."""
         delays = [1000 * d for d in self.entry_delays[since:]]
         work = [1000 * d for d in self.durations[since:]]
-        if not delays:
+        stamps = self.stamps[since:]
+        if len(stamps) < 2:
             return {}
+        cycles = [1000 * (b - a) for a, b in zip(stamps, stamps[1:])]
         over = sum(d + w > block_ms for d, w in zip(delays, work))
-        delays.sort()
-        work.sort()
 
         def p99(values):
+            values = sorted(values)
             return round(values[min(len(values) - 1, int(0.99 * len(values)))], 3)
 
-        return {"callbacks": len(delays), "entry_delay_median_ms": round(statistics.median(delays), 3),
-                "entry_delay_p99_ms": p99(delays), "entry_delay_max_ms": round(delays[-1], 3),
-                "work_p99_ms": p99(work), "work_max_ms": round(work[-1], 3), "over_block": over}
+        return {"callbacks": len(delays), "cycle_mean_ms": round(statistics.fmean(cycles), 3),
+                "cycle_max_ms": round(max(cycles), 3),
+                "entry_delay_median_ms": round(statistics.median(delays), 3),
+                "entry_delay_p99_ms": p99(delays), "entry_delay_max_ms": round(max(delays), 3),
+                "work_p99_ms": p99(work), "work_max_ms": round(max(work), 3), "over_block": over}
 
 
 def play(instrument: BuiltInInstrument, seconds: float) -> tuple[list[float], int]:
