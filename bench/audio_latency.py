@@ -31,9 +31,9 @@ machine the dummy backend's timer itself runs late now and then). ``callback``: 
 audio callback waited before its first line (the GIL, mostly: ``entry_delay``) and how long its
 own work took, from PortAudio's stream clock, and ``over_block``, the callbacks that with their
 wait took longer than a block: the underruns Segue's own code can cause; ``cycle_mean_ms`` and
-``cycle_max_ms``, the time from one cycle to the next (a block, where the machine keeps time). A cycle the server
-blames on the instrument while no callback was slow is one in which the machine did not run its
-real-time thread in time.
+``cycle_max_ms``, the time from one cycle to the next (a block, where the machine keeps time).
+A cycle the server blames on the instrument while no callback was slow is one in which the
+machine did not run its real-time thread in time.
 
 The second run repeats it while ``engine.generate`` (64 steps x 8 variations, the app's default
 model) runs in a loop in a thread of the same process, as the GUI's worker runs it; a stand-in
@@ -95,7 +95,8 @@ def xrun_causes(log: str) -> dict:
     """The late cycles in a JACK server log, by whom: ``driver`` (the dummy backend's timer woke
     late: the machine, not a client), ``instrument`` (Segue's PortAudio client was still running
     its cycle: its callback was slow or waited), ``instrument_not_started`` (it was woken but had
-    not begun: the machine again, or the driver), ``capture`` (the capture client)."""
+    not begun: the machine again, or the driver), ``capture`` (the capture client),
+    ``reference`` and ``reference_not_started`` (the C client of :func:`start_reference`)."""
     causes = dict.fromkeys(("driver", "instrument", "instrument_not_started", "capture",
                             "reference", "reference_not_started"), 0)
     for line in log.splitlines():
