@@ -262,10 +262,11 @@ class AudioSystem:
 
     def open(self, soundfont: str | os.PathLike | None = None,
              clock: Callable[[], float] = time.perf_counter,
-             buffer_frames: int = 0) -> tuple[BuiltInInstrument, str]:
+             buffer_frames: int = 0, fall_back: bool = True) -> tuple[BuiltInInstrument, str]:
         """The instrument with ``soundfont`` (None: the built-in bank), and a warning ('' when
-        none): a SoundFont that cannot be used is named, and the built-in bank plays instead.
-        InstrumentError when there is no sound at all."""
+        none): a SoundFont that cannot be used is named, and the built-in bank plays instead;
+        a ``buffer_frames`` the device refuses gives way to the device's own size, unless
+        ``fall_back`` is False (then InstrumentError). InstrumentError when there is no sound."""
         ok, reason = self.available()
         if not ok:
             raise InstrumentError(reason)
@@ -284,6 +285,15 @@ class AudioSystem:
                 synth = self._synth_factory(None, rate)
             except SoundFontError as second:
                 raise InstrumentError(f"The {BUILT_IN_NAME.lower()} cannot start: {second}") from None
-        instrument = BuiltInInstrument(synth=synth, rate=rate, stream_factory=self._stream_factory,
-                                       clock=clock, buffer_frames=buffer_frames)
-        return instrument, warning
+        def start(frames: int) -> BuiltInInstrument:
+            return BuiltInInstrument(synth=synth, rate=rate, stream_factory=self._stream_factory,
+                                     clock=clock, buffer_frames=frames)
+
+        try:
+            return start(buffer_frames), warning
+        except InstrumentError as error:
+            if not buffer_frames or not fall_back:
+                raise
+            instead = (f"{error} It plays with the device's own buffer size instead of "
+                       f"{buffer_frames} samples.")
+            return start(0), f"{warning} {instead}".strip()

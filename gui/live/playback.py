@@ -2,6 +2,9 @@
 recorder, call and response) and its ports, with their callbacks turned into Qt signals and
 timers that poll. Nothing musical is decided here.
 
+(Long on purpose: it is the GUI's one handle on live playing; most methods are one-line
+delegations to the session, and the port-reconnection rules read best beside open_output.)
+
 The engine calls back from its own threads (the scheduler, the MIDI input thread); emitting a
 signal from there is safe, and Qt queues it to the receivers in the GUI thread. No thread is
 started here: the player's scheduler thread belongs to :mod:`engine.live.player`.
@@ -54,7 +57,7 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
-from engine.audio.instrument import BUFFER_SIZES, BUILT_IN_PORT, AudioSystem, InstrumentError
+from engine.audio.instrument import BUFFER_SIZES, BUILT_IN_PORT, AudioSystem
 from engine.live.endpoints import PortError, PortInfo, find_port
 from engine.live.live_session import LiveSession
 from engine.live.midi_input import MidiInput, open_input
@@ -295,18 +298,9 @@ class PlaybackBridge(QObject):
             self.player.output.volume = self._volume
 
     def _open_instrument(self, buffer_frames: int | None = None, fall_back: bool = True):
-        """The instrument with the SoundFont and buffer chosen; a remembered buffer size the
-        device refuses (another device now, say) gives way to the device's own, with a word."""
         frames = self._buffer_frames if buffer_frames is None else buffer_frames
-        try:
-            instrument, warning = self.audio.open(self._soundfont, clock=self.player.clock,
-                                                  buffer_frames=frames)
-        except InstrumentError as error:
-            if not frames or not fall_back:
-                raise
-            instrument, warning = self.audio.open(self._soundfont, clock=self.player.clock)
-            self.error.emit(f"{error} It plays with the device's own buffer size instead of "
-                            f"{frames} samples.")
+        instrument, warning = self.audio.open(self._soundfont, clock=self.player.clock,
+                                              buffer_frames=frames, fall_back=fall_back)
         instrument.volume = self._volume
         if warning:
             self.error.emit(warning)
