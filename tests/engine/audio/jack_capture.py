@@ -39,6 +39,15 @@ class Recording(NamedTuple):
     clock: tuple[tuple[int, float], tuple[int, float]]  # (frame, perf_counter) at start, stop
     xruns: int  # late cycles the capture client was told about
     cycles: tuple[tuple[int, float], ...] = ()  # each loud cycle's first frame, its start
+    starts: tuple[float, ...] = ()  # every cycle's start, on perf_counter
+
+    def stall(self, begin: float, end: float) -> float:
+        """How much later than one period after the last the latest cycle began, of the cycles
+        that began from ``begin`` to ``end`` (perf_counter): the machine's own lateness there."""
+        low = max(bisect.bisect_left(self.starts, begin), 1)
+        high = bisect.bisect_right(self.starts, end)
+        gaps = [b - a for a, b in zip(self.starts[low - 1:high], self.starts[low:high])]
+        return max([gap - self.period / self.rate for gap in gaps], default=0.0)
 
     def onsets(self, quiet: float = 0.05) -> list[int]:
         """Frames where the sound rises above THRESHOLD after ``quiet`` seconds of silence."""
@@ -91,17 +100,19 @@ def _capture_main(server_name: str, sources: tuple[str, ...], connected, stop, r
     port = client.inports.register("in")
     loud: list[tuple[int, int]] = []
     cycles: list[tuple[int, float]] = []
+    starts: list[float] = []
     xruns = [0]
     rate = client.samplerate
 
     @client.set_process_callback
     def process(frames):
-        now = time.perf_counter()
+        began = time.perf_counter() - client.frames_since_cycle_start / rate
+        starts.append(began)
         above = np.flatnonzero(np.abs(port.get_array()) > THRESHOLD)
         if above.size:
             start = client.last_frame_time
             loud.append((start + int(above[0]), start + int(above[-1])))
-            cycles.append((start, now - client.frames_since_cycle_start / rate))
+            cycles.append((start, began))
 
     @client.set_xrun_callback
     def xrun(delay):
@@ -130,7 +141,7 @@ def _capture_main(server_name: str, sources: tuple[str, ...], connected, stop, r
     client.deactivate()
     period = client.blocksize
     client.close()
-    results.put((rate, period, list(loud), (first, last), xruns[0], tuple(cycles)))
+    results.put((rate, period, list(loud), (first, last), xruns[0], tuple(cycles), tuple(starts)))
 
 
 class Capture:

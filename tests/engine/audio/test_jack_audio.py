@@ -4,13 +4,14 @@ JACK server with the dummy backend (no sound card needed). Skipped when jackd is
 Segue plays in a child process (PortAudio lists JACK only if the server is up when it starts);
 a capture client in another process (``jack_capture``) records Segue's output ports, so the test
 hears what the device was given: silence, then each note where the schedule puts it, then
-silence after the release. Timing is relative (the gaps between onsets against the gaps between
-scheduled times), so a loaded machine cannot shift it all.
+silence after the release. Each note is timed on one clock with its schedule (perf_counter, JACK's
+own), against the latency the notes share, allowing what the machine itself was late.
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -108,9 +109,14 @@ def test_a_capture_client_hears_each_note_on_time_through_a_real_audio_device(bu
     assert recording.loud[0][0] > recording.clock[0][0]  # silent until the first note
     assert recording.loud[-1][1] < recording.clock[1][0]  # and silent again after the last
     tolerance = (recording.period + report["block"]) / RATE  # one JACK period + one audio block
-    # Each onset on perf_counter by its own cycle's start: the dummy backend's frame clock loses
-    # time to late cycles on a loaded machine, so frame differences are not seconds.
-    first = recording.seconds(heard[0])
-    for onset, when in zip(heard, scheduled):
-        late = recording.seconds(onset) - first - (when - scheduled[0])
-        assert abs(late) <= tolerance, (late, tolerance)
+    # Each onset on perf_counter by its own cycle's start (the dummy backend's frame clock loses
+    # time to late cycles). Every note is late by the same latency, so each is measured from the
+    # median one, not from the first, which a stall can move too; and a note may be later by as
+    # much as the machine itself was late around it (a cycle that began late, seen by the capture
+    # client, which no Python shares: 19 ms once on CI, up to 105 ms here under load).
+    latency = [recording.seconds(onset) - when for onset, when in zip(heard, scheduled)]
+    usual = statistics.median(latency)
+    for onset, when, late in zip(heard, scheduled, latency):
+        stall = recording.stall(when - 0.05, recording.seconds(onset))
+        assert abs(late - usual) <= tolerance + stall, (late - usual, tolerance, stall)
+    assert 0 <= usual <= tolerance + recording.stall(scheduled[0] - 0.05, scheduled[-1] + 0.05)
