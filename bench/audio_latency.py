@@ -36,8 +36,11 @@ A cycle the server blames on the instrument while no callback was slow is one in
 machine did not run its real-time thread in time.
 
 The second run repeats it while ``engine.generate`` (64 steps x 8 variations, the app's default
-model) runs in a loop in a thread of the same process, as the GUI's worker runs it; a stand-in
-(torch LSTMCell steps) when the model is not installed. ``--load process`` is the control: the
+model) runs in a loop in a thread of the bench's process, as the GUI's worker runs it; a stand-in
+(torch LSTMCell steps) when the model is not installed. The instrument runs as the app runs it,
+in a process of its own (``engine/audio/host.py``; its callback figures come back by
+``report()``); ``--in-process`` puts it in the bench's process beside the generation, as Segue
+ran it before: then the callback waits for the GIL the generation holds. ``--load process`` is the control: the
 second run's load is a busy loop in another process, which shares no GIL, memory or thread with
 Segue; late cycles as many as with the generation mean the machine, not Segue, makes them.
 Once torch and the model are loaded it calls ``gc.freeze()``, as the app does after loading a
@@ -48,13 +51,14 @@ Goals (reported, not asserted): scheduler's share < 2 ms on top of the block, p9
 while generating, 0 underruns.
 
     python bench/audio_latency.py [--seconds 30] [--period 256] [--load generate|process]
-                                  [--no-gc-freeze] [--switch-interval S] [--json]
+                                  [--in-process] [--no-gc-freeze] [--switch-interval S] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import threading
@@ -66,6 +70,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.playback_timing import MODEL_PATH, stand_in_generation, xruns  # noqa: E402
 from engine.audio import instrument as instrument_module  # noqa: E402
+from engine.audio.host import InstrumentHost  # noqa: E402
 from engine.audio.instrument import BuiltInInstrument  # noqa: E402
 from engine.live.player import Player  # noqa: E402
 from engine.melody import Melody, Note  # noqa: E402
@@ -104,7 +109,7 @@ def xrun_causes(log: str) -> dict:
             causes["driver"] += 1
         elif f"client = {REFERENCE_NAME} was not finished" in line:
             causes["reference" if "state = Running" in line else "reference_not_started"] += 1
-        elif "client = PortAudio was not finished" in line:
+        elif re.search(r"client = PortAudio(-\d+)? was not finished", line):
             causes["instrument" if "state = Running" in line else "instrument_not_started"] += 1
         elif "was not finished" in line:
             causes["capture"] += 1
@@ -177,7 +182,13 @@ class MeasuredInstrument(BuiltInInstrument):
         self.stamps: list[float] = []
         self.entry_delays: list[float] = []
         self.durations: list[float] = []
+        self._reported = 0
         super().__init__(*args, **kwargs)
+
+    def report(self) -> dict:
+        """The callbacks' figures since the last report (what the audio process is asked)."""
+        since, self._reported = self._reported, len(self.entry_delays)
+        return self.callback_figures(since, 1000 * self.block_frames / self.rate)
 
     def _callback(self, outdata, frames, time_info, status):
         entered = time.perf_counter()
@@ -267,8 +278,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="the second run's load: Segue's generation in a thread (default), or "
                              "the control, a busy loop in another process that shares nothing "
                              "with Segue")
+    parser.add_argument("--in-process", action="store_true",
+                        help="the instrument in this process, beside the generation, instead of "
+                             "in its own process as the app runs it (engine/audio/host.py)")
     parser.add_argument("--switch-interval", type=float, default=None,
-                        help="the GIL switch interval while the instrument is open, seconds "
+                        help="with --in-process: the GIL switch interval while the instrument is open, seconds "
                              "(default: the instrument's own, AUDIO_SWITCH_INTERVAL)")
     args = parser.parse_args(argv)
     if jackd_path() is None:
@@ -285,23 +299,29 @@ def main(argv: list[str] | None = None) -> int:
     runs = {}
     with JackServer(period=args.period, rate=RATE) as server:
         select_jack_output()
-        instrument = MeasuredInstrument(rate=RATE)
+        if args.in_process:
+            instrument = MeasuredInstrument(rate=RATE)
+        else:
+            import sounddevice  # noqa: PLC0415 - loaded by select_jack_output
+
+            instrument = InstrumentHost(device=sounddevice.default.device[1],
+                                        instrument="bench.audio_latency:MeasuredInstrument")
         capture = Capture(server.name)
         reference = start_reference()
         try:
             capture.connect()
-            first = len(instrument.entry_delays)
+            instrument.report()
             idle = play(instrument, args.seconds)
             idle_log = server.output_so_far()
             runs["idle"] = {"jack_xruns": xruns(server), "late": xrun_causes(idle_log),
-                            "callback": instrument.callback_figures(first, 1000 * instrument.block_frames / RATE)}
+                            "callback": instrument.report()}
             with Generating(function, args.gc_freeze):
-                first = len(instrument.entry_delays)
+                instrument.report()
                 busy = play(instrument, args.seconds)
             runs["while_generating"] = {
                 "jack_xruns": xruns(server) - runs["idle"]["jack_xruns"],
                 "late": xrun_causes(server.output_so_far()[len(idle_log):]),
-                "callback": instrument.callback_figures(first, 1000 * instrument.block_frames / RATE),
+                "callback": instrument.report(),
             }
             recording = capture.stop()
         finally:
@@ -327,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds_per_run": args.seconds,
         "generator": generator + (", gc.freeze() once loaded" if args.gc_freeze else ""),
         "switch_interval_ms": instrument_module.AUDIO_SWITCH_INTERVAL * 1000,
+        "instrument": "in this process" if args.in_process else "in its own process (the app's)",
     }
     if args.json:
         print(json.dumps(report))

@@ -7,7 +7,10 @@ files, and the built-in instrument that plays live through the audio device. No 
 ``audio_files``   ``write_audio`` (WAV; FLAC with soundfile), ``AudioExportError``
 ``instrument``   :class:`BuiltInInstrument` (an output for the player), ``audio_available``,
     :class:`AudioSystem` (whether it can sound here; opening it, with a SoundFont fallback)
+``host``   :class:`InstrumentHost`: the built-in instrument in a process of its own, so no thread
+    of Segue's holds the GIL its audio callback needs (what ``AudioSystem`` opens on a device)
 ``midi_render``   ``render_midi_file``: the body of ``segue-cli render``
 
-Only ``instrument`` touches the audio device (sounddevice/PortAudio, imported when opened).
+Only ``instrument`` touches the audio device (sounddevice/PortAudio, imported when opened), in
+the process ``host`` starts.
 """

@@ -22,16 +22,21 @@ amount, not by up to a block, so notes keep their rhythm exactly. A message with
 effect at the start of the next block. ``stream_factory`` (``sounddevice.OutputStream`` by
 default) lets tests call the callback themselves with a numpy buffer.
 
-The GIL: the callback is Python, so it must take the GIL, and a thread holding it (the
-generation worker between torch calls) keeps it for up to ``sys.getswitchinterval()`` (5 ms by
-default, a whole block at 256 frames) before handing it over. While an instrument is open the
-interval is :data:`AUDIO_SWITCH_INTERVAL` (restored when the last one closes), so the callback
-waits a fraction of a block at worst (``bench/audio_latency.py`` counts the cycles it was late).
+The GIL: the callback is Python, so it must take the GIL, and a thread holding it keeps it for
+up to ``sys.getswitchinterval()`` (5 ms by default, a whole block at 256 frames) before handing
+it over; a garbage collection keeps it until done. So the app runs this class in a process of its
+own (``engine/audio/host.py``), whose other threads hold the GIL for microseconds; and while an
+instrument is open the interval is :data:`AUDIO_SWITCH_INTERVAL` (restored when the last one
+closes), so even beside a busy thread the callback waits a fraction of a block
+(``bench/audio_latency.py`` measures both).
 
 ``AudioSystem(stream_factory=None, synth_factory=None, sounddevice=None)``   the machine's audio
     output as the GUI sees it, like a MIDI system: ``available()`` and ``open(soundfont=None,
-    clock=..., buffer_frames=0) -> (BuiltInInstrument, warning)``; a SoundFont that cannot be used gives the
-    built-in bank and a warning naming the file. Tests pass a fake ``stream_factory``.
+    clock=..., buffer_frames=0) -> (instrument, warning)``; a SoundFont that cannot be used gives
+    the built-in bank and a warning naming the file. On a real device the instrument runs in a
+    process of its own (:class:`engine.audio.host.InstrumentHost`, same interface), where no
+    generation, GUI or garbage collection of Segue's holds the GIL; tests pass a fake
+    ``stream_factory`` and get a BuiltInInstrument here.
 """
 
 from __future__ import annotations
@@ -270,24 +275,20 @@ class AudioSystem:
         ok, reason = self.available()
         if not ok:
             raise InstrumentError(reason)
-        rate = DEFAULT_RATE
-        if self._stream_factory is None:
-            device, _ = _default_output(self._sounddevice or _import_sounddevice()[0])
-            rate = int((device or {}).get("default_samplerate") or DEFAULT_RATE)
         warning = ""
-        try:
-            synth = self._synth_factory(soundfont, rate)
-        except SoundFontError as error:
-            if soundfont is None:
-                raise InstrumentError(f"The {BUILT_IN_NAME.lower()} cannot start: {error}") from None
-            warning = f"{error} The built-in General MIDI bank plays instead."
+
+        def start(frames: int):
+            nonlocal soundfont, warning
             try:
-                synth = self._synth_factory(None, rate)
-            except SoundFontError as second:
-                raise InstrumentError(f"The {BUILT_IN_NAME.lower()} cannot start: {second}") from None
-        def start(frames: int) -> BuiltInInstrument:
-            return BuiltInInstrument(synth=synth, rate=rate, stream_factory=self._stream_factory,
-                                     clock=clock, buffer_frames=frames)
+                return self._start(soundfont, frames, clock)
+            except SoundFontError as error:
+                if soundfont is None:
+                    raise InstrumentError(f"The {BUILT_IN_NAME.lower()} cannot start: {error}") from None
+                warning, soundfont = f"{error} The built-in General MIDI bank plays instead.", None
+            try:
+                return self._start(None, frames, clock)
+            except SoundFontError as error:
+                raise InstrumentError(f"The {BUILT_IN_NAME.lower()} cannot start: {error}") from None
 
         try:
             return start(buffer_frames), warning
@@ -296,4 +297,27 @@ class AudioSystem:
                 raise
             instead = (f"{error} It plays with the device's own buffer size instead of "
                        f"{buffer_frames} samples.")
-            return start(0), f"{warning} {instead}".strip()
+            instrument = start(0)
+            return instrument, f"{warning} {instead}".strip()
+
+    def _start(self, soundfont, frames: int, clock):
+        """The instrument: on a real device in a process of its own (``engine/audio/host.py``),
+        so no thread of Segue's holds its callback's GIL; on a test's streams, here."""
+        if self._stream_factory is None:
+            if clock is not time.perf_counter:
+                raise ValueError("the audio process keeps time on time.perf_counter only")
+            from engine.audio.host import InstrumentHost  # noqa: PLC0415 - it imports this module
+
+            return InstrumentHost(soundfont, buffer_frames=frames, device=self._device())
+        synth = self._synth_factory(soundfont, DEFAULT_RATE)
+        return BuiltInInstrument(synth=synth, rate=DEFAULT_RATE, stream_factory=self._stream_factory,
+                                 clock=clock, buffer_frames=frames)
+
+    def _device(self) -> int | None:
+        """The output device chosen in this process (``sounddevice.default``), for the child."""
+        sounddevice = self._sounddevice or _import_sounddevice()[0]
+        try:
+            device = sounddevice.default.device[1]
+        except (AttributeError, IndexError, TypeError):
+            return None
+        return device if isinstance(device, int) and device >= 0 else None

@@ -1,9 +1,10 @@
 """A JACK capture client in its own process: where another client's audio is loud, by frame.
 
-``Capture(server_name, sources=("PortAudio:out_0", "PortAudio:out_1"))`` starts the client
-(``JACK-Client``, in a spawned process, so a busy player process cannot make it late) with one
-input port; ``connect()`` waits until the source ports exist and connects them all to it (JACK
-sums them); ``stop() -> Recording`` ends it. Used by the real-device audio test and by
+``Capture(server_name, sources=SOURCES, count=2)`` starts the client (``JACK-Client``, in a
+spawned process, so a busy player process cannot make it late) with one input port;
+``connect()`` waits until ``count`` output ports match ``sources`` (a regular expression:
+PortAudio's client is "PortAudio", or "PortAudio-01" when another process of Segue's has
+PortAudio loaded too) and connects them all to it (JACK sums them); ``stop() -> Recording`` ends it. Used by the real-device audio test and by
 ``bench/audio_latency.py``. ``select_jack_output()``, called in the player's process once the
 server is up, makes PortAudio's JACK output the default device, whatever the machine's default is.
 
@@ -30,6 +31,7 @@ from typing import NamedTuple
 
 THRESHOLD = 1e-4  # -80 dBFS, as tests/engine/audio/onsets.py: a note's first audible sample
 CLIENT_NAME = "SegueCapture"
+SOURCES = r"^PortAudio[^:]*:out_"
 
 
 class Recording(NamedTuple):
@@ -91,7 +93,7 @@ def _clock_pair(client) -> tuple[int, float]:
     return best[1], best[2]
 
 
-def _capture_main(server_name: str, sources: tuple[str, ...], connected, stop, results) -> None:
+def _capture_main(server_name: str, sources: str, count: int, connected, stop, results) -> None:
     """The capture process: record loud cycles until ``stop``, then put a Recording's fields."""
     import jack
     import numpy as np
@@ -127,13 +129,14 @@ def _capture_main(server_name: str, sources: tuple[str, ...], connected, stop, r
 
     client.activate()
     first = _clock_pair(client)
+    def found():
+        return client.get_ports(sources, is_audio=True, is_output=True)
+
     with registered:  # PortAudio's ports appear when Segue opens its stream
-        if not registered.wait_for(
-            lambda: all(client.get_ports(source) for source in sources), timeout=30
-        ):
-            results.put(f"no port {sources} appeared; ports: {client.get_ports()}")
+        if not registered.wait_for(lambda: len(found()) >= count, timeout=30):
+            results.put(f"no {count} ports {sources!r} appeared; ports: {client.get_ports()}")
             return
-    for source in sources:
+    for source in found():
         client.connect(source, port)
     connected.set()
     stop.wait()
@@ -147,14 +150,14 @@ def _capture_main(server_name: str, sources: tuple[str, ...], connected, stop, r
 class Capture:
     """See the module docstring."""
 
-    def __init__(self, server_name: str, sources=("PortAudio:out_0", "PortAudio:out_1")):
+    def __init__(self, server_name: str, sources: str = SOURCES, count: int = 2):
         context = multiprocessing.get_context("spawn")
         self._connected, self._stop, self._results = (
             context.Event(), context.Event(), context.Queue(),
         )
         self._process = context.Process(
             target=_capture_main,
-            args=(server_name, tuple(sources), self._connected, self._stop, self._results),
+            args=(server_name, sources, count, self._connected, self._stop, self._results),
             daemon=True,
         )
         self._process.start()

@@ -29,14 +29,16 @@ pytestmark = [
 ]
 
 # Prints a "ready" line once its ports exist, plays on "go", then prints what it scheduled.
+# argv: the buffer size, and "host" (the instrument in its own process, as the app runs it) or
+# "here" (in this process).
 CHILD = r"""
-import json, sys, threading
-import numpy as np
+import json, sys, time
 from engine.audio.instrument import BuiltInInstrument, audio_available
 from engine.audio.soundfont import SoundFontSynth
 from engine.live.player import Player
 from engine.melody import Melody, Note
 from tests.engine.audio.jack_capture import select_jack_output
+from tests.engine.audio.ring_out import RingOut
 
 select_jack_output()
 available, reason = audio_available()
@@ -44,24 +46,23 @@ if not available:
     print(json.dumps({"available": False, "reason": reason}), flush=True)
     sys.exit(0)
 
-# The bank's synth, watched: ``silent`` is set when, after the last note, a block renders silent
-# (the release has rung out), so the child closes on an event, not a guessed time.
-class RingOut:
+frames, where = int(sys.argv[1]), sys.argv[2]
+if where == "host":
+    import sounddevice
+    from engine.audio.host import InstrumentHost
 
-    def __init__(self, synth):
-        self._synth, self.armed, self.silent = synth, False, threading.Event()
-
-    def handle(self, message):
-        self._synth.handle(message)
-
-    def render_into(self, out):
-        self._synth.render_into(out)
-        if self.armed and len(out) >= 64 and not np.any(out):
-            self.silent.set()
-
-
-synth = RingOut(SoundFontSynth(None, 48000))
-instrument = BuiltInInstrument(rate=48000, synth=synth, buffer_frames=int(sys.argv[1]))
+    instrument = InstrumentHost(buffer_frames=frames, device=sounddevice.default.device[1],
+                                instrument="tests.engine.audio.ring_out:RingOutInstrument")
+    def rung_out():  # ask the child's instrument until a block after the last note is silent
+        deadline = time.monotonic() + 10
+        while not instrument.report()["silent"] and time.monotonic() < deadline:
+            time.sleep(0.02)
+else:
+    synth = RingOut(SoundFontSynth(None, 48000))
+    instrument = BuiltInInstrument(rate=48000, synth=synth, buffer_frames=frames)
+    def rung_out():
+        synth.armed = True
+        synth.silent.wait(10)
 print(json.dumps({"available": True}), flush=True)
 sys.stdin.readline()
 player = Player(instrument, program=7)  # clavinet: sounds at once, stops within 10 ms
@@ -70,8 +71,7 @@ melody = Melody([Note(60 + start % 12, start, 1) for start in (0, 2, 5, 7, 12)],
 player.play(melody)
 scheduled = [player.time_of(note.start) for note in melody.notes]
 player.wait(10)
-synth.armed = True  # every note-off is sent: wait for the release to ring out
-synth.silent.wait(10)
+rung_out()  # every note-off is sent: wait for the release to ring out
 block = instrument.block_frames
 player.close()
 print(json.dumps({"scheduled": scheduled, "underruns": instrument.underruns, "block": block}))
@@ -79,14 +79,15 @@ print(json.dumps({"scheduled": scheduled, "underruns": instrument.underruns, "bl
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("buffer_frames", [0, 1024], ids=["device-default", "buffer-1024"])
-def test_a_capture_client_hears_each_note_on_time_through_a_real_audio_device(buffer_frames):
+@pytest.mark.parametrize("buffer_frames, where", [(0, "host"), (1024, "host"), (0, "here")],
+                         ids=["device-default", "buffer-1024", "in-this-process"])
+def test_a_capture_client_hears_each_note_on_time_through_a_real_audio_device(buffer_frames, where):
     from tests.engine.audio.jack_capture import Capture
 
     with JackServer(period=PERIOD, rate=RATE) as server:
         capture = Capture(server.name)
         child = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(buffer_frames)], cwd=ROOT, text=True,
+            [sys.executable, "-c", CHILD, str(buffer_frames), where], cwd=ROOT, text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
         try:

@@ -1,0 +1,123 @@
+"""The built-in instrument's own process: the pipe to it and back, with a child instrument that
+needs no audio device (``host_fakes.EchoInstrument``); the real device is test_jack_audio's."""
+
+import time
+
+import pytest
+
+from engine.audio import host as host_module
+from engine.audio import instrument as instrument_module
+from engine.audio.host import InstrumentHost
+from engine.audio.instrument import AudioSystem, InstrumentError
+from engine.audio.soundfont import SoundFontError
+from engine.live.testing import FakeSounddevice
+
+ECHO = "tests.engine.audio.host_fakes:EchoInstrument"
+
+
+def host(soundfont=None, **settings) -> InstrumentHost:
+    return InstrumentHost(soundfont, instrument=ECHO, **settings)
+
+
+def until(condition, timeout=10.0) -> bool:
+    """Whether ``condition()`` came true before ``timeout``: the child's state arrives by pipe."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_messages_reach_the_child_with_their_times_in_order():
+    instrument = host("mine.sf2", buffer_frames=1024)
+    try:
+        assert (instrument.rate, instrument.block_frames, instrument.buffer_frames) == (44100, 512, 1024)
+        assert instrument.clock is time.perf_counter and instrument.timed
+        instrument.send([0x90, 60, 100], 12.5)
+        instrument.send((0x80, 60, 0))  # no time: at the next block
+        instrument.send([0xC0, 73])  # two bytes
+        instrument.volume = 0.25
+        report = instrument.report()
+    finally:
+        instrument.close()
+    assert report == {"sent": [[[0x90, 60, 100], 12.5], [[0x80, 60, 0], None], [[0xC0, 73], None]],
+                      "volume": 0.25, "soundfont": "mine.sf2", "buffer_frames": 1024}
+    assert instrument._process.returncode == 0  # it closed its instrument and ended
+    with pytest.raises(InstrumentError, match="closed"):
+        instrument.send([0x90, 60, 100])
+
+
+def test_what_the_child_could_not_open_is_raised_here_with_its_reason():
+    with pytest.raises(SoundFontError) as raised:
+        host("bad.sf2")
+    assert (raised.value.path, raised.value.reason) == ("bad.sf2", "it is not an SF2/SF3 SoundFont")
+    with pytest.raises(InstrumentError, match="no audio output device was found"):
+        host("no-device")
+    with pytest.raises(ValueError, match="buffer"):
+        host(buffer_frames=100)
+
+
+def test_a_stream_that_fails_in_the_child_is_reported_with_its_reason():
+    instrument = host()
+    try:
+        assert instrument.present_in([])
+        instrument.send([0x90, 0, 1])
+        assert until(lambda: not instrument.present_in([]))
+        assert instrument.underruns == 3
+        assert instrument.missing_message() == (
+            "The built-in instrument stopped working (the audio device stopped).")
+        with pytest.raises(InstrumentError, match="the audio device stopped"):
+            instrument.send([0x90, 60, 100])
+    finally:
+        instrument.close()
+
+
+def test_a_child_that_dies_is_an_instrument_that_stopped_working():
+    instrument = host()
+    try:
+        instrument.send([0x90, 1, 1])
+        assert until(lambda: not instrument.present_in([]))
+        assert "its audio process ended" in instrument.missing_message()
+        with pytest.raises(InstrumentError, match="its audio process ended"):
+            instrument.send([0x90, 60, 100])
+    finally:
+        instrument.close()
+
+
+class RecordedHost:
+    """Stands in for InstrumentHost in AudioSystem: which SoundFont and device it was asked for."""
+
+    made: list = []
+
+    def __init__(self, soundfont=None, *, buffer_frames=0, device=None):
+        RecordedHost.made.append((soundfont, buffer_frames, device))
+        if soundfont == "bad.sf2":
+            raise SoundFontError(soundfont, "it is not an SF2/SF3 SoundFont")
+        if buffer_frames == 128:
+            raise InstrumentError("The built-in instrument could not open the audio output (no).")
+        self.volume = 1.0
+
+
+def test_audio_system_opens_a_real_device_in_its_own_process(monkeypatch):
+    monkeypatch.setattr(host_module, "InstrumentHost", RecordedHost)
+    RecordedHost.made = []
+    device = FakeSounddevice({"name": "Speakers", "default_samplerate": 48000.0})
+    device.default = type("Default", (), {"device": [-1, 3]})()
+    audio = AudioSystem(sounddevice=device)
+    instrument, warning = audio.open("bad.sf2", buffer_frames=128)
+    assert isinstance(instrument, RecordedHost)
+    # The SoundFont gives way to the built-in bank, then the buffer to the device's own size,
+    # on the output device chosen in this process.
+    assert RecordedHost.made == [("bad.sf2", 128, 3), (None, 128, 3), (None, 0, 3)]
+    assert "Cannot use the SoundFont 'bad.sf2'" in warning and "own buffer size" in warning
+    with pytest.raises(ValueError, match="perf_counter"):
+        audio.open(clock=lambda: 0.0)
+
+
+@pytest.mark.skipif(instrument_module.audio_available()[0], reason="this machine has sound")
+def test_with_no_audio_device_the_child_says_why_as_the_instrument_here_would():
+    with pytest.raises(InstrumentError) as raised:
+        InstrumentHost()  # the real instrument, in the real child
+    assert str(raised.value) == instrument_module._UNAVAILABLE.format(
+        instrument_module._default_output(instrument_module._import_sounddevice()[0])[1])
