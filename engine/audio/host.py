@@ -48,7 +48,7 @@ from engine.live.endpoints import PortInfo
 INSTRUMENT = "engine.audio.instrument:BuiltInInstrument"
 RECORD = struct.Struct("<cdB3s")  # kind, when or volume (NaN: no time), length, the bytes
 MESSAGE, VOLUME, REPORT = b"M", b"V", b"R"
-STATUS_EVERY = 0.1  # seconds between the child's looks at its instrument's state
+STATUS_EVERY = 0.25  # seconds between the child's looks at its instrument's state
 _ROOT = str(Path(__file__).resolve().parents[2])  # where ``engine`` is, from source or installed
 _CHILD = f"import sys; sys.path.insert(0, {_ROOT!r}); from engine.audio.host import serve; serve()"
 
@@ -204,8 +204,20 @@ def _start(settings: dict):
     return factory(settings["soundfont"], buffer_frames=settings["buffer_frames"])
 
 
+def _prefer_real_time() -> None:
+    """This thread at the lowest real-time priority, where the system allows it (Linux, for a
+    user allowed real-time audio, as JACK users are): the child's threads hold the GIL the audio
+    callback needs, and one preempted meanwhile by a busy thread elsewhere (a generation) would
+    make the callback wait until it runs again, milliseconds later."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))  # Linux: this thread only
+    except (AttributeError, OSError):  # not Linux, or not allowed: a normal thread, as before
+        pass
+
+
 def _watch(instrument, lock: threading.Lock, done: threading.Event) -> None:
     """Say the instrument's state whenever it changes."""
+    _prefer_real_time()
     said = None
     while not done.wait(STATUS_EVERY):
         state = {"underruns": instrument.underruns, "block_frames": instrument.block_frames,
@@ -230,6 +242,7 @@ def serve(argv: list[str] | None = None) -> None:
     _say({"rate": instrument.rate, "block_frames": instrument.block_frames}, lock)
     done = threading.Event()
     threading.Thread(target=_watch, args=(instrument, lock, done), daemon=True).start()
+    _prefer_real_time()
     stdin = sys.stdin.buffer
     try:
         while len(record := stdin.read(RECORD.size)) == RECORD.size:
