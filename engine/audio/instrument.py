@@ -47,11 +47,15 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.audio.soundfont import SoundFontError, SoundFontSynth
 from engine.live.endpoints import PortError, PortInfo
+
+if TYPE_CHECKING:
+    from engine.audio.host import InstrumentHost
 
 BUILT_IN_NAME = "Built-in instrument"
 BUILT_IN_PORT = PortInfo(BUILT_IN_NAME, "Audio")
@@ -267,7 +271,7 @@ class AudioSystem:
 
     def open(self, soundfont: str | os.PathLike | None = None,
              clock: Callable[[], float] = time.perf_counter,
-             buffer_frames: int = 0, fall_back: bool = True) -> tuple[BuiltInInstrument, str]:
+             buffer_frames: int = 0, fall_back: bool = True) -> tuple[BuiltInInstrument | InstrumentHost, str]:
         """The instrument with ``soundfont`` (None: the built-in bank), and a warning ('' when
         none): a SoundFont that cannot be used is named, and the built-in bank plays instead;
         a ``buffer_frames`` the device refuses gives way to the device's own size, unless
