@@ -69,6 +69,17 @@ write_midi(read_melodies(data_files.demo_seed())[0], "seed.mid")'
 "$BIN/segue-cli" generate --seed seed.mid --out continued.mid --bars 2 --rng-seed 1
 [ -s continued.mid ] || fail "segue-cli generate wrote nothing"
 
+step "the built-in instrument's own process starts from the install"
+"$BIN/python" -c '
+from engine.audio.host import InstrumentHost
+from engine.audio.instrument import InstrumentError
+try:
+    InstrumentHost().close()  # a machine with sound: it played silence
+    print("the audio process opened the device")
+except InstrumentError as error:  # none (CI): the child ran, and says why it cannot sound
+    assert "unavailable" in str(error), error
+    print(f"the audio process answered: {error}")'
+
 step "segue --install-desktop"
 "$BIN/segue" --install-desktop
 [ -f "$XDG_DATA_HOME/applications/segue.desktop" ] || fail "no desktop entry"

@@ -41,13 +41,20 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from engine.audio.instrument import BUFFER_SIZES, BUILT_IN_NAME, BUILT_IN_PORT, InstrumentError
+from engine.audio.instrument import (
+    BUFFER_SIZES,
+    BUILT_IN_NAME,
+    BUILT_IN_PORT,
+    STILL_WORKS,
+    InstrumentError,
+)
 from engine.audio.soundfont import SoundFontError
 from engine.live.endpoints import PortInfo
 
 INSTRUMENT = "engine.audio.instrument:BuiltInInstrument"
 RECORD = struct.Struct("<cdB3s")  # kind, when or volume (NaN: no time), length, the bytes
 MESSAGE, VOLUME, REPORT = b"M", b"V", b"R"
+ENDED = f"The {BUILT_IN_NAME.lower()}'s audio process ended unexpectedly. {STILL_WORKS}"
 STATUS_EVERY = 0.25  # seconds between the child's looks at its instrument's state
 _ROOT = str(Path(__file__).resolve().parents[2])  # where ``engine`` is, from source or installed
 _CHILD = f"import sys; sys.path.insert(0, {_ROOT!r}); from engine.audio.host import serve; serve()"
@@ -95,7 +102,7 @@ class InstrumentHost:
             self._end()
             if first.get("error") == "soundfont":
                 raise SoundFontError(first["path"], first["reason"])
-            raise InstrumentError(first.get("message") or "The audio process ended.")
+            raise InstrumentError(first.get("message") or ENDED)
         self.rate = first["rate"]
         self.block_frames = first.get("block_frames", 0)
 
@@ -114,7 +121,7 @@ class InstrumentHost:
                 self._answers.put(answer)
         if not self._closed:
             self._failure = self._failure or "its audio process ended"
-        self._answers.put({"error": "instrument", "message": "The audio process ended."})
+        self._answers.put({"error": "instrument", "message": ENDED})
 
     def _write(self, kind: bytes, number: float = math.nan, data: bytes = b"") -> None:
         try:
@@ -162,7 +169,7 @@ class InstrumentHost:
         self._write(REPORT)
         answer = self._answers.get(timeout=timeout)
         if "report" not in answer:
-            raise InstrumentError(answer.get("message") or "The audio process ended.")
+            raise InstrumentError(answer.get("message") or ENDED)
         return answer["report"]
 
     def close(self) -> None:
@@ -238,6 +245,10 @@ def serve(argv: list[str] | None = None) -> None:
         return
     except InstrumentError as error:
         _say({"error": "instrument", "message": str(error)}, lock)
+        return
+    except Exception as error:  # noqa: BLE001 - whatever it is, Segue's process says it, once
+        _say({"error": "instrument", "message": f"The {BUILT_IN_NAME.lower()} could not start "
+              f"({type(error).__name__}: {error}). {STILL_WORKS}"}, lock)
         return
     _say({"rate": instrument.rate, "block_frames": instrument.block_frames}, lock)
     done = threading.Event()

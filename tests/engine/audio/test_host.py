@@ -122,3 +122,11 @@ def test_with_no_audio_device_the_child_says_why_as_the_instrument_here_would():
         InstrumentHost()  # the real instrument, in the real child
     assert str(raised.value) == instrument_module._UNAVAILABLE.format(
         instrument_module._default_output(instrument_module._import_sounddevice()[0])[1])
+
+
+def test_a_child_that_cannot_start_its_instrument_says_why_in_one_message():
+    with pytest.raises(InstrumentError) as raised:
+        InstrumentHost(instrument="tests.engine.audio.no_such_module:Instrument")
+    assert str(raised.value).startswith("The built-in instrument could not start "
+                                        "(ModuleNotFoundError: No module named")
+    assert str(raised.value).endswith("MIDI outputs and audio export still work.")
