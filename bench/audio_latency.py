@@ -48,7 +48,9 @@ model (``gui/app.py``); ``--no-gc-freeze`` leaves them to the collector, whose f
 of them hold the GIL for 30-90 ms on this machine: underruns no block size can hide.
 
 Goals (reported, not asserted): scheduler's share < 2 ms on top of the block, p99 < one block
-while generating, 0 underruns.
+while generating, 0 underruns. Read ``late`` first: where ``driver`` and ``reference`` are not 0
+the machine itself missed deadlines (on the 2-core development VM the dummy backend's timer does,
+at 256 frames, idle as much as busy; at 512 it keeps time), and no client can make those up.
 
     python bench/audio_latency.py [--seconds 30] [--period 256] [--load generate|process]
                                   [--in-process] [--no-gc-freeze] [--switch-interval S] [--json]
