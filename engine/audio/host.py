@@ -33,6 +33,7 @@ import json
 import math
 import os
 import queue
+import signal
 import struct
 import subprocess
 import sys
@@ -237,6 +238,9 @@ def _watch(instrument, lock: threading.Lock, done: threading.Event) -> None:
 def serve(argv: list[str] | None = None) -> None:
     """The child: run the instrument ``argv[0]`` (JSON settings) describes until stdin closes."""
     settings = json.loads((argv or sys.argv[1:])[0])
+    # Ctrl+C in Segue's terminal reaches this process too: Segue decides, and its exit closes
+    # the pipe, which ends this one.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     lock = threading.Lock()
     try:
         instrument = _start(settings)
