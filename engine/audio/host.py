@@ -14,7 +14,7 @@ timeout=30)``
     BuiltInInstrument (``send(message, when)``, ``close()``, ``volume``, ``name``, ``port``,
     ``virtual``, ``timed``, ``clock``, ``present_in``, ``missing_message``, ``rate``,
     ``underruns``, ``block_frames``, ``buffer_frames``), plus ``report()``, the child
-    instrument's ``report()``. Raises what the child's instrument raised: InstrumentError, or
+    instrument's ``report()``, which also brings those figures up to date. Raises what the child's instrument raised: InstrumentError, or
     SoundFontError naming the file. ``device``: a PortAudio output device index (None: the
     default output). ``instrument``: "module:Class" to run (the bench's measured one).
     ``when`` is on ``time.perf_counter``, one clock for every process on Linux, macOS and Windows.
@@ -39,18 +39,17 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from engine.audio.instrument import (
     BUFFER_SIZES,
     BUILT_IN_NAME,
-    BUILT_IN_PORT,
     STILL_WORKS,
     InstrumentError,
+    InstrumentOutput,
 )
 from engine.audio.soundfont import SoundFontError
-from engine.live.endpoints import PortInfo
 
 INSTRUMENT = "engine.audio.instrument:BuiltInInstrument"
 RECORD = struct.Struct("<cdB3s")  # kind, when or volume (NaN: no time), length, the bytes
@@ -61,12 +60,9 @@ _ROOT = str(Path(__file__).resolve().parents[2])  # where ``engine`` is, from so
 _CHILD = f"import sys; sys.path.insert(0, {_ROOT!r}); from engine.audio.host import serve; serve()"
 
 
-class InstrumentHost:
+class InstrumentHost(InstrumentOutput):
     """See the module docstring."""
 
-    port = BUILT_IN_PORT
-    virtual = False
-    timed = True
     clock = staticmethod(time.perf_counter)  # the child's instrument times messages on it too
 
     def __init__(self, soundfont: str | os.PathLike | None = None, *, buffer_frames: int = 0,
@@ -76,9 +72,6 @@ class InstrumentHost:
         self.buffer_frames = buffer_frames
         self.underruns = 0
         self.block_frames = 0
-        self._volume = 1.0
-        self._failure = ""
-        self._closed = False
         self._write_lock = threading.Lock()
         self._answers: queue.Queue = queue.Queue()
         settings = {"soundfont": None if soundfont is None else os.fspath(soundfont),
@@ -132,36 +125,14 @@ class InstrumentHost:
             self._failure = self._failure or "its audio process ended"
             raise InstrumentError(self.missing_message()) from None
 
-    # --- the output interface -----------------------------------------------------------------
-
-    @property
-    def name(self) -> str:
-        return BUILT_IN_NAME
+    # --- the output interface (the rest is InstrumentOutput's) ---------------------------------
 
     def send(self, message: Sequence[int], when: float | None = None) -> None:
         """Pass ``message`` to the child's instrument; ``when``: its time on perf_counter."""
-        if self._closed:
-            raise InstrumentError(f"The {BUILT_IN_NAME.lower()} is closed.")
-        if self._failure:
-            raise InstrumentError(self.missing_message())
+        self._check_sendable()
         self._write(MESSAGE, math.nan if when is None else when, bytes(message[:3]))
 
-    def present_in(self, ports: Iterable[PortInfo]) -> bool:
-        return not self._closed and not self._failure
-
-    def missing_message(self) -> str:
-        return f"The {BUILT_IN_NAME.lower()} stopped working ({self._failure or 'it was closed'})."
-
-    @property
-    def volume(self) -> float:
-        return self._volume
-
-    @volume.setter
-    def volume(self, value: float) -> None:
-        value = float(value)
-        if not math.isfinite(value) or not 0.0 <= value <= 1.0:
-            raise ValueError(f"volume {value!r} is outside 0-1")
-        self._volume = value
+    def _volume_changed(self, value: float) -> None:
         if not self._closed and not self._failure:
             self._write(VOLUME, value)
 
@@ -223,14 +194,17 @@ def _prefer_real_time() -> None:
         pass
 
 
+def _state(instrument) -> dict:
+    return {"underruns": instrument.underruns, "block_frames": instrument.block_frames,
+            "failure": getattr(instrument, "_failure", "")}
+
+
 def _watch(instrument, lock: threading.Lock, done: threading.Event) -> None:
     """Say the instrument's state whenever it changes."""
     _prefer_real_time()
     said = None
     while not done.wait(STATUS_EVERY):
-        state = {"underruns": instrument.underruns, "block_frames": instrument.block_frames,
-                 "failure": getattr(instrument, "_failure", "")}
-        if state != said:
+        if (state := _state(instrument)) != said:
             _say({"status": state}, lock)
             said = state
 
@@ -269,8 +243,9 @@ def serve(argv: list[str] | None = None) -> None:
                     pass  # the stream failed: the watcher says so, Segue stops sending
             elif kind == VOLUME:
                 instrument.volume = number
-            elif kind == REPORT:
+            elif kind == REPORT:  # the state first: when report() returns, Segue's copy is current
                 report = instrument.report() if hasattr(instrument, "report") else {}
+                _say({"status": _state(instrument)}, lock)
                 _say({"report": report}, lock)
     finally:
         done.set()

@@ -125,12 +125,53 @@ def _restore_switch_interval() -> None:
         sys.setswitchinterval(_switch["saved"])
 
 
-class BuiltInInstrument:
-    """See the module docstring."""
+class InstrumentOutput:
+    """What the built-in instrument is to the player, here or in its own process: an output with
+    a MIDI output's interface, a volume, and ``_closed`` / ``_failure`` set by the subclass."""
 
     port = BUILT_IN_PORT
     virtual = False
     timed = True  # send takes the message's scheduled time on ``clock``
+    _closed = False
+    _failure = ""  # why it stopped working, in the user's words; '' while it works
+    _volume = 1.0
+
+    @property
+    def name(self) -> str:
+        return BUILT_IN_NAME
+
+    def _check_sendable(self) -> None:
+        if self._closed:
+            raise InstrumentError(f"The {BUILT_IN_NAME.lower()} is closed.")
+        if self._failure:
+            raise InstrumentError(self.missing_message())
+
+    def present_in(self, ports: Iterable[PortInfo]) -> bool:
+        """Not a MIDI port, so not in a port list: present while its audio stream runs."""
+        return not self._closed and not self._failure
+
+    def missing_message(self) -> str:
+        """What the player reports when :meth:`present_in` says the instrument is gone."""
+        return f"The {BUILT_IN_NAME.lower()} stopped working ({self._failure or 'it was closed'})."
+
+    @property
+    def volume(self) -> float:
+        return self._volume
+
+    @volume.setter
+    def volume(self, value: float) -> None:
+        value = float(value)
+        if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+            raise ValueError(f"volume {value!r} is outside 0-1")
+        self._volume = value  # one float assignment: atomic, read once per block
+        self._volume_changed(value)
+
+    def _volume_changed(self, value: float) -> None:
+        """A subclass that keeps the volume elsewhere passes it on."""
+
+
+class BuiltInInstrument(InstrumentOutput):
+    """See the module docstring."""
 
     def __init__(
         self,
@@ -179,25 +220,10 @@ class BuiltInInstrument:
 
     # --- the output interface (the player's thread) -------------------------------------------
 
-    @property
-    def name(self) -> str:
-        return BUILT_IN_NAME
-
     def send(self, message: Sequence[int], when: float | None = None) -> None:
         """Queue ``message`` for the audio thread; ``when``: its scheduled time on ``clock``."""
-        if self._closed:
-            raise InstrumentError(f"The {BUILT_IN_NAME.lower()} is closed.")
-        if self._failure:
-            raise InstrumentError(f"The {BUILT_IN_NAME.lower()} stopped working ({self._failure}).")
+        self._check_sendable()
         self._queue.append((when, tuple(message)))
-
-    def present_in(self, ports: Iterable[PortInfo]) -> bool:
-        """Not a MIDI port, so not in a port list: present while its audio stream runs."""
-        return not self._closed and not self._failure
-
-    def missing_message(self) -> str:
-        """What the player reports when :meth:`present_in` says the instrument is gone."""
-        return f"The {BUILT_IN_NAME.lower()} stopped working ({self._failure or 'it was closed'})."
 
     def close(self) -> None:
         if self._closed:
@@ -208,17 +234,6 @@ class BuiltInInstrument:
         finally:
             self._queue.clear()
             _restore_switch_interval()
-
-    @property
-    def volume(self) -> float:
-        return self._volume
-
-    @volume.setter
-    def volume(self, value: float) -> None:
-        value = float(value)
-        if not math.isfinite(value) or not 0.0 <= value <= 1.0:
-            raise ValueError(f"volume {value!r} is outside 0-1")
-        self._volume = value  # one float assignment: atomic, read once per block
 
     # --- the audio thread ---------------------------------------------------------------------
 

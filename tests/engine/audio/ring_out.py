@@ -4,7 +4,7 @@
 when a whole block renders silent, so a test closes the instrument on an event, not a guessed
 time. ``RingOutInstrument(soundfont, buffer_frames=0)``: the built-in instrument on such a synth
 at 48 kHz, for :class:`engine.audio.host.InstrumentHost`'s ``instrument=``: its ``report()``
-arms it and says ``{"silent": ...}``.
+arms it and answers ``{"silent": True}`` once the sound has rung out.
 """
 
 from __future__ import annotations
@@ -38,5 +38,6 @@ class RingOutInstrument(BuiltInInstrument):
         super().__init__(rate=48000, synth=self.ring_out, buffer_frames=buffer_frames)
 
     def report(self) -> dict:
+        """Arm, then answer once a block has rendered silent (or after 10 s)."""
         self.ring_out.armed = True
-        return {"silent": self.ring_out.silent.is_set()}
+        return {"silent": self.ring_out.silent.wait(10)}
