@@ -71,11 +71,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.playback_timing import MODEL_PATH, stand_in_generation, xruns  # noqa: E402
-from engine.audio import instrument as instrument_module  # noqa: E402
-from engine.audio.host import InstrumentHost  # noqa: E402
-from engine.audio.instrument import BuiltInInstrument  # noqa: E402
-from engine.live.player import Player  # noqa: E402
-from engine.melody import Melody, Note  # noqa: E402
+from segue.engine.audio import instrument as instrument_module  # noqa: E402
+from segue.engine.audio.host import InstrumentHost  # noqa: E402
+from segue.engine.audio.instrument import BuiltInInstrument  # noqa: E402
+from segue.engine.live.player import Player  # noqa: E402
+from segue.engine.melody import Melody, Note  # noqa: E402
 from tests.engine.audio.jack_capture import Capture, select_jack_output  # noqa: E402
 from tests.jack import JackServer, jackd_path  # noqa: E402
 
@@ -122,7 +122,7 @@ def generate_64x8(stop: threading.Event) -> int:
     """``engine.generate`` for 64 steps x 8 variations, over and over until ``stop``."""
     import torch
 
-    import engine
+    from segue import engine
 
     torch.set_num_threads(1)
     model = engine.load_model(MODEL_PATH, device="cpu")
@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     usable = MODEL_PATH.exists()
     function = generate_64x8 if usable else stand_in_generation
-    generator = (f"engine.generate 64x8 with {MODEL_PATH.name}" if usable
+    generator = (f"segue.engine.generate 64x8 with {MODEL_PATH.name}" if usable
                  else "stand-in: torch LSTMCell(64, 512) sampling loop (no model installed)")
     if args.load == "process":
         function, generator = busy_process, "control: 'while True: pass' in another process"

@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from engine.audio.audio_files import encode_audio  # noqa: E402
-from engine.audio.rendering import melody_events, render  # noqa: E402
-from engine.audio.soundfont import SoundFontSynth  # noqa: E402
-from engine.melody import Melody, Note  # noqa: E402
+from segue.engine.audio.audio_files import encode_audio  # noqa: E402
+from segue.engine.audio.rendering import melody_events, render  # noqa: E402
+from segue.engine.audio.soundfont import SoundFontSynth  # noqa: E402
+from segue.engine.melody import Melody, Note  # noqa: E402
 
 PROGRAMS = {0: "piano", 24: "nylon guitar", 40: "violin", 73: "flute"}
 

@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from engine import keys  # noqa: E402
-from engine.ml.catalog import DEFAULT_MODEL, model_path  # noqa: E402
-from engine.ml.checkpoint import load_model  # noqa: E402
-from engine.ml.sampling import generate  # noqa: E402
-from engine.session import read_melodies  # noqa: E402
+from segue.engine import keys  # noqa: E402
+from segue.engine.ml.catalog import DEFAULT_MODEL, model_path  # noqa: E402
+from segue.engine.ml.checkpoint import load_model  # noqa: E402
+from segue.engine.ml.sampling import generate  # noqa: E402
+from segue.engine.session import read_melodies  # noqa: E402
 
 VARIATIONS = 8
 

@@ -27,12 +27,12 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from engine.corpus import load_corpus  # noqa: E402
-from engine.ml.catalog import DEFAULT_MODEL, model_path  # noqa: E402
-from engine.ml.checkpoint import load_model  # noqa: E402
-from engine.ml.fill import fill, following_log_probs  # noqa: E402
-from engine.ml.sampling import generate  # noqa: E402
-from engine.piece import outside_range, seed_of  # noqa: E402
+from segue.engine.corpus import load_corpus  # noqa: E402
+from segue.engine.ml.catalog import DEFAULT_MODEL, model_path  # noqa: E402
+from segue.engine.ml.checkpoint import load_model  # noqa: E402
+from segue.engine.ml.fill import fill, following_log_probs  # noqa: E402
+from segue.engine.ml.sampling import generate  # noqa: E402
+from segue.engine.piece import outside_range, seed_of  # noqa: E402
 
 BARS = 8
 GAP = (2, 4)  # bars 3-4, as bar indices from 0

@@ -34,12 +34,12 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from engine.melody import Melody, Note  # noqa: E402
-from engine.ml.catalog import DEFAULT_MODEL, model_path, model_paths  # noqa: E402
-from engine.ml.checkpoint import load_model  # noqa: E402
-from engine.ml.model import ModelConfig, create_model, meter_of, meter_tensor  # noqa: E402
-from engine.ml.sampling import generate  # noqa: E402
-from engine.ml.stepper import Stepper, step_tables  # noqa: E402
+from segue.engine.melody import Melody, Note  # noqa: E402
+from segue.engine.ml.catalog import DEFAULT_MODEL, model_path, model_paths  # noqa: E402
+from segue.engine.ml.checkpoint import load_model  # noqa: E402
+from segue.engine.ml.model import ModelConfig, create_model, meter_of, meter_tensor  # noqa: E402
+from segue.engine.ml.sampling import generate  # noqa: E402
+from segue.engine.ml.stepper import Stepper, step_tables  # noqa: E402
 
 SEED = Melody(
     [Note(p, 2 * i, 2) for i, p in enumerate([67, 69, 71, 72, 74, 72, 71, 69, 67, 66, 67, 69, 71, 67, 62, 67])],

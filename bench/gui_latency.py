@@ -121,13 +121,13 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication([])
-    from engine.live.ports import MidiSystem
-    from engine.live.testing import FakeRtmidi
-    from engine.ml.catalog import DEFAULT_MODEL, shipped_models
-    from gui import settings as prefs
-    from gui.dialogs import ScriptedDialogs
-    from gui.piano_roll.grid import NoteGrid
-    from gui.window.main_window import MainWindow
+    from segue.engine.live.ports import MidiSystem
+    from segue.engine.live.testing import FakeRtmidi
+    from segue.engine.ml.catalog import DEFAULT_MODEL, shipped_models
+    from segue.gui import settings as prefs
+    from segue.gui.dialogs import ScriptedDialogs
+    from segue.gui.piano_roll.grid import NoteGrid
+    from segue.gui.window.main_window import MainWindow
 
     folder = tempfile.mkdtemp(prefix="segue-bench-")
     prefs.use_private_store(folder)

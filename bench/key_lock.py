@@ -29,14 +29,14 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from engine import keys  # noqa: E402
-from engine.melody import Melody, Note  # noqa: E402
-from engine.ml import sampling  # noqa: E402
-from engine.ml.catalog import DEFAULT_MODEL, model_path  # noqa: E402
-from engine.ml.checkpoint import load_model  # noqa: E402
-from engine.ml.pitch_mask import allowed_pitch_bias  # noqa: E402
-from engine.openings import openings_path  # noqa: E402
-from engine.session import read_melodies  # noqa: E402
+from segue.engine import keys  # noqa: E402
+from segue.engine.melody import Melody, Note  # noqa: E402
+from segue.engine.ml import sampling  # noqa: E402
+from segue.engine.ml.catalog import DEFAULT_MODEL, model_path  # noqa: E402
+from segue.engine.ml.checkpoint import load_model  # noqa: E402
+from segue.engine.ml.pitch_mask import allowed_pitch_bias  # noqa: E402
+from segue.engine.openings import openings_path  # noqa: E402
+from segue.engine.session import read_melodies  # noqa: E402
 
 RNG_SEEDS = (1, 2, 3)
 BARS = 4

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine import midi_io  # noqa: E402
+from segue.engine import midi_io  # noqa: E402
 
 
 def busy_file(events: int, tracks: int = 8) -> bytes:

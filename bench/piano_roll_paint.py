@@ -30,7 +30,7 @@ GOAL_MS = 16.0
 
 
 def make_melody(count: int, seed: int = 7):
-    from engine.melody import Melody, Note
+    from segue.engine.melody import Melody, Note
 
     rng = random.Random(seed)
     notes, step, pitch = [], 0, 64
@@ -67,8 +67,8 @@ def main(argv=None) -> int:
     from PySide6 import __version__ as pyside_version
     from PySide6.QtWidgets import QApplication
 
-    from gui.document import Document
-    from gui.piano_roll.roll import PianoRoll
+    from segue.gui.document import Document
+    from segue.gui.piano_roll.roll import PianoRoll
 
     app = QApplication.instance() or QApplication([])
     melody = make_melody(args.notes)
@@ -93,7 +93,7 @@ def main(argv=None) -> int:
     results["fit_all_panes"] = timed(roll.repaint, args.repeats)
 
     # One mouse move of a note drag at fit zoom: preview melody, new rectangles, repaint.
-    from gui.piano_roll.tools import MoveGesture, Pointer
+    from segue.gui.piano_roll.tools import MoveGesture, Pointer
 
     note = melody.notes[len(melody.notes) // 2]
     geometry = roll.roll_geometry

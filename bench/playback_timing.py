@@ -43,11 +43,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.live.output import open_output  # noqa: E402
-from engine.live.player import Player  # noqa: E402
-from engine.live.ports import MidiSystem, PortInfo  # noqa: E402
-from engine.melody import Melody, Note  # noqa: E402
-from engine.ml.catalog import DEFAULT_MODEL, model_path, model_paths  # noqa: E402
+from segue.engine.live.output import open_output  # noqa: E402
+from segue.engine.live.player import Player  # noqa: E402
+from segue.engine.live.ports import MidiSystem, PortInfo  # noqa: E402
+from segue.engine.melody import Melody, Note  # noqa: E402
+from segue.engine.ml.catalog import DEFAULT_MODEL, model_path, model_paths  # noqa: E402
 from tests.jack import JackServer, jackd_path  # noqa: E402
 
 RECEIVER_CLIENT = "SegueBenchReceiver"
@@ -124,7 +124,7 @@ def model_generation(stop: threading.Event) -> int:
     """``engine.generate`` with the app's default model, over and over until ``stop``."""
     import torch
 
-    import engine
+    from segue import engine
 
     torch.set_num_threads(1)
     model = engine.load_model(MODEL_PATH, device="cpu")
@@ -142,12 +142,12 @@ def choose_generator(kind: str):
     usable = MODEL_PATH.exists()
     if usable:
         try:
-            import engine.ml.model  # noqa: F401
-            import engine.ml.sampling  # noqa: F401
+            import segue.engine.ml.model  # noqa: F401
+            import segue.engine.ml.sampling  # noqa: F401
         except ImportError:
             usable = False
     if usable:
-        return model_generation, f"engine.generate with {MODEL_PATH.relative_to(ROOT)}"
+        return model_generation, f"segue.engine.generate with {MODEL_PATH.relative_to(ROOT)}"
     if kind == "model":
         raise SystemExit(f"{MODEL_PATH} or engine.ml.sampling is missing; use --generator stand-in")
     return (

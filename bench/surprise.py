@@ -22,13 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.melody import Melody  # noqa: E402
-from engine.ml.catalog import DEFAULT_MODEL, model_path  # noqa: E402
-from engine.ml.checkpoint import load_model  # noqa: E402
-from engine.ml.device import use_interactive_threads  # noqa: E402
-from engine.ml.evaluation import score  # noqa: E402
-from engine.openings import openings_path  # noqa: E402
-from engine.session import read_melodies  # noqa: E402
+from segue.engine.melody import Melody  # noqa: E402
+from segue.engine.ml.catalog import DEFAULT_MODEL, model_path  # noqa: E402
+from segue.engine.ml.checkpoint import load_model  # noqa: E402
+from segue.engine.ml.device import use_interactive_threads  # noqa: E402
+from segue.engine.ml.evaluation import score  # noqa: E402
+from segue.engine.openings import openings_path  # noqa: E402
+from segue.engine.session import read_melodies  # noqa: E402
 
 
 def long_piece(model_name: str, bars: int) -> Melody:

@@ -19,9 +19,9 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from engine.ml.evaluation import encode_tunes  # noqa: E402
-from engine.ml.model import ModelConfig, create_model  # noqa: E402
-from engine.ml.training import TrainOptions, batch_loss, epoch_batches  # noqa: E402
+from segue.engine.ml.evaluation import encode_tunes  # noqa: E402
+from segue.engine.ml.model import ModelConfig, create_model  # noqa: E402
+from segue.engine.ml.training import TrainOptions, batch_loss, epoch_batches  # noqa: E402
 
 
 def main() -> None:
@@ -38,7 +38,7 @@ def main() -> None:
     config = ModelConfig(hidden_size=args.hidden_size, num_layers=args.layers)
     options = TrainOptions(batch_size=args.batch_size, model=config)
     try:
-        from engine.corpus import load_corpus
+        from segue.engine.corpus import load_corpus
 
         tunes, source = load_corpus(args.corpus, "train"), args.corpus
     except Exception:  # noqa: BLE001 - any failure: fall back to synthetic tunes

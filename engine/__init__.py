@@ -73,44 +73,44 @@ functions on melodies. Files (``engine.files``): ``write_atomically``.
 Command line: ``segue-cli`` (``engine.cli``): corpus build, train, evaluate, generate, openings.
 """
 
-from engine import keys
-from engine.encoding import EventEncoding
-from engine.melody import Melody, Note
+from segue.engine import keys
+from segue.engine.encoding import EventEncoding
+from segue.engine.melody import Melody, Note
 
 __version__ = "0.1.0"
 
-# Heavier parts load on first use, so ``import engine`` stays quick and pulls in no torch.
+# Heavier parts load on first use, so ``import segue.engine`` stays quick and pulls in no torch.
 _LAZY = {
-    "read_midi": "engine.midi_io",
-    "import_midi": "engine.midi_io",
-    "write_midi": "engine.midi_io",
-    "melody_to_midi_bytes": "engine.midi_io",
-    "list_tracks": "engine.midi_io",
-    "best_track": "engine.midi_io",
-    "TrackInfo": "engine.midi_io",
-    "ImportResult": "engine.midi_io",
-    "MidiImportError": "engine.midi_io",
-    "MidiExportError": "engine.midi_io",
-    "build_corpus": "engine.corpus",
-    "load_corpus": "engine.corpus",
-    "split_of": "engine.corpus",
-    "corpus_openings": "engine.openings",
-    "ModelConfig": "engine.ml.model",
-    "create_model": "engine.ml.model",
-    "ModelError": "engine.ml.checkpoint",
-    "save_model": "engine.ml.checkpoint",
-    "load_model": "engine.ml.checkpoint",
-    "choose_device": "engine.ml.device",
-    "generate": "engine.ml.sampling",
-    "iter_generate": "engine.ml.sampling",
-    "GenerationUpdate": "engine.ml.sampling",
-    "GenerationCancelled": "engine.ml.sampling",
-    "steps_for_bars": "engine.ml.sampling",
-    "fill": "engine.ml.fill",
-    "score": "engine.ml.evaluation",
-    "evaluate": "engine.ml.evaluation",
-    "train": "engine.ml.training",
-    "TrainOptions": "engine.ml.training",
+    "read_midi": "segue.engine.midi_io",
+    "import_midi": "segue.engine.midi_io",
+    "write_midi": "segue.engine.midi_io",
+    "melody_to_midi_bytes": "segue.engine.midi_io",
+    "list_tracks": "segue.engine.midi_io",
+    "best_track": "segue.engine.midi_io",
+    "TrackInfo": "segue.engine.midi_io",
+    "ImportResult": "segue.engine.midi_io",
+    "MidiImportError": "segue.engine.midi_io",
+    "MidiExportError": "segue.engine.midi_io",
+    "build_corpus": "segue.engine.corpus",
+    "load_corpus": "segue.engine.corpus",
+    "split_of": "segue.engine.corpus",
+    "corpus_openings": "segue.engine.openings",
+    "ModelConfig": "segue.engine.ml.model",
+    "create_model": "segue.engine.ml.model",
+    "ModelError": "segue.engine.ml.checkpoint",
+    "save_model": "segue.engine.ml.checkpoint",
+    "load_model": "segue.engine.ml.checkpoint",
+    "choose_device": "segue.engine.ml.device",
+    "generate": "segue.engine.ml.sampling",
+    "iter_generate": "segue.engine.ml.sampling",
+    "GenerationUpdate": "segue.engine.ml.sampling",
+    "GenerationCancelled": "segue.engine.ml.sampling",
+    "steps_for_bars": "segue.engine.ml.sampling",
+    "fill": "segue.engine.ml.fill",
+    "score": "segue.engine.ml.evaluation",
+    "evaluate": "segue.engine.ml.evaluation",
+    "train": "segue.engine.ml.training",
+    "TrainOptions": "segue.engine.ml.training",
 }
 
 __all__ = ["Melody", "Note", "EventEncoding", "keys", "__version__", *_LAZY]

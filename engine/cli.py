@@ -11,7 +11,7 @@
     segue-cli render IN.mid OUT.wav [--program N] [--soundfont F] [--rate 44100|48000] [--tempo BPM]
     segue-cli convert IN OUT [--part N]   (.mid, .abc, .musicxml/.xml/.mxl, .segue, by suffix)
 
-Training runs unchanged under ``torchrun --nproc_per_node=N -m engine.cli train ...``.
+Training runs unchanged under ``torchrun --nproc_per_node=N -m segue.engine.cli train ...``.
 Errors print one line naming the file and the reason; set SEGUE_DEBUG=1 for tracebacks.
 Heavy modules (torch, MIDI) load only inside the command that needs them.
 """
@@ -25,7 +25,7 @@ import os
 import sys
 from pathlib import Path
 
-from engine.ml.catalog import DEFAULT_MODEL, model_path
+from segue.engine.ml.catalog import DEFAULT_MODEL, model_path
 
 
 class CliError(Exception):
@@ -36,7 +36,7 @@ class CliError(Exception):
 
 
 def cmd_corpus_build(args) -> int:
-    from engine.corpus import build_corpus  # noqa: PLC0415
+    from segue.engine.corpus import build_corpus  # noqa: PLC0415
 
     report = build_corpus(args.name, cache_dir=args.cache_dir, workers=args.workers, progress=not args.quiet)
     print(report.summary())
@@ -69,8 +69,8 @@ def _given(args, flags: dict) -> dict:
 
 
 def cmd_train(args) -> int:
-    from engine.ml.model import ModelConfig  # noqa: PLC0415
-    from engine.ml.training import TrainOptions, train  # noqa: PLC0415
+    from segue.engine.ml.model import ModelConfig  # noqa: PLC0415
+    from segue.engine.ml.training import TrainOptions, train  # noqa: PLC0415
 
     _set_threads(args.threads)
     config = ModelConfig(
@@ -102,8 +102,8 @@ def _clean(value):
 
 
 def cmd_evaluate(args) -> int:
-    from engine.ml.checkpoint import load_model  # noqa: PLC0415
-    from engine.ml.evaluation import evaluate, format_report  # noqa: PLC0415
+    from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
+    from segue.engine.ml.evaluation import evaluate, format_report  # noqa: PLC0415
 
     _set_threads(args.threads)
     model = load_model(model_path(args.model), device=args.device)
@@ -112,7 +112,7 @@ def cmd_evaluate(args) -> int:
         baseline=not args.no_baseline, max_order=args.max_order, follow_seed=args.follow_seed,
     )
     if args.prime_bars:
-        from engine.ml.continuation_eval import continuation_report  # noqa: PLC0415
+        from segue.engine.ml.continuation_eval import continuation_report  # noqa: PLC0415
 
         result["continuation"] = continuation_report(
             model, args.corpus, args.split, args.prime_bars, cache_dir=args.cache_dir,
@@ -147,10 +147,10 @@ def _output_paths(out: Path, count: int) -> list[Path]:
 
 
 def cmd_generate(args) -> int:
-    from engine.encoding import fit_to_range  # noqa: PLC0415
-    from engine.midi_io import read_midi, write_midi  # noqa: PLC0415
-    from engine.ml.checkpoint import load_model  # noqa: PLC0415
-    from engine.ml.sampling import generate, steps_for_bars  # noqa: PLC0415
+    from segue.engine.encoding import fit_to_range  # noqa: PLC0415
+    from segue.engine.midi_io import read_midi, write_midi  # noqa: PLC0415
+    from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
+    from segue.engine.ml.sampling import generate, steps_for_bars  # noqa: PLC0415
 
     _set_threads(args.threads)
     seed = read_midi(args.seed)
@@ -179,10 +179,10 @@ def cmd_generate(args) -> int:
 
 
 def cmd_openings(args) -> int:
-    from engine.corpus import load_corpus  # noqa: PLC0415
-    from engine.files import write_atomically  # noqa: PLC0415
-    from engine.openings import corpus_openings  # noqa: PLC0415
-    from engine.session import melodies_to_json  # noqa: PLC0415
+    from segue.engine.corpus import load_corpus  # noqa: PLC0415
+    from segue.engine.files import write_atomically  # noqa: PLC0415
+    from segue.engine.openings import corpus_openings  # noqa: PLC0415
+    from segue.engine.session import melodies_to_json  # noqa: PLC0415
 
     tunes = load_corpus(args.corpus, "validation", cache_dir=args.cache_dir)
     openings = corpus_openings(tunes, count=args.count, rng_seed=args.rng_seed)
@@ -195,8 +195,8 @@ def cmd_openings(args) -> int:
 
 
 def cmd_init_model(args) -> int:
-    from engine.ml.checkpoint import save_model  # noqa: PLC0415
-    from engine.ml.model import ModelConfig, create_model  # noqa: PLC0415
+    from segue.engine.ml.checkpoint import save_model  # noqa: PLC0415
+    from segue.engine.ml.model import ModelConfig, create_model  # noqa: PLC0415
 
     model = create_model(ModelConfig(hidden_size=args.hidden_size, num_layers=args.layers), seed=args.seed)
     path = save_model(model, args.path, training={"note": "random weights, not trained"})
@@ -205,7 +205,7 @@ def cmd_init_model(args) -> int:
 
 
 def cmd_render(args) -> int:
-    from engine.audio.midi_render import render_midi_file  # noqa: PLC0415
+    from segue.engine.audio.midi_render import render_midi_file  # noqa: PLC0415
 
     print(render_midi_file(
         args.midi, args.out, program=args.program, soundfont=args.soundfont, rate=args.rate,
@@ -215,7 +215,7 @@ def cmd_render(args) -> int:
 
 
 def cmd_convert(args) -> int:
-    from engine.notation.convert import convert  # noqa: PLC0415
+    from segue.engine.notation.convert import convert  # noqa: PLC0415
 
     print(convert(args.source, args.destination, None if args.part is None else args.part - 1))
     return 0
@@ -235,7 +235,7 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from engine import __version__  # noqa: PLC0415
+    from segue.engine import __version__  # noqa: PLC0415
 
     parser = argparse.ArgumentParser(prog="segue-cli", description="Segue's command line.")
     parser.add_argument("--version", action="version", version=f"segue-cli {__version__}")
@@ -373,14 +373,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _known_errors() -> tuple[type[BaseException], ...]:
     errors: list[type[BaseException]] = [CliError, ValueError, OSError]
     for module, name in (
-        ("engine.corpus", "CorpusError"),
-        ("engine.midi_io", "MidiImportError"),
-        ("engine.midi_io", "MidiExportError"),
-        ("engine.notation.results", "NotationImportError"),
-        ("engine.notation.results", "NotationExportError"),
-        ("engine.ml.sampling", "GenerationCancelled"),
-        ("engine.audio.soundfont", "SoundFontError"),
-        ("engine.audio.audio_files", "AudioExportError"),
+        ("segue.engine.corpus", "CorpusError"),
+        ("segue.engine.midi_io", "MidiImportError"),
+        ("segue.engine.midi_io", "MidiExportError"),
+        ("segue.engine.notation.results", "NotationImportError"),
+        ("segue.engine.notation.results", "NotationExportError"),
+        ("segue.engine.ml.sampling", "GenerationCancelled"),
+        ("segue.engine.audio.soundfont", "SoundFontError"),
+        ("segue.engine.audio.audio_files", "AudioExportError"),
     ):
         loaded = sys.modules.get(module)  # only modules the command used can have raised
         if loaded is not None and hasattr(loaded, name):

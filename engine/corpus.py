@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.corpus_sources import MUSIC21_SOURCES, CorpusError, parser_for, source_files
-from engine.files import write_atomically
-from engine.melody import Melody, Note
+from segue.engine.corpus_sources import MUSIC21_SOURCES, CorpusError, parser_for, source_files
+from segue.engine.files import write_atomically
+from segue.engine.melody import Melody, Note
 
 CACHE_FORMAT = 1
 SPLITS = ("train", "validation", "test")

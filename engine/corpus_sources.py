@@ -26,7 +26,7 @@ from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 
-from engine.melody import Melody, Note
+from segue.engine.melody import Melody, Note
 
 MIN_NOTES = 4
 STEPS_PER_QUARTER = 4
@@ -87,7 +87,7 @@ def source_files(name: str) -> list[tuple[str, Path]]:
 
 def stream_to_melody(score) -> tuple[Melody | None, str | None, Counter]:
     """A music21 score's first part -> (melody, skip reason, adjustments) by the grid rules."""
-    from engine.notation.streams import is_grace, pitches_of, sounding_notes, stream_fields
+    from segue.engine.notation.streams import is_grace, pitches_of, sounding_notes, stream_fields
 
     adjusted: Counter = Counter()
     part = score.parts[0] if getattr(score, "parts", None) else score
@@ -208,7 +208,7 @@ def _soprano(score):
 def _parse_midi_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
     """One MIDI file of a user folder: one tune per non-drum track with enough notes."""
     root, path = task
-    from engine import midi_io  # noqa: PLC0415
+    from segue.engine import midi_io  # noqa: PLC0415
 
     records, skipped, adjusted = [], Counter(), Counter()
     relative = Path(path).relative_to(root).as_posix()

@@ -1,7 +1,7 @@
 """Where the files Segue ships and the files a user adds are, wherever Segue is installed.
 
 The shipped models (``models/``) and resources (``resources/``) sit at the top of a checkout and
-install as the packages ``segue_data.models`` and ``segue_data.resources`` (see
+install as the packages ``segue.models`` and ``segue.resources`` (see
 pyproject.toml), so they are found through :mod:`importlib.resources` the same way from a
 checkout with an editable install and from a wheel; never relative to the current folder.
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-MODELS_PACKAGE = "segue_data.models"
-RESOURCES_PACKAGE = "segue_data.resources"
+MODELS_PACKAGE = "segue.models"
+RESOURCES_PACKAGE = "segue.resources"
 APP_NAME = "Segue"  # the data folder's name (~/.local/share/Segue on Linux)
 DEMO_SEED = "demo_seed.json"
 SOUNDFONT = "sf_GMbank.sf2"

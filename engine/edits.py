@@ -25,7 +25,7 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engine.melody import MAX_PITCH, Melody, Note
+from segue.engine.melody import MAX_PITCH, Melody, Note
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine import keys
-from engine.melody import DEFAULT_VELOCITY, Melody, Note
+from segue.engine import keys
+from segue.engine.melody import DEFAULT_VELOCITY, Melody, Note
 
 REST = 0
 HOLD = 1

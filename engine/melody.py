@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from engine import keys
+from segue.engine import keys
 
 MAX_PITCH = 127
 DEFAULT_VELOCITY = 100

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine.melody import Melody
-from engine.ml.catalog import display_name, model_path
-from engine.session import SessionError, read_melodies
+from segue.engine.melody import Melody
+from segue.engine.ml.catalog import display_name, model_path
+from segue.engine.session import SessionError, read_melodies
 
 if TYPE_CHECKING:  # the corpus module loads numpy; the GUI reads openings without it
-    from engine.corpus import Tune
+    from segue.engine.corpus import Tune
 
 MIN_NOTES = 6
 

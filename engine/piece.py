@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from engine.melody import Melody
+from segue.engine.melody import Melody
 
 
 def seed_of(melody: Melody, marker: int) -> Melody:

@@ -41,9 +41,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from engine import keys
-from engine.melody import DEFAULT_VELOCITY, Melody, Note
-from engine.ml.catalog import DEFAULT_MODEL
+from segue.engine import keys
+from segue.engine.melody import DEFAULT_VELOCITY, Melody, Note
+from segue.engine.ml.catalog import DEFAULT_MODEL
 
 FORMAT_NAME = "segue-session"
 SCHEMA_VERSION = 1
@@ -366,7 +366,7 @@ def _step_range(value, label: str) -> tuple[int, int]:
 
 
 def session_to_dict(session: Session) -> dict:
-    from engine import __version__
+    from segue.engine import __version__
 
     return {
         "format": FORMAT_NAME,

@@ -22,9 +22,9 @@ import random
 from collections.abc import Iterable
 from fractions import Fraction
 
-from engine import keys
-from engine.edits import EditResult, members, others, place_notes, transpose_notes
-from engine.melody import MAX_PITCH, Melody, Note
+from segue.engine import keys
+from segue.engine.edits import EditResult, members, others, place_notes, transpose_notes
+from segue.engine.melody import MAX_PITCH, Melody, Note
 
 __all__ = [
     "transpose",

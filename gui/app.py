@@ -27,7 +27,7 @@ import threading
 import traceback
 from pathlib import Path
 
-import engine
+from segue import engine
 
 log = logging.getLogger("segue")
 
@@ -137,10 +137,10 @@ def take_screenshot(window, path: str) -> int:
     """Demo seed plus a pending continuation, grabbed to ``path``; 0 on success."""
     from PySide6.QtWidgets import QApplication
 
-    from engine.ml.catalog import available_models
-    from engine.ml.request import ContinuationRequest, stand_in_continuation
-    from gui.generation.model_loader import continuation_job, load_model_job
-    from gui.worker import run_sync
+    from segue.engine.ml.catalog import available_models
+    from segue.engine.ml.request import ContinuationRequest, stand_in_continuation
+    from segue.gui.generation.model_loader import continuation_job, load_model_job
+    from segue.gui.worker import run_sync
 
     document = window.document
     settings = window.panel.settings().replace(bars=2, variations=3, seed_locked=True, rng_seed=7)
@@ -183,17 +183,17 @@ def take_screenshot(window, path: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.install_desktop or args.uninstall_desktop:
-        from gui import desktop
+        from segue.gui import desktop
 
         return desktop.run(remove=args.uninstall_desktop)
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication  # after argparse: --version needs no Qt
 
-    from engine.live.ports import default_system
-    from gui import desktop
-    from gui import settings as prefs
-    from gui.window.autosave import recovery_dir
-    from gui.window.main_window import MainWindow
+    from segue.engine.live.ports import default_system
+    from segue.gui import desktop
+    from segue.gui import settings as prefs
+    from segue.gui.window.autosave import recovery_dir
+    from segue.gui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(prefs.APPLICATION)
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         return take_screenshot(window, args.screenshot)
     install_excepthook(lambda: window, log_file)
     if args.startup_report:
-        from gui.startup_report import StartupReport
+        from segue.gui.startup_report import StartupReport
 
         StartupReport(window)
     window.show()

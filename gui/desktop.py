@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine import data_files
+from segue.engine import data_files
 
 APP_ID = "segue"
 SESSION_MIME = "application/x-segue"

@@ -85,7 +85,7 @@ class Dialogs:
     def choose_track(self, file_name: str, tracks: list) -> int | None:
         """The index of the track to import from ``tracks`` (TrackInfo, or NotationPart for an
         ABC file's tunes and a score's parts), or None if cancelled."""
-        from gui.window.import_dialog import TrackChooserDialog
+        from segue.gui.window.import_dialog import TrackChooserDialog
 
         dialog = TrackChooserDialog(file_name, tracks, self.parent)
         return dialog.chosen_track() if dialog.exec() else None
@@ -96,8 +96,8 @@ class Dialogs:
         The dialog opens on the choice made last time (musicians export the same way again and
         again); it is remembered in the app's settings.
         """
-        from gui import settings as prefs
-        from gui.window.export import CHOICES, PIECE, ExportDialog, ExportOptions
+        from segue.gui import settings as prefs
+        from segue.gui.window.export import CHOICES, PIECE, ExportDialog, ExportOptions
 
         last = prefs.read(prefs.EXPORT_CHOICE)
         initial = ExportOptions(

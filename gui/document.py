@@ -24,8 +24,8 @@ from dataclasses import dataclass, replace
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from engine import piece
-from engine.melody import Melody
+from segue.engine import piece
+from segue.engine.melody import Melody
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings
 
-from engine.ml.catalog import DEFAULT_MODEL
-from engine.session import GenerationSettings
+from segue.engine.ml.catalog import DEFAULT_MODEL
+from segue.engine.session import GenerationSettings
 
 ORGANIZATION = "Segue"
 APPLICATION = "Segue"

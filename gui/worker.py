@@ -38,12 +38,12 @@ PROGRESS_INTERVAL_S = 0.03  # at most ~33 progress updates a second reach the GU
 # name so that importing this module loads neither torch (ModelError's home) nor the live code;
 # an error can only be raised once its module is loaded.
 EXPECTED_ERRORS = (
-    ("engine.files", "FileProblem"),  # MIDI, notation, audio and SoundFont files
-    ("engine.ml.checkpoint", "ModelError"),
-    ("engine.session", "SessionError"),
-    ("engine.corpus_sources", "CorpusError"),
-    ("engine.live.ports", "PortError"),
-    ("gui.window.session_file", "SessionFileError"),
+    ("segue.engine.files", "FileProblem"),  # MIDI, notation, audio and SoundFont files
+    ("segue.engine.ml.checkpoint", "ModelError"),
+    ("segue.engine.session", "SessionError"),
+    ("segue.engine.corpus_sources", "CorpusError"),
+    ("segue.engine.live.ports", "PortError"),
+    ("segue.gui.window.session_file", "SessionFileError"),
 )
 
 

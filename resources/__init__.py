@@ -1,2 +1,2 @@
 """Files the app needs at run time (demo seed, icon, SoundFont), installed as the package
-``segue_data.resources`` (see engine/data_files.py). No code lives here."""
+``segue.resources`` (see engine/data_files.py). No code lives here."""

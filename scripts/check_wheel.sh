@@ -28,6 +28,16 @@ PIP=("$WORK/venv/bin/python" -m pip install --quiet -c "$REPO/constraints.txt")
 "${PIP[@]}" --no-deps tinysoundfont  # without PyAudio, as scripts/dev does
 "${PIP[@]}" "$WHEEL"
 
+step "the wheel installs nothing at the top of site-packages but segue and its metadata"
+"$WORK/venv/bin/python" - <<'EOF2' || fail "the wheel installs more than segue at the top"
+from importlib.metadata import distribution
+
+files = distribution("segue").files
+tops = {f.parts[0] for f in files if f.parts[0] != ".." and not f.parts[0].endswith(".dist-info")}
+print(f"top-level entries: {sorted(tops)}")
+assert tops == {"segue"}, tops
+EOF2
+
 # A new user: empty home and data folders, started from an empty folder outside the repository.
 mkdir -p "$WORK/home" "$WORK/cwd"
 cd "$WORK/cwd"
@@ -41,9 +51,9 @@ step "the installed files"
 import sys
 from pathlib import Path
 
-import engine
-from engine import data_files
-from engine.ml.catalog import DEFAULT_MODEL, available_models, model_paths, model_path
+from segue import engine
+from segue.engine import data_files
+from segue.engine.ml.catalog import DEFAULT_MODEL, available_models, model_paths, model_path
 
 repo = Path(sys.argv[1]).resolve()
 assert repo not in Path(engine.__file__).resolve().parents, f"engine came from {engine.__file__}"
@@ -62,17 +72,17 @@ grep -q "continued by the model" screenshot.txt || fail "the screenshot used no 
 
 step "segue-cli generate"
 "$BIN/python" -c '
-from engine import data_files
-from engine.midi_io import write_midi
-from engine.session import read_melodies
+from segue.engine import data_files
+from segue.engine.midi_io import write_midi
+from segue.engine.session import read_melodies
 write_midi(read_melodies(data_files.demo_seed())[0], "seed.mid")'
 "$BIN/segue-cli" generate --seed seed.mid --out continued.mid --bars 2 --rng-seed 1
 [ -s continued.mid ] || fail "segue-cli generate wrote nothing"
 
 step "the built-in instrument's own process starts from the install"
 "$BIN/python" -c '
-from engine.audio.host import InstrumentHost
-from engine.audio.instrument import InstrumentError
+from segue.engine.audio.host import InstrumentHost
+from segue.engine.audio.instrument import InstrumentError
 try:
     InstrumentHost().close()  # a machine with sound: it played silence
     print("the audio process opened the device")

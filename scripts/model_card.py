@@ -19,7 +19,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.corpus import cache_path  # noqa: E402
+from segue.engine.corpus import cache_path  # noqa: E402
 
 DATA_NOTES = {
     "essen": (

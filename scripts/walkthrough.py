@@ -22,8 +22,8 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from engine.live.testing import FakeRtmidi, fake_audio, fake_system  # noqa: E402
-from gui import settings as prefs  # noqa: E402
+from segue.engine.live.testing import FakeRtmidi, fake_audio, fake_system  # noqa: E402
+from segue.gui import settings as prefs  # noqa: E402
 
 SIZES = ((1024, 700), (1600, 1000))
 OUTPUTS = ["midi-monitor:input 128:0", "FLUID Synth (qsynth):Synth input port (4242:0) 130:0"]
@@ -62,8 +62,8 @@ def draw(app, window, notes) -> None:
 
 
 def walk(app: QApplication, size: tuple[int, int], folder: Path) -> None:
-    from gui.window.main_window import MainWindow
-    from gui.window.shortcuts_dialog import show_shortcuts
+    from segue.gui.window.main_window import MainWindow
+    from segue.gui.window.shortcuts_dialog import show_shortcuts
 
     width, height = size
     tag = f"{width}x{height}"

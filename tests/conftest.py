@@ -13,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def private_preferences(tmp_path_factory):
     """No test reads or changes the user's real preferences (tests that need a clean store call
     ``use_private_store`` again with a folder of their own)."""
-    from gui import settings as prefs
+    from segue.gui import settings as prefs
 
     prefs.use_private_store(str(tmp_path_factory.mktemp("preferences")))
 
@@ -21,8 +21,8 @@ def private_preferences(tmp_path_factory):
 @pytest.fixture
 def fake_midi_system():
     """A MIDI system over a fake rtmidi without ports: no test reaches a real synthesizer."""
-    from engine.live.ports import MidiSystem
-    from engine.live.testing import FakeRtmidi
+    from segue.engine.live.ports import MidiSystem
+    from segue.engine.live.testing import FakeRtmidi
 
     return MidiSystem(FakeRtmidi(), path_exists=lambda _path: True)
 
@@ -31,13 +31,13 @@ def fake_midi_system():
 def main_window(qtbot, tmp_path, fake_midi_system):
     """``main_window(document=None, dialogs=None, **more)``: a MainWindow on fakes (scripted
     dialogs, the fake MIDI system, a recovery folder in ``tmp_path``), closed with the test."""
-    from gui.dialogs import ScriptedDialogs
-    from gui.window.main_window import MainWindow
+    from segue.gui.dialogs import ScriptedDialogs
+    from segue.gui.window.main_window import MainWindow
 
     def make(document=None, dialogs=None, **more):
         more.setdefault("recovery_folder", tmp_path / "recovery")
         if "playback" not in more:
-            from engine.live.testing import fake_audio
+            from segue.engine.live.testing import fake_audio
 
             more.setdefault("midi_system", fake_midi_system)
             more.setdefault("audio", fake_audio(available=False)[0])  # no test opens a sound card

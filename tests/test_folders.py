@@ -100,10 +100,11 @@ def test_torch_is_imported_at_module_level_only_inside_engine_ml():
 
 def test_importing_every_module_outside_engine_ml_loads_no_torch():
     code = (
-        "import importlib, pkgutil, sys, engine, gui\n"
+        "import importlib, pkgutil, sys\n"
+        "from segue import engine, gui\n"
         "for package in (engine, gui):\n"
         "    for info in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):\n"
-        "        if not info.name.startswith('engine.ml'):\n"
+        "        if not info.name.startswith('segue.engine.ml'):\n"
         "            importlib.import_module(info.name)\n"
         "            assert 'torch' not in sys.modules, info.name\n"
     )
@@ -134,3 +135,20 @@ def test_the_checks_above_can_fail():
     assert [name for name, _ in imports(tree, top_level_only=True)] == ["torch", "rtmidi"]
     assert list(calls(tree)) == [("mido.MidiFile", 3), ("threading.Thread", 4)]
     assert sum(1 for _ in modules()) > 50
+
+
+def test_code_reaches_engine_and_gui_only_under_the_segue_name():
+    """Installed, the packages are segue.engine and segue.gui; a bare ``import engine`` works in a
+    checkout only, and would load a second copy of every module beside segue's."""
+    def bare(tree):
+        for name, line in imports(tree):
+            if name.split(".")[0] in PACKAGES:
+                yield name, line
+
+    found = []
+    for folder in (*PACKAGES, "tests", "bench", "scripts"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(), str(path))
+            found += [f"{path.relative_to(ROOT)}:{line} {name}" for name, line in bare(tree)]
+    found += [f"main.py:{line} {name}" for name, line in bare(ast.parse((ROOT / "main.py").read_text()))]
+    assert found == []

@@ -10,10 +10,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_import_engine_pulls_in_no_qt():
     code = (
-        "import sys, engine, engine.melody, engine.encoding, engine.corpus\n"
+        "import sys\nfrom segue import engine\nimport segue.engine.melody, segue.engine.encoding, segue.engine.corpus\n"
         "import pkgutil, importlib\n"
         "for m in pkgutil.iter_modules(engine.__path__):\n"
-        "    importlib.import_module('engine.' + m.name)\n"
+        "    importlib.import_module('segue.engine.' + m.name)\n"
         "qt = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'PyQt')))\n"
         "print(','.join(qt))\n"
     )
@@ -29,7 +29,7 @@ def test_engine_sources_never_import_qt():
 
 
 def test_every_name_in_the_engine_api_map_resolves():
-    import engine
+    from segue import engine
 
     for name in engine.__all__:
         assert getattr(engine, name) is not None, name

@@ -11,34 +11,36 @@ from xml.etree import ElementTree
 import pytest
 from setuptools import find_packages
 
-from engine import data_files
-from engine.ml.catalog import DEFAULT_MODEL
-from gui import desktop
+from segue.engine import data_files
+from segue.engine.ml.catalog import DEFAULT_MODEL
+from segue.gui import desktop
 
 tomllib = pytest.importorskip("tomllib")
 ROOT = Path(__file__).resolve().parent.parent
 SETUPTOOLS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
 NEEDED = [
-    f"segue_data/models/{DEFAULT_MODEL}.safetensors",
-    f"segue_data/models/{DEFAULT_MODEL}.json",
-    f"segue_data/models/{DEFAULT_MODEL}.openings.json",
-    "segue_data/resources/demo_seed.json",
-    "segue_data/resources/sf_GMbank.sf2",
-    "segue_data/resources/SOUNDFONT-LICENSE.txt",
-    "segue_data/resources/segue.png",
-    "segue_data/resources/segue.svg",
+    f"segue/models/{DEFAULT_MODEL}.safetensors",
+    f"segue/models/{DEFAULT_MODEL}.json",
+    f"segue/models/{DEFAULT_MODEL}.openings.json",
+    "segue/resources/demo_seed.json",
+    "segue/resources/sf_GMbank.sf2",
+    "segue/resources/SOUNDFONT-LICENSE.txt",
+    "segue/resources/segue.png",
+    "segue/resources/segue.svg",
 ]
 
 
 def test_every_package_of_the_tree_is_in_the_wheels_list():
     listed = set(SETUPTOOLS["packages"])
-    missing = set(find_packages(str(ROOT), include=["engine*", "gui*"])) - listed
+    found = find_packages(str(ROOT), include=["engine*", "gui*"])
+    missing = {f"segue.{name}" for name in found} - listed
     assert not missing, f"add {sorted(missing)} to [tool.setuptools] packages in pyproject.toml"
 
 
 def test_the_shipped_data_installs_from_the_top_level_folders():
     assert SETUPTOOLS["package-dir"] == {
-        data_files.MODELS_PACKAGE: "models", data_files.RESOURCES_PACKAGE: "resources"
+        "segue": "segue", "segue.engine": "engine", "segue.gui": "gui",
+        data_files.MODELS_PACKAGE: "models", data_files.RESOURCES_PACKAGE: "resources",
     }
     assert data_files.shipped_models_dir().resolve() == ROOT / "models"
     for path in (data_files.demo_seed(), data_files.soundfont(), data_files.icon(),
@@ -47,7 +49,7 @@ def test_the_shipped_data_installs_from_the_top_level_folders():
 
 
 def _copy_sources(target: Path) -> None:
-    for name in ("engine", "gui", "models", "resources"):
+    for name in ("segue", "engine", "gui", "models", "resources"):
         shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in"):
         shutil.copy(ROOT / name, target / name)
@@ -66,11 +68,12 @@ def test_the_wheel_carries_what_the_app_needs_and_finds_it_where_installed(tmp_p
         names = set(archive.namelist())
         archive.extractall(site)
     assert set(NEEDED) <= names, sorted(set(NEEDED) - names)
-    assert not any(name.startswith(("models/", "resources/")) for name in names)  # no generic tops
+    tops = {name.split("/")[0] for name in names}
+    assert {top for top in tops if not top.startswith("segue-")} == {"segue"}, tops  # one name
 
     # Installed (unpacked on the path), run from another folder: found inside the install.
     check = (
-        "from engine import data_files; from engine.ml.catalog import model_path, available_models\n"
+        "from segue.engine import data_files; from segue.engine.ml.catalog import model_path, available_models\n"
         "print(data_files.demo_seed(), data_files.soundfont(), model_path('folk'))\n"
         "print(available_models()[0])\n"
     )

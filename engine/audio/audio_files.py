@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.audio.rendering import Rendering
-from engine.files import FileProblem, write_atomically
+from segue.engine.audio.rendering import Rendering
+from segue.engine.files import FileProblem, write_atomically
 
 WAV, FLAC = ".wav", ".flac"
 

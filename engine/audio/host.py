@@ -42,22 +42,23 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from engine.audio.instrument import (
+from segue.engine.audio.instrument import (
     BUFFER_SIZES,
     BUILT_IN_NAME,
     STILL_WORKS,
     InstrumentError,
     InstrumentOutput,
 )
-from engine.audio.soundfont import SoundFontError
+from segue.engine.audio.soundfont import SoundFontError
 
-INSTRUMENT = "engine.audio.instrument:BuiltInInstrument"
+INSTRUMENT = "segue.engine.audio.instrument:BuiltInInstrument"
 RECORD = struct.Struct("<cdB3s")  # kind, when or volume (NaN: no time), length, the bytes
 MESSAGE, VOLUME, REPORT = b"M", b"V", b"R"
 ENDED = f"The {BUILT_IN_NAME.lower()}'s audio process ended unexpectedly. {STILL_WORKS}"
 STATUS_EVERY = 0.25  # seconds between the child's looks at its instrument's state
-_ROOT = str(Path(__file__).resolve().parents[2])  # where ``engine`` is, from source or installed
-_CHILD = f"import sys; sys.path.insert(0, {_ROOT!r}); from engine.audio.host import serve; serve()"
+# The folder that holds the ``segue`` package (a checkout, or site-packages when installed).
+_ROOT = str(Path(sys.modules["segue"].__file__).resolve().parent.parent)
+_CHILD = f"import sys; sys.path.insert(0, {_ROOT!r}); from segue.engine.audio.host import serve; serve()"
 
 
 class InstrumentHost(InstrumentOutput):

@@ -51,11 +51,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from engine.audio.soundfont import SoundFontError, SoundFontSynth
-from engine.live.endpoints import PortError, PortInfo
+from segue.engine.audio.soundfont import SoundFontError, SoundFontSynth
+from segue.engine.live.endpoints import PortError, PortInfo
 
 if TYPE_CHECKING:
-    from engine.audio.host import InstrumentHost
+    from segue.engine.audio.host import InstrumentHost
 
 BUILT_IN_NAME = "Built-in instrument"
 BUILT_IN_PORT = PortInfo(BUILT_IN_NAME, "Audio")
@@ -325,7 +325,7 @@ class AudioSystem:
         if self._stream_factory is None:
             if clock is not time.perf_counter:
                 raise ValueError("the audio process keeps time on time.perf_counter only")
-            from engine.audio.host import InstrumentHost  # noqa: PLC0415 - it imports this module
+            from segue.engine.audio.host import InstrumentHost  # noqa: PLC0415 - it imports this module
 
             return InstrumentHost(soundfont, buffer_frames=frames, device=self._device())
         synth = self._synth_factory(soundfont, DEFAULT_RATE)

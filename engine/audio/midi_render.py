@@ -14,9 +14,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.audio.audio_files import AudioExportError, audio_formats, write_audio
-from engine.audio.rendering import melody_events, render
-from engine.audio.soundfont import SoundFontSynth, check_rate
+from segue.engine.audio.audio_files import AudioExportError, audio_formats, write_audio
+from segue.engine.audio.rendering import melody_events, render
+from segue.engine.audio.soundfont import SoundFontSynth, check_rate
 
 
 def render_midi_file(
@@ -29,7 +29,7 @@ def render_midi_file(
     progress: Callable[[float], None] | None = None,
 ) -> str:
     """See the module docstring."""
-    from engine.midi_io import read_midi  # noqa: PLC0415 - the MIDI stack only when needed
+    from segue.engine.midi_io import read_midi  # noqa: PLC0415 - the MIDI stack only when needed
 
     out_path = Path(out_path)
     if out_path.suffix.lower() not in audio_formats():  # before any work is done

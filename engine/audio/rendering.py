@@ -21,9 +21,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from engine.audio.soundfont import SoundFontSynth, check_rate
-from engine.live.messages import check_data, note_off, note_on, program_change
-from engine.melody import Melody, check_tempo
+from segue.engine.audio.soundfont import SoundFontSynth, check_rate
+from segue.engine.live.messages import check_data, note_off, note_on, program_change
+from segue.engine.melody import Melody, check_tempo
 
 BLOCK_FRAMES = 4096  # between events; large blocks keep the per-call overhead small
 SILENCE = 10 ** (-90 / 20)  # -90 dBFS: below 16-bit resolution

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from engine import data_files
-from engine.files import FileProblem
+from segue.engine import data_files
+from segue.engine.files import FileProblem
 
 BUILT_IN_SOUNDFONT = data_files.soundfont()  # resources/sf_GMbank.sf2, wherever installed
 RATES = (44100, 48000)

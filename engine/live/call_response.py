@@ -41,12 +41,12 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from engine.live.deferred import DeferredCalls
-from engine.live.messages import parse_note
-from engine.live.midi_input import Recorder
-from engine.melody import Melody
-from engine.ml.request import ContinuationRequest
-from engine.session import GenerationSettings
+from segue.engine.live.deferred import DeferredCalls
+from segue.engine.live.messages import parse_note
+from segue.engine.live.midi_input import Recorder
+from segue.engine.melody import Melody
+from segue.engine.ml.request import ContinuationRequest
+from segue.engine.session import GenerationSettings
 
 __all__ = ["CallResponse", "answer_request", "LISTENING", "HEARING", "THINKING", "ANSWERING"]
 

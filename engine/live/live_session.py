@@ -30,12 +30,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from engine.live.call_response import CallResponse
-from engine.live.messages import parse_note
-from engine.live.midi_input import Recorder, check_grid
-from engine.live.player import PLAYING, Player
-from engine.live.timeline import check_count_in, loop_for
-from engine.melody import Melody
+from segue.engine.live.call_response import CallResponse
+from segue.engine.live.messages import parse_note
+from segue.engine.live.midi_input import Recorder, check_grid
+from segue.engine.live.player import PLAYING, Player
+from segue.engine.live.timeline import check_count_in, loop_for
+from segue.engine.melody import Melody
 
 CALL_RESPONSE_OFF = "off"
 

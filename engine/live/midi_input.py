@@ -34,10 +34,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from engine.live.endpoints import OpenPort, PortEndpoint, PortInfo
-from engine.live.messages import check_channel, parse_note
-from engine.live.ports import INPUT, MidiSystem, default_system
-from engine.melody import Melody, Note
+from segue.engine.live.endpoints import OpenPort, PortEndpoint, PortInfo
+from segue.engine.live.messages import check_channel, parse_note
+from segue.engine.live.ports import INPUT, MidiSystem, default_system
+from segue.engine.melody import Melody, Note
 
 __all__ = ["MidiInput", "Recorder", "RawNote", "open_input", "quantize_take", "check_grid"]
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.live.endpoints import (
+from segue.engine.live.endpoints import (
     PortEndpoint,
     PortError,
     PortInfo,
     describe_rtmidi_error,
     missing_output_message,
 )
-from engine.live.ports import OUTPUT, MidiSystem, default_system
+from segue.engine.live.ports import OUTPUT, MidiSystem, default_system
 
 
 class MidiOutput(PortEndpoint):

@@ -50,9 +50,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from engine.live.deferred import DeferredCalls
-from engine.live.endpoints import PortError, PortInfo
-from engine.live.messages import (
+from segue.engine.live.deferred import DeferredCalls
+from segue.engine.live.endpoints import PortError, PortInfo
+from segue.engine.live.messages import (
     check_channel,
     check_data,
     note_off,
@@ -62,7 +62,7 @@ from engine.live.messages import (
     program_change,
     release_messages,
 )
-from engine.live.timeline import (
+from segue.engine.live.timeline import (
     CLICK,
     END,
     NOTE_OFF,
@@ -72,7 +72,7 @@ from engine.live.timeline import (
     check_count_in,
     check_start,
 )
-from engine.melody import Melody
+from segue.engine.melody import Melody
 
 log = logging.getLogger(__name__)
 

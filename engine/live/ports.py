@@ -56,7 +56,7 @@ import sys
 import threading
 from collections.abc import Callable
 
-from engine.live.endpoints import (
+from segue.engine.live.endpoints import (
     OpenPort,
     PortEndpoint,
     PortError,
@@ -66,7 +66,7 @@ from engine.live.endpoints import (
     find_port,
     quiet_native_stderr,
 )
-from engine.live.jack_watch import JackLife, JackWatch
+from segue.engine.live.jack_watch import JackLife, JackWatch
 
 try:
     import rtmidi as _rtmidi

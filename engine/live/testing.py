@@ -21,9 +21,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from engine.live.endpoints import PortError, PortInfo, missing_output_message
-from engine.live.messages import parse_note
-from engine.live.ports import INPUT, OUTPUT, MidiSystem
+from segue.engine.live.endpoints import PortError, PortInfo, missing_output_message
+from segue.engine.live.messages import parse_note
+from segue.engine.live.ports import INPUT, OUTPUT, MidiSystem
 
 
 class FakeRtmidi:
@@ -354,7 +354,7 @@ class FakeSounddevice:
 def fake_audio(available: bool = True, synth_factory=RecordingSynth):
     """(an :class:`engine.audio.instrument.AudioSystem` on fake streams, the streams it opened);
     ``available=False``: one that finds no audio device."""
-    from engine.audio.instrument import AudioSystem
+    from segue.engine.audio.instrument import AudioSystem
 
     streams: list[FakeAudioStream] = []
     if not available:

@@ -33,7 +33,7 @@ import bisect
 import math
 from typing import NamedTuple
 
-from engine.melody import Melody, check_tempo
+from segue.engine.melody import Melody, check_tempo
 
 NOTE_ON, NOTE_OFF, CLICK, WRAP, END = "on", "off", "click", "wrap", "end"
 _NONE, _CUES = "none", "cues"  # what _next finds: nothing, or cues on a step

@@ -81,8 +81,8 @@ parts of a big file and choosing one builds no object per note.
     ``results``    the errors, ``TrackInfo``, ``ImportReport``, ``ImportResult``, GM names
 """
 
-from engine.midi_io.parse import MAX_FILE_BYTES
-from engine.midi_io.reading import (
+from segue.engine.midi_io.parse import MAX_FILE_BYTES
+from segue.engine.midi_io.reading import (
     ParsedMidi,
     best_track,
     import_midi,
@@ -90,8 +90,8 @@ from engine.midi_io.reading import (
     parse_midi,
     read_midi,
 )
-from engine.midi_io.reduction import DEFAULT_TEMPO_US, LEGATO_OVERLAP_BEATS, REDUCTIONS
-from engine.midi_io.results import (
+from segue.engine.midi_io.reduction import DEFAULT_TEMPO_US, LEGATO_OVERLAP_BEATS, REDUCTIONS
+from segue.engine.midi_io.results import (
     DRUM_CHANNEL,
     DRUM_KIT_NAME,
     GM_PROGRAM_NAMES,
@@ -102,9 +102,11 @@ from engine.midi_io.results import (
     TrackInfo,
     grid_name,
 )
-from engine.midi_io.scan import MAX_BEATS, MAX_EVENTS
-from engine.midi_io.scan import _scan as _scan  # bench/midi_import.py times the raw walk alone
-from engine.midi_io.writing import EXPORT_TICKS_PER_BEAT, melody_to_midi_bytes, write_midi
+from segue.engine.midi_io.scan import MAX_BEATS, MAX_EVENTS
+from segue.engine.midi_io.scan import (
+    _scan as _scan,  # bench/midi_import.py times the raw walk alone
+)
+from segue.engine.midi_io.writing import EXPORT_TICKS_PER_BEAT, melody_to_midi_bytes, write_midi
 
 __all__ = [
     "read_midi",

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import mido
 import numpy as np
 
-from engine.midi_io.pairing import _Notes, _pair_notes
-from engine.midi_io.results import MidiImportError
-from engine.midi_io.scan import (
+from segue.engine.midi_io.pairing import _Notes, _pair_notes
+from segue.engine.midi_io.results import MidiImportError
+from segue.engine.midi_io.scan import (
     _Layout,
     _read_varint,
     _Refused,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 
-from engine import keys
-from engine.melody import Melody
-from engine.midi_io.parse import _load_song, _Song
-from engine.midi_io.reduction import (
+from segue.engine import keys
+from segue.engine.melody import Melody
+from segue.engine.midi_io.parse import _load_song, _Song
+from segue.engine.midi_io.reduction import (
     REDUCTIONS,
     _melody_score,
     _part_info,
@@ -15,7 +15,7 @@ from engine.midi_io.reduction import (
     _tick_to_beats,
     _timed_notes,
 )
-from engine.midi_io.results import ImportReport, ImportResult, MidiImportError, TrackInfo
+from segue.engine.midi_io.results import ImportReport, ImportResult, MidiImportError, TrackInfo
 
 
 def _check_import_args(track, steps_per_quarter, reduction) -> None:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.melody import Note
-from engine.midi_io.parse import _Part, _Song
-from engine.midi_io.results import DRUM_CHANNEL, DRUM_KIT_NAME, GM_PROGRAM_NAMES, TrackInfo
+from segue.engine.melody import Note
+from segue.engine.midi_io.parse import _Part, _Song
+from segue.engine.midi_io.results import DRUM_CHANNEL, DRUM_KIT_NAME, GM_PROGRAM_NAMES, TrackInfo
 
 DEFAULT_TEMPO_US = 500_000  # 120 BPM, the Standard MIDI File default
 REDUCTIONS = ("highest", "lowest")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.files import FileProblem
-from engine.melody import Melody
+from segue.engine.files import FileProblem
+from segue.engine.melody import Melody
 
 DRUM_CHANNEL = 9  # channel 10 in musicians' numbering
 

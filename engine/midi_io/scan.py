@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
-from engine.midi_io.fastwalk import _sysex_needs_clip, _walk_clean
+from segue.engine.midi_io.fastwalk import _sysex_needs_clip, _walk_clean
 
 MAX_EVENTS = 1_000_000
 MAX_BEATS = 100_000  # about 14 hours at 120 BPM: later events mean a damaged file

@@ -8,10 +8,10 @@ import os
 
 import mido
 
-from engine import keys
-from engine.files import ReadOnlyFileError, write_atomically
-from engine.melody import Melody
-from engine.midi_io.results import MidiExportError
+from segue.engine import keys
+from segue.engine.files import ReadOnlyFileError, write_atomically
+from segue.engine.melody import Melody
+from segue.engine.midi_io.results import MidiExportError
 
 EXPORT_TICKS_PER_BEAT = 480
 

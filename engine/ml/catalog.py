@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from engine.data_files import shipped_models_dir, user_models_dir
+from segue.engine.data_files import shipped_models_dir, user_models_dir
 
 DEFAULT_MODEL = "folk"
 MODELS_DIR_ENV = "SEGUE_MODELS_DIR"

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import torch
 
-from engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST, EventEncoding
-from engine.files import write_atomically
-from engine.ml.catalog import model_paths
-from engine.ml.device import choose_device
-from engine.ml.model import ModelConfig, SegueModel
+from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST, EventEncoding
+from segue.engine.files import write_atomically
+from segue.engine.ml.catalog import model_paths
+from segue.engine.ml.device import choose_device
+from segue.engine.ml.model import ModelConfig, SegueModel
 
 FORMAT = "segue-model"
 FORMAT_VERSION = 1

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.melody import Melody
+from segue.engine.melody import Melody
 
 MAX_INTERVAL = 12  # intervals beyond an octave count as an octave
 BOOTSTRAP = 1000
@@ -147,7 +147,7 @@ def summarise(real: list[dict], generated: list[dict]) -> dict:
 def prime_bits(model, chosen: list[Example], follow_seed: float) -> dict:
     """Bits/note of the continuation bars given the seed bars, by the definitions of
     :mod:`engine.ml.evaluation` (the model reads the tune from its first note)."""
-    from engine.ml.evaluation import Totals, accumulate, encode_melody, tune_log_probs  # noqa: PLC0415
+    from segue.engine.ml.evaluation import Totals, accumulate, encode_melody, tune_log_probs  # noqa: PLC0415
 
     tunes = [encode_melody(e.melody, model.encoding, e.id) for e in chosen]
     result = {}
@@ -170,10 +170,10 @@ def continuation_report(model, corpus: str, split: str, prime_bars: int, *, cach
                         tunes=None, max_tunes: int | None = None) -> dict:
     """The figures of the module docstring for ``corpus``'s ``split`` (or ``tunes``); prints
     the table unless ``quiet``; writes the interval histograms to the PNG ``plot``."""
-    from engine.ml.sampling import generate  # noqa: PLC0415
+    from segue.engine.ml.sampling import generate  # noqa: PLC0415
 
     if tunes is None:
-        from engine.corpus import load_corpus  # noqa: PLC0415
+        from segue.engine.corpus import load_corpus  # noqa: PLC0415
 
         tunes = load_corpus(corpus, split, cache_dir=cache_dir)
     chosen = examples(tunes, prime_bars, model.config.steps_per_quarter)[:max_tunes]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import torch
 
-from engine.ml.device import choose_device
+from segue.engine.ml.device import choose_device
 
 
 @dataclass

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import torch
 
-from engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST, EventEncoding, fit_to_range
-from engine.melody import Melody
-from engine.ml.model import Meter, SegueModel, meter_of, meter_tensor
+from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST, EventEncoding, fit_to_range
+from segue.engine.melody import Melody
+from segue.engine.ml.model import Meter, SegueModel, meter_of, meter_tensor
 
 LN2 = math.log(2)
 
@@ -170,7 +170,7 @@ def tune_log_probs(model: SegueModel, tunes: Sequence[EncodedTune], follow_seed:
     """Yield ``(index, log_probs (T - 1, V), targets (T - 1,))`` for each tune (in batches of
     similar length, so not in order): row t predicts step t + 1. With ``follow_seed`` the rows
     mix the LSTM with a short-term model of the tune up to that step (:mod:`engine.ml.follow`)."""
-    from engine.ml.follow import follow_log_probs  # noqa: PLC0415
+    from segue.engine.ml.follow import follow_log_probs  # noqa: PLC0415
 
     model.eval()
     device = model.device
@@ -223,7 +223,7 @@ def score(model: SegueModel, melody: Melody, follow_seed: float = 0.0, per_note:
     alone, given a note starts) and ``expected`` (the likeliest pitches and their probabilities
     given a note starts, in the melody's own pitches).
     """
-    from engine.ml.follow import check_strength  # noqa: PLC0415
+    from segue.engine.ml.follow import check_strength  # noqa: PLC0415
 
     follow_seed = check_strength(follow_seed)
     if melody.steps_per_quarter != model.config.steps_per_quarter:
@@ -303,15 +303,15 @@ def evaluate(
     "skipped"}``; with ``follow_seed`` also ``"model_following"``, the model following each tune
     (:mod:`engine.ml.follow`), and ``"follow_seed"``. ``tunes_by_split`` (split -> list of Tune) replaces loading the corpus.
     """
-    from engine.ml import ngram as ngram_module  # noqa: PLC0415
-    from engine.ml.follow import check_strength  # noqa: PLC0415
+    from segue.engine.ml import ngram as ngram_module  # noqa: PLC0415
+    from segue.engine.ml.follow import check_strength  # noqa: PLC0415
 
     follow_seed = check_strength(follow_seed)
 
     def tunes_of(name):
         if tunes_by_split is not None:
             return tunes_by_split[name]
-        from engine.corpus import load_corpus  # noqa: PLC0415
+        from segue.engine.corpus import load_corpus  # noqa: PLC0415
 
         return load_corpus(corpus, name, cache_dir=cache_dir)
 

@@ -24,17 +24,17 @@ from collections.abc import Callable, Iterator, Sequence
 
 import torch
 
-from engine.encoding import fit_to_range
-from engine.melody import Melody
-from engine.ml.follow import check_strength, follow_log_probs
-from engine.ml.model import SegueModel, meter_of, meter_tensor
-from engine.ml.sampling import (
+from segue.engine.encoding import fit_to_range
+from segue.engine.melody import Melody
+from segue.engine.ml.follow import check_strength, follow_log_probs
+from segue.engine.ml.model import SegueModel, meter_of, meter_tensor
+from segue.engine.ml.sampling import (
     MAX_VARIATIONS,
     GenerationUpdate,
     final_melodies,
     iter_generate,
 )
-from engine.piece import inside_range, outside_range, seed_of
+from segue.engine.piece import inside_range, outside_range, seed_of
 
 FOLLOWING_BARS = 2  # bars after the range whose probability ranks the candidates
 CONTEXT_BARS = 8  # bars before the range the scoring pass hears

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import torch
 
-from engine.encoding import HOLD, REST
+from segue.engine.encoding import HOLD, REST
 
 MIN_MATCH = 8  # steps that must agree before a match predicts anything
 MAX_MATCH = 128  # longer matches count as this long

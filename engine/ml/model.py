@@ -29,9 +29,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST, EventEncoding
-from engine.melody import steps_per_bar as bar_steps_of
-from engine.melody import steps_per_beat
+from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST, EventEncoding
+from segue.engine.melody import steps_per_bar as bar_steps_of
+from segue.engine.melody import steps_per_beat
 
 # Meters with an embedding of their own; anything else shares the last entry.
 METERS = (

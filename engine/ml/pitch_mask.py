@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import torch
 
-from engine import keys
-from engine.encoding import FIRST_PITCH_TOKEN
-from engine.ml.model import SegueModel
+from segue.engine import keys
+from segue.engine.encoding import FIRST_PITCH_TOKEN
+from segue.engine.ml.model import SegueModel
 
 NEIGHBOUR_REACH = 2  # semitones: how far a folded pitch looks for an in-scale neighbour
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from engine.melody import Melody
-from engine.session import GenerationSettings
+from segue.engine.melody import Melody
+from segue.engine.session import GenerationSettings
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class ContinuationRequest:
 def iter_continuations(model, request: ContinuationRequest, should_stop: Callable[[], bool]) -> Iterator:
     """:func:`engine.ml.sampling.iter_generate` for ``request``: its progress updates, the last
     one with the melodies. ``should_stop`` is checked before every step."""
-    from engine.ml.sampling import iter_generate  # noqa: PLC0415 (loads torch)
+    from segue.engine.ml.sampling import iter_generate  # noqa: PLC0415 (loads torch)
 
     return iter_generate(
         model,

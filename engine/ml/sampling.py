@@ -35,12 +35,12 @@ from dataclasses import dataclass
 
 import torch
 
-from engine.encoding import HOLD, REST, fit_to_key, fit_to_range, recent_context
-from engine.melody import Melody
-from engine.ml.follow import SeedFollower, check_strength
-from engine.ml.model import SegueModel, meter_of
-from engine.ml.pitch_mask import ScaleFold, allowed_pitch_bias, pitch_bounds
-from engine.ml.stepper import Stepper
+from segue.engine.encoding import HOLD, REST, fit_to_key, fit_to_range, recent_context
+from segue.engine.melody import Melody
+from segue.engine.ml.follow import SeedFollower, check_strength
+from segue.engine.ml.model import SegueModel, meter_of
+from segue.engine.ml.pitch_mask import ScaleFold, allowed_pitch_bias, pitch_bounds
+from segue.engine.ml.stepper import Stepper
 
 GREEDY_TEMPERATURE = 1e-3
 DEFAULT_TARGET_ENTROPY = 2.0  # bits, for adaptive_temperature=True

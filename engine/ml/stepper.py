@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 
-from engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST
-from engine.ml.model import (
+from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST
+from segue.engine.ml.model import (
     MAX_BAR_STEPS,
     MAX_BEAT_PHASE,
     MAX_BEATS,

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import torch
 
-from engine.files import write_atomically
-from engine.ml.catalog import model_paths
-from engine.ml.checkpoint import ModelError
-from engine.ml.model import SegueModel
-from engine.ml.train_options import TrainOptions
+from segue.engine.files import write_atomically
+from segue.engine.ml.catalog import model_paths
+from segue.engine.ml.checkpoint import ModelError
+from segue.engine.ml.model import SegueModel
+from segue.engine.ml.train_options import TrainOptions
 
 STATE_FORMAT = "segue-training-state"
 STATE_VERSION = 1

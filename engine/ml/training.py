@@ -27,14 +27,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from engine.encoding import FIRST_PITCH_TOKEN
-from engine.ml.catalog import model_paths
-from engine.ml.checkpoint import save_model
-from engine.ml.distributed import Processes, all_sum, barrier, setup_distributed
-from engine.ml.evaluation import EncodedTune, Totals, collate, encode_tunes, score_encoded
-from engine.ml.model import SegueModel, create_model
-from engine.ml.train_options import TrainOptions
-from engine.ml.train_state import load_state, save_state
+from segue.engine.encoding import FIRST_PITCH_TOKEN
+from segue.engine.ml.catalog import model_paths
+from segue.engine.ml.checkpoint import save_model
+from segue.engine.ml.distributed import Processes, all_sum, barrier, setup_distributed
+from segue.engine.ml.evaluation import EncodedTune, Totals, collate, encode_tunes, score_encoded
+from segue.engine.ml.model import SegueModel, create_model
+from segue.engine.ml.train_options import TrainOptions
+from segue.engine.ml.train_state import load_state, save_state
 
 
 @dataclass
@@ -179,7 +179,7 @@ def train(
     encoding = options.model.encoding
     spq = options.model.steps_per_quarter
     if train_tunes is None or validation_tunes is None:
-        from engine.corpus import load_corpus  # noqa: PLC0415
+        from segue.engine.corpus import load_corpus  # noqa: PLC0415
 
         train_tunes = load_corpus(options.corpus, "train", cache_dir=cache_dir)
         validation_tunes = load_corpus(options.corpus, "validation", cache_dir=cache_dir)

@@ -14,9 +14,9 @@ Public API (importing this package loads no music21; reading or writing a file d
     ``is_notation_path(path)``, ``looks_like_abc(text)``, ``NOTATION_SUFFIXES``.
 """
 
-from engine.notation.abc_text import melody_to_abc
-from engine.notation.convert import CONVERT_SUFFIXES, convert
-from engine.notation.reading import (
+from segue.engine.notation.abc_text import melody_to_abc
+from segue.engine.notation.convert import CONVERT_SUFFIXES, convert
+from segue.engine.notation.reading import (
     NOTATION_SUFFIXES,
     ParsedNotation,
     import_notation,
@@ -26,8 +26,8 @@ from engine.notation.reading import (
     parse_notation,
     read_notation,
 )
-from engine.notation.results import NotationExportError, NotationImportError, NotationPart
-from engine.notation.writing import notation_bytes, write_notation
+from segue.engine.notation.results import NotationExportError, NotationImportError, NotationPart
+from segue.engine.notation.writing import notation_bytes, write_notation
 
 __all__ = [
     "CONVERT_SUFFIXES", "NOTATION_SUFFIXES", "NotationExportError", "NotationImportError",

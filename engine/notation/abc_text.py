@@ -10,8 +10,8 @@ a later note of the same letter in that bar, so readers that carry accidentals t
 
 from __future__ import annotations
 
-from engine import keys
-from engine.melody import Melody
+from segue.engine import keys
+from segue.engine.melody import Melody
 
 LETTERS = "CDEFGAB"
 LETTER_PITCH = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.melody import Melody
+from segue.engine.melody import Melody
 
 MIDI_SUFFIXES = (".mid", ".midi")
 SESSION_SUFFIX = ".segue"
@@ -31,19 +31,19 @@ def read_any(path, part: int | None = None) -> tuple[Melody, str, str]:
     path = Path(path)
     suffix = _check_suffix(path)
     if suffix in MIDI_SUFFIXES:
-        from engine import midi_io  # noqa: PLC0415
+        from segue.engine import midi_io  # noqa: PLC0415
 
         result = midi_io.import_midi(path, part)
         return result.melody, path.stem, result.report.summary.splitlines()[0]
     if suffix == SESSION_SUFFIX:
-        from engine.session import SessionError, loads  # noqa: PLC0415
+        from segue.engine.session import SessionError, loads  # noqa: PLC0415
 
         try:
             session = loads(path.read_bytes())
         except SessionError as exc:
             raise ValueError(f"Cannot open '{path.name}': {exc}") from None
         return session.melody, path.stem, f"Read the piece of '{path.name}'."
-    from engine.notation.reading import import_notation  # noqa: PLC0415
+    from segue.engine.notation.reading import import_notation  # noqa: PLC0415
 
     result = import_notation(path, part)
     return result.melody, result.report.title or path.stem, result.report.summary.splitlines()[0]
@@ -54,16 +54,16 @@ def write_any(melody: Melody, path, title: str) -> None:
     path = Path(path)
     suffix = _check_suffix(path)
     if suffix in MIDI_SUFFIXES:
-        from engine.midi_io import write_midi  # noqa: PLC0415
+        from segue.engine.midi_io import write_midi  # noqa: PLC0415
 
         write_midi(melody, path, track_name=title)
     elif suffix == SESSION_SUFFIX:
-        from engine.files import write_atomically  # noqa: PLC0415
-        from engine.session import Session, dumps  # noqa: PLC0415
+        from segue.engine.files import write_atomically  # noqa: PLC0415
+        from segue.engine.session import Session, dumps  # noqa: PLC0415
 
         write_atomically(path, dumps(Session(melody, marker=melody.end)).encode("utf-8"))
     else:
-        from engine.notation.writing import write_notation  # noqa: PLC0415
+        from segue.engine.notation.writing import write_notation  # noqa: PLC0415
 
         write_notation(melody, path, title)
 

@@ -12,16 +12,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from engine.melody import DEFAULT_VELOCITY, Melody
-from engine.midi_io.reduction import REDUCTIONS, _polyphonic_share, _reduce, _Timed
-from engine.midi_io.results import ImportResult
-from engine.notation.results import (
+from segue.engine.melody import DEFAULT_VELOCITY, Melody
+from segue.engine.midi_io.reduction import REDUCTIONS, _polyphonic_share, _reduce, _Timed
+from segue.engine.midi_io.results import ImportResult
+from segue.engine.notation.results import (
     NotationImportError,
     NotationImportReport,
     NotationPart,
     require_music21,
 )
-from engine.notation.streams import (
+from segue.engine.notation.streams import (
     is_grace,
     pitches_of,
     sounding_notes,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.files import FileProblem
-from engine.midi_io.results import ImportReport, grid_name
+from segue.engine.files import FileProblem
+from segue.engine.midi_io.results import ImportReport, grid_name
 
 
 class NotationImportError(FileProblem):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from engine.melody import Melody
+from segue.engine.melody import Melody
 
 DEFAULT_TEMPO = 120.0
 

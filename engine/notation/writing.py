@@ -12,11 +12,11 @@ import zipfile
 from fractions import Fraction
 from pathlib import Path
 
-from engine.files import ReadOnlyFileError, write_atomically
-from engine.melody import Melody
-from engine.notation.abc_text import melody_to_abc
-from engine.notation.reading import ABC_SUFFIXES, MUSICXML_SUFFIXES, NOTATION_SUFFIXES
-from engine.notation.results import NotationExportError, require_music21
+from segue.engine.files import ReadOnlyFileError, write_atomically
+from segue.engine.melody import Melody
+from segue.engine.notation.abc_text import melody_to_abc
+from segue.engine.notation.reading import ABC_SUFFIXES, MUSICXML_SUFFIXES, NOTATION_SUFFIXES
+from segue.engine.notation.results import NotationExportError, require_music21
 
 MXL_CONTAINER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'

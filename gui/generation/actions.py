@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
-from gui.generation.tooltips import rich_tip
+from segue.gui.generation.tooltips import rich_tip
 
 TIPS = {
     "continue": "Write a continuation after the marker from the notes before it.",

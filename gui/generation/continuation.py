@@ -24,16 +24,16 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
-from engine import piece
-from engine.live.call_response import answer_request
-from engine.melody import Melody
-from engine.ml.request import ContinuationRequest
-from engine.session import RNG_SEED_RANGE
-from gui.document import Document
-from gui.generation.actions import GenerationActions
-from gui.generation.model_loader import ModelManager, continuation_job, progress_of
-from gui.generation.panel import GenerationPanel
-from gui.worker import Worker
+from segue.engine import piece
+from segue.engine.live.call_response import answer_request
+from segue.engine.melody import Melody
+from segue.engine.ml.request import ContinuationRequest
+from segue.engine.session import RNG_SEED_RANGE
+from segue.gui.document import Document
+from segue.gui.generation.actions import GenerationActions
+from segue.gui.generation.model_loader import ModelManager, continuation_job, progress_of
+from segue.gui.generation.panel import GenerationPanel
+from segue.gui.worker import Worker
 
 
 def fill_job(
@@ -41,7 +41,7 @@ def fill_job(
 ) -> Generator[float, None, list[Melody]]:
     """Fill ``request.steps`` steps from ``request.start`` of the whole piece ``request.seed``
     (worker thread); yields progress 0-1, returns whole melodies, best first."""
-    from engine.ml.fill import iter_fill  # noqa: PLC0415 (loads torch)
+    from segue.engine.ml.fill import iter_fill  # noqa: PLC0415 (loads torch)
 
     return (yield from progress_of(iter_fill(
         model, request.seed, request.start, request.start + request.steps,

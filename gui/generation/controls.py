@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
 
-from engine import keys
+from segue.engine import keys
 
 # One spelling across the app: the roll's note labels, these boxes and the key names agree.
 NOTE_NAMES = keys.PITCH_CLASS_NAMES

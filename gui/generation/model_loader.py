@@ -18,10 +18,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from engine.melody import Melody
-from engine.ml.catalog import MODEL_SUFFIXES, display_name, is_model_file, model_path
-from engine.ml.request import ContinuationRequest, iter_continuations
-from gui.worker import JobCancelled, Worker
+from segue.engine.melody import Melody
+from segue.engine.ml.catalog import MODEL_SUFFIXES, display_name, is_model_file, model_path
+from segue.engine.ml.request import ContinuationRequest, iter_continuations
+from segue.gui.worker import JobCancelled, Worker
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,8 @@ def device_label(device) -> str:
 
 def load_model_job(name_or_path: str) -> LoadedModel:
     """Load a model (worker thread: imports torch); raises the engine's ModelError."""
-    from engine.ml.checkpoint import PICKLE_SUFFIXES, ModelError, load_model
-    from engine.ml.device import use_interactive_threads
+    from segue.engine.ml.checkpoint import PICKLE_SUFFIXES, ModelError, load_model
+    from segue.engine.ml.device import use_interactive_threads
 
     chosen = Path(name_or_path)
     suffix = chosen.suffix.lower()

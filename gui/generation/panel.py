@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import keys
-from engine.ml.catalog import DEFAULT_MODEL, display_name
-from engine.session import (
+from segue.engine import keys
+from segue.engine.ml.catalog import DEFAULT_MODEL, display_name
+from segue.engine.session import (
     BARS_RANGE,
     KEY_LOCK_AUTO,
     KEY_LOCK_OFF,
@@ -36,9 +36,9 @@ from engine.session import (
     VARIATIONS_RANGE,
     GenerationSettings,
 )
-from gui.generation.actions import GenerationActions
-from gui.generation.controls import NoteSpinBox, ValueSlider
-from gui.generation.tooltips import rich_tip
+from segue.gui.generation.actions import GenerationActions
+from segue.gui.generation.controls import NoteSpinBox, ValueSlider
+from segue.gui.generation.tooltips import rich_tip
 
 OPEN_MODEL_ITEM = "__open_model__"
 AUTO_KEY_TEXT = "Auto (key of the seed)"

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 
-from engine.melody import Melody
-from gui import settings as prefs
-from gui.document import Document
-from gui.generation.model_loader import ModelManager
-from gui.generation.panel import GenerationPanel
-from gui.piano_roll.surprise import Surprises
-from gui.worker import Worker
+from segue.engine.melody import Melody
+from segue.gui import settings as prefs
+from segue.gui.document import Document
+from segue.gui.generation.model_loader import ModelManager
+from segue.gui.generation.panel import GenerationPanel
+from segue.gui.piano_roll.surprise import Surprises
+from segue.gui.worker import Worker
 
 DEBOUNCE_MS = 150  # after the last edit; scoring a 64-bar piece takes ~15 ms (bench/surprise.py)
 
@@ -31,7 +31,7 @@ ScoreJob = Callable[[object, Melody, float], dict]
 
 def score_notes(model, melody: Melody, follow_seed: float) -> dict:
     """The engine's per-note score (worker thread: imports torch)."""
-    from engine.ml.evaluation import score  # noqa: PLC0415 - torch loads in the worker
+    from segue.engine.ml.evaluation import score  # noqa: PLC0415 - torch loads in the worker
 
     return score(model, melody, follow_seed=follow_seed, per_note=True)
 

@@ -57,14 +57,14 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
-from engine.audio.instrument import BUFFER_SIZES, BUILT_IN_PORT, AudioSystem
-from engine.live.endpoints import PortError, PortInfo, find_port
-from engine.live.live_session import LiveSession
-from engine.live.midi_input import MidiInput, open_input
-from engine.live.output import open_output
-from engine.live.player import STOPPED, Player
-from engine.live.ports import MidiSystem, default_system
-from engine.melody import Melody
+from segue.engine.audio.instrument import BUFFER_SIZES, BUILT_IN_PORT, AudioSystem
+from segue.engine.live.endpoints import PortError, PortInfo, find_port
+from segue.engine.live.live_session import LiveSession
+from segue.engine.live.midi_input import MidiInput, open_input
+from segue.engine.live.output import open_output
+from segue.engine.live.player import STOPPED, Player
+from segue.engine.live.ports import MidiSystem, default_system
+from segue.engine.melody import Melody
 
 log = logging.getLogger(__name__)
 

@@ -34,16 +34,16 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox, QStyle, QToolBar, QWidget
 
-from engine.audio.instrument import BUILT_IN_NAME, BUILT_IN_PORT, STILL_WORKS
-from engine.live.endpoints import PortInfo, find_port
-from engine.live.player import PLAYING
-from engine.melody import Melody
-from gui import settings as prefs
-from gui.generation.controls import keep_slider_keys
-from gui.generation.tooltips import rich_tip
-from gui.live.playback import PlaybackBridge
-from gui.live.toolbar_widgets import SpaceStillPlays, place, show_full_names
-from gui.live.volume import VolumeSlider
+from segue.engine.audio.instrument import BUILT_IN_NAME, BUILT_IN_PORT, STILL_WORKS
+from segue.engine.live.endpoints import PortInfo, find_port
+from segue.engine.live.player import PLAYING
+from segue.engine.melody import Melody
+from segue.gui import settings as prefs
+from segue.gui.generation.controls import keep_slider_keys
+from segue.gui.generation.tooltips import rich_tip
+from segue.gui.live.playback import PlaybackBridge
+from segue.gui.live.toolbar_widgets import SpaceStillPlays, place, show_full_names
+from segue.gui.live.volume import VolumeSlider
 
 VIRTUAL = "virtual"  # the output combo's entry for Segue's own virtual port
 BUILT_IN = "builtin"  # how the built-in instrument is remembered as the output
@@ -55,7 +55,7 @@ PORT_NAME_CHARS = 20  # a port combo shows this many characters; its list shows 
 
 def general_midi_names() -> list[str]:
     """The 128 General MIDI program names, as MIDI import names parts (one list, the engine's)."""
-    from engine.midi_io.results import GM_PROGRAM_NAMES  # noqa: PLC0415 - loads on first use
+    from segue.engine.midi_io.results import GM_PROGRAM_NAMES  # noqa: PLC0415 - loads on first use
 
     return list(GM_PROGRAM_NAMES)
 

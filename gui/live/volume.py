@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSlider, QWidget
 
-from gui import settings as prefs
+from segue.gui import settings as prefs
 
 SLIDER_WIDTH = 70  # pixels: small, as a channel strip's fader on a toolbar
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from PySide6.QtGui import QGuiApplication
 
-from engine.melody import Note
+from segue.engine.melody import Note
 
 FORMAT = "segue-notes"
 VERSION = 1

@@ -32,16 +32,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from engine import edits, transforms
-from engine.melody import Melody, Note
-from gui.document import Document
-from gui.piano_roll import clipboard
-from gui.piano_roll.geometry import RollGeometry
-from gui.piano_roll.messages import count_notes as _count
-from gui.piano_roll.messages import room_message
-from gui.piano_roll.scale import RollScale
-from gui.piano_roll.snap import DEFAULT_SNAP, snap_note, snap_steps, validate_snap_name
-from gui.piano_roll.tools import TOOLS, Gesture, Outcome, Pointer, RollContext, arrow_move
+from segue.engine import edits, transforms
+from segue.engine.melody import Melody, Note
+from segue.gui.document import Document
+from segue.gui.piano_roll import clipboard
+from segue.gui.piano_roll.geometry import RollGeometry
+from segue.gui.piano_roll.messages import count_notes as _count
+from segue.gui.piano_roll.messages import room_message
+from segue.gui.piano_roll.scale import RollScale
+from segue.gui.piano_roll.snap import DEFAULT_SNAP, snap_note, snap_steps, validate_snap_name
+from segue.gui.piano_roll.tools import TOOLS, Gesture, Outcome, Pointer, RollContext, arrow_move
 
 DEFAULT_VELOCITY = 100  # for drawn notes
 ARROW_KEYS = {Qt.Key_Left: "left", Qt.Key_Right: "right", Qt.Key_Up: "up", Qt.Key_Down: "down"}

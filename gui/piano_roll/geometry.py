@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import math
 
-from engine.melody import MAX_PITCH, Note
+from segue.engine.melody import MAX_PITCH, Note
 
 PITCH_ROWS = MAX_PITCH + 1
 

@@ -11,12 +11,12 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QSizePolicy, QToolTip
 
-from engine import edits
-from gui.piano_roll import paint, style, tools
-from gui.piano_roll.editor import RollEditor
-from gui.piano_roll.input import cursor_for, other_buttons_held
-from gui.piano_roll.pane import RollPane
-from gui.piano_roll.view import RollView
+from segue.engine import edits
+from segue.gui.piano_roll import paint, style, tools
+from segue.gui.piano_roll.editor import RollEditor
+from segue.gui.piano_roll.input import cursor_for, other_buttons_held
+from segue.gui.piano_roll.pane import RollPane
+from segue.gui.piano_roll.view import RollView
 
 
 class NoteGrid(RollPane):

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.piano_roll.editor import RollEditor
-from gui.piano_roll.meter import MeterControls
-from gui.piano_roll.snap import SNAP_NAMES
-from gui.piano_roll.view import RollView
+from segue.gui.piano_roll.editor import RollEditor
+from segue.gui.piano_roll.meter import MeterControls
+from segue.gui.piano_roll.snap import SNAP_NAMES
+from segue.gui.piano_roll.view import RollView
 
 
 class RollHeader(QWidget):

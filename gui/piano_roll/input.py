@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor, QMouseEvent
 
-from gui.piano_roll.geometry import RollGeometry
-from gui.piano_roll.tools import Pointer
+from segue.gui.piano_roll.geometry import RollGeometry
+from segue.gui.piano_roll.tools import Pointer
 
 CURSOR_SHAPES = {
     "arrow": Qt.ArrowCursor,

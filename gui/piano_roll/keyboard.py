@@ -9,11 +9,11 @@ from __future__ import annotations
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QFont, QPainter, QPen
 
-from gui.piano_roll import style
-from gui.piano_roll.editor import RollEditor
-from gui.piano_roll.input import cursor_for
-from gui.piano_roll.pane import RollPane
-from gui.piano_roll.view import RollView
+from segue.gui.piano_roll import style
+from segue.gui.piano_roll.editor import RollEditor
+from segue.gui.piano_roll.input import cursor_for
+from segue.gui.piano_roll.pane import RollPane
+from segue.gui.piano_roll.view import RollView
 
 AUDITION_VELOCITY = 100
 BLACK_KEY_FRACTION = 0.62  # black keys cover this much of the column's width

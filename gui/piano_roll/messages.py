@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.edits import EditResult
-from gui.piano_roll.style import note_name
+from segue.engine.edits import EditResult
+from segue.gui.piano_roll.style import note_name
 
 
 def room_message(result: EditResult) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 
-from gui.document import MERGE_TEMPO, MERGE_TIME_SIGNATURE, Document
+from segue.gui.document import MERGE_TEMPO, MERGE_TIME_SIGNATURE, Document
 
 DENOMINATORS = (1, 2, 4, 8, 16, 32)
 MIN_TEMPO, MAX_TEMPO = 10.0, 400.0  # the engine's Melody limits

@@ -21,10 +21,10 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPainter, QPen, QPixmap
 
-from engine.melody import Note
-from gui.piano_roll import style
-from gui.piano_roll.geometry import RollGeometry, row_of
-from gui.piano_roll.timeline import time_lines
+from segue.engine.melody import Note
+from segue.gui.piano_roll import style
+from segue.gui.piano_roll.geometry import RollGeometry, row_of
+from segue.gui.piano_roll.timeline import time_lines
 
 # Note names are written on notes at least this wide and tall (pixels), at most this many.
 LABEL_MIN_WIDTH = 26.0

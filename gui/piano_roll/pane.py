@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from gui.piano_roll.editor import RollEditor
-from gui.piano_roll.input import pointer_from_event
-from gui.piano_roll.tools import Pointer
-from gui.piano_roll.view import RollView
+from segue.gui.piano_roll.editor import RollEditor
+from segue.gui.piano_roll.input import pointer_from_event
+from segue.gui.piano_roll.tools import Pointer
+from segue.gui.piano_roll.view import RollView
 
 
 class RollPane(QWidget):

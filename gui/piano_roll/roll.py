@@ -17,18 +17,18 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGridLayout, QScrollBar, QWidget
 
-from gui.document import Document
-from gui.piano_roll import style
-from gui.piano_roll.editor import RollEditor
-from gui.piano_roll.geometry import RollGeometry
-from gui.piano_roll.grid import NoteGrid
-from gui.piano_roll.header import RollHeader
-from gui.piano_roll.keyboard import KeyboardColumn
-from gui.piano_roll.ruler import Ruler
-from gui.piano_roll.surprise import Surprises
-from gui.piano_roll.surprise_lane import SurpriseLane
-from gui.piano_roll.velocity import VelocityLane
-from gui.piano_roll.view import RollView
+from segue.gui.document import Document
+from segue.gui.piano_roll import style
+from segue.gui.piano_roll.editor import RollEditor
+from segue.gui.piano_roll.geometry import RollGeometry
+from segue.gui.piano_roll.grid import NoteGrid
+from segue.gui.piano_roll.header import RollHeader
+from segue.gui.piano_roll.keyboard import KeyboardColumn
+from segue.gui.piano_roll.ruler import Ruler
+from segue.gui.piano_roll.surprise import Surprises
+from segue.gui.piano_roll.surprise_lane import SurpriseLane
+from segue.gui.piano_roll.velocity import VelocityLane
+from segue.gui.piano_roll.view import RollView
 
 DEFAULT_QUARTER_WIDTH = 64.0  # pixels per quarter note at the default zoom
 DEFAULT_KEY_HEIGHT = 14.0

@@ -15,13 +15,13 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QMenu
 
-from gui.piano_roll import style
-from gui.piano_roll.editor import RollEditor
-from gui.piano_roll.input import cursor_for, other_buttons_held
-from gui.piano_roll.pane import RollPane
-from gui.piano_roll.timeline import bar_labels, time_lines
-from gui.piano_roll.tools import LoopGesture, MarkerGesture
-from gui.piano_roll.view import RollView
+from segue.gui.piano_roll import style
+from segue.gui.piano_roll.editor import RollEditor
+from segue.gui.piano_roll.input import cursor_for, other_buttons_held
+from segue.gui.piano_roll.pane import RollPane
+from segue.gui.piano_roll.timeline import bar_labels, time_lines
+from segue.gui.piano_roll.tools import LoopGesture, MarkerGesture
+from segue.gui.piano_roll.view import RollView
 
 
 class Ruler(RollPane):

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engine import keys
-from engine.melody import MAX_PITCH, Melody
+from segue.engine import keys
+from segue.engine.melody import MAX_PITCH, Melody
 
 
 class RollScale:

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from PySide6.QtGui import QColor
 
-from engine.keys import PITCH_CLASS_NAMES
+from segue.engine.keys import PITCH_CLASS_NAMES
 
 KEYBOARD_WIDTH = 64
 RULER_HEIGHT = 26

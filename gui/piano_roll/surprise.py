@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from PySide6.QtGui import QColor
 
-from engine.melody import Melody, Note
-from gui.piano_roll.style import note_name
+from segue.engine.melody import Melody, Note
+from segue.gui.piano_roll.style import note_name
 
 FIRST_NOTE_TEXT = "The first note is given: the model predicts from it on."
 HOT_BITS = 10.0  # the hottest colour; every note at or above it looks alike

@@ -12,14 +12,14 @@ from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QToolTip
 
-from engine.melody import Note
-from gui.piano_roll import style
-from gui.piano_roll.editor import RollEditor
-from gui.piano_roll.paint import visible_range
-from gui.piano_roll.pane import RollPane
-from gui.piano_roll.surprise import Surprises, surprise_colour
-from gui.piano_roll.velocity import note_for_x
-from gui.piano_roll.view import RollView
+from segue.engine.melody import Note
+from segue.gui.piano_roll import style
+from segue.gui.piano_roll.editor import RollEditor
+from segue.gui.piano_roll.paint import visible_range
+from segue.gui.piano_roll.pane import RollPane
+from segue.gui.piano_roll.surprise import Surprises, surprise_colour
+from segue.gui.piano_roll.velocity import note_for_x
+from segue.gui.piano_roll.view import RollView
 
 LANE_HEIGHT = 64
 PAD = 5.0  # pixels above the top of the scale and below 0 bits

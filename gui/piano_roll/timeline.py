@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from gui.piano_roll.geometry import RollGeometry
+from segue.gui.piano_roll.geometry import RollGeometry
 
 MIN_LINE_SPACING_PX = 6.0
 MIN_LABEL_SPACING_PX = 44.0

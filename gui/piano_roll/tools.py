@@ -28,10 +28,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from engine import edits
-from engine.melody import Melody, Note
-from gui.piano_roll.geometry import RollGeometry
-from gui.piano_roll.snap import snap_floor, snap_round
+from segue.engine import edits
+from segue.engine.melody import Melody, Note
+from segue.gui.piano_roll.geometry import RollGeometry
+from segue.gui.piano_roll.snap import snap_floor, snap_round
 
 # Pixels the pointer travels before a press on a note becomes a move (so a click never nudges).
 DRAG_THRESHOLD_PX = 3.0

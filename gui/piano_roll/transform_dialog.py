@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QSpinBox, QWidget
 
-from gui.generation.controls import NoteSpinBox
+from segue.gui.generation.controls import NoteSpinBox
 
 KINDS = ("int", "percent", "pitch")
 

@@ -13,15 +13,15 @@ import bisect
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFont, QPainter, QPen
 
-from engine.melody import Melody, Note
-from gui.piano_roll import style
-from gui.piano_roll.editor import RollEditor
-from gui.piano_roll.input import cursor_for, other_buttons_held, pointer_from_event
-from gui.piano_roll.paint import ShapeCache, visible_range
-from gui.piano_roll.pane import RollPane
-from gui.piano_roll.tools import VelocityGesture
-from gui.piano_roll.velocity_line import VelocityLineGesture
-from gui.piano_roll.view import RollView
+from segue.engine.melody import Melody, Note
+from segue.gui.piano_roll import style
+from segue.gui.piano_roll.editor import RollEditor
+from segue.gui.piano_roll.input import cursor_for, other_buttons_held, pointer_from_event
+from segue.gui.piano_roll.paint import ShapeCache, visible_range
+from segue.gui.piano_roll.pane import RollPane
+from segue.gui.piano_roll.tools import VelocityGesture
+from segue.gui.piano_roll.velocity_line import VelocityLineGesture
+from segue.gui.piano_roll.view import RollView
 
 PAD = 6.0  # pixels above velocity 127 and below velocity 0
 STEM_GRAB_PX = 5.0  # a press this close to a stem picks its note even outside the note

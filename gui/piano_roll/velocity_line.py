@@ -4,8 +4,8 @@ velocity lanes. The selected notes only, when there is a selection; one undo ste
 
 from __future__ import annotations
 
-from engine import transforms
-from gui.piano_roll.tools import Gesture, Outcome, Pointer, RollContext
+from segue.engine import transforms
+from segue.gui.piano_roll.tools import Gesture, Outcome, Pointer, RollContext
 
 GRAB_PX = 5.0  # pixels beyond each end of the line whose stems it still takes in
 

@@ -14,9 +14,9 @@ import math
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QScrollBar, QWidget
 
-from gui.document import Document
-from gui.piano_roll.editor import RollEditor
-from gui.piano_roll.geometry import RollGeometry, clamp_key_height, clamp_step_width
+from segue.gui.document import Document
+from segue.gui.piano_roll.editor import RollEditor
+from segue.gui.piano_roll.geometry import RollGeometry, clamp_key_height, clamp_step_width
 
 WHEEL_ZOOM_BASE = 1.2  # zoom factor per wheel notch
 WHEEL_SCROLL_ROWS = 3  # semitone rows per wheel notch

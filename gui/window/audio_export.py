@@ -27,16 +27,16 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QProgressDialog
 
-from engine.audio.audio_files import AudioExportError, audio_formats, write_audio
-from engine.audio.rendering import iter_render, melody_events
-from engine.audio.soundfont import RATES, SoundFontError, SoundFontSynth
-from engine.melody import Melody
-from gui import settings as prefs
-from gui.document import Document
-from gui.live.transport import general_midi_names
-from gui.window.export import CHOICES, PIECE, ExportDialog, ExportOptions, melodies_to_export
-from gui.window.export import suggested_file_name as midi_file_name
-from gui.worker import Worker
+from segue.engine.audio.audio_files import AudioExportError, audio_formats, write_audio
+from segue.engine.audio.rendering import iter_render, melody_events
+from segue.engine.audio.soundfont import RATES, SoundFontError, SoundFontSynth
+from segue.engine.melody import Melody
+from segue.gui import settings as prefs
+from segue.gui.document import Document
+from segue.gui.live.transport import general_midi_names
+from segue.gui.window.export import CHOICES, PIECE, ExportDialog, ExportOptions, melodies_to_export
+from segue.gui.window.export import suggested_file_name as midi_file_name
+from segue.gui.worker import Worker
 
 PROGRESS_DELAY_MS = 400  # a short render finishes before a progress bar would flash up
 

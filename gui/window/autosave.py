@@ -23,9 +23,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 
-from engine.session import Session
-from gui.document import Document
-from gui.window.session_file import SessionFileError, load_session, save_session
+from segue.engine.session import Session
+from segue.gui.document import Document
+from segue.gui.window.session_file import SessionFileError, load_session, save_session
 
 log = logging.getLogger(__name__)
 

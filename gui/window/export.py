@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from engine.melody import Melody
-from gui.document import Document
+from segue.engine.melody import Melody
+from segue.gui.document import Document
 
 PIECE, SEED, VARIATION = "piece", "seed", "variation"
 CHOICES = (PIECE, SEED, VARIATION)
@@ -99,7 +99,7 @@ def export_file(
     if Path(path).suffix.lower() in (".mid", ".midi"):
         export_midi(path, document, options, track_name=title, key=key)
         return
-    from engine.notation import write_notation
+    from segue.engine.notation import write_notation
 
     melody, continuation = melodies_to_export(document, options, key)
     if continuation is not None:
@@ -112,7 +112,7 @@ def export_midi(
     key: str | None = None,
 ) -> None:
     """Write the chosen notes to ``path``; ValueError (nothing to export) or MidiExportError."""
-    from engine.midi_io import write_midi
+    from segue.engine.midi_io import write_midi
 
     melody, continuation = melodies_to_export(document, options, key)
     write_midi(
@@ -214,7 +214,7 @@ def _remove_old_drag_folders(root: Path) -> None:
 
 def write_drag_file(melody: Melody, title: str, root: Path | None = None) -> Path:
     """Write ``melody`` to ``<tmp>/segue-drag/<unique>/<title>.mid``; MidiExportError on failure."""
-    from engine.midi_io import write_midi
+    from segue.engine.midi_io import write_midi
 
     root = root or _drag_root()
     root.mkdir(parents=True, exist_ok=True)

@@ -19,19 +19,19 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QMenu
 
-from engine.melody import Melody
-from engine.ml.catalog import display_name, shipped_models
-from engine.openings import random_opening
-from engine.session import FILE_SUFFIX, Session, SessionError
-from gui import dialogs as dialog_names
-from gui import settings as prefs
-from gui.dialogs import Dialogs
-from gui.document import Document, PieceState
-from gui.generation.continuation import ContinuationController
-from gui.generation.panel import GenerationPanel
-from gui.window.export import EXPORT_SUFFIXES, ExportOptions, export_file, suggested_file_name
-from gui.window.import_dialog import import_file, import_parsed_notation, is_importable_path
-from gui.window.session_file import (
+from segue.engine.melody import Melody
+from segue.engine.ml.catalog import display_name, shipped_models
+from segue.engine.openings import random_opening
+from segue.engine.session import FILE_SUFFIX, Session, SessionError
+from segue.gui import dialogs as dialog_names
+from segue.gui import settings as prefs
+from segue.gui.dialogs import Dialogs
+from segue.gui.document import Document, PieceState
+from segue.gui.generation.continuation import ContinuationController
+from segue.gui.generation.panel import GenerationPanel
+from segue.gui.window.export import EXPORT_SUFFIXES, ExportOptions, export_file, suggested_file_name
+from segue.gui.window.import_dialog import import_file, import_parsed_notation, is_importable_path
+from segue.gui.window.session_file import (
     SessionFileError,
     load_into,
     load_session,
@@ -219,8 +219,8 @@ class FilesController(QObject):
         """Read a melody from a MIDI, ABC or MusicXML file: as one undoable replacement of the
         piece (undo also brings back the variations it discarded), or (``as_new``) as a new
         untitled piece. Errors leave the piece exactly as it was."""
-        from engine.midi_io import MidiImportError
-        from engine.notation import NotationImportError
+        from segue.engine.midi_io import MidiImportError
+        from segue.engine.notation import NotationImportError
 
         try:
             result = import_file(path, self.dialogs.choose_track)
@@ -235,7 +235,7 @@ class FilesController(QObject):
 
     def import_clipboard(self) -> bool:
         """ABC text on the clipboard (a tune copied from a web page) becomes the piece."""
-        from engine.notation import NotationImportError, looks_like_abc, parse_abc_text
+        from segue.engine.notation import NotationImportError, looks_like_abc, parse_abc_text
 
         text = QGuiApplication.clipboard().text()
         if not looks_like_abc(text):
@@ -278,7 +278,7 @@ class FilesController(QObject):
     def use_selection_as_seed(self, notes) -> bool:
         """The selected notes' span becomes the seed: the piece starts at the bar of the first,
         the Continue marker goes after the last (one undo step; notes after it stay)."""
-        from engine.piece import crop_to_seed
+        from segue.engine.piece import crop_to_seed
 
         if not notes:
             self.status_message.emit("Select the notes of the seed first.", 5000)
@@ -318,8 +318,8 @@ class FilesController(QObject):
 
     def export_to(self, path: str, options: ExportOptions) -> bool:
         """Write the chosen notes as MIDI, ABC or MusicXML, by the suffix of ``path``."""
-        from engine.midi_io import MidiExportError
-        from engine.notation import NotationExportError
+        from segue.engine.midi_io import MidiExportError
+        from segue.engine.notation import NotationExportError
 
         try:
             # A piece without a key of its own gets the key the continuations are locked to.

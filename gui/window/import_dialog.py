@@ -53,7 +53,7 @@ def candidate_tracks(tracks: list) -> list:
 
 
 def _range_text(pitch_range) -> str:
-    from gui.generation.controls import note_name
+    from segue.gui.generation.controls import note_name
 
     if not pitch_range:
         return ""
@@ -104,7 +104,7 @@ def import_midi_file(path: str | Path, choose: Callable[[str, list], int | None]
 
     Raises ``engine.midi_io.MidiImportError`` for a file that cannot be imported.
     """
-    from engine import midi_io
+    from segue.engine import midi_io
 
     path = Path(path)
     parsed = midi_io.parse_midi(path)  # once: a big file takes seconds to parse
@@ -132,7 +132,7 @@ def import_parsed_notation(parsed, choose: Callable[[str, list], int | None]):
 
 def import_notation_file(path: str | Path, choose: Callable[[str, list], int | None]):
     """An ABC or MusicXML file's ImportResult (None when cancelled); NotationImportError."""
-    from engine import notation
+    from segue.engine import notation
 
     return import_parsed_notation(notation.parse_notation(path), choose)
 

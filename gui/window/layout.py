@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.live.toolbar_widgets import SpaceStillPlays
-from gui.window.models import NO_MODEL_TEXT
+from segue.gui.live.toolbar_widgets import SpaceStillPlays
+from segue.gui.window.models import NO_MODEL_TEXT
 
 STATUS_FIELD_MARGIN = 6  # pixels either side of a status bar field
 

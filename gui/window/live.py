@@ -34,18 +34,18 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QStyle, QWidget
 
-from engine.audio.instrument import BUILT_IN_NAME, BUILT_IN_PORT
-from engine.edits import merge_take
-from engine.live.call_response import ANSWERING, HEARING, LISTENING, THINKING
-from engine.live.player import PLAYING
-from engine.melody import Melody
-from gui import settings as prefs
-from gui.document import MERGE_TEMPO, Document
-from gui.generation.continuation import CallAnswerer
-from gui.generation.tooltips import rich_tip
-from gui.live.playback import PlaybackBridge
-from gui.live.transport import Transport
-from gui.piano_roll.roll import PianoRoll
+from segue.engine.audio.instrument import BUILT_IN_NAME, BUILT_IN_PORT
+from segue.engine.edits import merge_take
+from segue.engine.live.call_response import ANSWERING, HEARING, LISTENING, THINKING
+from segue.engine.live.player import PLAYING
+from segue.engine.melody import Melody
+from segue.gui import settings as prefs
+from segue.gui.document import MERGE_TEMPO, Document
+from segue.gui.generation.continuation import CallAnswerer
+from segue.gui.generation.tooltips import rich_tip
+from segue.gui.live.playback import PlaybackBridge
+from segue.gui.live.transport import Transport
+from segue.gui.piano_roll.roll import PianoRoll
 
 PORT_COMBO_MAX_WIDTH = 190  # pixels: "Built-in instrument" whole; longer port names elide
 PROGRAM_COMBO_MAX_WIDTH = 150

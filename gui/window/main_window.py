@@ -39,30 +39,30 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMainWindow, QToolBar, QWidget
 
-from engine import data_files
-from engine.live.ports import MidiSystem
-from engine.melody import Melody
-from engine.session import SessionError, read_melodies
-from gui import settings as prefs
-from gui.dialogs import Dialogs
-from gui.document import Document
-from gui.generation.continuation import CallAnswerer, ContinuationController
-from gui.generation.model_loader import ModelManager
-from gui.generation.panel import GenerationPanel
-from gui.generation.surprise import SurpriseController
-from gui.live.playback import PlaybackBridge
-from gui.piano_roll.roll import PianoRoll
-from gui.window.audio_export import AudioExporter
-from gui.window.autosave import Autosaver, orphaned_recoveries
-from gui.window.export import DragHandle
-from gui.window.files import FileDrops, FilesController
-from gui.window.layout import StatusFields, ToolbarRows, add_panel_dock, keep_space_for_play
-from gui.window.live import LiveController
-from gui.window.menus import build_actions, build_menus
-from gui.window.models import ModelsController
-from gui.window.session_file import SessionFileError
-from gui.window.soundfont import SoundFontChooser
-from gui.window.transform_menu import TransformMenu
+from segue.engine import data_files
+from segue.engine.live.ports import MidiSystem
+from segue.engine.melody import Melody
+from segue.engine.session import SessionError, read_melodies
+from segue.gui import settings as prefs
+from segue.gui.dialogs import Dialogs
+from segue.gui.document import Document
+from segue.gui.generation.continuation import CallAnswerer, ContinuationController
+from segue.gui.generation.model_loader import ModelManager
+from segue.gui.generation.panel import GenerationPanel
+from segue.gui.generation.surprise import SurpriseController
+from segue.gui.live.playback import PlaybackBridge
+from segue.gui.piano_roll.roll import PianoRoll
+from segue.gui.window.audio_export import AudioExporter
+from segue.gui.window.autosave import Autosaver, orphaned_recoveries
+from segue.gui.window.export import DragHandle
+from segue.gui.window.files import FileDrops, FilesController
+from segue.gui.window.layout import StatusFields, ToolbarRows, add_panel_dock, keep_space_for_play
+from segue.gui.window.live import LiveController
+from segue.gui.window.menus import build_actions, build_menus
+from segue.gui.window.models import ModelsController
+from segue.gui.window.session_file import SessionFileError
+from segue.gui.window.soundfont import SoundFontChooser
+from segue.gui.window.transform_menu import TransformMenu
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         )
         self.answerer = CallAnswerer(self.panel, self.models, parent=self)
         if playback is None:
-            from engine.live.ports import default_system
+            from segue.engine.live.ports import default_system
 
             playback = PlaybackBridge(midi_system or default_system(), audio=audio)
         self.playback = playback
@@ -311,7 +311,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def about(self):
-        import engine
+        from segue import engine
 
         self.dialogs.info(
             "About Segue",

@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
-from gui.window.preferences import show_preferences
-from gui.window.shortcuts_dialog import show_shortcuts
+from segue.gui.window.preferences import show_preferences
+from segue.gui.window.shortcuts_dialog import show_shortcuts
 
 ZOOM_STEP = 1.25  # View > Zoom In / Zoom Out
 

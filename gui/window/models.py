@@ -13,14 +13,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from engine.ml.catalog import available_models, is_model_file, model_path
-from engine.session import GenerationSettings
-from gui import dialogs as dialog_names
-from gui import settings as prefs
-from gui.dialogs import Dialogs
-from gui.generation.model_loader import LoadedModel, ModelManager
-from gui.generation.panel import GenerationPanel
-from gui.generation.tooltips import rich_tip
+from segue.engine.ml.catalog import available_models, is_model_file, model_path
+from segue.engine.session import GenerationSettings
+from segue.gui import dialogs as dialog_names
+from segue.gui import settings as prefs
+from segue.gui.dialogs import Dialogs
+from segue.gui.generation.model_loader import LoadedModel, ModelManager
+from segue.gui.generation.panel import GenerationPanel
+from segue.gui.generation.tooltips import rich_tip
 
 NO_MODEL_TEXT = "Model: none"
 NO_MODEL_FOUND = "No model found in the models folder."

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.audio.instrument import BUFFER_SIZES, BUILT_IN_PORT, DEFAULT_RATE
-from engine.audio.soundfont import BUILT_IN_SOUNDFONT
-from gui import settings as prefs
+from segue.engine.audio.instrument import BUFFER_SIZES, BUILT_IN_PORT, DEFAULT_RATE
+from segue.engine.audio.soundfont import BUILT_IN_SOUNDFONT
+from segue.gui import settings as prefs
 
 BUILT_IN_NAME = "Built-in General MIDI bank"
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from engine import session as session_format
-from engine.files import write_atomically
-from engine.session import GenerationSettings, Session, SessionError
-from gui.document import Document
+from segue.engine import session as session_format
+from segue.engine.files import write_atomically
+from segue.engine.session import GenerationSettings, Session, SessionError
+from segue.gui.document import Document
 
 # Checked before reading, so a huge stray file is never read into memory.
 MAX_SESSION_BYTES = session_format.MAX_SESSION_CHARS

@@ -15,8 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 
-from engine.audio.soundfont import SoundFontError, SoundFontSynth
-from gui import settings as prefs
+from segue.engine.audio.soundfont import SoundFontError, SoundFontSynth
+from segue.gui import settings as prefs
 
 SOUNDFONT_FILTER = "SoundFonts (*.sf2 *.sf3)"
 

@@ -21,10 +21,10 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
-from engine import keys, transforms
-from engine.session import GenerationSettings
-from gui import settings as prefs
-from gui.piano_roll.transform_dialog import Field, ask_parameters
+from segue.engine import keys, transforms
+from segue.engine.session import GenerationSettings
+from segue.gui import settings as prefs
+from segue.gui.piano_roll.transform_dialog import Field, ask_parameters
 
 Ask = Callable[[str, list[Field]], "dict | None"]
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import torch
 
-import engine.corpus
-from engine.cli import main
-from engine.corpus import BuildReport, CorpusError
-from engine.melody import Melody, Note
-from engine.midi_io import read_midi, write_midi
+import segue.engine.corpus
+from segue.engine.cli import main
+from segue.engine.corpus import BuildReport, CorpusError
+from segue.engine.melody import Melody, Note
+from segue.engine.midi_io import read_midi, write_midi
 from tests.engine.ml.test_training import synthetic_tunes
 
 torch.set_num_threads(1)
@@ -47,7 +47,7 @@ def fake_corpus(monkeypatch):
             raise CorpusError(f"corpus {name!r} is not built: run 'segue-cli corpus build {name}'")
         return splits[split]
 
-    monkeypatch.setattr(engine.corpus, "load_corpus", load_corpus)
+    monkeypatch.setattr(segue.engine.corpus, "load_corpus", load_corpus)
     return splits
 
 
@@ -111,7 +111,7 @@ def test_corpus_build_prints_the_report(monkeypatch, capsys):
         calls.append((name, cache_dir, workers, progress))
         return BuildReport(name=name, counts={"train": 8, "validation": 1, "test": 1}, path="/x/essen.npz")
 
-    monkeypatch.setattr(engine.corpus, "build_corpus", build_corpus)
+    monkeypatch.setattr(segue.engine.corpus, "build_corpus", build_corpus)
     assert main(["corpus", "build", "essen", "--cache-dir", "/x", "--workers", "3"]) == 0
     assert calls == [("essen", "/x", 3, True)]
     assert "corpus essen: 10 tunes" in capsys.readouterr().out
@@ -157,7 +157,7 @@ def test_a_pickle_model_is_refused_from_the_command_line(tmp_path, seed_file, ca
 
 def test_the_module_runs_as_a_program_without_tracebacks(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "generate", "--seed", str(tmp_path / "none.mid"),
+        [sys.executable, "-m", "segue.engine.cli", "generate", "--seed", str(tmp_path / "none.mid"),
          "--out", str(tmp_path / "o.mid")],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
@@ -168,10 +168,10 @@ def test_the_module_runs_as_a_program_without_tracebacks(tmp_path):
 def test_train_defaults_come_from_the_dataclasses_and_the_help_tells_them(monkeypatch, capsys):
     import re
 
-    import engine.ml.training
-    from engine.cli import build_parser
-    from engine.ml.model import ModelConfig
-    from engine.ml.training import TrainOptions
+    import segue.engine.ml.training
+    from segue.engine.cli import build_parser
+    from segue.engine.ml.model import ModelConfig
+    from segue.engine.ml.training import TrainOptions
 
     captured = {}
 
@@ -179,7 +179,7 @@ def test_train_defaults_come_from_the_dataclasses_and_the_help_tells_them(monkey
         captured["options"] = options
         raise ValueError("stop here")
 
-    monkeypatch.setattr(engine.ml.training, "train", fake_train)
+    monkeypatch.setattr(segue.engine.ml.training, "train", fake_train)
     assert main(["train", "--out", "x"]) == 1
     assert captured["options"] == TrainOptions(corpus="essen", model=ModelConfig())
     assert main(["train", "--out", "x", "--lr", "0.01", "--layers", "2", "--no-layer-norm"]) == 1
@@ -199,10 +199,10 @@ def test_train_defaults_come_from_the_dataclasses_and_the_help_tells_them(monkey
 
 
 def test_openings_writes_validation_openings_the_app_can_read(tmp_path, monkeypatch, capsys):
-    from engine.session import read_melodies
+    from segue.engine.session import read_melodies
 
     validation = [t for t in synthetic_tunes(200, seed=4) if t.split == "validation"]
-    monkeypatch.setattr(engine.corpus, "load_corpus", lambda name, split=None, cache_dir=None: validation)
+    monkeypatch.setattr(segue.engine.corpus, "load_corpus", lambda name, split=None, cache_dir=None: validation)
     out = tmp_path / "tiny.openings.json"
     assert main(["openings", "--corpus", "tiny", "--out", str(out), "--count", "5"]) == 0
     openings = read_melodies(out)

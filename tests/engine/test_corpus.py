@@ -5,10 +5,10 @@ from collections import Counter
 
 import pytest
 
-from engine import corpus, corpus_sources
-from engine.corpus import CorpusError, Tune, build_corpus, load_corpus, split_of
-from engine.corpus_sources import stream_to_melody
-from engine.melody import Melody, Note
+from segue.engine import corpus, corpus_sources
+from segue.engine.corpus import CorpusError, Tune, build_corpus, load_corpus, split_of
+from segue.engine.corpus_sources import stream_to_melody
+from segue.engine.melody import Melody, Note
 
 music21 = pytest.importorskip("music21")
 

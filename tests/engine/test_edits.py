@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import edits
-from engine.melody import Melody, Note
+from segue.engine import edits
+from segue.engine.melody import Melody, Note
 
 A = Note(60, 0, 4, 90)
 B = Note(62, 4, 4, 100)

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import keys
-from engine.encoding import (
+from segue.engine import keys
+from segue.engine.encoding import (
     CONTEXT_BARS,
     HELD_BARS,
     HOLD,
@@ -16,7 +16,7 @@ from engine.encoding import (
     fit_to_range,
     recent_context,
 )
-from engine.melody import Melody, Note
+from segue.engine.melody import Melody, Note
 
 ENC = EventEncoding(48, 84)
 

@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from engine.files import ReadOnlyFileError, check_writable, write_atomically
+from segue.engine.files import ReadOnlyFileError, check_writable, write_atomically
 
 
 def test_writes_a_new_file_and_replaces_an_old_one(tmp_path):

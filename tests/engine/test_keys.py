@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine import keys
+from segue.engine import keys
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine.melody import Melody, Note, monophonic, steps_per_bar, steps_per_beat
+from segue.engine.melody import Melody, Note, monophonic, steps_per_bar, steps_per_beat
 
 
 def melody(*triples, **fields):

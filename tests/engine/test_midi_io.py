@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import midi_io
-from engine.melody import Melody, Note
-from engine.midi_io import MidiExportError, MidiImportError
+from segue.engine import midi_io
+from segue.engine.melody import Melody, Note
+from segue.engine.midi_io import MidiExportError, MidiImportError
 
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "midi"
 EOT = "00 FF 2F 00"
@@ -513,7 +513,7 @@ def test_files_over_50_mb_are_refused_before_reading(tmp_path, monkeypatch):
 def test_too_many_events_are_refused_before_mido_parses(tmp_path, monkeypatch):
     events = " ".join(f"00 90 3C 64 {var(10)} 80 3C 40" for _ in range(60)) + " " + EOT
     path = write(tmp_path, smf(events))
-    monkeypatch.setattr("engine.midi_io.scan.MAX_EVENTS", 100)  # where the raw walk reads it
+    monkeypatch.setattr("segue.engine.midi_io.scan.MAX_EVENTS", 100)  # where the raw walk reads it
     monkeypatch.setattr(mido, "MidiFile", lambda *a, **k: pytest.fail("mido parsed the file"))
     with pytest.raises(MidiImportError) as caught:
         midi_io.read_midi(path)
@@ -530,7 +530,7 @@ def test_the_time_before_an_unknown_meta_event_counts(tmp_path):
 
 
 def test_whatever_decoding_raises_becomes_a_midi_import_error(tmp_path, monkeypatch):
-    from engine.midi_io import parse
+    from segue.engine.midi_io import parse
 
     path = write(tmp_path, smf(notes_track(SCALE)))
     for error in (EOFError(), OSError("x"), ValueError("x"), ZeroDivisionError(),
@@ -590,7 +590,7 @@ def track_chunks(data: bytes) -> list[bytes]:
 
 def both_walks(chunk: bytes):
     """(the fast walk's event starts or None, the careful walk's, whether it repaired anything)."""
-    from engine.midi_io import fastwalk, scan
+    from segue.engine.midi_io import fastwalk, scan
 
     max_ticks = scan.MAX_BEATS * 480
     fast = fastwalk._walk_clean(chunk, max_ticks, scan._meta_problem)
@@ -623,7 +623,7 @@ def test_the_careful_walk_reads_system_common_messages():
 
 
 def test_imports_through_either_walk_agree(tmp_path, monkeypatch):
-    from engine.midi_io import scan
+    from segue.engine.midi_io import scan
 
     bodies = [notes_track(SCALE, name="Lead"), *CLEAN_TRACKS.values()]
     path = write(tmp_path, smf(*bodies))

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import midi_io
-from engine.midi_io import MidiImportError
+from segue.engine import midi_io
+from segue.engine.midi_io import MidiImportError
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "midi"
 SEED_FILES = sorted(DATA.glob("*.mid")) + sorted((DATA / "crashers").glob("*.mid"))

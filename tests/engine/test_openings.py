@@ -4,17 +4,17 @@ import random
 
 import pytest
 
-from engine.corpus import Tune
-from engine.melody import Melody, Note
-from engine.ml import catalog
-from engine.openings import (
+from segue.engine.corpus import Tune
+from segue.engine.melody import Melody, Note
+from segue.engine.ml import catalog
+from segue.engine.openings import (
     corpus_openings,
     opening_of,
     openings_path,
     random_opening,
     read_openings,
 )
-from engine.session import SessionError, melodies_to_json
+from segue.engine.session import SessionError, melodies_to_json
 
 
 def tune_melody(first_start=0, bars=6, time_signature=(4, 4)):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from engine.melody import Melody, Note
-from engine.piece import accept, accepted_marker, fill_range_of, seed_of, with_variation
+from segue.engine.melody import Melody, Note
+from segue.engine.piece import accept, accepted_marker, fill_range_of, seed_of, with_variation
 
 PIECE = Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 6), Note(65, 14, 4), Note(67, 18, 8)])
 VARIATION = Melody([Note(69, 12, 2), Note(71, 14, 2), Note(72, 16, 8)])

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import session as fmt
-from engine.melody import Melody, Note
-from engine.session import GenerationSettings, Session, SessionError
+from segue.engine import session as fmt
+from segue.engine.melody import Melody, Note
+from segue.engine.session import GenerationSettings, Session, SessionError
 
 
 def melody(*triples, **fields):

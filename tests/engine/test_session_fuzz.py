@@ -7,9 +7,9 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import session as fmt
-from engine.melody import Melody, Note
-from engine.session import GenerationSettings, Session, SessionError
+from segue.engine import session as fmt
+from segue.engine.melody import Melody, Note
+from segue.engine.session import GenerationSettings, Session, SessionError
 
 VALID = fmt.session_to_dict(
     Session(

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import keys, transforms
-from engine.melody import Melody, Note
+from segue.engine import keys, transforms
+from segue.engine.melody import Melody, Note
 
 C4, D4, E4, F4, G4 = 60, 62, 64, 65, 67
 A = Note(C4, 0, 4, 90)

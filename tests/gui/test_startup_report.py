@@ -1,8 +1,8 @@
 """``segue --startup-report`` (bench/startup.py reads it): the window's first paint, the model
 ready, then quit."""
 
-from gui.generation.model_loader import LoadedModel
-from gui.startup_report import StartupReport
+from segue.gui.generation.model_loader import LoadedModel
+from segue.gui.startup_report import StartupReport
 
 
 def reported(text: str) -> list[str]:

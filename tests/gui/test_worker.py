@@ -6,7 +6,7 @@ import time
 import pytest
 from PySide6.QtCore import QThread
 
-from gui.worker import JobCancelled, Worker, describe_error, run_sync
+from segue.gui.worker import JobCancelled, Worker, describe_error, run_sync
 
 
 def record(worker):
@@ -211,12 +211,12 @@ def _fail_in_worker(qtbot, error):
 
 
 def _expected_errors():
-    from engine.corpus_sources import CorpusError
-    from engine.live.endpoints import PortError
-    from engine.midi_io import MidiExportError, MidiImportError
-    from engine.ml.checkpoint import ModelError
-    from engine.session import SessionError
-    from gui.window.session_file import SessionFileError
+    from segue.engine.corpus_sources import CorpusError
+    from segue.engine.live.endpoints import PortError
+    from segue.engine.midi_io import MidiExportError, MidiImportError
+    from segue.engine.ml.checkpoint import ModelError
+    from segue.engine.session import SessionError
+    from segue.gui.window.session_file import SessionFileError
 
     return [
         MidiImportError("/music/bad.mid", "file is damaged"),
@@ -231,9 +231,9 @@ def _expected_errors():
 
 @pytest.mark.parametrize("error", _expected_errors(), ids=lambda e: type(e).__name__)
 def test_an_expected_error_is_logged_as_one_warning_line(qtbot, caplog, error):
-    with caplog.at_level("DEBUG", logger="gui.worker"):
+    with caplog.at_level("DEBUG", logger="segue.gui.worker"):
         _fail_in_worker(qtbot, error)
-    records = [r for r in caplog.records if r.name == "gui.worker"]
+    records = [r for r in caplog.records if r.name == "segue.gui.worker"]
     assert [r.levelname for r in records] == ["WARNING"]
     assert records[0].exc_info is None and "\n" not in records[0].getMessage()
     assert str(error).splitlines()[0] in records[0].getMessage()
@@ -242,9 +242,9 @@ def test_an_expected_error_is_logged_as_one_warning_line(qtbot, caplog, error):
 @pytest.mark.parametrize("error", [ZeroDivisionError("division by zero"), ValueError("oops"),
                                    TypeError("bug")])
 def test_a_bug_is_logged_with_its_traceback(qtbot, caplog, error):
-    with caplog.at_level("DEBUG", logger="gui.worker"):
+    with caplog.at_level("DEBUG", logger="segue.gui.worker"):
         _fail_in_worker(qtbot, error)
-    records = [r for r in caplog.records if r.name == "gui.worker"]
+    records = [r for r in caplog.records if r.name == "segue.gui.worker"]
     assert [r.levelname for r in records] == ["ERROR"]
     assert records[0].exc_info is not None and records[0].exc_info[1] is error
     assert "Traceback" in caplog.text

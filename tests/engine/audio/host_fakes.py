@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 
-from engine.audio.instrument import InstrumentError
-from engine.audio.soundfont import SoundFontError
+from segue.engine.audio.instrument import InstrumentError
+from segue.engine.audio.soundfont import SoundFontError
 
 NO_DEVICE = "The built-in instrument is unavailable: no audio output device was found."
 

@@ -13,8 +13,8 @@ import threading
 
 import numpy as np
 
-from engine.audio.instrument import BuiltInInstrument
-from engine.audio.soundfont import SoundFontSynth
+from segue.engine.audio.instrument import BuiltInInstrument
+from segue.engine.audio.soundfont import SoundFontSynth
 
 
 class RingOut:

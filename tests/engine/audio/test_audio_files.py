@@ -8,16 +8,16 @@ import wave
 import numpy as np
 import pytest
 
-import engine.files
-from engine.audio.audio_files import (
+import segue.engine.files
+from segue.engine.audio.audio_files import (
     AudioExportError,
     audio_formats,
     encode_audio,
     to_pcm16,
     write_audio,
 )
-from engine.audio.rendering import Rendering, render_melody
-from engine.melody import Melody, Note
+from segue.engine.audio.rendering import Rendering, render_melody
+from segue.engine.melody import Melody, Note
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path, rendering, monkeypatch
     def disk_full(descriptor):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(engine.files.os, "fsync", disk_full)
+    monkeypatch.setattr(segue.engine.files.os, "fsync", disk_full)
     with pytest.raises(AudioExportError, match="'tune.wav': no space left on device") as caught:
         write_audio(path, rendering)
     assert caught.value.path == str(path)

@@ -5,12 +5,12 @@ import time
 
 import pytest
 
-from engine.audio import host as host_module
-from engine.audio import instrument as instrument_module
-from engine.audio.host import InstrumentHost
-from engine.audio.instrument import AudioSystem, InstrumentError
-from engine.audio.soundfont import SoundFontError
-from engine.live.testing import FakeSounddevice
+from segue.engine.audio import host as host_module
+from segue.engine.audio import instrument as instrument_module
+from segue.engine.audio.host import InstrumentHost
+from segue.engine.audio.instrument import AudioSystem, InstrumentError
+from segue.engine.audio.soundfont import SoundFontError
+from segue.engine.live.testing import FakeSounddevice
 
 ECHO = "tests.engine.audio.host_fakes:EchoInstrument"
 

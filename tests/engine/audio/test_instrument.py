@@ -8,18 +8,18 @@ import sys
 import numpy as np
 import pytest
 
-from engine.audio import instrument as instrument_module
-from engine.audio.instrument import (
+from segue.engine.audio import instrument as instrument_module
+from segue.engine.audio.instrument import (
     AUDIO_SWITCH_INTERVAL,
     BUILT_IN_NAME,
     BuiltInInstrument,
     InstrumentError,
     audio_available,
 )
-from engine.live.endpoints import PortError
-from engine.live.player import Player
-from engine.live.testing import FakeAudioStream, FakeClock, FakeSounddevice, RecordingSynth
-from engine.melody import Melody, Note
+from segue.engine.live.endpoints import PortError
+from segue.engine.live.player import Player
+from segue.engine.live.testing import FakeAudioStream, FakeClock, FakeSounddevice, RecordingSynth
+from segue.engine.melody import Melody, Note
 
 
 def open_instrument(synth=None, **kwargs):
@@ -178,7 +178,7 @@ def test_without_the_synthesizer_the_reason_says_how_to_install_it(monkeypatch):
 
 
 def test_without_a_device_opening_is_the_same_clear_error(monkeypatch):
-    import engine.audio.instrument as instrument_module
+    import segue.engine.audio.instrument as instrument_module
 
     monkeypatch.setattr(instrument_module, "_import_sounddevice", lambda: (FakeSounddevice(), ""))
     with pytest.raises(InstrumentError, match="unavailable: no audio output device"):
@@ -194,7 +194,7 @@ def test_without_a_device_opening_is_the_same_clear_error(monkeypatch):
 
 
 def test_the_device_rate_is_used(monkeypatch):
-    import engine.audio.instrument as instrument_module
+    import segue.engine.audio.instrument as instrument_module
 
     device = FakeSounddevice({"name": "Speakers", "default_samplerate": 48000.0})
     monkeypatch.setattr(instrument_module, "_import_sounddevice", lambda: (device, ""))
@@ -270,8 +270,8 @@ def test_a_stopped_instrument_is_reported_in_its_own_words_not_as_unplugged():
 
 
 def test_the_audio_system_falls_back_to_the_built_in_bank_and_names_the_bad_file(tmp_path):
-    from engine.audio.soundfont import SoundFontError
-    from engine.live.testing import fake_audio
+    from segue.engine.audio.soundfont import SoundFontError
+    from segue.engine.live.testing import fake_audio
 
     bad = tmp_path / "broken.sf2"
 

@@ -33,10 +33,10 @@ pytestmark = [
 # "here" (in this process).
 CHILD = r"""
 import json, sys
-from engine.audio.instrument import BuiltInInstrument, audio_available
-from engine.audio.soundfont import SoundFontSynth
-from engine.live.player import Player
-from engine.melody import Melody, Note
+from segue.engine.audio.instrument import BuiltInInstrument, audio_available
+from segue.engine.audio.soundfont import SoundFontSynth
+from segue.engine.live.player import Player
+from segue.engine.melody import Melody, Note
 from tests.engine.audio.jack_capture import select_jack_output
 from tests.engine.audio.ring_out import RingOut
 
@@ -49,7 +49,7 @@ if not available:
 frames, where = int(sys.argv[1]), sys.argv[2]
 if where == "host":
     import sounddevice
-    from engine.audio.host import InstrumentHost
+    from segue.engine.audio.host import InstrumentHost
 
     instrument = InstrumentHost(buffer_frames=frames, device=sounddevice.default.device[1],
                                 instrument="tests.engine.audio.ring_out:RingOutInstrument")

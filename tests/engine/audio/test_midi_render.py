@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.audio.audio_files import to_pcm16
-from engine.audio.rendering import render_melody
-from engine.cli import main
-from engine.midi_io import read_midi
+from segue.engine.audio.audio_files import to_pcm16
+from segue.engine.audio.rendering import render_melody
+from segue.engine.cli import main
+from segue.engine.midi_io import read_midi
 
 MIDI = Path(__file__).resolve().parents[2] / "data" / "midi" / "daw_type1.mid"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.audio.rendering import (
+from segue.engine.audio.rendering import (
     BLOCK_FRAMES,
     FADE_SECONDS,
     TAIL_PADDING,
@@ -15,9 +15,9 @@ from engine.audio.rendering import (
     render,
     render_melody,
 )
-from engine.audio.soundfont import SoundFontSynth
-from engine.live.messages import note_off, note_on
-from engine.melody import Melody, Note
+from segue.engine.audio.soundfont import SoundFontSynth
+from segue.engine.live.messages import note_off, note_on
+from segue.engine.melody import Melody, Note
 from tests.engine.audio.onsets import envelope, onsets
 
 GUITAR = 24  # nylon guitar: its samples start at once, so an onset is the note's own time

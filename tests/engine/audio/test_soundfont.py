@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.audio.soundfont import BUILT_IN_SOUNDFONT, SoundFontError, SoundFontSynth
+from segue.engine.audio.soundfont import BUILT_IN_SOUNDFONT, SoundFontError, SoundFontSynth
 
 
 def sound(synth: SoundFontSynth, *messages, frames: int = 4410) -> np.ndarray:

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from engine.live.call_response import (
+from segue.engine.live.call_response import (
     ANSWERING,
     HEARING,
     LISTENING,
@@ -12,10 +12,10 @@ from engine.live.call_response import (
     CallResponse,
     answer_request,
 )
-from engine.live.player import Player
-from engine.live.testing import FakeClock, FakeOutput
-from engine.melody import Melody, Note
-from engine.session import GenerationSettings
+from segue.engine.live.player import Player
+from segue.engine.live.testing import FakeClock, FakeOutput
+from segue.engine.melody import Melody, Note
+from segue.engine.session import GenerationSettings
 
 STEP = 0.125  # 120 BPM, 4 steps per quarter; a beat is 0.5 s
 T0 = 10.0

@@ -26,11 +26,11 @@ def scenario() -> None:
     crash a signal."""
     import threading
 
-    from engine.live.endpoints import PortError, PortInfo
-    from engine.live.output import open_output
-    from engine.live.player import Player
-    from engine.live.ports import MidiSystem
-    from engine.melody import Melody, Note
+    from segue.engine.live.endpoints import PortError, PortInfo
+    from segue.engine.live.output import open_output
+    from segue.engine.live.player import Player
+    from segue.engine.live.ports import MidiSystem
+    from segue.engine.melody import Melody, Note
     from tests.jack import JackServer
 
     kept = []  # the receivers' rtmidi objects: never freed (see engine.live.ports)

@@ -10,13 +10,13 @@ import time
 
 import pytest
 
-from engine.live.endpoints import PortInfo
-from engine.live.messages import control_change, note_off, note_on
-from engine.live.midi_input import Recorder, open_input
-from engine.live.output import open_output
-from engine.live.player import Player
-from engine.live.ports import MidiSystem, _close_keeping_callback
-from engine.melody import Melody, Note
+from segue.engine.live.endpoints import PortInfo
+from segue.engine.live.messages import control_change, note_off, note_on
+from segue.engine.live.midi_input import Recorder, open_input
+from segue.engine.live.output import open_output
+from segue.engine.live.player import Player
+from segue.engine.live.ports import MidiSystem, _close_keeping_callback
+from segue.engine.melody import Melody, Note
 from tests.jack import JackServer, jack_test_marks
 
 rtmidi = pytest.importorskip("rtmidi")

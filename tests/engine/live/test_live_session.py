@@ -6,11 +6,11 @@ import threading
 
 import pytest
 
-from engine.live.live_session import LiveSession
-from engine.live.messages import note_on
-from engine.live.player import PLAYING, STOPPED, Player
-from engine.live.testing import FakeClock, FakeOutput
-from engine.melody import Melody, Note
+from segue.engine.live.live_session import LiveSession
+from segue.engine.live.messages import note_on
+from segue.engine.live.player import PLAYING, STOPPED, Player
+from segue.engine.live.testing import FakeClock, FakeOutput
+from segue.engine.melody import Melody, Note
 
 STEP = 0.125  # 120 BPM, 4 steps per quarter
 

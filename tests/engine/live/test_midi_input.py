@@ -5,12 +5,12 @@ import threading
 
 import pytest
 
-from engine.edits import merge_take
-from engine.live.endpoints import PortError
-from engine.live.messages import parse_note
-from engine.live.midi_input import RawNote, Recorder, check_grid, open_input, quantize_take
-from engine.live.testing import FakeRtmidi, fake_system
-from engine.melody import Melody, Note
+from segue.engine.edits import merge_take
+from segue.engine.live.endpoints import PortError
+from segue.engine.live.messages import parse_note
+from segue.engine.live.midi_input import RawNote, Recorder, check_grid, open_input, quantize_take
+from segue.engine.live.testing import FakeRtmidi, fake_system
+from segue.engine.melody import Melody, Note
 
 STEP = 0.125  # 120 BPM, 4 steps per quarter
 T0 = 50.0
@@ -218,7 +218,7 @@ def test_a_failing_handler_is_logged_and_does_not_escape_into_the_midi_thread(ca
         raise RuntimeError("bug")
 
     port = open_input("Keys", broken, system=midi)
-    with caplog.at_level(logging.ERROR, logger="engine.live.midi_input"):
+    with caplog.at_level(logging.ERROR, logger="segue.engine.live.midi_input"):
         assert fake.deliver("Keys", on(60)) == 1  # no exception reaches the MIDI thread
         assert fake.deliver("Keys", off(60)) == 1  # and the port goes on delivering
     assert calls == [on(60), off(60)]

@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from engine.live.endpoints import PortError, PortInfo
-from engine.live.messages import (
+from segue.engine.live.endpoints import PortError, PortInfo
+from segue.engine.live.messages import (
     CC_ALL_NOTES_OFF,
     CC_SUSTAIN,
     control_change,
@@ -15,8 +15,8 @@ from engine.live.messages import (
     program_change,
     release_messages,
 )
-from engine.live.output import open_output
-from engine.live.player import (
+from segue.engine.live.output import open_output
+from segue.engine.live.player import (
     CLICK_ACCENT,
     CLICK_BEAT,
     METRONOME_CHANNEL,
@@ -26,8 +26,8 @@ from engine.live.player import (
     STOPPED,
     Player,
 )
-from engine.live.testing import FakeClock, FakeOutput, FakeRtmidi, fake_system
-from engine.melody import Melody, Note
+from segue.engine.live.testing import FakeClock, FakeOutput, FakeRtmidi, fake_system
+from segue.engine.melody import Melody, Note
 
 STEP = 0.125  # seconds per step at 120 BPM, 4 steps per quarter
 RELEASE = [control_change(0, CC_SUSTAIN, 0), control_change(0, CC_ALL_NOTES_OFF, 0)]

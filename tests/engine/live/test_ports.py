@@ -2,9 +2,9 @@
 
 import pytest
 
-from engine.live.endpoints import PortError, PortInfo, find_port, strip_alsa_numbers
-from engine.live.ports import INPUT, OUTPUT, MidiSystem
-from engine.live.testing import FakeRtmidi
+from segue.engine.live.endpoints import PortError, PortInfo, find_port, strip_alsa_numbers
+from segue.engine.live.ports import INPUT, OUTPUT, MidiSystem
+from segue.engine.live.testing import FakeRtmidi
 
 
 def system(fake, **kwargs):
@@ -57,7 +57,7 @@ def test_one_working_api_is_enough():
 
 
 def test_without_python_rtmidi_midi_is_unavailable(monkeypatch):
-    import engine.live.ports as ports
+    import segue.engine.live.ports as ports
 
     monkeypatch.setattr(ports, "_rtmidi", None)
     monkeypatch.setattr(ports, "_RTMIDI_IMPORT_ERROR", "No module named 'rtmidi'")

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from engine.live.timeline import (
+from segue.engine.live.timeline import (
     CLICK,
     END,
     NOTE_OFF,
@@ -16,7 +16,7 @@ from engine.live.timeline import (
     check_loop,
     loop_for,
 )
-from engine.melody import Melody, Note
+from segue.engine.melody import Melody, Note
 
 STEP = 0.125  # seconds per step at 120 BPM, 4 steps per quarter
 T0 = 100.0

@@ -7,8 +7,8 @@ import random
 import pytest
 import torch
 
-from engine.ml.checkpoint import ModelError, load_model, save_model
-from engine.ml.model import ModelConfig, SegueModel, create_model, meter_of
+from segue.engine.ml.checkpoint import ModelError, load_model, save_model
+from segue.engine.ml.model import ModelConfig, SegueModel, create_model, meter_of
 from tests.engine.ml.test_model import SMALL, full_logits, random_tokens
 
 torch.set_num_threads(1)
@@ -162,7 +162,7 @@ def test_non_finite_weights_are_refused(tmp_path):
 @pytest.fixture
 def never_built(monkeypatch):
     """Fails the test if a real (memory-holding) model is built; meta-device shapes are fine."""
-    from engine.ml import checkpoint
+    from segue.engine.ml import checkpoint
 
     built = []
 
@@ -203,7 +203,7 @@ def test_a_card_that_disagrees_with_its_weights_is_refused_before_building(
 
 
 def test_shapes_are_known_without_allocating_and_match_the_real_model(never_built):
-    from engine.ml import checkpoint
+    from segue.engine.ml import checkpoint
 
     largest = ModelConfig(hidden_size=1024, num_layers=4, token_dim=256, pitch_dim=256,
                           contour_dim=256, meter_dim=256, lookback_dim=256)

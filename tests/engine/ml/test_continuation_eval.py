@@ -5,11 +5,11 @@ import json
 import pytest
 import torch
 
-from engine.cli import main
-from engine.corpus import Tune
-from engine.melody import Melody, Note
-from engine.ml.continuation_eval import continuation_report, continuation_stats, examples
-from engine.ml.model import ModelConfig, create_model
+from segue.engine.cli import main
+from segue.engine.corpus import Tune
+from segue.engine.melody import Melody, Note
+from segue.engine.ml.continuation_eval import continuation_report, continuation_stats, examples
+from segue.engine.ml.model import ModelConfig, create_model
 from tests.engine.test_cli import fake_corpus, tiny_model  # noqa: F401 (fixtures)
 
 torch.set_num_threads(1)

@@ -39,9 +39,9 @@ def _train_as_one_rank(out: Path) -> None:
     import torch
     from safetensors.torch import save_file
 
-    from engine.ml.evaluation import encode_tunes
-    from engine.ml.model import ModelConfig
-    from engine.ml.training import TrainOptions, epoch_batches, train
+    from segue.engine.ml.evaluation import encode_tunes
+    from segue.engine.ml.model import ModelConfig
+    from segue.engine.ml.training import TrainOptions, epoch_batches, train
     from tests.engine.ml.test_training import synthetic_tunes
 
     torch.set_num_threads(1)

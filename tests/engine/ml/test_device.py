@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from engine.ml import device as device_module
-from engine.ml.device import DEVICE_ENV, choose_device
+from segue.engine.ml import device as device_module
+from segue.engine.ml.device import DEVICE_ENV, choose_device
 
 
 def test_auto_prefers_cuda_then_mps_then_cpu(monkeypatch):

@@ -5,10 +5,10 @@ import math
 import pytest
 import torch
 
-from engine.corpus import Tune
-from engine.encoding import HOLD, REST, EventEncoding
-from engine.melody import Melody, Note
-from engine.ml.evaluation import (
+from segue.engine.corpus import Tune
+from segue.engine.encoding import HOLD, REST, EventEncoding
+from segue.engine.melody import Melody, Note
+from segue.engine.ml.evaluation import (
     Totals,
     accumulate,
     encode_tunes,
@@ -17,7 +17,7 @@ from engine.ml.evaluation import (
     score,
     score_encoded,
 )
-from engine.ml.model import ModelConfig, create_model, meter_of, meter_tensor
+from segue.engine.ml.model import ModelConfig, create_model, meter_of, meter_tensor
 from tests.engine.ml.test_training import synthetic_tunes
 
 torch.set_num_threads(1)

@@ -5,12 +5,12 @@ import math
 import pytest
 import torch
 
-from engine.encoding import HOLD, REST
-from engine.melody import Melody, Note
-from engine.ml.evaluation import encode_melody, tune_log_probs
-from engine.ml.fill import fill, following_log_probs
-from engine.ml.model import ModelConfig, create_model
-from engine.ml.sampling import GenerationCancelled
+from segue.engine.encoding import HOLD, REST
+from segue.engine.melody import Melody, Note
+from segue.engine.ml.evaluation import encode_melody, tune_log_probs
+from segue.engine.ml.fill import fill, following_log_probs
+from segue.engine.ml.model import ModelConfig, create_model
+from segue.engine.ml.sampling import GenerationCancelled
 
 torch.set_num_threads(1)
 

@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 import torch
 
-from engine.encoding import HOLD, REST, EventEncoding
-from engine.melody import Melody, Note
-from engine.ml import follow
-from engine.ml.evaluation import score
-from engine.ml.follow import MatchModel, match_rows, mix
-from engine.ml.model import ModelConfig, create_model
-from engine.ml.sampling import generate
+from segue.engine.encoding import HOLD, REST, EventEncoding
+from segue.engine.melody import Melody, Note
+from segue.engine.ml import follow
+from segue.engine.ml.evaluation import score
+from segue.engine.ml.follow import MatchModel, match_rows, mix
+from segue.engine.ml.model import ModelConfig, create_model
+from segue.engine.ml.sampling import generate
 
 torch.set_num_threads(1)
 

@@ -7,13 +7,13 @@ import statistics
 import pytest
 import torch
 
-from engine import keys
-from engine.melody import Melody, Note
-from engine.ml import stepper
-from engine.ml.catalog import DEFAULT_MODEL, model_path, model_paths
-from engine.ml.checkpoint import load_model
-from engine.ml.model import ModelConfig, create_model
-from engine.ml.sampling import generate
+from segue.engine import keys
+from segue.engine.melody import Melody, Note
+from segue.engine.ml import stepper
+from segue.engine.ml.catalog import DEFAULT_MODEL, model_path, model_paths
+from segue.engine.ml.checkpoint import load_model
+from segue.engine.ml.model import ModelConfig, create_model
+from segue.engine.ml.sampling import generate
 
 torch.set_num_threads(1)
 

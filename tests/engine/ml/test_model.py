@@ -5,8 +5,8 @@ import random
 import pytest
 import torch
 
-from engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST
-from engine.ml.model import METERS, ModelConfig, create_model, meter_of, meter_tensor
+from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST
+from segue.engine.ml.model import METERS, ModelConfig, create_model, meter_of, meter_tensor
 
 torch.set_num_threads(1)
 

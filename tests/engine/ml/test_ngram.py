@@ -6,7 +6,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from engine.ml.ngram import KneserNey, _discounts
+from segue.engine.ml.ngram import KneserNey, _discounts
 
 
 def reference_probability(sequences, vocab, order, context, token):

@@ -6,9 +6,9 @@ import math
 import pytest
 import torch
 
-from engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST
-from engine.ml.model import ModelConfig, create_model
-from engine.ml.pitch_mask import ScaleFold, allowed_pitch_bias, pitch_bounds
+from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST
+from segue.engine.ml.model import ModelConfig, create_model
+from segue.engine.ml.pitch_mask import ScaleFold, allowed_pitch_bias, pitch_bounds
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,10 @@
 
 import pytest
 
-from engine.melody import Melody, Note
-from engine.ml.model import ModelConfig, create_model
-from engine.ml.request import ContinuationRequest, iter_continuations, stand_in_continuation
-from engine.session import GenerationSettings
+from segue.engine.melody import Melody, Note
+from segue.engine.ml.model import ModelConfig, create_model
+from segue.engine.ml.request import ContinuationRequest, iter_continuations, stand_in_continuation
+from segue.engine.session import GenerationSettings
 
 SEED = Melody([Note(62, 0, 4), Note(66, 4, 4), Note(69, 8, 4), Note(67, 12, 4)], key="D major",
               time_signature=(3, 4))

@@ -6,11 +6,11 @@ from collections import Counter
 import pytest
 import torch
 
-from engine import keys
-from engine.encoding import HOLD, REST
-from engine.melody import Melody, Note
-from engine.ml.model import ModelConfig, create_model
-from engine.ml.sampling import (
+from segue.engine import keys
+from segue.engine.encoding import HOLD, REST
+from segue.engine.melody import Melody, Note
+from segue.engine.ml.model import ModelConfig, create_model
+from segue.engine.ml.sampling import (
     GenerationCancelled,
     _Controls,
     generate,
@@ -151,7 +151,7 @@ def test_greedy_and_tiny_top_p_ignore_the_random_seed(model):
 def test_top_p_keeps_the_smallest_likely_set():
     controls = _Controls(torch.zeros(4), 1.0, 1.0, 0.7, None, steps=1)
     logits = torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]]))
-    from engine.ml.sampling import _top_p_log
+    from segue.engine.ml.sampling import _top_p_log
 
     kept = _top_p_log(controls.scores(logits, first=False), 0.7).exp()
     assert torch.allclose(kept, torch.tensor([[0.5, 0.3, 0.0, 0.0]]), atol=1e-6)

@@ -6,11 +6,11 @@ import tracemalloc
 import pytest
 import torch
 
-from engine.encoding import CONTEXT_BARS, HELD_BARS
-from engine.melody import Melody, Note
-from engine.ml import stepper
-from engine.ml.model import ModelConfig, create_model
-from engine.ml.sampling import generate
+from segue.engine.encoding import CONTEXT_BARS, HELD_BARS
+from segue.engine.melody import Melody, Note
+from segue.engine.ml import stepper
+from segue.engine.ml.model import ModelConfig, create_model
+from segue.engine.ml.sampling import generate
 
 torch.set_num_threads(1)
 

@@ -5,9 +5,9 @@ import random
 import pytest
 import torch
 
-from engine.encoding import REST
-from engine.ml.model import ModelConfig, create_model, meter_of
-from engine.ml.stepper import Stepper
+from segue.engine.encoding import REST
+from segue.engine.ml.model import ModelConfig, create_model, meter_of
+from segue.engine.ml.stepper import Stepper
 from tests.engine.ml.test_model import SMALL, full_logits, random_tokens
 
 torch.set_num_threads(1)

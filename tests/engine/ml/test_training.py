@@ -9,13 +9,13 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from engine.corpus import Tune
-from engine.melody import Melody, Note
-from engine.ml.checkpoint import ModelError, load_model
-from engine.ml.evaluation import encode_tunes
-from engine.ml.model import ModelConfig
-from engine.ml.train_state import state_paths
-from engine.ml.training import TrainOptions, epoch_batches, learning_rate, plot_history, train
+from segue.engine.corpus import Tune
+from segue.engine.melody import Melody, Note
+from segue.engine.ml.checkpoint import ModelError, load_model
+from segue.engine.ml.evaluation import encode_tunes
+from segue.engine.ml.model import ModelConfig
+from segue.engine.ml.train_state import state_paths
+from segue.engine.ml.training import TrainOptions, epoch_batches, learning_rate, plot_history, train
 
 torch.set_num_threads(1)
 

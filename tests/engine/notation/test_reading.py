@@ -4,8 +4,8 @@ import zipfile
 
 import pytest
 
-from engine.melody import Melody, Note
-from engine.notation import (
+from segue.engine.melody import Melody, Note
+from segue.engine.notation import (
     NotationExportError,
     NotationImportError,
     import_notation,

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from engine.corpus import split_of
-from engine.corpus_sources import source_files
-from engine.melody import Melody, Note
-from engine.notation import (
+from segue.engine.corpus import split_of
+from segue.engine.corpus_sources import source_files
+from segue.engine.melody import Melody, Note
+from segue.engine.notation import (
     import_notation,
     melody_to_abc,
     notation_bytes,

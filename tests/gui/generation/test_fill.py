@@ -4,12 +4,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from engine.melody import Melody, Note
-from gui import settings as prefs
-from gui.document import Document
-from gui.generation.continuation import ContinuationController, fill_job
-from gui.generation.model_loader import LoadedModel, ModelManager
-from gui.generation.panel import GenerationPanel
+from segue.engine.melody import Melody, Note
+from segue.gui import settings as prefs
+from segue.gui.document import Document
+from segue.gui.generation.continuation import ContinuationController, fill_job
+from segue.gui.generation.model_loader import LoadedModel, ModelManager
+from segue.gui.generation.panel import GenerationPanel
 
 BAR = 16
 # Four bars of half notes, and one note in bar 4.
@@ -114,7 +114,7 @@ def test_nothing_selected_and_no_loop_or_nothing_before_explains(qtbot):
 def test_a_real_model_fills_through_the_worker(qtbot):
     torch = pytest.importorskip("torch")
     torch.set_num_threads(1)
-    from engine.ml.model import ModelConfig, create_model
+    from segue.engine.ml.model import ModelConfig, create_model
 
     tiny = create_model(ModelConfig(hidden_size=24, token_dim=8, pitch_dim=4, contour_dim=4,
                                     meter_dim=4, lookback_dim=4), seed=3)

@@ -6,19 +6,19 @@ from types import SimpleNamespace
 import pytest
 from PySide6.QtCore import Qt
 
-from engine import keys
-from engine.melody import Melody, Note
-from engine.ml.request import ContinuationRequest
-from engine.session import GenerationSettings
-from gui import settings as prefs
-from gui.document import Document
-from gui.generation.actions import TIPS as ACTION_TIPS
-from gui.generation.actions import GenerationActions
-from gui.generation.continuation import ContinuationController
-from gui.generation.controls import NoteSpinBox, note_name, parse_note
-from gui.generation.model_loader import LoadedModel, ModelManager, continuation_job
-from gui.generation.panel import TIPS, GenerationPanel
-from gui.generation.tooltips import rich_tip
+from segue.engine import keys
+from segue.engine.melody import Melody, Note
+from segue.engine.ml.request import ContinuationRequest
+from segue.engine.session import GenerationSettings
+from segue.gui import settings as prefs
+from segue.gui.document import Document
+from segue.gui.generation.actions import TIPS as ACTION_TIPS
+from segue.gui.generation.actions import GenerationActions
+from segue.gui.generation.continuation import ContinuationController
+from segue.gui.generation.controls import NoteSpinBox, note_name, parse_note
+from segue.gui.generation.model_loader import LoadedModel, ModelManager, continuation_job
+from segue.gui.generation.panel import TIPS, GenerationPanel
+from segue.gui.generation.tooltips import rich_tip
 
 SEED = Melody([Note(62, 0, 4), Note(66, 4, 4), Note(69, 8, 4), Note(67, 12, 4)], key="D major")
 
@@ -34,7 +34,7 @@ def isolated(tmp_path, monkeypatch):
 def tiny_model():
     torch = pytest.importorskip("torch")
     torch.set_num_threads(1)
-    from engine.ml.model import ModelConfig, create_model
+    from segue.engine.ml.model import ModelConfig, create_model
 
     config = ModelConfig(hidden_size=48, num_layers=1, token_dim=16, pitch_dim=8, contour_dim=8,
                          meter_dim=8, lookback_dim=8)
@@ -45,7 +45,7 @@ def tiny_model():
 def full_size_model():
     torch = pytest.importorskip("torch")
     torch.set_num_threads(1)
-    from engine.ml.model import create_model
+    from segue.engine.ml.model import create_model
 
     return create_model(seed=5)
 
@@ -182,7 +182,7 @@ def test_note_spin_box_shows_names(qtbot):
 
 
 def test_notes_are_spelled_alike_in_the_panel_and_on_the_roll(qtbot):
-    from gui.piano_roll import style as piano_roll_style
+    from segue.gui.piano_roll import style as piano_roll_style
     assert [note_name(p) for p in range(60, 72)] == [piano_roll_style.note_name(p) for p in range(60, 72)]
     assert note_name(63) == "Eb4" and note_name(70) == "Bb4"  # as in the key names (Eb major)
     assert parse_note("D#4") == parse_note("Eb4") == 63  # either spelling can be typed

@@ -5,13 +5,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from engine.melody import Melody, Note
-from gui import settings as prefs
-from gui.document import Document
-from gui.generation.model_loader import LoadedModel, ModelManager
-from gui.generation.panel import GenerationPanel
-from gui.generation.surprise import SurpriseController, score_notes
-from gui.piano_roll.roll import PianoRoll
+from segue.engine.melody import Melody, Note
+from segue.gui import settings as prefs
+from segue.gui.document import Document
+from segue.gui.generation.model_loader import LoadedModel, ModelManager
+from segue.gui.generation.panel import GenerationPanel
+from segue.gui.generation.surprise import SurpriseController, score_notes
+from segue.gui.piano_roll.roll import PianoRoll
 
 MELODY = Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4)])
 
@@ -193,8 +193,8 @@ def test_the_window_has_the_view_toggles(main_window):
 
 
 def test_the_real_scoring_job_feeds_the_lane(qtbot, make):
-    from engine.ml.evaluation import score
-    from engine.ml.model import ModelConfig, create_model
+    from segue.engine.ml.evaluation import score
+    from segue.engine.ml.model import ModelConfig, create_model
 
     tiny = create_model(ModelConfig(hidden_size=16, token_dim=8, pitch_dim=4, contour_dim=4,
                                     meter_dim=4, lookback_dim=4), seed=7)

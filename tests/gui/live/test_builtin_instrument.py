@@ -5,17 +5,17 @@ shown unavailable with the reason where there is no sound."""
 import pytest
 from PySide6.QtCore import Qt
 
-from engine.audio.instrument import BUILT_IN_PORT, InstrumentError
-from engine.audio.soundfont import SoundFontError
-from engine.live.endpoints import PortInfo
-from engine.live.player import Player
-from engine.live.testing import FakeClock, FakeRtmidi, RecordingSynth, fake_audio, fake_system
-from engine.melody import Melody, Note
-from gui import settings as prefs
-from gui.dialogs import ScriptedDialogs
-from gui.live.playback import PlaybackBridge
-from gui.live.transport import BUILT_IN, Transport
-from gui.window.soundfont import SoundFontChooser
+from segue.engine.audio.instrument import BUILT_IN_PORT, InstrumentError
+from segue.engine.audio.soundfont import SoundFontError
+from segue.engine.live.endpoints import PortInfo
+from segue.engine.live.player import Player
+from segue.engine.live.testing import FakeClock, FakeRtmidi, RecordingSynth, fake_audio, fake_system
+from segue.engine.melody import Melody, Note
+from segue.gui import settings as prefs
+from segue.gui.dialogs import ScriptedDialogs
+from segue.gui.live.playback import PlaybackBridge
+from segue.gui.live.transport import BUILT_IN, Transport
+from segue.gui.window.soundfont import SoundFontChooser
 
 SYNTH = PortInfo("Synth", "ALSA")
 MELODY = Melody([Note(60, 0, 1), Note(64, 1, 1)], tempo=400)

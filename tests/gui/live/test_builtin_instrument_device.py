@@ -5,14 +5,14 @@ when jackd is not installed."""
 
 import pytest
 
-from engine.audio.host import InstrumentHost
-from engine.audio.instrument import BUILT_IN_PORT
-from engine.live.player import STOPPED
-from engine.live.testing import FakeRtmidi, fake_system
-from engine.melody import Melody, Note
-from gui import settings as prefs
-from gui.live.playback import PlaybackBridge
-from gui.live.transport import Transport
+from segue.engine.audio.host import InstrumentHost
+from segue.engine.audio.instrument import BUILT_IN_PORT
+from segue.engine.live.player import STOPPED
+from segue.engine.live.testing import FakeRtmidi, fake_system
+from segue.engine.melody import Melody, Note
+from segue.gui import settings as prefs
+from segue.gui.live.playback import PlaybackBridge
+from segue.gui.live.transport import Transport
 from tests.jack import JackServer, jackd_path
 
 pytestmark = [

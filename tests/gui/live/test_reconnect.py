@@ -2,11 +2,11 @@
 
 import pytest
 
-from engine.live.endpoints import PortInfo
-from engine.live.testing import FakeRtmidi, fake_audio, fake_system
-from engine.melody import Melody, Note
-from gui.live.playback import PlaybackBridge
-from gui.live.transport import NO_PORT, Transport
+from segue.engine.live.endpoints import PortInfo
+from segue.engine.live.testing import FakeRtmidi, fake_audio, fake_system
+from segue.engine.melody import Melody, Note
+from segue.gui.live.playback import PlaybackBridge
+from segue.gui.live.transport import NO_PORT, Transport
 
 MELODY = Melody([Note(60, 0, 1), Note(64, 1, 1)], tempo=400)
 

@@ -7,16 +7,16 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolBar
 
-from engine.live.endpoints import PortInfo
-from engine.live.player import START_LEAD_SECONDS, Player
-from engine.live.testing import FakeClock, FakeRtmidi, fake_audio, fake_system
-from engine.melody import Melody, Note
-from gui import settings as prefs
-from gui.dialogs import ScriptedDialogs
-from gui.document import Document
-from gui.live.playback import PlaybackBridge
-from gui.window.export import ExportOptions
-from gui.window.main_window import MainWindow
+from segue.engine.live.endpoints import PortInfo
+from segue.engine.live.player import START_LEAD_SECONDS, Player
+from segue.engine.live.testing import FakeClock, FakeRtmidi, fake_audio, fake_system
+from segue.engine.melody import Melody, Note
+from segue.gui import settings as prefs
+from segue.gui.dialogs import ScriptedDialogs
+from segue.gui.document import Document
+from segue.gui.live.playback import PlaybackBridge
+from segue.gui.window.export import ExportOptions
+from segue.gui.window.main_window import MainWindow
 
 FAST = 400  # BPM: 37.5 ms a step, 0.15 s a beat
 SEED = Melody([Note(62, 0, 4), Note(66, 4, 4), Note(69, 8, 4), Note(67, 12, 4)], tempo=FAST)
@@ -37,8 +37,8 @@ def models_dir(tmp_path):
     """A models folder with a small real model 'folk' (as in test_main_window.py)."""
     torch = pytest.importorskip("torch")
     torch.set_num_threads(1)
-    from engine.ml.checkpoint import save_model
-    from engine.ml.model import ModelConfig, create_model
+    from segue.engine.ml.checkpoint import save_model
+    from segue.engine.ml.model import ModelConfig, create_model
 
     config = ModelConfig(hidden_size=48, num_layers=1, token_dim=16, pitch_dim=8, contour_dim=8,
                          meter_dim=8, lookback_dim=8)

@@ -5,8 +5,8 @@ import json
 import pytest
 from PySide6.QtGui import QGuiApplication
 
-from engine.melody import Note
-from gui.piano_roll import clipboard
+from segue.engine.melody import Note
+from segue.gui.piano_roll import clipboard
 
 NOTES = [Note(62, 12, 2, 80), Note(60, 8, 4)]
 

@@ -5,11 +5,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from engine.melody import Melody, Note
-from gui.document import Document
-from gui.piano_roll import tools
-from gui.piano_roll.editor import RollEditor
-from gui.piano_roll.geometry import RollGeometry
+from segue.engine.melody import Melody, Note
+from segue.gui.document import Document
+from segue.gui.piano_roll import tools
+from segue.gui.piano_roll.editor import RollEditor
+from segue.gui.piano_roll.geometry import RollGeometry
 
 A = Note(60, 0, 4, 90)
 B = Note(62, 4, 4, 100)

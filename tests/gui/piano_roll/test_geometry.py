@@ -2,8 +2,8 @@
 
 import pytest
 
-from engine.melody import Note
-from gui.piano_roll.geometry import MAX_STEP_WIDTH, MIN_KEY_HEIGHT, RollGeometry
+from segue.engine.melody import Note
+from segue.gui.piano_roll.geometry import MAX_STEP_WIDTH, MIN_KEY_HEIGHT, RollGeometry
 
 
 def test_x_and_step_are_inverse_with_scroll():

@@ -2,9 +2,9 @@
 
 import pytest
 
-from engine.melody import Melody, Note
-from gui.document import Document
-from gui.piano_roll.meter import MeterControls
+from segue.engine.melody import Melody, Note
+from segue.gui.document import Document
+from segue.gui.piano_roll.meter import MeterControls
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from engine.melody import Melody, Note
-from gui.document import Document
-from gui.piano_roll.roll import PianoRoll
+from segue.engine.melody import Melody, Note
+from segue.gui.document import Document
+from segue.gui.piano_roll.roll import PianoRoll
 
 A = Note(60, 0, 4, 90)
 B = Note(62, 4, 4, 100)
@@ -496,7 +496,7 @@ def test_a_visible_variation_leaves_the_view_alone(roll):
 def test_note_names_sit_inside_long_notes_and_beside_short_ones():
     from PySide6.QtCore import QRectF
 
-    from gui.piano_roll.paint import label_spots
+    from segue.gui.piano_roll.paint import label_spots
 
     notes = [Note(60, 0, 8), Note(62, 8, 1), Note(64, 9, 1), Note(64, 12, 4)]
     rects = [QRectF(n.start * 10, (80 - n.pitch) * 12, n.length * 10, 12) for n in notes]
@@ -509,7 +509,7 @@ def test_note_names_sit_inside_long_notes_and_beside_short_ones():
 
 
 def test_ghost_notes_are_named_like_the_melodys(roll, monkeypatch):
-    from gui.piano_roll import paint
+    from segue.gui.piano_roll import paint
 
     named = []
     original = paint.paint_labels

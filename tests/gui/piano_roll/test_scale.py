@@ -6,10 +6,10 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication
 
-from engine.melody import Melody, Note
-from gui.piano_roll import style
-from gui.piano_roll.geometry import RollGeometry
-from gui.piano_roll.scale import RollScale
+from segue.engine.melody import Melody, Note
+from segue.gui.piano_roll import style
+from segue.gui.piano_roll.geometry import RollGeometry
+from segue.gui.piano_roll.scale import RollScale
 from tests.gui.piano_roll.test_roll import A, B, C, cell, click, drag, notes, roll, undo_count
 
 __all__ = ["roll"]  # the fixture, shared with test_roll

@@ -2,7 +2,7 @@
 
 import pytest
 
-from gui.piano_roll.snap import (
+from segue.gui.piano_roll.snap import (
     SNAP_NAMES,
     snap_floor,
     snap_note,

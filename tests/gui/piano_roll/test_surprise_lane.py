@@ -5,11 +5,11 @@ from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from engine.melody import Melody, Note
-from gui.document import Document
-from gui.piano_roll.roll import PianoRoll
-from gui.piano_roll.surprise import FIRST_NOTE_TEXT, Surprises, expected_text, surprise_colour
-from gui.piano_roll.surprise_lane import TOP_BITS
+from segue.engine.melody import Melody, Note
+from segue.gui.document import Document
+from segue.gui.piano_roll.roll import PianoRoll
+from segue.gui.piano_roll.surprise import FIRST_NOTE_TEXT, Surprises, expected_text, surprise_colour
+from segue.gui.piano_roll.surprise_lane import TOP_BITS
 
 A = Note(60, 0, 4)
 B = Note(62, 4, 4)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from gui.piano_roll.geometry import RollGeometry
-from gui.piano_roll.timeline import bar_labels, power_of_two_stride, time_lines
+from segue.gui.piano_roll.geometry import RollGeometry
+from segue.gui.piano_roll.timeline import bar_labels, power_of_two_stride, time_lines
 
 
 def test_all_levels_at_a_close_zoom():

@@ -2,10 +2,10 @@
 
 import pytest
 
-from engine.melody import Melody, Note
-from gui.piano_roll import tools
-from gui.piano_roll.geometry import RollGeometry
-from gui.piano_roll.snap import snap_steps
+from segue.engine.melody import Melody, Note
+from segue.gui.piano_roll import tools
+from segue.gui.piano_roll.geometry import RollGeometry
+from segue.gui.piano_roll.snap import snap_steps
 
 GEOMETRY = RollGeometry(step_width=10, key_height=10)
 A = Note(60, 0, 4, 90)

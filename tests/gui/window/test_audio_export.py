@@ -6,11 +6,11 @@ import wave
 
 import pytest
 
-from engine.melody import Melody, Note
-from gui import settings as prefs
-from gui.dialogs import ScriptedDialogs
-from gui.document import Document
-from gui.window.audio_export import AudioExporter, AudioExportOptions
+from segue.engine.melody import Melody, Note
+from segue.gui import settings as prefs
+from segue.gui.dialogs import ScriptedDialogs
+from segue.gui.document import Document
+from segue.gui.window.audio_export import AudioExporter, AudioExportOptions
 
 pytest.importorskip("tinysoundfont")
 

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from engine import session as fmt
-from engine.melody import Melody, Note
-from engine.session import Session
-from gui import settings as prefs
-from gui.dialogs import ScriptedDialogs
-from gui.document import Document
-from gui.window.autosave import AUTOSAVE_INTERVAL_MS, Autosaver, orphaned_recoveries
-from gui.window.session_file import load_session, session_of
+from segue.engine import session as fmt
+from segue.engine.melody import Melody, Note
+from segue.engine.session import Session
+from segue.gui import settings as prefs
+from segue.gui.dialogs import ScriptedDialogs
+from segue.gui.document import Document
+from segue.gui.window.autosave import AUTOSAVE_INTERVAL_MS, Autosaver, orphaned_recoveries
+from segue.gui.window.session_file import load_session, session_of
 
 ROOT = Path(__file__).resolve().parents[3]
 SEED = Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4)])
@@ -31,7 +31,7 @@ def isolated(tmp_path, monkeypatch):
 
 
 def autosaver(qtbot, tmp_path, document, interval_ms=40, original=None):
-    from engine.session import GenerationSettings
+    from segue.engine.session import GenerationSettings
 
     saver = Autosaver(
         document,
@@ -106,15 +106,15 @@ CRASH_SCRIPT = textwrap.dedent(
     sys.path.insert(0, {root!r})
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
-    from gui import settings as prefs
+    from segue.gui import settings as prefs
     prefs.use_private_store({settings!r})
     app = QApplication([])
-    from engine.melody import Melody, Note
-    from gui.dialogs import ScriptedDialogs
-    from gui.document import Document
-    from gui.window.main_window import MainWindow
-    from engine.live.ports import MidiSystem
-    from engine.live.testing import FakeRtmidi
+    from segue.engine.melody import Melody, Note
+    from segue.gui.dialogs import ScriptedDialogs
+    from segue.gui.document import Document
+    from segue.gui.window.main_window import MainWindow
+    from segue.engine.live.ports import MidiSystem
+    from segue.engine.live.testing import FakeRtmidi
     system = MidiSystem(FakeRtmidi(), path_exists=lambda _path: True)
     window = MainWindow(Document(Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4)]), 12),
                         dialogs=ScriptedDialogs(), midi_system=system, recovery_folder={recovery!r})

@@ -4,20 +4,20 @@ signals, so none needs a MainWindow."""
 import pytest
 from PySide6.QtWidgets import QWidget
 
-from engine.live.ports import MidiSystem
-from engine.live.testing import FakeRtmidi
-from engine.melody import Melody, Note
-from gui import settings as prefs
-from gui.dialogs import ScriptedDialogs
-from gui.document import Document
-from gui.generation.continuation import CallAnswerer, ContinuationController
-from gui.generation.model_loader import LoadedModel, ModelManager
-from gui.generation.panel import GenerationPanel
-from gui.live.playback import PlaybackBridge
-from gui.piano_roll.roll import PianoRoll
-from gui.window.files import FilesController
-from gui.window.live import LiveController
-from gui.window.models import NO_MODEL_TEXT, ModelsController
+from segue.engine.live.ports import MidiSystem
+from segue.engine.live.testing import FakeRtmidi
+from segue.engine.melody import Melody, Note
+from segue.gui import settings as prefs
+from segue.gui.dialogs import ScriptedDialogs
+from segue.gui.document import Document
+from segue.gui.generation.continuation import CallAnswerer, ContinuationController
+from segue.gui.generation.model_loader import LoadedModel, ModelManager
+from segue.gui.generation.panel import GenerationPanel
+from segue.gui.live.playback import PlaybackBridge
+from segue.gui.piano_roll.roll import PianoRoll
+from segue.gui.window.files import FilesController
+from segue.gui.window.live import LiveController
+from segue.gui.window.models import NO_MODEL_TEXT, ModelsController
 
 SEED = Melody([Note(62, 0, 4), Note(66, 4, 4), Note(69, 8, 4), Note(67, 12, 4)])
 

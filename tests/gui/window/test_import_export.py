@@ -7,12 +7,12 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from engine.melody import Melody, Note
-from engine.midi_io import list_tracks, read_midi, write_midi
-from gui import settings as prefs
-from gui.dialogs import DISCARD, ScriptedDialogs
-from gui.document import Document
-from gui.window.export import (
+from segue.engine.melody import Melody, Note
+from segue.engine.midi_io import list_tracks, read_midi, write_midi
+from segue.gui import settings as prefs
+from segue.gui.dialogs import DISCARD, ScriptedDialogs
+from segue.gui.document import Document
+from segue.gui.window.export import (
     PIECE,
     SEED,
     VARIATION,
@@ -23,7 +23,7 @@ from gui.window.export import (
     suggested_file_name,
     write_drag_file,
 )
-from gui.window.import_dialog import TrackChooserDialog, candidate_tracks
+from segue.gui.window.import_dialog import TrackChooserDialog, candidate_tracks
 from tests.engine.notation.tunes import TWO_TUNES
 
 PIECE_MELODY = Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4), Note(65, 12, 4), Note(67, 16, 8)])
@@ -107,7 +107,7 @@ def test_several_parts_ask_which_one_and_drums_are_never_offered(qtbot, tmp_path
 
 
 def test_choosing_a_part_reads_the_file_once(qtbot, tmp_path, make_window, monkeypatch):
-    from engine.midi_io import parse
+    from segue.engine.midi_io import parse
 
     source = write_band(tmp_path / "band.mid")
     reads = []
@@ -350,7 +350,7 @@ def test_the_chooser_preselects_the_lead_not_the_busier_bass(qtbot):
 
 
 def test_the_export_dialog_remembers_the_last_choice(qtbot, monkeypatch):
-    from gui.dialogs import Dialogs
+    from segue.gui.dialogs import Dialogs
 
     chosen = []
 
@@ -407,7 +407,7 @@ def test_an_abc_file_with_two_tunes_asks_which_one(qtbot, tmp_path, make_window)
 
 def test_the_tune_chooser_lists_titles_and_preselects_the_first(qtbot):
     pytest.importorskip("music21")
-    from engine.notation import parse_abc_text
+    from segue.engine.notation import parse_abc_text
 
     dialog = TrackChooserDialog("book.abc", parse_abc_text(TWO_TUNES).parts)
     qtbot.addWidget(dialog)
@@ -436,7 +436,7 @@ def test_abc_text_on_the_clipboard_becomes_the_piece(qtbot, make_window):
 @pytest.mark.parametrize("name", ["out.abc", "out.musicxml", "out.mxl"])
 def test_export_writes_abc_and_musicxml_from_the_dialog(qtbot, tmp_path, make_window, name):
     pytest.importorskip("music21")
-    from engine.notation import import_notation
+    from segue.engine.notation import import_notation
 
     window, dialogs = make_window(export=ExportOptions(PIECE), save_path=str(tmp_path / name))
     window.document.set_melody(PIECE_MELODY.replace(key="F major", tempo=90), "Key")

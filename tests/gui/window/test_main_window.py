@@ -13,12 +13,12 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QSlider, QToolBar
 
-from engine.melody import Melody, Note
-from engine.session import melodies_to_json
-from gui import settings as prefs
-from gui.dialogs import ScriptedDialogs
-from gui.document import Document
-from gui.window.main_window import demo_seed
+from segue.engine.melody import Melody, Note
+from segue.engine.session import melodies_to_json
+from segue.gui import settings as prefs
+from segue.gui.dialogs import ScriptedDialogs
+from segue.gui.document import Document
+from segue.gui.window.main_window import demo_seed
 
 ROOT = Path(__file__).resolve().parents[3]
 SEED = Melody([Note(62, 0, 4), Note(66, 4, 4), Note(69, 8, 4), Note(67, 12, 4)])
@@ -42,8 +42,8 @@ def models_dir(tmp_path):
     """A models folder with a small real model 'folk' (and its openings)."""
     torch = pytest.importorskip("torch")
     torch.set_num_threads(1)
-    from engine.ml.checkpoint import save_model
-    from engine.ml.model import ModelConfig, create_model
+    from segue.engine.ml.checkpoint import save_model
+    from segue.engine.ml.model import ModelConfig, create_model
 
     config = ModelConfig(hidden_size=48, num_layers=1, token_dim=16, pitch_dim=8, contour_dim=8,
                          meter_dim=8, lookback_dim=8)
@@ -355,7 +355,7 @@ def test_screenshot_renders_the_window_with_a_pending_continuation(tmp_path):
 
 
 def test_unexpected_errors_are_logged_and_shown_without_a_traceback(qtbot, tmp_path, monkeypatch, make_window):
-    from gui import app
+    from segue.gui import app
 
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append((title, text)))
@@ -410,7 +410,7 @@ def answer_modal(qtbot, button_text):
 
 
 def test_the_real_dialogs_ask_and_answer(qtbot, main_window):
-    from gui.dialogs import CANCEL, DISCARD, Dialogs
+    from segue.gui.dialogs import CANCEL, DISCARD, Dialogs
 
     window = main_window(Document(SEED, SEED.end))
     window.show()
@@ -426,9 +426,9 @@ def test_the_real_dialogs_ask_and_answer(qtbot, main_window):
 
 
 def test_the_real_track_chooser_and_export_dialogs(qtbot):
-    from engine.midi_io import TrackInfo
-    from gui.dialogs import Dialogs
-    from gui.window.export import VARIATION
+    from segue.engine.midi_io import TrackInfo
+    from segue.gui.dialogs import Dialogs
+    from segue.gui.window.export import VARIATION
 
     dialogs = Dialogs()
     tracks = [TrackInfo(0, "Lead", 0, 73, "Flute", 12, (60, 79), False, False),
@@ -456,12 +456,12 @@ def test_the_app_starts_without_torch_and_freezes_the_collector_after_start_up_a
         "import gc, sys\n"
         "from PySide6.QtCore import QTimer\n"
         "from PySide6.QtWidgets import QApplication\n"
-        "from engine.live import ports\n"
-        "from engine.live.testing import FakeRtmidi\n"
-        "from gui import app, settings\n"
+        "from segue.engine.live import ports\n"
+        "from segue.engine.live.testing import FakeRtmidi\n"
+        "from segue.gui import app, settings\n"
         "ports.default_system = lambda: ports.MidiSystem(FakeRtmidi(), path_exists=lambda p: True)\n"
         f"settings.use_private_store({str(tmp_path / 'settings')!r})\n"
-        "from gui.generation.model_loader import LoadedModel\n"
+        "from segue.gui.generation.model_loader import LoadedModel\n"
         "qt_app = QApplication(sys.argv[:1])\n"
         "freezes = []\n"
         "real_freeze = gc.freeze\n"
@@ -566,8 +566,8 @@ def test_clicking_the_panels_buttons_leaves_the_keys_with_the_notes(qtbot, model
 
 
 def test_a_restored_session_loads_its_model_once(qtbot, models_dir, tmp_path, make_window):
-    from gui.window.autosave import Autosaver
-    from gui.window.session_file import session_of
+    from segue.gui.window.autosave import Autosaver
+    from segue.gui.window.session_file import session_of
 
     crashed = Document(SEED.add(Note(72, 16, 4)), 20)
     crashed.set_melody(crashed.melody.add(Note(74, 20, 4)), "Draw")
@@ -613,7 +613,7 @@ def test_variations_that_land_off_screen_are_brought_into_view(qtbot, models_dir
 def test_a_first_start_fits_the_window_on_a_small_screen():
     from PySide6.QtCore import QSize
 
-    from gui.window.main_window import first_window_size
+    from segue.gui.window.main_window import first_window_size
 
     assert first_window_size(QSize(1920, 1050)) == (1280, 800)
     width, height = first_window_size(QSize(1280, 770))  # a 1280x800 laptop less its panel
@@ -622,8 +622,8 @@ def test_a_first_start_fits_the_window_on_a_small_screen():
 
 
 def test_a_midi_file_offered_as_a_model_is_called_what_it_is(tmp_path):
-    from engine.ml.checkpoint import ModelError
-    from gui.generation.model_loader import load_model_job
+    from segue.engine.ml.checkpoint import ModelError
+    from segue.gui.generation.model_loader import load_model_job
 
     song = tmp_path / "song.mid"
     song.write_bytes(b"MThd\x00\x00\x00\x06\x00\x01\x00\x01\x01\xe0")

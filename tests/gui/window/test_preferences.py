@@ -5,10 +5,10 @@ import shutil
 import pytest
 from PySide6.QtCore import Qt
 
-from engine.audio.soundfont import BUILT_IN_SOUNDFONT
-from gui import settings as prefs
-from gui.dialogs import ScriptedDialogs
-from gui.window.preferences import BUILT_IN_NAME
+from segue.engine.audio.soundfont import BUILT_IN_SOUNDFONT
+from segue.gui import settings as prefs
+from segue.gui.dialogs import ScriptedDialogs
+from segue.gui.window.preferences import BUILT_IN_NAME
 
 pytest.importorskip("tinysoundfont")
 

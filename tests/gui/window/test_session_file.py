@@ -6,13 +6,13 @@ import os
 
 import pytest
 
-from engine import session as fmt
-from engine.melody import Melody, Note
-from engine.session import GenerationSettings, Session
-from gui import settings as prefs
-from gui.dialogs import CANCEL, DISCARD, SAVE, ScriptedDialogs
-from gui.document import Document
-from gui.window.session_file import (
+from segue.engine import session as fmt
+from segue.engine.melody import Melody, Note
+from segue.engine.session import GenerationSettings, Session
+from segue.gui import settings as prefs
+from segue.gui.dialogs import CANCEL, DISCARD, SAVE, ScriptedDialogs
+from segue.gui.document import Document
+from segue.gui.window.session_file import (
     SessionFileError,
     load_into,
     load_session,

@@ -2,7 +2,7 @@
 
 from PySide6.QtWidgets import QApplication
 
-from gui.window.shortcuts_dialog import ROLL, WINDOW, command_name, show_shortcuts
+from segue.gui.window.shortcuts_dialog import ROLL, WINDOW, command_name, show_shortcuts
 
 
 def test_the_list_holds_the_windows_keys_and_the_rolls_own(main_window):

@@ -4,11 +4,11 @@ scale are View options remembered in the settings."""
 
 import pytest
 
-from engine import transforms
-from engine.melody import Melody, Note
-from engine.session import GenerationSettings
-from gui import settings as prefs
-from gui.document import Document
+from segue.engine import transforms
+from segue.engine.melody import Melody, Note
+from segue.engine.session import GenerationSettings
+from segue.gui import settings as prefs
+from segue.gui.document import Document
 
 A = Note(60, 0, 4, 90)  # C4
 B = Note(64, 4, 2, 100)  # E4
