@@ -29,7 +29,8 @@ PIP=("$WORK/venv/bin/python" -m pip install --quiet -c "$REPO/constraints.txt")
 "${PIP[@]}" "$WHEEL"
 
 step "the wheel installs nothing at the top of site-packages but segue and its metadata"
-"$WORK/venv/bin/python" - <<'EOF2' || fail "the wheel installs more than segue at the top"
+# -I: the checkout's own segue.egg-info must not answer for the installed distribution.
+"$WORK/venv/bin/python" -I - <<'EOF2' || fail "the wheel installs more than segue at the top"
 from importlib.metadata import distribution
 
 files = distribution("segue").files
