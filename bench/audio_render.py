@@ -23,15 +23,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from segue.engine.audio.audio_files import encode_audio  # noqa: E402
+from segue.engine.audio.audio_files import WAV, encode_audio  # noqa: E402
 from segue.engine.audio.rendering import melody_events, render  # noqa: E402
 from segue.engine.audio.soundfont import SoundFontSynth  # noqa: E402
-from segue.engine.melody import Melody, Note  # noqa: E402
+from segue.engine.melody import DEFAULT_TEMPO, Melody, Note  # noqa: E402
 
 PROGRAMS = {0: "piano", 24: "nylon guitar", 40: "violin", 73: "flute"}
 
 
-def long_melody(minutes: float, tempo: float = 120.0) -> Melody:
+def long_melody(minutes: float, tempo: float = DEFAULT_TEMPO) -> Melody:
     """Eighth notes (two steps) walking a scale, every fourth note held for a beat."""
     steps = round(minutes * 60 * tempo / 60 * 4)
     notes, step, i = [], 0, 0
@@ -50,7 +50,7 @@ def measure(melody: Melody, program: int, rate: int) -> dict:
     rendering = render(events, synth, progress=lambda fraction: None)
     render_cpu = time.process_time() - started
     started = time.process_time()
-    encode_audio(rendering, ".wav")
+    encode_audio(rendering, WAV)
     encode_cpu = time.process_time() - started
     peak = float(np.abs(rendering.samples).max())
     return {

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from segue.engine import keys  # noqa: E402
-from segue.engine.ml.catalog import DEFAULT_MODEL, model_path  # noqa: E402
+from segue.engine.ml.catalog import DEFAULT_MODEL  # noqa: E402
 from segue.engine.ml.checkpoint import load_model  # noqa: E402
 from segue.engine.ml.sampling import generate  # noqa: E402
 from segue.engine.session import read_melodies  # noqa: E402
@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--bars", type=int, default=200)
     args = parser.parse_args()
     torch.set_num_threads(1)
-    model = load_model(model_path(args.model), device="cpu")
+    model = load_model(args.model, device="cpu")
     seed = read_melodies(ROOT / "resources" / "demo_seed.json")[0]
 
     rests = {}

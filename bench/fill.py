@@ -28,9 +28,10 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from segue.engine.corpus import load_corpus  # noqa: E402
-from segue.engine.ml.catalog import DEFAULT_MODEL, model_path  # noqa: E402
+from segue.engine.ml.catalog import DEFAULT_MODEL  # noqa: E402
 from segue.engine.ml.checkpoint import load_model  # noqa: E402
 from segue.engine.ml.fill import fill, following_log_probs  # noqa: E402
+from segue.engine.ml.options import GenerationOptions  # noqa: E402
 from segue.engine.ml.sampling import generate  # noqa: E402
 from segue.engine.piece import outside_range, seed_of  # noqa: E402
 
@@ -60,10 +61,10 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(2)
-    model = load_model(model_path(args.model))
+    model = load_model(args.model)
     judges = {"": model}
     if args.judge:
-        judges[f" ({args.judge})"] = load_model(model_path(args.judge))
+        judges[f" ({args.judge})"] = load_model(args.judge)
     tunes = [t for t in load_corpus("essen", split="test") if usable(t)]
     if args.limit:
         tunes = tunes[: args.limit]
@@ -76,10 +77,9 @@ def main() -> None:
         score_end = end + AFTER * bar
         clock = time.perf_counter()
         try:
-            [filled] = fill(model, melody, start, end, rng_seed=number, candidates=args.candidates,
-                            follow_seed=args.follow_seed)
-            [continued] = generate(model, seed_of(melody, start), end - start, start=start,
-                                   rng_seed=number, follow_seed=args.follow_seed)
+            options = GenerationOptions(rng_seed=number, follow_seed=args.follow_seed)  # both the same
+            [filled] = fill(model, melody, start, end, options, candidates=args.candidates)
+            [continued] = generate(model, seed_of(melody, start), end - start, options, start=start)
         except ValueError:  # a tune the model's range cannot take
             skipped += 1
             continue

@@ -122,12 +122,12 @@ def main(argv=None) -> int:
 
     app = QApplication.instance() or QApplication([])
     from segue.engine.live.ports import MidiSystem
-    from segue.engine.live.testing import FakeRtmidi
     from segue.engine.ml.catalog import DEFAULT_MODEL, shipped_models
     from segue.gui import settings as prefs
-    from segue.gui.dialogs import ScriptedDialogs
     from segue.gui.piano_roll.grid import NoteGrid
     from segue.gui.window.main_window import MainWindow
+    from tests.fakes.dialogs import ScriptedDialogs
+    from tests.fakes.live import FakeRtmidi
 
     folder = tempfile.mkdtemp(prefix="segue-bench-")
     prefs.use_private_store(folder)

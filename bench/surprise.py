@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from segue.engine.melody import Melody  # noqa: E402
-from segue.engine.ml.catalog import DEFAULT_MODEL, model_path  # noqa: E402
+from segue.engine.ml.catalog import DEFAULT_MODEL  # noqa: E402
 from segue.engine.ml.checkpoint import load_model  # noqa: E402
 from segue.engine.ml.device import use_interactive_threads  # noqa: E402
 from segue.engine.ml.evaluation import score  # noqa: E402
@@ -45,7 +45,7 @@ def long_piece(model_name: str, bars: int) -> Melody:
                 if note.start + shift + note.length > bars * bar:
                     return Melody(notes, time_signature=(4, 4))
                 notes.append(note.with_start(note.start + shift))
-            at = -(-notes[-1].end // bar) * bar
+            at = opening.bar_end(notes[-1].end)
 
 
 def median_ms(function, runs: int) -> float:
@@ -65,7 +65,7 @@ def main(argv=None) -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--follow", type=float, default=0.5, help="follow the seed, 0-1")
     args = parser.parse_args(argv)
-    model = load_model(model_path(args.model), device="cpu")
+    model = load_model(args.model, device="cpu")
     use_interactive_threads(model.device)
     piece = long_piece(args.model, args.bars)
     figures = {

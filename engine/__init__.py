@@ -34,29 +34,36 @@ The model (``engine.ml``: ``model``, ``stepper``, ``checkpoint``, ``catalog``, `
 ``sampling``, ``training``, ``evaluation``; torch loads only with the modules that need it)
     ``ModelConfig(...)``, ``create_model(config)``            (``engine.ml.model``)
     ``Stepper(model, batch, offset, meter)``   one step at a time (``engine.ml.stepper``)
-    ``save_model(model, path)``, ``load_model(path)``  (``engine.ml.checkpoint``) safetensors +
-        JSON, validated, never unpickled; a wrong or damaged file raises ``ModelError`` naming
-        the file and the problem
+    ``save_model(model, path)``, ``load_model(name_or_path)``  (``engine.ml.checkpoint``)
+        safetensors + JSON, validated, never unpickled; ``'folk'`` is a shipped or user model's
+        name; a wrong or damaged file, or an unknown name, raises ``ModelError`` saying which
     ``DEFAULT_MODEL``, ``models_dir()``, ``shipped_models()``, ``model_path(name_or_path)``
         finding models, no torch (``engine.ml.catalog``)
-    ``ContinuationRequest.build(seed, start, settings)``  what to generate (``engine.ml.request``)
+    ``ContinuationRequest.build(seed, start, settings)``, ``.build_fill(melody, range, settings)``
+        what to generate, from the panel's ``GenerationSettings`` (``engine.ml.request``)
+    ``GenerationOptions(temperature=1.0, rest_weight=1.0, variations=1, rng_seed=None, key=None,
+        pitch_range=None, follow_seed=0.0, top_p=None, adaptive_temperature=None,
+        beam_width=None)``  every generation control, checked; each panel control's range and
+        default is a ``Span`` beside it (``engine.ml.options``, no torch)
     ``choose_device(preference=None)``             CUDA, then MPS, then CPU (``engine.ml.device``)
-    ``generate(model, seed_melody, steps, *, temperature=1.0, rest_weight=1.0, variations=1,
-               rng_seed=None, key=None, pitch_range=None, top_p=None) -> list[Melody]``
-        continuations only, on the seed's time axis; also ``start``, ``adaptive_temperature``,
-        ``beam_width``, ``should_stop``
-    ``iter_generate(...)``  the same, yielding ``GenerationUpdate`` progress (for workers);
-        ``GenerationCancelled``, ``steps_for_bars(melody, bars)``
-    ``fill(model, melody, start, end, *, variations, rng_seed, temperature, rest_weight, key,
-           follow_seed) -> list[Melody]``  whole melodies with new music in [start, end), the
-        rest untouched, ranked by how probable the following bars are (``engine.ml.fill``)
+    ``generate(model, seed_melody, steps, options=None, *, start=None, should_stop=None,
+               **controls) -> list[Melody]``  continuations only, on the seed's time axis; the
+        controls are ``options`` or its fields as keywords (``temperature=0.5``)
+    ``iter_generate(model, seed_melody, steps, options, *, start, should_stop)``  the same,
+        yielding ``GenerationUpdate`` progress (for workers); ``GenerationCancelled``,
+        ``steps_for_bars(melody, bars)``
+    ``fill(model, melody, start, end, options=None, **controls) -> list[Melody]``  whole
+        melodies with new music in [start, end), the rest untouched, ranked by how probable the
+        following bars are (``engine.ml.fill``; ``iter_fill`` yields progress)
     ``score(model, melody) -> dict``               total_bits, pitch_bits, notes, steps
     ``evaluate(model, corpus, split)``             bits/note on a split beside a Kneser-Ney n-gram
     ``train(TrainOptions(...), out)``              AdamW, schedule, early stopping, DDP-ready
         (``engine.ml.train_options``, ``train_state`` for --resume, ``distributed``)
 
-Sessions (``engine.session``): ``Session``, ``GenerationSettings``, ``dumps``, ``loads``
-    (the ``.segue`` JSON schema; ``SessionError`` for a broken or newer file)
+Sessions (``engine.session``): ``Session(piece, generation)``, ``read_session(path)``,
+    ``write_session(path, piece, generation)`` (the one way ``.segue`` files are read and
+    written; ``SessionFileError`` names the file), ``dumps``, ``loads`` (the JSON schema;
+    ``SessionError`` for a broken or newer text). Melody JSON: ``engine.melody_json``
 
 Live MIDI (``engine.live``: the only package that touches MIDI ports; its docstring maps it)
     ``ports.MidiSystem``        which MIDI systems work, their ports, opening one (``PortError``)
@@ -66,8 +73,11 @@ Live MIDI (``engine.live``: the only package that touches MIDI ports; its docstr
     ``call_response.CallResponse(continue_fn, play_fn)``  listen, answer after a pause
     ``live_session.LiveSession(player)``  recording, input routing, loop rule, call and response
 
-The piece (``engine.piece``): ``seed_of``, ``with_variation``, ``accept`` (what Continue
-continues, what you hear, what Accept keeps: one rule). Edits (``engine.edits``): pure
+The piece (``engine.piece``): ``Piece``, everything a piece is as one immutable value (melody,
+chords, marker, pending variations, fill range, phrase end, loop), answering the piece's
+questions: ``seed()``, ``heard()``, ``accepted()``, ``discarded()``, ``export_contents(what)``,
+``key_melody()``, ``audition_start()``; on melodies ``seed_of``, ``with_variation``,
+``accept`` (what Continue continues, what you hear, what Accept keeps: one rule). Edits (``engine.edits``): pure
 functions on melodies. Files (``engine.files``): ``write_atomically``.
 
 Command line: ``segue-cli`` (``engine.cli``): corpus build, train, evaluate, generate, openings.
@@ -95,12 +105,16 @@ _LAZY = {
     "load_corpus": "segue.engine.corpus",
     "split_of": "segue.engine.corpus",
     "corpus_openings": "segue.engine.openings",
+    "Piece": "segue.engine.piece",
+    "read_session": "segue.engine.session",
+    "write_session": "segue.engine.session",
     "ModelConfig": "segue.engine.ml.model",
     "create_model": "segue.engine.ml.model",
     "ModelError": "segue.engine.ml.checkpoint",
     "save_model": "segue.engine.ml.checkpoint",
     "load_model": "segue.engine.ml.checkpoint",
     "choose_device": "segue.engine.ml.device",
+    "GenerationOptions": "segue.engine.ml.options",
     "generate": "segue.engine.ml.sampling",
     "iter_generate": "segue.engine.ml.sampling",
     "GenerationUpdate": "segue.engine.ml.sampling",

@@ -25,6 +25,7 @@ import os
 import sys
 from pathlib import Path
 
+from segue.engine import file_formats
 from segue.engine.ml.catalog import DEFAULT_MODEL, model_path
 
 
@@ -69,7 +70,7 @@ def _given(args, flags: dict) -> dict:
 
 
 def cmd_train(args) -> int:
-    from segue.engine.ml.model import ModelConfig  # noqa: PLC0415
+    from segue.engine.ml.model_config import ModelConfig  # noqa: PLC0415
     from segue.engine.ml.training import TrainOptions, train  # noqa: PLC0415
 
     _set_threads(args.threads)
@@ -106,7 +107,7 @@ def cmd_evaluate(args) -> int:
     from segue.engine.ml.evaluation import evaluate, format_report  # noqa: PLC0415
 
     _set_threads(args.threads)
-    model = load_model(model_path(args.model), device=args.device)
+    model = load_model(args.model, device=args.device)
     result = evaluate(
         model, args.corpus, args.split, cache_dir=args.cache_dir,
         baseline=not args.no_baseline, max_order=args.max_order, follow_seed=args.follow_seed,
@@ -142,7 +143,7 @@ def _pitch_range(text: str | None):
 def _output_paths(out: Path, count: int) -> list[Path]:
     if count == 1:
         return [out]
-    suffix = out.suffix or ".mid"
+    suffix = out.suffix or file_formats.MIDI.suffix
     return [out.with_name(f"{out.stem}-{i}{suffix}") for i in range(1, count + 1)]
 
 
@@ -150,6 +151,7 @@ def cmd_generate(args) -> int:
     from segue.engine.encoding import fit_to_range  # noqa: PLC0415
     from segue.engine.midi_io import read_midi, write_midi  # noqa: PLC0415
     from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
+    from segue.engine.ml.options import GenerationOptions  # noqa: PLC0415
     from segue.engine.ml.sampling import generate, steps_for_bars  # noqa: PLC0415
 
     _set_threads(args.threads)
@@ -162,13 +164,13 @@ def cmd_generate(args) -> int:
     except ValueError as exc:
         raise CliError(f"{args.seed}: {exc}") from None
     steps = args.steps if args.steps is not None else steps_for_bars(seed, args.bars)
-    melodies = generate(
-        model, seed, steps,
+    options = GenerationOptions(
         temperature=args.temperature, rest_weight=args.rest_weight, variations=args.variations,
         rng_seed=args.rng_seed, key=args.key, pitch_range=_pitch_range(args.pitch_range),
-        top_p=args.top_p, start=args.start, adaptive_temperature=args.adaptive_temperature,
+        top_p=args.top_p, adaptive_temperature=args.adaptive_temperature,
         beam_width=args.beam, follow_seed=args.follow_seed,
     )
+    melodies = generate(model, seed, steps, options, start=args.start)
     for melody, path in zip(melodies, _output_paths(Path(args.out), len(melodies))):
         if args.continuation_only:
             write_midi(melody, path)
@@ -234,8 +236,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _default(value) -> str:
+    """``(default 0.003)``: a dataclass default as help text."""
+    return f"(default {value:g})" if isinstance(value, float) else f"(default {value})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     from segue.engine import __version__  # noqa: PLC0415
+    from segue.engine.ml import options as generation  # noqa: PLC0415
+    from segue.engine.ml.model_config import ModelConfig  # noqa: PLC0415
+    from segue.engine.ml.train_options import TrainOptions  # noqa: PLC0415
 
     parser = argparse.ArgumentParser(prog="segue-cli", description="Segue's command line.")
     parser.add_argument("--version", action="version", version=f"segue-cli {__version__}")
@@ -250,10 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true", help="no progress bar")
     build.set_defaults(run=cmd_corpus_build)
 
-    # Training defaults live in TrainOptions and ModelConfig (not repeated here, and torch
-    # is not imported just to show help): an option left out keeps the dataclass default.
+    # Training defaults live in TrainOptions and ModelConfig (torch-free, so help stays quick):
+    # the help shows them, and an option left out keeps the dataclass default.
+    train_defaults, shape_defaults = TrainOptions(), ModelConfig()
     train = commands.add_parser("train", help="train a model on a built corpus")
-    train.add_argument("--corpus", default="essen", help="corpus name or folder (default essen)")
+    train.add_argument("--corpus", default=train_defaults.corpus,
+                       help=f"corpus name or folder {_default(train_defaults.corpus)}")
     train.add_argument("--out", required=True, help="model path without suffix, e.g. runs/folk")
     train.add_argument("--cache-dir", help="the corpus cache folder")
     train.add_argument("--resume", action="store_true", help="continue from OUT.train.*")
@@ -262,23 +274,24 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--threads", type=_positive_int, help="torch CPU threads")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     for flag, kind, text in (
-        ("epochs", int, "epochs the learning-rate schedule spans (default 20)"),
-        ("batch-size", int, "sequences per batch (default 16)"),
-        ("lr", float, "peak learning rate (default 0.003)"),
-        ("final-lr-fraction", float, "the schedule ends at this fraction of the peak (default 0.05)"),
-        ("warmup-steps", int, "linear warm-up batches (default 100)"),
-        ("weight-decay", float, "AdamW weight decay (default 0.01)"),
-        ("clip", float, "gradient norm clipping (default 1.0)"),
-        ("transpose", int, "random shift per sequence, +- semitones (default 2)"),
-        ("max-length", int, "longer tunes train as windows of this many steps (default 512)"),
-        ("patience", int, "early stopping after this many epochs without progress (default 5)"),
-        ("seed", int, "makes the run repeatable (default 0)"),
+        ("epochs", int, "epochs the learning-rate schedule spans"),
+        ("batch-size", int, "sequences per batch"),
+        ("lr", float, "peak learning rate"),
+        ("final-lr-fraction", float, "the schedule ends at this fraction of the peak"),
+        ("warmup-steps", int, "linear warm-up batches"),
+        ("weight-decay", float, "AdamW weight decay"),
+        ("clip", float, "gradient norm clipping"),
+        ("transpose", int, "random shift per sequence, +- semitones"),
+        ("max-length", int, "longer tunes train as windows of this many steps"),
+        ("patience", int, "early stopping after this many epochs without progress"),
+        ("seed", int, "makes the run repeatable"),
     ):
-        train.add_argument(f"--{flag}", type=kind, help=text)
-    shape = train.add_argument_group("model shape (defaults: engine.ml.model.ModelConfig)")
+        default = getattr(train_defaults, _TRAIN_FLAGS[flag.replace("-", "_")])
+        train.add_argument(f"--{flag}", type=kind, help=f"{text} {_default(default)}")
+    shape = train.add_argument_group("model shape (defaults: engine.ml.model_config.ModelConfig)")
     for flag, kind, text in (
-        ("hidden-size", int, "LSTM units per layer (default 256)"),
-        ("layers", int, "LSTM layers (default 1)"),
+        ("hidden-size", int, "LSTM units per layer"),
+        ("layers", int, "LSTM layers"),
         ("token-dim", int, "token embedding size"),
         ("pitch-dim", int, "latest-pitch embedding size, 0 switches it off"),
         ("contour-dim", int, "interval and duration embedding size, 0 switches them off"),
@@ -286,10 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
         ("lookback-dim", int, "one- and two-bar lookback embedding size, 0 switches it off"),
         ("dropout", float, "dropout before the output (and between layers)"),
         ("input-dropout", float, "dropout on the input features"),
-        ("min-pitch", int, "lowest pitch (default 36)"),
-        ("max-pitch", int, "highest pitch (default 96)"),
+        ("min-pitch", int, "lowest pitch"),
+        ("max-pitch", int, "highest pitch"),
     ):
-        shape.add_argument(f"--{flag}", type=kind, help=text)
+        default = getattr(shape_defaults, _MODEL_FLAGS[flag.replace("-", "_")])
+        shape.add_argument(f"--{flag}", type=kind, help=f"{text} {_default(default)}")
     shape.add_argument("--no-relative-head", action="store_true", help="no interval output head")
     shape.add_argument("--no-layer-norm", action="store_true", help="no layer norm before the output")
     train.set_defaults(run=cmd_train)
@@ -316,10 +330,13 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", required=True, help="output .mid (NAME-1.mid ... for several variations)")
     gen.add_argument("--model", default=DEFAULT_MODEL, help=f"model name or path (default {DEFAULT_MODEL})")
     length = gen.add_mutually_exclusive_group()
-    length.add_argument("--bars", type=float, default=4, help="length in bars of the seed's meter")
+    length.add_argument("--bars", type=float, default=generation.BARS.default,
+                        help=f"length in bars of the seed's meter {_default(generation.BARS.default)}")
     length.add_argument("--steps", type=_positive_int, help="length in grid steps")
-    gen.add_argument("--temperature", type=float, default=1.0)
-    gen.add_argument("--rest-weight", type=float, default=1.0)
+    gen.add_argument("--temperature", type=float, default=generation.TEMPERATURE.default,
+                     help=f"sampling temperature {_default(generation.TEMPERATURE.default)}")
+    gen.add_argument("--rest-weight", type=float, default=generation.REST_WEIGHT.default,
+                     help=f"weight of rests against notes {_default(generation.REST_WEIGHT.default)}")
     gen.add_argument("--variations", type=_positive_int, default=1)
     gen.add_argument("--rng-seed", type=int, help="makes the result repeatable")
     gen.add_argument("--key", help="lock to a key: 'C major', 'F# minor' ... or auto")
@@ -329,8 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--adaptive-temperature", type=float, metavar="BITS",
                      help="steer each step's entropy towards BITS (temperature x0.5-x2)")
     gen.add_argument("--beam", type=_positive_int, help="beam search of this width (most likely)")
-    gen.add_argument("--follow-seed", type=float, default=0.0, metavar="X",
-                     help="follow the seed's motifs, 0-1 (default 0: off)")
+    gen.add_argument("--follow-seed", type=float, default=generation.FOLLOW_SEED.default, metavar="X",
+                     help=f"follow the seed's motifs, 0 (off) to 1 {_default(generation.FOLLOW_SEED.default)}")
     gen.add_argument("--continuation-only", action="store_true", help="write only the new notes")
     gen.add_argument("--separate-tracks", action="store_true", help="seed and continuation on two tracks")
     gen.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
@@ -381,6 +398,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         ("segue.engine.ml.sampling", "GenerationCancelled"),
         ("segue.engine.audio.soundfont", "SoundFontError"),
         ("segue.engine.audio.audio_files", "AudioExportError"),
+        ("segue.engine.session", "SessionFileError"),
     ):
         loaded = sys.modules.get(module)  # only modules the command used can have raised
         if loaded is not None and hasattr(loaded, name):

@@ -26,10 +26,11 @@ from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 
-from segue.engine.melody import Melody, Note
+from segue.engine.file_formats import is_midi_path
+from segue.engine.melody import DEFAULT_STEPS_PER_QUARTER, Melody, Note
 
 MIN_NOTES = 4
-STEPS_PER_QUARTER = 4
+STEPS_PER_QUARTER = DEFAULT_STEPS_PER_QUARTER  # the corpora's grid
 MUSIC21_SOURCES = {
     "essen": ("essenFolksong",),
     "irish": ("oneills1850", "ryansMammoth"),
@@ -75,7 +76,7 @@ def source_files(name: str) -> list[tuple[str, Path]]:
     files = [
         (str(folder), p)
         for p in sorted(folder.rglob("*"))
-        if p.suffix.lower() in (".mid", ".midi") and p.is_file()
+        if is_midi_path(p) and p.is_file()
     ]
     if not files:
         raise CorpusError(f"folder {str(folder)!r} holds no .mid or .midi files")

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from segue.engine import keys
-from segue.engine.melody import DEFAULT_VELOCITY, Melody, Note
+from segue.engine.melody import DEFAULT_PITCH_RANGE, DEFAULT_VELOCITY, Melody, Note
 
 REST = 0
 HOLD = 1
@@ -34,8 +34,9 @@ HELD_BARS = 4  # a held note or rest longer than this is heard this long (plus p
 class EventEncoding:
     """One token per step over a pitch range ``min_pitch``..``max_pitch`` (both included)."""
 
-    min_pitch: int = 36  # C2: low enough for bass-clef seeds after octave fitting
-    max_pitch: int = 96  # C7
+    # C2: low enough for bass-clef seeds after octave fitting
+    min_pitch: int = DEFAULT_PITCH_RANGE[0]
+    max_pitch: int = DEFAULT_PITCH_RANGE[1]  # C7
     version: int = ENCODING_VERSION
 
     def __post_init__(self):

@@ -1,4 +1,5 @@
-"""Writing a file atomically: the one way every save in Segue reaches the disk.
+"""Writing a file atomically: the one way every save in Segue reaches the disk; reading one
+only when it is a regular file of a bounded size; and the one wording of why a write failed.
 
 The bytes go to a temporary file beside the target (same folder, so the rename cannot cross
 disks), are flushed to the disk, and only then replace the target in one rename. A crash, a full
@@ -16,6 +17,8 @@ import secrets
 import stat
 from pathlib import Path
 
+from segue.engine.limits import size_words
+
 
 class FileProblem(Exception):
     """A file Segue cannot use: ``.path`` and ``.reason`` in a musician's words, and the message
@@ -30,6 +33,85 @@ class FileProblem(Exception):
 
     def __reduce__(self):  # so the error crosses process and thread boundaries intact
         return (type(self), (self.path, self.reason))
+
+
+# Why a write failed, in the one wording every save uses (MIDI, notation, audio, sessions).
+DISK_FULL = "disk is full"
+_WRITE_REASONS = {
+    errno.ENOSPC: DISK_FULL,
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOENT: "folder does not exist",
+    errno.ENOTDIR: "folder does not exist",
+    errno.EROFS: "disk is read-only",
+    errno.EISDIR: "a folder of that name exists",
+    errno.ENAMETOOLONG: "file name is too long",
+}
+if hasattr(errno, "EDQUOT"):
+    _WRITE_REASONS[errno.EDQUOT] = DISK_FULL  # over the user's quota: full, for this user
+_READ_REASONS = {
+    errno.ENOENT: "file not found",
+    errno.ENOTDIR: "file not found",
+    errno.EISDIR: "it is a folder",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ELOOP: "it is a link that leads nowhere",
+}
+
+
+def write_reason(error: OSError) -> str:
+    """Why a write failed (``'disk is full'``, ``'permission denied'``...), for any saver."""
+    if isinstance(error, ReadOnlyFileError):
+        return "file is read-only"
+    reason = _WRITE_REASONS.get(error.errno)
+    return reason or f"the file could not be written ({error.strerror or error})"
+
+
+def read_regular(
+    path, max_bytes: int, problem=FileProblem, what: str = "this kind of file"
+) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``max_bytes``.
+
+    Anything else raises ``problem(path, reason)``: a folder, a device (``/dev/zero`` grows
+    without end), a pipe (a FIFO never ends), a socket, a link to any of these, or a file over
+    the limit. The checks are made on the opened file, so nothing can be swapped in between.
+    """
+    path = os.fspath(path)
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer would wait forever; on files it is ignored.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        raise problem(path, _READ_REASONS.get(error.errno, _lower(error))) from None
+    too_large = f"it is over {size_words(max_bytes)}, too large for {what}"
+    try:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise problem(path, "it is a folder")
+        if not stat.S_ISREG(status.st_mode):
+            raise problem(path, "it is not a regular file (a device, a pipe or a socket)")
+        if status.st_size > max_bytes:
+            raise problem(path, too_large)
+        chunks, total = [], 0
+        while total <= max_bytes:  # until the end, or one byte past the cap if it grew
+            chunk = os.read(descriptor, max_bytes + 1 - total)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        data = b"".join(chunks)
+    except OSError as error:
+        raise problem(path, _READ_REASONS.get(error.errno, _lower(error))) from None
+    finally:
+        os.close(descriptor)
+    if len(data) > max_bytes:  # it grew while being read
+        raise problem(path, too_large)
+    return data
+
+
+def _lower(error: OSError) -> str:
+    text = error.strerror or str(error)
+    return text[:1].lower() + text[1:]
 
 
 class ReadOnlyFileError(PermissionError):

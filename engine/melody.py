@@ -22,6 +22,11 @@ from segue.engine import keys
 
 MAX_PITCH = 127
 DEFAULT_VELOCITY = 100
+DEFAULT_STEPS_PER_QUARTER = 4  # one step is a sixteenth note
+STEPS_PER_QUARTER_RANGE = (1, 96)  # up to 96: sixty-fourth-note triplets and finer
+DEFAULT_TEMPO = 120.0  # BPM, as in a MIDI file that names none
+TEMPO_RANGE = (10.0, 400.0)  # BPM
+DEFAULT_PITCH_RANGE = (36, 96)  # C2-C7: the models' pitches, and what generation may use
 
 
 @dataclass(frozen=True)
@@ -102,9 +107,20 @@ def check_tempo(tempo) -> float:
         tempo = float(tempo)
     except (TypeError, ValueError):
         raise ValueError(f"tempo must be a number, got {tempo!r}") from None
-    if not 10.0 <= tempo <= 400.0:
-        raise ValueError(f"tempo {tempo:g} BPM is outside 10-400")
+    low, high = TEMPO_RANGE
+    if not low <= tempo <= high:
+        raise ValueError(f"tempo {tempo:g} BPM is outside {low:g}-{high:g}")
     return tempo
+
+
+def check_steps_per_quarter(steps_per_quarter) -> int:
+    """``steps_per_quarter`` itself; ValueError unless it is an integer in 1-96."""
+    if isinstance(steps_per_quarter, bool) or not isinstance(steps_per_quarter, int):
+        raise ValueError(f"steps per quarter must be an integer, got {steps_per_quarter!r}")
+    low, high = STEPS_PER_QUARTER_RANGE
+    if not low <= steps_per_quarter <= high:
+        raise ValueError(f"steps per quarter {steps_per_quarter} is outside {low}-{high}")
+    return steps_per_quarter
 
 
 def monophonic(notes: Iterable[Note]) -> tuple[Note, ...]:
@@ -132,19 +148,16 @@ class Melody:
     def __init__(
         self,
         notes: Iterable[Note] = (),
-        steps_per_quarter: int = 4,
+        steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER,
         time_signature: tuple[int, int] = (4, 4),
-        tempo: float = 120.0,
+        tempo: float = DEFAULT_TEMPO,
         key: str | None = None,
     ):
         notes = list(notes)
         for note in notes:
             if not isinstance(note, Note):
                 raise ValueError(f"melody notes must be Note values, got {note!r}")
-        if isinstance(steps_per_quarter, bool) or not isinstance(steps_per_quarter, int):
-            raise ValueError(f"steps per quarter must be an integer, got {steps_per_quarter!r}")
-        if not 1 <= steps_per_quarter <= 96:
-            raise ValueError(f"steps per quarter {steps_per_quarter} is outside 1-96")
+        check_steps_per_quarter(steps_per_quarter)
         try:
             numerator, denominator = (int(v) for v in time_signature)
         except (TypeError, ValueError):
@@ -203,6 +216,20 @@ class Melody:
     def steps_per_beat(self) -> int:
         """Steps in one beat; dotted quarters in 6/8, 9/8 and 12/8 (see ``steps_per_beat``)."""
         return steps_per_beat(self.time_signature, self.steps_per_quarter)
+
+    def bar_start(self, step: int) -> int:
+        """The first step of the bar that holds ``step`` (bars start at step 0)."""
+        bar = self.steps_per_bar
+        return step // bar * bar
+
+    def bar_end(self, step: int) -> int:
+        """The first bar line at or after ``step``: an end step rounded up to whole bars."""
+        bar = self.steps_per_bar
+        return -(-step // bar) * bar
+
+    def bar_index(self, step: int) -> int:
+        """The bar that holds ``step``, counted from 0 (add 1 to show it)."""
+        return step // self.steps_per_bar
 
     @property
     def start(self) -> int:

@@ -27,10 +27,9 @@ def opening_of(melody: Melody, bars: int) -> Melody:
     """The first ``bars`` full bars of ``melody`` (plus its pickup), starting at step 0."""
     if bars < 1:
         raise ValueError(f"an opening needs at least one bar, got {bars}")
-    bar = melody.steps_per_bar
-    first_bar = melody.start // bar
-    pickup = 1 if melody.start % bar else 0
-    return melody.slice(first_bar * bar, (first_bar + pickup + bars) * bar)
+    # A pickup's bar is the partial bar before the first bar line.
+    end = melody.bar_end(melody.start) + bars * melody.steps_per_bar
+    return melody.slice(melody.bar_start(melody.start), end)
 
 
 def corpus_openings(

@@ -1,5 +1,6 @@
-"""The piece with a pending variation: what a continuation continues, what you hear while a
-variation is pending, and what Accept keeps. One rule for all three, on Melody values.
+"""The piece: :class:`Piece`, everything a piece is as one immutable value, and the rules on
+Melody values it answers with: what a continuation continues, what you hear while a variation
+is pending, and what Accept keeps. One rule for all three.
 
 A piece is a melody plus its continue-from marker. Everything before the marker is the seed
 (notes that start before it, cut at it); a variation replaces everything from the marker on.
@@ -12,8 +13,11 @@ it stays (:func:`outside_range`: a note sounding into the range from before is c
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from dataclasses import dataclass, field
 
+from segue.engine import keys
 from segue.engine.melody import Melody
 
 
@@ -57,9 +61,9 @@ def fill_range_of(melody: Melody, selected, loop_region: tuple[int, int] | None)
     selected = list(selected)
     if selected:
         bar = melody.steps_per_bar
-        first = min(note.start for note in selected) // bar * bar
+        first = melody.bar_start(min(note.start for note in selected))
         last = max(note.end for note in selected)
-        return first, max(first + bar, math.ceil(last / bar) * bar)
+        return first, max(first + bar, melody.bar_end(last))
     if loop_region is not None and loop_region[0] < loop_region[1]:
         return int(loop_region[0]), int(loop_region[1])
     return None
@@ -100,5 +104,234 @@ def crop_to_seed(melody: Melody, start: int, end: int) -> tuple[Melody, int]:
     """
     if not 0 <= start < end:
         raise ValueError(f"a seed needs a step range, got {start}-{end}")
-    cut = start // melody.steps_per_bar * melody.steps_per_bar
+    cut = melody.bar_start(start)
     return melody.slice(cut, max(cut, melody.end)), end - cut
+
+
+# --- the piece as one value -------------------------------------------------------------------
+
+AUDITION_PRE_ROLL_BARS = 2  # an audition starts this many bars before what it auditions
+EDITED = ("melody", "marker", "chords")  # what an edit changes, and its undo restores
+PENDING = ("variations", "current", "fill_range", "phrase_end")  # proposals beside the piece
+LOOP = ("loop_region", "loop_on")  # the transport's loop, kept with the piece
+KEY_LOCK_OFF, KEY_LOCK_AUTO = "off", "auto"
+
+
+def checked_key_lock(key_lock: object) -> str:
+    """``key_lock`` as the piece keeps it: 'off', 'auto' or a key's canonical name ('A minor');
+    ValueError naming anything else."""
+    if key_lock in (KEY_LOCK_OFF, KEY_LOCK_AUTO):
+        return key_lock
+    try:
+        return keys.key_name(*keys.parse_key(key_lock))
+    except (ValueError, TypeError, AttributeError):
+        shown = repr(key_lock)[:40]
+        raise ValueError(
+            f"key lock must be 'off', 'auto' or a key such as 'A minor', got {shown}"
+        ) from None
+# What each export choice holds (see :meth:`Piece.export_contents`).
+EXPORT_PIECE, EXPORT_SEED, EXPORT_VARIATION = "piece", "seed", "variation"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Everything a piece is, as one immutable value: the melody (which carries the tempo, the
+    meter and a key of its own), its chords (none yet: a place for them), the continue marker,
+    the pending variations and which one is current, a pending fill's range, where the pending
+    continuations were asked to end (``phrase_end``), and the loop.
+
+    The piece answers its own questions (the seed, what is heard, what Accept keeps, what each
+    export choice holds, which melody an "auto" key is read from, where an audition starts), so
+    that no caller rebuilds a rule. Invalid values raise ValueError.
+    """
+
+    melody: Melody = field(default_factory=Melody)
+    marker: int = 0  # "continue from" step: everything before it is the seed
+    chords: tuple = ()  # future Chord values; empty until the harmony work lands
+    variations: tuple[Melody, ...] = ()
+    current: int = 0
+    fill_range: tuple[int, int] | None = None  # the pending variations fill these steps
+    phrase_end: int | None = None  # where the pending continuations were asked to end
+    loop_region: tuple[int, int] | None = None  # None loops the whole piece
+    loop_on: bool = False
+    key_lock: str = KEY_LOCK_OFF  # 'off', 'auto' (the key melody's key) or a key such as 'A minor'
+
+    def __post_init__(self):
+        if not isinstance(self.melody, Melody):
+            raise ValueError(f"the piece must be a melody, got {type(self.melody).__name__}")
+        if isinstance(self.marker, bool) or not isinstance(self.marker, int) or self.marker < 0:
+            raise ValueError(f"the continue marker must be a step from 0 on, got {self.marker!r}")
+        object.__setattr__(self, "chords", tuple(self.chords))
+        object.__setattr__(self, "variations", tuple(self.variations))
+        for i, variation in enumerate(self.variations):
+            if not isinstance(variation, Melody):
+                raise ValueError(f"pending variation {i + 1} is not a melody")
+            if variation.steps_per_quarter != self.melody.steps_per_quarter:
+                raise ValueError(
+                    f"pending variation {i + 1} is on a grid of {variation.steps_per_quarter} "
+                    f"steps per quarter, the piece on {self.melody.steps_per_quarter}"
+                )
+        count, current = len(self.variations), self.current
+        if isinstance(current, bool) or not isinstance(current, int):
+            raise ValueError(f"the current variation must be a whole number, got {current!r}")
+        if count and not 0 <= current < count:
+            raise ValueError(f"current variation {current + 1} is not one of 1-{count}")
+        if not count and current != 0:
+            raise ValueError(f"current variation {current + 1} is chosen but none is pending")
+        for name in ("fill_range", "loop_region"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, _step_range(getattr(self, name), name))
+        if not count and (self.fill_range is not None or self.phrase_end is not None):
+            raise ValueError("a fill range or phrase end is set but no variation is pending")
+        end = self.phrase_end
+        if end is not None and (isinstance(end, bool) or not isinstance(end, int) or end < 0):
+            raise ValueError(f"the phrase end must be a step from 0 on, got {end!r}")
+        if not isinstance(self.loop_on, bool):
+            raise ValueError(f"loop on must be true or false, got {self.loop_on!r}")
+        object.__setattr__(self, "key_lock", checked_key_lock(self.key_lock))
+
+    @classmethod
+    def of(cls, melody: Melody, marker: int | None = None) -> Piece:
+        """A piece of ``melody`` continuing from ``marker`` (its end when None)."""
+        return cls(melody, melody.end if marker is None else max(0, int(marker)))
+
+    def replace(self, **changes) -> Piece:
+        return dataclasses.replace(self, **changes)
+
+    def taking(self, other: Piece, names) -> Piece:
+        """This piece with ``other``'s values of the fields ``names`` (EDITED, PENDING, LOOP)."""
+        return self.replace(**{name: getattr(other, name) for name in names})
+
+    # --- tempo and meter (the melody carries them) --------------------------------------------
+
+    @property
+    def tempo(self) -> float:
+        return self.melody.tempo
+
+    @property
+    def time_signature(self) -> tuple[int, int]:
+        return self.melody.time_signature
+
+    @property
+    def steps_per_bar(self) -> int:
+        return self.melody.steps_per_bar
+
+    # --- seed, pending variations, what is heard ---------------------------------------------
+
+    def seed(self) -> Melody:
+        """The notes before the marker (cut at it): what a continuation continues."""
+        return seed_of(self.melody, self.marker)
+
+    def current_variation(self) -> Melody | None:
+        return self.variations[self.current] if self.variations else None
+
+    def heard(self) -> Melody:
+        """What you hear: the melody with the current variation in place, if one is pending
+        (Play, Audition, the drag handle; exactly what Accept keeps)."""
+        return with_variation(self.melody, self.marker, self.current_variation(), self.fill_range)
+
+    def with_variations(
+        self, variations, current: int = 0, fill_range: tuple[int, int] | None = None,
+        phrase_end: int | None = None,
+    ) -> Piece:
+        """Pending ``variations`` (continuations after the marker, or fills of ``fill_range``),
+        ``current`` clamped to them; without variations, no fill range and no phrase end."""
+        variations = tuple(variations)
+        return self.replace(
+            variations=variations,
+            current=min(max(0, int(current)), max(0, len(variations) - 1)),
+            fill_range=fill_range if variations else None,
+            phrase_end=None if not variations or fill_range is not None else phrase_end,
+        )
+
+    def selecting(self, index: int) -> Piece:
+        """The variation ``index`` (wrapping round) made current."""
+        return self.replace(current=index % len(self.variations)) if self.variations else self
+
+    def discarded(self) -> Piece:
+        """The piece without its pending variations."""
+        return self.with_variations(())
+
+    def accepted(self) -> Piece:
+        """The current variation merged in (exactly what :meth:`heard` played) and nothing
+        pending: the marker moves to the end of the new phrase; a fill leaves it."""
+        variation = self.current_variation()
+        if variation is None:
+            return self
+        melody, marker = accept(
+            self.melody, self.marker, variation, self.phrase_end, self.fill_range
+        )
+        return self.replace(melody=melody, marker=marker).discarded()
+
+    def cropped_to_seed(self, start: int, end: int) -> Piece:
+        """"Use Selection as Seed": steps ``start``-``end`` become the seed (:func:`crop_to_seed`)."""
+        melody, marker = crop_to_seed(self.melody, start, end)
+        return self.replace(melody=melody, marker=marker)
+
+    def fill_range_for(self, selected) -> tuple[int, int] | None:
+        """The range Fill rewrites: the ``selected`` notes' whole bars, else the loop region."""
+        return fill_range_of(self.melody, selected, self.loop_region)
+
+    # --- questions the GUI used to answer itself ---------------------------------------------
+
+    def key_melody(self) -> Melody:
+        """The melody an "auto" key is read from: the seed, or the whole melody when no note
+        comes before the marker (the roll's key, the panel's Auto label and export all ask)."""
+        seed = self.seed()
+        return seed if seed.notes else self.melody
+
+    def resolved_key(self, key_lock: str | None = None) -> str | None:
+        """The key the piece's key lock (or ``key_lock``: 'off', 'auto' or a key name) stands
+        for in this piece; None when it is off."""
+        key_lock = self.key_lock if key_lock is None else key_lock
+        if key_lock == KEY_LOCK_OFF:
+            return None
+        return self.key_melody().resolved_key(key_lock)
+
+    def audition_start(self, pre_roll_bars: int = AUDITION_PRE_ROLL_BARS) -> int:
+        """Where an audition starts: whole bars before the marker (a fill: before its range),
+        so what leads into the variation is heard first."""
+        bar = self.steps_per_bar
+        start = self.fill_range[0] if self.fill_range is not None else self.marker
+        return max(0, self.melody.bar_start(start) - pre_roll_bars * bar)
+
+    def export_contents(
+        self, what: str, include_piece: bool = True, separate_tracks: bool = False
+    ) -> tuple[Melody, Melody | None]:
+        """(melody, second track or None) for each export choice: ``piece`` (what is accepted),
+        ``seed``, or ``variation``: the current variation alone, or with the piece around it
+        as it is heard (on two tracks with ``separate_tracks``: the piece, then the
+        variation). The two tracks together are always exactly :meth:`heard`: for a fill, the
+        piece outside its range and the fill. ValueError when no variation is pending."""
+        if what == EXPORT_PIECE:
+            return self.melody, None
+        if what == EXPORT_SEED:
+            return self.seed(), None
+        if what != EXPORT_VARIATION:
+            raise ValueError(f"export choice must be piece, seed or variation, got {what!r}")
+        variation = self.current_variation()
+        if variation is None:
+            raise ValueError("there is no pending variation to export")
+        if not include_piece:
+            return variation, None
+        if not separate_tracks:
+            return self.heard(), None
+        if self.fill_range is not None:
+            start, end = self.fill_range
+            return outside_range(self.melody, start, end), inside_range(variation, start, end)
+        return self.seed(), variation
+
+
+def _step_range(value, name: str) -> tuple[int, int]:
+    label = name.replace("_", " ")
+    try:
+        region = tuple(value)
+    except TypeError:
+        raise ValueError(f"the {label} must be two steps, got {value!r}") from None
+    if (
+        len(region) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in region)
+        or not 0 <= region[0] < region[1]
+    ):
+        raise ValueError(f"the {label} must be two steps 0 <= start < end, got {region!r}")
+    return region

@@ -153,10 +153,10 @@ def take_screenshot(window, path: str) -> int:
         loaded = load_model_job(settings.model if settings.model in models else models[0])
         window.models.current = loaded
         window.model_control.show_loaded(loaded)
-        request = ContinuationRequest.build(document.seed(), document.marker, settings, loaded.pitch_limits())
+        request = ContinuationRequest.for_piece(document.piece, settings, loaded.pitch_limits())
         variations = run_sync(lambda: continuation_job(loaded.model, request, lambda: False))
     except Exception as exc:  # noqa: BLE001 - a screenshot still shows the workflow
-        request = ContinuationRequest.build(document.seed(), document.marker, settings)
+        request = ContinuationRequest.for_piece(document.piece, settings)
         variations = stand_in_continuation(request)
         note = f"Stand-in continuation ({exc}): the installed models are missing."
         window.model_control.show_no_model(f"No usable model ({exc}): the ghost notes are a stand-in.")

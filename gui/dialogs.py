@@ -1,31 +1,13 @@
 """Every modal question and message the app shows, behind one replaceable object.
 
 The main window never calls ``QMessageBox`` or ``QFileDialog`` itself; it asks its
-:class:`Dialogs`. Tests hand the window a scripted stand-in with the same methods, so no test
-ever blocks on a modal dialog.
+:class:`Dialogs`. Tests hand the window a scripted stand-in with the same methods
+(``tests/fakes/dialogs.py``), so no test ever blocks on a modal dialog.
 """
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
-
-SESSION_FILTER = "Segue sessions (*.segue)"
-MIDI_FILTER = "MIDI files (*.mid *.midi)"
-ABC_FILTER = "ABC tunes (*.abc)"
-MUSICXML_FILTER = "MusicXML (*.musicxml *.xml *.mxl)"
-IMPORT_FILTER = (
-    "Melodies (*.mid *.midi *.abc *.musicxml *.xml *.mxl);;"
-    + ";;".join((MIDI_FILTER, ABC_FILTER, MUSICXML_FILTER))
-)
-# The save dialog's first filter is the default; the typed suffix picks the format.
-EXPORT_FILTER = ";;".join((
-    "MIDI file (*.mid)", ABC_FILTER, "MusicXML (*.musicxml)", "Compressed MusicXML (*.mxl)"
-))
-MODEL_FILTER = "Segue models (*.safetensors)"
-OPEN_FILTER = (
-    "Segue sessions and melodies (*.segue *.mid *.midi *.abc *.musicxml *.xml *.mxl);;"
-    + SESSION_FILTER + ";;" + IMPORT_FILTER.split(";;", 1)[1]
-)
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
@@ -113,72 +95,3 @@ class Dialogs:
         prefs.write(prefs.EXPORT_CHOICE, options.what)
         prefs.write(prefs.EXPORT_SEPARATE_TRACKS, options.separate_tracks)
         return options
-
-
-class ScriptedDialogs:
-    """Answers from a script instead of asking, and records every question (tests, automation).
-
-    ``answers`` maps a question to its answer: ``save_changes`` (SAVE/DISCARD/CANCEL),
-    ``restore`` (bool), ``open_path`` / ``save_path`` (a path or None), ``track`` (an index,
-    None, or a callable taking the tracks), ``export`` (ExportOptions or None). A list answers
-    successive questions in turn. ``asked`` holds ``(kind, *details)`` tuples in order.
-    """
-
-    DEFAULTS = {
-        "save_changes": CANCEL,
-        "restore": False,
-        "open_path": None,
-        "save_path": None,
-        "track": None,
-        "export": None,
-    }
-
-    def __init__(self, **answers):
-        unknown = set(answers) - set(self.DEFAULTS)
-        if unknown:
-            raise ValueError(f"unknown scripted answers: {', '.join(sorted(unknown))}")
-        self.answers = {**self.DEFAULTS, **answers}
-        self.asked: list[tuple] = []
-
-    def _answer(self, key: str):
-        value = self.answers[key]
-        if isinstance(value, list):
-            return value.pop(0) if value else None
-        return value
-
-    def kinds(self) -> list[str]:
-        return [entry[0] for entry in self.asked]
-
-    def messages(self, kind: str = "error") -> list[str]:
-        return [entry[2] for entry in self.asked if entry[0] == kind]
-
-    def error(self, title: str, text: str) -> None:
-        self.asked.append(("error", title, text))
-
-    def info(self, title: str, text: str) -> None:
-        self.asked.append(("info", title, text))
-
-    def ask_save_changes(self, document_name: str) -> str:
-        self.asked.append(("save_changes", document_name))
-        return self._answer("save_changes")
-
-    def ask_restore(self, description: str) -> bool:
-        self.asked.append(("restore", description))
-        return bool(self._answer("restore"))
-
-    def open_path(self, title: str, file_filter: str, directory: str = "") -> str | None:
-        self.asked.append(("open_path", title, file_filter))
-        return self._answer("open_path")
-
-    def save_path(self, title: str, file_filter: str, suggested: str = "") -> str | None:
-        self.asked.append(("save_path", title, suggested))
-        return self._answer("save_path")
-
-    def choose_track(self, file_name: str, tracks: list) -> int | None:
-        self.asked.append(("track", file_name, tracks))
-        answer = self._answer("track")
-        return answer(tracks) if callable(answer) else answer
-
-    def export_options(self, has_variation: bool, has_seed: bool):
-        self.asked.append(("export", has_variation, has_seed))
-        return self._answer("export")

@@ -1,45 +1,41 @@
-"""The open piece: melody, continue-from marker and pending variations, edited through undo.
+"""The open piece: one :class:`engine.piece.Piece` value, its undo history, and signals.
 
-Every user edit ends in :meth:`Document.set_state` (directly or via ``set_melody`` /
-``set_marker`` / ``accept_variation``), which pushes one :class:`EditCommand` onto the
-``QUndoStack``. A command stores the whole state before and after: melodies are immutable values,
-so a snapshot costs one reference, and undo can never drift from redo.
+The document holds the current piece; every user edit ends in :meth:`Document.set_piece`
+(directly or via ``set_melody`` / ``set_marker`` / ``accept_variation`` / ``replace_piece``),
+which pushes one command onto the ``QUndoStack``. A command keeps the piece before and after:
+pieces are immutable values, so a snapshot costs one reference, and undo can never drift from
+redo. The rules (the seed, what is heard, what Accept keeps, what an export holds) are the
+piece's own: callers ask ``document.piece`` and never rebuild them.
 
-Pending variations (generated, not yet accepted) are not part of the undo history: they are
-proposals beside the piece, cleared by accept or discard, and saved with the session. New
-variations still count as an unsaved change (``is_modified``), so closing asks before losing them.
-The one link: undoing an Accept brings back the variations it chose from, so "wrong one, undo,
-take the third" works as a musician expects (see :class:`AcceptCommand`); undoing an import that
-discarded variations brings them back the same way (:meth:`Document.replace_piece`).
-Variations from Fill rewrite a range instead of what follows the marker: the document keeps that
-``fill_range`` with them (:func:`engine.piece.with_variation` decides what you hear and keep).
+An edit's undo restores what edits change (the melody, the marker, the chords:
+:data:`engine.piece.EDITED`). Pending variations (generated, not yet accepted) are not undo
+steps of their own: they are proposals beside the piece, cleared by accept or discard, and saved
+with the session. New variations still count as an unsaved change (``is_modified``), so closing
+asks before losing them. The one link: undoing an Accept brings back the variations it chose
+from, so "wrong one, undo, take the third" works as a musician expects (see
+:class:`AcceptCommand`); undoing an import that discarded variations brings them back the same
+way (:meth:`Document.replace_piece`). The loop travels with the piece (saved with it) but, as
+in a DAW, setting it is neither an undo step nor an unsaved change.
 Undo and redo say what they did (``history_message``), so the status bar never keeps describing
 an edit that has just been undone.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from segue.engine import piece
 from segue.engine.melody import Melody
-
-
-@dataclass(frozen=True)
-class PieceState:
-    """What one undo step restores."""
-
-    melody: Melody
-    marker: int  # "continue from" step: everything before it is the seed
+from segue.engine.piece import EDITED, LOOP, PENDING, Piece
 
 
 class EditCommand(QUndoCommand):
-    """Replace the piece state; consecutive commands with the same ``merge_id`` coalesce."""
+    """Go from piece ``before`` to ``after`` (what edits change, :data:`EDITED`); consecutive
+    commands with the same ``merge_id`` coalesce."""
 
-    def __init__(self, document: Document, before: PieceState, after: PieceState, text: str, merge_id: int = -1):
+    restores = EDITED
+
+    def __init__(self, document: Document, before: Piece, after: Piece, text: str, merge_id: int = -1):
         super().__init__(text)
         self._document, self._before, self._after, self._merge_id = document, before, after, merge_id
         self._pushed = False  # the first redo is the push itself, not a Redo
@@ -54,37 +50,36 @@ class EditCommand(QUndoCommand):
         return True
 
     def redo(self):
-        self._document._apply(self._after)
+        self._document._apply(self._document.piece.taking(self._after, self.restores))
         if self._pushed:
             self._document.history_message.emit(f"Redo: {self.text()}")
         self._pushed = True
 
     def undo(self):
-        self._document._apply(self._before)
+        self._document._apply(self._document.piece.taking(self._before, self.restores))
         self._document.history_message.emit(f"Undo: {self.text()}")
 
 
 class AcceptCommand(EditCommand):
     """Accept Variation (or an import that replaces the piece). Pending variations continue one
-    particular piece state, so they travel with it: undo brings back the variations the accept
-    chose from (and keeps any newer ones, which continue the accepted phrase, for the redo); redo
+    particular piece, so they travel with it: undo brings back the variations the accept chose
+    from (and keeps any newer ones, which continue the accepted phrase, for the redo); redo
     brings those newer ones back."""
 
-    def __init__(self, document, before: PieceState, after: PieceState, variations, current: int,
-                 text: str = "Accept Variation"):
-        super().__init__(document, before, after, text)
-        self._chosen_from = (list(variations), current, document.fill_range)
-        self._later: tuple = ([], 0, None)  # pending when the accept was undone
-
-    def redo(self):
-        super().redo()
-        self._document.set_variations(*self._later)
+    restores = EDITED + PENDING
 
     def undo(self):
-        document = self._document
-        self._later = (document.variations, document.current_index, document.fill_range)
+        self._after = self._after.taking(self._document.piece, PENDING)  # pending since
+        self._mark_unsaved(self._before)
         super().undo()
-        document.set_variations(*self._chosen_from)
+
+    def redo(self):
+        self._mark_unsaved(self._after)
+        super().redo()
+
+    def _mark_unsaved(self, target: Piece):
+        if self._document.piece.variations or target.variations:
+            self._document.mark_unsaved_pending()
 
 
 # Merge ids for edits that come in a stream of small steps (spin boxes, sliders).
@@ -98,77 +93,103 @@ class Document(QObject):
     melody_changed = Signal()
     marker_changed = Signal(int)
     variations_changed = Signal()
+    loop_changed = Signal(object, bool)  # the loop region (or None) and whether it is on
+    key_lock_changed = Signal(str)  # 'off', 'auto' or a key name
     modified_changed = Signal(bool)  # unsaved changes appeared (True) or were saved (False)
     history_message = Signal(str)  # 'Undo: Accept Variation' after an undo or a redo
 
     def __init__(self, melody: Melody | None = None, marker: int | None = None, parent=None):
         super().__init__(parent)
-        melody = melody if melody is not None else Melody()
-        self._state = PieceState(melody, melody.end if marker is None else max(0, marker))
-        self._variations: list[Melody] = []
-        self._current = 0
-        self._fill_range: tuple[int, int] | None = None  # set while the variations are fills
+        self._piece = Piece.of(melody if melody is not None else Melody(), marker)
         self._unsaved_extra = False
         self._last_modified = False
         self.undo_stack = QUndoStack(self)
         # A bound slot (not a lambda): Qt drops it when the document goes, before the stack.
         self.undo_stack.cleanChanged.connect(self._clean_changed)
 
-    # --- piece state --------------------------------------------------------------------------
+    # --- the piece ----------------------------------------------------------------------------
+
+    @property
+    def piece(self) -> Piece:
+        """Everything the piece is now: ask it the piece's questions (seed, heard, export...)."""
+        return self._piece
 
     @property
     def melody(self) -> Melody:
-        return self._state.melody
+        return self._piece.melody
 
     @property
     def marker(self) -> int:
-        return self._state.marker
-
-    @property
-    def state(self) -> PieceState:
-        return self._state
+        return self._piece.marker
 
     def seed(self) -> Melody:
         """The notes before the marker (cut at it): what a continuation continues."""
-        return piece.seed_of(self.melody, self.marker)
+        return self._piece.seed()
 
     def heard(self) -> Melody:
-        """What you hear: the piece with the current variation in place, if one is pending
-        (Play, Audition, the drag handle; exactly what Accept would keep)."""
-        return piece.with_variation(
-            self.melody, self.marker, self.current_variation(), self._fill_range
-        )
+        """What you hear: the piece with the current variation in place (:meth:`Piece.heard`)."""
+        return self._piece.heard()
 
-    def set_state(self, state: PieceState, text: str, merge_id: int = -1) -> bool:
-        """Push one undo step to reach ``state``; False (and nothing pushed) if nothing changes."""
-        if state == self._state:
+    def set_piece(self, piece: Piece, text: str, merge_id: int = -1) -> bool:
+        """Push one undo step to reach what ``piece`` has of :data:`EDITED` (melody, marker,
+        chords); False (and nothing pushed) if nothing changes."""
+        after = self._piece.taking(piece, EDITED)
+        if after == self._piece:
             return False
-        self.undo_stack.push(EditCommand(self, self._state, state, text, merge_id))
+        self.undo_stack.push(EditCommand(self, self._piece, after, text, merge_id))
         return True
 
-    def replace_piece(self, state: PieceState, text: str) -> bool:
-        """One undo step to ``state`` that also clears the pending variations (an import): undo
-        brings them back with the piece they continued."""
-        if state == self._state and not self._variations:
+    def replace_piece(self, piece: Piece, text: str) -> bool:
+        """One undo step to ``piece``'s melody, marker and chords that also clears the pending
+        variations (an import): undo brings them back with the piece they continued."""
+        after = self._piece.discarded().taking(piece, EDITED)  # the variations may not fit it
+        if after == self._piece:
             return False
-        self.undo_stack.push(AcceptCommand(self, self._state, state, self._variations,
-                                           self._current, text))
+        self.undo_stack.push(AcceptCommand(self, self._piece, after, text))
         return True
 
     def set_melody(self, melody: Melody, text: str, merge_id: int = -1) -> bool:
-        return self.set_state(replace(self._state, melody=melody), text, merge_id)
+        return self.set_piece(self._piece.replace(melody=melody), text, merge_id)
 
     def set_marker(self, step: int, text: str = "Move Continue Marker") -> bool:
-        return self.set_state(replace(self._state, marker=max(0, int(step))), text)
+        return self.set_piece(self._piece.replace(marker=max(0, int(step))), text)
 
-    def load(self, melody: Melody, marker: int | None = None, variations=(), current: int = 0,
-             fill_range: tuple[int, int] | None = None):
-        """Start afresh (new file, open, import as new): clears history and variations."""
+    def load(self, piece: Piece | Melody, marker: int | None = None):
+        """Start afresh (new file, open, import as new) with ``piece``, or a piece of a melody
+        continuing from ``marker`` (its end when None): clears the history."""
+        if not isinstance(piece, Piece):
+            piece = Piece.of(piece, marker)
+        # The key lock is the panel's setting, not the file's: a session's comes with its
+        # generation settings, which the panel then hands back through set_key_lock.
+        piece = piece.replace(key_lock=self._piece.key_lock)
         self.undo_stack.clear()
-        self._apply(PieceState(melody, melody.end if marker is None else max(0, marker)))
-        self.set_variations(list(variations), current, fill_range=fill_range)
+        same_pending = all(getattr(piece, name) == getattr(self._piece, name) for name in PENDING)
+        self._apply(piece)
+        if same_pending:
+            self.variations_changed.emit()  # the views start afresh with the new piece
         self.undo_stack.setClean()
         self.mark_saved()
+
+    # --- the loop -----------------------------------------------------------------------------
+
+    @property
+    def loop_region(self) -> tuple[int, int] | None:
+        return self._piece.loop_region
+
+    @property
+    def loop_on(self) -> bool:
+        return self._piece.loop_on
+
+    def set_loop(self, region: tuple[int, int] | None, on: bool | None = None) -> None:
+        """The loop region (None: the whole piece) and, unless None, whether it is on. Not an
+        undo step, and not an unsaved change (a DAW keeps its loop the same way)."""
+        on = self._piece.loop_on if on is None else bool(on)
+        self._apply(self._piece.replace(loop_region=region, loop_on=on))
+
+    def set_key_lock(self, key_lock: str) -> None:
+        """The key lock ('off', 'auto' or a key name: ValueError otherwise), as the generation
+        panel sets it. Like the panel's other settings, not an undo step of the piece."""
+        self._apply(self._piece.replace(key_lock=key_lock))
 
     # --- saved or not -------------------------------------------------------------------------
 
@@ -180,6 +201,10 @@ class Document(QObject):
         """The piece differs from its file although the history is clean (a restored recovery)."""
         self._unsaved_extra = True
         self._emit_modified()
+
+    def mark_unsaved_pending(self):
+        """New pending variations are an unsaved change (reported once the change is made)."""
+        self._unsaved_extra = True
 
     def mark_saved(self):
         """The current state is what is on disk now."""
@@ -197,65 +222,66 @@ class Document(QObject):
             self._last_modified = modified
             self.modified_changed.emit(modified)
 
-    def _apply(self, state: PieceState):
-        old = self._state
-        self._state = state
-        if state.melody != old.melody:
+    def _apply(self, piece: Piece):
+        old, self._piece = self._piece, piece
+        if piece.melody != old.melody:
             self.melody_changed.emit()
-        if state.marker != old.marker:
-            self.marker_changed.emit(state.marker)
+        if piece.marker != old.marker:
+            self.marker_changed.emit(piece.marker)
+        if any(getattr(piece, name) != getattr(old, name) for name in PENDING):
+            self.variations_changed.emit()
+        if any(getattr(piece, name) != getattr(old, name) for name in LOOP):
+            self.loop_changed.emit(piece.loop_region, piece.loop_on)
+        if piece.key_lock != old.key_lock:
+            self.key_lock_changed.emit(piece.key_lock)
 
     # --- pending variations -------------------------------------------------------------------
 
     @property
     def variations(self) -> list[Melody]:
-        return list(self._variations)
+        return list(self._piece.variations)
 
     @property
     def current_index(self) -> int:
-        return self._current
+        return self._piece.current
 
     def current_variation(self) -> Melody | None:
-        return self._variations[self._current] if self._variations else None
+        return self._piece.current_variation()
 
     @property
     def fill_range(self) -> tuple[int, int] | None:
         """``(start, end)`` when the pending variations are fills of that range (Fill)."""
-        return self._fill_range
+        return self._piece.fill_range
 
-    def set_variations(self, variations: list[Melody], current: int = 0,
-                       fill_range: tuple[int, int] | None = None):
-        """Pending variations: continuations after the marker, or fills of ``fill_range``."""
-        had_any = bool(self._variations)
-        self._variations = list(variations)
-        self._fill_range = fill_range if self._variations else None
-        self._current = min(max(0, current), max(0, len(self._variations) - 1))
-        if had_any or self._variations:
+    def set_variations(self, variations, current: int = 0,
+                       fill_range: tuple[int, int] | None = None, phrase_end: int | None = None):
+        """Pending variations: continuations after the marker (asked to end at
+        ``phrase_end``), or fills of ``fill_range``. Not an undo step."""
+        piece = self._piece.with_variations(variations, current, fill_range, phrase_end)
+        if self._piece.variations or piece.variations:
             self._unsaved_extra = True
-        self.variations_changed.emit()
+        changed = piece != self._piece
+        self._apply(piece)
+        if not changed:
+            self.variations_changed.emit()  # views refresh on a repeated batch too
         self._emit_modified()
 
     def select_variation(self, index: int):
-        if self._variations:
-            self._current = index % len(self._variations)
-            self.variations_changed.emit()
+        if self._piece.variations:
+            piece = self._piece.selecting(index)
+            if piece == self._piece:
+                self.variations_changed.emit()  # one variation: "next" still refreshes
+            self._apply(piece)
 
-    def accept_variation(self, phrase_end: int | None = None) -> bool:
+    def accept_variation(self) -> bool:
         """Merge the current variation into the piece (one undo step; undo brings the variations
-        back); the marker moves to the end of the new phrase (:func:`engine.piece.accept`).
-
-        ``phrase_end`` is where the continuation was asked to end (marker + its length).
-        """
-        variation = self.current_variation()
-        if variation is None:
+        back): :meth:`engine.piece.Piece.accepted` says what is kept and where the marker goes."""
+        if self.current_variation() is None:
             return False
-        after = PieceState(*piece.accept(self.melody, self.marker, variation, phrase_end,
-                                         self._fill_range))
-        if after != self._state:  # the command's first redo clears the variations
-            text = "Accept Fill" if self._fill_range else "Accept Variation"
-            self.undo_stack.push(
-                AcceptCommand(self, self._state, after, self._variations, self._current, text)
-            )
+        after = self._piece.accepted()
+        if after.taking(self._piece, PENDING) != self._piece:
+            text = "Accept Fill" if self._piece.fill_range else "Accept Variation"
+            self.undo_stack.push(AcceptCommand(self, self._piece, after, text))
         else:
             self.set_variations([])
         return True

@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings
 
+from segue.engine import file_formats
 from segue.engine.ml.catalog import DEFAULT_MODEL
 from segue.engine.session import GenerationSettings
 
@@ -49,7 +50,7 @@ RECENT_FILES = Setting("files/recent", [], list)
 LAST_DIRECTORY = Setting("files/last_directory", "", str)
 EXPORT_CHOICE = Setting("export/what", "piece", str)
 EXPORT_SEPARATE_TRACKS = Setting("export/separate_tracks", False, bool)
-EXPORT_SUFFIX = Setting("export/suffix", ".mid", str)  # the format chosen last: .mid, .abc...
+EXPORT_SUFFIX = Setting("export/suffix", file_formats.MIDI.suffix, str)  # the format chosen last
 RECORD_COUNT_IN = Setting("midi/count_in", False, bool)  # one bar of clicks before recording
 FOLD_TO_SCALE = Setting("roll/fold_to_scale", False, bool)  # show only the key's scale rows
 SNAP_TO_SCALE = Setting("roll/snap_to_scale", False, bool)  # draw and drag onto the scale

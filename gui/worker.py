@@ -1,5 +1,8 @@
 """Background work for the GUI: the only module that starts threads for the interface.
 
+Not superqt's ``GeneratorWorker`` (0.9): a job's RuntimeError (torch's errors, CUDA out of
+memory too) ends it with neither ``errored`` nor ``finished``, leaving the panel busy for ever.
+
 A :class:`Worker` runs one job in a ``QThread`` (superqt's generator-worker pattern). The job is
 a zero-argument callable; when it returns a generator, each value it yields is progress (a
 fraction 0-1, or None for "still working") and the generator's return value is the result.
@@ -38,12 +41,11 @@ PROGRESS_INTERVAL_S = 0.03  # at most ~33 progress updates a second reach the GU
 # name so that importing this module loads neither torch (ModelError's home) nor the live code;
 # an error can only be raised once its module is loaded.
 EXPECTED_ERRORS = (
-    ("segue.engine.files", "FileProblem"),  # MIDI, notation, audio and SoundFont files
+    ("segue.engine.files", "FileProblem"),  # MIDI, notation, audio, SoundFont and session files
     ("segue.engine.ml.checkpoint", "ModelError"),
     ("segue.engine.session", "SessionError"),
     ("segue.engine.corpus_sources", "CorpusError"),
     ("segue.engine.live.ports", "PortError"),
-    ("segue.gui.window.session_file", "SessionFileError"),
 )
 
 

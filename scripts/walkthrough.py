@@ -22,8 +22,9 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from segue.engine.live.testing import FakeRtmidi, fake_audio, fake_system  # noqa: E402
 from segue.gui import settings as prefs  # noqa: E402
+from tests.fakes.audio import fake_audio  # noqa: E402
+from tests.fakes.live import FakeRtmidi, fake_system  # noqa: E402
 
 SIZES = ((1024, 700), (1600, 1000))
 OUTPUTS = ["midi-monitor:input 128:0", "FLUID Synth (qsynth):Synth input port (4242:0) 130:0"]

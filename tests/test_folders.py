@@ -129,6 +129,37 @@ def test_only_the_worker_starts_threads_for_the_gui():
     assert found == []
 
 
+def fake_imports(tree: ast.AST):
+    """(what, line) for every import of the tests package or of a fake (a module or a name that
+    says so): fakes live in ``tests/fakes`` and reach the product through constructors."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules_named = [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            modules_named = [(node.module, node.lineno)]
+            modules_named += [(f"{node.module}.{alias.name}", node.lineno) for alias in node.names]
+        else:
+            continue
+        for name, line in modules_named:
+            parts = name.split(".")
+            if parts[0] == "tests" or any(
+                part.lower().startswith(("fake", "scripted")) or part == "testing" for part in parts
+            ):
+                yield name, line
+
+
+def test_the_product_imports_no_fakes():
+    assert offenders("tests/", fake_imports) == []
+
+
+def test_the_fake_rule_can_fail():
+    tree = ast.parse(
+        "from tests.fakes.live import FakeRtmidi\nimport segue.engine.live.testing\n"
+        "from segue.gui.dialogs import ScriptedDialogs\nfrom segue.engine.live import ports\n"
+    )
+    assert sorted({line for _, line in fake_imports(tree)}) == [1, 2, 3]
+
+
 def test_the_checks_above_can_fail():
     # A rule that finds nothing because it reads nothing would pass forever.
     tree = ast.parse("import torch\nimport rtmidi\nmido.MidiFile('x')\nthreading.Thread()\n")

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from segue.engine import file_formats
 from segue.engine.audio.rendering import Rendering
-from segue.engine.files import FileProblem, write_atomically
+from segue.engine.files import FileProblem, write_atomically, write_reason
 
-WAV, FLAC = ".wav", ".flac"
+WAV, FLAC = file_formats.WAV.suffix, file_formats.FLAC.suffix
 
 
 class AudioExportError(FileProblem):
@@ -83,5 +84,4 @@ def write_audio(path: str | os.PathLike, rendering: Rendering) -> None:
     try:
         write_atomically(path, data)
     except OSError as error:
-        reason = (error.strerror or str(error)).lower()  # "permission denied", "no space left"
-        raise AudioExportError(path, reason) from None
+        raise AudioExportError(path, write_reason(error)) from None  # one wording for all saves

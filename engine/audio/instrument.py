@@ -30,13 +30,8 @@ instrument is open the interval is :data:`AUDIO_SWITCH_INTERVAL` (restored when 
 closes), so even beside a busy thread the callback waits a fraction of a block
 (``bench/audio_latency.py`` measures both).
 
-``AudioSystem(stream_factory=None, synth_factory=None, sounddevice=None)``   the machine's audio
-    output as the GUI sees it, like a MIDI system: ``available()`` and ``open(soundfont=None,
-    clock=..., buffer_frames=0) -> (instrument, warning)``; a SoundFont that cannot be used gives
-    the built-in bank and a warning naming the file. On a real device the instrument runs in a
-    process of its own (:class:`engine.audio.host.InstrumentHost`, same interface), where no
-    generation, GUI or garbage collection of Segue's holds the GIL; tests pass a fake
-    ``stream_factory`` and get a BuiltInInstrument here.
+What the app opens is :class:`engine.audio.system.AudioSystem`'s choice: on a device, this class
+in a process of its own (:mod:`engine.audio.host`).
 """
 
 from __future__ import annotations
@@ -47,15 +42,11 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from segue.engine.audio.soundfont import SoundFontError, SoundFontSynth
+from segue.engine.audio.soundfont import SoundFontSynth
 from segue.engine.live.endpoints import PortError, PortInfo
-
-if TYPE_CHECKING:
-    from segue.engine.audio.host import InstrumentHost
 
 BUILT_IN_NAME = "Built-in instrument"
 BUILT_IN_PORT = PortInfo(BUILT_IN_NAME, "Audio")
@@ -268,75 +259,3 @@ class BuiltInInstrument(InstrumentOutput):
         """PortAudio ended the stream: closed by us, or the device went away."""
         if not self._closed:
             self._failure = self._failure or "the audio device stopped"
-
-
-class AudioSystem:
-    """The audio output as the GUI sees it; see the module docstring."""
-
-    def __init__(self, stream_factory: Callable | None = None, synth_factory: Callable | None = None,
-                 sounddevice=None):
-        self._stream_factory = stream_factory
-        self._synth_factory = synth_factory or SoundFontSynth
-        self._sounddevice = sounddevice
-
-    def available(self) -> tuple[bool, str]:
-        if self._stream_factory is not None:
-            return True, ""
-        return audio_available(self._sounddevice)
-
-    def open(self, soundfont: str | os.PathLike | None = None,
-             clock: Callable[[], float] = time.perf_counter,
-             buffer_frames: int = 0, fall_back: bool = True) -> tuple[BuiltInInstrument | InstrumentHost, str]:
-        """The instrument with ``soundfont`` (None: the built-in bank), and a warning ('' when
-        none): a SoundFont that cannot be used is named, and the built-in bank plays instead;
-        a ``buffer_frames`` the device refuses gives way to the device's own size, unless
-        ``fall_back`` is False (then InstrumentError). InstrumentError when there is no sound."""
-        ok, reason = self.available()
-        if not ok:
-            raise InstrumentError(reason)
-        warning = ""
-
-        def start(frames: int):
-            nonlocal soundfont, warning
-            try:
-                return self._start(soundfont, frames, clock)
-            except SoundFontError as error:
-                if soundfont is None:
-                    raise InstrumentError(f"The {BUILT_IN_NAME.lower()} cannot start: {error}") from None
-                warning, soundfont = f"{error} The built-in General MIDI bank plays instead.", None
-            try:
-                return self._start(None, frames, clock)
-            except SoundFontError as error:
-                raise InstrumentError(f"The {BUILT_IN_NAME.lower()} cannot start: {error}") from None
-
-        try:
-            return start(buffer_frames), warning
-        except InstrumentError as error:
-            if not buffer_frames or not fall_back:
-                raise
-            instead = (f"{error} It plays with the device's own buffer size instead of "
-                       f"{buffer_frames} samples.")
-            instrument = start(0)
-            return instrument, f"{warning} {instead}".strip()
-
-    def _start(self, soundfont, frames: int, clock):
-        """The instrument: on a real device in a process of its own (``engine/audio/host.py``),
-        so no thread of Segue's holds its callback's GIL; on a test's streams, here."""
-        if self._stream_factory is None:
-            if clock is not time.perf_counter:
-                raise ValueError("the audio process keeps time on time.perf_counter only")
-            from segue.engine.audio.host import InstrumentHost  # noqa: PLC0415 - it imports this module
-
-            return InstrumentHost(soundfont, buffer_frames=frames, device=self._device())
-        synth = self._synth_factory(soundfont, DEFAULT_RATE)
-        return BuiltInInstrument(synth=synth, rate=DEFAULT_RATE, stream_factory=self._stream_factory,
-                                 clock=clock, buffer_frames=frames)
-
-    def _device(self) -> int | None:
-        """The output device chosen in this process (``sounddevice.default``), for the child."""
-        sounddevice = self._sounddevice or _import_sounddevice()[0]
-        try:
-            device = sounddevice.default.device[1]
-        except (AttributeError, IndexError, TypeError):
-            return None
-        return device if isinstance(device, int) and device >= 0 else None

@@ -28,7 +28,7 @@ with no click to follow still gets their rhythm back, not their offset from an i
 The silence that ends a call is counted in the template's beats (``Melody.steps_per_beat``:
 dotted quarters in 6/8), the beats the metronome clicks.
 
-``answer_request(call, settings, model_range=None, rng_seed=None)`` is the continuation request
+``answer_request(call, settings, model_range=None, rng=None)`` is the continuation request
 that answers a call: where the answer starts and how long it is.
 """
 
@@ -37,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import random
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -259,14 +260,14 @@ def answer_request(
     call: Melody,
     settings: GenerationSettings,
     model_range: tuple[int, int] | None = None,
-    rng_seed: int | None = None,
+    rng: random.Random | None = None,
 ) -> ContinuationRequest:
     """The request that answers ``call`` (a played phrase, first note at step 0).
 
     The answer starts on the first beat after the call (the model keeps the call's meter) and is
     as long as the call rounded up to whole bars, but no longer than the panel's length: a short
-    call gets a short reply, as between two players. One variation; ``rng_seed`` replaces the
-    panel's seed (pass None to keep it).
+    call gets a short reply, as between two players. One variation; with ``rng`` and the
+    panel's seed not locked, a fresh random seed (as for Continue: :meth:`ContinuationRequest.build`).
     """
     if not isinstance(call, Melody) or not call.notes:
         raise ValueError("call and response needs a played phrase with at least one note")
@@ -274,10 +275,9 @@ def answer_request(
     start = max(call.end, call.start + 1)
     start = math.ceil(start / beat) * beat
     call_bars = max(1, math.ceil((call.end - call.start) / bar))
-    request = ContinuationRequest.build(call, start, settings, model_range)
+    request = ContinuationRequest.build(call, start, settings, model_range, rng)
     return dataclasses.replace(
         request,
         steps=min(request.steps, call_bars * bar),
-        variations=1,
-        rng_seed=settings.rng_seed if rng_seed is None else rng_seed,
+        options=request.options.replace(variations=1),
     )

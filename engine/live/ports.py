@@ -43,8 +43,8 @@ Their objects are abandoned on purpose: never closed, never reused, kept forever
 count as gone, ``send`` refuses with the reason, ``on_lost(message)`` tells the owner (from
 libjack's thread) and JACK is off until a probe finds a server again.
 
-:class:`engine.live.testing.FakeRtmidi` is a stand-in for the ``rtmidi`` module with ports you
-define, for tests and for running the app without MIDI hardware.
+Tests hand in a stand-in for the ``rtmidi`` module (``tests/fakes/live.py``) and no JACK watch
+(``open_jack_watch=None``): what differs is what the constructor is given.
 """
 
 from __future__ import annotations
@@ -98,8 +98,9 @@ ALSA_SEQUENCER = "/dev/snd/seq"
 class MidiSystem:
     """The platform's MIDI APIs as python-rtmidi offers them (see the module docstring).
 
-    ``rtmidi_module`` defaults to the real ``rtmidi``; tests pass a
-    :class:`engine.live.testing.FakeRtmidi`.
+    ``rtmidi_module`` defaults to the real ``rtmidi``; tests pass a fake one.
+    ``open_jack_watch`` opens the client that notices a JACK server die at once
+    (:meth:`JackWatch.open`); None: no watch, a probe notices (a fake JACK has no server).
     ``platform`` and ``path_exists`` are injectable so the per-platform rules can be tested.
     Use from one thread (the GUI's); opened ports may then be used from any thread.
     """
@@ -111,6 +112,7 @@ class MidiSystem:
         platform: str | None = None,
         path_exists: Callable[[str], bool] = os.path.exists,
         client_name: str = CLIENT_NAME,
+        open_jack_watch: Callable | None = JackWatch.open,
     ):
         self._rtmidi = rtmidi_module if rtmidi_module is not None else _rtmidi
         self._platform = platform or sys.platform
@@ -125,8 +127,7 @@ class MidiSystem:
         self._problems: dict[str, str] = {}
         self._probed = False
         self._lock = threading.Lock()
-        real = self._rtmidi is _rtmidi  # a fake rtmidi has no JACK server to watch
-        self._jack = JackLife(self._jack_lost, JackWatch.open if real else None)
+        self._jack = JackLife(self._jack_lost, open_jack_watch)
         self.on_lost: Callable[[str], None] | None = None
 
     # --- probing ------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def loop_for(melody: Melody, enabled: bool, region: tuple[int, int] | None):
     if region is not None:
         return region
     bar = melody.steps_per_bar
-    return 0, max(bar, math.ceil(melody.end / bar) * bar)
+    return 0, max(bar, melody.bar_end(melody.end))
 
 
 class Timeline:

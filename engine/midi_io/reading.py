@@ -5,7 +5,14 @@ from __future__ import annotations
 import os
 
 from segue.engine import keys
-from segue.engine.melody import Melody
+from segue.engine.limits import check_melody
+from segue.engine.melody import (
+    DEFAULT_STEPS_PER_QUARTER,
+    DEFAULT_TEMPO,
+    TEMPO_RANGE,
+    Melody,
+    check_steps_per_quarter,
+)
 from segue.engine.midi_io.parse import _load_song, _Song
 from segue.engine.midi_io.reduction import (
     REDUCTIONS,
@@ -19,10 +26,7 @@ from segue.engine.midi_io.results import ImportReport, ImportResult, MidiImportE
 
 
 def _check_import_args(track, steps_per_quarter, reduction) -> None:
-    if isinstance(steps_per_quarter, bool) or not isinstance(steps_per_quarter, int):
-        raise ValueError(f"steps per quarter must be an integer, got {steps_per_quarter!r}")
-    if not 1 <= steps_per_quarter <= 96:
-        raise ValueError(f"steps per quarter {steps_per_quarter} is outside 1-96")
+    check_steps_per_quarter(steps_per_quarter)
     if track is not None and (isinstance(track, bool) or not isinstance(track, int) or track < 0):
         raise ValueError(f"track must be a part index from list_tracks or None, got {track!r}")
     if reduction not in REDUCTIONS:
@@ -40,10 +44,13 @@ def _bpm(microseconds: int) -> float:
 
 def _melody_fields(song: _Song, steps_per_quarter: int, warnings: list[str]) -> dict:
     """Tempo, time signature and key of the melody: the first of each in the file."""
-    tempo = _bpm(song.tempos[0][1]) if song.tempos else 120.0
-    if not 10 <= tempo <= 400:
-        clamped = min(max(tempo, 10.0), 400.0)
-        warnings.append(f"The tempo of {tempo:g} BPM is outside 10-400 BPM; using {clamped:g}.")
+    tempo = _bpm(song.tempos[0][1]) if song.tempos else DEFAULT_TEMPO
+    low, high = TEMPO_RANGE
+    if not low <= tempo <= high:
+        clamped = min(max(tempo, low), high)
+        warnings.append(
+            f"The tempo of {tempo:g} BPM is outside {low:g}-{high:g} BPM; using {clamped:g}."
+        )
         tempo = clamped
     changes = sum(1 for a, b in zip(song.tempos, song.tempos[1:]) if a[1] != b[1])
     if changes:
@@ -119,7 +126,9 @@ class ParsedMidi:
         except Exception as error:  # a safety net: analysis of parsed data should never fail
             raise MidiImportError(path, "file is damaged") from error
 
-    def best_track(self, steps_per_quarter: int = 4, *, reduction: str = "highest") -> int | None:
+    def best_track(
+        self, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *, reduction: str = "highest"
+    ) -> int | None:
         """The part index :meth:`import_part` takes when no track is given; None if none fits."""
         _check_import_args(None, steps_per_quarter, reduction)
         try:
@@ -129,7 +138,8 @@ class ParsedMidi:
         return None if chosen is None else chosen[0].index
 
     def import_part(
-        self, track: int | None = None, steps_per_quarter: int = 4, *, reduction: str = "highest"
+        self, track: int | None = None, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *,
+        reduction: str = "highest",
     ) -> ImportResult:
         """One part (an index of :attr:`tracks`; None: the best melodic one) as a melody."""
         _check_import_args(track, steps_per_quarter, reduction)
@@ -148,7 +158,9 @@ def parse_midi(path) -> ParsedMidi:
     return ParsedMidi(path, _load_song(path))
 
 
-def best_track(path, steps_per_quarter: int = 4, *, reduction: str = "highest") -> int | None:
+def best_track(
+    path, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *, reduction: str = "highest"
+) -> int | None:
     """The part index ``read_midi(path)`` takes when no track is given; None if no part fits.
 
     For a part chooser to preselect the engine's own choice.
@@ -166,7 +178,8 @@ def list_tracks(path) -> list[TrackInfo]:
 
 
 def import_midi(
-    path, track: int | None = None, steps_per_quarter: int = 4, *, reduction: str = "highest"
+    path, track: int | None = None, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *,
+    reduction: str = "highest",
 ) -> ImportResult:
     """Read one part of a MIDI file as a melody on the grid, with a report of what changed.
 
@@ -204,6 +217,10 @@ def _import_song(
             f"({result.dropped} note(s) dropped)."
         )
     melody = Melody(result.notes, steps_per_quarter=steps_per_quarter, **fields)
+    try:
+        check_melody(melody, "the part")  # the limits every way in shares (engine.limits)
+    except ValueError as error:
+        raise MidiImportError(path, str(error)) from None
     report = ImportReport(
         path=os.fspath(path),
         part=best,
@@ -219,7 +236,8 @@ def _import_song(
 
 
 def read_midi(
-    path, track: int | None = None, steps_per_quarter: int = 4, *, reduction: str = "highest"
+    path, track: int | None = None, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *,
+    reduction: str = "highest",
 ) -> Melody:
     """The melody of one part of a MIDI file: ``import_midi(...).melody``."""
     return import_midi(path, track, steps_per_quarter, reduction=reduction).melody

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import errno
 import io
 import os
 
 import mido
 
 from segue.engine import keys
-from segue.engine.files import ReadOnlyFileError, write_atomically
+from segue.engine.files import ReadOnlyFileError, write_atomically, write_reason
 from segue.engine.melody import Melody
 from segue.engine.midi_io.results import MidiExportError
 
@@ -129,20 +128,6 @@ def melody_to_midi_bytes(
     return buffer.getvalue()
 
 
-_WRITE_REASONS = {
-    errno.ENOSPC: "disk is full",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
-    errno.ENOENT: "folder does not exist",
-    errno.ENOTDIR: "folder does not exist",
-    errno.EROFS: "disk is read-only",
-    errno.EISDIR: "a folder of that name exists",
-    errno.ENAMETOOLONG: "file name is too long",
-}
-if hasattr(errno, "EDQUOT"):
-    _WRITE_REASONS[errno.EDQUOT] = "disk is full"
-
-
 def write_midi(
     melody: Melody,
     path,
@@ -173,5 +158,4 @@ def write_midi(
     except ReadOnlyFileError as error:
         raise MidiExportError(path, "file is read-only") from error
     except OSError as error:
-        reason = _WRITE_REASONS.get(error.errno, f"the file could not be written ({error.strerror or error})")
-        raise MidiExportError(path, reason) from error
+        raise MidiExportError(path, write_reason(error)) from error

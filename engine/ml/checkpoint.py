@@ -23,8 +23,8 @@ from pathlib import Path
 import torch
 
 from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST, EventEncoding
-from segue.engine.files import write_atomically
-from segue.engine.ml.catalog import model_paths
+from segue.engine.files import read_regular, write_atomically
+from segue.engine.ml.catalog import available_models, is_model_file, model_path, model_paths
 from segue.engine.ml.device import choose_device
 from segue.engine.ml.model import ModelConfig, SegueModel
 
@@ -105,7 +105,7 @@ def _read_card(card_path: Path) -> dict:
     try:
         if card_path.stat().st_size > MAX_CARD_BYTES:
             raise ModelError(f"{card_path}: the file is too large to be a model card")
-        card = json.loads(card_path.read_text(encoding="utf-8"))
+        card = json.loads(read_regular(card_path, MAX_CARD_BYTES, lambda _, why: OSError(why)))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         # ValueError also covers Python's refusal of integers of over 4,300 digits.
         reason = str(exc).split(";")[0][:200]
@@ -224,7 +224,7 @@ def _read_weights(
                 f"{weights_path}: the file is larger than the card's model could be "
                 "(it belongs to another model)"
             )
-        data = weights_path.read_bytes()
+        data = read_regular(weights_path, largest, lambda _, why: OSError(0, why))
     except OSError as exc:
         raise ModelError(f"{weights_path}: cannot read the weights ({exc.strerror})") from None
     if data[:2] == b"PK" or data[:1] == b"\x80":
@@ -246,15 +246,30 @@ def _read_weights(
         raise ModelError(f"{weights_path}: not a valid safetensors file ({exc})") from None
 
 
-def load_model(path: str | os.PathLike, device: str | torch.device | None = None) -> SegueModel:
-    """Load a model from ``NAME``, ``NAME.json`` or ``NAME.safetensors``; eval mode, on
-    ``device`` (default: the best available, see :mod:`engine.ml.device`).
+def find_model(name_or_path: str | os.PathLike) -> Path:
+    """The model's path without suffix: a shipped or user model's name (``'folk'``) looked up as
+    :func:`engine.ml.catalog.model_path` does, or a path (``NAME``, ``NAME.json``,
+    ``NAME.safetensors``). ModelError for a name no folder holds, listing the models there are.
+    """
+    text = os.fspath(name_or_path)
+    _refuse_pickle(Path(text))
+    if is_model_file(text):
+        return Path(text).expanduser()
+    path = model_path(text)
+    if not model_paths(path)[0].exists():
+        known = ", ".join(available_models()) or "none"
+        raise ModelError(f"there is no model named {text!r} (available models: {known})")
+    return path
+
+
+def load_model(name_or_path: str | os.PathLike, device: str | torch.device | None = None) -> SegueModel:
+    """Load a model by name (``'folk'``, see :func:`find_model`) or from ``NAME``, ``NAME.json``
+    or ``NAME.safetensors``; eval mode, on ``device`` (default: the best available, see
+    :mod:`engine.ml.device`).
 
     Raises :class:`ModelError` (a ValueError) naming the file and the problem.
     """
-    path = Path(path).expanduser()
-    _refuse_pickle(path)
-    card_path, weights_path = model_paths(path)
+    card_path, weights_path = model_paths(find_model(name_or_path))
     card = _read_card(card_path)
     config = _config_from_card(card, card_path)
     tensors = _read_weights(weights_path, card, card_path, _expected_shapes(config))

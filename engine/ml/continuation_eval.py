@@ -54,7 +54,7 @@ def examples(tunes, prime_bars: int, steps_per_quarter: int) -> list[Example]:
         if melody.steps_per_quarter != steps_per_quarter or not melody.notes:
             continue
         bar = melody.steps_per_bar
-        first = melody.start // bar * bar
+        first = melody.bar_start(melody.start)
         if melody.end < first + 2 * prime_bars * bar:
             continue
         window = melody.slice(first, first + 2 * prime_bars * bar)

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST, EventEncoding, fit_to_range
-from segue.engine.melody import Melody
+from segue.engine.melody import DEFAULT_STEPS_PER_QUARTER, Melody
 from segue.engine.ml.model import Meter, SegueModel, meter_of, meter_tensor
 
 LN2 = math.log(2)
@@ -50,7 +50,9 @@ def encode_melody(melody: Melody, encoding: EventEncoding, tune_id: str = "") ->
     return EncodedTune(tune_id, tokens, fitted.start, meter_of(melody.time_signature, melody.steps_per_quarter))
 
 
-def encode_tunes(tunes: Iterable, encoding: EventEncoding, steps_per_quarter: int = 4):
+def encode_tunes(
+    tunes: Iterable, encoding: EventEncoding, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER
+):
     """(encoded tunes, skipped count) for corpus ``Tune``s; tunes that cannot fit are skipped."""
     encoded, skipped = [], 0
     for tune in tunes:

@@ -26,14 +26,10 @@ import torch
 
 from segue.engine.encoding import fit_to_range
 from segue.engine.melody import Melody
-from segue.engine.ml.follow import check_strength, follow_log_probs
+from segue.engine.ml.follow import follow_log_probs
 from segue.engine.ml.model import SegueModel, meter_of, meter_tensor
-from segue.engine.ml.sampling import (
-    MAX_VARIATIONS,
-    GenerationUpdate,
-    final_melodies,
-    iter_generate,
-)
+from segue.engine.ml.options import MAX_VARIATIONS, GenerationOptions
+from segue.engine.ml.sampling import GenerationUpdate, final_melodies, iter_generate
 from segue.engine.piece import inside_range, outside_range, seed_of
 
 FOLLOWING_BARS = 2  # bars after the range whose probability ranks the candidates
@@ -71,7 +67,7 @@ def following_log_probs(model: SegueModel, wholes: Sequence[Melody], start: int,
     does not fit the model's range scores -inf."""
     first = wholes[0]
     bar = first.steps_per_bar
-    cut = max(0, (start // bar - CONTEXT_BARS) * bar)  # whole bars: the metre stays
+    cut = max(0, first.bar_start(start) - CONTEXT_BARS * bar)  # whole bars: the metre stays
     windows = [whole.slice(cut, score_end) for whole in wholes]
     fitted = []
     for window in windows:
@@ -112,33 +108,31 @@ def iter_fill(
     melody: Melody,
     start: int,
     end: int,
+    options: GenerationOptions | None = None,
     *,
-    variations: int = 1,
-    rng_seed: int | None = None,
-    temperature: float = 1.0,
-    rest_weight: float = 1.0,
-    key: str | None = None,
-    follow_seed: float = 0.0,
-    pitch_range: tuple[int, int] | None = None,
     candidates: int | None = None,
     following_bars: int = FOLLOWING_BARS,
     scorer: Scorer | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Iterator[GenerationUpdate]:
-    """:func:`fill` step by step: progress updates, the last one with the melodies."""
+    """:func:`fill` step by step: progress updates, the last one with the melodies.
+    ``options.variations`` fills are returned; the candidates are drawn with ``options``."""
+    options = GenerationOptions() if options is None else options
+    if not isinstance(options, GenerationOptions):
+        raise TypeError(f"options must be GenerationOptions, got {type(options).__name__}")
+    if options.beam_width is not None:
+        raise ValueError("a fill samples its candidates: beam search does not apply")
     _check_range(melody, start, end)
-    variations = _count("variations", variations, 1, MAX_VARIATIONS)
+    variations, follow_seed = options.variations, options.follow_seed
     if candidates is None:
         candidates = min(MAX_VARIATIONS, max(MIN_CANDIDATES, CANDIDATES_PER_VARIATION * variations))
     candidates = _count("candidates", candidates, variations, MAX_VARIATIONS)
     following_bars = _count("following bars", following_bars, 1, 64)
-    follow_seed = check_strength(follow_seed)
     around = outside_range(melody, start, end)
-    drawn, used_seed = None, rng_seed
+    drawn, used_seed = None, options.rng_seed
     for update in iter_generate(
-        model, seed_of(melody, start), end - start,
-        temperature=temperature, rest_weight=rest_weight, variations=candidates, rng_seed=rng_seed,
-        key=key, pitch_range=pitch_range, start=start, should_stop=should_stop, follow_seed=follow_seed,
+        model, seed_of(melody, start), end - start, options.replace(variations=candidates),
+        start=start, should_stop=should_stop,
     ):
         if update.melodies is not None:
             drawn, used_seed = update.melodies, update.rng_seed
@@ -171,19 +165,35 @@ def _best_distinct(ranked: list[Melody], count: int) -> list[Melody]:
     return chosen
 
 
-def fill(model: SegueModel, melody: Melody, start: int, end: int, **options) -> list[Melody]:
+def fill(
+    model: SegueModel,
+    melody: Melody,
+    start: int,
+    end: int,
+    options: GenerationOptions | None = None,
+    *,
+    candidates: int | None = None,
+    following_bars: int = FOLLOWING_BARS,
+    scorer: Scorer | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    **controls,
+) -> list[Melody]:
     """``variations`` whole melodies: ``melody`` with new music in ``[start, end)``, best first.
 
     Notes outside the range are untouched (see the module docstring for the edges); the fill
-    continues the notes before ``start`` (there must be some) with the controls of
-    :func:`engine.ml.sampling.generate` (``temperature``, ``rest_weight``, ``key``,
-    ``follow_seed``, ``pitch_range``, ``rng_seed``: same arguments, same fills). ``candidates``
-    (default 4 per variation, at least 16) are drawn and ranked by the log-probability of the
+    continues the notes before ``start`` (there must be some) with ``options``, the controls of
+    :func:`engine.ml.sampling.generate` (as there, its fields may be given as keywords:
+    ``temperature``, ``rest_weight``, ``key``, ``follow_seed``, ``pitch_range``, ``rng_seed``;
+    same options, same fills; an unknown one is a TypeError). ``candidates`` (default 4 per
+    variation, at least 16) are drawn and ranked by the log-probability of the
     ``following_bars`` bars after ``end``; ``scorer`` replaces the model's scoring (tests).
-    The keyword ``options`` are :func:`iter_fill`'s (an unknown one is a TypeError). Raises
-    ValueError for bad arguments, GenerationCancelled when ``should_stop`` stops it.
+    Raises ValueError for bad arguments, GenerationCancelled when ``should_stop`` stops it.
     """
-    return final_melodies(iter_fill(model, melody, start, end, **options))
+    options = (options or GenerationOptions()).replace(**controls)
+    return final_melodies(iter_fill(
+        model, melody, start, end, options,
+        candidates=candidates, following_bars=following_bars, scorer=scorer, should_stop=should_stop,
+    ))
 
 
 __all__ = ["fill", "following_log_probs", "iter_fill"]

@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from segue.engine.encoding import HOLD, REST
+from segue.engine.ml.options import check_strength
 
 MIN_MATCH = 8  # steps that must agree before a match predicts anything
 MAX_MATCH = 128  # longer matches count as this long
@@ -45,13 +46,6 @@ CONFIDENCE = np.array([
     [[0.0, 0.0, 0.0], [0.95, 0.0, 0.83]],
     [[0.0, 0.0, 0.0], [0.9, 0.0, 0.87]],
 ]).reshape(-1)
-
-
-def check_strength(follow_seed) -> float:
-    """``follow_seed`` as a float in [0, 1]; ValueError otherwise."""
-    if isinstance(follow_seed, bool) or not isinstance(follow_seed, (int, float)) or not 0 <= follow_seed <= 1:
-        raise ValueError(f"follow seed must be a number from 0 to 1, got {follow_seed!r}")
-    return float(follow_seed)
 
 
 def _cell(length: int, aligned: bool, token: int) -> int:

@@ -1,4 +1,5 @@
-"""The LSTM next-step model over the event encoding: its config, its input features, the network.
+"""The LSTM next-step model over the event encoding: its input features and the network (its
+shape, :class:`ModelConfig`, is :mod:`engine.ml.model_config`).
 
 The model reads one token per grid step and predicts the token of the next step. Besides the
 token itself, each step's input carries features that a plain LSTM would have to work out on its
@@ -21,7 +22,6 @@ the same weights through :class:`engine.ml.stepper.Stepper`. Checkpoint files ar
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,9 +29,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST, EventEncoding
+from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST
+from segue.engine.melody import DEFAULT_STEPS_PER_QUARTER, steps_per_beat
 from segue.engine.melody import steps_per_bar as bar_steps_of
-from segue.engine.melody import steps_per_beat
+from segue.engine.ml.model_config import ModelConfig  # noqa: F401 - the model's shape, torch-free
 
 # Meters with an embedding of their own; anything else shares the last entry.
 METERS = (
@@ -46,82 +47,6 @@ MAX_SINCE = 32  # steps since the latest onset, clamped
 
 NEG_INF = float("-inf")
 
-# The largest model a config (and so a model card) may ask for; the shipped ones are 256 x 1.
-MAX_HIDDEN_SIZE = 1024
-MAX_LAYERS = 4
-MAX_FEATURE_DIM = 256
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    """The model's shape. A dimension of 0 switches that group of input features off."""
-
-    min_pitch: int = 36  # lowest pitch the model knows (the event encoding's range)
-    max_pitch: int = 96  # highest pitch the model knows
-    steps_per_quarter: int = 4  # the grid the model was trained on
-    hidden_size: int = 256  # LSTM units per layer
-    num_layers: int = 1  # stacked LSTM layers (one trains faster and steps cheaper; see report)
-    token_dim: int = 64  # embedding of the current step's token
-    pitch_dim: int = 32  # embedding of the latest note's pitch, which HOLD steps do not show
-    contour_dim: int = 16  # embeddings of the latest interval and of the steps since the onset
-    meter_dim: int = 16  # embeddings of the predicted step's bar position, beat phase, beat, meter
-    lookback_dim: int = 32  # embeddings of the tokens one and two bars back, and repeat flags
-    dropout: float = 0.3  # between LSTM layers and before the output heads (training only)
-    input_dropout: float = 0.1  # on the concatenated input features (training only)
-    relative_head: bool = True  # add interval logits placed relative to the latest pitch
-    layer_norm: bool = True  # normalise the top LSTM output before the heads
-
-    def __post_init__(self):
-        for name in (
-            "min_pitch", "max_pitch", "steps_per_quarter", "hidden_size", "num_layers",
-            "token_dim", "pitch_dim", "contour_dim", "meter_dim", "lookback_dim",
-        ):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"model config {name} must be an integer, got {value!r}")
-        for name in ("relative_head", "layer_norm"):
-            if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"model config {name} must be true or false")
-        EventEncoding(self.min_pitch, self.max_pitch)  # validates the range
-        if not 1 <= self.steps_per_quarter <= 96:
-            raise ValueError(f"steps per quarter {self.steps_per_quarter} is outside 1-96")
-        # Bounds four times the shipped models' sizes and more: the largest config allowed has
-        # ~40 million parameters (160 MB), so a hostile card cannot make a load allocate gigabytes.
-        if not 1 <= self.hidden_size <= MAX_HIDDEN_SIZE:
-            raise ValueError(f"hidden size {self.hidden_size} is outside 1-{MAX_HIDDEN_SIZE}")
-        if not 1 <= self.num_layers <= MAX_LAYERS:
-            raise ValueError(f"number of layers {self.num_layers} is outside 1-{MAX_LAYERS}")
-        if not 1 <= self.token_dim <= MAX_FEATURE_DIM:
-            raise ValueError(f"token embedding size {self.token_dim} is outside 1-{MAX_FEATURE_DIM}")
-        for name in ("pitch_dim", "contour_dim", "meter_dim", "lookback_dim"):
-            if not 0 <= getattr(self, name) <= MAX_FEATURE_DIM:
-                raise ValueError(f"{name} {getattr(self, name)} is outside 0-{MAX_FEATURE_DIM}")
-        for name in ("dropout", "input_dropout"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-                raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-
-    @property
-    def encoding(self) -> EventEncoding:
-        return EventEncoding(self.min_pitch, self.max_pitch)
-
-    def to_json(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict) -> ModelConfig:
-        if not isinstance(data, dict):
-            raise ValueError("the model config is not an object")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"the model config has unknown fields: {', '.join(sorted(unknown))}")
-        missing = known - set(data)
-        if missing:
-            raise ValueError(f"the model config lacks fields: {', '.join(sorted(missing))}")
-        return cls(**data)
-
-
 # --- meter ------------------------------------------------------------------------------------
 
 
@@ -134,7 +59,9 @@ class Meter:
     meter_id: int
 
 
-def meter_of(time_signature: tuple[int, int], steps_per_quarter: int = 4) -> Meter:
+def meter_of(
+    time_signature: tuple[int, int], steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER
+) -> Meter:
     """The model's view of a time signature; compound meters (6/8, 9/8, 12/8) beat in dotted
     quarters."""
     numerator, denominator = (int(v) for v in time_signature)

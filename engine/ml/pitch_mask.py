@@ -17,21 +17,14 @@ import torch
 from segue.engine import keys
 from segue.engine.encoding import FIRST_PITCH_TOKEN
 from segue.engine.ml.model import SegueModel
+from segue.engine.ml.options import check_pitch_range
 
 NEIGHBOUR_REACH = 2  # semitones: how far a folded pitch looks for an in-scale neighbour
 
 
 def pitch_bounds(pitch_range) -> tuple[int, int]:
     """``(low, high)`` of a pitch range given as two MIDI pitches, or 0-127 for ``None``."""
-    if pitch_range is None:
-        return 0, 127
-    try:
-        low, high = (int(v) for v in pitch_range)
-    except (TypeError, ValueError):
-        raise ValueError(f"pitch range must be two MIDI pitches (low, high), got {pitch_range!r}") from None
-    if not 0 <= low <= high <= 127:
-        raise ValueError(f"pitch range {low}-{high} is not a valid MIDI range (0-127, low <= high)")
-    return low, high
+    return check_pitch_range(pitch_range) or (0, 127)
 
 
 def _allowed_pitches(model: SegueModel, shift: int, key: str | None, pitch_range) -> set[int]:

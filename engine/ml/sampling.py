@@ -37,15 +37,14 @@ import torch
 
 from segue.engine.encoding import HOLD, REST, fit_to_key, fit_to_range, recent_context
 from segue.engine.melody import Melody
-from segue.engine.ml.follow import SeedFollower, check_strength
+from segue.engine.ml.follow import SeedFollower
 from segue.engine.ml.model import SegueModel, meter_of
+from segue.engine.ml.options import DEFAULT_TARGET_ENTROPY, GenerationOptions
 from segue.engine.ml.pitch_mask import ScaleFold, allowed_pitch_bias, pitch_bounds
 from segue.engine.ml.stepper import Stepper
 
 GREEDY_TEMPERATURE = 1e-3
-DEFAULT_TARGET_ENTROPY = 2.0  # bits, for adaptive_temperature=True
 ADAPTIVE_BOUNDS = (0.5, 2.0)  # the adaptive factor on the temperature stays within these
-MAX_VARIATIONS = 256
 MAX_STEPS = 100_000
 
 
@@ -69,30 +68,10 @@ def steps_for_bars(melody: Melody, bars: float) -> int:
     return max(1, round(bars * melody.steps_per_bar))
 
 
-def _check_settings(temperature, rest_weight, variations, steps, top_p, adaptive_temperature, beam_width):
-    def number(name, value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
-        return float(value)
-
-    if number("temperature", temperature) <= 0:
-        raise ValueError(f"temperature must be greater than 0, got {temperature!r}")
-    if number("rest weight", rest_weight) < 0:
-        raise ValueError(f"rest weight must be 0 or more, got {rest_weight!r}")
-    for name, value, high in (("variations", variations, MAX_VARIATIONS), ("steps", steps, MAX_STEPS)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-            raise ValueError(f"{name} must be an integer from 1 to {high}, got {value!r}")
-    if top_p is not None and not 0 < number("top-p", top_p) <= 1:
-        raise ValueError(f"top-p must be in (0, 1], got {top_p!r}")
-    if adaptive_temperature not in (None, False, True) and number(
-        "adaptive temperature target", adaptive_temperature
-    ) <= 0:
-        raise ValueError(f"the adaptive temperature target (bits) must be positive, got {adaptive_temperature!r}")
-    if beam_width is not None:
-        if isinstance(beam_width, bool) or not isinstance(beam_width, int) or not 1 <= beam_width <= MAX_VARIATIONS:
-            raise ValueError(f"beam width must be an integer from 1 to {MAX_VARIATIONS}, got {beam_width!r}")
-        if variations > beam_width:
-            raise ValueError(f"beam search returns at most beam width ({beam_width}) variations, not {variations}")
+def _check_steps(steps) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}")
+    return steps
 
 
 def resolve_key(key: str | None, seed: Melody) -> str | None:
@@ -249,42 +228,36 @@ def iter_generate(
     model: SegueModel,
     seed_melody: Melody,
     steps: int,
+    options: GenerationOptions | None = None,
     *,
-    temperature: float = 1.0,
-    rest_weight: float = 1.0,
-    variations: int = 1,
-    rng_seed: int | None = None,
-    key: str | None = None,
-    pitch_range: tuple[int, int] | None = None,
-    top_p: float | None = None,
     start: int | None = None,
-    adaptive_temperature: bool | float | None = None,
-    beam_width: int | None = None,
     should_stop: Callable[[], bool] | None = None,
-    follow_seed: float = 0.0,
 ) -> Iterator[GenerationUpdate]:
-    """Generate step by step, yielding a :class:`GenerationUpdate` after every step; the last
-    one carries the melodies (see :func:`generate` for the arguments).
+    """Generate ``steps`` steps from ``start`` with ``options``, yielding a
+    :class:`GenerationUpdate` after every step; the last one carries the melodies (see
+    :func:`generate`; None: the default options).
 
     When ``should_stop()`` returns true the iteration ends at once without melodies.
-    ``beam_width`` switches to beam search for the most likely continuations (temperature,
-    top-p and the random seed then do not apply; masks and rest weighting do).
+    ``options.beam_width`` switches to beam search for the most likely continuations
+    (temperature, top-p and the random seed then do not apply; masks and rest weighting do).
     """
-    _check_settings(temperature, rest_weight, variations, steps, top_p, adaptive_temperature, beam_width)
-    follow_seed = check_strength(follow_seed)
+    options = GenerationOptions() if options is None else options
+    if not isinstance(options, GenerationOptions):
+        raise TypeError(f"options must be GenerationOptions, got {type(options).__name__}")
+    _check_steps(steps)
     start = _check_seed(model, seed_melody, start)
-    key = resolve_key(key, seed_melody)
+    key = resolve_key(options.key, seed_melody)
+    pitch_range, follow_seed = options.pitch_range, options.follow_seed
+    variations, beam_width = options.variations, options.beam_width
     tokens, shift, offset, heard = _seed_tokens(model, seed_melody, start, key, pitch_range)
     fold = ScaleFold(model, shift, key, pitch_range) if key else None
     bias = allowed_pitch_bias(model, shift, None, pitch_range)
     if beam_width:  # the most likely continuations: the model's own distribution
-        controls = _Controls(bias, 1.0, rest_weight, None, None, steps, fold)
+        controls = _Controls(bias, 1.0, options.rest_weight, None, None, steps, fold)
     else:
-        controls = _Controls(bias, temperature, rest_weight, top_p, adaptive_temperature, steps, fold)
-    if rng_seed is None:
-        rng_seed = secrets.randbits(63)
-    if isinstance(rng_seed, bool) or not isinstance(rng_seed, int) or rng_seed < 0:
-        raise ValueError(f"rng_seed must be a non-negative integer, got {rng_seed!r}")
+        controls = _Controls(bias, options.temperature, options.rest_weight, options.top_p,
+                             options.adaptive_temperature, steps, fold)
+    rng_seed = secrets.randbits(63) if options.rng_seed is None else options.rng_seed
     generator = torch.Generator(device=model.device)
     generator.manual_seed(rng_seed)
     meter = meter_of(seed_melody.time_signature, seed_melody.steps_per_quarter)
@@ -384,13 +357,25 @@ def final_melodies(updates: Iterator[GenerationUpdate]) -> list[Melody]:
     return result
 
 
-def generate(model: SegueModel, seed_melody: Melody, steps: int, **options) -> list[Melody]:
-    """``variations`` continuations of ``seed_melody``, each ``steps`` grid steps long; the
-    keyword ``options`` are :func:`iter_generate`'s (an unknown one is a TypeError).
+def generate(
+    model: SegueModel,
+    seed_melody: Melody,
+    steps: int,
+    options: GenerationOptions | None = None,
+    *,
+    start: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    **controls,
+) -> list[Melody]:
+    """``variations`` continuations of ``seed_melody``, each ``steps`` grid steps long.
 
     The continuations hold only the new notes, on the seed's time axis: the first generated
     step is ``start`` (default: the seed's end; steps between the seed's end and a later
     ``start`` are fed to the model as rests). They carry the seed's meter, tempo and key.
+
+    The controls are ``options`` (:class:`engine.ml.options.GenerationOptions`) or, for short,
+    its fields as keywords (``temperature=0.5``; they change ``options`` where both are given;
+    an unknown one is a TypeError):
 
     - ``temperature`` > 0: lower is safer, higher wilder; at most 0.001 means greedy.
     - ``rest_weight`` >= 0 multiplies the probability of a rest (0: none, 2: twice as likely).
@@ -408,11 +393,13 @@ def generate(model: SegueModel, seed_melody: Melody, steps: int, **options) -> l
     grow with where the seed sits on the timeline). Raises ValueError with a clear message for
     bad arguments or a seed the model cannot take.
     """
-    return final_melodies(iter_generate(model, seed_melody, steps, **options))
+    options = (options or GenerationOptions()).replace(**controls)
+    return final_melodies(iter_generate(model, seed_melody, steps, options, start=start, should_stop=should_stop))
 
 
 __all__ = [
     "GenerationCancelled",
+    "GenerationOptions",
     "GenerationUpdate",
     "final_melodies",
     "generate",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from segue.engine.ml.model import ModelConfig
+from segue.engine.ml.model_config import ModelConfig
 
 
 @dataclass

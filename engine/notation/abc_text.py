@@ -89,7 +89,7 @@ def melody_to_abc(melody: Melody, title: str = "Segue", reference: int = 1) -> s
         f"Q:1/4={round(melody.tempo)}",
         f"K:{key_field}",
     ]
-    bars = max(1, -(-melody.end // bar))
+    bars = max(1, melody.bar_end(melody.end) // bar)
     notes = list(melody.notes)
     body, written = [], []
     position, index, tied_sign = 0, 0, False

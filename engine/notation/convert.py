@@ -10,39 +10,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from segue.engine import file_formats
+from segue.engine.file_formats import CONVERT_SUFFIXES
 from segue.engine.melody import Melody
 
-MIDI_SUFFIXES = (".mid", ".midi")
-SESSION_SUFFIX = ".segue"
-CONVERT_SUFFIXES = MIDI_SUFFIXES + (".abc", ".musicxml", ".xml", ".mxl", SESSION_SUFFIX)
 
-
-def _check_suffix(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in CONVERT_SUFFIXES:
+def _check_kind(path: Path) -> str:
+    """The kind of file ``path`` is (see :func:`engine.file_formats.kind_of`)."""
+    if path.suffix.lower() not in CONVERT_SUFFIXES:
         raise ValueError(
             f"'{path.name}': convert reads and writes {', '.join(CONVERT_SUFFIXES)} files"
         )
-    return suffix
+    return file_formats.kind_of(path)
 
 
 def read_any(path, part: int | None = None) -> tuple[Melody, str, str]:
     """(melody, title, one-line report) from any file ``convert`` reads; ``part`` counts from 0."""
     path = Path(path)
-    suffix = _check_suffix(path)
-    if suffix in MIDI_SUFFIXES:
+    kind = _check_kind(path)
+    if kind == file_formats.MIDI.kind:
         from segue.engine import midi_io  # noqa: PLC0415
 
         result = midi_io.import_midi(path, part)
         return result.melody, path.stem, result.report.summary.splitlines()[0]
-    if suffix == SESSION_SUFFIX:
-        from segue.engine.session import SessionError, loads  # noqa: PLC0415
+    if kind == file_formats.SESSION.kind:
+        from segue.engine.session import read_session  # noqa: PLC0415
 
-        try:
-            session = loads(path.read_bytes())
-        except SessionError as exc:
-            raise ValueError(f"Cannot open '{path.name}': {exc}") from None
-        return session.melody, path.stem, f"Read the piece of '{path.name}'."
+        return read_session(path).piece.melody, path.stem, f"Read the piece of '{path.name}'."
     from segue.engine.notation.reading import import_notation  # noqa: PLC0415
 
     result = import_notation(path, part)
@@ -50,18 +44,19 @@ def read_any(path, part: int | None = None) -> tuple[Melody, str, str]:
 
 
 def write_any(melody: Melody, path, title: str) -> None:
-    """Write ``melody`` in the format of ``path``'s suffix, atomically."""
+    """Write ``melody`` in the format of ``path``'s suffix, atomically (a ``.segue`` through
+    :func:`engine.session.write_session`, the one way sessions are written)."""
     path = Path(path)
-    suffix = _check_suffix(path)
-    if suffix in MIDI_SUFFIXES:
+    kind = _check_kind(path)
+    if kind == file_formats.MIDI.kind:
         from segue.engine.midi_io import write_midi  # noqa: PLC0415
 
         write_midi(melody, path, track_name=title)
-    elif suffix == SESSION_SUFFIX:
-        from segue.engine.files import write_atomically  # noqa: PLC0415
-        from segue.engine.session import Session, dumps  # noqa: PLC0415
+    elif kind == file_formats.SESSION.kind:
+        from segue.engine.piece import Piece  # noqa: PLC0415
+        from segue.engine.session import write_session  # noqa: PLC0415
 
-        write_atomically(path, dumps(Session(melody, marker=melody.end)).encode("utf-8"))
+        write_session(path, Piece.of(melody))
     else:
         from segue.engine.notation.writing import write_notation  # noqa: PLC0415
 
@@ -71,7 +66,7 @@ def write_any(melody: Melody, path, title: str) -> None:
 def convert(source, destination, part: int | None = None) -> str:
     """Convert ``source`` to ``destination`` by their suffixes; the report as one line."""
     source, destination = Path(source), Path(destination)
-    _check_suffix(destination)  # before the reading, which may take a while
+    _check_kind(destination)  # before the reading, which may take a while
     melody, title, report = read_any(source, part)
     write_any(melody, destination, title)
     return f"{report} Wrote '{destination.name}'."

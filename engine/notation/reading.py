@@ -10,11 +10,17 @@ take no time on the grid and are dropped; repeats are not written out.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
-from segue.engine.melody import DEFAULT_VELOCITY, Melody
+from segue.engine import file_formats, limits
+from segue.engine.file_formats import NOTATION_SUFFIXES, is_notation_path  # noqa: F401 - API
+from segue.engine.files import read_regular
+from segue.engine.melody import DEFAULT_STEPS_PER_QUARTER, DEFAULT_VELOCITY, Melody
 from segue.engine.midi_io.reduction import REDUCTIONS, _polyphonic_share, _reduce, _Timed
 from segue.engine.midi_io.results import ImportResult
+from segue.engine.notation.abc_scan import ScannedTune, check_tune, split_tunes
+from segue.engine.notation.musicxml_source import check_musicxml, unpack_mxl
 from segue.engine.notation.results import (
     NotationImportError,
     NotationImportReport,
@@ -29,22 +35,17 @@ from segue.engine.notation.streams import (
     title_of,
 )
 
-ABC_SUFFIXES = (".abc",)
-MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")
-NOTATION_SUFFIXES = ABC_SUFFIXES + MUSICXML_SUFFIXES
-MAX_NOTATION_BYTES = 20 * 1024 * 1024  # a notation file of a melody is kilobytes
-
-
-def is_notation_path(path) -> bool:
-    return Path(path).suffix.lower() in NOTATION_SUFFIXES
+ABC_SUFFIXES = file_formats.ABC.suffixes
+MUSICXML_SUFFIXES = file_formats.MUSICXML.suffixes
+MAX_NOTATION_BYTES = limits.MAX_NOTATION_BYTES
+_KEY_LINE = re.compile(r"^[ \t]*K:", re.M)
+_HEADER_LINE = re.compile(r"^[ \t]*[XTML]:", re.M)
 
 
 def looks_like_abc(text: str) -> bool:
     """Whether ``text`` (from the clipboard, say) is an ABC tune: a ``K:`` line after the header."""
-    lines = [line.strip() for line in text.splitlines()]
-    return any(line.startswith("K:") for line in lines) and any(
-        line.startswith(("X:", "T:", "M:", "L:")) for line in lines
-    )
+    # Searched in place: clipboard text may be any size, and is not copied line by line.
+    return bool(_KEY_LINE.search(text)) and bool(_HEADER_LINE.search(text))
 
 
 class ParsedNotation:
@@ -55,7 +56,8 @@ class ParsedNotation:
         self._scores = scores  # index -> a function making that part's music21 stream
 
     def import_part(
-        self, index: int | None = None, steps_per_quarter: int = 4, *, reduction: str = "highest"
+        self, index: int | None = None, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *,
+        reduction: str = "highest",
     ) -> ImportResult:
         """Part (or tune) ``index`` as a melody with a report; None takes the first."""
         if reduction not in REDUCTIONS:
@@ -87,12 +89,22 @@ def _import(path, info, score, part, fields, steps_per_quarter, reduction) -> Im
             continue
         velocity = getattr(getattr(element, "volume", None), "velocity", None) or DEFAULT_VELOCITY
         for pitch in pitches_of(element):
-            if not 0 <= pitch <= 127:
-                raise NotationImportError(path, f"a note ({pitch}) is outside the MIDI range")
+            try:
+                limits.check_pitch(pitch)
+            except ValueError as error:
+                raise NotationImportError(path, str(error)) from None
             timed.append(_Timed(float(onset), float(end), float(end), pitch, int(velocity)))
     timed.sort(key=lambda t: (t.start, t.pitch))
     if not timed:
         raise NotationImportError(path, f"{info.kind} {info.index + 1} has no notes")
+    # Before the grid is built: a note far past the longest piece would make a huge one.
+    bar = fields.time_signature[0] * 4 * steps_per_quarter // fields.time_signature[1]
+    try:
+        end = round(max(t.end for t in timed) * steps_per_quarter) + fields.shift
+        limits.check_end(end, f"the {info.kind}", bar)
+        limits.check_note_count(len(timed), f"the {info.kind}")
+    except ValueError as error:
+        raise NotationImportError(path, str(error)) from None
     result = _reduce(timed, steps_per_quarter, reduction)
     notes = [n.with_start(n.start + fields.shift) for n in result.notes]
     warnings = []
@@ -138,38 +150,23 @@ _NO_TUNE = "it holds no ABC tune (a tune needs an X: and a K: line)"
 def parse_abc_text(text: str, path: str = "clipboard.abc") -> ParsedNotation:
     """The tunes of ABC ``text``; ``path`` names it in messages (a file, or the clipboard)."""
     require_music21(path, NotationImportError)
-    from music21 import abcFormat  # noqa: PLC0415 - only when a notation file is read
-
-    if not any(line.lstrip().startswith("K:") for line in text.splitlines()):
+    if not _KEY_LINE.search(text):
         raise NotationImportError(path, _NO_TUNE)
-
     try:
-        handler = abcFormat.ABCHandler()
-        handler.process(text)
-        if handler.definesReferenceNumbers():
-            tunes = handler.splitByReferenceNumber()
-        else:
-            tunes = {1: handler}
-    except Exception as exc:  # noqa: BLE001
-        raise NotationImportError(path, f"it is not valid ABC ({_brief(exc)})") from None
+        limits.check_size(len(text), limits.MAX_CLIPBOARD_CHARS, "ABC text")
+        tunes = split_tunes(text)
+    except ValueError as exc:
+        raise NotationImportError(path, str(exc)) from None
     parts, makers = [], []
-    for number in sorted(tunes):
-        tune = tunes[number]
-        tokens = tune.tokens
-        if not any(_tag(t) == "K" for t in tokens):
-            continue  # a header or stray text without a tune body
-        notes = [t for t in tokens if isinstance(t, abcFormat.ABCNote) and not t.isRest]
-        title = next((t.data.strip() for t in tokens if _tag(t) == "T"), "")
-        meter = next((t.data.strip() for t in tokens if _tag(t) == "M"), "")
-        key = next((t.data.strip() for t in tokens if _tag(t) == "K"), "")
+    for tune in tunes:
         described = ", ".join(
-            x for x in (f"key {key}" if key else "", f"meter {meter}" if meter else "") if x
+            x for x in (f"key {tune.key}" if tune.key else "",
+                        f"meter {tune.meter}" if tune.meter else "") if x
         )
-        index = len(parts)
         parts.append(NotationPart(
-            index=index, name=title or f"X:{number}", program_name=described,
-            note_count=len(notes), pitch_range=None,
-            is_polyphonic=any(isinstance(t, abcFormat.ABCChord) for t in notes), kind="tune",
+            index=len(parts), name=tune.title or f"X:{tune.number}", program_name=described,
+            note_count=tune.note_count, pitch_range=None, is_polyphonic=tune.is_polyphonic,
+            kind="tune",
         ))
         makers.append(lambda tune=tune: _abc_score(tune))
     if not parts:
@@ -177,31 +174,42 @@ def parse_abc_text(text: str, path: str = "clipboard.abc") -> ParsedNotation:
     return ParsedNotation(path, parts, makers)
 
 
-def _tag(token) -> str | None:
-    return getattr(token, "tag", None)
-
-
-def _abc_score(tune):
+def _abc_score(tune: ScannedTune):
+    """(score, part) of one tune; ValueError when it is over a limit (:func:`check_tune`)."""
+    check_tune(tune)
+    from music21 import abcFormat, metadata, stream  # noqa: PLC0415
     from music21.abcFormat import translate  # noqa: PLC0415
 
-    score = translate.abcToStreamScore(tune)
-    return score, score.parts[0] if score.parts else score
+    handler = abcFormat.ABCHandler()
+    handler.process(tune.text)
+    voices = handler.splitByVoice()  # as music21's abcToStreamScore: the first voice, with the
+    part_handler = voices[0] if len(voices) == 1 else voices[0] + voices[1]  # header's fields
+    part = translate.abcToStreamPart(part_handler, inputM21=_unbeamed_part())
+    score = stream.Score()
+    score.insert(0, metadata.Metadata(title=tune.title))
+    score.insert(0, part)
+    return score, part
+
+
+def _unbeamed_part():
+    """A music21 Part that skips beaming: beams are for printing, and music21's beaming takes
+    time growing with the square of the tune's length."""
+    from music21 import stream  # noqa: PLC0415
+
+    class UnbeamedPart(stream.Part):
+        def makeBeams(self, *args, **kwargs):  # noqa: N802 - music21's name
+            return None
+
+    return UnbeamedPart()
 
 
 # --- files ---------------------------------------------------------------------------------------
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_NOTATION_BYTES:
-            raise NotationImportError(path, "it is over 20 MB, too large for a notation file")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise NotationImportError(path, "file not found") from None
-    except IsADirectoryError:
-        raise NotationImportError(path, "it is a folder") from None
-    except OSError as exc:
-        raise NotationImportError(path, exc.strerror or str(exc)) from None
+    if path.suffix.lower() in ABC_SUFFIXES:
+        return read_regular(path, limits.MAX_NOTATION_BYTES, NotationImportError, "a notation file")
+    return read_regular(path, limits.MAX_MUSICXML_BYTES, NotationImportError, "a MusicXML score")
 
 
 def _decode(data: bytes) -> str:
@@ -227,13 +235,17 @@ def _parse_musicxml(path: Path, data: bytes) -> ParsedNotation:
     require_music21(path, NotationImportError)
     from music21 import converter  # noqa: PLC0415
 
-    if path.suffix.lower() != ".mxl" and data.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] != b"<":
+    if path.suffix.lower() != file_formats.COMPRESSED_MUSICXML_SUFFIX and data.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] != b"<":
         raise NotationImportError(path, "it is not MusicXML (no XML inside)")
+    compressed = path.suffix.lower() == file_formats.COMPRESSED_MUSICXML_SUFFIX
     try:
-        # From the file itself, never from music21's pickle cache of earlier parses.
-        score = converter.parseFile(
-            os.fspath(path), format="musicxml", forceSource=True, storePickle=False
-        )
+        xml = unpack_mxl(data) if compressed else data
+        check_musicxml(xml)
+    except ValueError as exc:
+        raise NotationImportError(path, str(exc)) from None
+    try:
+        # From the checked bytes, never from the file again or music21's cache of earlier parses.
+        score = converter.parseData(xml, format="musicxml")
     except Exception as exc:  # noqa: BLE001
         raise NotationImportError(path, f"it is not valid MusicXML ({_brief(exc)})") from None
     streams = list(getattr(score, "parts", ())) or [score]
@@ -265,11 +277,14 @@ def _parse_musicxml(path: Path, data: bytes) -> ParsedNotation:
 
 
 def import_notation(
-    path, part: int | None = None, steps_per_quarter: int = 4, *, reduction: str = "highest"
+    path, part: int | None = None, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *,
+    reduction: str = "highest",
 ) -> ImportResult:
     """One tune or part of a notation file as a melody, with a report (None: the first)."""
     return parse_notation(path).import_part(part, steps_per_quarter, reduction=reduction)
 
 
-def read_notation(path, part: int | None = None, steps_per_quarter: int = 4) -> Melody:
+def read_notation(
+    path, part: int | None = None, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER
+) -> Melody:
     return import_notation(path, part, steps_per_quarter).melody

@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from segue.engine.melody import Melody
-
-DEFAULT_TEMPO = 120.0
+from segue.engine.melody import DEFAULT_STEPS_PER_QUARTER, DEFAULT_TEMPO, Melody
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ def _steps(value, steps_per_quarter: int) -> int | None:
     return int(steps) if steps.denominator == 1 else None
 
 
-def stream_fields(part, steps_per_quarter: int = 4) -> StreamFields:
+def stream_fields(part, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER) -> StreamFields:
     """The fields of ``part`` (a music21 Part or Score); ValueError for a meter the grid
     cannot hold (a bar that is not a whole number of steps)."""
     flat = part.flatten()
@@ -84,9 +82,12 @@ def title_of(score) -> str:
 
 
 def pitches_of(element) -> tuple[int, ...]:
-    """MIDI pitches of a note (one) or a chord (all, low to high); () for anything else."""
+    """MIDI pitches of a note (one) or a chord (all, low to high); () for anything else.
+
+    From the pitch space, not music21's ``.midi``, which folds a note in octave 994 into range;
+    the caller refuses what lies outside 0-127."""
     pitches = getattr(element, "pitches", ())
-    return tuple(sorted(p.midi for p in pitches))
+    return tuple(sorted(int(round(p.ps)) for p in pitches))
 
 
 def is_grace(element) -> bool:

@@ -12,7 +12,9 @@ import zipfile
 from fractions import Fraction
 from pathlib import Path
 
-from segue.engine.files import ReadOnlyFileError, write_atomically
+from segue.engine import limits
+from segue.engine.file_formats import COMPRESSED_MUSICXML_SUFFIX
+from segue.engine.files import ReadOnlyFileError, write_atomically, write_reason
 from segue.engine.melody import Melody
 from segue.engine.notation.abc_text import melody_to_abc
 from segue.engine.notation.reading import ABC_SUFFIXES, MUSICXML_SUFFIXES, NOTATION_SUFFIXES
@@ -70,14 +72,39 @@ def _mxl(xml: bytes) -> bytes:
     return buffer.getvalue()
 
 
+def check_notation_export(melody: Melody, kind: str) -> None:
+    """ValueError when ``melody`` is over what Segue writes as notation: what it would refuse
+    to read back, and for MusicXML a length music21 writes in seconds, not minutes."""
+    limits.check_melody(melody)
+    if len(melody.notes) > limits.MAX_NOTATION_NOTES:
+        raise ValueError(
+            f"the piece has {len(melody.notes):,} notes, more than the "
+            f"{limits.MAX_NOTATION_NOTES:,} Segue writes as {kind}; MIDI can hold it"
+        )
+    bars = -(-melody.end // melody.steps_per_bar)
+    if kind == "MusicXML" and bars > limits.MAX_MUSICXML_EXPORT_BARS:
+        raise ValueError(
+            f"the piece has {bars:,} bars, more than the {limits.MAX_MUSICXML_EXPORT_BARS:,} "
+            "Segue writes as MusicXML; MIDI or ABC can hold it"
+        )
+
+
 def notation_bytes(melody: Melody, suffix: str, title: str = "Segue") -> bytes:
     """The file contents for ``suffix`` (.abc, .musicxml, .xml, .mxl); ValueError otherwise."""
     suffix = suffix.lower()
     if suffix in ABC_SUFFIXES:
-        return melody_to_abc(melody, title).encode("utf-8")
+        check_notation_export(melody, "ABC")
+        text = melody_to_abc(melody, title)
+        if len(text) > limits.MAX_ABC_TUNE_BYTES:  # Segue would refuse to read it back
+            raise ValueError(
+                f"the tune would be over {limits.size_words(limits.MAX_ABC_TUNE_BYTES)} of ABC, "
+                "more than Segue reads back; MIDI can hold it"
+            )
+        return text.encode("utf-8")
     if suffix in MUSICXML_SUFFIXES:
+        check_notation_export(melody, "MusicXML")
         xml = melody_to_musicxml(melody, title)
-        return _mxl(xml) if suffix == ".mxl" else xml
+        return _mxl(xml) if suffix == COMPRESSED_MUSICXML_SUFFIX else xml
     formats = ", ".join(NOTATION_SUFFIXES)
     raise ValueError(f"{suffix or 'no suffix'} is not a notation format ({formats})")
 
@@ -105,4 +132,4 @@ def write_notation(melody: Melody, path, title: str = "Segue") -> None:
     except ReadOnlyFileError:
         raise NotationExportError(path, "file is read-only") from None
     except OSError as exc:
-        raise NotationExportError(path, exc.strerror or str(exc)) from None
+        raise NotationExportError(path, write_reason(exc)) from None

@@ -3,11 +3,13 @@
 :class:`ContinuationController` does the work of :class:`~gui.generation.panel.GenerationPanel`:
 it builds a request from the document's seed and the panel's settings, runs it in a
 :class:`~gui.worker.Worker`, puts the results in the document as pending variations (ghost notes
-after the marker), and accepts, discards or regenerates them. The document is changed only by
-Accept (one undo step); a failed or cancelled run leaves it exactly as it was.
+after the marker, with where they were asked to end), and accepts, discards or regenerates them.
+The piece's own rules (:class:`engine.piece.Piece`) decide what Accept keeps and where the marker
+goes. The document is changed only by Accept (one undo step); a failed or cancelled run leaves it
+exactly as it was.
 
 Fill works the same way on a range of whole bars (:meth:`ContinuationController.fill_from`:
-the selected notes' bars, else the loop region): the engine writes whole melodies
+the selected notes' bars, else the piece's loop region): the engine writes whole melodies
 (:func:`engine.ml.fill.iter_fill`), the document keeps only their notes inside the range as the
 pending variations, with the range (ghost notes inside it; Accept rewrites only it).
 
@@ -20,15 +22,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Generator
-from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
 from segue.engine import piece
 from segue.engine.live.call_response import answer_request
 from segue.engine.melody import Melody
-from segue.engine.ml.request import ContinuationRequest
-from segue.engine.session import RNG_SEED_RANGE
+from segue.engine.ml.request import ContinuationRequest, iter_fills
 from segue.gui.document import Document
 from segue.gui.generation.actions import GenerationActions
 from segue.gui.generation.model_loader import ModelManager, continuation_job, progress_of
@@ -39,16 +39,9 @@ from segue.gui.worker import Worker
 def fill_job(
     model: object, request: ContinuationRequest, should_stop: Callable[[], bool]
 ) -> Generator[float, None, list[Melody]]:
-    """Fill ``request.steps`` steps from ``request.start`` of the whole piece ``request.seed``
-    (worker thread); yields progress 0-1, returns whole melodies, best first."""
-    from segue.engine.ml.fill import iter_fill  # noqa: PLC0415 (loads torch)
-
-    return (yield from progress_of(iter_fill(
-        model, request.seed, request.start, request.start + request.steps,
-        variations=request.variations, rng_seed=request.rng_seed,
-        temperature=request.temperature, rest_weight=request.rest_weight, key=request.key,
-        follow_seed=request.follow_seed, pitch_range=request.pitch_range, should_stop=should_stop,
-    ), should_stop))
+    """Fill ``request.fill_range`` of the whole piece ``request.seed`` (worker thread); yields
+    progress 0-1, returns whole melodies, best first."""
+    return (yield from progress_of(iter_fills(model, request, should_stop), should_stop))
 
 
 class ContinuationController(QObject):
@@ -77,12 +70,10 @@ class ContinuationController(QObject):
         self._start_when_loaded: Callable[[], object] | None = None  # Continue or a Fill
         self._last_model_problem: str | None = None
         self._rng = random.Random()
-        # Where the pending variations were asked to end, and which variations those are.
-        self._phrase: tuple[list[Melody], int] | None = None
 
         # The commands; the panel's buttons show them, the window adds them to its menus. The
         # window connects "audition" (playing is the live controller's job) and "fill" (the
-        # range comes from the roll's selection or loop region: ``fill_from``).
+        # range comes from the roll's selection, else the piece's loop region: ``fill_from``).
         self.actions = GenerationActions(self)
         for key, slot in (
             ("continue", self.continue_),
@@ -96,6 +87,10 @@ class ContinuationController(QObject):
             self.actions[key].triggered.connect(lambda _checked=False, slot=slot: slot())
         panel.show_actions(self.actions)
         document.variations_changed.connect(self._show_variation_state)
+        # The key lock belongs to the piece (the roll, export and continuations ask it there);
+        # the panel is where the musician sets it.
+        panel.settings_changed.connect(self._use_key_lock)
+        self._use_key_lock(panel.settings())
         models.loaded.connect(self._model_loaded)
         models.failed.connect(self._model_failed)
         self._show_variation_state()
@@ -103,6 +98,9 @@ class ContinuationController(QObject):
     @property
     def is_running(self) -> bool:
         return self._worker is not None
+
+    def _use_key_lock(self, settings) -> None:
+        self.document.set_key_lock(settings.key_lock)
 
     # --- requests ---------------------------------------------------------------------------
 
@@ -123,14 +121,6 @@ class ContinuationController(QObject):
         )
         return False
 
-    def _settings(self):
-        """The panel's settings, with a fresh random seed unless it is locked."""
-        settings = self.panel.settings()
-        if not settings.seed_locked:
-            settings = settings.replace(rng_seed=self._rng.randrange(RNG_SEED_RANGE[1]))
-            self.panel.set_rng_seed(settings.rng_seed)
-        return settings
-
     def continue_(self) -> bool:
         """Write variations after the marker; False (with a message) when that cannot start."""
         if self._worker is not None or not self._model_ready("Continue", self.continue_):
@@ -148,23 +138,24 @@ class ContinuationController(QObject):
             )
             return False
         loaded = self.models.current
-        request = ContinuationRequest.build(
-            seed, self.document.marker, self._settings(), loaded.pitch_limits()
+        request = ContinuationRequest.for_piece(
+            self.document.piece, self.panel.settings(), loaded.pitch_limits(), self._rng
         )
         self._run(loaded.model, request)
         return True
 
-    def fill_from(self, selected, loop_region: tuple[int, int] | None) -> bool:
-        """Fill the bars of the ``selected`` notes, else the loop region (the status bar says
-        which); False (with a message) when that cannot start."""
-        fill_range = piece.fill_range_of(self.document.melody, selected, loop_region)
+    def fill_from(self, selected) -> bool:
+        """Fill the bars of the ``selected`` notes, else the piece's loop region (the status bar
+        says which); False (with a message) when that cannot start."""
+        selected = list(selected)
+        fill_range = self.document.piece.fill_range_for(selected)
         if fill_range is None:
             self._report_error(
                 "Nothing to fill",
                 "Select notes in the bars to rewrite (or set a loop region), then choose Fill.",
             )
             return False
-        return self.fill(fill_range, "the selected notes' bars" if list(selected) else "the loop region")
+        return self.fill(fill_range, "the selected notes' bars" if selected else "the loop region")
 
     def fill(self, fill_range: tuple[int, int], where: str = "") -> bool:
         """Write variations of the steps ``fill_range`` (start, end) that fit the music around
@@ -181,25 +172,27 @@ class ContinuationController(QObject):
             )
             return False
         loaded = self.models.current
-        request = replace(
-            ContinuationRequest.build(seed, start, self._settings(), loaded.pitch_limits()),
-            seed=self.document.melody, steps=end - start,
+        request = ContinuationRequest.fill_of_piece(
+            self.document.piece, fill_range, self.panel.settings(), loaded.pitch_limits(), self._rng
         )
         bar = self.document.melody.steps_per_bar
         bars = f"bar {start // bar + 1}" if end - start <= bar and start % bar == 0 else (
             f"bars {start // bar + 1}-{(end - 1) // bar + 1}")
-        self._run(loaded.model, request, (start, end), f"Filling {bars}" + (f" ({where})" if where else ""))
+        self._run(loaded.model, request, f"Filling {bars}" + (f" ({where})" if where else ""))
         return True
 
     def regenerate(self) -> bool:
         fill_range = self.document.fill_range
         return self.fill(fill_range) if fill_range is not None else self.continue_()
 
-    def _run(self, model, request: ContinuationRequest, fill_range=None, doing: str = ""):
+    def _run(self, model, request: ContinuationRequest, doing: str = ""):
+        # The random seed this run uses shows in the panel (lock it there to keep one you like).
+        self.panel.set_rng_seed(request.rng_seed)
+        fill_range = request.fill_range
         worker = Worker(self)
         self._worker = worker
         worker.progress.connect(self.panel.set_progress)
-        worker.finished.connect(lambda results: self._finished(request, results, fill_range))
+        worker.finished.connect(lambda results: self._finished(request, results))
         worker.errored.connect(self._errored)
         worker.cancelled.connect(lambda: self.status_message.emit(
             "Fill cancelled." if fill_range else "Continuation cancelled."))
@@ -221,15 +214,16 @@ class ContinuationController(QObject):
         if self._worker is not None:
             self._worker.cancel()
 
-    def _finished(self, request: ContinuationRequest, results, fill_range=None):
+    def _finished(self, request: ContinuationRequest, results):
         results = list(results or [])
+        fill_range = request.fill_range
         if not results:
             self.status_message.emit("The model returned no continuation.")
             return
         if fill_range is not None:  # whole melodies: the pending variations are their fills
             results = [piece.inside_range(result, *fill_range) for result in results]
-        self.document.set_variations(results, 0, fill_range)
-        self._phrase = (self.document.variations, request.start + request.steps)
+        # Continuations remember where they were asked to end: Accept moves the marker there.
+        self.document.set_variations(results, 0, fill_range, request.phrase_end)
         empty = sum(1 for r in results if not r.notes)
         note = f" ({empty} of them only rests)" if empty else ""
         self.status_message.emit(
@@ -279,11 +273,8 @@ class ContinuationController(QObject):
     def accept(self) -> bool:
         if self._worker is not None:
             return False
-        phrase_end = None
-        if self._phrase is not None and self._phrase[0] == self.document.variations:
-            phrase_end = self._phrase[1]
         was_fill = self.document.fill_range is not None
-        if not self.document.accept_variation(phrase_end):
+        if not self.document.accept_variation():
             return False
         self.status_message.emit("Fill accepted." if was_fill else
                                  "Variation accepted. Continue again to add the next phrase.")
@@ -359,9 +350,8 @@ class CallAnswerer(QObject):
             self._give_up(request_id, "Call and response needs a model: choose one in the panel.")
             return
         settings = self.panel.settings()
-        seed = None if settings.seed_locked else self._rng.randrange(RNG_SEED_RANGE[1])
         try:
-            request = answer_request(call, settings, loaded.pitch_limits(), seed)
+            request = answer_request(call, settings, loaded.pitch_limits(), self._rng)
         except ValueError as exc:
             self._give_up(request_id, f"Call and response could not answer: {exc}.")
             return

@@ -1,4 +1,5 @@
-"""The generation panel's own controls: a note-name spin box and a slider with its value."""
+"""The generation panel's own controls: a note-name spin box, a slider with its value, and a
+spin box, each over a control's :class:`engine.ml.options.Span` (its range lives in the engine)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
 
 from segue.engine import keys
+from segue.engine.ml.options import Span
 
 # One spelling across the app: the roll's note labels, these boxes and the key names agree.
 NOTE_NAMES = keys.PITCH_CLASS_NAMES
@@ -22,9 +24,10 @@ def note_name(pitch: int) -> str:
 class NoteSpinBox(QSpinBox):
     """A MIDI note number shown as a note name ('C4 (60)'); typing either form works."""
 
-    def __init__(self, parent=None):
+    def __init__(self, span: Span | None = None, parent=None):
         super().__init__(parent)
-        self.setRange(0, 127)
+        low, high = (int(span.low), int(span.high)) if span is not None else (0, 127)
+        self.setRange(low, high)
 
     def textFromValue(self, value: int) -> str:
         return f"{note_name(value)} ({value})"
@@ -94,16 +97,24 @@ def keep_slider_keys(slider: QWidget) -> None:
     slider.installEventFilter(SliderKeepsItsKeys(slider))
 
 
+def span_spin_box(span: Span) -> QSpinBox:
+    """A spin box over a whole-number span."""
+    box = QSpinBox()
+    box.setRange(int(span.low), int(span.high))
+    return box
+
+
 class ValueSlider(QWidget):
-    """A horizontal slider over ``low``..``high`` in ``step`` units, with its value beside it."""
+    """A horizontal slider over a span in its ``step`` units, with its value beside it."""
 
     value_changed = Signal(float)
 
-    def __init__(self, low: float, high: float, step: float, decimals: int = 2, parent=None):
+    def __init__(self, span: Span, decimals: int = 2, parent=None):
         super().__init__(parent)
-        self._step, self._decimals = step, decimals
+        self._span, self._step, self._decimals = span, span.step, decimals
+        step = span.step
         self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(round(low / step), round(high / step))
+        self.slider.setRange(round(span.low / step), round(span.high / step))
         self.slider.setPageStep(max(1, round(0.1 / step)))
         keep_slider_keys(self.slider)
         self.label = QLabel()
@@ -117,10 +128,14 @@ class ValueSlider(QWidget):
         self._changed(self.slider.value())
 
     def value(self) -> float:
-        return round(self.slider.value() * self._step, 6)
+        """The value, always inside the span (rounding never takes it out)."""
+        return self._span.clamp(round(self.slider.value() * self._step, 6))
 
     def set_value(self, value: float) -> None:
         self.slider.setValue(round(value / self._step))
+
+    def setValue(self, value: float) -> None:  # noqa: N802 - a spin box's name: one interface
+        self.set_value(value)
 
     def _changed(self, raw: int):
         self.label.setText(f"{raw * self._step:.{self._decimals}f}")

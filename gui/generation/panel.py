@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QSizePolicy,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -28,16 +27,21 @@ from PySide6.QtWidgets import (
 
 from segue.engine import keys
 from segue.engine.ml.catalog import DEFAULT_MODEL, display_name
-from segue.engine.session import (
-    BARS_RANGE,
+from segue.engine.ml.options import (
+    BARS,
+    FOLLOW_SEED,
     KEY_LOCK_AUTO,
     KEY_LOCK_OFF,
-    RNG_SEED_RANGE,
-    VARIATIONS_RANGE,
-    GenerationSettings,
+    PITCH_HIGH,
+    PITCH_LOW,
+    REST_WEIGHT,
+    RNG_SEED,
+    TEMPERATURE,
+    VARIATIONS,
 )
+from segue.engine.ml.request import GenerationSettings
 from segue.gui.generation.actions import GenerationActions
-from segue.gui.generation.controls import NoteSpinBox, ValueSlider
+from segue.gui.generation.controls import NoteSpinBox, ValueSlider, span_spin_box
 from segue.gui.generation.tooltips import rich_tip
 
 OPEN_MODEL_ITEM = "__open_model__"
@@ -88,24 +92,21 @@ class GenerationPanel(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.model_combo.setMinimumContentsLength(10)
-        self.temperature = ValueSlider(0.1, 2.0, 0.05)
-        self.rest_weight = ValueSlider(0.0, 2.0, 0.05)
-        self.follow_seed = ValueSlider(0.0, 1.0, 0.05)
-        self.bars = QSpinBox()
-        self.bars.setRange(*BARS_RANGE)
+        self.temperature = ValueSlider(TEMPERATURE)
+        self.rest_weight = ValueSlider(REST_WEIGHT)
+        self.follow_seed = ValueSlider(FOLLOW_SEED)
+        self.bars = span_spin_box(BARS)
         self.bars.setSuffix(" bars")
-        self.variations = QSpinBox()
-        self.variations.setRange(*VARIATIONS_RANGE)
+        self.variations = span_spin_box(VARIATIONS)
         self.key_lock = QComboBox()
         self.key_lock.addItem("Off", KEY_LOCK_OFF)
         self.key_lock.addItem(AUTO_KEY_TEXT, KEY_LOCK_AUTO)
         self.key_lock.insertSeparator(2)
         for name in keys.ALL_KEYS:
             self.key_lock.addItem(name, name)
-        self.pitch_low = NoteSpinBox()
-        self.pitch_high = NoteSpinBox()
-        self.rng_seed = QSpinBox()
-        self.rng_seed.setRange(*RNG_SEED_RANGE)
+        self.pitch_low = NoteSpinBox(PITCH_LOW)
+        self.pitch_high = NoteSpinBox(PITCH_HIGH)
+        self.rng_seed = span_spin_box(RNG_SEED)
         self.rng_seed.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.seed_lock = QToolButton()
         self.seed_lock.setCheckable(True)
@@ -113,6 +114,18 @@ class GenerationPanel(QWidget):
         self.seed_lock.toggled.connect(
             lambda on: self.seed_lock.setText("Locked" if on else "Lock")
         )
+        # The number controls, by the setting each one shows; each widget's range is the
+        # setting's Span in engine.ml.options. A new control: its Span, its widget, a line here.
+        self._numbers = {
+            "temperature": self.temperature,
+            "rest_weight": self.rest_weight,
+            "follow_seed": self.follow_seed,
+            "bars": self.bars,
+            "variations": self.variations,
+            "pitch_low": self.pitch_low,
+            "pitch_high": self.pitch_high,
+            "rng_seed": self.rng_seed,
+        }
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -249,16 +262,9 @@ class GenerationPanel(QWidget):
     def settings(self) -> GenerationSettings:
         return GenerationSettings(
             model=self._model,
-            temperature=min(2.0, max(0.1, self.temperature.value())),
-            rest_weight=min(2.0, max(0.0, self.rest_weight.value())),
-            follow_seed=min(1.0, max(0.0, self.follow_seed.value())),
-            bars=self.bars.value(),
-            variations=self.variations.value(),
             key_lock=self.key_lock.currentData() or KEY_LOCK_OFF,
-            pitch_low=self.pitch_low.value(),
-            pitch_high=self.pitch_high.value(),
-            rng_seed=self.rng_seed.value(),
             seed_locked=self.seed_lock.isChecked(),
+            **{name: widget.value() for name, widget in self._numbers.items()},
         )
 
     def set_settings(self, settings: GenerationSettings) -> None:
@@ -266,16 +272,10 @@ class GenerationPanel(QWidget):
         try:
             self._model = settings.model
             self._select_model_item(settings.model)
-            self.temperature.set_value(settings.temperature)
-            self.rest_weight.set_value(settings.rest_weight)
-            self.follow_seed.set_value(settings.follow_seed)
-            self.bars.setValue(settings.bars)
-            self.variations.setValue(settings.variations)
+            for name, widget in self._numbers.items():  # the lowest pitch before the highest
+                widget.setValue(getattr(settings, name))
             index = self.key_lock.findData(settings.key_lock)
             self.key_lock.setCurrentIndex(max(0, index))
-            self.pitch_low.setValue(settings.pitch_low)
-            self.pitch_high.setValue(settings.pitch_high)
-            self.rng_seed.setValue(settings.rng_seed)
             self.seed_lock.setChecked(settings.seed_locked)
         finally:
             self._updating = False

@@ -1,19 +1,19 @@
 """Live MIDI for the GUI: the engine's :class:`~engine.live.live_session.LiveSession` (player,
-recorder, call and response) and its ports, with their callbacks turned into Qt signals and
-timers that poll. Nothing musical is decided here.
+recorder, call and response) and its :class:`~engine.live.port_policy.PortPolicy` (which ports,
+reconnecting, the built-in instrument's settings), with their callbacks turned into Qt signals
+and timers that poll. Nothing is decided here: most methods are one-line delegations.
 
-(Long on purpose: it is the GUI's one handle on live playing; most methods are one-line
-delegations to the session, and the port-reconnection rules read best beside open_output.)
-
-The engine calls back from its own threads (the scheduler, the MIDI input thread); emitting a
-signal from there is safe, and Qt queues it to the receivers in the GUI thread. No thread is
-started here: the player's scheduler thread belongs to :mod:`engine.live.player`.
+The engine calls back from its own threads (the scheduler, the MIDI input thread, libjack's);
+emitting a signal from there is safe, and Qt queues it to the receivers in the GUI thread. No
+thread is started here: the player's scheduler thread belongs to :mod:`engine.live.player`.
 
 ``PlaybackBridge(system=None, player=None, parent=None, *, port_poll_ms=2000, audio=None)``
-(``audio``: an :class:`~engine.audio.instrument.AudioSystem`). ``open_output(BUILT_IN_PORT)``
-plays through the built-in instrument; ``audio_available()``, ``set_soundfont(path | None)`` (a
-bad file is named in ``error``, the built-in bank plays), ``set_buffer_frames(frames)`` (the audio
-buffer size; 0: the device's low-latency default) and ``set_volume(0-1)`` go with it.
+(``audio``: an :class:`~engine.audio.system.AudioSystem`). The ports are listed again every
+``port_poll_ms`` while a MIDI system works (0: never by itself; a test polls with
+``_poll_ports()``). ``open_output(BUILT_IN_PORT)`` plays through the built-in instrument;
+``audio_available()``, ``set_soundfont(path | None)`` (a bad file is named in ``error``, the
+built-in bank plays), ``set_buffer_frames(frames)`` (the audio buffer size; 0: the device's
+low-latency default) and ``set_volume(0-1)`` go with it.
 
 Signals
     ``position_changed(float)``   the playhead in steps, ~60 times a second while playing
@@ -32,41 +32,32 @@ Signals
     ``answer_started(object)``    the answer (Melody) being played
     ``call_response_state(str)``  'listening', 'hearing', 'thinking', 'answering' or 'off'
 
-``session`` is the engine's :class:`~engine.live.live_session.LiveSession`, ``player`` its
-:class:`~engine.live.player.Player`.
-
-Ports come back by name, as in a DAW: an output that failed or vanished is reopened when a
-port of that name is listed again (ALSA client numbers ignored), and a JACK output whose
-receiver restarted under the same name (our connection went with it) is reopened at the next
-listing. After a MIDI system went away, each poll probes again until it is back.
+``session`` is the engine's LiveSession, ``player`` its :class:`~engine.live.player.Player`,
+``ports`` the PortPolicy, ``system`` the MIDI system.
 
 Methods: ``available()``, ``refresh_ports(probe=False)``, ``output_ports()``, ``input_ports()``,
-``open_output(port, virtual=False)``, ``open_input(port, virtual=False)``, ``play(melody,
-start_step=0)``, ``stop()``, ``pause()``, ``resume()``, ``seek(step)``, ``set_tempo(bpm)``,
-``set_template(melody)``, ``set_loop_enabled(on)``, ``set_loop_region((start, end) | None)``,
-``set_metronome(on)``, ``set_count_in(bars)`` (before a recording), ``set_channel(0-15)``,
-``set_program(0-127 | None)``, ``set_thru(on)``,
-``set_record_armed(on)``, ``set_record_grid(steps)``, ``set_call_response(on)``,
-``set_silence_beats(beats)``, ``deliver_answer(melody, request_id)``, ``audition(pitch,
-velocity)``, ``panic()``, ``close()``.
+``open_output(port, virtual=False)``, ``open_input(port, virtual=False)``,
+``restore_ports(output, input, chosen_before)``, ``play(melody, start_step=0)``, ``stop()``,
+``pause()``, ``resume()``, ``seek(step)``, ``set_tempo(bpm)``, ``set_template(melody)``,
+``set_loop_enabled(on)``, ``set_loop_region((start, end) | None)``, ``set_metronome(on)``,
+``set_count_in(bars)`` (before a recording), ``set_channel(0-15)``, ``set_program(0-127 |
+None)``, ``set_thru(on)``, ``set_record_armed(on)``, ``set_record_grid(steps)``,
+``set_call_response(on)``, ``set_silence_beats(beats)``, ``deliver_answer(melody,
+request_id)``, ``audition(pitch, velocity)``, ``panic()``, ``close()``.
 """
 
 from __future__ import annotations
 
-import logging
-
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
-from segue.engine.audio.instrument import BUFFER_SIZES, BUILT_IN_PORT, AudioSystem
-from segue.engine.live.endpoints import PortError, PortInfo, find_port
+from segue.engine.audio.instrument_settings import InstrumentSettings
+from segue.engine.audio.system import AudioSystem
+from segue.engine.live.endpoints import PortError, PortInfo
 from segue.engine.live.live_session import LiveSession
-from segue.engine.live.midi_input import MidiInput, open_input
-from segue.engine.live.output import open_output
 from segue.engine.live.player import STOPPED, Player
+from segue.engine.live.port_policy import PortPolicy
 from segue.engine.live.ports import MidiSystem, default_system
 from segue.engine.melody import Melody
-
-log = logging.getLogger(__name__)
 
 CALL_RESPONSE_POLL_MS = 20
 
@@ -101,11 +92,6 @@ class PlaybackBridge(QObject):
     ):
         super().__init__(parent)
         self.system = system if system is not None else default_system()
-        self.audio = audio if audio is not None else AudioSystem()
-        self._audio_state = self.audio.available()
-        self._soundfont: str | None = None
-        self._buffer_frames = 0
-        self._volume = 1.0
         self.player = player if player is not None else Player()
         self.player.on_position = self.position_changed.emit
         self.player.on_state = self.state_changed.emit
@@ -125,212 +111,110 @@ class PlaybackBridge(QObject):
         self.session.on_answer = self.answer_started.emit
         self.session.on_call_response_state = self.call_response_state.emit
         self.session.on_error = self.error.emit
-        self._input: MidiInput | None = None
-        self._outputs: list[PortInfo] = []
-        self._inputs: list[PortInfo] = []
-        self._opened_output: PortInfo | None = None  # the last output opened (not virtual)
-        self._wanted_output: PortInfo | None = None  # lost, to reopen when it is listed again
+        instrument = InstrumentSettings(audio if audio is not None else AudioSystem(),
+                                        clock=self.player.clock)
+        self.ports = PortPolicy(self.system, self.player, self.session.receive, instrument)
+        self.ports.on_ports_changed = self.ports_changed.emit
+        self.ports.on_output_changed = self.output_changed.emit
+        self.ports.on_input_changed = self.input_changed.emit
+        self.ports.on_error = self.error.emit
         self._closed = False
+        self._port_poll_ms = port_poll_ms
         self._poll = QTimer(self)
+        self._poll.setInterval(max(0, port_poll_ms))
         self._poll.timeout.connect(self._poll_ports)
         self._cr_timer = QTimer(self)
         self._cr_timer.setInterval(CALL_RESPONSE_POLL_MS)
         self._cr_timer.timeout.connect(lambda: self.session.poll())
-        ok, _ = self.available()
-        if ok:
-            self.refresh_ports()
-            if port_poll_ms > 0:
-                self._poll.start(port_poll_ms)
+        if self.available()[0]:
+            self.ports.refresh()
+            self._keep_polling()
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)  # quitting releases every sounding note
+
+    @property
+    def audio(self) -> AudioSystem:
+        return self.ports.instrument.audio
 
     # --- ports --------------------------------------------------------------------------------
 
     def available(self) -> tuple[bool, str]:
         """Whether any MIDI system works here, and if not, why (for the status bar)."""
-        return self.system.available()
+        return self.ports.available()
 
     def output_ports(self) -> list[PortInfo]:
-        return list(self._outputs)
+        return self.ports.output_ports()
 
     def input_ports(self) -> list[PortInfo]:
-        return list(self._inputs)
+        return self.ports.input_ports()
 
     @property
     def output_port(self) -> PortInfo | None:
-        output = self.player.output
-        return output.port if output is not None else None
+        return self.ports.output_port
 
     @property
     def input_port(self) -> PortInfo | None:
-        return self._input.port if self._input is not None else None
+        return self.ports.input_port
 
     def virtual_support(self) -> tuple[bool, str]:
-        return self.system.virtual_support()
+        return self.ports.virtual_support()
 
     def refresh_ports(self, probe: bool = False) -> bool:
-        """List the ports again (``probe``: retry every MIDI system first); True if they
-        changed. An open port that is gone is closed with a message."""
+        """List the ports again (``probe``: retry every MIDI system first, and poll from now on
+        if one works); True if they changed."""
+        changed = self.ports.refresh(probe=probe)
         if probe:
-            self.system.probe()
-            if self.available()[0] and not self._poll.isActive() and not self._closed:
-                self._poll.start(2000)
-        outputs, inputs = self.system.output_ports(), self.system.input_ports()
-        changed = outputs != self._outputs or inputs != self._inputs
-        self._outputs, self._inputs = outputs, inputs
-        if changed:
-            self.ports_changed.emit()
-        if self.player.output is not None:
-            self.player.check_output(outputs)  # a vanished output ends in _on_output_failed
-        self._reconnect_output(outputs)
-        if self._input is not None and not self._input.present_in(inputs):
-            name = self._input.name
-            self._close_input()
-            self.input_changed.emit(None)
-            self.error.emit(f"MIDI input '{name}' disappeared (was it unplugged?).")
+            self._keep_polling()
         return changed
 
-    def _reconnect_output(self, outputs: list[PortInfo]) -> None:
-        """Reopen by name: a lost output that is listed again, or a JACK output whose receiver
-        restarted under the same name (it is listed, but our connection is gone)."""
-        output = self.player.output
-        if output is not None:
-            if output.virtual or self.system.connected(output) is not False:
-                return
-            wanted, note = output.port, "its receiver restarted"
-        elif self._wanted_output is not None:
-            wanted, note = self._wanted_output, "it is back"
-        else:
-            return
-        port = find_port(wanted.name, outputs, wanted.api)
-        if port is None:
-            return
-        try:
-            reopened = open_output(port, system=self.system)
-        except PortError as exc:
-            log.debug("reconnecting MIDI output '%s' failed: %s", port.name, exc)
-            return
-        self._wanted_output = None
-        self._opened_output = port
-        self.player.set_output(reopened)
-        self.output_changed.emit(port)
-        self.error.emit(f"MIDI output '{port.name}' reconnected ({note}).")
+    def _keep_polling(self, until_back: bool = False) -> None:
+        """Poll every ``port_poll_ms`` (never with 0) while a MIDI system works, or
+        ``until_back``: a system went away, and polls probe for it."""
+        if (self._port_poll_ms > 0 and not self._closed and not self._poll.isActive()
+                and (until_back or self.available()[0])):
+            self._poll.start()
+
+    def _poll_ports(self) -> None:
+        if self.ports.poll():  # it probed: a MIDI system may be back
+            self._keep_polling()
 
     def _on_output_failed(self, message: str) -> None:
-        """The output vanished or failed: playback has stopped; say so once, list again."""
-        self._wanted_output = self._opened_output
-        self.error.emit(message)
-        self.output_changed.emit(None)
+        """The output vanished or failed: playback has stopped; said once, listed again soon."""
+        self.ports.output_failed(message)
         QTimer.singleShot(0, self, self._poll_ports)
 
     def _on_system_lost(self, message: str) -> None:
-        """A MIDI system went away: its ports close (without touching them), playback stops,
-        the user is told, and polling probes until it is back."""
-        if self._closed:
-            return
-        self._poll_ports()
-        self.error.emit(f"{message} Segue reconnects when it is back.")
-        self.midi_system_lost.emit(message)
-        if not self._poll.isActive():
-            self._poll.start(2000)
-
-    def _poll_ports(self) -> None:
-        try:
-            self.refresh_ports(probe=bool(self.system.gone()))
-        except Exception:  # noqa: BLE001 - a listing hiccup must not spam the user every 2 s
-            log.debug("listing MIDI ports failed", exc_info=True)
+        if self.ports.system_lost(message):
+            self.midi_system_lost.emit(message)
+            self._keep_polling(until_back=True)
 
     def open_output(self, port: PortInfo | str | None, virtual: bool = False) -> bool:
         """Play through ``port`` (None: no output); False, with an ``error``, if it fails."""
-        self._wanted_output = None  # the user's choice wins over a pending reconnection
-        if port is None and not virtual:
-            self._opened_output = None
-            self.player.set_output(None)
-            self.output_changed.emit(None)
-            return True
-        try:
-            if port == BUILT_IN_PORT:
-                output = self._open_instrument()
-            else:
-                output = open_output(port, virtual=virtual, system=self.system)
-        except PortError as exc:
-            self.error.emit(str(exc))
-            return False
-        self._use_output(output)
-        return True
+        return self.ports.open_output(port, virtual=virtual)
 
-    def _use_output(self, output) -> None:
-        self._opened_output = None if output.virtual else output.port
-        self.player.set_output(output)
-        self.output_changed.emit(output.port)
+    def open_input(self, port: PortInfo | str | None, virtual: bool = False) -> bool:
+        """Listen to ``port`` (None: no input); False, with an ``error``, if it fails."""
+        return self.ports.open_input(port, virtual=virtual)
+
+    def restore_ports(self, output: str, input_name: str, chosen_before: bool) -> str:
+        """Reopen the ports saved last time (see :meth:`PortPolicy.restore`); a notice or ''."""
+        return self.ports.restore(output, input_name, chosen_before)
 
     # --- the built-in instrument ---------------------------------------------------------------
 
     def audio_available(self) -> tuple[bool, str]:
         """Whether the built-in instrument can sound here, and if not, why."""
-        return self._audio_state
+        return self.ports.audio_available()
 
     def set_soundfont(self, path: str | None) -> None:
-        """The SoundFont the built-in instrument plays (None: the built-in bank)."""
-        self._soundfont = path or None
-        if self.output_port == BUILT_IN_PORT:
-            self.open_output(BUILT_IN_PORT)  # heard at once, as a DAW's instrument swaps
+        self.ports.set_soundfont(path)
 
     def set_buffer_frames(self, frames: int) -> bool:
-        """The built-in instrument's audio buffer (0 or one of ``BUFFER_SIZES``; anything else,
-        say from an edited settings file, means 0), reopened at once if it is the output. False,
-        with an ``error``, when the device refuses it: the instrument plays on as it was."""
-        frames = frames if frames in BUFFER_SIZES else 0
-        if frames != self._buffer_frames and self.output_port == BUILT_IN_PORT:
-            try:
-                instrument = self._open_instrument(frames, fall_back=False)
-            except PortError as exc:
-                self.error.emit(str(exc))
-                return False
-            self._use_output(instrument)
-        self._buffer_frames = frames
-        return True
+        return self.ports.set_buffer_frames(frames)
 
     def set_volume(self, volume: float) -> None:
-        self._volume = min(1.0, max(0.0, float(volume)))
-        if self.output_port == BUILT_IN_PORT:
-            self.player.output.volume = self._volume
-
-    def _open_instrument(self, buffer_frames: int | None = None, fall_back: bool = True):
-        frames = self._buffer_frames if buffer_frames is None else buffer_frames
-        instrument, warning = self.audio.open(self._soundfont, clock=self.player.clock,
-                                              buffer_frames=frames, fall_back=fall_back)
-        instrument.volume = self._volume
-        if warning:
-            self.error.emit(warning)
-        return instrument
-
-    def open_input(self, port: PortInfo | str | None, virtual: bool = False) -> bool:
-        """Listen to ``port`` (None: no input); False, with an ``error``, if it fails."""
-        self._close_input()
-        if port is None and not virtual:
-            self.input_changed.emit(None)
-            return True
-        try:
-            self._input = open_input(
-                port,
-                self.session.receive,
-                virtual=virtual,
-                system=self.system,
-                clock=self.player.clock,  # arrival times on the timeline's clock
-            )
-        except PortError as exc:
-            self.input_changed.emit(None)
-            self.error.emit(str(exc))
-            return False
-        self.input_changed.emit(self._input.port)
-        return True
-
-    def _close_input(self) -> None:
-        if self._input is not None:
-            self._input.close()
-            self._input = None
+        self.ports.set_volume(volume)
 
     # --- transport ----------------------------------------------------------------------------
 
@@ -470,5 +354,5 @@ class PlaybackBridge(QObject):
             self.system.on_lost = None
         self._poll.stop()
         self._cr_timer.stop()
-        self._close_input()
+        self.ports.close()
         self.session.close()

@@ -35,9 +35,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox, QStyle, QToolBar, QWidget
 
 from segue.engine.audio.instrument import BUILT_IN_NAME, BUILT_IN_PORT, STILL_WORKS
-from segue.engine.live.endpoints import PortInfo, find_port
+from segue.engine.live.endpoints import PortInfo
 from segue.engine.live.player import PLAYING
-from segue.engine.melody import Melody
+from segue.engine.live.port_policy import BUILT_IN_SETTING, VIRTUAL_SETTING
+from segue.engine.melody import DEFAULT_TEMPO, TEMPO_RANGE, Melody
 from segue.gui import settings as prefs
 from segue.gui.generation.controls import keep_slider_keys
 from segue.gui.generation.tooltips import rich_tip
@@ -45,8 +46,8 @@ from segue.gui.live.playback import PlaybackBridge
 from segue.gui.live.toolbar_widgets import SpaceStillPlays, place, show_full_names
 from segue.gui.live.volume import VolumeSlider
 
-VIRTUAL = "virtual"  # the output combo's entry for Segue's own virtual port
-BUILT_IN = "builtin"  # how the built-in instrument is remembered as the output
+VIRTUAL = VIRTUAL_SETTING  # the output combo's entry for Segue's own virtual port
+BUILT_IN = BUILT_IN_SETTING  # how the built-in instrument is remembered as the output
 NO_PORT = "none"
 OUTPUT_TIP = "Output: where playback and auditions go"
 INPUT_TIP = "MIDI input: the keyboard to record from"
@@ -99,11 +100,11 @@ class Transport(QToolBar):
         self.loop_action.toggled.connect(bridge.set_loop_enabled)
 
         self.tempo_spin = QDoubleSpinBox(self)
-        self.tempo_spin.setRange(10.0, 400.0)
+        self.tempo_spin.setRange(*TEMPO_RANGE)
         self.tempo_spin.setDecimals(1)
         self.tempo_spin.setSuffix(" BPM")
         self.tempo_spin.setKeyboardTracking(False)
-        self.tempo_spin.setValue(120.0)
+        self.tempo_spin.setValue(DEFAULT_TEMPO)
         self.tempo_spin.setToolTip(
             "Tempo of the piece in beats (quarter notes) per minute; saved with the piece and "
             "written into exported MIDI files"
@@ -385,30 +386,17 @@ class Transport(QToolBar):
         prefs.write(setting, value)
 
     def _restore_ports(self) -> None:
-        """Reopen the ports chosen last time; when no output was ever chosen, the built-in
-        instrument (the first MIDI output where it cannot sound)."""
+        """Reopen the ports chosen last time (the rule is the engine's
+        :meth:`~engine.live.port_policy.PortPolicy.restore`)."""
         if not self._remember:
             return
-        output = prefs.read(prefs.MIDI_OUTPUT_PORT)
-        chosen_before = prefs.store().contains(prefs.MIDI_OUTPUT_PORT.key)
-        if output == BUILT_IN or (not chosen_before and self._audio):
-            if self._audio:
-                self.bridge.open_output(BUILT_IN_PORT)
-        elif self._available and output == VIRTUAL:
-            self.bridge.open_output(None, virtual=True)
-        elif self._available and output:
-            port = find_port(output, self.bridge.output_ports())
-            if port is not None:
-                self.bridge.open_output(port)
-            else:
-                self.message.emit(f"MIDI output '{output}' is not connected; choose another one.")
-        elif self.bridge.output_ports() and not chosen_before:
-            self.bridge.open_output(self.bridge.output_ports()[0])
-        saved_input = prefs.read(prefs.MIDI_INPUT_PORT)
-        if saved_input and self._available:
-            port = find_port(saved_input, self.bridge.input_ports())
-            if port is not None:
-                self.bridge.open_input(port)
+        notice = self.bridge.restore_ports(
+            prefs.read(prefs.MIDI_OUTPUT_PORT),
+            prefs.read(prefs.MIDI_INPUT_PORT),
+            chosen_before=prefs.store().contains(prefs.MIDI_OUTPUT_PORT.key),
+        )
+        if notice:
+            self.message.emit(notice)
 
     def _update_enabled(self) -> None:
         port = self.bridge.output_port

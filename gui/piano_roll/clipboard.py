@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from PySide6.QtGui import QGuiApplication
 
-from segue.engine.melody import Note
+from segue.engine.melody import Note, check_steps_per_quarter
 
 FORMAT = "segue-notes"
 VERSION = 1
@@ -60,12 +60,10 @@ def decode_notes(text: str, steps_per_quarter: int) -> list[Note]:
             f"the clipboard holds Segue notes of an unknown version {data.get('version')!r}"
         )
     source_grid = data.get("steps_per_quarter")
-    if (
-        isinstance(source_grid, bool)
-        or not isinstance(source_grid, int)
-        or not 1 <= source_grid <= 96
-    ):
-        raise ValueError(f"the copied notes have a bad grid {source_grid!r}")
+    try:
+        check_steps_per_quarter(source_grid)
+    except ValueError:
+        raise ValueError(f"the copied notes have a bad grid {source_grid!r}") from None
     rows = data.get("notes")
     if not isinstance(rows, list) or len(rows) > MAX_NOTES:
         raise ValueError("the copied notes are damaged (no note list)")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 
+from segue.engine.melody import TEMPO_RANGE
 from segue.gui.document import MERGE_TEMPO, MERGE_TIME_SIGNATURE, Document
 
 DENOMINATORS = (1, 2, 4, 8, 16, 32)
-MIN_TEMPO, MAX_TEMPO = 10.0, 400.0  # the engine's Melody limits
 
 
 class MeterControls(QWidget):
@@ -26,7 +26,7 @@ class MeterControls(QWidget):
         super().__init__(parent)
         self._document = document
         self.tempo = QDoubleSpinBox()
-        self.tempo.setRange(MIN_TEMPO, MAX_TEMPO)
+        self.tempo.setRange(*TEMPO_RANGE)
         self.tempo.setDecimals(1)
         self.tempo.setSuffix(" BPM")
         self.tempo.setKeyboardTracking(False)  # typing "140" is one change, not "1", "14", "140"

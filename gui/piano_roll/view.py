@@ -145,9 +145,9 @@ class RollView(QObject):
         if ghost is not None:
             notes += ghost.notes
         if notes:
-            first = min(n.start for n in notes) // bar * bar
+            first = melody.bar_start(min(n.start for n in notes))
             last = max(max(n.end for n in notes), first + 1)
-            last = -(-last // bar) * bar
+            last = melody.bar_end(last)
             low = min(n.pitch for n in notes)
             high = max(n.pitch for n in notes)
         else:
@@ -212,7 +212,7 @@ class RollView(QObject):
             ends.append(ghost.end)
         if self.playhead is not None:
             ends.append(math.ceil(self.playhead))
-        end = -(-max(ends) // bar) * bar + EXTRA_BARS * bar
+        end = melody.bar_end(max(ends)) + EXTRA_BARS * bar
         return max(end, MIN_BARS * bar)
 
     def _sync_scrollbars(self) -> None:
@@ -281,11 +281,11 @@ class RollView(QObject):
                                                            *ghost.pitch_range()):
             return
         bar = ghost.steps_per_bar
-        lead = max(0, (ghost.start // bar - REVEAL_SEED_BARS) * bar)
+        lead = max(0, ghost.bar_start(ghost.start) - REVEAL_SEED_BARS * bar)
         leading = [n for n in self.document.melody.notes if n.end > lead and n.start < ghost.start]
         # The seed's last bars where it has notes there; else the one bar before, leading in.
-        lead = max(lead, leading[0].start // bar * bar) if leading else max(
-            0, (ghost.start // bar - 1) * bar)
+        lead = max(lead, ghost.bar_start(leading[0].start)) if leading else max(
+            0, ghost.bar_start(ghost.start) - bar)
         pitches = [n.pitch for n in leading + list(ghost.notes)]
         low, high = min(pitches), max(pitches)
         if self._fit_sticks:
@@ -296,9 +296,7 @@ class RollView(QObject):
     def _seed_start(self) -> int:
         """The bar where the melody starts (0 when empty)."""
         melody = self.document.melody
-        if not melody.notes:
-            return 0
-        return melody.notes[0].start // melody.steps_per_bar * melody.steps_per_bar
+        return melody.bar_start(melody.start)
 
     def _shows(self, first_step: int, last_step: int, low_pitch: int, high_pitch: int) -> bool:
         """Whether the view shows all of those steps and pitches."""

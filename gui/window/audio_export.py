@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QProgressDialog
 
+from segue.engine import file_formats
 from segue.engine.audio.audio_files import AudioExportError, audio_formats, write_audio
 from segue.engine.audio.rendering import iter_render, melody_events
 from segue.engine.audio.soundfont import RATES, SoundFontError, SoundFontSynth
@@ -46,7 +47,7 @@ class AudioExportOptions:
     what: str = PIECE
     rate: int = 44100
     program: int = 0  # General MIDI, 0-127
-    suffix: str = ".wav"
+    suffix: str = file_formats.WAV.suffix
 
 
 def read_last_options(program: int) -> AudioExportOptions:
@@ -153,7 +154,10 @@ class AudioExporter(QObject):
         ))
         stem = Path(midi_file_name(self._title(), ExportOptions(options.what),
                                    doc.current_index + 1)).stem
-        formats = ";;".join(f"{name} files (*{suffix})" for suffix, name in audio_formats().items())
+        formats = ";;".join(
+            file_formats.dialog_filter(f"{name} files", [suffix])
+            for suffix, name in audio_formats().items()
+        )
         path = self.dialogs.save_path("Export Audio", formats, stem + options.suffix)
         if not path:
             return False
@@ -167,7 +171,7 @@ class AudioExporter(QObject):
             self.status_message.emit("An audio export is already running.", 5000)
             return False
         try:
-            melody, _ = melodies_to_export(self.document, ExportOptions(options.what))
+            melody, _ = melodies_to_export(self.document.piece, ExportOptions(options.what))
         except ValueError as exc:
             self.dialogs.error("Nothing to export", f"Could not export {Path(path).name}: {exc}.")
             return False

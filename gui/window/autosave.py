@@ -23,9 +23,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 
-from segue.engine.session import Session
+from segue.engine.session import FILE_SUFFIX, Session, SessionFileError, read_session, write_session
 from segue.gui.document import Document
-from segue.gui.window.session_file import SessionFileError, load_session, save_session
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +76,8 @@ class Recovery:
         return f"{name}, autosaved {when}"
 
     def load(self) -> Session:
-        return load_session(self.path)
+        """The session in the recovery file; SessionFileError naming it otherwise."""
+        return read_session(self.path)
 
     def discard(self) -> None:
         for path in (self.path, _lock_path(self.path)):
@@ -98,7 +98,7 @@ def orphaned_recoveries(folder: str | Path | None = None) -> list[Recovery]:
     folder = Path(folder) if folder is not None else recovery_dir()
     _remove_stale_locks(folder)
     found = []
-    for path in sorted(folder.glob(f"{_PREFIX}*.segue")):
+    for path in sorted(folder.glob(f"{_PREFIX}*{FILE_SUFFIX}")):
         lock = QLockFile(str(_lock_path(path)))
         lock.setStaleLockTime(0)  # age alone never makes it stale; a dead owner does
         if not lock.tryLock(0):
@@ -124,7 +124,7 @@ def _remove_stale_locks(folder: Path) -> None:
     A crash with nothing unsaved leaves only its lock; without this they pile up, one per crash.
     """
     for lock_path in folder.glob(f"{_PREFIX}*.lock"):
-        if lock_path.with_suffix(".segue").exists():
+        if lock_path.with_suffix(FILE_SUFFIX).exists():
             continue  # orphaned_recoveries decides about those
         lock = QLockFile(str(lock_path))
         lock.setStaleLockTime(0)
@@ -155,7 +155,7 @@ class Autosaver(QObject):
             interval_ms = autosave_interval_ms()
         self._document, self._snapshot, self._original_path = document, snapshot, original_path
         self.folder = Path(folder) if folder is not None else recovery_dir()
-        self.path = self.folder / f"{_PREFIX}{os.getpid()}.segue"
+        self.path = self.folder / f"{_PREFIX}{os.getpid()}{FILE_SUFFIX}"
         self._lock: QLockFile | None = None
         self._saved_revision: object = None
         self.timer = QTimer(self)
@@ -177,13 +177,7 @@ class Autosaver(QObject):
         self.timer.start()
 
     def _revision(self) -> object:
-        document = self._document
-        return (
-            document.state,
-            tuple(document.variations),
-            document.current_index,
-            self._original_path(),
-        )
+        return self._document.piece, self._original_path()
 
     def save_now(self) -> bool:
         """Write (or remove) the recovery file now; True if a file was written."""
@@ -196,12 +190,14 @@ class Autosaver(QObject):
             return False
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            save_session(
+            session = self._snapshot()
+            write_session(
                 self.path,
-                self._snapshot(),
+                session.piece,
+                session.generation,
                 extra={"recovery": {"original_path": self._original_path(), "pid": os.getpid()}},
             )
-        except (SessionFileError, OSError) as exc:
+        except (SessionFileError, OSError, ValueError) as exc:  # ValueError: beyond a file's limits
             self.failed.emit(f"Autosave failed: {exc}")
             return False
         self._saved_revision = revision

@@ -5,13 +5,17 @@ What can be exported (:class:`ExportOptions`):
 
 - ``piece``: every note of the piece (what is accepted; pending variations are not part of it);
 - ``seed``: only the notes before the Continue marker;
-- ``variation``: the current pending variation, after the piece's notes before the marker
-  (or alone), optionally on a track of its own so a DAW shows seed and continuation apart.
+- ``variation``: the current pending variation alone, or with the piece around it as it is
+  heard, optionally on a track of its own so a DAW shows piece and variation apart (a Fill's
+  track holds the fill, the other the piece around it).
+
+What each choice holds is the piece's own rule (:meth:`engine.piece.Piece.export_contents`),
+so an export holds exactly what playback and Accept use.
 
 The file's suffix picks the format. MIDI files are written by ``engine.midi_io`` (the only
 module that writes MIDI); ABC and MusicXML by ``engine.notation``, with the variation joined to the
 piece (one tune, one staff). The
-drag handle writes what you hear (:meth:`gui.document.Document.heard`: the piece, with the
+drag handle writes what you hear (:meth:`engine.piece.Piece.heard`: the piece, with the
 current variation in place when one is pending) to a fresh temporary folder per drag, named after the piece, because a DAW may read the
 file only after the drop, or keep referring to it.
 """
@@ -37,10 +41,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from segue.engine import file_formats
 from segue.engine.melody import Melody
-from segue.gui.document import Document
+from segue.engine.piece import EXPORT_PIECE, EXPORT_SEED, EXPORT_VARIATION, Piece
 
-PIECE, SEED, VARIATION = "piece", "seed", "variation"
+PIECE, SEED, VARIATION = EXPORT_PIECE, EXPORT_SEED, EXPORT_VARIATION
 CHOICES = (PIECE, SEED, VARIATION)
 DRAG_FOLDER = "segue-drag"
 DRAG_FILES_KEPT_S = 24 * 3600  # older drag files are removed when a new drag starts
@@ -49,8 +54,8 @@ DRAG_FILES_KEPT_S = 24 * 3600  # older drag files are removed when a new drag st
 @dataclass(frozen=True)
 class ExportOptions:
     what: str = PIECE
-    include_piece: bool = True  # for a variation: the notes before the marker come first
-    separate_tracks: bool = False  # for a variation with the piece: continuation on its own track
+    include_piece: bool = True  # for a variation: with the piece around it, as it is heard
+    separate_tracks: bool = False  # for a variation with the piece: the variation on its own track
 
     def __post_init__(self):
         if self.what not in CHOICES:
@@ -60,24 +65,14 @@ class ExportOptions:
 
 
 def melodies_to_export(
-    document: Document, options: ExportOptions, key: str | None = None
+    piece: Piece, options: ExportOptions, key: str | None = None
 ) -> tuple[Melody, Melody | None]:
-    """(melody, continuation or None) for ``engine.midi_io.write_midi``; ValueError if empty.
-    A melody without a key of its own gets ``key`` (its key signature in the file)."""
-    if options.what == PIECE:
-        melody, continuation = document.melody, None
-    elif options.what == SEED:
-        melody, continuation = document.seed(), None
-    else:
-        variation = document.current_variation()
-        if variation is None:
-            raise ValueError("there is no pending variation to export")
-        if not options.include_piece:
-            melody, continuation = variation, None
-        elif options.separate_tracks:
-            melody, continuation = document.seed(), variation
-        else:
-            melody, continuation = document.heard(), None
+    """(melody, continuation or None) for ``engine.midi_io.write_midi``, as ``piece`` says
+    (:meth:`Piece.export_contents`); ValueError if empty. A melody without a key of its own
+    gets ``key`` (its key signature in the file)."""
+    melody, continuation = piece.export_contents(
+        options.what, options.include_piece, options.separate_tracks
+    )
     if not melody.notes and (continuation is None or not continuation.notes):
         what = {PIECE: "the piece", SEED: "the seed", VARIATION: "the variation"}[options.what]
         raise ValueError(f"{what} has no notes to export")
@@ -86,35 +81,35 @@ def melodies_to_export(
     return melody, continuation
 
 
-EXPORT_SUFFIXES = (".mid", ".midi", ".abc", ".musicxml", ".xml", ".mxl")
+EXPORT_SUFFIXES = file_formats.MELODY_SUFFIXES
 
 
 def export_file(
-    path: str | Path, document: Document, options: ExportOptions, title: str = "Segue",
+    path: str | Path, piece: Piece, options: ExportOptions, title: str = "Segue",
     key: str | None = None,
 ) -> None:
     """Write the chosen notes to ``path`` in the format of its suffix: ValueError (nothing to
     export), MidiExportError or NotationExportError. ``key`` is the key signature written when
     the piece has no key of its own (the key the musician locked continuations to)."""
-    if Path(path).suffix.lower() in (".mid", ".midi"):
-        export_midi(path, document, options, track_name=title, key=key)
+    if file_formats.is_midi_path(path):
+        export_midi(path, piece, options, track_name=title, key=key)
         return
     from segue.engine.notation import write_notation
 
-    melody, continuation = melodies_to_export(document, options, key)
+    melody, continuation = melodies_to_export(piece, options, key)
     if continuation is not None:
         melody = melody.add(*continuation.notes)
     write_notation(melody, Path(path), title=title)
 
 
 def export_midi(
-    path: str | Path, document: Document, options: ExportOptions, track_name: str = "Segue",
+    path: str | Path, piece: Piece, options: ExportOptions, track_name: str = "Segue",
     key: str | None = None,
 ) -> None:
     """Write the chosen notes to ``path``; ValueError (nothing to export) or MidiExportError."""
     from segue.engine.midi_io import write_midi
 
-    melody, continuation = melodies_to_export(document, options, key)
+    melody, continuation = melodies_to_export(piece, options, key)
     write_midi(
         melody,
         Path(path),
@@ -125,7 +120,7 @@ def export_midi(
 
 
 def suggested_file_name(
-    title: str, options: ExportOptions, variation_number: int = 1, suffix: str = ".mid"
+    title: str, options: ExportOptions, variation_number: int = 1, suffix: str = file_formats.MIDI.suffix
 ) -> str:
     stem = Path(title).stem or "Segue"
     if options.what == SEED:
@@ -224,7 +219,7 @@ def write_drag_file(melody: Melody, title: str, root: Path | None = None) -> Pat
         "".join(c for c in (Path(title).stem or "Segue") if c not in '\\/:*?"<>|').strip()
         or "Segue"
     )
-    path = folder / f"{stem}.mid"
+    path = folder / (stem + file_formats.MIDI.suffix)
     write_midi(melody, path, track_name=stem)
     return path
 

@@ -12,46 +12,44 @@ or importing as a new piece replaces it after asking to save.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QMenu
 
+from segue.engine import file_formats
 from segue.engine.melody import Melody
 from segue.engine.ml.catalog import display_name, shipped_models
 from segue.engine.openings import random_opening
-from segue.engine.session import FILE_SUFFIX, Session, SessionError
+from segue.engine.piece import LOOP, Piece
+from segue.engine.session import (
+    FILE_SUFFIX,
+    Session,
+    SessionError,
+    SessionFileError,
+    read_session,
+    write_session,
+)
 from segue.gui import dialogs as dialog_names
 from segue.gui import settings as prefs
 from segue.gui.dialogs import Dialogs
-from segue.gui.document import Document, PieceState
+from segue.gui.document import Document
 from segue.gui.generation.continuation import ContinuationController
 from segue.gui.generation.panel import GenerationPanel
 from segue.gui.window.export import EXPORT_SUFFIXES, ExportOptions, export_file, suggested_file_name
-from segue.gui.window.import_dialog import import_file, import_parsed_notation, is_importable_path
-from segue.gui.window.session_file import (
-    SessionFileError,
-    load_into,
-    load_session,
-    save_session,
-    session_of,
-)
+from segue.gui.window.import_dialog import import_file, import_parsed_notation
 
 UNTITLED = "Untitled"
 
 
 class FilesController(QObject):
-    """Files for one document; see the module docstring.
-
-    ``loop_state()`` says which loop a save keeps: (region or None, on).
-    """
+    """Files for one document; see the module docstring. A save keeps the document's piece
+    (its loop too) with the panel's generation settings."""
 
     path_changed = Signal(str)  # '' for an untitled piece
     status_message = Signal(str, int)  # text, milliseconds
     replacing = Signal()  # a new piece is about to replace this one: stop playing it
-    loop_loaded = Signal(object, bool)  # the new piece's loop region (or None) and whether it is on
     generation_loaded = Signal(object, bool)  # a session's GenerationSettings; load its model?
     piece_opened = Signal()  # a piece came from a file or the corpus: show all of it
     saved = Signal()  # the piece is on disk (nothing is left to recover)
@@ -62,12 +60,11 @@ class FilesController(QObject):
         dialogs: Dialogs,
         panel: GenerationPanel,
         continuation: ContinuationController,
-        loop_state: Callable[[], tuple[tuple[int, int] | None, bool]] = lambda: (None, False),
         parent: QObject | None = None,
     ):
         super().__init__(parent)
         self.document, self.dialogs, self.panel = document, dialogs, panel
-        self._continuation, self._loop_state = continuation, loop_state
+        self._continuation = continuation
         self.path: str | None = None
 
     def title(self) -> str:
@@ -85,8 +82,7 @@ class FilesController(QObject):
         """A new untitled piece in place of this one (after the save question)."""
         self._stop_generating()
         self.replacing.emit()
-        self.document.load(melody, marker)
-        self.loop_loaded.emit(None, False)
+        self.document.load(Piece.of(melody, marker))  # no loop, nothing pending
         self._set_path(None)
 
     # --- new, open and save -----------------------------------------------------------------------
@@ -101,15 +97,14 @@ class FilesController(QObject):
         return answer == dialog_names.DISCARD
 
     def current_session(self) -> Session:
-        region, on = self._loop_state()
-        return session_of(self.document, self.panel.settings(), region, on)
+        """What a save holds: the piece and the panel's generation settings."""
+        return Session(self.document.piece, self.panel.settings())
 
     def show_session(self, session: Session, path: str | None, load_model: bool = True) -> None:
         """Make ``session`` the piece (opened, or restored after a crash)."""
         self._stop_generating()
         self.replacing.emit()
-        load_into(self.document, session)
-        self.loop_loaded.emit(session.loop_region, session.loop_on)
+        self.document.load(session.piece)  # its loop and pending variations too
         self._set_path(path)
         self.generation_loaded.emit(session.generation, load_model)
         self.piece_opened.emit()
@@ -147,8 +142,7 @@ class FilesController(QObject):
         if not self.maybe_save():
             return False
         # The phrase runs to its closing bar line, even when its last note ends before it.
-        bar = opening.steps_per_bar
-        self._replace(opening, math.ceil(opening.end / bar) * bar)
+        self._replace(opening, opening.bar_end(opening.end))
         self.status_message.emit(
             f"A new opening from the {display_name(candidate)} corpus: "
             "press Continue to carry it on.",
@@ -158,18 +152,18 @@ class FilesController(QObject):
         return True
 
     def open_dialog(self) -> bool:
-        path = self.dialogs.open_path("Open", dialog_names.OPEN_FILTER, last_directory())
+        path = self.dialogs.open_path("Open", file_formats.OPEN_FILTER, last_directory())
         return self.open_path(path) if path else False
 
     def open_path(self, path: str) -> bool:
         """Open a ``.segue`` session, or a MIDI or notation file as a new untitled piece."""
         path = str(path)
-        if is_importable_path(path):
+        if file_formats.is_melody_path(path):
             if not self.maybe_save():
                 return False
             return self.import_path(path, as_new=True)
         try:
-            session = load_session(path)
+            session = read_session(path)
         except SessionFileError as exc:
             self.dialogs.error("Could not open", str(exc))
             if not Path(path).exists():
@@ -189,7 +183,7 @@ class FilesController(QObject):
 
     def save_as(self) -> bool:
         suggested = self.path or str(Path(last_directory()) / f"{self.title()}{FILE_SUFFIX}")
-        path = self.dialogs.save_path("Save Session", dialog_names.SESSION_FILTER, suggested)
+        path = self.dialogs.save_path("Save Session", file_formats.SESSION_FILTER, suggested)
         if not path:
             return False
         if not path.lower().endswith(FILE_SUFFIX):
@@ -198,7 +192,7 @@ class FilesController(QObject):
 
     def save_to(self, path: str) -> bool:
         try:
-            save_session(path, self.current_session())
+            write_session(path, self.document.piece, self.panel.settings())
         except SessionFileError as exc:
             self.dialogs.error("Could not save", str(exc))
             return False
@@ -212,7 +206,7 @@ class FilesController(QObject):
     # --- import and export ------------------------------------------------------------------------
 
     def import_dialog(self) -> bool:
-        path = self.dialogs.open_path("Import", dialog_names.IMPORT_FILTER, last_directory())
+        path = self.dialogs.open_path("Import", file_formats.IMPORT_FILTER, last_directory())
         return self.import_path(path) if path else False
 
     def import_path(self, path: str, as_new: bool = False) -> bool:
@@ -260,10 +254,11 @@ class FilesController(QObject):
         self._stop_generating()
         if as_new:
             self.replacing.emit()
-            self.document.load(melody, melody.end)
+            # A new piece, as before the loop moved into it: the transport's loop stays.
+            self.document.load(Piece.of(melody).taking(self.document.piece, LOOP))
             self._set_path(None)
         else:
-            self.document.replace_piece(PieceState(melody, melody.end), f"Import {source}")
+            self.document.replace_piece(Piece.of(melody), f"Import {source}")
         summary = (
             result.report.summary.splitlines()[0]
             if result.report is not None
@@ -278,15 +273,12 @@ class FilesController(QObject):
     def use_selection_as_seed(self, notes) -> bool:
         """The selected notes' span becomes the seed: the piece starts at the bar of the first,
         the Continue marker goes after the last (one undo step; notes after it stay)."""
-        from segue.engine.piece import crop_to_seed
-
         if not notes:
             self.status_message.emit("Select the notes of the seed first.", 5000)
             return False
-        melody, bar = self.document.melody, self.document.melody.steps_per_bar
+        bar = self.document.melody.steps_per_bar
         start, end = min(n.start for n in notes), max(n.end for n in notes)
-        cropped, marker = crop_to_seed(melody, start, end)
-        self.document.set_state(PieceState(cropped, marker), "Use Selection as Seed")
+        self.document.set_piece(self.document.piece.cropped_to_seed(start, end), "Use Selection as Seed")
         cut = start // bar
         before = f" (the {cut} bar(s) before it were cut: Undo brings them back)" if cut else ""
         self.status_message.emit(
@@ -303,17 +295,17 @@ class FilesController(QObject):
             return False
         suffix = prefs.read(prefs.EXPORT_SUFFIX)
         if suffix not in EXPORT_SUFFIXES:
-            suffix = ".mid"
+            suffix = file_formats.MIDI.suffix
         name = suggested_file_name(
             self.title(), options, self.document.current_index + 1, suffix=suffix
         )
         path = self.dialogs.save_path(
-            "Export", dialog_names.EXPORT_FILTER, str(Path(last_directory()) / name)
+            "Export", file_formats.EXPORT_FILTER, str(Path(last_directory()) / name)
         )
         if not path:
             return False
         if Path(path).suffix.lower() not in EXPORT_SUFFIXES:
-            path += ".mid"
+            path += file_formats.MIDI.suffix
         return self.export_to(path, options)
 
     def export_to(self, path: str, options: ExportOptions) -> bool:
@@ -323,8 +315,9 @@ class FilesController(QObject):
 
         try:
             # A piece without a key of its own gets the key the continuations are locked to.
-            key = self.panel.settings().resolved_key(self.document.melody)
-            export_file(path, self.document, options, title=self.title(), key=key)
+            piece = self.document.piece
+            key = piece.resolved_key()
+            export_file(path, piece, options, title=self.title(), key=key)
         except ValueError as exc:
             self.dialogs.error("Nothing to export", f"Could not export {Path(path).name}: {exc}.")
             return False
@@ -351,7 +344,7 @@ class FilesController(QObject):
 
     def open_dropped(self, path: str) -> bool:
         """A file dropped on the window: a MIDI or notation file is imported, a session opened."""
-        return self.import_path(path) if is_importable_path(path) else self.open_path(path)
+        return self.import_path(path) if file_formats.is_melody_path(path) else self.open_path(path)
 
 
 def remember_file(path: str) -> None:
@@ -373,7 +366,7 @@ def dropped_file(mime) -> str | None:
     for url in mime.urls() if mime.hasUrls() else []:
         if url.isLocalFile():
             local = url.toLocalFile()
-            if is_importable_path(local) or local.lower().endswith(FILE_SUFFIX):
+            if file_formats.is_melody_path(local) or local.lower().endswith(FILE_SUFFIX):
                 return local
     return None
 

@@ -28,23 +28,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-MIDI_SUFFIXES = (".mid", ".midi")
-NOTATION_SUFFIXES = (".abc", ".musicxml", ".xml", ".mxl")  # engine.notation's, without music21
+from segue.engine.file_formats import is_notation_path
+
 COLUMNS = ("Part", "Name", "Instrument", "Channel", "Notes", "Range", "")
 TUNE_COLUMNS = ("Tune", "Title", "Key and meter", "Notes", "")
 SCORE_COLUMNS = ("Part", "Name", "Instrument", "Notes", "Range", "")
-
-
-def is_midi_path(path: str | Path) -> bool:
-    return Path(path).suffix.lower() in MIDI_SUFFIXES
-
-
-def is_notation_path(path: str | Path) -> bool:
-    return Path(path).suffix.lower() in NOTATION_SUFFIXES
-
-
-def is_importable_path(path: str | Path) -> bool:
-    return is_midi_path(path) or is_notation_path(path)
 
 
 def candidate_tracks(tracks: list) -> list:

@@ -49,7 +49,6 @@ from segue.gui.piano_roll.roll import PianoRoll
 
 PORT_COMBO_MAX_WIDTH = 190  # pixels: "Built-in instrument" whole; longer port names elide
 PROGRAM_COMBO_MAX_WIDTH = 150
-AUDITION_PRE_ROLL_BARS = 2  # an audition starts this many bars before the continue-from marker
 OUTPUT_TIP = "Where auditions and playback are sent."
 CALL_RESPONSE_TEXT = {
     LISTENING: "Call & response: listening",
@@ -154,7 +153,10 @@ class LiveController(QObject):
         doc.variations_changed.connect(self._preview_flipped_variation)
         roll.loop_region_changed.connect(self._loop_region_changed)
         transport.loop_action.toggled.connect(roll.set_loop_enabled)
+        transport.loop_action.toggled.connect(lambda on: doc.set_loop(roll.loop_region, on))
+        doc.loop_changed.connect(self.show_loop)
         roll.set_loop_enabled(transport.loop_action.isChecked())
+        self.show_loop(doc.loop_region, doc.loop_on)  # the piece's loop, from the start
         self._piece_changed()
 
     def show_state(self) -> None:
@@ -165,19 +167,21 @@ class LiveController(QObject):
     # --- the loop -----------------------------------------------------------------------------------
 
     def loop_state(self) -> tuple[tuple[int, int] | None, bool]:
-        """(the ruler's loop region or None, whether the loop is on): what a save keeps."""
+        """(the ruler's loop region or None, whether the loop is on): the piece's loop."""
         return self.roll.loop_region, self.transport.loop_action.isChecked()
 
     def show_loop(self, region: tuple[int, int] | None, on: bool) -> None:
-        """A new piece's loop on the ruler and the transport (the region first: it turns it on)."""
+        """The piece's loop on the ruler and the transport (the region first: it turns it on)."""
         self.roll.set_loop_region(region)
         self.transport.loop_action.setChecked(on)
 
     def _loop_region_changed(self, region) -> None:
-        """A region set on the ruler is looped at once, as in a DAW; clearing it loops the piece."""
+        """A region set on the ruler is looped at once, as in a DAW; clearing it loops the piece.
+        The loop is the piece's (:meth:`gui.document.Document.set_loop`): saved with it."""
         self.playback.set_loop_region(region)
         if region is not None and not self.transport.loop_action.isChecked():
             self.transport.loop_action.setChecked(True)
+        self.document.set_loop(region, self.transport.loop_action.isChecked())
 
     # --- playing ----------------------------------------------------------------------------------
 
@@ -214,10 +218,7 @@ class LiveController(QObject):
             f"Auditioning variation {self.document.current_index + 1} of {count}.", 4000
         )
         melody = self.document.heard()
-        bar = melody.steps_per_bar
-        fill_range = self.document.fill_range  # a fill: from a little before its range
-        marker_bar = (fill_range[0] if fill_range else self.document.marker) // bar * bar
-        start = max(0, marker_bar - AUDITION_PRE_ROLL_BARS * bar)
+        start = self.document.piece.audition_start()
         self._playhead_follows = True
         self._played = melody
         self.audition_started.emit(melody)

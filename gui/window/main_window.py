@@ -42,7 +42,7 @@ from PySide6.QtWidgets import QMainWindow, QToolBar, QWidget
 from segue.engine import data_files
 from segue.engine.live.ports import MidiSystem
 from segue.engine.melody import Melody
-from segue.engine.session import SessionError, read_melodies
+from segue.engine.session import SessionError, SessionFileError, read_melodies
 from segue.gui import settings as prefs
 from segue.gui.dialogs import Dialogs
 from segue.gui.document import Document
@@ -60,7 +60,6 @@ from segue.gui.window.layout import StatusFields, ToolbarRows, add_panel_dock, k
 from segue.gui.window.live import LiveController
 from segue.gui.window.menus import build_actions, build_menus
 from segue.gui.window.models import ModelsController
-from segue.gui.window.session_file import SessionFileError
 from segue.gui.window.soundfont import SoundFontChooser
 from segue.gui.window.transform_menu import TransformMenu
 
@@ -139,7 +138,7 @@ class MainWindow(QMainWindow):
         )
         self.transport = self.live.transport
         self.files = FilesController(
-            document, self.dialogs, self.panel, self.continuation, self.live.loop_state, self
+            document, self.dialogs, self.panel, self.continuation, self
         )
         self.model_control = ModelsController(self.models, self.panel, self.dialogs, parent=self)
         self.audio_export = AudioExporter(document, self.dialogs, self.files.title,
@@ -202,7 +201,6 @@ class MainWindow(QMainWindow):
         self.live.call_response_shown.connect(status.show_call_response)
         self.files.path_changed.connect(lambda _path: self._update_title())
         self.files.replacing.connect(self.live.stop_playback)
-        self.files.loop_loaded.connect(self.live.show_loop)
         self.files.generation_loaded.connect(self.model_control.use_settings)
         self.files.piece_opened.connect(self.roll.zoom_to_fit)
         self.files.saved.connect(self.autosaver.save_now)  # nothing unsaved: no recovery file
@@ -270,7 +268,7 @@ class MainWindow(QMainWindow):
 
     def _show_auto_key(self, *_args) -> None:
         """Key lock 'Auto' names the key it stands for now: the seed's."""
-        self.panel.set_auto_key(self.document.seed().resolved_key("auto"))
+        self.panel.set_auto_key(self.document.piece.resolved_key("auto"))
 
     def dragEnterEvent(self, event: QDragEnterEvent):  # noqa: N802 - Qt's names
         self._drops.enter(event)

@@ -119,7 +119,7 @@ def build_actions(window) -> None:
         add_action(window, key, action)
     window.actions["audition"].triggered.connect(lambda _checked=False: window.live.audition_variation())
     window.actions["fill"].triggered.connect(lambda _checked=False: window.continuation.fill_from(
-        editor.selected_notes(), editor.loop_region))
+        editor.selected_notes()))
     doc = window.document
     for number in range(1, 9):
         a(f"variation_{number}", f"Variation {number}",

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from segue.engine import file_formats
 from segue.engine.ml.catalog import available_models, is_model_file, model_path
 from segue.engine.session import GenerationSettings
-from segue.gui import dialogs as dialog_names
 from segue.gui import settings as prefs
 from segue.gui.dialogs import Dialogs
 from segue.gui.generation.model_loader import LoadedModel, ModelManager
@@ -93,7 +93,7 @@ class ModelsController(QObject):
 
     def open_model_dialog(self) -> None:
         path = self.dialogs.open_path(
-            "Open Model", dialog_names.MODEL_FILTER, prefs.read(prefs.LAST_DIRECTORY)
+            "Open Model", file_formats.MODEL_FILTER, prefs.read(prefs.LAST_DIRECTORY)
         )
         if not path:
             return

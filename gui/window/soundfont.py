@@ -15,10 +15,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 
+from segue.engine import file_formats
 from segue.engine.audio.soundfont import SoundFontError, SoundFontSynth
 from segue.gui import settings as prefs
-
-SOUNDFONT_FILTER = "SoundFonts (*.sf2 *.sf3)"
 
 
 class SoundFontChooser(QObject):
@@ -39,9 +38,8 @@ class SoundFontChooser(QObject):
 
     def choose(self) -> bool:
         current = prefs.read(prefs.SOUNDFONT)
-        path = self.dialogs.open_path(
-            "Choose a SoundFont", SOUNDFONT_FILTER, str(Path(current).parent) if current else ""
-        )
+        folder = str(Path(current).parent) if current else ""
+        path = self.dialogs.open_path("Choose a SoundFont", file_formats.SOUNDFONT_FILTER, folder)
         return bool(path) and self.use(path)
 
     def use(self, path: str | None) -> bool:

@@ -22,7 +22,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from segue.engine import keys, transforms
-from segue.engine.session import GenerationSettings
 from segue.gui import settings as prefs
 from segue.gui.piano_roll.transform_dialog import Field, ask_parameters
 
@@ -44,14 +43,11 @@ TRANSFORMS = (
 CONTEXT_EDIT_ACTIONS = ("cut", "copy", "paste", "duplicate", "delete", None, "select_all")
 
 
-def shown_key(settings: GenerationSettings, document) -> str | None:
-    """The key the roll shows: the locked key, else the seed's (else the whole piece's)."""
-    seed = document.seed()
-    return (
-        settings.resolved_key(seed)
-        or seed.resolved_key("auto")
-        or document.melody.resolved_key("auto")
-    )
+def shown_key(document) -> str | None:
+    """The key the roll shows: the locked key, else the piece's own ("auto":
+    :meth:`engine.piece.Piece.key_melody` says which notes it is read from)."""
+    piece = document.piece
+    return piece.resolved_key() or piece.resolved_key("auto")
 
 
 class TransformMenu(QObject):
@@ -88,14 +84,14 @@ class TransformMenu(QObject):
             fold=prefs.read(prefs.FOLD_TO_SCALE), snap=prefs.read(prefs.SNAP_TO_SCALE)
         )
         self.editor.context_menu_requested.connect(self.show_context_menu)
-        window.panel.settings_changed.connect(lambda _settings: self.update_scale())
+        window.document.key_lock_changed.connect(lambda _lock: self.update_scale())
         window.document.melody_changed.connect(self.update_scale)
         window.document.marker_changed.connect(lambda _marker: self.update_scale())
 
     # --- the scale ---------------------------------------------------------------------------
 
     def update_scale(self) -> None:
-        self.editor.set_scale(shown_key(self.window.panel.settings(), self.window.document))
+        self.editor.set_scale(shown_key(self.window.document))
 
     def _toggle(self, text: str, tip: str, option: str) -> QAction:
         action = QAction(text, self.window)

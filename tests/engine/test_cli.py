@@ -198,6 +198,46 @@ def test_train_defaults_come_from_the_dataclasses_and_the_help_tells_them(monkey
             assert float(found.group(1)) == float(defaults[name]), name
 
 
+
+def _subcommand(parser, name):
+    return parser._subparsers._group_actions[0].choices[name]
+
+
+def test_help_defaults_are_read_from_the_dataclasses_not_copied(monkeypatch):
+    import dataclasses
+
+    from segue.engine.cli import build_parser
+    from segue.engine.ml import model_config, options, train_options
+
+    # Changed defaults show up in the help and in the parsed arguments: nothing is a copy.
+    def with_defaults(cls, **defaults):
+        fields = [(name, type(value), value) for name, value in defaults.items()]
+        frozen = cls.__dataclass_params__.frozen
+        return dataclasses.make_dataclass(cls.__name__, fields, bases=(cls,), frozen=frozen)
+
+    monkeypatch.setattr(train_options, "TrainOptions",
+                        with_defaults(train_options.TrainOptions, epochs=7, corpus="irish"))
+    monkeypatch.setattr(model_config, "ModelConfig",
+                        with_defaults(model_config.ModelConfig, hidden_size=48, min_pitch=40))
+    monkeypatch.setattr(options, "TEMPERATURE", dataclasses.replace(options.TEMPERATURE, default=0.7))
+    monkeypatch.setattr(options, "BARS", dataclasses.replace(options.BARS, default=6))
+    parser = build_parser()
+    helps = {
+        (command, action.dest): action.help or ""
+        for command in ("train", "generate")
+        for action in _subcommand(parser, command)._actions
+    }
+    assert helps["train", "epochs"].endswith("(default 7)")
+    assert helps["train", "corpus"].endswith("(default irish)")
+    assert helps["train", "hidden_size"].endswith("(default 48)")
+    assert helps["train", "min_pitch"].endswith("(default 40)")
+    assert helps["generate", "temperature"].endswith("(default 0.7)")
+    assert helps["generate", "bars"].endswith("(default 6)")
+    generate = parser.parse_args(["generate", "--seed", "s.mid", "--out", "o.mid"])
+    assert (generate.temperature, generate.bars) == (0.7, 6)
+    assert parser.parse_args(["train", "--out", "x"]).corpus == "irish"
+
+
 def test_openings_writes_validation_openings_the_app_can_read(tmp_path, monkeypatch, capsys):
     from segue.engine.session import read_melodies
 

@@ -83,3 +83,60 @@ def test_check_writable_allows_new_and_writable_files(tmp_path):
     (tmp_path / "mine.bin").write_bytes(b"")
     (tmp_path / "mine.bin").chmod(0o200)  # write-only still means "may be replaced"
     check_writable(tmp_path / "mine.bin")
+
+
+# --- reading only regular files ---------------------------------------------------------------
+
+
+def test_read_regular_reads_a_file_within_its_cap(tmp_path):
+    from segue.engine.files import read_regular
+
+    path = tmp_path / "tune.abc"
+    path.write_bytes(b"X:1")
+    assert read_regular(path, 3) == b"X:1"
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda p: os.symlink("/dev/zero", p), "it is not a regular file (a device, a pipe or a socket)"),
+        (lambda p: os.mkfifo(p), "it is not a regular file (a device, a pipe or a socket)"),
+        (lambda p: os.mkdir(p), "it is a folder"),
+        (lambda p: p.write_bytes(b"1234"), "it is over 3 bytes, too large for a card"),
+        (lambda p: None, "file not found"),
+        (lambda p: os.symlink(p.with_name("gone"), p), "file not found"),
+    ],
+    ids=["link-to-dev-zero", "fifo", "folder", "too-large", "missing", "dangling-link"],
+)
+def test_read_regular_refuses_anything_else_with_the_reason(tmp_path, make, reason):
+    from segue.engine.files import FileProblem, read_regular
+
+    if not hasattr(os, "mkfifo") or not os.path.exists("/dev/zero"):
+        pytest.skip("needs POSIX special files")
+    path = tmp_path / "model.json"
+    make(path)
+    with pytest.raises(FileProblem) as caught:
+        read_regular(path, 3, what="a card")
+    assert caught.value.reason == reason
+    assert str(caught.value).startswith("Cannot use 'model.json': ")
+
+
+def test_read_regular_raises_the_callers_own_problem(tmp_path):
+    from segue.engine.files import read_regular
+    from segue.engine.notation import NotationImportError
+
+    os.mkfifo(tmp_path / "tune.abc")
+    with pytest.raises(NotationImportError, match="Cannot import 'tune.abc': it is not a regular"):
+        read_regular(tmp_path / "tune.abc", 100, NotationImportError)
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [(errno.ENOSPC, "disk is full"), (errno.EDQUOT, "disk is full"),
+     (errno.EACCES, "permission denied"), (errno.EROFS, "disk is read-only")],
+)
+def test_every_writer_words_a_failed_write_the_same_way(code, reason):
+    from segue.engine.files import DISK_FULL, write_reason
+
+    assert DISK_FULL == "disk is full"
+    assert write_reason(OSError(code, os.strerror(code))) == reason

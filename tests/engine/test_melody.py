@@ -2,7 +2,16 @@
 
 import pytest
 
-from segue.engine.melody import Melody, Note, monophonic, steps_per_bar, steps_per_beat
+from segue.engine.melody import (
+    DEFAULT_STEPS_PER_QUARTER,
+    DEFAULT_TEMPO,
+    Melody,
+    Note,
+    check_steps_per_quarter,
+    monophonic,
+    steps_per_bar,
+    steps_per_beat,
+)
 
 
 def melody(*triples, **fields):
@@ -87,6 +96,46 @@ def test_steps_per_bar_follows_time_signature():
     assert steps_per_bar((6, 8), 4) == 12
     assert steps_per_bar((7, 8), 4) == 14
     assert melody(time_signature=(2, 2)).steps_per_beat == 8
+
+
+
+@pytest.mark.parametrize(
+    "time_signature, spq, step, start, end, index",
+    [
+        ((4, 4), 4, 0, 0, 0, 0),  # on a bar line: the bar starts and ends there
+        ((4, 4), 4, 1, 0, 16, 0),
+        ((4, 4), 4, 15, 0, 16, 0),
+        ((4, 4), 4, 16, 16, 16, 1),
+        ((4, 4), 4, 17, 16, 32, 1),
+        ((3, 4), 4, 13, 12, 24, 1),
+        ((6, 8), 4, 11, 0, 12, 0),
+        ((6, 8), 4, 12, 12, 12, 1),
+        ((7, 8), 2, 8, 7, 14, 1),  # odd bars: multiples of 7 steps
+    ],
+)
+def test_bar_start_end_and_index_round_to_the_bar_lines(time_signature, spq, step, start, end, index):
+    melody = Melody(steps_per_quarter=spq, time_signature=time_signature)
+    assert melody.bar_start(step) == start
+    assert melody.bar_end(step) == end
+    assert melody.bar_index(step) == index
+
+
+def test_the_defaults_are_the_named_constants():
+    melody = Melody()
+    assert (melody.steps_per_quarter, melody.tempo) == (DEFAULT_STEPS_PER_QUARTER, DEFAULT_TEMPO)
+
+
+@pytest.mark.parametrize("value", [0, 97, 4.0, True, None])
+def test_steps_per_quarter_outside_1_to_96_is_refused(value):
+    with pytest.raises(ValueError, match="steps per quarter"):
+        check_steps_per_quarter(value)
+    with pytest.raises(ValueError, match="steps per quarter"):
+        Melody(steps_per_quarter=value)
+
+
+def test_steps_per_quarter_edges_are_accepted():
+    assert check_steps_per_quarter(1) == 1
+    assert check_steps_per_quarter(96) == 96
 
 
 def test_compound_meters_beat_in_dotted_quarters():

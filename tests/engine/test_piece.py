@@ -1,9 +1,23 @@
 """The piece with a pending variation: seed, what you hear, and what Accept keeps."""
 
+import dataclasses
+
 import pytest
 
 from segue.engine.melody import Melody, Note
-from segue.engine.piece import accept, accepted_marker, fill_range_of, seed_of, with_variation
+from segue.engine.piece import (
+    EDITED,
+    LOOP,
+    PENDING,
+    Piece,
+    accept,
+    accepted_marker,
+    crop_to_seed,
+    fill_range_of,
+    outside_range,
+    seed_of,
+    with_variation,
+)
 
 PIECE = Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 6), Note(65, 14, 4), Note(67, 18, 8)])
 VARIATION = Melody([Note(69, 12, 2), Note(71, 14, 2), Note(72, 16, 8)])
@@ -60,3 +74,137 @@ def test_the_fill_range_is_the_selection_in_whole_bars_else_the_loop():
     assert fill_range_of(PIECE, [Note(62, 16, 16)], None) == (16, 32)
     assert fill_range_of(PIECE, [], (8, 24)) == (8, 24)
     assert fill_range_of(PIECE, [], None) is None
+
+
+# --- the piece as one value ----------------------------------------------------------------------
+
+
+def pending(**fields):
+    return Piece(PIECE, 12, variations=(VARIATION, VARIATION.transpose(2)), **fields)
+
+
+def test_a_piece_is_an_immutable_value_that_checks_itself():
+    piece = Piece.of(PIECE)
+    assert piece.marker == PIECE.end and piece.chords == () and piece.variations == ()
+    assert (piece.tempo, piece.time_signature, piece.steps_per_bar) == (120.0, (4, 4), 16)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        piece.marker = 3
+    for bad, message in (
+        (dict(marker=-1), "continue marker"),
+        (dict(marker=True), "continue marker"),
+        (dict(current=1), "current variation 2 is chosen but none is pending"),
+        (dict(fill_range=(0, 16)), "fill range or phrase end is set but no variation"),
+        (dict(phrase_end=16), "fill range or phrase end is set but no variation"),
+        (dict(loop_region=(8, 8)), "loop region must be two steps"),
+        (dict(loop_region=5), "loop region must be two steps"),
+        (dict(loop_on="yes"), "loop on must be true or false"),
+        (dict(variations=(Melody(steps_per_quarter=8),)), "grid of 8 steps per quarter"),
+        (dict(variations=("tune",)), "pending variation 1 is not a melody"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            Piece(PIECE, **{"marker": 12, **bad})
+    with pytest.raises(ValueError, match="current variation 3 is not one of 1-2"):
+        pending(current=2)
+
+
+def test_the_piece_answers_seed_heard_and_accepted_with_the_one_rule():
+    piece = pending(current=1, phrase_end=44)
+    chosen = VARIATION.transpose(2)
+    assert piece.seed() == seed_of(PIECE, 12) and piece.current_variation() == chosen
+    assert piece.heard() == with_variation(PIECE, 12, chosen)
+    accepted = piece.accepted()
+    assert accepted.melody == piece.heard() and accepted.marker == 44  # where it was asked to end
+    assert accepted.variations == () and accepted.phrase_end is None
+    assert pending().accepted().marker == 28  # no phrase end: the next whole bar
+    assert Piece.of(PIECE).accepted() == Piece.of(PIECE)  # nothing pending: nothing changes
+
+
+def test_pending_variations_flip_clamp_and_discard():
+    piece = Piece.of(PIECE, 12).with_variations([VARIATION, VARIATION], current=7, phrase_end=44)
+    assert piece.current == 1 and piece.phrase_end == 44
+    assert piece.selecting(2).current == 0  # wraps round
+    assert piece.discarded() == Piece.of(PIECE, 12)
+    fill = Piece.of(PIECE, 12).with_variations([FILL], fill_range=(6, 16), phrase_end=44)
+    assert fill.fill_range == (6, 16) and fill.phrase_end is None  # a fill keeps its marker
+    assert fill.accepted().marker == 12 and fill.accepted().melody == fill.heard()
+    assert Piece.of(PIECE).with_variations([], fill_range=(6, 16)).fill_range is None
+
+
+def test_taking_copies_only_the_named_parts():
+    edited = Piece.of(PIECE.transpose(1), 4)
+    looped = pending(loop_region=(0, 16), loop_on=True)
+    taken = looped.taking(edited, EDITED)
+    assert (taken.melody, taken.marker) == (PIECE.transpose(1), 4)
+    assert taken.variations == looped.variations and taken.loop_region == (0, 16)
+    assert Piece.of(PIECE).taking(looped, LOOP).loop_on is True
+    assert Piece.of(PIECE).taking(looped, PENDING).variations == looped.variations
+
+
+@pytest.mark.parametrize("fill_range", [None, (6, 16), (16, 32)])
+@pytest.mark.parametrize("include_piece, separate", [(True, False), (True, True), (False, False)])
+def test_every_export_choice_holds_what_playback_and_accept_use(fill_range, include_piece, separate):
+    variation = FILL if fill_range else VARIATION
+    piece = Piece(PIECE, 12, variations=(variation,), fill_range=fill_range)
+    assert piece.export_contents("piece") == (PIECE, None)
+    assert piece.export_contents("seed") == (piece.seed(), None)
+    melody, second = piece.export_contents("variation", include_piece, separate)
+    if not include_piece:
+        assert (melody, second) == (variation, None)
+    elif not separate:
+        assert (melody, second) == (piece.heard(), None)
+    else:  # two tracks that together are exactly what is heard (and what Accept keeps)
+        assert second is not None and melody.add(*second.notes) == piece.heard()
+        assert melody.add(*second.notes) == piece.accepted().melody
+
+
+def test_exporting_a_pending_fill_on_two_tracks_writes_the_fill_not_seed_and_variation():
+    piece = Piece(PIECE, 4, variations=(FILL,), fill_range=(6, 16))
+    around, fill = piece.export_contents("variation", True, True)
+    assert around == outside_range(PIECE, 6, 16)  # the bars after the fill are kept
+    assert Note(67, 18, 8) in around.notes
+    assert fill.notes == (Note(70, 8, 2), Note(72, 10, 4), Note(74, 14, 2))  # cut at the range
+    with pytest.raises(ValueError, match="no pending variation"):
+        Piece.of(PIECE).export_contents("variation")
+    with pytest.raises(ValueError, match="export choice"):
+        piece.export_contents("everything")
+
+
+def test_an_auto_key_is_read_from_the_seed_else_the_whole_piece():
+    minor = Melody([Note(57, 0, 8), Note(60, 8, 4), Note(64, 12, 4)])
+    major = Melody([Note(67, 16, 8), Note(71, 24, 4), Note(74, 28, 4), Note(62, 32, 8)])
+    both = minor.add(*major.notes)
+    piece = Piece(both, 16)
+    assert piece.key_melody() == piece.seed()
+    assert piece.resolved_key("auto") == piece.seed().detect_key()
+    assert Piece(both, 0).key_melody() == both  # nothing before the marker: the whole piece
+    assert piece.resolved_key("off") is None and piece.resolved_key(None) is None
+    assert piece.resolved_key("e minor") == "E minor"
+    assert Piece(both.replace(key="D major"), 16).resolved_key("auto") == "D major"
+
+
+def test_an_audition_starts_two_bars_before_the_marker_or_the_fill():
+    assert Piece.of(PIECE, 40).audition_start() == 0  # bar 3 (32) minus two bars: clamped
+    assert Piece(PIECE, 60, variations=(VARIATION,)).audition_start() == 16  # bar of 60 is 48
+    fill = Piece(PIECE, 100, variations=(FILL,), fill_range=(64, 80))
+    assert fill.audition_start() == 32 and fill.audition_start(pre_roll_bars=1) == 48
+
+
+def test_use_selection_as_seed_and_the_fill_range_come_from_the_piece():
+    cropped = Piece.of(PIECE, 0).cropped_to_seed(18, 26)
+    assert (cropped.melody, cropped.marker) == crop_to_seed(PIECE, 18, 26)
+    looped = Piece.of(PIECE).replace(loop_region=(8, 24))
+    assert looped.fill_range_for([]) == (8, 24)
+    assert looped.fill_range_for([Note(62, 20, 4)]) == (16, 32)
+    assert Piece.of(PIECE).fill_range_for([]) is None
+
+
+def test_the_key_lock_is_part_of_the_piece_and_answers_its_key():
+    minor = Melody([Note(57, 0, 8), Note(60, 8, 4), Note(64, 12, 4)])
+    piece = Piece(minor, 16)
+    assert piece.key_lock == "off" and piece.resolved_key() is None
+    assert piece.replace(key_lock="auto").resolved_key() == minor.detect_key()
+    assert piece.replace(key_lock="f# MAJOR").key_lock == "F# major"  # one spelling kept
+    assert piece.replace(key_lock="e minor").resolved_key() == "E minor"
+    for wrong in ("H major", "", 7, None):
+        with pytest.raises(ValueError, match="key lock must be"):
+            piece.replace(key_lock=wrong)

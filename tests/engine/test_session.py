@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from segue.engine import session as fmt
 from segue.engine.melody import Melody, Note
+from segue.engine.piece import Piece
 from segue.engine.session import GenerationSettings, Session, SessionError
 
 
@@ -117,8 +118,12 @@ def test_generation_settings_resolve_key_and_steps():
 def test_generation_settings_from_dict_ignores_unknown_and_fills_defaults():
     loaded = GenerationSettings.from_dict({"temperature": 0.5, "future_knob": 3})
     assert loaded == GenerationSettings(temperature=0.5)
-    with pytest.raises(SessionError, match="generation settings: temperature"):
+    with pytest.raises(ValueError, match="generation settings: temperature"):
         GenerationSettings.from_dict({"temperature": "hot"})
+    hot = fmt.session_to_dict(Session(Piece(SEED)))
+    hot["generation"]["temperature"] = "hot"
+    with pytest.raises(SessionError, match="generation settings: temperature"):
+        fmt.session_from_dict(hot)
     with pytest.raises(ValueError, match="unknown generation settings: nope"):
         GenerationSettings().replace(nope=1)
 
@@ -129,10 +134,9 @@ def full_session():
         model="irish", temperature=0.7, rest_weight=1.5, bars=8, variations=2, key_lock="auto",
         pitch_low=48, pitch_high=84, rng_seed=1234, seed_locked=True,
     )
-    return Session(
-        SEED, marker=12, generation=generation, variations=variations, current_variation=1,
-        loop_region=(4, 20), loop_on=True,
-    )
+    piece = Piece(SEED, marker=12, variations=variations, current=1, phrase_end=28,
+                  loop_region=(4, 20), loop_on=True)
+    return Session(piece, generation)
 
 
 def test_session_round_trips_through_text():
@@ -143,6 +147,7 @@ def test_session_round_trips_through_text():
     assert fmt.loads(text) == original
     assert fmt.loads(text.encode()) == original
     assert data["loop_region"] == [4, 20] and data["loop_on"] is True
+    assert data["phrase_end"] == 28 and data["chords"] == []  # a place for chords, empty
 
 
 @settings(max_examples=40, deadline=None)
@@ -153,7 +158,7 @@ def test_session_round_trips_through_text():
 )
 def test_any_session_round_trips(notes, marker, tempo):
     piece = Melody([Note(*n) for n in notes], tempo=tempo)
-    original = Session(piece, marker=marker)
+    original = Session(Piece(piece, marker=marker))
     assert fmt.loads(fmt.dumps(original)) == original
 
 
@@ -182,6 +187,11 @@ def test_newer_schema_is_refused_with_a_reason():
         (lambda d: d.update(loop_region=[1, 2, 3]), "loop region must be two steps"),
         (lambda d: d.update(loop_region=[0.5, 2]), "loop region must be two steps"),
         (lambda d: d.update(loop_on="yes"), "loop on must be true or false"),
+        (lambda d: d.update(phrase_end="end"), "phrase end must be a whole number"),
+        (lambda d: d.update(phrase_end=-1), "phrase end -1 is below 0"),
+        (lambda d: d.update(variations=[], current_variation=0), "phrase end is set but no"),
+        (lambda d: d.update(chords={}), "the chords are not a list"),
+        (lambda d: d.update(chords=[{"root": "C"}]), "holds chords, which this version"),
     ],
 )
 def test_damaged_sessions_say_what_is_wrong(change, message):
@@ -209,8 +219,9 @@ def test_text_that_is_no_session_is_refused(text, message):
 def test_session_without_variations_or_settings_gets_defaults():
     data = {"format": "segue-session", "schema_version": 1, "melody": fmt.melody_to_dict(SEED)}
     loaded = fmt.session_from_dict(data)
-    assert loaded == Session(SEED, marker=SEED.end)
-    assert loaded.loop_region is None and loaded.loop_on is False
+    assert loaded == Session(Piece(SEED, marker=SEED.end))
+    assert loaded.piece.loop_region is None and loaded.piece.loop_on is False
+    assert loaded.piece.phrase_end is None and loaded.piece.chords == ()
 
 
 # --- hostile files: every value is checked for type and range; only SessionError escapes -------
@@ -296,7 +307,7 @@ def test_text_over_the_size_cap_is_refused_before_parsing(monkeypatch):
 
 def test_the_longest_piece_segue_opens_still_opens():
     last = fmt.MAX_STEPS - 4
-    piece = Session(melody((60, last, 4)), marker=fmt.MAX_STEPS, loop_region=(0, fmt.MAX_STEPS))
+    piece = Session(Piece(melody((60, last, 4)), marker=fmt.MAX_STEPS, loop_region=(0, fmt.MAX_STEPS)))
     assert fmt.loads(fmt.dumps(piece)) == piece
 
 
@@ -312,18 +323,80 @@ def test_follow_seed_is_validated_saved_and_defaults_to_off_for_older_files():
     older = GenerationSettings().to_dict()
     del older["follow_seed"]  # a session saved before the option existed
     assert GenerationSettings.from_dict(older).follow_seed == 0.0
-    session = Session(SEED, marker=12, generation=kept)
+    session = Session(Piece(SEED, marker=12), kept)
     assert fmt.loads(fmt.dumps(session)).generation.follow_seed == 0.6
 
 
 def test_a_pending_fill_keeps_its_range_through_a_save():
     melody = Melody([Note(60, 0, 4), Note(62, 16, 4), Note(64, 32, 4)])
     fill = Melody([Note(67, 16, 8)])
-    session = Session(melody, marker=48, variations=(fill,), fill_range=(16, 32))
-    again = fmt.loads(fmt.dumps(session))
+    session = Session(Piece(melody, marker=48, variations=(fill,), fill_range=(16, 32)))
+    again = fmt.loads(fmt.dumps(session)).piece
     assert again.fill_range == (16, 32) and again.variations == (fill,)
-    assert fmt.loads(fmt.dumps(Session(melody))).fill_range is None
+    assert fmt.loads(fmt.dumps(Session(Piece(melody)))).piece.fill_range is None
     with pytest.raises(ValueError, match="fill range"):
-        Session(melody, fill_range=(16, 32))  # no pending variation to fill with
+        Piece(melody, fill_range=(16, 32))  # no pending variation to fill with
     with pytest.raises(ValueError, match="fill range"):
-        Session(melody, variations=(fill,), fill_range=(32, 16))
+        Piece(melody, variations=(fill,), fill_range=(32, 16))
+
+
+def test_a_piece_beyond_what_a_file_keeps_is_refused_before_writing():
+    with pytest.raises(ValueError, match="continue marker"):
+        Session(Piece(SEED, marker=fmt.MAX_STEPS + 1))
+    with pytest.raises(ValueError, match="loop region"):
+        Session(Piece(SEED, loop_region=(0, fmt.MAX_STEPS + 1)))
+
+
+# --- files: read_session and write_session, the one pair every .segue goes through --------------
+
+
+def test_write_and_read_session_round_trip(tmp_path):
+    path = tmp_path / "piece.segue"
+    session = full_session()
+    fmt.write_session(path, session.piece, session.generation)
+    assert fmt.read_session(path) == session
+    assert json.loads(path.read_text())["schema_version"] == fmt.SCHEMA_VERSION
+    fmt.write_session(path, Piece(SEED, 4))  # the generation settings default
+    assert fmt.read_session(path) == Session(Piece(SEED, 4))
+
+
+def test_extra_entries_are_kept_but_never_replace_the_session(tmp_path):
+    path = tmp_path / "piece.segue"
+    fmt.write_session(path, Piece(SEED, 12), extra={"recovery": {"pid": 1}, "marker": 999})
+    data = json.loads(path.read_text())
+    assert data["recovery"] == {"pid": 1} and data["marker"] == 12
+
+
+def test_a_session_file_problem_is_a_file_problem_naming_the_file(tmp_path):
+    from segue.engine.files import FileProblem
+
+    broken = tmp_path / "broken.segue"
+    broken.write_text('{"format": "something-else"}')
+    with pytest.raises(fmt.SessionFileError, match=r"^Cannot open 'broken\.segue': it is not a Segue"):
+        fmt.read_session(broken)
+    with pytest.raises(FileProblem, match=r"^Cannot open 'gone\.segue': No such file") as caught:
+        fmt.read_session(tmp_path / "gone.segue")
+    assert caught.value.path == str(tmp_path / "gone.segue")
+    with pytest.raises(fmt.SessionSaveError, match=r"^Cannot save 'far\.segue': the continue marker"):
+        fmt.write_session(tmp_path / "far.segue", Piece(SEED, fmt.MAX_STEPS + 1))
+    assert not (tmp_path / "far.segue").exists()
+    with pytest.raises(fmt.SessionSaveError, match=r"^Cannot save 'x\.segue': No such file"):
+        fmt.write_session(tmp_path / "no" / "x.segue", Piece(SEED))
+
+
+def test_a_file_too_large_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "big.segue"
+    fmt.write_session(path, Piece(SEED))
+    monkeypatch.setattr(fmt, "MAX_SESSION_CHARS", 10)
+    with pytest.raises(fmt.SessionFileError, match="too large to be a Segue session"):
+        fmt.read_session(path)
+
+
+def test_a_session_keeps_one_key_lock_for_the_piece_and_its_settings(tmp_path):
+    melody = Melody([Note(57, 0, 8), Note(60, 8, 4)])
+    session = Session(Piece(melody, 8, key_lock="off"), GenerationSettings(key_lock="d minor"))
+    assert session.piece.key_lock == "D minor"  # the settings save it, the piece answers with it
+    path = tmp_path / "locked.segue"
+    fmt.write_session(path, Piece(melody, 8, key_lock="G major"))  # no settings: the piece's lock
+    reread = fmt.read_session(path)
+    assert reread.piece.key_lock == reread.generation.key_lock == "G major"

@@ -9,17 +9,21 @@ from hypothesis import strategies as st
 
 from segue.engine import session as fmt
 from segue.engine.melody import Melody, Note
+from segue.engine.piece import Piece
 from segue.engine.session import GenerationSettings, Session, SessionError
 
 VALID = fmt.session_to_dict(
     Session(
-        Melody([Note(60, 0, 4), Note(62, 4, 2)], tempo=96.0, time_signature=(3, 4), key="C major"),
-        marker=6,
-        generation=GenerationSettings(key_lock="auto"),
-        variations=(Melody([Note(65, 6, 4)]), Melody([Note(67, 6, 2)])),
-        current_variation=1,
-        loop_region=(0, 12),
-        loop_on=True,
+        Piece(
+            Melody([Note(60, 0, 4), Note(62, 4, 2)], tempo=96.0, time_signature=(3, 4), key="C major"),
+            marker=6,
+            variations=(Melody([Note(65, 6, 4)]), Melody([Note(67, 6, 2)])),
+            current=1,
+            phrase_end=18,
+            loop_region=(0, 12),
+            loop_on=True,
+        ),
+        GenerationSettings(key_lock="auto"),
     )
 )
 
@@ -66,13 +70,17 @@ def replaced(data, path, value):
 
 def check_sound(session: Session):
     """What the window relies on once a session is read."""
-    assert isinstance(session.current_variation, int)
-    assert 0 <= session.current_variation < max(1, len(session.variations))
-    assert 0 <= session.marker <= fmt.MAX_STEPS
-    for melody in (session.melody, *session.variations):
+    piece = session.piece
+    assert isinstance(piece.current, int)
+    assert 0 <= piece.current < max(1, len(piece.variations))
+    assert 0 <= piece.marker <= fmt.MAX_STEPS
+    for melody in (piece.melody, *piece.variations):
         assert melody.end <= fmt.MAX_STEPS and math.isfinite(melody.tempo)
-    if session.loop_region is not None:
-        assert 0 <= session.loop_region[0] < session.loop_region[1] <= fmt.MAX_STEPS
+    for region in (piece.loop_region, piece.fill_range):
+        if region is not None:
+            assert 0 <= region[0] < region[1] <= fmt.MAX_STEPS
+    assert piece.phrase_end is None or 0 <= piece.phrase_end <= fmt.MAX_STEPS
+    assert piece.heard() is not None and piece.accepted() is not None  # the piece answers
     assert fmt.loads(fmt.dumps(session)) == session
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import multiprocessing
+import statistics
 import threading
 import time
 from typing import NamedTuple
@@ -50,6 +51,21 @@ class Recording(NamedTuple):
         high = bisect.bisect_right(self.starts, end)
         gaps = [b - a for a, b in zip(self.starts[low - 1:high], self.starts[low:high])]
         return max([gap - self.period / self.rate for gap in gaps], default=0.0)
+
+    def timing(self, scheduled: list[float], tolerance: float) -> tuple[float, list]:
+        """The measured-stall rule for notes scheduled at ``scheduled`` (perf_counter), heard at
+        :meth:`onsets`: (the latency they share, the notes off it by more than ``tolerance``
+        plus what the machine itself was late around them (:meth:`stall`), as (index, off by,
+        allowed)). The shared latency is the median, not the first note's, which a stall can
+        move too; how large it is is bench/audio_latency.py's figure, not a test's bound."""
+        latency = [self.seconds(onset) - when for onset, when in zip(self.onsets(), scheduled)]
+        usual = statistics.median(latency)
+        off = []
+        for index, (when, late) in enumerate(zip(scheduled, latency)):
+            allowed = tolerance + self.stall(when - 0.05, when + late)
+            if abs(late - usual) > allowed:
+                off.append((index, late - usual, allowed))
+        return usual, off
 
     def onsets(self, quiet: float = 0.05) -> list[int]:
         """Frames where the sound rises above THRESHOLD after ``quiet`` seconds of silence."""

@@ -1,16 +1,20 @@
 """The built-in instrument's own process: the pipe to it and back, with a child instrument that
 needs no audio device (``host_fakes.EchoInstrument``); the real device is test_jack_audio's."""
 
+import importlib.util
+import os
+import sys
 import time
+import types
 
 import pytest
 
 from segue.engine.audio import host as host_module
-from segue.engine.audio import instrument as instrument_module
 from segue.engine.audio.host import InstrumentHost
-from segue.engine.audio.instrument import AudioSystem, InstrumentError
+from segue.engine.audio.instrument import BuiltInInstrument, InstrumentError
 from segue.engine.audio.soundfont import SoundFontError
-from segue.engine.live.testing import FakeSounddevice
+from segue.engine.audio.system import AudioSystem
+from tests.fakes.audio import FakeSounddevice
 
 ECHO = "tests.engine.audio.host_fakes:EchoInstrument"
 
@@ -95,6 +99,7 @@ class RecordedHost:
 
 def test_audio_system_opens_a_real_device_in_its_own_process(monkeypatch):
     monkeypatch.setattr(host_module, "InstrumentHost", RecordedHost)
+    monkeypatch.setitem(sys.modules, "tinysoundfont", types.ModuleType("tinysoundfont"))  # there
     RecordedHost.made = []
     device = FakeSounddevice({"name": "Speakers", "default_samplerate": 48000.0})
     device.default = type("Default", (), {"device": [-1, 3]})()
@@ -109,13 +114,34 @@ def test_audio_system_opens_a_real_device_in_its_own_process(monkeypatch):
         audio.open(clock=lambda: 0.0)
 
 
-def test_with_no_audio_device_the_child_says_why_as_the_instrument_here_would():
-    if instrument_module.audio_available()[0]:
-        pytest.skip("this machine has sound")
+# PortAudio as it is on a machine with no audio output, whatever this machine has.
+NO_OUTPUT_SOUNDDEVICE = """
+class PortAudioError(Exception):
+    pass
+
+class default:
+    device = [-1, -1]
+
+def query_devices(device=None, kind=None):
+    raise PortAudioError("Error querying device -1")
+"""
+
+
+def test_with_no_audio_device_the_child_says_why_as_the_instrument_here_would(tmp_path,
+                                                                              monkeypatch):
+    (tmp_path / "sounddevice.py").write_text(NO_OUTPUT_SOUNDDEVICE)
+    path = [str(tmp_path), *filter(None, [os.environ.get("PYTHONPATH")])]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(path))  # the child imports it first
+    spec = importlib.util.spec_from_file_location("sounddevice", tmp_path / "sounddevice.py")
+    no_output = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(no_output)
+    monkeypatch.setitem(sys.modules, "sounddevice", no_output)  # and this process finds it
+    with pytest.raises(InstrumentError) as here:
+        BuiltInInstrument()
+    assert "no audio output device was found" in str(here.value)
     with pytest.raises(InstrumentError) as raised:
         InstrumentHost()  # the real instrument, in the real child
-    assert str(raised.value) == instrument_module._UNAVAILABLE.format(
-        instrument_module._default_output(instrument_module._import_sounddevice()[0])[1])
+    assert str(raised.value) == str(here.value)
 
 
 def test_a_child_that_cannot_start_its_instrument_says_why_in_one_message():

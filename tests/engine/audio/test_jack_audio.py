@@ -11,7 +11,6 @@ own), against the latency the notes share, allowing what the machine itself was 
 from __future__ import annotations
 
 import json
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +24,7 @@ PERIOD, RATE = 256, 48000
 
 pytestmark = [
     pytest.mark.jack,
+    pytest.mark.synth,  # the instrument plays the built-in bank
     pytest.mark.skipif(jackd_path() is None, reason="jackd (Debian's jackd2) is not installed"),
 ]
 
@@ -110,12 +110,9 @@ def test_a_capture_client_hears_each_note_on_time_through_a_real_audio_device(bu
     tolerance = (recording.period + report["block"]) / RATE  # one JACK period + one audio block
     # Each onset on perf_counter by its own cycle's start (the dummy backend's frame clock loses
     # time to late cycles). Every note is late by the same latency, so each is measured from the
-    # median one, not from the first, which a stall can move too; and a note may be later by as
-    # much as the machine itself was late around it (a cycle that began late, seen by the capture
-    # client, which no Python shares: 19 ms once on CI, up to 105 ms here under load).
-    latency = [recording.seconds(onset) - when for onset, when in zip(heard, scheduled)]
-    usual = statistics.median(latency)
-    for onset, when, late in zip(heard, scheduled, latency):
-        stall = recording.stall(when - 0.05, recording.seconds(onset))
-        assert abs(late - usual) <= tolerance + stall, (late - usual, tolerance, stall)
-    assert 0 <= usual <= tolerance + recording.stall(scheduled[0] - 0.05, scheduled[-1] + 0.05)
+    # median one; and a note may be later by as much as the machine itself was late around it (a
+    # cycle that began late, seen by the capture client, which no Python shares: 19 ms once on
+    # CI, up to 105 ms here under load). How late they all are is bench/audio_latency.py's.
+    usual, off = recording.timing(scheduled, tolerance)
+    assert off == [], (usual, off)
+    assert usual >= 0  # never before its time

@@ -6,6 +6,7 @@ import wave
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from segue.engine.audio.audio_files import to_pcm16
 from segue.engine.audio.rendering import render_melody
@@ -21,6 +22,7 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
         return frames.reshape(-1, file.getnchannels()), file.getframerate()
 
 
+@pytest.mark.synth
 def test_render_writes_the_imported_melody_with_the_program_and_rate(tmp_path, capsys):
     out = tmp_path / "tune.wav"
     assert main(["render", str(MIDI), str(out), "--program", "73", "--rate", "48000"]) == 0
@@ -30,6 +32,7 @@ def test_render_writes_the_imported_melody_with_the_program_and_rate(tmp_path, c
     assert "Flute" in capsys.readouterr().out
 
 
+@pytest.mark.synth
 def test_the_tempo_option_changes_the_length(tmp_path):
     melody = read_midi(MIDI)
     main(["render", str(MIDI), str(tmp_path / "a.wav")])

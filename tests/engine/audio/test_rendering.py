@@ -33,6 +33,7 @@ def tune_rendering():
     return render_melody(TUNE, program=GUITAR, rate=44100)
 
 
+@pytest.mark.synth
 def test_each_note_starts_within_a_millisecond_of_its_time(tune_rendering):
     seconds_per_step = 60.0 / 97.0 / 4
     expected = [note.start * seconds_per_step for note in TUNE.notes]
@@ -41,6 +42,7 @@ def test_each_note_starts_within_a_millisecond_of_its_time(tune_rendering):
     assert np.abs(np.array(heard) - np.array(expected)).max() < 0.001
 
 
+@pytest.mark.synth
 def test_silence_follows_the_release_to_the_end_of_the_file(tune_rendering):
     samples, rate = tune_rendering
     last_off = TUNE.notes[-1].end * 60.0 / 97.0 / 4
@@ -51,12 +53,14 @@ def test_silence_follows_the_release_to_the_end_of_the_file(tune_rendering):
     assert not samples[loud[-1] + 1:].any()  # exact zeros after the sound ends
 
 
+@pytest.mark.synth
 def test_the_same_input_gives_the_same_samples(tune_rendering):
     again = render_melody(TUNE, program=GUITAR, rate=44100)
     assert again.samples.dtype == np.float32 and again.samples.shape[1] == 2
     assert np.array_equal(again.samples, tune_rendering.samples)
 
 
+@pytest.mark.synth
 def test_48_khz_puts_the_notes_at_the_same_times():
     rendering = render_melody(TUNE, program=GUITAR, rate=48000)
     expected = [note.start * 60.0 / 97.0 / 4 for note in TUNE.notes]
@@ -70,6 +74,7 @@ def test_the_tempo_argument_overrides_the_melody_tempo():
     assert events[2] == (pytest.approx(3 * 60.0 / 194.0 / 4), note_off(0, 60))
 
 
+@pytest.mark.synth
 def test_the_program_changes_the_sound():
     melody = Melody([Note(69, 0, 4)])
     flute = render_melody(melody, program=73).samples
@@ -78,6 +83,7 @@ def test_the_program_changes_the_sound():
     assert not np.array_equal(flute[:4410], guitar[:4410])
 
 
+@pytest.mark.synth
 def test_a_repeated_pitch_at_one_frame_is_released_then_struck_again():
     # Given in the "wrong" order, the off still comes first: the second note must sound.
     events = [(0.5, note_on(0, 60, 100)), (0.0, note_on(0, 60, 100)), (0.5, note_off(0, 60))]
@@ -86,6 +92,7 @@ def test_a_repeated_pitch_at_one_frame_is_released_then_struck_again():
     assert loud[round(0.5 * 44100):round(0.9 * 44100)].max() > 0.01
 
 
+@pytest.mark.synth
 def test_long_pieces_yield_progress_up_to_one():
     melody = Melody([Note(60 + i % 12, i * 4, 3) for i in range(40)], tempo=120.0)  # 20 s
     steps = iter_render(melody_events(melody, GUITAR), SoundFontSynth())
@@ -100,6 +107,7 @@ def test_long_pieces_yield_progress_up_to_one():
     assert 20.0 < rendering.seconds < 22.0
 
 
+@pytest.mark.synth
 def test_a_tail_cut_short_fades_out_instead_of_clicking():
     events = [(0.0, note_on(0, 60, 100)), (0.2, note_off(0, 60))]
     rendering = render(events, SoundFontSynth(), max_tail=0.05)  # piano rings longer than that
@@ -111,12 +119,14 @@ def test_a_tail_cut_short_fades_out_instead_of_clicking():
     assert not samples[cut:].any()
 
 
+@pytest.mark.synth
 def test_an_empty_piece_is_just_the_padding():
     rendering = render_melody(Melody())
     assert rendering.seconds == pytest.approx(TAIL_PADDING, abs=1e-3)
     assert not rendering.samples.any()
 
 
+@pytest.mark.synth
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="negative"):
         render([(-1.0, note_on(0, 60, 100))], SoundFontSynth())
@@ -126,6 +136,7 @@ def test_bad_arguments_are_refused():
         render_melody(TUNE, rate=22050)
 
 
+@pytest.mark.synth
 def test_blocks_do_not_move_events():
     # An event one frame after a block boundary lands on that frame, not the next block.
     frame = BLOCK_FRAMES + 1

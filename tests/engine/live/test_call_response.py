@@ -1,5 +1,6 @@
 """Call and response: when the player pauses, the call is continued and the answer played."""
 
+import random
 import threading
 
 import pytest
@@ -13,9 +14,9 @@ from segue.engine.live.call_response import (
     answer_request,
 )
 from segue.engine.live.player import Player
-from segue.engine.live.testing import FakeClock, FakeOutput
 from segue.engine.melody import Melody, Note
 from segue.engine.session import GenerationSettings
+from tests.fakes.live import FakeClock, FakeOutput
 
 STEP = 0.125  # 120 BPM, 4 steps per quarter; a beat is 0.5 s
 T0 = 10.0
@@ -227,10 +228,14 @@ def test_the_answer_is_played_through_a_player():
 def test_an_answer_starts_on_the_beat_after_the_call_and_is_about_as_long():
     call = Melody([Note(60, 0, 3), Note(62, 3, 2)], tempo=90)  # ends at step 5
     settings = GenerationSettings(bars=4, variations=6, rng_seed=5, key_lock="auto")
-    request = answer_request(call, settings, rng_seed=11)
+    request = answer_request(call, settings, rng=random.Random(3))
     assert request.start == 8 and request.steps == 16  # next beat; one bar like the call
-    assert request.variations == 1 and request.rng_seed == 11
-    assert request.key == call.detect_key() and request.temperature == settings.temperature
+    assert request.variations == 1 and request.rng_seed == random.Random(3).randrange(2**31 - 1)
+    assert answer_request(call, settings).rng_seed == 5  # no rng: the panel's seed
+    locked = settings.replace(seed_locked=True)
+    assert answer_request(call, locked, rng=random.Random(3)).rng_seed == 5
+    assert request.options.key == call.detect_key()
+    assert request.options.temperature == settings.temperature
     long_call = Melody([Note(60, 0, 40)])
     assert answer_request(long_call, settings.replace(bars=2)).steps == 32  # the panel's cap
     with pytest.raises(ValueError, match="at least one note"):

@@ -9,8 +9,8 @@ import pytest
 from segue.engine.live.live_session import LiveSession
 from segue.engine.live.messages import note_on
 from segue.engine.live.player import PLAYING, STOPPED, Player
-from segue.engine.live.testing import FakeClock, FakeOutput
 from segue.engine.melody import Melody, Note
+from tests.fakes.live import FakeClock, FakeOutput
 
 STEP = 0.125  # 120 BPM, 4 steps per quarter
 

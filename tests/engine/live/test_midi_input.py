@@ -9,8 +9,8 @@ from segue.engine.edits import merge_take
 from segue.engine.live.endpoints import PortError
 from segue.engine.live.messages import parse_note
 from segue.engine.live.midi_input import RawNote, Recorder, check_grid, open_input, quantize_take
-from segue.engine.live.testing import FakeRtmidi, fake_system
 from segue.engine.melody import Melody, Note
+from tests.fakes.live import FakeRtmidi, fake_system
 
 STEP = 0.125  # 120 BPM, 4 steps per quarter
 T0 = 50.0

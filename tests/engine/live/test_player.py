@@ -4,6 +4,7 @@ import threading
 
 import pytest
 
+from segue.engine.live.clicks import CLICK_ACCENT, CLICK_BEAT, METRONOME_CHANNEL
 from segue.engine.live.endpoints import PortError, PortInfo
 from segue.engine.live.messages import (
     CC_ALL_NOTES_OFF,
@@ -16,18 +17,9 @@ from segue.engine.live.messages import (
     release_messages,
 )
 from segue.engine.live.output import open_output
-from segue.engine.live.player import (
-    CLICK_ACCENT,
-    CLICK_BEAT,
-    METRONOME_CHANNEL,
-    PAUSED,
-    PLAYING,
-    START_LEAD_SECONDS,
-    STOPPED,
-    Player,
-)
-from segue.engine.live.testing import FakeClock, FakeOutput, FakeRtmidi, fake_system
+from segue.engine.live.player import PAUSED, PLAYING, START_LEAD_SECONDS, STOPPED, Player
 from segue.engine.melody import Melody, Note
+from tests.fakes.live import FakeClock, FakeOutput, FakeRtmidi, fake_system
 
 STEP = 0.125  # seconds per step at 120 BPM, 4 steps per quarter
 RELEASE = [control_change(0, CC_SUSTAIN, 0), control_change(0, CC_ALL_NOTES_OFF, 0)]

@@ -4,11 +4,12 @@ import pytest
 
 from segue.engine.live.endpoints import PortError, PortInfo, find_port, strip_alsa_numbers
 from segue.engine.live.ports import INPUT, OUTPUT, MidiSystem
-from segue.engine.live.testing import FakeRtmidi
+from tests.fakes.live import FakeRtmidi
 
 
 def system(fake, **kwargs):
     kwargs.setdefault("path_exists", lambda path: True)
+    kwargs.setdefault("open_jack_watch", None)  # a fake JACK has no server to watch
     return MidiSystem(fake, **kwargs)
 
 

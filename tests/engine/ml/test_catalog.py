@@ -127,6 +127,7 @@ def test_display_name_is_the_file_name_without_suffix(given, name):
 
 
 def test_the_catalog_loads_no_torch():
-    code = "import sys, segue.engine.ml.catalog, segue.engine.ml.request; print('torch' in sys.modules)"
+    code = ("import sys, segue.engine.ml.catalog, segue.engine.ml.request, segue.engine.ml.options; "
+            "print('torch' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr

@@ -246,3 +246,32 @@ def test_the_shipped_models_fit_the_bounds():
     assert models
     for weights in models:
         assert isinstance(load_model(weights, device="cpu"), SegueModel)
+
+
+def test_a_model_loads_by_its_name_from_the_models_folders(tmp_path, monkeypatch):
+    from segue.engine.ml import catalog
+
+    monkeypatch.setattr(catalog, "shipped_models_dir", lambda: tmp_path / "shipped")
+    monkeypatch.setattr(catalog, "user_models_dir", lambda: tmp_path / "user")
+    monkeypatch.delenv(catalog.MODELS_DIR_ENV, raising=False)
+    shipped, users = create_model(SMALL, seed=1), create_model(SMALL, seed=2)
+    save_model(shipped, tmp_path / "shipped" / "folk")
+    save_model(users, tmp_path / "user" / "mine")
+    monkeypatch.chdir(tmp_path)  # a bare name is never read as a file in the current folder
+    for name, expected in (("folk", shipped), ("mine", users)):
+        loaded = load_model(name, device="cpu")
+        assert loaded.card["path"] == str(catalog.model_path(name))
+        for key, tensor in expected.state_dict().items():
+            assert torch.equal(loaded.state_dict()[key], tensor)
+
+
+def test_an_unknown_model_name_is_refused_naming_the_models_there_are(tmp_path, monkeypatch):
+    from segue.engine.ml import catalog
+
+    monkeypatch.setenv(catalog.MODELS_DIR_ENV, str(tmp_path))
+    save_model(create_model(SMALL), tmp_path / "folk")
+    save_model(create_model(SMALL), tmp_path / "irish")
+    with pytest.raises(ModelError, match=r"no model named 'jazz' \(available models: folk, irish\)"):
+        load_model("jazz")
+    with pytest.raises(ModelError, match="never loads pickles"):
+        load_model("jazz.pt")  # a pickle's name is refused as a pickle, not looked up

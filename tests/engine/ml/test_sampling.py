@@ -10,6 +10,7 @@ from segue.engine import keys
 from segue.engine.encoding import HOLD, REST
 from segue.engine.melody import Melody, Note
 from segue.engine.ml.model import ModelConfig, create_model
+from segue.engine.ml.options import GenerationOptions
 from segue.engine.ml.sampling import (
     GenerationCancelled,
     _Controls,
@@ -197,7 +198,7 @@ def test_beam_search_returns_distinct_likely_continuations(model):
 
 
 def test_progress_then_result_and_prompt_stop(model):
-    updates = list(iter_generate(model, SEED, 20, variations=2, rng_seed=1))
+    updates = list(iter_generate(model, SEED, 20, GenerationOptions(variations=2, rng_seed=1)))
     fractions = [u.fraction for u in updates]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert all(u.melodies is None for u in updates[:-1])
@@ -209,14 +210,14 @@ def test_progress_then_result_and_prompt_stop(model):
         asked.append(1)
         return len(asked) > 5
 
-    stopped = list(iter_generate(model, SEED, 1000, rng_seed=1, should_stop=stop_after_five))
+    stopped = list(iter_generate(model, SEED, 1000, GenerationOptions(rng_seed=1), should_stop=stop_after_five))
     assert len(stopped) == 5 and all(u.melodies is None for u in stopped)
     with pytest.raises(GenerationCancelled):
         generate(model, SEED, 1000, should_stop=lambda: True)
 
 
 def test_generation_leaves_the_callers_grad_mode_alone(model):
-    for _ in iter_generate(model, SEED, 3, rng_seed=1):
+    for _ in iter_generate(model, SEED, 3, GenerationOptions(rng_seed=1)):
         assert not torch.is_inference_mode_enabled()
 
 

@@ -55,8 +55,9 @@ def idle(qtbot, h):
 
 
 def run_fill(qtbot, h, selected=(), loop=None):
+    h.document.set_loop(loop)  # the piece's loop region: Fill's range when nothing is selected
     with idle(qtbot, h):
-        assert h.controller.fill_from(list(selected), loop)
+        assert h.controller.fill_from(list(selected))
 
 
 def test_fill_on_a_selection_writes_variations_inside_its_bars_only(qtbot):
@@ -105,8 +106,8 @@ def test_regenerate_fills_the_same_range_again(qtbot):
 
 def test_nothing_selected_and_no_loop_or_nothing_before_explains(qtbot):
     h = harness(qtbot)
-    assert not h.controller.fill_from([], None)
-    assert not h.controller.fill_from([Note(60, 0, 8)], None)  # bar 1: nothing before it
+    assert not h.controller.fill_from([])
+    assert not h.controller.fill_from([Note(60, 0, 8)])  # bar 1: nothing before it
     assert [title for title, _ in h.errors] == ["Nothing to fill", "Nothing to fill from"]
     assert h.document.variations == [] and h.document.undo_stack.count() == 0
 

@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt
 
 from segue.engine import keys
 from segue.engine.melody import Melody, Note
+from segue.engine.ml import options
+from segue.engine.ml.options import GenerationOptions
 from segue.engine.ml.request import ContinuationRequest
 from segue.engine.session import GenerationSettings
 from segue.gui import settings as prefs
@@ -99,6 +101,23 @@ def test_controls_cover_the_documented_ranges(qtbot):
     key_items = [panel.key_lock.itemData(i) for i in range(panel.key_lock.count())]
     assert key_items[:2] == ["off", "auto"]
     assert [k for k in key_items[2:] if k] == list(keys.ALL_KEYS)
+
+
+def test_every_control_takes_its_range_from_the_engine(qtbot):
+    panel = GenerationPanel()
+    qtbot.addWidget(panel)
+    for slider, span in ((panel.temperature, options.TEMPERATURE), (panel.rest_weight, options.REST_WEIGHT),
+                         (panel.follow_seed, options.FOLLOW_SEED)):
+        slider.slider.setValue(slider.slider.minimum())
+        assert slider.value() == pytest.approx(span.low)
+        slider.slider.setValue(slider.slider.maximum())
+        assert slider.value() == pytest.approx(span.high)
+        slider.set_value(span.low + span.step)
+        assert slider.value() == pytest.approx(span.low + span.step)
+    for box, span in ((panel.bars, options.BARS), (panel.variations, options.VARIATIONS),
+                      (panel.pitch_low, options.PITCH_LOW), (panel.pitch_high, options.PITCH_HIGH),
+                      (panel.rng_seed, options.RNG_SEED)):
+        assert (box.minimum(), box.maximum()) == (span.low, span.high)
 
 
 def test_every_control_explains_itself_in_a_tooltip(qtbot):
@@ -306,8 +325,9 @@ def test_settings_reach_the_engine(qtbot):
                                             key_lock="auto", pitch_low=48, pitch_high=72, rng_seed=11,
                                             seed_locked=True, follow_seed=0.75))
     run_continue(qtbot, h)
-    assert requests == [ContinuationRequest(SEED, SEED.end, 3 * 16, 0.5, 0.25, 5, 11, "D major", (48, 72),
-                                            follow_seed=0.75)]
+    wanted = GenerationOptions(temperature=0.5, rest_weight=0.25, variations=5, rng_seed=11,
+                               key="D major", pitch_range=(48, 72), follow_seed=0.75)
+    assert requests == [ContinuationRequest(SEED, SEED.end, 3 * 16, wanted)]
 
 
 def test_cancel_stops_a_real_generation_and_leaves_the_piece(qtbot, full_size_model):
@@ -333,12 +353,12 @@ def test_an_engine_error_is_reported_and_the_session_is_untouched(qtbot):
 
     h = harness(qtbot, object(), job=failing)
     h.document.set_variations([Melody([Note(70, 16, 4)])])
-    before = (h.document.state, h.document.variations)
+    before = (h.document.piece, h.document.variations)
     run_continue(qtbot, h)
     assert len(h.errors) == 1
     title, message = h.errors[0]
     assert "more than the model's range" in message and "Traceback" not in message
-    assert (h.document.state, h.document.variations) == before
+    assert (h.document.piece, h.document.variations) == before
 
 
 def test_out_of_memory_is_reported_in_plain_words(qtbot):

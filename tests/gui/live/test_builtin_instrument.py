@@ -9,13 +9,14 @@ from segue.engine.audio.instrument import BUILT_IN_PORT, InstrumentError
 from segue.engine.audio.soundfont import SoundFontError
 from segue.engine.live.endpoints import PortInfo
 from segue.engine.live.player import Player
-from segue.engine.live.testing import FakeClock, FakeRtmidi, RecordingSynth, fake_audio, fake_system
 from segue.engine.melody import Melody, Note
 from segue.gui import settings as prefs
-from segue.gui.dialogs import ScriptedDialogs
 from segue.gui.live.playback import PlaybackBridge
 from segue.gui.live.transport import BUILT_IN, Transport
 from segue.gui.window.soundfont import SoundFontChooser
+from tests.fakes.audio import RecordingSynth, fake_audio
+from tests.fakes.dialogs import ScriptedDialogs
+from tests.fakes.live import FakeClock, FakeRtmidi, fake_system
 
 SYNTH = PortInfo("Synth", "ALSA")
 MELODY = Melody([Note(60, 0, 1), Note(64, 1, 1)], tempo=400)
@@ -118,16 +119,18 @@ def test_without_an_audio_device_it_is_shown_unavailable_with_the_reason(rig, qt
     assert blocker.args[0] == reason
 
 
+def refusing_files(soundfont, rate):
+    """A synthesizer factory that refuses every SoundFont file: only the built-in bank plays."""
+    if soundfont is not None:
+        raise SoundFontError(soundfont, "it is not an SF2/SF3 SoundFont")
+    return RecordingSynth(soundfont, rate)
+
+
+@pytest.mark.synth  # the chooser reads the file with the real synthesizer
 def test_a_soundfont_that_cannot_be_used_is_named_and_the_bank_in_use_stays(rig, tmp_path):
     bad = tmp_path / "strings.sf2"
     bad.write_bytes(b"not a soundfont")
-
-    def synth_factory(soundfont, rate):
-        if soundfont is not None:
-            raise SoundFontError(soundfont, "it is not an SF2/SF3 SoundFont")
-        return RecordingSynth(soundfont, rate)
-
-    bridge, _, streams = rig(synth_factory=synth_factory)
+    bridge, _, streams = rig(synth_factory=refusing_files)
     dialogs = ScriptedDialogs(open_path=str(bad))
     chooser = SoundFontChooser(bridge, dialogs)
     assert not chooser.choose()
@@ -136,9 +139,13 @@ def test_a_soundfont_that_cannot_be_used_is_named_and_the_bank_in_use_stays(rig,
         "The bank in use stays."
     ]
     assert prefs.read(prefs.SOUNDFONT) == "" and len(streams) == 1
+
+
+def test_a_remembered_soundfont_that_went_bad_gives_the_built_in_bank(rig, tmp_path):
+    bridge, _, streams = rig(synth_factory=refusing_files)
     errors = []
     bridge.error.connect(errors.append)
-    bridge.set_soundfont(str(bad))  # remembered from last time, then damaged: the bank plays
+    bridge.set_soundfont(str(tmp_path / "strings.sf2"))  # remembered, then damaged: the bank plays
     assert bridge.output_port == BUILT_IN_PORT and synth_of(streams).soundfont is None
     assert errors == [
         "Cannot use the SoundFont 'strings.sf2': it is not an SF2/SF3 SoundFont. "

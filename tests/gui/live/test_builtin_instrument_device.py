@@ -8,15 +8,16 @@ import pytest
 from segue.engine.audio.host import InstrumentHost
 from segue.engine.audio.instrument import BUILT_IN_PORT
 from segue.engine.live.player import STOPPED
-from segue.engine.live.testing import FakeRtmidi, fake_system
 from segue.engine.melody import Melody, Note
 from segue.gui import settings as prefs
 from segue.gui.live.playback import PlaybackBridge
 from segue.gui.live.transport import Transport
+from tests.fakes.live import FakeRtmidi, fake_system
 from tests.jack import JackServer, jackd_path
 
 pytestmark = [
     pytest.mark.jack,
+    pytest.mark.synth,  # the instrument plays the built-in bank
     pytest.mark.slow,
     pytest.mark.skipif(jackd_path() is None, reason="jackd (Debian's jackd2) is not installed"),
 ]
@@ -73,6 +74,6 @@ def test_the_transport_plays_through_the_instrument_in_its_own_process(qtbot, tm
     heard = recording.onsets()
     assert len(heard) == len(scheduled), (heard, scheduled)
     tolerance = 2 * recording.period / RATE  # one JACK period + the device's own block (256)
-    for onset, when in zip(heard, scheduled):
-        late = recording.seconds(onset) - when
-        assert 0 <= late <= tolerance + recording.stall(when - 0.05, when + late), (late, tolerance)
+    usual, off = recording.timing(scheduled, tolerance)  # as test_jack_audio: the rhythm kept
+    assert off == [], (usual, off)
+    assert usual >= 0  # never before its time; how late is bench/audio_latency.py's figure

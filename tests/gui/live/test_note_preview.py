@@ -4,11 +4,12 @@ flipping to another variation sound it on the current output; View > Preview Not
 
 import pytest
 
-from segue.engine.live.testing import FakeRtmidi, fake_audio, fake_system
 from segue.engine.melody import Melody, Note
 from segue.gui import settings as prefs
 from segue.gui.document import Document
 from segue.gui.live.playback import PlaybackBridge
+from tests.fakes.audio import fake_audio
+from tests.fakes.live import FakeRtmidi, fake_system
 from tests.gui.piano_roll.test_roll import cell, click
 
 SEED = Melody([Note(62, 0, 4), Note(66, 4, 4), Note(69, 8, 4)], tempo=120)

@@ -3,10 +3,11 @@
 import pytest
 
 from segue.engine.live.endpoints import PortInfo
-from segue.engine.live.testing import FakeRtmidi, fake_audio, fake_system
 from segue.engine.melody import Melody, Note
 from segue.gui.live.playback import PlaybackBridge
 from segue.gui.live.transport import NO_PORT, Transport
+from tests.fakes.audio import fake_audio
+from tests.fakes.live import FakeRtmidi, fake_system
 
 MELODY = Melody([Note(60, 0, 1), Note(64, 1, 1)], tempo=400)
 

@@ -7,11 +7,12 @@ from PySide6.QtWidgets import QApplication
 from segue.engine.live.endpoints import PortInfo
 from segue.engine.live.messages import panic_messages
 from segue.engine.live.player import START_LEAD_SECONDS, Player
-from segue.engine.live.testing import FakeClock, FakeRtmidi, fake_audio, fake_system
 from segue.engine.melody import Melody, Note
 from segue.gui import settings as prefs
 from segue.gui.live.playback import PlaybackBridge
 from segue.gui.live.transport import NO_PORT, VIRTUAL, Transport
+from tests.fakes.audio import fake_audio
+from tests.fakes.live import FakeClock, FakeRtmidi, fake_system
 
 MELODY = Melody([Note(60, 0, 1), Note(64, 1, 1)], tempo=400)  # 37.5 ms a step
 

@@ -9,14 +9,15 @@ from PySide6.QtWidgets import QApplication, QToolBar
 
 from segue.engine.live.endpoints import PortInfo
 from segue.engine.live.player import START_LEAD_SECONDS, Player
-from segue.engine.live.testing import FakeClock, FakeRtmidi, fake_audio, fake_system
 from segue.engine.melody import Melody, Note
 from segue.gui import settings as prefs
-from segue.gui.dialogs import ScriptedDialogs
 from segue.gui.document import Document
 from segue.gui.live.playback import PlaybackBridge
 from segue.gui.window.export import ExportOptions
 from segue.gui.window.main_window import MainWindow
+from tests.fakes.audio import fake_audio
+from tests.fakes.dialogs import ScriptedDialogs
+from tests.fakes.live import FakeClock, FakeRtmidi, fake_system
 
 FAST = 400  # BPM: 37.5 ms a step, 0.15 s a beat
 SEED = Melody([Note(62, 0, 4), Note(66, 4, 4), Note(69, 8, 4), Note(67, 12, 4)], tempo=FAST)

@@ -8,9 +8,9 @@ import pytest
 
 from segue.engine.melody import Melody, Note
 from segue.gui import settings as prefs
-from segue.gui.dialogs import ScriptedDialogs
 from segue.gui.document import Document
 from segue.gui.window.audio_export import AudioExporter, AudioExportOptions
+from tests.fakes.dialogs import ScriptedDialogs
 
 pytest.importorskip("tinysoundfont")
 

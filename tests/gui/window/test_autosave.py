@@ -11,12 +11,12 @@ import pytest
 
 from segue.engine import session as fmt
 from segue.engine.melody import Melody, Note
-from segue.engine.session import Session
+from segue.engine.piece import Piece
+from segue.engine.session import Session, read_session
 from segue.gui import settings as prefs
-from segue.gui.dialogs import ScriptedDialogs
 from segue.gui.document import Document
 from segue.gui.window.autosave import AUTOSAVE_INTERVAL_MS, Autosaver, orphaned_recoveries
-from segue.gui.window.session_file import load_session, session_of
+from tests.fakes.dialogs import ScriptedDialogs
 
 ROOT = Path(__file__).resolve().parents[3]
 SEED = Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4)])
@@ -35,7 +35,7 @@ def autosaver(qtbot, tmp_path, document, interval_ms=40, original=None):
 
     saver = Autosaver(
         document,
-        snapshot=lambda: session_of(document, GenerationSettings()),
+        snapshot=lambda: Session(document.piece, GenerationSettings()),
         original_path=lambda: original,
         folder=tmp_path / "recovery",
         interval_ms=interval_ms,
@@ -60,7 +60,7 @@ def test_the_timer_writes_the_modified_piece(qtbot, tmp_path):
     document.set_melody(CRASHED, "Draw")
     with qtbot.waitSignal(saver.saved, timeout=2000):
         pass
-    assert load_session(saver.path).melody == CRASHED
+    assert read_session(saver.path).piece.melody == CRASHED
     assert json.loads(saver.path.read_text())["recovery"]["original_path"] == "/music/tune.segue"
     saver.stop()
 
@@ -110,14 +110,16 @@ CRASH_SCRIPT = textwrap.dedent(
     prefs.use_private_store({settings!r})
     app = QApplication([])
     from segue.engine.melody import Melody, Note
-    from segue.gui.dialogs import ScriptedDialogs
+    from tests.fakes.dialogs import ScriptedDialogs
     from segue.gui.document import Document
     from segue.gui.window.main_window import MainWindow
     from segue.engine.live.ports import MidiSystem
-    from segue.engine.live.testing import FakeRtmidi
+    from tests.fakes.audio import fake_audio
+    from tests.fakes.live import FakeRtmidi
     system = MidiSystem(FakeRtmidi(), path_exists=lambda _path: True)
     window = MainWindow(Document(Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4)]), 12),
-                        dialogs=ScriptedDialogs(), midi_system=system, recovery_folder={recovery!r})
+                        dialogs=ScriptedDialogs(), midi_system=system, recovery_folder={recovery!r},
+                        audio=fake_audio(False)[0])  # the machine's sound card is not the test's
     window.show()
     window.start_up(load_model=False)
     window.files.path = {original!r}
@@ -184,7 +186,7 @@ def test_a_damaged_recovery_file_is_reported_not_fatal(qtbot, tmp_path, main_win
 def test_a_hostile_recovery_file_is_refused_before_anything_is_replaced(qtbot, tmp_path, main_window):
     folder = tmp_path / "recovery"
     folder.mkdir()
-    data = fmt.session_to_dict(Session(SEED.transpose(2), 4))
+    data = fmt.session_to_dict(Session(Piece(SEED.transpose(2), 4)))
     data["melody"]["notes"][0]["start"] = 10**18  # once overflowed the roll's scroll bars
     (folder / "recovery-999998.segue").write_text(json.dumps(data))
     dialogs = ScriptedDialogs(restore=True)

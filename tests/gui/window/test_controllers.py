@@ -5,10 +5,8 @@ import pytest
 from PySide6.QtWidgets import QWidget
 
 from segue.engine.live.ports import MidiSystem
-from segue.engine.live.testing import FakeRtmidi
 from segue.engine.melody import Melody, Note
 from segue.gui import settings as prefs
-from segue.gui.dialogs import ScriptedDialogs
 from segue.gui.document import Document
 from segue.gui.generation.continuation import CallAnswerer, ContinuationController
 from segue.gui.generation.model_loader import LoadedModel, ModelManager
@@ -18,6 +16,9 @@ from segue.gui.piano_roll.roll import PianoRoll
 from segue.gui.window.files import FilesController
 from segue.gui.window.live import LiveController
 from segue.gui.window.models import NO_MODEL_TEXT, ModelsController
+from tests.fakes.audio import fake_audio
+from tests.fakes.dialogs import ScriptedDialogs
+from tests.fakes.live import FakeRtmidi
 
 SEED = Melody([Note(62, 0, 4), Note(66, 4, 4), Note(69, 8, 4), Note(67, 12, 4)])
 
@@ -42,13 +43,13 @@ def files_controller(qtbot, document, **answers):
     models = ModelManager(loader=lambda name: LoadedModel(name, name, StubModel(), "CPU"))
     continuation = ContinuationController(document, panel, models, lambda *_: None)
     dialogs = ScriptedDialogs(**answers)
-    loop = [((4, 12), True)]
-    return FilesController(document, dialogs, panel, continuation, lambda: loop[0]), dialogs
+    return FilesController(document, dialogs, panel, continuation), dialogs
 
 
 def test_files_saves_and_opens_a_session_and_says_what_happened(qtbot, tmp_path):
     document = Document(SEED, 12)
     document.set_variations([Melody([Note(71, 12, 4)])])
+    document.set_loop((4, 12), True)  # the loop is the piece's: saved with it
     files, _ = files_controller(qtbot, document)
     paths = []
     files.path_changed.connect(paths.append)
@@ -61,12 +62,12 @@ def test_files_saves_and_opens_a_session_and_says_what_happened(qtbot, tmp_path)
     opener, _ = files_controller(qtbot, fresh)
     seen = []
     opener.replacing.connect(lambda: seen.append("replacing"))
-    opener.loop_loaded.connect(lambda region, on: seen.append(("loop", region, on)))
+    fresh.loop_changed.connect(lambda region, on: seen.append(("loop", region, on)))
     opener.generation_loaded.connect(lambda generation, load: seen.append(("generation", load)))
     opener.piece_opened.connect(lambda: seen.append("opened"))
     assert opener.open_path(str(target))
     assert seen == ["replacing", ("loop", (4, 12), True), ("generation", True), "opened"]
-    assert fresh.melody == SEED and fresh.marker == 12 and fresh.variations == document.variations
+    assert fresh.piece == document.piece  # melody, marker, variations, loop: the whole piece
     assert opener.path == str(target.resolve()) and not fresh.is_modified()
 
 
@@ -117,7 +118,7 @@ def test_live_auditions_what_accept_keeps_and_edits_the_tempo(qtbot):
     qtbot.addWidget(panel)
     models = ModelManager(loader=lambda name: LoadedModel(name, name, StubModel(), "CPU"))
     playback = PlaybackBridge(MidiSystem(FakeRtmidi(outputs=["Synth"]), path_exists=lambda _p: True),
-                              port_poll_ms=0)
+                              port_poll_ms=0, audio=fake_audio(False)[0])  # no sound card here
     roll = PianoRoll(document)
     qtbot.addWidget(roll)
     live = LiveController(document, playback, roll, CallAnswerer(panel, models), parent)

@@ -10,7 +10,7 @@ from PySide6.QtGui import QDropEvent
 from segue.engine.melody import Melody, Note
 from segue.engine.midi_io import list_tracks, read_midi, write_midi
 from segue.gui import settings as prefs
-from segue.gui.dialogs import DISCARD, ScriptedDialogs
+from segue.gui.dialogs import DISCARD
 from segue.gui.document import Document
 from segue.gui.window.export import (
     PIECE,
@@ -25,6 +25,7 @@ from segue.gui.window.export import (
 )
 from segue.gui.window.import_dialog import TrackChooserDialog, candidate_tracks
 from tests.engine.notation.tunes import TWO_TUNES
+from tests.fakes.dialogs import ScriptedDialogs
 
 PIECE_MELODY = Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4), Note(65, 12, 4), Note(67, 16, 8)])
 VARIATION_MELODY = Melody([Note(69, 12, 2), Note(71, 14, 2), Note(72, 16, 8)])
@@ -135,12 +136,12 @@ def test_a_broken_file_gives_the_engines_message_and_keeps_the_piece(qtbot, tmp_
     source.write_bytes(content)
     window, dialogs = make_window()
     window.document.set_variations([VARIATION_MELODY])
-    before = (window.document.state, window.document.variations, window.document.undo_stack.count())
+    before = (window.document.piece, window.document.variations, window.document.undo_stack.count())
     assert window.files.import_path(str(source)) is False
     assert dialogs.kinds() == ["error"]
     message = dialogs.messages()[0]
     assert "broken.mid" in message and "Traceback" not in message
-    assert (window.document.state, window.document.variations, window.document.undo_stack.count()) == before
+    assert (window.document.piece, window.document.variations, window.document.undo_stack.count()) == before
 
 
 def test_a_missing_file_is_reported(qtbot, tmp_path, make_window):
@@ -219,22 +220,49 @@ def document_with_variation():
 
 def test_what_each_export_choice_contains(qtbot):
     document = document_with_variation()
-    assert melodies_to_export(document, ExportOptions(PIECE)) == (PIECE_MELODY, None)
-    assert melodies_to_export(document, ExportOptions(SEED))[0].notes == PIECE_MELODY.notes[:3]
+    assert melodies_to_export(document.piece, ExportOptions(PIECE)) == (PIECE_MELODY, None)
+    assert melodies_to_export(document.piece, ExportOptions(SEED))[0].notes == PIECE_MELODY.notes[:3]
     current = VARIATION_MELODY.transpose(-2)
-    merged, none = melodies_to_export(document, ExportOptions(VARIATION))
+    merged, none = melodies_to_export(document.piece, ExportOptions(VARIATION))
     assert none is None and merged.notes == PIECE_MELODY.notes[:3] + current.notes
-    alone, _ = melodies_to_export(document, ExportOptions(VARIATION, include_piece=False))
+    alone, _ = melodies_to_export(document.piece, ExportOptions(VARIATION, include_piece=False))
     assert alone == current
-    seed, continuation = melodies_to_export(document, ExportOptions(VARIATION, separate_tracks=True))
+    seed, continuation = melodies_to_export(document.piece, ExportOptions(VARIATION, separate_tracks=True))
     assert seed.notes == PIECE_MELODY.notes[:3] and continuation == current
     assert document.heard().notes == merged.notes
     with pytest.raises(ValueError, match="no pending variation"):
-        melodies_to_export(Document(PIECE_MELODY, 12), ExportOptions(VARIATION))
+        melodies_to_export(Document(PIECE_MELODY, 12).piece, ExportOptions(VARIATION))
     with pytest.raises(ValueError, match="seed has no notes"):
-        melodies_to_export(Document(PIECE_MELODY, 0), ExportOptions(SEED))
+        melodies_to_export(Document(PIECE_MELODY, 0).piece, ExportOptions(SEED))
     with pytest.raises(ValueError, match="choice"):
         ExportOptions("everything")
+
+
+def test_a_pending_fill_exports_on_two_tracks_exactly_what_playback_and_accept_use(
+    qtbot, tmp_path, make_window
+):
+    """With a Fill pending, "the variation with the piece on separate tracks" holds the piece
+    around the fill and the fill: not the seed and the variation (which would drop the bars
+    after the marker and keep the bars the fill replaces)."""
+    window, _ = make_window()
+    document = window.document
+    document.load(PIECE_MELODY, 12)
+    fill = Melody([Note(70, 4, 4), Note(72, 8, 4)])
+    document.set_variations([fill], 0, fill_range=(4, 12))
+    target = tmp_path / "fill.mid"
+    assert window.files.export_to(str(target), ExportOptions(VARIATION, separate_tracks=True))
+    tracks = [part.index for part in list_tracks(target)]
+    piece_track, fill_track = (read_midi(target, track=index) for index in tracks)
+    assert [n.pitch for n in piece_track.notes] == [60, 65, 67]  # around the fill, bars after too
+    assert [n.pitch for n in fill_track.notes] == [70, 72]
+    with qtbot.waitSignal(window.live.audition_started) as audition:
+        window.live.audition_variation()
+    heard = audition.args[0]
+    assert sorted(n.pitch for n in heard.notes) == sorted(
+        n.pitch for n in piece_track.notes + fill_track.notes)
+    window.live.stop_playback()
+    document.accept_variation()
+    assert [n.pitch for n in document.melody.notes] == [60, 70, 72, 65, 67]  # what Accept kept
 
 
 @pytest.mark.parametrize(

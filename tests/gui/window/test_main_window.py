@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSlider, QToolBar
 from segue.engine.melody import Melody, Note
 from segue.engine.session import melodies_to_json
 from segue.gui import settings as prefs
-from segue.gui.dialogs import ScriptedDialogs
 from segue.gui.document import Document
 from segue.gui.window.main_window import demo_seed
+from tests.fakes.dialogs import ScriptedDialogs
 
 ROOT = Path(__file__).resolve().parents[3]
 SEED = Melody([Note(62, 0, 4), Note(66, 4, 4), Note(69, 8, 4), Note(67, 12, 4)])
@@ -457,7 +457,7 @@ def test_the_app_starts_without_torch_and_freezes_the_collector_after_start_up_a
         "from PySide6.QtCore import QTimer\n"
         "from PySide6.QtWidgets import QApplication\n"
         "from segue.engine.live import ports\n"
-        "from segue.engine.live.testing import FakeRtmidi\n"
+        "from tests.fakes.live import FakeRtmidi\n"
         "from segue.gui import app, settings\n"
         "ports.default_system = lambda: ports.MidiSystem(FakeRtmidi(), path_exists=lambda p: True)\n"
         f"settings.use_private_store({str(tmp_path / 'settings')!r})\n"
@@ -566,12 +566,12 @@ def test_clicking_the_panels_buttons_leaves_the_keys_with_the_notes(qtbot, model
 
 
 def test_a_restored_session_loads_its_model_once(qtbot, models_dir, tmp_path, make_window):
+    from segue.engine.session import Session
     from segue.gui.window.autosave import Autosaver
-    from segue.gui.window.session_file import session_of
 
     crashed = Document(SEED.add(Note(72, 16, 4)), 20)
     crashed.set_melody(crashed.melody.add(Note(74, 20, 4)), "Draw")
-    saver = Autosaver(crashed, snapshot=lambda: session_of(crashed, prefs.read_generation_settings()),
+    saver = Autosaver(crashed, snapshot=lambda: Session(crashed.piece, prefs.read_generation_settings()),
                       folder=tmp_path / "recovery", interval_ms=60_000)
     assert saver.save_now()
     saver.path.rename(saver.path.with_name("recovery-999998.segue"))  # as if its Segue crashed
@@ -590,7 +590,11 @@ def test_key_lock_auto_names_the_seeds_key(qtbot, make_window):
     window.document.set_melody(Melody([Note(57, 0, 4), Note(60, 4, 4), Note(64, 8, 4), Note(69, 12, 4)]),
                                "Draw")
     assert window.panel.key_lock.itemText(auto) == "Auto (A minor)"
+    # Nothing before the marker: Continue would continue from the end, so Auto reads the whole
+    # piece, as the roll's key and export do (one rule: engine.piece.Piece.key_melody).
     window.document.set_marker(0)
+    assert window.panel.key_lock.itemText(auto) == "Auto (A minor)"
+    window.document.set_melody(Melody(), "Delete")
     assert window.panel.key_lock.itemText(auto) == "Auto (key of the seed)"
 
 

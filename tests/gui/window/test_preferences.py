@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 
 from segue.engine.audio.soundfont import BUILT_IN_SOUNDFONT
 from segue.gui import settings as prefs
-from segue.gui.dialogs import ScriptedDialogs
 from segue.gui.window.preferences import BUILT_IN_NAME
+from tests.fakes.dialogs import ScriptedDialogs
 
 pytest.importorskip("tinysoundfont")
 

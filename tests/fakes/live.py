@@ -1,18 +1,15 @@
-"""Stand-ins for MIDI hardware and for time, for tests, benchmarks and running without MIDI.
+"""Stand-ins for MIDI hardware and for time, for tests, benchmarks and scripts.
 
 ``FakeRtmidi(outputs=(), inputs=(), apis=("ALSA",), failing_apis=())``   looks like the
-    ``rtmidi`` module to :class:`engine.live.ports.MidiSystem`, with ports you control
+    ``rtmidi`` module to :class:`segue.engine.live.ports.MidiSystem`, with ports you control
 ``fake_system(fake=None, **kwargs) -> MidiSystem``   a MIDI system over a FakeRtmidi (no
-    ports unless given), with the ALSA sequencer taken as present
+    ports unless given), with the ALSA sequencer taken as present and no JACK watch (a fake
+    JACK server has no libjack client to watch it)
 ``FakeOutput(clock, name)``   an output that records what is sent, with times
 ``FakeClock(start)``   a clock that moves only when slept on, so the player runs exactly
-``FakeAudioStream``, ``RecordingSynth``, ``FakeSounddevice(device=None)``   stand-ins for an
-    audio output stream (the test calls its callback: ``block(frames)``), the synthesizer and
-    the ``sounddevice`` module (with or without a default output device)
-``fake_audio(available=True) -> (AudioSystem, streams)``   the built-in instrument's audio
-    system over fake streams (each one opened is appended to ``streams``), or one with no device
 
-Not imported by the app's production paths; the app receives a fake system from its caller.
+Never imported by the product (``tests/test_folders.py`` checks): the app and its tests are
+handed these through constructors.
 """
 
 from __future__ import annotations
@@ -288,80 +285,5 @@ class FakeClock:
 def fake_system(fake: FakeRtmidi | None = None, **kwargs) -> MidiSystem:
     """A :class:`MidiSystem` over ``fake`` (default: one without ports); ``kwargs`` go to it."""
     kwargs.setdefault("path_exists", lambda _path: True)
+    kwargs.setdefault("open_jack_watch", None)
     return MidiSystem(fake if fake is not None else FakeRtmidi(), **kwargs)
-
-
-class FakeAudioStream:
-    """Stands in for ``sounddevice.OutputStream``: keeps the callbacks for the test to call."""
-
-    def __init__(self, **settings):
-        self.settings = settings
-        self.callback = settings["callback"]
-        self.finished = settings["finished_callback"]
-        self.started = self.closed = False
-
-    def start(self):
-        self.started = True
-
-    def close(self):
-        self.closed = True
-        self.finished()
-
-    def block(self, frames: int = 256, underflow: bool = False):
-        """Call the callback for one block of ``frames``; the block it filled."""
-        import types
-
-        import numpy as np
-
-        out = np.full((frames, 2), np.nan, dtype=np.float32)
-        status = types.SimpleNamespace(output_underflow=underflow) if underflow else None
-        self.callback(out, frames, None, status)
-        return out
-
-
-class RecordingSynth:
-    """Records what the audio callback does with it, in order: ('handle', message) and
-    ('render', frames); renders a constant 0.5."""
-
-    def __init__(self, soundfont=None, rate: int = 48000):
-        self.soundfont, self.rate = soundfont, rate
-        self.log: list = []
-
-    def handle(self, message):
-        self.log.append(("handle", list(message)))
-
-    def render_into(self, buffer):
-        self.log.append(("render", len(buffer)))
-        buffer.fill(0.5)
-
-    def handled(self) -> list[list[int]]:
-        return [message for kind, message in self.log if kind == "handle"]
-
-
-class FakeSounddevice:
-    """Looks like the ``sounddevice`` module: with or without a default output device."""
-
-    def __init__(self, device=None):
-        self._device = device
-        self.OutputStream = FakeAudioStream
-
-    def query_devices(self, kind=None):
-        if self._device is None:
-            raise ValueError("No output device matching ''")
-        return self._device
-
-
-def fake_audio(available: bool = True, synth_factory=RecordingSynth):
-    """(an :class:`engine.audio.instrument.AudioSystem` on fake streams, the streams it opened);
-    ``available=False``: one that finds no audio device."""
-    from segue.engine.audio.instrument import AudioSystem
-
-    streams: list[FakeAudioStream] = []
-    if not available:
-        return AudioSystem(sounddevice=FakeSounddevice()), streams
-
-    def factory(**settings):
-        streams.append(FakeAudioStream(**settings))
-        return streams[-1]
-
-    return AudioSystem(stream_factory=factory, synth_factory=synth_factory), streams

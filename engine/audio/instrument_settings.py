@@ -1,0 +1,58 @@
+"""The built-in instrument as the user set it up: its SoundFont, audio buffer and volume, kept
+while other outputs play, and the instrument opened with them. No Qt.
+
+``InstrumentSettings(audio, clock=time.perf_counter)``   (``audio``: an
+:class:`~engine.audio.system.AudioSystem`; ``clock``: the player's, which times the messages)
+    ``soundfont`` (a path, or None: the built-in bank), ``buffer_frames`` (0: the device's own
+    low-latency size, or one of :data:`~engine.audio.instrument.BUFFER_SIZES`), ``volume`` (0-1)
+    ``set_soundfont(path | None)``; ``set_buffer_frames(frames)`` (anything not in BUFFER_SIZES,
+    say from an edited settings file, means 0); ``set_volume(volume)`` (clamped to 0-1)
+    ``available() -> (bool, reason)``   whether it can sound here (asked once, at start)
+    ``open(buffer_frames=None, fall_back=True) -> (instrument, warning)``   opened with these
+        settings (``buffer_frames`` to try another size first); see ``AudioSystem.open``
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from segue.engine.audio.instrument import BUFFER_SIZES
+from segue.engine.audio.system import AudioSystem
+
+
+def buffer_setting(frames) -> int:
+    """``frames`` if it is a buffer size the instrument offers, else 0 (the device's own)."""
+    return frames if frames in BUFFER_SIZES else 0
+
+
+class InstrumentSettings:
+    """See the module docstring."""
+
+    def __init__(self, audio: AudioSystem, clock: Callable[[], float] = time.perf_counter):
+        self.audio = audio
+        self.clock = clock
+        self._available = audio.available()
+        self.soundfont: str | None = None
+        self.buffer_frames = 0
+        self.volume = 1.0
+
+    def available(self) -> tuple[bool, str]:
+        return self._available
+
+    def set_soundfont(self, path: str | None) -> None:
+        self.soundfont = path or None
+
+    def set_buffer_frames(self, frames: int) -> None:
+        self.buffer_frames = buffer_setting(frames)
+
+    def set_volume(self, volume: float) -> float:
+        self.volume = min(1.0, max(0.0, float(volume)))
+        return self.volume
+
+    def open(self, buffer_frames: int | None = None, fall_back: bool = True):
+        frames = self.buffer_frames if buffer_frames is None else buffer_frames
+        instrument, warning = self.audio.open(self.soundfont, clock=self.clock,
+                                              buffer_frames=frames, fall_back=fall_back)
+        instrument.volume = self.volume
+        return instrument, warning

@@ -1,0 +1,216 @@
+"""The melody JSON format, Qt-free: one melody as a dict, a list of melodies as JSON text, and
+the checks every value meets before a melody is built (the ``.segue`` session format in
+:mod:`engine.session` stores its melodies this way).
+
+A melody is stored as (``melody_to_dict`` / ``melody_from_dict``)::
+
+    {"steps_per_quarter": 4, "time_signature": [4, 4], "tempo": 120.0, "key": "D major",
+     "notes": [{"pitch": 62, "start": 0, "length": 2, "velocity": 100}, ...]}
+
+``key`` and each note's ``velocity`` may be left out (no key; velocity 100). The same format is
+used by ``resources/demo_seed.json`` (one melody) and by each model's ``NAME.openings.json`` (a
+JSON list of melodies, see :func:`melodies_from_json`). Every problem is a
+:class:`SessionError` whose message says what is wrong in a musician's words.
+
+Readers trust nothing: every value is checked for its type and its range, and steps (note
+starts and lengths) stop at :data:`MAX_STEPS`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from segue.engine.melody import (
+    DEFAULT_STEPS_PER_QUARTER,
+    DEFAULT_TEMPO,
+    DEFAULT_VELOCITY,
+    STEPS_PER_QUARTER_RANGE,
+    Melody,
+    Note,
+)
+
+# The latest step a file may name: 62,500 bars of 4/4 at 4 steps per quarter, beyond the longest
+# MIDI import (midi_io.MAX_BEATS quarters, a start plus a length), and small enough that the
+# roll's scroll range stays within Qt's int at any zoom.
+MAX_STEPS = 1_000_000
+
+
+class SessionError(ValueError):
+    """A session or melody document cannot be read; the message says why."""
+
+
+# --- melodies ---------------------------------------------------------------------------------
+
+
+def melody_to_dict(melody: Melody) -> dict:
+    """A JSON-ready dict for ``melody`` (the format in the module docstring)."""
+    return {
+        "steps_per_quarter": melody.steps_per_quarter,
+        "time_signature": list(melody.time_signature),
+        "tempo": melody.tempo,
+        "key": melody.key,
+        "notes": [
+            {"pitch": n.pitch, "start": n.start, "length": n.length, "velocity": n.velocity}
+            for n in melody.notes
+        ],
+    }
+
+
+def melody_from_dict(data: object, what: str = "the melody") -> Melody:
+    """The melody stored in ``data``; SessionError naming ``what`` and the problem otherwise."""
+    if not isinstance(data, dict):
+        raise SessionError(f"{what} is not a melody description")
+    raw_notes = data.get("notes", [])
+    if not isinstance(raw_notes, list):
+        raise SessionError(f"{what}: 'notes' must be a list")
+    time_signature = data.get("time_signature", (4, 4))
+    if not isinstance(time_signature, (list, tuple)) or len(time_signature) != 2:
+        raise SessionError(f"{what}: the time signature must be two numbers such as [3, 4]")
+    tempo, key = data.get("tempo", DEFAULT_TEMPO), data.get("key")
+    if isinstance(tempo, bool) or not isinstance(tempo, (int, float)):
+        raise SessionError(f"{what}: tempo must be a number, got {_shown(tempo)}")
+    if isinstance(tempo, int) and tempo.bit_length() > 64:  # float() of it would overflow
+        raise SessionError(f"{what}: tempo {_shown(tempo)} is outside 10-400 BPM")
+    if key is not None and not isinstance(key, str):
+        raise SessionError(f"{what}: the key must be a name such as 'C major', got {_shown(key)}")
+    try:
+        grid = Melody(
+            steps_per_quarter=_whole(
+                data.get("steps_per_quarter", DEFAULT_STEPS_PER_QUARTER), "steps per quarter",
+                *STEPS_PER_QUARTER_RANGE,
+            ),
+            time_signature=tuple(
+                _whole(v, "the time signature", 1, 64) for v in time_signature
+            ),
+            tempo=tempo,
+            key=key,
+        )
+    except ValueError as exc:
+        raise SessionError(f"{what}: {exc}") from None
+    notes = []
+    for i, raw in enumerate(raw_notes):
+        if not isinstance(raw, dict):
+            raise SessionError(f"{what}: note {i + 1} is not a note description")
+        try:
+            notes.append(_note_from_dict(raw, grid))
+        except KeyError as exc:
+            raise SessionError(f"{what}: note {i + 1} has no {exc.args[0]}") from None
+        except ValueError as exc:
+            raise SessionError(f"{what}: note {i + 1}: {exc}") from None
+    return grid.replace(notes=notes)
+
+
+def _note_from_dict(raw: dict, grid: Melody) -> Note:
+    pitch, start, length = raw["pitch"], raw["start"], raw["length"]
+    start = _step(start, "note start", 0, grid)
+    length = _step(length, "note length", 1, grid)
+    _step(start + length, "note end", 1, grid)
+    return Note(
+        _whole(pitch, "note pitch", 0, 127),
+        start,
+        length,
+        _whole(raw.get("velocity", DEFAULT_VELOCITY), "note velocity", 1, 127),
+    )
+
+
+def _integer(value: object) -> int:
+    # JSON writers (and hand edits) may write 4.0 for 4; anything else is refused by the caller.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value  # type: ignore[return-value]
+
+
+def _whole(value: object, name: str, low: int, high: int) -> int:
+    """``value`` as an int in ``low``-``high``; ValueError saying which and why otherwise."""
+    value = _integer(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number, got {_shown(value)}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} {_shown(value)} is outside {low}-{high}")
+    return value
+
+
+def _step(value: object, name: str, low: int, grid: Melody | None = None) -> int:
+    """A step (position or length) in ``low``-MAX_STEPS, the limit said in bars of ``grid``."""
+    value = _integer(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number of steps, got {_shown(value)}")
+    if value < low:
+        raise ValueError(f"{name} {value} is below {low}")
+    if value > MAX_STEPS:
+        bars = f"{MAX_STEPS // grid.steps_per_bar:,} bars of this meter" if grid is not None else "steps"
+        raise ValueError(
+            f"{name} {_shown(value)} is past step {MAX_STEPS:,}, the end of the longest piece "
+            f"Segue opens ({bars})"
+        )
+    return value
+
+
+def _shown(value: object) -> str:
+    """``repr(value)`` cut short: a hostile file must not make a message huge (or unprintable:
+    Python refuses to turn an int of over 4,300 digits into text)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}" if value.bit_length() <= 64 else "a number far too large"
+    text = repr(value) if isinstance(value, (str, int, float, bool, type(None))) else type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def melodies_from_json(text: str, what: str = "the melody list") -> list[Melody]:
+    """Melodies from a JSON list of melody dicts (a model's ``NAME.openings.json``)."""
+    data = _parse_json(text, what)
+    if isinstance(data, dict) and "notes" in data:
+        data = [data]
+    if not isinstance(data, list):
+        raise SessionError(f"{what} is not a list of melodies")
+    return [melody_from_dict(item, f"{what}, melody {i + 1}") for i, item in enumerate(data)]
+
+
+def melodies_to_json(melodies: Sequence[Melody]) -> str:
+    """The JSON text :func:`melodies_from_json` reads back."""
+    return json.dumps([melody_to_dict(m) for m in melodies], indent=1)
+
+
+def read_melodies(path: str | Path) -> list[Melody]:
+    """Melodies from a melody JSON file (one melody or a list); SessionError naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SessionError(f"{path.name} could not be read: {_os_reason(exc)}") from None
+    return melodies_from_json(text, path.name)
+
+
+def _parse_json(text: str | bytes, what: str) -> object:
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SessionError(f"{what} is not text (is it a Segue file?)") from None
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise SessionError(
+            f"{what} is damaged or not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    except RecursionError:
+        raise SessionError(f"{what} is nested too deeply to be a Segue file") from None
+    except _NotANumber as exc:
+        raise SessionError(f"{what} is damaged: {exc}") from None
+    except ValueError:  # Python refuses integers of over 4,300 digits
+        raise SessionError(f"{what} is damaged: a number in it has thousands of digits") from None
+
+
+class _NotANumber(ValueError):
+    pass
+
+
+def _refuse_constant(name: str):
+    raise _NotANumber(f"{name} is not a number")
+
+
+def _os_reason(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "it is not UTF-8 text"
+    return getattr(exc, "strerror", None) or str(exc)

@@ -1,0 +1,88 @@
+"""The model's shape, :class:`ModelConfig`: a plain value, checked when made, saved in the
+model card. No torch here, so the command line shows its defaults without loading torch."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from segue.engine.encoding import EventEncoding
+from segue.engine.melody import (
+    DEFAULT_PITCH_RANGE,
+    DEFAULT_STEPS_PER_QUARTER,
+    check_steps_per_quarter,
+)
+
+# The largest model a config (and so a model card) may ask for; the shipped ones are 256 x 1.
+MAX_HIDDEN_SIZE = 1024
+MAX_LAYERS = 4
+MAX_FEATURE_DIM = 256
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The model's shape. A dimension of 0 switches that group of input features off."""
+
+    min_pitch: int = DEFAULT_PITCH_RANGE[0]  # lowest pitch the model knows (the encoding's range)
+    max_pitch: int = DEFAULT_PITCH_RANGE[1]  # highest pitch the model knows
+    steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER  # the grid the model was trained on
+    hidden_size: int = 256  # LSTM units per layer
+    num_layers: int = 1  # stacked LSTM layers (one trains faster and steps cheaper; see report)
+    token_dim: int = 64  # embedding of the current step's token
+    pitch_dim: int = 32  # embedding of the latest note's pitch, which HOLD steps do not show
+    contour_dim: int = 16  # embeddings of the latest interval and of the steps since the onset
+    meter_dim: int = 16  # embeddings of the predicted step's bar position, beat phase, beat, meter
+    lookback_dim: int = 32  # embeddings of the tokens one and two bars back, and repeat flags
+    dropout: float = 0.3  # between LSTM layers and before the output heads (training only)
+    input_dropout: float = 0.1  # on the concatenated input features (training only)
+    relative_head: bool = True  # add interval logits placed relative to the latest pitch
+    layer_norm: bool = True  # normalise the top LSTM output before the heads
+
+    def __post_init__(self):
+        for name in (
+            "min_pitch", "max_pitch", "steps_per_quarter", "hidden_size", "num_layers",
+            "token_dim", "pitch_dim", "contour_dim", "meter_dim", "lookback_dim",
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"model config {name} must be an integer, got {value!r}")
+        for name in ("relative_head", "layer_norm"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"model config {name} must be true or false")
+        EventEncoding(self.min_pitch, self.max_pitch)  # validates the range
+        check_steps_per_quarter(self.steps_per_quarter)
+        # Bounds four times the shipped models' sizes and more: the largest config allowed has
+        # ~40 million parameters (160 MB), so a hostile card cannot make a load allocate gigabytes.
+        if not 1 <= self.hidden_size <= MAX_HIDDEN_SIZE:
+            raise ValueError(f"hidden size {self.hidden_size} is outside 1-{MAX_HIDDEN_SIZE}")
+        if not 1 <= self.num_layers <= MAX_LAYERS:
+            raise ValueError(f"number of layers {self.num_layers} is outside 1-{MAX_LAYERS}")
+        if not 1 <= self.token_dim <= MAX_FEATURE_DIM:
+            raise ValueError(f"token embedding size {self.token_dim} is outside 1-{MAX_FEATURE_DIM}")
+        for name in ("pitch_dim", "contour_dim", "meter_dim", "lookback_dim"):
+            if not 0 <= getattr(self, name) <= MAX_FEATURE_DIM:
+                raise ValueError(f"{name} {getattr(self, name)} is outside 0-{MAX_FEATURE_DIM}")
+        for name in ("dropout", "input_dropout"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+                raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
+
+    @property
+    def encoding(self) -> EventEncoding:
+        return EventEncoding(self.min_pitch, self.max_pitch)
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> ModelConfig:
+        if not isinstance(data, dict):
+            raise ValueError("the model config is not an object")
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"the model config has unknown fields: {', '.join(sorted(unknown))}")
+        missing = known - set(data)
+        if missing:
+            raise ValueError(f"the model config lacks fields: {', '.join(sorted(missing))}")
+        return cls(**data)
