@@ -3,10 +3,13 @@
 Public API (the names other code may rely on):
 
 Melody data (``engine.melody``, ``engine.keys``)
-    ``Note(pitch, start, length, velocity=100)``   one note; start and length in grid steps
-    ``Melody(notes, steps_per_quarter=4, time_signature=(4, 4), tempo=120.0, key=None)``
+    ``Note(pitch, start, length, velocity=100, offset_ms=0.0)``   one note; start and length
+        in grid steps, ``offset_ms`` played early or late (humanize)
+    ``Melody(notes, steps_per_quarter=4, time_signature=(4, 4), tempo=120.0, key=None,
+        swing=0.5, swing_unit=1)``
         immutable monophonic melody with ``.notes``; transpose, shift, quantize, slice,
         concatenate, with_velocity, detect_key, add, remove, replace
+    ``performance.performed_notes(melody)``   where each note is played (swing, humanize)
     ``keys.parse_key('F# minor')``, ``keys.scale_pitch_classes(key)``, ``keys.ALL_KEYS``
 
 Encoding (``engine.encoding``)

@@ -22,6 +22,7 @@ Notes are values; in a monophonic melody no two notes share a start, so a start 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -157,7 +158,8 @@ def move_notes(
             f"moving by {dsteps} steps and {dpitch} semitones takes notes off the roll "
             "(before step 0 or outside MIDI pitches 0-127)"
         )
-    moved = [Note(n.pitch + dpitch, n.start + dsteps, n.length, n.velocity) for n in targets]
+    # dataclasses.replace keeps what else a note carries (its humanize offset)
+    moved = [dataclasses.replace(n, pitch=n.pitch + dpitch, start=n.start + dsteps) for n in targets]
     if copy:
         return place_notes(melody, moved)
     return place_notes(melody, moved, others(melody, targets))

@@ -2,6 +2,12 @@
 
 A key is ``(tonic, mode)`` with ``tonic`` a pitch class 0-11 (C = 0) and ``mode`` ``'major'`` or
 ``'minor'`` (natural minor for the scale; key finding uses the Krumhansl-Kessler profiles).
+
+Spelling (:func:`spell`, for labels and notation): a key is named and notated with the signature
+of fewer accidentals (Db major, G# minor; F# major and Eb minor on the six-sharp/six-flat tie).
+Its scale is spelled with each letter once (E# in F# major, Cb in Eb minor); in a minor key the
+raised sixth and seventh keep their letters (C# in D minor, E# in F# minor); any other note is a
+natural, or a sharp in sharp keys and C major, a flat in flat keys.
 """
 
 from __future__ import annotations
@@ -20,7 +26,6 @@ MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10)
 MAJOR_PROFILE = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)
 MINOR_PROFILE = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)
 
-ALL_KEYS = tuple(f"{PITCH_CLASS_NAMES[t]} {m}" for m in MODES for t in range(12))
 
 
 def parse_key(name: str) -> tuple[int, str]:
@@ -41,10 +46,80 @@ def parse_key(name: str) -> tuple[int, str]:
 
 
 def key_name(tonic: int, mode: str) -> str:
-    """``(6, 'minor')`` -> ``'F# minor'``."""
+    """``(6, 'minor')`` -> ``'F# minor'``; the tonic as the key is notated (``'Db major'``)."""
     if mode not in MODES:
         raise ValueError(f"mode must be 'major' or 'minor', got {mode!r}")
-    return f"{PITCH_CLASS_NAMES[tonic % 12]} {mode}"
+    letter, alteration = spelling(tonic % 12, (tonic % 12, mode))
+    return f"{letter}{ACCIDENTAL_TEXT[alteration]} {mode}"
+
+
+# --- spelling -----------------------------------------------------------------------------------
+
+LETTERS = "CDEFGAB"
+ACCIDENTAL_TEXT = {-2: "bb", -1: "b", 0: "", 1: "#", 2: "##"}
+SHARP_ORDER, FLAT_ORDER = "FCGDAEB", "BEADGCF"
+# Sharps (+) or flats (-) of each major key by tonic pitch class: the fewer accidentals (Db, not
+# C#; B, not Cb); F# major on the tie with Gb major.
+MAJOR_FIFTHS = (0, -5, 2, -3, 4, -1, 6, 1, -4, 3, -2, 5)
+EB_MINOR_FIFTHS = -6  # Eb minor, not D# minor, on the tie
+
+
+def _as_key(key: str | tuple[int, str]) -> tuple[int, str]:
+    tonic, mode = parse_key(key) if isinstance(key, str) else key
+    if mode not in MODES:
+        raise ValueError(f"mode must be 'major' or 'minor', got {mode!r}")
+    return tonic % 12, mode
+
+
+def signature_fifths(key: str | tuple[int, str]) -> int:
+    """The key signature's sharps (+) or flats (-): 6 for F# major, -1 for D minor."""
+    tonic, mode = _as_key(key)
+    if mode == "major":
+        return MAJOR_FIFTHS[tonic]
+    return EB_MINOR_FIFTHS if tonic == 3 else MAJOR_FIFTHS[(tonic + 3) % 12]
+
+
+def signature_alterations(key: str | tuple[int, str]) -> dict[str, int]:
+    """The letters the key signature alters: ``{'F': 1, 'C': 1}`` for D major."""
+    fifths = signature_fifths(key)
+    order = SHARP_ORDER if fifths >= 0 else FLAT_ORDER
+    return {letter: (1 if fifths > 0 else -1) for letter in order[: abs(fifths)]}
+
+
+def spelling(pitch_class: int, key: str | tuple[int, str]) -> tuple[str, int]:
+    """``(letter, alteration)`` of a pitch class in ``key`` (see the module docstring):
+    ``(5, 'F# major')`` -> ``('E', 1)``, ``(1, 'D minor')`` -> ``('C', 1)``."""
+    tonic, mode = _as_key(key)
+    pitch_class %= 12
+    signature = signature_alterations((tonic, mode))
+    for letter in LETTERS:  # a scale note: the signature spells it
+        if (_LETTERS[letter] + signature.get(letter, 0)) % 12 == pitch_class:
+            return letter, signature.get(letter, 0)
+    if mode == "minor" and (pitch_class - tonic) % 12 in (9, 11):  # raised sixth or seventh
+        lowered = (pitch_class - 1) % 12
+        letter = next(
+            x for x in LETTERS if (_LETTERS[x] + signature.get(x, 0)) % 12 == lowered
+        )
+        return letter, signature.get(letter, 0) + 1
+    for letter in LETTERS:  # a natural
+        if _LETTERS[letter] == pitch_class:
+            return letter, 0
+    step = 1 if signature_fifths((tonic, mode)) >= 0 else -1
+    letter = next(x for x in LETTERS if (_LETTERS[x] + step) % 12 == pitch_class)
+    return letter, step
+
+
+def spell(pitch: int, key: str | tuple[int, str] | None) -> str:
+    """MIDI ``pitch`` named in ``key``: ``spell(65, 'F# major')`` -> ``'E#4'``, ``spell(59,
+    'Eb minor')`` -> ``'Cb4'`` (the octave is the letter's: middle C is C4). Without a key,
+    the names of :data:`PITCH_CLASS_NAMES`."""
+    if key is None:
+        return f"{PITCH_CLASS_NAMES[pitch % 12]}{pitch // 12 - 1}"
+    letter, alteration = spelling(pitch % 12, key)
+    return f"{letter}{ACCIDENTAL_TEXT[alteration]}{(pitch - alteration) // 12 - 1}"
+
+
+ALL_KEYS = tuple(key_name(t, m) for m in MODES for t in range(12))
 
 
 def scale_pitch_classes(key: str | tuple[int, str]) -> frozenset[int]:
@@ -73,6 +148,26 @@ def best_key(pitch_class_weights: Sequence[float]) -> tuple[int, str]:
             if score > best_score:
                 best, best_score = (tonic, mode), score
     return best
+
+
+def _fit(pitch_class_weights: Sequence[float], key: tuple[int, str]) -> float:
+    tonic, mode = key
+    profile = MAJOR_PROFILE if mode == "major" else MINOR_PROFILE
+    return _correlation(pitch_class_weights, [profile[(pc - tonic) % 12] for pc in range(12)])
+
+
+def written_key(written: str | None, pitch_class_weights: Sequence[float]) -> str | None:
+    """The key of music whose file names ``written``: that key, except that a minor key read
+    from a signature of one flat fewer (Baroque notation: BWV 297 in D minor has no flat, and
+    its file says A minor) is the minor key a fourth up when the notes fit that one better."""
+    if written is None:
+        return None
+    tonic, mode = parse_key(written)
+    if mode == "minor" and len(pitch_class_weights) == 12 and any(pitch_class_weights):
+        fourth_up = ((tonic + 5) % 12, "minor")
+        if _fit(pitch_class_weights, fourth_up) > _fit(pitch_class_weights, (tonic, mode)):
+            return key_name(*fourth_up)
+    return key_name(tonic, mode)
 
 
 # --- positions in a scale (diatonic transposition and inversion, snapping to a scale) -----------

@@ -34,11 +34,12 @@ METER_DENOMINATORS = (1, 2, 4, 8, 16, 32)
 # a quick scan of the text, and only the chosen one is read in full.
 MAX_NOTATION_BYTES = 20 * 1024 * 1024
 MAX_CLIPBOARD_CHARS = MAX_NOTATION_BYTES  # pasted text has the same cap as a file
-# MusicXML is read whole by music21, about 1.5 s and 50 MB for each 4,000 notes (slower as it
-# grows), so a score is capped well below an ABC book, by size and by its notes in all parts;
-# an .mxl archive is checked for what it unpacks to before anything in it is read.
-MAX_MUSICXML_BYTES = 2 * 1024 * 1024
-MAX_MUSICXML_NOTES = 6_000
+# MusicXML is read whole by music21: a Beethoven string quartet movement (10 MB of XML, 17,000
+# notes in its four parts) takes about 4 s and 300 MB, so a score is capped a little above the
+# largest real ones, by size and by its notes in all parts; an .mxl archive is checked for what
+# it unpacks to before anything in it is read (a 2 MB archive may unpack to gigabytes).
+MAX_MUSICXML_BYTES = 16 * 1024 * 1024
+MAX_MUSICXML_NOTES = 25_000
 MAX_MXL_UNPACKED_BYTES = MAX_MUSICXML_BYTES + 1024 * 1024  # the score plus container and extras
 # One ABC tune read in full, or a melody written as MusicXML: music21 slows with the square of
 # its length (4,000 notes take about a second, 16,000 twelve), so longer ones are refused.
@@ -51,6 +52,11 @@ MAX_ABC_LENGTH_MULTIPLIER = 1024
 TUPLET_RANGE = (2, 16)
 # The unit note length ``L:`` (and the length of a whole note in quarters, 4): 1/512 to 4/1.
 ABC_UNIT_RANGE_QUARTERS = (4 / 512, 16.0)
+
+# --- what the synthesizer reads ----------------------------------------------------------------
+
+# A SoundFont is read whole into memory (the largest General MIDI banks are about 1 GB).
+MAX_SOUNDFONT_BYTES = 2 * 1024 * 1024 * 1024
 
 
 def _count(value: int) -> str:

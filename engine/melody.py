@@ -10,6 +10,11 @@ the same rule with the added note given last.
 
 Melodies and notes are immutable values: every operation returns a new one, which makes undo
 and threads simple.
+
+Performance timing sits beside the grid, never in it: a note's ``offset_ms`` (humanize: played
+that many milliseconds early or late) and a melody's ``swing`` (50% straight to 75% dotted, on
+every second ``swing_unit`` steps). :mod:`engine.performance` turns them into played times;
+editing, generation and the model see only the grid.
 """
 
 from __future__ import annotations
@@ -27,18 +32,25 @@ STEPS_PER_QUARTER_RANGE = (1, 96)  # up to 96: sixty-fourth-note triplets and fi
 DEFAULT_TEMPO = 120.0  # BPM, as in a MIDI file that names none
 TEMPO_RANGE = (10.0, 400.0)  # BPM
 DEFAULT_PITCH_RANGE = (36, 96)  # C2-C7: the models' pitches, and what generation may use
+MAX_OFFSET_MS = 1000.0  # the most a note is played early or late (humanize uses up to 50 ms)
+STRAIGHT = 0.5  # swing: the off-beat halfway through its pair, i.e. no swing
+SWING_RANGE = (0.5, 0.75)  # straight to dotted; 2/3 is the triplet feel
 
 
 @dataclass(frozen=True)
 class Note:
-    """One note: MIDI pitch, start step, length in steps, velocity."""
+    """One note: MIDI pitch, start step, length in steps, velocity, and ``offset_ms``: how
+    many milliseconds early (negative) or late the note is played, its start step unchanged."""
 
     pitch: int
     start: int
     length: int
     velocity: int = DEFAULT_VELOCITY
+    offset_ms: float = 0.0
 
     def __post_init__(self):
+        if self.offset_ms != 0.0 or type(self.offset_ms) is not float:  # also catches NaN
+            object.__setattr__(self, "offset_ms", check_offset_ms(self.offset_ms))
         # Plain ints pass at once: generation makes thousands of notes a second.
         if not (type(self.pitch) is type(self.start) is type(self.length) is type(self.velocity) is int):
             for name in ("pitch", "start", "length", "velocity"):
@@ -70,6 +82,44 @@ class Note:
 
     def with_velocity(self, velocity: int) -> Note:
         return dataclasses.replace(self, velocity=velocity)
+
+    def with_offset_ms(self, offset_ms: float) -> Note:
+        return dataclasses.replace(self, offset_ms=offset_ms)
+
+
+def check_offset_ms(offset_ms) -> float:
+    """``offset_ms`` as a float; ValueError unless it is a number within +-MAX_OFFSET_MS."""
+    if isinstance(offset_ms, bool) or not isinstance(offset_ms, (int, float)):
+        raise ValueError(
+            f"note timing offset must be a number of milliseconds, got {type(offset_ms).__name__}"
+        )
+    if not -MAX_OFFSET_MS <= offset_ms <= MAX_OFFSET_MS:  # NaN fails too
+        raise ValueError(
+            f"note timing offset {_number(offset_ms)} ms is outside +-{MAX_OFFSET_MS:g} ms"
+        )
+    return float(offset_ms)
+
+
+def _number(value) -> str:
+    """A number for a message; never huge (a hostile file may hold a 5,000-digit one)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return type(value).__name__
+    return f"{value:g}" if isinstance(value, float) or abs(value) < 10**15 else "a huge number"
+
+
+def check_swing(swing, unit, steps_per_quarter: int) -> tuple[float, int]:
+    """(swing, unit) checked: swing a number in 0.5-0.75, unit whole steps from one to a
+    quarter note. Straight swing keeps unit 1, so two straight melodies are equal."""
+    low, high = SWING_RANGE
+    if isinstance(swing, bool) or not isinstance(swing, (int, float)) or not low <= swing <= high:
+        raise ValueError(f"swing must be a number from {low:g} to {high:g}, got {_number(swing)}")
+    if isinstance(unit, bool) or not isinstance(unit, int) or not 1 <= unit <= steps_per_quarter:
+        raise ValueError(
+            f"swing unit must be 1-{steps_per_quarter} steps (a quarter note at most), "
+            f"got {_number(unit)}"
+        )
+    swing = float(swing)
+    return (swing, unit) if swing != STRAIGHT else (STRAIGHT, 1)
 
 
 def steps_per_bar(time_signature: tuple[int, int], steps_per_quarter: int) -> int:
@@ -139,11 +189,14 @@ def monophonic(notes: Iterable[Note]) -> tuple[Note, ...]:
 class Melody:
     """A monophonic melody: sorted notes plus the grid, meter, tempo and optional key.
 
-    ``Melody(notes, steps_per_quarter=4, time_signature=(4, 4), tempo=120.0, key=None)``.
-    ``key`` is a name such as ``'C major'`` or ``'F# minor'`` (see :mod:`engine.keys`).
+    ``Melody(notes, steps_per_quarter=4, time_signature=(4, 4), tempo=120.0, key=None,
+    swing=0.5, swing_unit=1)``. ``key`` is a name such as ``'C major'`` or ``'F# minor'`` (see
+    :mod:`engine.keys`); ``swing`` (0.5 straight to 0.75 dotted) places every second
+    ``swing_unit`` steps later when played (see the module docstring).
     """
 
-    __slots__ = ("notes", "steps_per_quarter", "time_signature", "tempo", "key")
+    __slots__ = ("notes", "steps_per_quarter", "time_signature", "tempo", "key", "swing",
+                 "swing_unit")
 
     def __init__(
         self,
@@ -152,6 +205,8 @@ class Melody:
         time_signature: tuple[int, int] = (4, 4),
         tempo: float = DEFAULT_TEMPO,
         key: str | None = None,
+        swing: float = STRAIGHT,
+        swing_unit: int = 1,
     ):
         notes = list(notes)
         for note in notes:
@@ -168,6 +223,7 @@ class Melody:
             raise ValueError(f"time signature denominator {denominator} is not a power of two up to 32")
         steps_per_bar((numerator, denominator), steps_per_quarter)
         tempo = check_tempo(tempo)
+        swing, swing_unit = check_swing(swing, swing_unit, steps_per_quarter)
         if key is not None:
             key = keys.key_name(*keys.parse_key(key))
         set_ = object.__setattr__
@@ -176,6 +232,8 @@ class Melody:
         set_(self, "time_signature", (numerator, denominator))
         set_(self, "tempo", tempo)
         set_(self, "key", key)
+        set_(self, "swing", swing)
+        set_(self, "swing_unit", swing_unit)
 
     def __setattr__(self, name, value):
         raise AttributeError("Melody is immutable; use its methods to get a changed copy")
@@ -200,11 +258,14 @@ class Melody:
     def __repr__(self):
         return (
             f"Melody({len(self.notes)} notes, steps_per_quarter={self.steps_per_quarter}, "
-            f"time_signature={self.time_signature}, tempo={self.tempo:g}, key={self.key!r})"
+            f"time_signature={self.time_signature}, tempo={self.tempo:g}, key={self.key!r}"
+            + (f", swing={self.swing:g}/{self.swing_unit}" if self.swing != STRAIGHT else "")
+            + ")"
         )
 
     def _fields(self):
-        return (self.notes, self.steps_per_quarter, self.time_signature, self.tempo, self.key)
+        return (self.notes, self.steps_per_quarter, self.time_signature, self.tempo, self.key,
+                self.swing, self.swing_unit)
 
     # --- properties -------------------------------------------------------------------------
 
@@ -255,13 +316,16 @@ class Melody:
     # --- copies -------------------------------------------------------------------------------
 
     def replace(self, **changes) -> Melody:
-        """A copy with some of notes, steps_per_quarter, time_signature, tempo, key changed."""
+        """A copy with some of notes, steps_per_quarter, time_signature, tempo, key, swing,
+        swing_unit changed."""
         fields = dict(
             notes=self.notes,
             steps_per_quarter=self.steps_per_quarter,
             time_signature=self.time_signature,
             tempo=self.tempo,
             key=self.key,
+            swing=self.swing,
+            swing_unit=self.swing_unit,
         )
         unknown = set(changes) - set(fields)
         if unknown:
@@ -324,7 +388,7 @@ class Melody:
         for note in self.notes:
             start = snap(note.start)
             length = max(grid, snap(note.end) - start) if lengths else note.length
-            quantized.append(Note(note.pitch, start, length, note.velocity))
+            quantized.append(dataclasses.replace(note, start=start, length=length))
         return self.with_notes(quantized)
 
     def slice(self, start: int, end: int) -> Melody:
@@ -334,7 +398,8 @@ class Melody:
         kept = []
         for note in self.notes:
             if start <= note.start < end:
-                kept.append(Note(note.pitch, note.start - start, min(note.end, end) - note.start, note.velocity))
+                kept.append(dataclasses.replace(
+                    note, start=note.start - start, length=min(note.end, end) - note.start))
         return self.with_notes(kept)
 
     def concatenate(self, other: Melody, at: int | None = None) -> Melody:

@@ -7,7 +7,10 @@ A melody is stored as (``melody_to_dict`` / ``melody_from_dict``)::
     {"steps_per_quarter": 4, "time_signature": [4, 4], "tempo": 120.0, "key": "D major",
      "notes": [{"pitch": 62, "start": 0, "length": 2, "velocity": 100}, ...]}
 
-``key`` and each note's ``velocity`` may be left out (no key; velocity 100). The same format is
+``key`` and each note's ``velocity`` may be left out (no key; velocity 100). Performance timing
+(:mod:`engine.performance`) is written only where there is some: ``"swing": 0.6,
+"swing_unit": 1`` on the melody, ``"offset_ms": -12.5`` on a note (left out: straight, on the
+grid). The same format is
 used by ``resources/demo_seed.json`` (one melody) and by each model's ``NAME.openings.json`` (a
 JSON list of melodies, see :func:`melodies_from_json`). Every problem is a
 :class:`SessionError` whose message says what is wrong in a musician's words.
@@ -22,19 +25,21 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from segue.engine import limits
+from segue.engine.files import read_regular
 from segue.engine.melody import (
     DEFAULT_STEPS_PER_QUARTER,
     DEFAULT_TEMPO,
     DEFAULT_VELOCITY,
     STEPS_PER_QUARTER_RANGE,
+    STRAIGHT,
     Melody,
     Note,
 )
 
-# The latest step a file may name: 62,500 bars of 4/4 at 4 steps per quarter, beyond the longest
-# MIDI import (midi_io.MAX_BEATS quarters, a start plus a length), and small enough that the
-# roll's scroll range stays within Qt's int at any zoom.
-MAX_STEPS = 1_000_000
+# The latest step a file may name: the longest piece Segue keeps (see engine.limits).
+MAX_STEPS = limits.MAX_STEPS
+MAX_MELODY_FILE_BYTES = 16 * 1024 * 1024  # a melody list (a model's openings) read from a file
 
 
 class SessionError(ValueError):
@@ -46,16 +51,24 @@ class SessionError(ValueError):
 
 def melody_to_dict(melody: Melody) -> dict:
     """A JSON-ready dict for ``melody`` (the format in the module docstring)."""
-    return {
+    data = {
         "steps_per_quarter": melody.steps_per_quarter,
         "time_signature": list(melody.time_signature),
         "tempo": melody.tempo,
         "key": melody.key,
-        "notes": [
-            {"pitch": n.pitch, "start": n.start, "length": n.length, "velocity": n.velocity}
-            for n in melody.notes
-        ],
+        "notes": [_note_to_dict(n) for n in melody.notes],
     }
+    if melody.swing != STRAIGHT:
+        data.update(swing=melody.swing, swing_unit=melody.swing_unit)
+    return data
+
+
+def _note_to_dict(note: Note) -> dict:
+    data = {"pitch": note.pitch, "start": note.start, "length": note.length,
+            "velocity": note.velocity}
+    if note.offset_ms:
+        data["offset_ms"] = note.offset_ms
+    return data
 
 
 def melody_from_dict(data: object, what: str = "the melody") -> Melody:
@@ -65,10 +78,17 @@ def melody_from_dict(data: object, what: str = "the melody") -> Melody:
     raw_notes = data.get("notes", [])
     if not isinstance(raw_notes, list):
         raise SessionError(f"{what}: 'notes' must be a list")
+    try:  # before a note is built: a hostile file may list millions
+        limits.check_note_count(len(raw_notes), what)
+    except ValueError as exc:
+        raise SessionError(str(exc)) from None
     time_signature = data.get("time_signature", (4, 4))
     if not isinstance(time_signature, (list, tuple)) or len(time_signature) != 2:
         raise SessionError(f"{what}: the time signature must be two numbers such as [3, 4]")
     tempo, key = data.get("tempo", DEFAULT_TEMPO), data.get("key")
+    swing, swing_unit = data.get("swing", STRAIGHT), data.get("swing_unit", 1)
+    if isinstance(swing, bool) or not isinstance(swing, (int, float)):
+        raise SessionError(f"{what}: swing must be a number, got {_shown(swing)}")
     if isinstance(tempo, bool) or not isinstance(tempo, (int, float)):
         raise SessionError(f"{what}: tempo must be a number, got {_shown(tempo)}")
     if isinstance(tempo, int) and tempo.bit_length() > 64:  # float() of it would overflow
@@ -86,6 +106,8 @@ def melody_from_dict(data: object, what: str = "the melody") -> Melody:
             ),
             tempo=tempo,
             key=key,
+            swing=swing,
+            swing_unit=_integer(swing_unit),
         )
     except ValueError as exc:
         raise SessionError(f"{what}: {exc}") from None
@@ -112,6 +134,7 @@ def _note_from_dict(raw: dict, grid: Melody) -> Note:
         start,
         length,
         _whole(raw.get("velocity", DEFAULT_VELOCITY), "note velocity", 1, 127),
+        raw.get("offset_ms", 0.0),  # Note checks it: a number within +-1000 ms
     )
 
 
@@ -175,10 +198,15 @@ def melodies_to_json(melodies: Sequence[Melody]) -> str:
 def read_melodies(path: str | Path) -> list[Melody]:
     """Melodies from a melody JSON file (one melody or a list); SessionError naming the file."""
     path = Path(path)
+
+    def problem(_path, reason: str) -> SessionError:
+        return SessionError(f"{path.name} could not be read: {reason}")
+
+    data = read_regular(path, MAX_MELODY_FILE_BYTES, problem, "a melody file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SessionError(f"{path.name} could not be read: {_os_reason(exc)}") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise problem(path, _os_reason(exc)) from None
     return melodies_from_json(text, path.name)
 
 

@@ -9,6 +9,12 @@ A fill variation (Generate > Fill) rewrites a range ``[start, end)`` instead: th
 it stays (:func:`outside_range`: a note sounding into the range from before is cut at
 ``start``; notes starting inside are replaced even when they sound past ``end``; notes from
 ``end`` on are untouched) and the variation's notes inside the range go in; the marker stays.
+
+No note is lost unannounced: the piece names the notes Accept replaces
+(:func:`replaced_notes`, :meth:`Piece.replaced_by_accept`: the status bar counts them, the roll
+dims them) and the notes after the marker a continuation would write over
+(:meth:`Piece.notes_after_marker`; Continue asks, and :meth:`Piece.continuing_after_notes`
+keeps them).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import math
 from dataclasses import dataclass, field
 
 from segue.engine import keys
-from segue.engine.melody import Melody
+from segue.engine.melody import Melody, Note
 
 
 def seed_of(melody: Melody, marker: int) -> Melody:
@@ -53,6 +59,16 @@ def with_variation(
         start, end = fill_range
         return outside_range(melody, start, end).add(*inside_range(variation, start, end).notes)
     return seed_of(melody, marker).add(*variation.notes)
+
+
+def replaced_notes(
+    melody: Melody, marker: int, fill_range: tuple[int, int] | None = None
+) -> tuple[Note, ...]:
+    """The notes of ``melody`` that accepting a variation removes or cuts short: those still
+    sounding at the marker or after it, or for a fill those sounding in its range (the rest
+    stay whole; see :func:`with_variation`)."""
+    start, end = fill_range if fill_range is not None else (marker, math.inf)
+    return tuple(note for note in melody.notes if note.end > start and note.start < end)
 
 
 def fill_range_of(melody: Melody, selected, loop_region: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -262,6 +278,36 @@ class Piece:
             self.melody, self.marker, variation, self.phrase_end, self.fill_range
         )
         return self.replace(melody=melody, marker=marker).discarded()
+
+    def replaced_by_accept(self) -> tuple[Note, ...]:
+        """The notes :meth:`accepted` would remove or cut short (none when nothing is pending):
+        the status bar counts them and the roll dims them, so no note goes unannounced."""
+        if not self.variations:
+            return ()
+        return replaced_notes(self.melody, self.marker, self.fill_range)
+
+    def notes_after_marker(self) -> tuple[Note, ...]:
+        """The notes that start at or after the marker: a continuation would write over them,
+        so Continue asks first (continue after them, or write over them)."""
+        return tuple(note for note in self.melody.notes if note.start >= self.marker)
+
+    def continuing_after_notes(self) -> Piece:
+        """The piece with its marker moved past its last note (never back): a continuation then
+        follows the notes after the old marker instead of writing over them."""
+        return self.replace(marker=max(self.marker, self.melody.end))
+
+    def variation_opening(self) -> Melody:
+        """The current variation's first bar (from the marker, or a fill's start, and inside the
+        fill), on the piece's tempo and meter: what flipping to it previews. No notes when
+        nothing is pending."""
+        variation = self.current_variation()
+        if variation is None:
+            return self.melody.with_notes(())
+        start = self.fill_range[0] if self.fill_range is not None else self.marker
+        end = start + self.steps_per_bar
+        if self.fill_range is not None:
+            end = min(end, self.fill_range[1])
+        return self.melody.with_notes(inside_range(variation, start, end).notes)
 
     def cropped_to_seed(self, start: int, end: int) -> Piece:
         """"Use Selection as Seed": steps ``start``-``end`` become the seed (:func:`crop_to_seed`)."""

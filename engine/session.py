@@ -30,7 +30,10 @@ says what is wrong in a musician's words; :func:`read_session` adds the file nam
 Readers trust nothing in the file: every value is checked for its type and its range before any
 object is built, so a hostile or damaged file is refused whole (nothing half-read replaces the
 open piece). Steps (note starts and lengths, the marker, the loop) stop at :data:`MAX_STEPS`,
-and the text at :data:`MAX_SESSION_CHARS`.
+notes and pending variations at :mod:`engine.limits`' counts, and the text at
+:data:`MAX_SESSION_CHARS`. A :class:`Session` meets the same limits when it is built, so a save
+refuses (:class:`SessionSaveError`) any piece a load would refuse: Segue never writes a session
+it cannot open again.
 """
 
 from __future__ import annotations
@@ -39,8 +42,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from segue.engine import file_formats
-from segue.engine.files import FileProblem, write_atomically
+from segue.engine import file_formats, limits
+from segue.engine.files import FileProblem, read_regular, write_atomically, write_reason
 from segue.engine.melody_json import (  # noqa: F401 - the melody format's names, read here too
     MAX_STEPS,
     SessionError,
@@ -61,7 +64,9 @@ from segue.engine.piece import Piece
 FORMAT_NAME = "segue-session"
 SCHEMA_VERSION = 1
 FILE_SUFFIX = file_formats.SESSION.suffix
-MAX_SESSION_CHARS = 64 * 1024 * 1024  # far above any real piece (a million notes is ~60 MB)
+# Above the largest session the limits allow (a piece and 8 variations of 100,000 notes each,
+# on the finest grid near the last step, is about 84 MB), so every file Segue writes opens again.
+MAX_SESSION_CHARS = 128 * 1024 * 1024
 
 
 def _check_int(name: str, value: object, low: int, high: int):
@@ -102,6 +107,12 @@ class Session:
         # One key lock: the settings save it, the piece answers with it.
         object.__setattr__(self, "piece", self.piece.replace(key_lock=self.generation.key_lock))
         piece = self.piece
+        # The limits every way in meets (engine.limits): checked here, so a save refuses what
+        # a load would refuse, and a load builds nothing beyond them.
+        limits.check_melody(piece.melody, "the piece")
+        limits.check_variations(len(piece.variations))
+        for i, variation in enumerate(piece.variations):
+            limits.check_melody(variation, f"pending variation {i + 1}")
         _check_int("the continue marker", piece.marker, 0, MAX_STEPS)
         if piece.phrase_end is not None:
             _check_int("the phrase end", piece.phrase_end, 0, MAX_STEPS)
@@ -160,10 +171,14 @@ def session_from_dict(data: object) -> Session:
             f"it was saved by a newer Segue{by} in schema {version}; this version reads schema "
             f"{SCHEMA_VERSION} and older. Please update Segue to open it"
         )
-    melody = melody_from_dict(data.get("melody"), "the melody")
     raw_variations = data.get("variations", [])
     if not isinstance(raw_variations, list):
         raise SessionError("the pending variations are not a list")
+    try:  # before any melody is built: a hostile file may list a million
+        limits.check_variations(len(raw_variations))
+    except ValueError as exc:
+        raise SessionError(str(exc)) from None
+    melody = melody_from_dict(data.get("melody"), "the melody")
     variations = tuple(
         melody_from_dict(v, f"pending variation {i + 1}") for i, v in enumerate(raw_variations)
     )
@@ -228,12 +243,8 @@ def _raw_range(value, label: str) -> tuple | None:
 def read_session(path: str | Path) -> Session:
     """The session in the file ``path``; :class:`SessionFileError` naming it and the reason."""
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_SESSION_CHARS:
-            raise SessionFileError(path, "it is too large to be a Segue session")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SessionFileError(path, _os_reason(exc)) from None
+    # A regular file within the cap only: no FIFO, device or link to one (engine.files).
+    data = read_regular(path, MAX_SESSION_CHARS, SessionFileError, "a Segue session")
     try:
         return loads(data)
     except SessionError as exc:
@@ -250,13 +261,17 @@ def write_session(
     try:
         generation = generation or GenerationSettings(key_lock=piece.key_lock)
         data = session_to_dict(Session(piece, generation))
-    except ValueError as exc:  # a piece beyond what a session keeps (see MAX_STEPS)
+    except ValueError as exc:  # a piece beyond what a session keeps (engine.limits)
         raise SessionSaveError(path, str(exc)) from None
     data.update({k: v for k, v in (extra or {}).items() if k not in data})
+    text = (json.dumps(data, indent=1) + "\n").encode("utf-8")
+    if len(text) > MAX_SESSION_CHARS:  # never write what read_session refuses
+        raise SessionSaveError(path, f"it would be over {limits.size_words(MAX_SESSION_CHARS)}, "
+                                     "more than a Segue session holds")
     try:
-        write_atomically(path, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
+        write_atomically(path, text)
     except OSError as exc:
-        raise SessionSaveError(path, _os_reason(exc)) from None
+        raise SessionSaveError(path, write_reason(exc)) from None
 
 
 def dumps(session: Session) -> str:

@@ -11,12 +11,15 @@ Decisions at the edges, the same for every transform:
 * A result that would leave MIDI pitches 0-127 or start before step 0 raises ValueError and
   changes nothing, as Transpose does: a silently clamped note would be a different melody.
 * Velocities are clamped to 1-127 (a ramp to 127 or a jitter near the top is what was meant).
+* Swing and humanize are performance timing (see :mod:`engine.performance`): they set the
+  melody's swing and the notes' ``offset_ms`` and never move a note off its grid step.
 * Diatonic transforms need a key (a name such as ``'D minor'``); notes between two scale notes
   keep their alteration (C# moved up a step in C major becomes D#).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from collections.abc import Iterable
@@ -24,7 +27,8 @@ from fractions import Fraction
 
 from segue.engine import keys
 from segue.engine.edits import EditResult, members, others, place_notes, transpose_notes
-from segue.engine.melody import MAX_PITCH, Melody, Note
+from segue.engine.melody import MAX_PITCH, STRAIGHT, SWING_RANGE, Melody, Note
+from segue.engine.performance import swung_step
 
 __all__ = [
     "transpose",
@@ -37,6 +41,7 @@ __all__ = [
     "half_speed",
     "quantize",
     "humanize",
+    "remove_humanize_and_swing",
     "velocity_line",
     "velocity_ramp",
 ]
@@ -188,7 +193,7 @@ def change_speed(
                 f"the steps of this melody's grid (1/{finest} notes)"
             )
         length = max(1, math.ceil(note.length * ratio))
-        stretched.append(Note(note.pitch, origin + int(offset), length, note.velocity))
+        stretched.append(dataclasses.replace(note, start=origin + int(offset), length=length))
     return _replace(melody, targets, stretched)
 
 
@@ -205,70 +210,93 @@ def quantize(
     notes: Iterable[Note] | None,
     grid: int,
     strength: float = 1.0,
-    swing: float = 0.0,
+    swing: float = STRAIGHT,
 ) -> EditResult:
-    """Move starts and ends toward the nearest ``grid`` point by ``strength`` (0-1).
+    """Move starts and ends toward the nearest ``grid`` point by ``strength`` (0-1), and play
+    the whole melody with ``swing`` on that grid.
 
-    ``swing`` (0-1) delays every second grid point by up to a third of a grid unit (1: the
-    triplet feel), as far as whole steps allow. A note whose two ends meet grows toward one grid
-    unit (a whole one at full strength, as :meth:`Melody.quantize` does).
+    ``swing`` (0.5 straight to 0.75 dotted; 2/3 is the triplet feel) is performance timing,
+    the melody's own (see :mod:`engine.performance`): every second grid point is played later,
+    continuously, while the notes stay on the straight grid. A note whose two ends meet grows
+    toward one grid unit (a whole one at full strength, as :meth:`Melody.quantize` does).
     """
     _check_int(grid, "quantize grid", 1, None)
     strength = _check_fraction(strength, "quantize strength")
-    swing = _check_fraction(swing, "swing")
-    delay = _round(swing * grid / 3)
-
-    def target(step: int) -> int:
-        index = _round(step / grid)
-        return index * grid + (delay if index % 2 else 0)
+    low, high = SWING_RANGE
+    if isinstance(swing, bool) or not isinstance(swing, (int, float)) or not low <= swing <= high:
+        raise ValueError(f"swing must be a number from {low:g} to {high:g}, got {swing!r}")
+    unit = grid
+    if grid > melody.steps_per_quarter and swing != STRAIGHT:
+        if swing != melody.swing:
+            raise ValueError("swing needs a grid of a quarter note or finer")
+        unit = melody.swing_unit  # quantizing to a coarse grid keeps the piece's swing
+    targets = _targets(melody, notes)
+    if not targets:
+        return _unchanged(melody)
+    swung = melody.replace(swing=swing, swing_unit=unit if swing != STRAIGHT else 1)
 
     def moved(step: int) -> int:
-        return _round(step + strength * (target(step) - step))
+        return _round(step + strength * (_round(step / grid) * grid - step))
 
-    targets = _targets(melody, notes)
     quantized = []
     for note in targets:
         start = moved(note.start)
         length = moved(note.end) - start
         if length < 1:  # a short note whose both ends met: it grows toward one grid unit
             length = max(1, _round(strength * grid + (1 - strength) * note.length))
-        quantized.append(Note(note.pitch, start, length, note.velocity))
-    return _replace(melody, targets, quantized)
+        quantized.append(dataclasses.replace(note, start=start, length=length))
+    return _replace(swung, targets, quantized)
+
+
+MAX_HUMANIZE_MS = 50
+# A humanized note moves at most this share of the time to its neighbours' starts, so two
+# neighbours moving toward each other never meet and the played order is the grid's.
+NEIGHBOUR_SHARE = 1 / 3
 
 
 def humanize(
     melody: Melody,
     notes: Iterable[Note] | None,
-    timing: int = 0,
+    timing: float = 0,
     velocity: int = 10,
     seed: int = 0,
 ) -> EditResult:
-    """Jitter starts by up to ``timing`` steps and velocities by up to ``velocity``, the same
-    jitter for the same ``seed``. A note never moves onto or past a neighbour (no note is lost)
-    and keeps its length; velocities stay in 1-127."""
-    _check_int(timing, "timing jitter", 0, 64)
+    """Play each note up to ``timing`` milliseconds early or late (its ``offset_ms``) and jitter
+    its velocity by up to ``velocity``, the same for the same ``seed``.
+
+    The notes keep their grid steps and lengths; no neighbour is touched. A note moves at most
+    a third of the time to the neighbouring starts as played (at the melody's tempo and swing),
+    so the played order is the written one. ``timing`` 0 puts the notes back on the grid. Velocities stay in 1-127.
+    """
+    if isinstance(timing, bool) or not isinstance(timing, (int, float)) or not (
+        0 <= timing <= MAX_HUMANIZE_MS
+    ):
+        raise ValueError(f"timing jitter must be 0-{MAX_HUMANIZE_MS} ms, got {timing!r}")
     _check_int(velocity, "velocity jitter", 0, 127)
     _check_int(seed, "seed", 0, None)
     targets = _targets(melody, notes)
-    starts = [n.start for n in melody.notes]
-    index_of = {start: i for i, start in enumerate(starts)}
+    index_of = {n.start: i for i, n in enumerate(melody.notes)}
+    starts = [swung_step(n.start, melody.swing, melody.swing_unit) for n in melody.notes]
+    ms_per_step = melody.seconds_per_step * 1000
     rng = random.Random(seed)
-    new_start: dict[int, int] = {}  # old start -> new start, for the next note's bound
     jittered = []
     for note in targets:
         i = index_of[note.start]
-        previous = starts[i - 1] if i else None
-        low = note.start - timing
-        if previous is not None:
-            low = max(low, new_start.get(previous, previous) + 1)
-        high = note.start + timing
-        if i + 1 < len(starts):
-            high = min(high, starts[i + 1] - 1)
-        start = max(0, low, min(high, note.start + rng.randint(-timing, timing)))
-        new_start[note.start] = start
+        gaps = [starts[j + 1] - starts[j] for j in (i - 1, i) if 0 <= j < len(starts) - 1]
+        bound = min([timing] + [gap * ms_per_step * NEIGHBOUR_SHARE for gap in gaps])
+        offset = round(rng.uniform(-1.0, 1.0) * bound, 1)  # tenths of a millisecond
         level = min(127, max(1, note.velocity + rng.randint(-velocity, velocity)))
-        jittered.append(Note(note.pitch, start, note.length, level))
+        jittered.append(dataclasses.replace(note, velocity=level, offset_ms=offset))
     return _replace(melody, targets, jittered)
+
+
+def remove_humanize_and_swing(melody: Melody, notes: Iterable[Note] | None = None) -> EditResult:
+    """The notes played on the grid again: their timing offsets 0, and the melody straight."""
+    targets = _targets(melody, notes)
+    return _replace(
+        melody.replace(swing=STRAIGHT, swing_unit=1), targets,
+        (note.with_offset_ms(0.0) for note in targets),
+    )
 
 
 # --- velocity -----------------------------------------------------------------------------------

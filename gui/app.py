@@ -12,7 +12,7 @@ After start-up, and again after each model load, ``gc.freeze()`` moves the long-
 out of the cycle collector's reach, so a collection cannot stall the playback thread.
 
 An unexpected exception never shows a traceback: :func:`install_excepthook` logs it to
-``segue.log`` (in the app's data folder, or ``$SEGUE_LOG_DIR``), autosaves the piece, and
+``segue.log`` (in ``log`` in the app's data folder, or ``$SEGUE_LOG_DIR``), autosaves the piece, and
 shows one short message.
 """
 
@@ -64,13 +64,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def log_path() -> Path:
+    """``$SEGUE_LOG_DIR/segue.log``, else ``log/segue.log`` in Segue's data folder (one folder
+    with ``models`` and ``recovery``: ``~/.local/share/Segue`` on Linux)."""
     configured = os.environ.get(LOG_DIR_ENV)
     if configured:
         return Path(configured) / LOG_NAME
-    from PySide6.QtCore import QStandardPaths
+    from segue.engine.data_files import user_data_dir
 
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
-    return Path(base or Path.home() / ".segue") / LOG_NAME
+    return user_data_dir() / "log" / LOG_NAME
 
 
 def set_up_logging() -> Path | None:

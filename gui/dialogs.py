@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+CONTINUE_AFTER, WRITE_OVER = "continue_after", "write_over"  # notes after the continue marker
 
 
 class Dialogs:
@@ -51,6 +52,26 @@ class Dialogs:
             buttons.Yes,
         )
         return answer == buttons.Yes
+
+    def ask_notes_after_marker(self, count: int, where: str) -> str:
+        """CONTINUE_AFTER (the default: the notes stay), WRITE_OVER or CANCEL, when Continue
+        finds ``count`` notes at or after the continue marker (``where``: "in bar 3")."""
+        notes = "1 note" if count == 1 else f"{count} notes"
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Notes after the marker")
+        box.setText(f"There {'is' if count == 1 else 'are'} {notes} after the continue marker "
+                    f"({where}).")
+        box.setInformativeText(
+            "Continue after them (the marker moves past them), or write over them (Accept "
+            "then replaces them; Undo brings them back)?"
+        )
+        after = box.addButton("Continue After Them", QMessageBox.ButtonRole.AcceptRole)
+        over = box.addButton("Write Over Them", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(after)
+        box.exec()
+        return {id(after): CONTINUE_AFTER, id(over): WRITE_OVER}.get(id(box.clickedButton()), CANCEL)
 
     # --- files ------------------------------------------------------------------------------
 

@@ -57,6 +57,7 @@ SNAP_TO_SCALE = Setting("roll/snap_to_scale", False, bool)  # draw and drag onto
 INSTRUMENT_VOLUME = Setting("instrument/volume", 80, int)  # the built-in instrument, 0-100 %
 SOUNDFONT = Setting("instrument/soundfont", "", str)  # '' : the built-in General MIDI bank
 AUDIO_BUFFER = Setting("instrument/buffer_frames", 0, int)  # 0: the device's low-latency size
+AUDIO_DEVICE = Setting("instrument/device", "", str)  # '' : the system's default audio output
 NOTE_PREVIEW = Setting("view/note_preview", True, bool)  # editing a note sounds it
 AUDIO_EXPORT = Setting("export/audio", "", str)  # the last Export Audio choices, as JSON
 SURPRISE_LANE = Setting("view/surprise_lane", False, bool)  # the lane of bits under the roll

@@ -45,7 +45,7 @@ EXPECTED_ERRORS = (
     ("segue.engine.ml.checkpoint", "ModelError"),
     ("segue.engine.session", "SessionError"),
     ("segue.engine.corpus_sources", "CorpusError"),
-    ("segue.engine.live.ports", "PortError"),
+    ("segue.engine.live.endpoints", "PortError"),
 )
 
 

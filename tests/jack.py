@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -78,6 +79,7 @@ class JackServer:
         path = jackd_path()
         if path is None:
             raise JackStartError("jackd is not installed")
+        reclaim_stale_test_servers()
         env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1", JACK_NO_START_SERVER="1")
         if self._log is not None:  # a killed server's
             self._log.close()
@@ -204,3 +206,41 @@ class JackServer:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
+
+
+REGISTRY = "/dev/shm/jack-shm-registry"  # libjack's per-machine list of servers (Linux)
+_TEST_SERVER = re.compile(rb"jack-\d+:(segue-test-(\d+)-[0-9a-f]+):")
+_reclaimed_once = False
+
+
+def reclaim_stale_test_servers() -> list[str]:
+    """Free the registry slots of test servers whose test process is gone (a run killed in the
+    middle, on this machine or a musician's): their slots would otherwise stay taken for good,
+    and after eight every jackd fails with "Too many servers already active". Only names this
+    module makes (``segue-test-<pid>-...``) whose pid is not alive are touched; once a process."""
+    global _reclaimed_once
+    if _reclaimed_once:
+        return []
+    _reclaimed_once = True
+    try:
+        with open(REGISTRY, "rb") as registry:
+            names = {(m.group(1).decode(), int(m.group(2))) for m in _TEST_SERVER.finditer(registry.read())}
+    except OSError:
+        return []
+    freed = []
+    for name, pid in sorted(names):
+        if pid == os.getpid() or _alive(pid):
+            continue
+        JackServer.reclaim(name)
+        freed.append(name)
+    return freed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

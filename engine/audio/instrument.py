@@ -10,7 +10,8 @@ buffer_frames=0)``
     :data:`BUFFER_SIZES`; 0, the default: the device's own low-latency size);
     the same interface as a MIDI output: ``send(message)``, ``close()``, ``name``, ``port``,
     ``virtual``, ``present_in(ports)``; plus ``volume`` (0-1), ``rate``, ``underruns`` (blocks
-    the device reported late) and ``block_frames`` (the last audio block's length, 0 before one)
+    the device reported late), ``block_frames`` (the last audio block's length, 0 before one)
+    and ``check_stream()`` (a watcher's look for a stream PortAudio stopped silently)
 
 Real time: ``send`` only appends (time, message) to a deque (``append`` and ``popleft`` are
 atomic in CPython, so no lock is shared with the player's scheduler). The audio callback, on
@@ -259,3 +260,10 @@ class BuiltInInstrument(InstrumentOutput):
         """PortAudio ended the stream: closed by us, or the device went away."""
         if not self._closed:
             self._failure = self._failure or "the audio device stopped"
+
+    def check_stream(self) -> None:
+        """A look from a watcher: a stream PortAudio stopped without a word is a failure too
+        (when the JACK server goes away, PortAudio marks the stream inactive and never calls
+        back again, nor calls ``_finished``)."""
+        if not self._closed and not self._failure and not getattr(self._stream, "active", True):
+            self._failure = "the audio device or its audio server went away"

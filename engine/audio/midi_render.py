@@ -3,20 +3,23 @@
 ``render_midi_file(midi_path, out_path, program=0, soundfont=None, rate=44100, tempo=None,
 progress=None) -> str``   reads the part import would choose (:func:`engine.midi_io.read_midi`),
 renders it with GM ``program`` through ``soundfont`` (None: the built-in bank) and writes
-``out_path`` (.wav, or .flac with soundfile) atomically; returns a one-line summary.
-``progress(fraction)`` is called as the rendering goes on. Errors are the engine's own:
-``MidiImportError``, :class:`SoundFontError`, :class:`AudioExportError`, ``ValueError``.
+``out_path`` (.wav, or .flac with soundfile); returns a one-line summary. The SoundFont is read
+and played in a child process (``render_process``), which streams the file as it renders: a
+damaged SoundFont cannot crash this process, and memory does not grow with the piece. Only a
+finished file replaces ``out_path``. ``progress(fraction)`` is called as the rendering goes on.
+Errors are the engine's own: ``MidiImportError``, :class:`SoundFontError` (a damaged file is
+"it is damaged"), :class:`AudioExportError`, ``ValueError``.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 
-from segue.engine.audio.audio_files import AudioExportError, audio_formats, write_audio
-from segue.engine.audio.rendering import melody_events, render
-from segue.engine.audio.soundfont import SoundFontSynth, check_rate
+from segue.engine.audio.audio_files import check_target
+from segue.engine.audio.render_process import render_to_file
+from segue.engine.audio.rendering import melody_events
+from segue.engine.audio.soundfont import check_rate
 
 
 def render_midi_file(
@@ -31,18 +34,21 @@ def render_midi_file(
     """See the module docstring."""
     from segue.engine.midi_io import read_midi  # noqa: PLC0415 - the MIDI stack only when needed
 
-    out_path = Path(out_path)
-    if out_path.suffix.lower() not in audio_formats():  # before any work is done
-        known = " or ".join(audio_formats())
-        raise AudioExportError(out_path, f"the name should end in {known}")
+    out_path = check_target(out_path)  # before any work is done
     rate = check_rate(rate)
     melody = read_midi(midi_path)
-    synth = SoundFontSynth(soundfont, rate)
-    events = melody_events(melody, program, tempo)
-    rendering = render(events, synth, progress=progress)
-    write_audio(out_path, rendering)
-    instrument = synth.preset_name(program) or f"program {program}"
+    steps = render_to_file(melody_events(melody, program, tempo), out_path, soundfont, rate,
+                           program)
+    while True:
+        try:
+            fraction = next(steps)
+        except StopIteration as done:
+            rendered = done.value
+            break
+        if progress is not None and fraction is not None:
+            progress(fraction)
+    instrument = rendered.preset or f"program {program}"
     return (
-        f"{out_path}: {rendering.seconds:.1f} s at {rate} Hz, {len(melody.notes)} notes, "
-        f"{instrument} ({synth.path.name})"
+        f"{out_path}: {rendered.seconds:.1f} s at {rate} Hz, {len(melody.notes)} notes, "
+        f"{instrument} ({rendered.soundfont.name})"
     )

@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from segue.engine import data_files
-from segue.engine.files import FileProblem
+from segue.engine.files import FileProblem, read_regular
+from segue.engine.limits import MAX_SOUNDFONT_BYTES
 
 BUILT_IN_SOUNDFONT = data_files.soundfont()  # resources/sf_GMbank.sf2, wherever installed
 RATES = (44100, 48000)
@@ -47,17 +48,18 @@ def check_rate(rate: object) -> int:
 
 
 def _load(path: Path):
-    """The library's SoundFont object for ``path``; SoundFontError when it cannot be read."""
+    """The library's SoundFont object for ``path``; SoundFontError when it cannot be read.
+
+    The library's parser is native code: a damaged file can crash the process that reads it.
+    Only a child process calls this for a user's file (``soundfont_check``, ``render_process``
+    and the instrument's own process), never the app or the command line itself."""
     try:
         from tinysoundfont import _tinysoundfont  # noqa: PLC0415 - the extension, not its player
     except ImportError as error:
         raise SoundFontError(path, f"the synthesizer library could not be loaded ({error})") from None
     if not path.is_file():
         raise SoundFontError(path, "no such file" if not path.exists() else "it is not a file")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise SoundFontError(path, error.strerror or "it cannot be read") from None
+    data = read_regular(path, MAX_SOUNDFONT_BYTES, SoundFontError, "a SoundFont")
     if data[:4] != b"RIFF" or data[8:12] != b"sfbk":
         raise SoundFontError(path, "it is not an SF2/SF3 SoundFont")
     try:

@@ -7,8 +7,9 @@ the :class:`~engine.live.player.Player`, what an input's messages go to, and the
 instrument's :class:`~engine.audio.instrument_settings.InstrumentSettings`)
     ``available()``, ``virtual_support()``, ``output_ports()``, ``input_ports()``,
     ``output_port``, ``input_port``   (the open PortInfo, or None)
-    ``refresh(probe=False) -> bool``   list again (``probe``: retry every MIDI system first);
-        True if the lists changed. An open port that is gone is closed with a message.
+    ``refresh(probe=False) -> bool``   list again (``probe``: retry every MIDI system first and
+        look for audio devices again); True if the lists (or whether the built-in instrument can
+        sound) changed. An open port that is gone is closed with a message.
     ``poll() -> bool``   what a timer does: refresh, probing while a MIDI system is gone (True
         then); a listing hiccup is logged, never raised
     ``open_output(port, virtual=False)``, ``open_input(port, virtual=False)`` -> bool
@@ -20,15 +21,20 @@ instrument's :class:`~engine.audio.instrument_settings.InstrumentSettings`)
         name, or :data:`BUILT_IN_SETTING` / :data:`VIRTUAL_SETTING`); the notice to show, or ''
     ``audio_available()``, ``set_soundfont(path)``, ``set_buffer_frames(frames) -> bool``,
     ``set_volume(volume)``   the built-in instrument's settings, heard at once when it plays
+    ``instrument_wanted``   True while the built-in instrument is to reopen when its device is
+        back (it stopped working, or was the saved output and could not sound at start)
     ``close()``
 Callbacks (attributes): ``on_ports_changed()``, ``on_output_changed(port | None)``,
 ``on_input_changed(port | None)``, ``on_error(message)``.
 
 Ports come back by name: an output that failed or vanished is reopened when a port of that name
 is listed again (ALSA client numbers ignored), and a JACK output whose receiver restarted under
-the same name (our connection went with it) is reopened at the next listing. The user's own
-choice of output cancels a pending reconnection. After a MIDI system went away, each poll probes
-again until it is back.
+the same name (our connection went with it) is reopened at the next listing. The built-in
+instrument comes back the same way: once it stopped working (its audio server went away), polls
+look for its device without blocking (a short-lived process every few seconds) and reopen it, in
+a fresh audio process, when the device is back; Refresh looks at once. The user's own choice of
+output cancels a pending reconnection. After a MIDI system went away, each poll probes again
+until it is back.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from segue.engine.audio.instrument import BUILT_IN_PORT
+from segue.engine.audio.instrument import BUILT_IN_NAME, BUILT_IN_PORT
 from segue.engine.audio.instrument_settings import InstrumentSettings, buffer_setting
 from segue.engine.live.endpoints import PortError, PortInfo, find_port
 from segue.engine.live.midi_input import MidiInput, open_input
@@ -104,10 +110,12 @@ class PortPolicy:
 
     def refresh(self, probe: bool = False) -> bool:
         """List again; see the module docstring."""
+        audio_changed = False
         if probe:
             self.system.probe()
+            audio_changed = self.instrument.recheck()  # a device that appeared since
         outputs, inputs = self.system.output_ports(), self.system.input_ports()
-        changed = outputs != self._outputs or inputs != self._inputs
+        changed = outputs != self._outputs or inputs != self._inputs or audio_changed
         self._outputs, self._inputs = outputs, inputs
         if changed:
             self.on_ports_changed()
@@ -138,6 +146,9 @@ class PortPolicy:
             if output.virtual or self.system.connected(output) is not False:
                 return
             wanted, note = output.port, "its receiver restarted"
+        elif self._wanted_output == BUILT_IN_PORT:
+            self._reconnect_instrument()
+            return
         elif self._wanted_output is not None:
             wanted, note = self._wanted_output, "it is back"
         else:
@@ -156,10 +167,33 @@ class PortPolicy:
         self.on_output_changed(port)
         self.on_error(f"MIDI output '{port.name}' reconnected ({note}).")
 
+    def _reconnect_instrument(self) -> None:
+        """Reopen the built-in instrument once a look says its device is back."""
+        could = self.instrument.available()[0]
+        if not self.instrument.device_back():
+            return
+        if not could:  # it is no longer greyed out
+            self.on_ports_changed()
+        try:
+            instrument = self._open_instrument()
+        except PortError as exc:
+            log.debug("reopening the built-in instrument failed: %s", exc)
+            self.instrument.device_lost()  # look again later
+            return
+        self._wanted_output = None
+        self._use_output(instrument)
+        self.on_error(f"The {BUILT_IN_NAME.lower()} plays again (its audio device is back).")
+
+    @property
+    def instrument_wanted(self) -> bool:
+        return self._wanted_output == BUILT_IN_PORT and self.player.output is None
+
     def output_failed(self, message: str) -> None:
         """The output vanished or failed (playback has stopped): say so once, and reopen it by
-        name when it is listed again."""
+        name when it is listed again (the built-in instrument: when its device is back)."""
         self._wanted_output = self._opened_output
+        if self._wanted_output == BUILT_IN_PORT:
+            self.instrument.device_lost()
         self.on_error(message)
         self.on_output_changed(None)
 
@@ -232,6 +266,9 @@ class PortPolicy:
         if output == BUILT_IN_SETTING or (not chosen_before and audio):
             if audio:
                 self.open_output(BUILT_IN_PORT)
+            else:  # chosen last time: it opens when a device appears
+                self._wanted_output = BUILT_IN_PORT
+                self.instrument.device_lost()
         elif midi and output == VIRTUAL_SETTING:
             self.open_output(None, virtual=True)
         elif midi and output:

@@ -18,6 +18,9 @@ is due; tests drive it with plain numbers.
     through a count-in)
 
 Every time is computed from one anchor (time, step) and the tempo, so errors never accumulate.
+Notes are played where :func:`engine.performance.performed_notes` places them (swing, humanize
+offsets in milliseconds at the tempo the timeline starts with), at fractional steps; the loop,
+the clicks and the end stay on the grid, and the end waits for a note played late.
 Cues at one step come as: click, note-offs, note-ons. A loop wraps before the notes on its end
 step (a ``WRAP`` cue: the player releases what sounds), and the notes sounding at the loop start
 are chased, as at any anchor: notes that began before the anchor step and still sound there
@@ -34,6 +37,7 @@ import math
 from typing import NamedTuple
 
 from segue.engine.melody import Melody, check_tempo
+from segue.engine.performance import performed_notes
 
 NOTE_ON, NOTE_OFF, CLICK, WRAP, END = "on", "off", "click", "wrap", "end"
 _NONE, _CUES = "none", "cues"  # what _next finds: nothing, or cues on a step
@@ -107,16 +111,19 @@ class Timeline:
             raise ValueError(f"play needs a Melody, got {melody!r}")
         self.loop = check_loop(loop)
         self.tempo = check_tempo(melody.tempo if tempo is None else tempo)
-        self.end = float(melody.end if end is None else end)
+        # Where each note is played (fractional steps: swing, humanize), in order.
+        self._played = performed_notes(melody, self.tempo)
+        last_off = max((n.off for n in self._played), default=0)
+        self.end = float(max(melody.end, last_off) if end is None else end)
         self.melody = melody
         self.metronome = bool(metronome)
         # (step, 0 off / 1 on, pitch, velocity): at one step, offs come before ons.
         self._events = sorted(
-            [(n.end, 0, n.pitch, 0) for n in melody.notes]
-            + [(n.start, 1, n.pitch, n.velocity) for n in melody.notes]
+            [(n.off, 0, n.pitch, 0) for n in self._played]
+            + [(n.on, 1, n.pitch, n.velocity) for n in self._played]
         )
         self._event_steps = [event[0] for event in self._events]
-        self._note_starts = [n.start for n in melody.notes]
+        self._note_starts = [n.on for n in self._played]
         self._seconds_per_step = 60.0 / self.tempo / melody.steps_per_quarter
         self.anchor_step = 0.0
         self.anchor_time = 0.0
@@ -162,8 +169,8 @@ class Timeline:
         self._chase = []
         i = bisect.bisect_left(self._note_starts, step) - 1
         if i >= 0:
-            note = self.melody.notes[i]
-            if note.start < step < note.end:
+            note = self._played[i]
+            if note.on < step < note.off:
                 self._chase.append((note.pitch, note.velocity))
         self._loop_active = self.loop is not None and step < self.loop[1]
         self._count_in = None

@@ -46,12 +46,12 @@ Reading rules
   notes fell on the same step as the kept note and either share its pitch or do not sound
   with it (a doubled note, a grace note, a run too fast for the grid); ``dropped`` notes
   sounded under the kept line (over it, for ``'lowest'``).
-- Best part when ``track`` is None: among the non-drum parts, the highest score of
-  notes kept after reduction x (1 - 0.75 x the share of notes sounding over another note)
-  x a pitch weight, 1 + (average pitch - 60) / 12 kept within 0.25-2 (the tune is usually the
-  top part: middle C weighs 1, an octave above 2, bass parts 0.25) x 3 when the part's
-  name says melody, lead, vocal, voice, soprano, solo, theme or tune; ties go to the higher
-  part, then the first.
+- Best part when ``track`` is None: the melody as :mod:`engine.part_choice` finds it (the same
+  rule for a score's parts): among the non-drum parts with enough notes, what the names say
+  first (Violin I, Soprano, Melody, Lead, Vocal, a lead instrument for it; Bass, Cello, Viola,
+  Alto, Tenor, Violin II, Accompaniment, Pad against it), then the top voice by median pitch,
+  unless a part in a melody's register has far more notes moving by step.
+  ``ParsedMidi.melody_choice()`` gives the part and the reason, for the chooser to show.
 - Key: the first key-signature event, as ``'C major'``-style names; None when there is none.
   Tempo, meter and key of a format-2 file come from the sequence that is read.
 

@@ -16,13 +16,13 @@ from segue.engine.melody import (
 from segue.engine.midi_io.parse import _load_song, _Song
 from segue.engine.midi_io.reduction import (
     REDUCTIONS,
-    _melody_score,
     _part_info,
     _reduce,
     _tick_to_beats,
     _timed_notes,
 )
 from segue.engine.midi_io.results import ImportReport, ImportResult, MidiImportError, TrackInfo
+from segue.engine.part_choice import PartChoice, choose_melody_part
 
 
 def _check_import_args(track, steps_per_quarter, reduction) -> None:
@@ -100,15 +100,13 @@ def _describe(song: _Song) -> tuple[list[TrackInfo], list]:
 
 
 def _best_part(infos, timed, steps_per_quarter: int, reduction: str):
-    """(TrackInfo, _Reduction) of the best melodic part, or None when all parts are drums."""
-    candidates = [info for info in infos if not info.is_drum]
-    if not candidates:
+    """(TrackInfo, _Reduction) of the melody (engine.part_choice), or None when all parts are
+    drums."""
+    choice = choose_melody_part(infos)
+    if choice is None:
         return None
-    reductions = {
-        info.index: _reduce(timed[info.index], steps_per_quarter, reduction) for info in candidates
-    }
-    best = max(candidates, key=lambda i: _melody_score(i, timed[i.index], reductions[i.index].kept))
-    return best, reductions[best.index]
+    best = infos[choice.index]
+    return best, _reduce(timed[best.index], steps_per_quarter, reduction)
 
 
 class ParsedMidi:
@@ -136,6 +134,11 @@ class ParsedMidi:
         except Exception as error:  # a safety net: analysis of parsed data should never fail
             raise MidiImportError(self.path, "file is damaged") from error
         return None if chosen is None else chosen[0].index
+
+    def melody_choice(self) -> PartChoice | None:
+        """The part suggested as the melody and why (what :meth:`best_track` takes); None when
+        no part has pitched notes."""
+        return choose_melody_part(self.tracks)
 
     def import_part(
         self, track: int | None = None, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *,

@@ -1,4 +1,5 @@
-"""Parts on the grid: ticks to beats to steps, polyphony reduced to one line, the best part.
+"""Parts on the grid: ticks to beats to steps, polyphony reduced to one line, and what choosing
+the melody asks of a part (:func:`line_traits`; the rule is :mod:`engine.part_choice`).
 
 The rules are the package docstring's (Time, Grid, Reduction, Best part).
 """
@@ -6,7 +7,6 @@ The rules are the package docstring's (Time, Grid, Reduction, Best part).
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,10 +18,6 @@ from segue.engine.midi_io.results import DRUM_CHANNEL, DRUM_KIT_NAME, GM_PROGRAM
 DEFAULT_TEMPO_US = 500_000  # 120 BPM, the Standard MIDI File default
 REDUCTIONS = ("highest", "lowest")
 LEGATO_OVERLAP_BEATS = 0.125  # a 32nd note: overlaps up to this are legato, not polyphony
-
-_MELODY_NAME = re.compile(
-    r"melod|lead|vocal|voice|vox|soprano|solo|theme|tune|singer|chant|canto", re.IGNORECASE
-)
 
 
 # --- time: ticks to beats to steps --------------------------------------------------------------
@@ -266,9 +262,30 @@ def _kept_line(start: np.ndarray, end: np.ndarray, height: np.ndarray) -> np.nda
     return kept
 
 
+def line_traits(timed: _TimedNotes | list[_Timed]) -> dict:
+    """What choosing the melody asks of a part (:mod:`engine.part_choice`): its median pitch,
+    its share of chord notes, and the share of its top line's moves by one or two semitones
+    (the top line: the highest note of each onset; repeated notes are no step)."""
+    if not len(timed):
+        return {"median_pitch": 0.0, "chord_share": 0.0, "step_share": 0.0}
+    timed = _as_arrays(timed)
+    order = np.lexsort((-timed.pitch, timed.start))
+    start, pitch = timed.start[order], timed.pitch[order]
+    first = np.ones(len(start), dtype=bool)
+    first[1:] = start[1:] != start[:-1]  # sorted highest first: the onset's top note
+    moves = np.abs(np.diff(pitch[first]))
+    steps = int(np.count_nonzero((moves >= 1) & (moves <= 2)))
+    return {
+        "median_pitch": float(np.median(timed.pitch)),
+        "chord_share": _polyphonic_share(timed),
+        "step_share": steps / len(moves) if len(moves) else 0.0,
+    }
+
+
 def _part_info(index: int, part: _Part, timed: _TimedNotes) -> TrackInfo:
     is_drum = part.channel == DRUM_CHANNEL
     pitches = part.notes.pitch
+    traits = line_traits(timed)
     return TrackInfo(
         index=index,
         name=part.name,
@@ -278,16 +295,7 @@ def _part_info(index: int, part: _Part, timed: _TimedNotes) -> TrackInfo:
         note_count=len(part.notes),
         pitch_range=(int(pitches.min()), int(pitches.max())) if len(pitches) else None,
         is_drum=is_drum,
-        is_polyphonic=_polyphonic_share(timed) > 0,
+        is_polyphonic=traits["chord_share"] > 0,
         track=part.track,
+        **traits,
     )
-
-
-def _melody_score(info: TrackInfo, timed: _TimedNotes, kept: int) -> tuple:
-    """The best-part heuristic of the package docstring, as a sortable key."""
-    mean_pitch = int(timed.pitch.sum()) / len(timed)
-    score = kept * (1 - 0.75 * _polyphonic_share(timed))
-    score *= min(max(1 + (mean_pitch - 60) / 12, 0.25), 2.0)  # the tune is usually on top
-    if _MELODY_NAME.search(info.name):
-        score *= 3
-    return (score, mean_pitch, -info.index)

@@ -77,6 +77,11 @@ class TrackInfo:
     is_drum: bool
     is_polyphonic: bool
     track: int = 0  # the track chunk of the file the part comes from
+    # What choosing the melody asks (engine.part_choice): where the part sounds, how much of
+    # it is chords, how much its top line moves by step.
+    median_pitch: float = 0.0
+    chord_share: float = 0.0  # notes sounding over another note, 0-1
+    step_share: float = 0.0  # moves of the top line by one or two semitones, 0-1
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import os
 
 import mido
@@ -11,6 +12,7 @@ from segue.engine import keys
 from segue.engine.files import ReadOnlyFileError, write_atomically, write_reason
 from segue.engine.melody import Melody
 from segue.engine.midi_io.results import MidiExportError
+from segue.engine.performance import performed_notes
 
 EXPORT_TICKS_PER_BEAT = 480
 
@@ -69,13 +71,17 @@ def _utf8_for_mido(text: str) -> str:
     return text.encode("utf-8").decode("latin-1")
 
 
-def _note_track(notes, name: str, program: int, channel: int, steps_per_quarter: int):
-    def ticks(step: int) -> int:  # exact whenever steps_per_quarter divides 480
-        return (2 * step * EXPORT_TICKS_PER_BEAT + steps_per_quarter) // (2 * steps_per_quarter)
+def _note_track(melody: Melody, name: str, program: int, channel: int):
+    """A track of ``melody``'s notes where :mod:`engine.performance` plays them (swing and
+    humanize offsets, at the melody's tempo), in ticks of EXPORT_TICKS_PER_BEAT."""
+    steps_per_quarter = melody.steps_per_quarter
+
+    def ticks(step: float) -> int:  # exact whenever steps_per_quarter divides 480
+        return math.floor(step * EXPORT_TICKS_PER_BEAT / steps_per_quarter + 0.5)
 
     events = []  # (tick, note-offs before note-ons at one tick, message)
-    for note in notes:
-        start, end = ticks(note.start), ticks(note.end)
+    for note in performed_notes(melody):
+        start, end = ticks(note.on), ticks(note.off)
         events.append((start, 1, mido.Message("note_on", channel=channel, note=note.pitch,
                                               velocity=note.velocity)))
         events.append((end, 0, mido.Message("note_off", channel=channel, note=note.pitch)))
@@ -113,16 +119,15 @@ def melody_to_midi_bytes(
         conductor.append(mido.MetaMessage("key_signature", key=_mido_key(melody.key)))
     conductor.append(mido.MetaMessage("end_of_track", time=0))
     midi.tracks.append(conductor)
-    spq = melody.steps_per_quarter
     if continuation is None:
-        midi.tracks.append(_note_track(melody.notes, track_name, program, channel, spq))
-    elif separate_tracks:
-        midi.tracks.append(_note_track(melody.notes, f"{track_name} (seed)", program, channel, spq))
-        midi.tracks.append(_note_track(continuation.notes, f"{track_name} (continuation)",
-                                       program, channel, spq))
+        midi.tracks.append(_note_track(melody, track_name, program, channel))
+    elif separate_tracks:  # the continuation played with the melody's tempo and swing
+        midi.tracks.append(_note_track(melody, f"{track_name} (seed)", program, channel))
+        midi.tracks.append(_note_track(melody.with_notes(continuation.notes),
+                                       f"{track_name} (continuation)", program, channel))
     else:
         joined = melody.add(*continuation.notes)
-        midi.tracks.append(_note_track(joined.notes, track_name, program, channel, spq))
+        midi.tracks.append(_note_track(joined, track_name, program, channel))
     buffer = io.BytesIO()
     midi.save(file=buffer)
     return buffer.getvalue()

@@ -8,7 +8,8 @@ bars 1..N are the seed and bars N+1..2N the real continuation. Reported:
   tune) beside the real ones: the interval histogram's distance (total variation, 0-1, between
   the histograms of all intervals from the seed's last note on, clamped to an octave), notes per
   bar, rest fraction, the share of notes whose pitch class the seed never plays, the share of
-  bars that repeat a seed bar exactly or transposed (same rhythm and intervals, moved), and the
+  bars that repeat a seed bar exactly, the share that echo one (its rhythm and intervals,
+  transposed or not), the share of continuations that copy the whole seed bar for bar, and the
   range in semitones. Shares of repeated bars come with a 90% bootstrap interval over tunes.
 """
 
@@ -95,6 +96,7 @@ def continuation_stats(seed: Melody, continuation: Melody, boundary: int, bars: 
     pitches = [seed.notes[-1].pitch] + [n.pitch for n in notes] if seed.notes else [n.pitch for n in notes]
     seed_classes = {n.pitch % 12 for n in seed.notes}
     repeated = sum(1 for s in shapes if s and s in exact)
+    whole_seed = bar_shapes(seed, 0, boundary // bar)
     return {
         "intervals": [max(-MAX_INTERVAL, min(MAX_INTERVAL, b - a)) for a, b in zip(pitches, pitches[1:])],
         "notes_per_bar": len(notes) / bars,
@@ -104,6 +106,7 @@ def continuation_stats(seed: Melody, continuation: Melody, boundary: int, bars: 
         "repeated_bars": repeated / bars,
         "repeated_or_transposed_bars": sum(
             1 for s in shapes if s and (s in exact or _transposed(s) in moved)) / bars,
+        "copies_whole_seed": float(any(whole_seed) and shapes == whole_seed),
         "range": (max(n.pitch for n in notes) - min(n.pitch for n in notes)) if notes else 0,
     }
 
@@ -120,7 +123,7 @@ def _interval90(values, rng) -> list[float]:
 
 
 SUMMED = ("notes_per_bar", "rest_fraction", "outside_seed_pitch_classes", "repeated_bars",
-          "repeated_or_transposed_bars", "range")
+          "repeated_or_transposed_bars", "copies_whole_seed", "range")
 
 
 def summarise(real: list[dict], generated: list[dict]) -> dict:
@@ -200,7 +203,8 @@ ROWS = (
     ("rest_fraction", "rest fraction", "{:.3f}"),
     ("outside_seed_pitch_classes", "pitch classes not in seed", "{:.3f}"),
     ("repeated_bars", "bars repeating a seed bar", "{:.3f}"),
-    ("repeated_or_transposed_bars", "... or transposing one", "{:.3f}"),
+    ("repeated_or_transposed_bars", "bars echoing one (or moved)", "{:.3f}"),
+    ("copies_whole_seed", "copies of the whole seed", "{:.3f}"),
     ("range", "range (semitones)", "{:.1f}"),
 )
 
@@ -215,7 +219,7 @@ def format_table(result: dict) -> str:
     lines.append(f"{'':28}{'real':>10}{'generated':>12}")
     for key, label, fmt in ROWS:
         lines.append(f"{label:28}{fmt.format(result['real'][key]):>10}{fmt.format(result['generated'][key]):>12}")
-    for key in ("repeated_bars",):
+    for key in ("repeated_bars", "repeated_or_transposed_bars"):
         low_high = [f"{a:.3f}-{b:.3f}" for a, b in (result["real"][key + "_90"], result["generated"][key + "_90"])]
         lines.append(f"{'  90% interval':28}{low_high[0]:>10}{low_high[1]:>12}")
     lines.append(f"{'interval histogram distance':28}{result['interval_distance']:>22.3f}")

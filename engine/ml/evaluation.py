@@ -185,7 +185,8 @@ def tune_log_probs(model: SegueModel, tunes: Sequence[EncodedTune], follow_seed:
                 rows = log_probs[row, : length - 1]
                 if follow_seed:
                     rows = follow_log_probs(rows.double().cpu(), tunes[index].tokens,
-                                            tunes[index].meter.steps_per_bar, follow_seed)
+                                            tunes[index].meter.steps_per_bar, follow_seed,
+                                            first_step=tunes[index].offset)
                 yield index, rows, tokens[row, 1:length].to(rows.device)
 
 

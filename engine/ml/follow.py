@@ -8,8 +8,17 @@ follows now. How far to trust it depends on how long the match is, whether it li
 number of bars back, and what it predicts (a HOLD, a REST, a note): :data:`CONFIDENCE` holds
 the mixing weight for each case, fitted on the Essen validation split by :func:`fit_confidence`.
 The prediction is ``(1 - c) * LSTM + c * [the matched token]`` with ``c`` that weight times
-``follow_seed`` (0-1); 0 leaves the LSTM alone. The model learns a token only after it has
+:func:`match_factor` of ``follow_seed`` (0-1). The model learns a token only after it has
 been predicted, so scores stay honest predictions.
+
+A match waits for half a bar of exact repetition, so on its own it rarely starts in a
+continuation that has wandered off (Follow 0 and 1 then gave the same notes). The bar echoes of
+:mod:`engine.ml.echo` start at every bar line: "this bar takes up an earlier bar's rhythm and
+intervals, transposed or not", mixed in after the match at :func:`echo_weight`, which rises
+with the square of the strength to :data:`ECHO_TOP` at 1. So the slider runs from the LSTM
+alone (0, exactly as without following), through the strength that predicts tunes best (the
+default, :data:`engine.ml.options.FOLLOW_SEED`: occasional echoes, as folk tunes have), to a
+continuation that answers most bars with a seed bar (1), varied rather than copied whole.
 
 Tried first, IDyOM's way (Pearce 2005): PPM (escape C, PPM* order choice, up to 24 steps)
 over the same tokens, combined by an entropy-weighted geometric mean. On the folk model and
@@ -25,7 +34,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import torch
 
-from segue.engine.encoding import HOLD, REST
+from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST
+from segue.engine.ml.echo import BarEcho, echo_matrix, echo_predictions
 from segue.engine.ml.options import check_strength
 
 MIN_MATCH = 8  # steps that must agree before a match predicts anything
@@ -34,6 +44,9 @@ LENGTH_BUCKETS = (8, 12, 16, 24, 32, 48, 64, 96)  # match lengths below each bou
 KINDS = 3  # what a match predicts: HOLD, REST, a note
 MIN_CELL_STEPS = 200  # fitting leaves cells with fewer examples at 0 (no trust)
 CELLS = (len(LENGTH_BUCKETS) + 1) * 2 * KINDS
+ECHO_TOP = 0.95  # the bar echoes' mixing weight at the top of the slider
+ECHO_POWER = 2.0  # how slowly it rises below the top
+MATCH_FULL_AT = 0.5  # the strength from which the match model has its fitted confidence
 # Mixing weight by [length bucket][bar-aligned][HOLD, REST, note]: folk model, Essen validation.
 CONFIDENCE = np.array([
     [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]],
@@ -134,11 +147,43 @@ def mix(long_log_probs: torch.Tensor, rows: np.ndarray, follow_seed: float) -> t
     return mixed.scatter_add_(1, tokens, weight.unsqueeze(1)).log()
 
 
+def match_factor(follow_seed: float) -> float:
+    """What the match model's fitted confidence is multiplied by at a strength: all of it from
+    :data:`MATCH_FULL_AT` up, where it predicts tunes best."""
+    return min(1.0, follow_seed / MATCH_FULL_AT)
+
+
+def echo_weight(follow_seed: float) -> float:
+    """The echo's mixing weight at a strength: rising slowly at first (a little echo is what
+    predicts tunes best), to :data:`ECHO_TOP` at 1, where most bars take up an earlier one."""
+    return ECHO_TOP * follow_seed ** ECHO_POWER
+
+
+def mix_echo(log_probs: torch.Tensor, predictions, follow_seed: float) -> torch.Tensor:
+    """Log-probabilities (N, V) mixed with the echoes' predictions (:mod:`engine.ml.echo`) at
+    :func:`echo_weight`; a free first note takes the pitches as ``log_probs`` has them. A token
+    ``log_probs`` rules out stays impossible."""
+    probs = log_probs.exp()
+    shares, free = echo_matrix(predictions, probs.shape[1])
+    echo = torch.from_numpy(shares).to(probs)
+    notes = probs[:, FIRST_PITCH_TOKEN:]
+    note_share = notes / notes.sum(1, keepdim=True).clamp(min=1e-300)
+    echo[:, FIRST_PITCH_TOKEN:] += torch.from_numpy(free).to(probs).unsqueeze(1) * note_share
+    echo = echo.masked_fill(probs == 0, 0.0)
+    total = echo.sum(1, keepdim=True)
+    weight = torch.where(total > 0, echo_weight(follow_seed), 0.0).to(probs)
+    echo = echo / total.clamp(min=1e-300)
+    return (probs * (1 - weight) + echo * weight).log()
+
+
 def follow_log_probs(long_log_probs: torch.Tensor, tokens: Sequence[int], steps_per_bar: int,
-                     follow_seed: float, primer: Sequence[int] = ()) -> torch.Tensor:
-    """The LSTM's rows for a token sequence (row t predicts ``tokens[t + 1]``) mixed with a
-    match model learnt from ``primer`` and the sequence up to each row's step."""
-    return mix(long_log_probs, match_rows(tokens, steps_per_bar, primer), follow_seed)
+                     follow_seed: float, primer: Sequence[int] = (), first_step: int = 0) -> torch.Tensor:
+    """The LSTM's rows for a token sequence (row t predicts ``tokens[t + 1]``; ``tokens[0]``
+    sits at grid step ``first_step``) mixed with a match model and bar echoes learnt from
+    ``primer`` and the sequence up to each row's step."""
+    mixed = mix(long_log_probs, match_rows(tokens, steps_per_bar, primer), match_factor(follow_seed))
+    echoes = echo_predictions(tokens, steps_per_bar, first_step, primer)
+    return mix_echo(mixed, echoes, follow_seed)
 
 
 def fit_confidence(examples: Iterable[tuple[torch.Tensor, torch.Tensor, np.ndarray]]) -> np.ndarray:
@@ -160,13 +205,17 @@ def fit_confidence(examples: Iterable[tuple[torch.Tensor, torch.Tensor, np.ndarr
 
 
 class SeedFollower:
-    """Following the seed while generating ``batch`` sequences: one match model per sequence,
-    all learnt from the seed, each going on to learn its own continuation."""
+    """Following the seed while generating ``batch`` sequences: one match model and one set of
+    bar echoes per sequence, all learnt from the seed (whose first token sits at grid step
+    ``first_step``), each going on to learn its own continuation."""
 
-    def __init__(self, seed_tokens: Sequence[int], batch: int, steps_per_bar: int, follow_seed: float):
+    def __init__(self, seed_tokens: Sequence[int], batch: int, steps_per_bar: int, follow_seed: float,
+                 first_step: int = 0):
         self.follow_seed = check_strength(follow_seed)
         seeded = MatchModel(steps_per_bar).learn_all(seed_tokens)
         self.models = [seeded.fork() for _ in range(batch)]
+        echo = BarEcho(steps_per_bar, first_step).learn_all(seed_tokens)
+        self.echoes = [echo.fork() for _ in range(batch)]
         self._rows = np.full((batch, 2), -1, dtype=np.int64)
 
     def adjust(self, logits: torch.Tensor) -> torch.Tensor:
@@ -177,15 +226,23 @@ class SeedFollower:
             found = model.prediction()
             if found is not None:
                 rows[row] = found
-        if not (rows[:, 1] >= 0).any():
+        echoes = [echo.prediction() for echo in self.echoes]
+        matched, echoed = (rows[:, 1] >= 0).any(), any(e is not None for e in echoes)
+        if not matched and not echoed:
             return logits
-        long = torch.log_softmax(logits.double(), dim=-1)
-        return mix(long, rows, self.follow_seed).to(logits.dtype)
+        mixed = torch.log_softmax(logits.double(), dim=-1)
+        if matched:
+            mixed = mix(mixed, rows, match_factor(self.follow_seed))
+        if echoed:
+            mixed = mix_echo(mixed, echoes, self.follow_seed)
+        return mixed.to(logits.dtype)
 
     def learn(self, tokens: Sequence[int]) -> None:
-        for model, token in zip(self.models, tokens):
+        for model, echo, token in zip(self.models, self.echoes, tokens):
             model.learn(token)
+            echo.learn(token)
 
     def reorder(self, order: Sequence[int]) -> None:
         """Keep sequences ``order`` (beam search), as :meth:`engine.ml.stepper.Stepper.reorder`."""
         self.models = [self.models[i].fork() for i in order]
+        self.echoes = [self.echoes[i].fork() for i in order]

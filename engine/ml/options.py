@@ -54,7 +54,11 @@ class Span:
 
 TEMPERATURE = Span("temperature", 0.1, 2.0, 1.0, step=0.05)
 REST_WEIGHT = Span("rest weight", 0.0, 2.0, 1.0, step=0.05)
-FOLLOW_SEED = Span("follow seed", 0.0, 1.0, 0.0, step=0.05)
+# Follow the seed's default is the strength whose continuations the folk model predicts best
+# (bars 5-8 given bars 1-4, Essen validation split, 300 tunes: 2.827 total bits/note against
+# 3.070 off, 2.835 at 0.3 and 2.845 at 0.5); its continuations then echo a seed bar 12% of the
+# time, transposed or not (the real ones 21%), where 1 echoes most bars.
+FOLLOW_SEED = Span("follow seed", 0.0, 1.0, 0.4, step=0.05)
 BARS = Span("length in bars", 1, 32, 4, whole=True)
 VARIATIONS = Span("number of variations", 1, 8, 4, whole=True)
 PITCH_LOW = Span("lowest pitch", 0, 127, DEFAULT_PITCH_RANGE[0], whole=True)
@@ -128,7 +132,7 @@ class GenerationOptions:
     """
 
     temperature: float = 1.0  # > 0: lower is safer, higher wilder; at most 0.001 is greedy
-    rest_weight: float = 1.0  # >= 0: multiplies the probability of a rest (0: none, 2: twice)
+    rest_weight: float = 1.0  # >= 0: fewer or more rests (0: none, 1: the model's, 2: mostly)
     variations: int = 1  # continuations drawn together, 1 to MAX_VARIATIONS
     rng_seed: int | None = None  # the draws' seed (>= 0); None draws a fresh one, reported back
     key: str | None = None  # a key lock: a key name ('F# minor'), 'auto' (the seed's), None

@@ -1,29 +1,36 @@
 """A melody as ABC text (music21 reads ABC but cannot write it, so this small writer does).
 
-One step is the unit note length (``L:1/16`` on the sixteenth grid), so every length is a whole
-multiplier; notes that cross a bar line are split and tied. Pitches are spelled in the key
-(``K:``): scale notes by the signature, others as naturals or, failing that, with sharps in sharp
-keys and flats in flat keys. An accidental is written on every note that needs one, and again on
-a later note of the same letter in that bar, so readers that carry accidentals through the bar
-(ABC 2.1) and readers that do not read the same pitches.
+The tune keeps its shape:
+
+* ``T:`` is the title given; ``K:`` the melody's key, else the key its notes suggest;
+* ``L:`` is the tune's own most common note length as a plain note value (``L:1/8`` for a reel
+  of eighths, so an eighth is ``A``; a dotted quarter counts as a quarter); other lengths are
+  multiples or fractions of it (``A3``, ``A/``); notes that cross a bar line are split and tied;
+* a first bar that starts with silence is written as a pickup: its rests are left out, as a
+  tune book writes an anacrusis, and reading it back puts the notes where they were;
+* repeats: a melody holds each bar once (import reads repeat signs without writing them out),
+  so none are written.
+
+Pitches are spelled by the key (:func:`engine.keys.spelling`: scale notes by the signature,
+E# in F# major, C# in D minor). An accidental is written on every note that differs from the
+signature, and again on a later note of the same letter in that bar, so readers that carry
+accidentals through the bar (ABC 2.1) and readers that do not read the same pitches.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from fractions import Fraction
+
 from segue.engine import keys
 from segue.engine.melody import Melody
 
-LETTERS = "CDEFGAB"
-LETTER_PITCH = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
-SHARP_ORDER, FLAT_ORDER = "FCGDAEB", "BEADGCF"
-# Sharps (+) or flats (-) of each major key, by tonic pitch class, in the spelling Segue names it.
-MAJOR_FIFTHS = {0: 0, 7: 1, 2: 2, 9: 3, 4: 4, 11: 5, 6: 6, 1: -5, 8: -4, 3: -3, 10: -2, 5: -1}
 BARS_PER_LINE = 4
 ACCIDENTAL_SIGNS = {-2: "__", -1: "_", 0: "=", 1: "^", 2: "^^"}
 
 
-def abc_unit(steps_per_quarter: int) -> int:
-    """The ``L:1/N`` that makes one step one unit; ValueError for grids ABC lengths cannot hold."""
+def whole_note_steps(steps_per_quarter: int) -> int:
+    """Steps in a whole note; ValueError for grids ABC lengths cannot hold (triplets)."""
     division = 4 * steps_per_quarter
     if division & (division - 1):
         raise ValueError(
@@ -33,34 +40,29 @@ def abc_unit(steps_per_quarter: int) -> int:
     return division
 
 
-def key_signature(key: str | None) -> tuple[str, dict[str, int]]:
-    """(``K:`` field, alteration by letter) of a key name; C major for no key."""
+def unit_steps(melody: Melody) -> int:
+    """Steps in the ``L:`` unit: the most common note length (the shorter on a tie), as the
+    plain note value at or below it (a power of two of steps, at most a whole note)."""
+    whole = whole_note_steps(melody.steps_per_quarter)
+    lengths = Counter(n.length for n in melody.notes)
+    if not lengths:
+        return max(1, whole // 8)
+    common = min(lengths, key=lambda length: (-lengths[length], length))
+    return min(whole, 1 << (common.bit_length() - 1))
+
+
+def notation_key(melody: Melody) -> str | None:
+    """The key a notation file is written in: the melody's own, else the key of its notes."""
+    return melody.key or melody.detect_key()
+
+
+def abc_key_field(key: str | None) -> str:
+    """``K:`` for a key name: ``'D minor'`` -> ``'Dm'``; C major for no key."""
     if key is None:
-        return "C", {}
+        return "C"
     tonic, mode = keys.parse_key(key)
-    fifths = MAJOR_FIFTHS[(tonic + 3) % 12 if mode == "minor" else tonic]
-    if mode == "minor" and tonic == 3:  # Eb minor (6 flats), as Segue names it, not D# minor
-        fifths = -6
-    order = SHARP_ORDER if fifths >= 0 else FLAT_ORDER
-    alterations = {letter: (1 if fifths > 0 else -1) for letter in order[: abs(fifths)]}
-    tonic_letter = _spell(tonic, alterations, fifths)
-    name = tonic_letter[0] + {1: "#", -1: "b", 0: ""}[tonic_letter[1]]
-    return name + ("m" if mode == "minor" else ""), alterations
-
-
-def _spell(pitch_class: int, alterations: dict[str, int], fifths: int) -> tuple[str, int]:
-    """(letter, alteration) for a pitch class in a key with these signature alterations."""
-    for letter in LETTERS:  # a scale note: the signature spells it
-        if (LETTER_PITCH[letter] + alterations.get(letter, 0)) % 12 == pitch_class:
-            return letter, alterations.get(letter, 0)
-    for letter in LETTERS:  # a natural
-        if LETTER_PITCH[letter] == pitch_class:
-            return letter, 0
-    step = 1 if fifths >= 0 else -1
-    for letter in LETTERS:
-        if (LETTER_PITCH[letter] + step) % 12 == pitch_class:
-            return letter, step
-    raise AssertionError(pitch_class)  # every pitch class is a natural or one off one
+    name = keys.key_name(tonic, mode).split()[0]
+    return name + ("m" if mode == "minor" else "")
 
 
 def _note_name(letter: str, octave: int) -> str:
@@ -70,29 +72,46 @@ def _note_name(letter: str, octave: int) -> str:
     return letter + "," * (4 - octave)
 
 
-def _length(units: int) -> str:
-    return "" if units == 1 else str(units)
+def _length(steps: int, unit: int) -> str:
+    """A length in ABC: '' for one unit, '3', '/' (half), '/4', '3/2'."""
+    value = Fraction(steps, unit)
+    if value == 1:
+        return ""
+    if value.denominator == 1:
+        return str(value.numerator)
+    if value.numerator == 1:
+        return "/" if value.denominator == 2 else f"/{value.denominator}"
+    return f"{value.numerator}/{value.denominator}"
+
+
+def pickup_start(melody: Melody) -> int:
+    """Where the written tune starts: its first note when the first bar starts with silence
+    and more bars follow (a pickup), else 0."""
+    first, bar = melody.start, melody.steps_per_bar
+    if melody.notes and 0 < first < bar and melody.end > bar:
+        return first
+    return 0
 
 
 def melody_to_abc(melody: Melody, title: str = "Segue", reference: int = 1) -> str:
     """The melody as one ABC tune (X, T, M, L, Q, K headers, then the bars)."""
-    unit = abc_unit(melody.steps_per_quarter)
-    key_field, alterations = key_signature(melody.key)
-    fifths = sum(alterations.values())
+    unit = unit_steps(melody)
+    key = notation_key(melody)
+    signature = keys.signature_alterations(key) if key else {}
     bar, beat = melody.steps_per_bar, melody.steps_per_beat
     numerator, denominator = melody.time_signature
     lines = [
         f"X:{reference}",
         f"T:{' '.join(title.split()) or 'Segue'}",
         f"M:{numerator}/{denominator}",
-        f"L:1/{unit}",
+        f"L:1/{whole_note_steps(melody.steps_per_quarter) // unit}",
         f"Q:1/4={round(melody.tempo)}",
-        f"K:{key_field}",
+        f"K:{abc_key_field(key)}",
     ]
     bars = max(1, melody.bar_end(melody.end) // bar)
     notes = list(melody.notes)
     body, written = [], []
-    position, index, tied_sign = 0, 0, False
+    position, index, tied_sign = pickup_start(melody), 0, False
     for number in range(bars):
         bar_end = (number + 1) * bar
         tokens, in_bar = [], {}
@@ -103,19 +122,19 @@ def melody_to_abc(melody: Melody, title: str = "Segue", reference: int = 1) -> s
             if note is None or note.start >= bar_end or note.start > position:
                 # A rest up to the next note, the next beat, or the bar line.
                 stop = min(note.start if note else bar_end, bar_end, (position // beat + 1) * beat)
-                tokens.append("z" + _length(stop - position))
+                tokens.append("z" + _length(stop - position, unit))
                 position = stop
                 continue
             stop = min(note.end, bar_end)
-            letter, alteration = _spell(note.pitch % 12, alterations, fifths)
+            letter, alteration = keys.spelling(note.pitch % 12, key or "C major")
             octave = (note.pitch - alteration) // 12 - 1
             sign = ""
             # A tied note keeps its first bar's sign: music21 ties only equal spellings.
-            if alteration != alterations.get(letter, 0) or letter in in_bar or tied_sign:
+            if alteration != signature.get(letter, 0) or letter in in_bar or tied_sign:
                 sign = ACCIDENTAL_SIGNS[alteration]
                 in_bar[letter] = alteration
             tie = "-" if note.end > bar_end else ""
-            tokens.append(f"{sign}{_note_name(letter, octave)}{_length(stop - position)}{tie}")
+            tokens.append(f"{sign}{_note_name(letter, octave)}{_length(stop - position, unit)}{tie}")
             if note.end > bar_end:  # the rest of the note goes on in the next bar
                 notes[index] = note.with_start(bar_end).with_length(note.end - bar_end)
                 tied_sign = bool(sign)

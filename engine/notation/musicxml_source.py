@@ -9,6 +9,7 @@ against :mod:`engine.limits`. Each check raises ValueError with the reason in a 
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import zipfile
@@ -22,6 +23,11 @@ _BEATS = re.compile(rb"<beats>([^<]*)</beats>")
 _BEAT_TYPE = re.compile(rb"<beat-type>([^<]*)</beat-type>")
 _OCTAVE = re.compile(rb"<octave>([^<]*)</octave>")
 _TUPLET_NUMBERS = re.compile(rb"<(actual-notes|normal-notes)>([^<]*)</")
+_DECLARED_ENCODING = re.compile(rb'^(\s*<\?xml[^>]*?encoding\s*=\s*["\'])([A-Za-z0-9._-]+)(["\'])')
+_BOMS = (  # the 4-byte marks first: UTF-32 LE starts with UTF-16 LE's mark
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 MAX_MXL_MEMBERS = 1000
 OCTAVE_RANGE = (-1, 9)  # MIDI notes 0-127 lie in octaves -1 (C-1) to 9 (G9)
 
@@ -59,6 +65,28 @@ def unpack_mxl(data: bytes) -> bytes:
         return archive.read(score)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as error:
         raise ValueError(f"it is not valid MusicXML (the archive is damaged: {error})") from None
+
+
+def as_utf8(xml: bytes) -> bytes:
+    """The score's XML as UTF-8 whatever it came in (Finale and music21's own corpus write
+    UTF-16), its declaration saying so, so the checks below and music21 read the same text;
+    ValueError when it cannot be decoded."""
+    codec = None
+    for bom, name in _BOMS:
+        if xml.startswith(bom):
+            codec, xml = name, xml[len(bom):]
+            break
+    try:
+        if codec is not None and codec != "utf-8":
+            xml = xml.decode(codec).encode("utf-8")
+        else:
+            declared = _DECLARED_ENCODING.match(xml)
+            name = declared.group(2).decode("ascii").lower() if declared else "utf-8"
+            if codecs.lookup(name).name not in ("utf-8", "ascii"):
+                xml = xml.decode(name).encode("utf-8")
+    except (UnicodeError, LookupError) as error:
+        raise ValueError(f"it is not valid MusicXML (its text cannot be decoded: {error})") from None
+    return _DECLARED_ENCODING.sub(rb"\1UTF-8\3", xml, count=1)
 
 
 def _number(text: bytes) -> int | None:

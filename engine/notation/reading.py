@@ -13,14 +13,20 @@ import os
 import re
 from pathlib import Path
 
-from segue.engine import file_formats, limits
+from segue.engine import file_formats, keys, limits
 from segue.engine.file_formats import NOTATION_SUFFIXES, is_notation_path  # noqa: F401 - API
 from segue.engine.files import read_regular
 from segue.engine.melody import DEFAULT_STEPS_PER_QUARTER, DEFAULT_VELOCITY, Melody
-from segue.engine.midi_io.reduction import REDUCTIONS, _polyphonic_share, _reduce, _Timed
+from segue.engine.midi_io.reduction import (
+    REDUCTIONS,
+    _polyphonic_share,
+    _reduce,
+    _Timed,
+    line_traits,
+)
 from segue.engine.midi_io.results import ImportResult
 from segue.engine.notation.abc_scan import ScannedTune, check_tune, split_tunes
-from segue.engine.notation.musicxml_source import check_musicxml, unpack_mxl
+from segue.engine.notation.musicxml_source import as_utf8, check_musicxml, unpack_mxl
 from segue.engine.notation.results import (
     NotationImportError,
     NotationImportReport,
@@ -34,6 +40,7 @@ from segue.engine.notation.streams import (
     stream_fields,
     title_of,
 )
+from segue.engine.part_choice import PartChoice, choose_melody_part
 
 ABC_SUFFIXES = file_formats.ABC.suffixes
 MUSICXML_SUFFIXES = file_formats.MUSICXML.suffixes
@@ -55,16 +62,26 @@ class ParsedNotation:
         self.path, self.parts = path, parts
         self._scores = scores  # index -> a function making that part's music21 stream
 
+    def melody_choice(self) -> PartChoice | None:
+        """A score's part suggested as the melody and why (engine.part_choice: the same rule
+        as MIDI's); None for a tune book, whose first tune is taken."""
+        if not self.parts or self.parts[0].kind == "tune":
+            return None
+        return choose_melody_part(self.parts)
+
     def import_part(
         self, index: int | None = None, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *,
         reduction: str = "highest",
     ) -> ImportResult:
-        """Part (or tune) ``index`` as a melody with a report; None takes the first."""
+        """Part (or tune) ``index`` as a melody with a report; None takes a score's melody
+        (:meth:`melody_choice`) or a tune book's first tune."""
         if reduction not in REDUCTIONS:
             raise ValueError(f"reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
         if not self.parts:
             raise NotationImportError(self.path, "it holds no tune")
-        index = self.parts[0].index if index is None else index
+        if index is None:
+            choice = self.melody_choice()
+            index = self.parts[0].index if choice is None else choice.index
         if not 0 <= index < len(self.parts):
             raise NotationImportError(
                 self.path, f"it has no {self.parts[0].kind} {index + 1} (it has {len(self.parts)})"
@@ -118,9 +135,11 @@ def _import(path, info, score, part, fields, steps_per_quarter, reduction) -> Im
             f"The {info.kind} plays chords; Segue kept the {reduction} note of each "
             f"({result.dropped} note(s) dropped)."
         )
-    melody = Melody(
-        notes, steps_per_quarter, fields.time_signature, fields.tempo, fields.key
-    )
+    weights = [0.0] * 12
+    for t in timed:
+        weights[t.pitch % 12] += t.end - t.start
+    key = keys.written_key(fields.key, weights)  # D minor written without its flat, too
+    melody = Melody(notes, steps_per_quarter, fields.time_signature, fields.tempo, key)
     report = NotationImportReport(
         path=os.fspath(path),
         part=info,
@@ -235,11 +254,11 @@ def _parse_musicxml(path: Path, data: bytes) -> ParsedNotation:
     require_music21(path, NotationImportError)
     from music21 import converter  # noqa: PLC0415
 
-    if path.suffix.lower() != file_formats.COMPRESSED_MUSICXML_SUFFIX and data.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] != b"<":
-        raise NotationImportError(path, "it is not MusicXML (no XML inside)")
     compressed = path.suffix.lower() == file_formats.COMPRESSED_MUSICXML_SUFFIX
     try:
-        xml = unpack_mxl(data) if compressed else data
+        xml = as_utf8(unpack_mxl(data) if compressed else data)
+        if xml.lstrip()[:1] != b"<":
+            raise ValueError("it is not MusicXML (no XML inside)")
         check_musicxml(xml)
     except ValueError as exc:
         raise NotationImportError(path, str(exc)) from None
@@ -260,6 +279,8 @@ def _parse_musicxml(path: Path, data: bytes) -> ParsedNotation:
         if not timed:
             continue
         pitches = [t.pitch for t in timed]
+        timed.sort(key=lambda t: (t.start, t.pitch))
+        traits = line_traits(timed)
         instrument = part.getInstrument(returnDefault=False)
         index = len(parts)
         parts.append(NotationPart(
@@ -268,7 +289,8 @@ def _parse_musicxml(path: Path, data: bytes) -> ParsedNotation:
             program_name=(getattr(instrument, "instrumentName", None) or "").strip(),
             note_count=len(timed),
             pitch_range=(min(pitches), max(pitches)),
-            is_polyphonic=_polyphonic_share(sorted(timed, key=lambda t: (t.start, t.pitch))) > 0,
+            is_polyphonic=traits["chord_share"] > 0,
+            **traits,
         ))
         makers.append(lambda part=part: (score, part))
     if not parts:

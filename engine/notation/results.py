@@ -39,6 +39,9 @@ class NotationPart:
     channel: None = None
     program: int = -1  # no General MIDI program
     is_drum: bool = False
+    median_pitch: float = 0.0  # these three: what choosing the melody asks (engine.part_choice)
+    chord_share: float = 0.0
+    step_share: float = 0.0
 
 
 @dataclass(frozen=True)

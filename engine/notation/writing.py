@@ -1,5 +1,8 @@
 """Writing ABC and MusicXML: a melody with its title, meter, key and tempo, written atomically.
 
+Both are written in the melody's key, else the key its notes suggest, and spell pitches by it
+(:func:`engine.keys.spell`). Neither writes repeats: a melody holds each bar once.
+
 ABC text comes from :mod:`engine.notation.abc_text`; MusicXML from music21 (imported here, only
 when a notation file is written). ``.mxl`` is compressed MusicXML: a zip holding the score and
 the container file that points to it.
@@ -12,11 +15,11 @@ import zipfile
 from fractions import Fraction
 from pathlib import Path
 
-from segue.engine import limits
+from segue.engine import keys, limits
 from segue.engine.file_formats import COMPRESSED_MUSICXML_SUFFIX
 from segue.engine.files import ReadOnlyFileError, write_atomically, write_reason
 from segue.engine.melody import Melody
-from segue.engine.notation.abc_text import melody_to_abc
+from segue.engine.notation.abc_text import melody_to_abc, notation_key
 from segue.engine.notation.reading import ABC_SUFFIXES, MUSICXML_SUFFIXES, NOTATION_SUFFIXES
 from segue.engine.notation.results import NotationExportError, require_music21
 
@@ -29,7 +32,7 @@ MXL_CONTAINER = (
 
 def melody_to_score(melody: Melody, title: str = "Segue"):
     """The melody as a music21 Score of one part, notated in measures."""
-    from music21 import key, metadata, meter, note, stream, tempo  # noqa: PLC0415
+    from music21 import key, metadata, meter, note, pitch, stream, tempo  # noqa: PLC0415
 
     score = stream.Score()
     score.metadata = metadata.Metadata(title=title or "Segue")
@@ -37,13 +40,16 @@ def melody_to_score(melody: Melody, title: str = "Segue"):
     part.partName = title or "Segue"
     numerator, denominator = melody.time_signature
     part.insert(0, meter.TimeSignature(f"{numerator}/{denominator}"))
-    if melody.key is not None:
-        tonic, mode = melody.key.split()
-        part.insert(0, key.Key(tonic.replace("b", "-") if len(tonic) > 1 else tonic, mode))
+    written_key = notation_key(melody)
+    if written_key is not None:
+        tonic, mode = written_key.split()
+        part.insert(0, key.Key(_music21_name(tonic), mode))
     part.insert(0, tempo.MetronomeMark(number=round(melody.tempo, 2), referent=1.0))
     spq = melody.steps_per_quarter
     for n in melody.notes:
-        element = note.Note(n.pitch, quarterLength=Fraction(n.length, spq))
+        # Spelled by the key (E#4 in F# major), not music21's default for the MIDI number.
+        spelled = pitch.Pitch(_music21_name(keys.spell(n.pitch, written_key or "C major")))
+        element = note.Note(spelled, quarterLength=Fraction(n.length, spq))
         element.volume.velocity = n.velocity
         part.insert(Fraction(n.start, spq), element)
     bar = Fraction(melody.steps_per_bar, spq)
@@ -53,6 +59,11 @@ def melody_to_score(melody: Melody, title: str = "Segue"):
         part.insert(part.highestTime, note.Rest(quarterLength=end - part.highestTime))
     score.insert(0, part.makeNotation())
     return score
+
+
+def _music21_name(name: str) -> str:
+    """``'Bb4'`` -> ``'B-4'``: music21 writes a flat as ``-``."""
+    return name[0] + name[1:].replace("b", "-")
 
 
 def melody_to_musicxml(melody: Melody, title: str = "Segue") -> bytes:

@@ -6,7 +6,9 @@ it builds a request from the document's seed and the panel's settings, runs it i
 after the marker, with where they were asked to end), and accepts, discards or regenerates them.
 The piece's own rules (:class:`engine.piece.Piece`) decide what Accept keeps and where the marker
 goes. The document is changed only by Accept (one undo step); a failed or cancelled run leaves it
-exactly as it was.
+exactly as it was. No note is lost unannounced: with notes after the marker Continue asks first
+(continue after them, moving the marker, or write over them), and an Accept that replaces
+notes says how many.
 
 Fill works the same way on a range of whole bars (:meth:`ContinuationController.fill_from`:
 the selected notes' bars, else the piece's loop region): the engine writes whole melodies
@@ -25,10 +27,11 @@ from collections.abc import Callable, Generator
 
 from PySide6.QtCore import QObject, Signal
 
-from segue.engine import piece
+from segue.engine import limits, piece
 from segue.engine.live.call_response import answer_request
 from segue.engine.melody import Melody
 from segue.engine.ml.request import ContinuationRequest, iter_fills
+from segue.gui.dialogs import CONTINUE_AFTER, WRITE_OVER
 from segue.gui.document import Document
 from segue.gui.generation.actions import GenerationActions
 from segue.gui.generation.model_loader import ModelManager, continuation_job, progress_of
@@ -60,10 +63,14 @@ class ContinuationController(QObject):
         job=continuation_job,
         parent: QObject | None = None,
         fill=fill_job,
+        ask_notes_after_marker: Callable[[int, str], str] | None = None,
     ):
         super().__init__(parent)
         self.document, self.panel, self.models = document, panel, models
         self._report_error = report_error
+        # Continue's question when notes lie after the marker (Dialogs.ask_notes_after_marker);
+        # without one the notes stay, as the question's default has it.
+        self._ask_notes_after = ask_notes_after_marker or (lambda _count, _where: CONTINUE_AFTER)
         self.job = job  # what runs in the worker: (model, request, should_stop) -> variations
         self.fill_job = fill  # the same for Fill: whole melodies
         self._worker: Worker | None = None
@@ -121,16 +128,36 @@ class ContinuationController(QObject):
         )
         return False
 
-    def continue_(self) -> bool:
-        """Write variations after the marker; False (with a message) when that cannot start."""
-        if self._worker is not None or not self._model_ready("Continue", self.continue_):
+    def continue_(self, notes_after: str | None = None) -> bool:
+        """Write variations after the marker; False (with a message) when that cannot start.
+
+        Notes at or after the marker are never written over unasked: ``notes_after`` (or the
+        musician's answer to the question) is CONTINUE_AFTER (the marker moves past them, one
+        undo step) or WRITE_OVER (Accept replaces them, and says how many)."""
+        if self._worker is not None:
             return False
+        if self.models.current is None and not self.models.is_loading:
+            return self._model_ready("Continue", self.continue_)  # says why there is none
         seed = self.document.seed()
         if not seed.notes and self.document.melody.notes:
             # Notes but none before the marker (a new piece, the marker left at 0): continue
             # from the end of what is there, as the musician expects.
             self.document.set_marker(self.document.melody.end, "Move Continue Marker to the End")
             seed = self.document.seed()
+        after = self.document.piece.notes_after_marker()
+        if after and notes_after is None:
+            bar = self.document.melody.steps_per_bar
+            bars = sorted({note.start // bar + 1 for note in after})
+            where = f"bar {bars[0]}" if len(bars) == 1 else f"bars {bars[0]}-{bars[-1]}"
+            notes_after = self._ask_notes_after(len(after), where)
+            if notes_after not in (CONTINUE_AFTER, WRITE_OVER):
+                return False
+        if after and notes_after == CONTINUE_AFTER:
+            moved = self.document.piece.continuing_after_notes()
+            self.document.set_marker(moved.marker, "Move Continue Marker After the Notes")
+            seed = self.document.seed()
+        if not self._model_ready("Continue", lambda: self.continue_(notes_after)):
+            return False
         if not seed.notes:
             self._report_error(
                 "Nothing to continue",
@@ -182,8 +209,12 @@ class ContinuationController(QObject):
         return True
 
     def regenerate(self) -> bool:
+        """The same request again: the pending variations' range, or after the marker (the
+        musician already chose to write over any notes there)."""
         fill_range = self.document.fill_range
-        return self.fill(fill_range) if fill_range is not None else self.continue_()
+        if fill_range is not None:
+            return self.fill(fill_range)
+        return self.continue_(WRITE_OVER if self.document.variations else None)
 
     def _run(self, model, request: ContinuationRequest, doing: str = ""):
         # The random seed this run uses shows in the panel (lock it there to keep one you like).
@@ -222,6 +253,14 @@ class ContinuationController(QObject):
             return
         if fill_range is not None:  # whole melodies: the pending variations are their fills
             results = [piece.inside_range(result, *fill_range) for result in results]
+        try:  # the limits every way in meets (engine.limits): a save must keep what is pending
+            limits.check_variations(len(results), "the generation")
+            for i, result in enumerate(results):
+                limits.check_melody(result, f"variation {i + 1}")
+        except ValueError as exc:
+            self.status_message.emit("The variations were not kept.")
+            self._report_error("Continuation failed", f"The variations were not kept: {exc}.")
+            return
         # Continuations remember where they were asked to end: Accept moves the marker there.
         self.document.set_variations(results, 0, fill_range, request.phrase_end)
         empty = sum(1 for r in results if not r.notes)
@@ -274,10 +313,15 @@ class ContinuationController(QObject):
         if self._worker is not None:
             return False
         was_fill = self.document.fill_range is not None
+        replaced = len(self.document.piece.replaced_by_accept())
         if not self.document.accept_variation():
             return False
-        self.status_message.emit("Fill accepted." if was_fill else
-                                 "Variation accepted. Continue again to add the next phrase.")
+        said = "Fill accepted" if was_fill else "Variation accepted"
+        if replaced:
+            notes = "1 note" if replaced == 1 else f"{replaced} notes"
+            said += f"; it replaced {notes} (Undo brings them back)"
+        self.status_message.emit(f"{said}." if was_fill else
+                                 f"{said}. Continue again to add the next phrase.")
         return True
 
     def discard(self) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
+from PySide6.QtGui import QKeyEvent, QValidator
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
 
 from segue.engine import keys
 from segue.engine.ml.options import Span
+from segue.gui.number_box import NumberBox
 
 # One spelling across the app: the roll's note labels, these boxes and the key names agree.
 NOTE_NAMES = keys.PITCH_CLASS_NAMES
@@ -21,11 +22,12 @@ def note_name(pitch: int) -> str:
     return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
 
 
-class NoteSpinBox(QSpinBox):
-    """A MIDI note number shown as a note name ('C4 (60)'); typing either form works."""
+class NoteSpinBox(NumberBox):
+    """A MIDI note number shown as a note name ('C4 (60)'); typing either form works. A note
+    beyond the range is set to the nearest end, with a word (``out_of_range``)."""
 
-    def __init__(self, span: Span | None = None, parent=None):
-        super().__init__(parent)
+    def __init__(self, span: Span | None = None, parent=None, name: str = ""):
+        super().__init__(name, parent)
         low, high = (int(span.low), int(span.high)) if span is not None else (0, 127)
         self.setRange(low, high)
 
@@ -36,14 +38,13 @@ class NoteSpinBox(QSpinBox):
         value = parse_note(text)
         return value if value is not None else self.value()
 
-    def validate(self, text: str, pos: int):
-        from PySide6.QtGui import QValidator
+    def typed_number(self, text: str) -> float | None:
+        return note_number(text)
 
-        state = (
-            QValidator.State.Acceptable
-            if parse_note(text) is not None
-            else QValidator.State.Intermediate
-        )
+    def validate(self, text: str, pos: int):
+        value = parse_note(text)
+        in_range = value is not None and self.minimum() <= value <= self.maximum()
+        state = QValidator.State.Acceptable if in_range else QValidator.State.Intermediate
         return state, text, pos
 
 
@@ -53,6 +54,12 @@ _LETTER_PITCH = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
 def parse_note(text: str) -> int | None:
     """'C4', 'F#3', 'Bb2', '60' or 'C4 (60)' -> the MIDI number; None if not a note in 0-127."""
+    value = note_number(text)
+    return value if value is not None and 0 <= value <= 127 else None
+
+
+def note_number(text: str) -> int | None:
+    """A note name or number as a MIDI number, whether or not MIDI has it ('C12' -> 156)."""
     text = text.strip()
     if "(" in text and text.endswith(")"):
         text = text[text.index("(") + 1 : -1].strip()
@@ -68,7 +75,7 @@ def parse_note(text: str) -> int | None:
             + _LETTER_PITCH[letter.upper()]
             + {"#": 1, "b": -1}.get(accidental, 0)
         )
-    return value if 0 <= value <= 127 else None
+    return value
 
 
 SLIDER_KEYS = {
@@ -97,9 +104,9 @@ def keep_slider_keys(slider: QWidget) -> None:
     slider.installEventFilter(SliderKeepsItsKeys(slider))
 
 
-def span_spin_box(span: Span) -> QSpinBox:
-    """A spin box over a whole-number span."""
-    box = QSpinBox()
+def span_spin_box(span: Span, name: str = "") -> NumberBox:
+    """A spin box over a whole-number span, named for its messages ("Length")."""
+    box = NumberBox(name or span.label.capitalize())
     box.setRange(int(span.low), int(span.high))
     return box
 

@@ -54,10 +54,11 @@ TIPS = {
     "the most familiar turns; high values take bolder, more surprising (and more random) turns. "
     "1.00 is the model as it learned.",
     "rest_weight": "More or fewer rests. Below 1 the line keeps moving with fewer pauses; above "
-    "1 it breathes with more silence. 1 is neutral.",
-    "follow_seed": "How strongly the continuation comes back to your seed's own bars and "
-    "motifs, as tunes return to their opening phrase. 0: the model alone; 1: whenever the "
-    "music repeats a passage of the seed, it is likely to go on as the seed did.",
+    "1 it breathes with more silence. 1 is neutral; 0: no rests; 2: mostly rests.",
+    "follow_seed": "How much the continuation reuses your seed's own bars. 0: the model alone. "
+    "The default (0.40) follows as folk tunes do: now and then a bar comes back, exactly or on "
+    "another note. 1: most bars answer a bar of the seed with its rhythm and intervals, often "
+    "on another note, varied rather than copied whole.",
     "bars": "How many bars to add after the Continue marker.",
     "variations": "How many alternative continuations to write at once. Flip through them, "
     "listen, and keep the one you like.",
@@ -79,6 +80,7 @@ class GenerationPanel(QWidget):
     """The continuation controls; emits settings, never changes the document itself."""
 
     settings_changed = Signal(object)  # GenerationSettings
+    message = Signal(str)  # status-bar text: a typed number set to the nearest limit
     model_chosen = Signal(str)  # a shipped model's name or a model file's path
     open_model_requested = Signal()
 
@@ -95,18 +97,18 @@ class GenerationPanel(QWidget):
         self.temperature = ValueSlider(TEMPERATURE)
         self.rest_weight = ValueSlider(REST_WEIGHT)
         self.follow_seed = ValueSlider(FOLLOW_SEED)
-        self.bars = span_spin_box(BARS)
+        self.bars = span_spin_box(BARS, "Length")
         self.bars.setSuffix(" bars")
-        self.variations = span_spin_box(VARIATIONS)
+        self.variations = span_spin_box(VARIATIONS, "Variations")
         self.key_lock = QComboBox()
         self.key_lock.addItem("Off", KEY_LOCK_OFF)
         self.key_lock.addItem(AUTO_KEY_TEXT, KEY_LOCK_AUTO)
         self.key_lock.insertSeparator(2)
         for name in keys.ALL_KEYS:
             self.key_lock.addItem(name, name)
-        self.pitch_low = NoteSpinBox(PITCH_LOW)
-        self.pitch_high = NoteSpinBox(PITCH_HIGH)
-        self.rng_seed = span_spin_box(RNG_SEED)
+        self.pitch_low = NoteSpinBox(PITCH_LOW, name="Lowest note")
+        self.pitch_high = NoteSpinBox(PITCH_HIGH, name="Highest note")
+        self.rng_seed = span_spin_box(RNG_SEED, "Random seed")
         self.rng_seed.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.seed_lock = QToolButton()
         self.seed_lock.setCheckable(True)
@@ -230,6 +232,8 @@ class GenerationPanel(QWidget):
             self.seed_lock.toggled,
         ):
             signal.connect(self._emit_settings)
+        for box in (self.bars, self.variations, self.pitch_low, self.pitch_high, self.rng_seed):
+            box.out_of_range.connect(self.message)
         self.pitch_low.valueChanged.connect(lambda v: self._keep_range(low_changed=True))
         self.pitch_high.valueChanged.connect(lambda v: self._keep_range(low_changed=False))
 

@@ -9,8 +9,8 @@ thread is started here: the player's scheduler thread belongs to :mod:`engine.li
 
 ``PlaybackBridge(system=None, player=None, parent=None, *, port_poll_ms=2000, audio=None)``
 (``audio``: an :class:`~engine.audio.system.AudioSystem`). The ports are listed again every
-``port_poll_ms`` while a MIDI system works (0: never by itself; a test polls with
-``_poll_ports()``). ``open_output(BUILT_IN_PORT)`` plays through the built-in instrument;
+``port_poll_ms`` while a MIDI system works or the built-in instrument plays or is wanted back
+(0: never by itself; a test polls with ``_poll_ports()``). ``open_output(BUILT_IN_PORT)`` plays through the built-in instrument;
 ``audio_available()``, ``set_soundfont(path | None)`` (a bad file is named in ``error``, the
 built-in bank plays), ``set_buffer_frames(frames)`` (the audio buffer size; 0: the device's
 low-latency default) and ``set_volume(0-1)`` go with it.
@@ -50,6 +50,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
+from segue.engine.audio.instrument import BUILT_IN_PORT
 from segue.engine.audio.instrument_settings import InstrumentSettings
 from segue.engine.audio.system import AudioSystem
 from segue.engine.live.endpoints import PortError, PortInfo
@@ -115,7 +116,7 @@ class PlaybackBridge(QObject):
                                         clock=self.player.clock)
         self.ports = PortPolicy(self.system, self.player, self.session.receive, instrument)
         self.ports.on_ports_changed = self.ports_changed.emit
-        self.ports.on_output_changed = self.output_changed.emit
+        self.ports.on_output_changed = self._output_now
         self.ports.on_input_changed = self.input_changed.emit
         self.ports.on_error = self.error.emit
         self._closed = False
@@ -183,6 +184,12 @@ class PlaybackBridge(QObject):
         """The output vanished or failed: playback has stopped; said once, listed again soon."""
         self.ports.output_failed(message)
         QTimer.singleShot(0, self, self._poll_ports)
+        self._keep_polling(until_back=self.ports.instrument_wanted)  # until its device is back
+
+    def _output_now(self, port: PortInfo | None) -> None:
+        if port == BUILT_IN_PORT:  # polls notice it stopping, with or without a MIDI system
+            self._keep_polling(until_back=True)
+        self.output_changed.emit(port)
 
     def _on_system_lost(self, message: str) -> None:
         if self.ports.system_lost(message):
@@ -199,7 +206,9 @@ class PlaybackBridge(QObject):
 
     def restore_ports(self, output: str, input_name: str, chosen_before: bool) -> str:
         """Reopen the ports saved last time (see :meth:`PortPolicy.restore`); a notice or ''."""
-        return self.ports.restore(output, input_name, chosen_before)
+        notice = self.ports.restore(output, input_name, chosen_before)
+        self._keep_polling(until_back=self.ports.instrument_wanted)  # it opens when it can
+        return notice
 
     # --- the built-in instrument ---------------------------------------------------------------
 

@@ -32,7 +32,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox, QStyle, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QStyle, QToolBar, QWidget
 
 from segue.engine.audio.instrument import BUILT_IN_NAME, BUILT_IN_PORT, STILL_WORKS
 from segue.engine.live.endpoints import PortInfo
@@ -45,6 +45,7 @@ from segue.gui.generation.tooltips import rich_tip
 from segue.gui.live.playback import PlaybackBridge
 from segue.gui.live.toolbar_widgets import SpaceStillPlays, place, show_full_names
 from segue.gui.live.volume import VolumeSlider
+from segue.gui.number_box import DecimalNumberBox, NumberBox
 
 VIRTUAL = VIRTUAL_SETTING  # the output combo's entry for Segue's own virtual port
 BUILT_IN = BUILT_IN_SETTING  # how the built-in instrument is remembered as the output
@@ -99,7 +100,7 @@ class Transport(QToolBar):
         )
         self.loop_action.toggled.connect(bridge.set_loop_enabled)
 
-        self.tempo_spin = QDoubleSpinBox(self)
+        self.tempo_spin = DecimalNumberBox("Tempo", self)
         self.tempo_spin.setRange(*TEMPO_RANGE)
         self.tempo_spin.setDecimals(1)
         self.tempo_spin.setSuffix(" BPM")
@@ -119,7 +120,7 @@ class Transport(QToolBar):
         self.volume_slider = VolumeSlider(bridge, self, remember=remember_ports)
         keep_slider_keys(self.volume_slider)
 
-        self.channel_spin = QSpinBox(self)
+        self.channel_spin = NumberBox("MIDI channel", self)
         self.channel_spin.setRange(1, 16)
         self.channel_spin.setPrefix("Ch ")
         self.channel_spin.setToolTip("MIDI channel of the output")
@@ -172,7 +173,7 @@ class Transport(QToolBar):
             "Call && Response", "Segue listens; when you pause, it answers with a continuation"
         )
         self.call_response_action.toggled.connect(self._call_response_toggled)
-        self.silence_spin = QSpinBox(self)
+        self.silence_spin = NumberBox("Call and response silence", self)
         self.silence_spin.setRange(1, 16)
         self.silence_spin.setValue(2)
         self.silence_spin.setSuffix(" beats")
@@ -199,6 +200,7 @@ class Transport(QToolBar):
         for box in (self.tempo_spin, self.channel_spin, self.silence_spin):
             box.installEventFilter(self._space_filter)
             box.lineEdit().installEventFilter(self._space_filter)
+            box.out_of_range.connect(self.message)  # "Tempo 9999 is above the highest, ..."
 
         bridge.state_changed.connect(self._state_changed)
         bridge.ports_changed.connect(self._ports_changed)
@@ -272,6 +274,7 @@ class Transport(QToolBar):
     def refresh_ports(self, probe: bool = True) -> None:
         self.bridge.refresh_ports(probe=probe)
         self._available, self._unavailable_reason = self.bridge.available()
+        self._audio, self._audio_reason = self.bridge.audio_available()  # a device may be new
         self._fill_ports()
         self._update_enabled()
         if not self._available:
@@ -285,9 +288,11 @@ class Transport(QToolBar):
         return " ".join(reason for reason, ok in reasons if not ok and reason)
 
     def _ports_changed(self, *_message) -> None:
-        """The ports came or went, or a MIDI system went away: whether MIDI works may have
-        changed too (Play is off while nothing does)."""
+        """The ports came or went, or a MIDI system went away, or an audio device came or went:
+        whether MIDI or the built-in instrument works may have changed too (Play is off while
+        nothing does)."""
         self._available, self._unavailable_reason = self.bridge.available()
+        self._audio, self._audio_reason = self.bridge.audio_available()
         self._fill_ports()
         self._update_enabled()
 

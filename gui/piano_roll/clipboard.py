@@ -7,7 +7,8 @@ to the first copied note; the grid they were copied on travels with them, and pa
 melody with another grid rescales them.
 
 Reading validates everything and raises ValueError with one clear reason; the roll shows it in
-the status bar and leaves the melody alone.
+the status bar and leaves the melody alone. Pasted text meets the limits every way in meets
+(``engine.limits``): the clipboard's size cap, the notes of a piece, the longest piece.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from collections.abc import Iterable
 
 from PySide6.QtGui import QGuiApplication
 
+from segue.engine import limits
 from segue.engine.melody import Note, check_steps_per_quarter
 
 FORMAT = "segue-notes"
 VERSION = 1
-MAX_NOTES = 100_000
-MAX_TEXT = 10_000_000  # characters; a bigger clipboard is not something we copied
+MAX_NOTES = limits.MAX_NOTES  # a piece's notes: more was not copied from one
+MAX_TEXT = limits.MAX_CLIPBOARD_CHARS  # the same cap as pasted ABC and notation files
 
 
 def encode_notes(notes: Iterable[Note], steps_per_quarter: int) -> str:
@@ -50,8 +52,8 @@ def decode_notes(text: str, steps_per_quarter: int) -> list[Note]:
     if len(text) > MAX_TEXT:
         raise ValueError("the clipboard holds too much text to be Segue notes")
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = json.loads(text, parse_constant=_no_constant)  # no NaN or Infinity
+    except (ValueError, RecursionError):
         raise ValueError("the clipboard holds no Segue notes") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError("the clipboard holds no Segue notes")
@@ -65,15 +67,21 @@ def decode_notes(text: str, steps_per_quarter: int) -> list[Note]:
     except ValueError:
         raise ValueError(f"the copied notes have a bad grid {source_grid!r}") from None
     rows = data.get("notes")
-    if not isinstance(rows, list) or len(rows) > MAX_NOTES:
+    if not isinstance(rows, list):
         raise ValueError("the copied notes are damaged (no note list)")
+    try:
+        limits.check_note_count(len(rows), "the copied music")
+    except ValueError as error:
+        raise ValueError(str(error)) from None
     notes = []
     for row in rows:
         if not (isinstance(row, list) and len(row) == 4):
-            raise ValueError(f"the copied notes are damaged (bad entry {row!r})")
+            raise ValueError(f"the copied notes are damaged (bad entry {_shown(row)})")
         pitch, start, length, velocity = row
-        if start != start or length != length:  # NaN guard before scaling
-            raise ValueError(f"the copied notes are damaged (bad entry {row!r})")
+        if not all(type(v) is int for v in (start, length)) or not (
+            0 <= start and 1 <= length and start + length <= limits.MAX_STEPS
+        ):  # before scaling: within the longest piece, whole steps
+            raise ValueError(f"the copied notes are damaged (bad entry {_shown(row)})")
         try:
             if source_grid != steps_per_quarter:
                 start = round(start * steps_per_quarter / source_grid)
@@ -81,7 +89,21 @@ def decode_notes(text: str, steps_per_quarter: int) -> list[Note]:
             notes.append(Note(pitch, start, length, velocity))
         except (TypeError, ValueError) as error:
             raise ValueError(f"the copied notes are damaged ({error})") from None
+        if start + length > limits.MAX_STEPS:  # a coarse grid's notes, rescaled to a fine one
+            raise ValueError(
+                f"on this grid the copied notes run past step {limits.MAX_STEPS:,}, the end of "
+                "the longest piece Segue keeps"
+            )
     return notes
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number")
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def copy_to_clipboard(notes: Iterable[Note], steps_per_quarter: int) -> None:

@@ -32,6 +32,7 @@ class NoteGrid(RollPane):
         self._erasing = False  # the last right press was on a note: no context menu for it
         self.surprises = None  # each note's surprise (gui.piano_roll.surprise), for hover text
         self.surprise_tint = False  # colour the notes by their surprise
+        self._dimmed: tuple = (None, frozenset())  # (what they were found for, the notes)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.StrongFocus)
         self.setAttribute(Qt.WA_OpaquePaintEvent)
@@ -71,7 +72,8 @@ class NoteGrid(RollPane):
             ghost = editor.ghost_melody()
             if ghost is not None and ghost.notes:
                 paint.paint_ghost_notes(
-                    painter, geometry, ghost.notes, editor.starts_of(ghost), width, height
+                    painter, geometry, ghost.notes, editor.starts_of(ghost), width, height,
+                    editor.scale.key,
                 )
             self.painted_notes = paint.paint_notes(
                 painter,
@@ -82,10 +84,15 @@ class NoteGrid(RollPane):
                 height,
                 editor.shown_selected_starts(),
                 self._note_shapes,
+                editor.scale.key,
             )
             if self.surprise_tint and self.surprises is not None:
                 paint.paint_note_tints(painter, geometry, melody.notes, editor.starts_of(melody),
                                        width, self.surprises.colour_of)
+            dimmed = self.dimmed_notes()
+            if dimmed:
+                paint.paint_note_tints(painter, geometry, melody.notes, editor.starts_of(melody),
+                                       width, lambda note: paint.DIMMED if note in dimmed else None)
             if editor.insert_step is not None:
                 paint.paint_vertical_line(
                     painter, geometry.x_of(editor.insert_step) + 0.5, height, style.INSERT_LINE
@@ -100,6 +107,17 @@ class NoteGrid(RollPane):
                 paint.paint_band(painter, band)
         finally:
             painter.end()
+
+    def dimmed_notes(self) -> frozenset:
+        """The shown notes a pending Accept would replace, dimmed (see paint.notes_to_dim);
+        kept while the melody, the marker and the pending variations stay the same."""
+        editor = self._editor
+        piece = editor.document.piece
+        key = (editor.shown_melody(), editor.shown_marker(), piece.fill_range,
+               bool(piece.variations))
+        if self._dimmed[0] != key:  # Melody equality: identical objects compare at once
+            self._dimmed = (key, paint.notes_to_dim(*key))
+        return self._dimmed[1]
 
     def hint_text(self) -> str | None:
         """The one-line hint an empty roll shows until the first note (None otherwise)."""

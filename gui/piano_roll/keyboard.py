@@ -1,4 +1,5 @@
-"""The keyboard column left of the grid: one row per semitone, note names at each C.
+"""The keyboard column left of the grid: one row per semitone, note names at each C and at the
+tonic of the key shown, spelled in that key (a tonic on a black key is named inside it).
 
 Clicking a key auditions it (the editor emits ``audition_requested``); dragging over the keys
 plays each one passed, as on a DAW's keyboard. The wheel scrolls and zooms like the grid's.
@@ -7,7 +8,7 @@ plays each one passed, as on a DAW's keyboard. The wheel scrolls and zooms like 
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QRectF, Qt
-from PySide6.QtGui import QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
 from segue.gui.piano_roll import style
 from segue.gui.piano_roll.editor import RollEditor
@@ -66,14 +67,26 @@ class KeyboardColumn(RollPane):
                 font = QFont(painter.font())
                 font.setPixelSize(max(7, min(11, int(key_height) - 1)))
                 painter.setFont(font)
-                painter.setPen(style.KEY_LABEL)
                 for pitch in rows:
-                    if pitch % 12 not in labelled:
-                        continue
-                    rect = QRectF(0, geometry.y_of(pitch), width - 6 - SCALE_MARK_WIDTH, key_height)
-                    painter.drawText(rect, Qt.AlignVCenter | Qt.AlignRight, style.note_name(pitch))
+                    if pitch % 12 in labelled:
+                        rect, colour = self.label_place(pitch)
+                        painter.setPen(colour)
+                        painter.drawText(rect, Qt.AlignVCenter | Qt.AlignRight, self.label(pitch))
         finally:
             painter.end()
+
+    def label(self, pitch: int) -> str:
+        """A key's name, spelled in the key the roll shows (E#4 in F# major, never F4)."""
+        return style.note_name(pitch, self._editor.scale.key)
+
+    def label_place(self, pitch: int) -> tuple[QRectF, QColor]:
+        """Where a key's name is drawn, and in what colour: on a black key, inside it in the
+        white keys' colour (the column right of a black key is too narrow for a name, and dark
+        text there runs under the black key); on a white key, right of the black keys."""
+        y, key_height = self._view.geometry.y_of(pitch), self._view.geometry.key_height
+        if style.is_black_key(pitch):
+            return QRectF(0, y, self.width() * BLACK_KEY_FRACTION - 3, key_height), style.KEY_WHITE
+        return QRectF(0, y, self.width() - 6 - SCALE_MARK_WIDTH, key_height), style.KEY_LABEL
 
     def _paint_scale_marks(self, painter: QPainter, rows: list[int], width: float) -> set[int]:
         """A strip beside the scale's keys, brighter at the tonic; returns the pitch classes

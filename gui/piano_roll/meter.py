@@ -9,10 +9,11 @@ a 1/16 grid) is refused with a status message and the controls show the piece's 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from segue.engine.melody import TEMPO_RANGE
 from segue.gui.document import MERGE_TEMPO, MERGE_TIME_SIGNATURE, Document
+from segue.gui.number_box import DecimalNumberBox, NumberBox
 
 DENOMINATORS = (1, 2, 4, 8, 16, 32)
 
@@ -25,13 +26,13 @@ class MeterControls(QWidget):
     def __init__(self, document: Document, parent=None):
         super().__init__(parent)
         self._document = document
-        self.tempo = QDoubleSpinBox()
+        self.tempo = DecimalNumberBox("Tempo")
         self.tempo.setRange(*TEMPO_RANGE)
         self.tempo.setDecimals(1)
         self.tempo.setSuffix(" BPM")
         self.tempo.setKeyboardTracking(False)  # typing "140" is one change, not "1", "14", "140"
         self.tempo.setToolTip("Tempo in beats (quarter notes) per minute")
-        self.numerator = QSpinBox()
+        self.numerator = NumberBox("Beats per bar")
         self.numerator.setRange(1, 64)
         self.numerator.setKeyboardTracking(False)
         self.numerator.setToolTip("Beats per bar")
@@ -49,6 +50,8 @@ class MeterControls(QWidget):
         layout.addWidget(QLabel("/"))
         layout.addWidget(self.denominator)
         self._show_document()
+        for box in (self.tempo, self.numerator):
+            box.out_of_range.connect(self.status_message)  # a typed 9999 is set to 400, saying so
         self.tempo.valueChanged.connect(self._tempo_edited)
         self.numerator.valueChanged.connect(self._meter_edited)
         self.denominator.currentIndexChanged.connect(self._meter_edited)

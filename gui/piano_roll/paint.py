@@ -19,9 +19,10 @@ import bisect
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QLineF, QRectF, Qt
-from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap
 
-from segue.engine.melody import Note
+from segue.engine.melody import Melody, Note
+from segue.engine.piece import replaced_notes
 from segue.gui.piano_roll import style
 from segue.gui.piano_roll.geometry import RollGeometry, row_of
 from segue.gui.piano_roll.timeline import time_lines
@@ -34,6 +35,8 @@ LABEL_PADDING = 6.0  # pixels around a name inside a note
 LIGHT_LABEL = style.HINT_TEXT  # names on ghost notes and beside short notes: light on dark
 # Below this width in pixels per step, note borders would hide the colour: fills only.
 BORDER_MIN_STEP_WIDTH = 2.5
+# Laid over the notes a pending Accept would replace: the grid's colour, half see-through.
+DIMMED = QColor(style.BACKGROUND.red(), style.BACKGROUND.green(), style.BACKGROUND.blue(), 150)
 
 
 class GridBackground:
@@ -244,10 +247,12 @@ def paint_notes(
     height: float,
     selected_starts: set[int] | frozenset[int],
     cache: ShapeCache | None = None,
+    key: str | None = None,
 ) -> int:
     """Paint the visible notes coloured by velocity; returns how many were painted.
 
-    ``cache`` (a ShapeCache of :func:`note_rect_shape`) keeps the rectangles between repaints.
+    ``cache`` (a ShapeCache of :func:`note_rect_shape`) keeps the rectangles between repaints;
+    names are spelled in ``key`` (the key the roll shows), as on the keyboard.
     """
     step_width, key_height = geometry.step_width, geometry.key_height
     cache = cache or ShapeCache(note_rect_shape)
@@ -265,33 +270,33 @@ def paint_notes(
     painter.save()
     painter.translate(-geometry.scroll_x, -geometry.scroll_y)
     current_pen = None
-    for key, rects in enumerate(lists):
+    for bucket, rects in enumerate(lists):
         if rects:
-            pen = pens[key >= style.BUCKETS]
+            pen = pens[bucket >= style.BUCKETS]
             if pen is not current_pen:
                 painter.setPen(pen)
                 current_pen = pen
-            painter.setBrush(QBrush(colours[key]))
+            painter.setBrush(QBrush(colours[bucket]))
             painter.drawRects(rects)
     if key_height >= LABEL_MIN_HEIGHT and len(indexes) <= LABEL_MAX_COUNT:
-        paint_labels(painter, notes, shapes.shapes, indexes, key_height)
+        paint_labels(painter, notes, shapes.shapes, indexes, key_height, key=key)
     painter.restore()
     return len(indexes)
 
 
 def label_spots(
-    notes, rects, indexes, text_width: Callable[[str], float]
+    notes, rects, indexes, text_width: Callable[[str], float], key: str | None = None
 ) -> list[tuple[QRectF, str, bool]]:
     """Where each note's name goes: ``(rect, name, inside)``.
 
     Inside the note when the name fits (as Ableton writes it); a note too short for its name
     (a sixteenth at a bar-wide zoom) has it written just after its end, as Reaper does, when
     its row is free that far; otherwise no name. ``rects`` are the notes' rectangles (any
-    coordinates), ``text_width(name)`` the name's width in pixels.
+    coordinates), ``text_width(name)`` the name's width in pixels; names are spelled in ``key``.
     """
     spots = []
     for i in indexes:
-        rect, name = rects[i], style.note_name(notes[i].pitch)
+        rect, name = rects[i], style.note_name(notes[i].pitch, key)
         need = text_width(name) + LABEL_PADDING
         if rect.width() >= max(LABEL_MIN_WIDTH, need):
             spots.append((rect.adjusted(4, 0, -2, 0), name, True))
@@ -309,14 +314,15 @@ def label_spots(
 
 
 def paint_labels(
-    painter: QPainter, notes, rects, indexes: range, key_height: float, ghost: bool = False
+    painter: QPainter, notes, rects, indexes: range, key_height: float, ghost: bool = False,
+    key: str | None = None,
 ) -> None:
     """Note names on the notes, or beside the short ones (see :func:`label_spots`)."""
     font = QFont(painter.font())
     font.setPixelSize(max(8, min(12, int(key_height) - 3)))
     painter.setFont(font)
     metrics = QFontMetricsF(font)
-    for rect, name, inside in label_spots(notes, rects, indexes, metrics.horizontalAdvance):
+    for rect, name, inside in label_spots(notes, rects, indexes, metrics.horizontalAdvance, key):
         # Dark on a real note's colour; light on a ghost note or the dark grid beside a note.
         painter.setPen(style.NOTE_TEXT if inside and not ghost else LIGHT_LABEL)
         painter.drawText(rect, Qt.AlignVCenter | Qt.AlignLeft, name)
@@ -329,6 +335,7 @@ def paint_ghost_notes(
     starts: Sequence[int],
     width: float,
     height: float,
+    key: str | None = None,
 ) -> int:
     """Paint a pending variation translucent with a dashed outline; returns the count painted."""
     first, last = geometry.visible_steps(width)
@@ -341,8 +348,17 @@ def paint_ghost_notes(
         painter.drawRects(rects)
         if geometry.key_height >= LABEL_MIN_HEIGHT and len(rects) <= LABEL_MAX_COUNT:
             # Named like the seed's notes: a variation is judged by its pitches too.
-            paint_labels(painter, shown, rects, range(len(rects)), geometry.key_height, True)
+            paint_labels(painter, shown, rects, range(len(rects)), geometry.key_height, True, key)
     return len(rects)
+
+
+def notes_to_dim(
+    melody: Melody, marker: int, fill_range: tuple[int, int] | None, pending: bool
+) -> frozenset[Note]:
+    """The notes drawn dimmed: those accepting the pending variation would replace (a fill's
+    range, or everything after the marker; :func:`engine.piece.replaced_notes`), so the
+    musician sees what goes before choosing. None while nothing is pending."""
+    return frozenset(replaced_notes(melody, marker, fill_range)) if pending else frozenset()
 
 
 def paint_vertical_line(

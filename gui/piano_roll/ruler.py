@@ -2,8 +2,8 @@
 and the playhead.
 
 As in a DAW's timeline, the ruler has two strips. In the upper one (with the bar numbers) a drag
-sets the loop region, snapped outwards to the grid, and a click loops the bar under it; setting
-a region turns the transport's loop on. Right-click offers to clear it. In the lower strip a
+sets the loop region, its ends on the nearest snap points (bar lines when the drag starts on a
+bar line), and a click loops the bar under it; setting a region turns the transport's loop on. Right-click offers to clear it. In the lower strip a
 press or drag moves the continue-from marker (snapped; one undo step per drag). The loop region
 is a blue band (grey while the loop is off), the marker a green flag, the playhead a white
 triangle.
@@ -113,7 +113,8 @@ class Ruler(RollPane):
         pointer = self._pointer(event)
         if self.in_loop_strip(pointer.y):
             bar = editor.shown_melody().steps_per_bar
-            editor.begin_gesture(LoopGesture(editor.grid, bar, pointer))
+            step_width = self._view.geometry.step_width
+            editor.begin_gesture(LoopGesture(editor.grid, bar, pointer, step_width))
         else:
             editor.begin_gesture(MarkerGesture(editor.grid, pointer))
         event.accept()

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from PySide6.QtGui import QColor
 
-from segue.engine.keys import PITCH_CLASS_NAMES
+from segue.engine.keys import spell
 
 KEYBOARD_WIDTH = 64
 RULER_HEIGHT = 26
@@ -64,9 +64,10 @@ LANE_GUIDE = QColor("#2c2f35")
 LANE_TEXT = QColor("#7d828d")
 
 
-def note_name(pitch: int) -> str:
-    """``60 -> 'C4'`` (scientific pitch notation: middle C is C4, as in Reaper and MIDI docs)."""
-    return f"{PITCH_CLASS_NAMES[pitch % 12]}{pitch // 12 - 1}"
+def note_name(pitch: int, key: str | None = None) -> str:
+    """``60 -> 'C4'`` (scientific pitch notation: middle C is C4, as in Reaper and MIDI docs),
+    spelled in ``key`` when one is shown (``65 -> 'E#4'`` in F# major; :func:`engine.keys.spell`)."""
+    return spell(pitch, key)
 
 
 def is_black_key(pitch: int) -> bool:

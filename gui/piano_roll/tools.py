@@ -35,6 +35,7 @@ from segue.gui.piano_roll.snap import snap_floor, snap_round
 
 # Pixels the pointer travels before a press on a note becomes a move (so a click never nudges).
 DRAG_THRESHOLD_PX = 3.0
+BAR_LINE_CATCH_PX = 6.0  # a loop drag pressed this close to a bar line snaps to whole bars
 # Width of the grab zone at a note's right edge, in pixels (narrow notes get a third of them).
 RESIZE_EDGE_PX = 7.0
 
@@ -356,18 +357,27 @@ class MarkerGesture(Gesture):
 
 
 class LoopGesture(Gesture):
-    """Drag in the ruler's loop strip: the loop region between press and pointer, snapped
-    outwards to the grid; a click without a drag loops the bar under it."""
+    """Drag in the ruler's loop strip: the loop region between press and pointer, each end on
+    the nearest snap point, or the nearest bar line when the press was on a bar line (as a
+    DAW's ruler does; Alt: the nearest step); a click without a drag loops the bar under it.
+
+    Nearest, not outwards: a drag that ends a pixel or two past a bar line ends on it, so the
+    loop (and a Fill of it) never takes the next bar's first note by a hair."""
 
     cursor = "loop"
     text = "Set Loop Region"
 
-    def __init__(self, grid_for: Callable[[bool], int], steps_per_bar: int, pointer: Pointer):
+    def __init__(self, grid_for: Callable[[bool], int], steps_per_bar: int, pointer: Pointer,
+                 step_width: float = 0.0):
         super().__init__()
         self._grid_for = grid_for
         self._bar = steps_per_bar
         self._anchor = max(0.0, pointer.step)
         self._anchor_x = pointer.x
+        # On a bar line: within a few pixels of it (a quarter of a bar, zoomed far out).
+        catch = min(BAR_LINE_CATCH_PX, steps_per_bar * step_width / 4)
+        off_bar_px = abs(self._anchor - snap_round(self._anchor, steps_per_bar)) * step_width
+        self.by_bars = step_width > 0 and off_bar_px <= catch
         self.move(pointer)
 
     def move(self, pointer: Pointer) -> None:
@@ -375,11 +385,11 @@ class LoopGesture(Gesture):
             start = int(self._anchor // self._bar) * self._bar
             self.loop = (start, start + self._bar)
             return
-        grid = self._grid_for(pointer.alt)
+        grid = self._grid_for(True) if pointer.alt else (
+            self._bar if self.by_bars else self._grid_for(False))
         low, high = sorted((self._anchor, max(0.0, pointer.step)))
-        start = snap_floor(low, grid)
-        end = max(start + grid, -snap_floor(-high, grid))  # ceil: the region covers the drag
-        self.loop = (start, end)
+        start = snap_round(low, grid)
+        self.loop = (start, max(start + grid, snap_round(high, grid)))
 
     def release(self, pointer: Pointer) -> Outcome:
         self.move(pointer)

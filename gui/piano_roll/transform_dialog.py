@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QSpinBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from segue.gui.generation.controls import NoteSpinBox
+from segue.gui.number_box import NumberBox
 
 KINDS = ("int", "percent", "pitch")
 
 
 @dataclass(frozen=True)
 class Field:
-    """One parameter: ``kind`` 'int', 'percent' (shown 0-100 %, given as 0-1) or 'pitch'."""
+    """One parameter: ``kind`` 'int', 'percent' (shown in % within ``minimum``-``maximum``, at
+    most 0-100, given as a fraction) or 'pitch'."""
 
     name: str
     label: str
@@ -44,12 +46,12 @@ class TransformDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self._fields = fields
-        self.boxes: dict[str, QSpinBox] = {}
+        self.boxes: dict[str, NumberBox] = {}
         form = QFormLayout(self)
         for field in fields:
-            box = NoteSpinBox() if field.kind == "pitch" else QSpinBox()
+            box = NoteSpinBox(name=field.label) if field.kind == "pitch" else NumberBox(field.label)
             if field.kind == "percent":
-                box.setRange(0, 100)
+                box.setRange(max(0, field.minimum), min(100, field.maximum))
                 box.setSuffix(" %")
                 box.setValue(round(field.default * 100))
             else:
@@ -59,12 +61,23 @@ class TransformDialog(QDialog):
             box.setToolTip(field.tip)
             self.boxes[field.name] = box
             form.addRow(field.label, box)
+        # A number typed past a limit is set to the limit; this line says so (no status bar here).
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.hide()
+        for box in self.boxes.values():
+            box.out_of_range.connect(self._show_note)
+        form.addRow(self.note)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _show_note(self, text: str) -> None:
+        self.note.setText(text)
+        self.note.show()
 
     def values(self) -> dict:
         values = {}

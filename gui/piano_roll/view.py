@@ -14,6 +14,7 @@ import math
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QScrollBar, QWidget
 
+from segue.engine import limits
 from segue.gui.document import Document
 from segue.gui.piano_roll.editor import RollEditor
 from segue.gui.piano_roll.geometry import RollGeometry, clamp_key_height, clamp_step_width
@@ -28,6 +29,7 @@ FOLLOW_EDGE = 0.92  # and the view pages when it passes this far
 REVEAL_FILL = 0.95  # a revealed span zoomed out to fit takes this much of the width
 REVEAL_MARGIN_ROWS = 2  # semitone rows kept free above and below revealed pitches
 REVEAL_SEED_BARS = 2  # a revealed continuation keeps at least this many of the seed's last bars
+QT_INT_MAX = 2**31 - 1  # a scroll bar's range is a C int: past it Qt crashes, so it is clamped
 
 
 class RollView(QObject):
@@ -152,6 +154,8 @@ class RollView(QObject):
             high = max(n.pitch for n in notes)
         else:
             first, last, low, high = 0, 4 * bar, 60, 72
+        first, last = (min(step, limits.MAX_STEPS) for step in (first, last))  # see _content_steps
+        last = max(last, first + bar)
         last += max(1, bar // 8)  # a little room after the last bar line, so it shows
         middle = (low + high) / 2
         half = max(10, (high - low) / 2 + 3)
@@ -212,15 +216,19 @@ class RollView(QObject):
             ends.append(ghost.end)
         if self.playhead is not None:
             ends.append(math.ceil(self.playhead))
-        end = melody.bar_end(max(ends)) + EXTRA_BARS * bar
+        # Nothing a piece may hold lies past the longest piece (engine.limits), so the roll
+        # scrolls no further: a melody made some other way that runs on is shown up to there,
+        # and the scroll range stays within Qt's int.
+        end = min(melody.bar_end(min(max(ends), limits.MAX_STEPS)) + EXTRA_BARS * bar,
+                  limits.MAX_STEPS)
         return max(end, MIN_BARS * bar)
 
     def _sync_scrollbars(self) -> None:
         """Clamp the scroll offsets and set the scroll bars to match, then repaint."""
         geometry = self.geometry
         width, height = self.viewport.width(), self.viewport.height()
-        max_x = max(0, math.ceil(self._content_steps() * geometry.step_width - width))
-        max_y = max(0, math.ceil(geometry.content_height - height))
+        max_x = min(QT_INT_MAX, max(0, math.ceil(self._content_steps() * geometry.step_width - width)))
+        max_y = min(QT_INT_MAX, max(0, math.ceil(geometry.content_height - height)))
         geometry.scroll_x = float(min(max(0, round(geometry.scroll_x)), max_x))
         geometry.scroll_y = float(min(max(0, round(geometry.scroll_y)), max_y))
         for bar, maximum, page, step, value in (

@@ -1,17 +1,20 @@
 """File > Export Audio…: the piece, the seed or the current variation as a WAV file (or FLAC
 where ``soundfile`` is installed), played by the built-in instrument's synthesizer.
 
-The sound is rendered offline in the :class:`gui.worker.Worker` (faster than real time, with a
-progress bar that can cancel), at 44.1 or 48 kHz, with the chosen General MIDI program (the
-transport's, unless changed) and tempo (the piece's), ending in the notes' release tail. The file
-reaches the disk through ``engine.audio.write_audio``, atomically: an unwritable target gives one
-clear message and the file that was there stays as it was. A SoundFont chosen for the built-in
-instrument (``prefs.SOUNDFONT``) plays here too; one that cannot be used is named and the
-built-in bank plays.
+The sound is rendered offline by ``engine.audio.render_process`` (faster than real time, in a
+child process that streams the file as it renders), watched by a :class:`gui.worker.Worker` with
+a progress bar that can cancel (the child is killed, nothing is left behind); a new worker for
+each export. It plays at 44.1 or 48 kHz, with the chosen General MIDI program (the transport's,
+unless changed) and tempo (the piece's), ending in the notes' release tail. Only a finished file
+replaces the target: an unwritable target gives one clear message and the file that was there
+stays as it was. A SoundFont chosen for the built-in instrument (``prefs.SOUNDFONT``) plays here
+too; one that cannot be used (damaged ones included: they can only crash the child) is named
+and the built-in bank plays.
 
 ``AudioExporter(document, dialogs, title_source, program_source, parent=None, *, ask=None)``
     ``action`` (File > Export Audio…), ``export_dialog()``, ``export_to(path, options)`` (starts
-    the render; ``finished(path)`` or ``failed(message)`` follows), ``status_message(str, int)``.
+    the render; ``finished(path)`` or ``failed(message)`` follows), ``status_message(str, int)``,
+    ``shutdown()`` (cancel and wait, when the window closes).
     ``ask(has_variation, has_seed, initial) -> AudioExportOptions | None`` is the options dialog
     (tests pass their own).
 """
@@ -28,9 +31,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QProgressDialog
 
 from segue.engine import file_formats
-from segue.engine.audio.audio_files import AudioExportError, audio_formats, write_audio
-from segue.engine.audio.rendering import iter_render, melody_events
-from segue.engine.audio.soundfont import RATES, SoundFontError, SoundFontSynth
+from segue.engine.audio.audio_files import AudioExportError, audio_formats
+from segue.engine.audio.render_process import render_to_file
+from segue.engine.audio.rendering import melody_events
+from segue.engine.audio.soundfont import RATES, SoundFontError
 from segue.engine.melody import Melody
 from segue.gui import settings as prefs
 from segue.gui.document import Document
@@ -98,21 +102,15 @@ def ask_options(parent, has_variation: bool, has_seed: bool, initial: AudioExpor
 
 
 def render_job(melody: Melody, options: AudioExportOptions, path: str, soundfont: str | None):
-    """The worker's job: render, write; returns (path, warning), or (None, the error)."""
-    warning = ""
+    """The worker's job: render to the file; returns (path, warning), or (None, the error)."""
     try:
-        try:
-            synth = SoundFontSynth(soundfont, options.rate)
-        except SoundFontError as error:
-            if soundfont is None:
-                raise
-            warning = f" {error} The built-in bank played instead."
-            synth = SoundFontSynth(None, options.rate)
-        rendering = yield from iter_render(melody_events(melody, options.program), synth)
-        write_audio(path, rendering)
+        rendered = yield from render_to_file(
+            melody_events(melody, options.program), path, soundfont, options.rate,
+            options.program, fallback=True,
+        )
     except (AudioExportError, SoundFontError) as error:
         return None, str(error)
-    return path, warning
+    return path, f" {rendered.warning}" if rendered.warning else ""
 
 
 class AudioExporter(QObject):
@@ -131,17 +129,35 @@ class AudioExporter(QObject):
         self.action = QAction("Export &Audio…", self)
         self.action.setStatusTip("Render the piece, the seed or the current variation to WAV.")
         self.action.triggered.connect(lambda _checked=False: self.export_dialog())
-        self.worker = Worker(self)
-        self.worker.progress.connect(lambda value: self._progress.setValue(round(value * 100)))
-        self.worker.finished.connect(self._written)
-        self.worker.errored.connect(self._failed)
-        self.worker.cancelled.connect(lambda: self.status_message.emit("Audio export cancelled.", 5000))
-        self.worker.done.connect(lambda: self._progress.reset())
-        self._progress = QProgressDialog("Rendering audio…", "Cancel", 0, 100, parent)
-        self._progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self._progress.setMinimumDuration(PROGRESS_DELAY_MS)
-        self._progress.canceled.connect(self.worker.cancel)
-        self._progress.reset()  # a QProgressDialog shows itself unless reset
+        self.worker: Worker | None = None  # the export running or last run; one per export
+        self.progress_dialog = QProgressDialog("Rendering audio…", "Cancel", 0, 100, parent)
+        self.progress_dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress_dialog.setMinimumDuration(PROGRESS_DELAY_MS)
+        self.progress_dialog.canceled.connect(lambda: self.worker and self.worker.cancel())
+        self.progress_dialog.reset()  # a QProgressDialog shows itself unless reset
+
+    def _new_worker(self) -> Worker:
+        """A worker for one export (a Worker runs one job in its life)."""
+        worker = Worker(self)
+        worker.progress.connect(lambda value: self.progress_dialog.setValue(round(value * 100)))
+        worker.finished.connect(self._written)
+        worker.errored.connect(self._failed)
+        worker.cancelled.connect(lambda: self.status_message.emit("Audio export cancelled.", 5000))
+        worker.done.connect(lambda: self.progress_dialog.reset())
+        worker.done.connect(lambda: self._done(worker))
+        return worker
+
+    def _done(self, worker: Worker) -> None:
+        if worker is self.worker:
+            self.worker = None
+        worker.deleteLater()
+
+    def shutdown(self, milliseconds: int = 5000) -> None:
+        """Cancel an export in progress and wait for it (the window is closing): its child is
+        killed and its temporary file removed; the file that was there stays."""
+        if self.worker is not None:
+            self.worker.cancel()
+            self.worker.wait(milliseconds)
 
     def export_dialog(self) -> bool:
         doc = self.document
@@ -167,7 +183,7 @@ class AudioExporter(QObject):
 
     def export_to(self, path: str, options: AudioExportOptions) -> bool:
         """Start rendering ``options`` to ``path``; False (with a message) when it cannot."""
-        if self.worker.is_running():
+        if self.worker is not None and self.worker.is_running():
             self.status_message.emit("An audio export is already running.", 5000)
             return False
         try:
@@ -176,7 +192,8 @@ class AudioExporter(QObject):
             self.dialogs.error("Nothing to export", f"Could not export {Path(path).name}: {exc}.")
             return False
         soundfont = prefs.read(prefs.SOUNDFONT) or None
-        self._progress.setValue(0)
+        self.progress_dialog.setValue(0)
+        self.worker = self._new_worker()
         self.worker.start(lambda: render_job(melody, options, path, soundfont))
         return True
 

@@ -14,7 +14,8 @@ so an export holds exactly what playback and Accept use.
 
 The file's suffix picks the format. MIDI files are written by ``engine.midi_io`` (the only
 module that writes MIDI); ABC and MusicXML by ``engine.notation``, with the variation joined to the
-piece (one tune, one staff). The
+piece (one tune, one staff: :func:`notation_melody`; the window writes them in the worker,
+:mod:`gui.window.notation_jobs`). The
 drag handle writes what you hear (:meth:`engine.piece.Piece.heard`: the piece, with the
 current variation in place when one is pending) to a fresh temporary folder per drag, named after the piece, because a DAW may read the
 file only after the drop, or keep referring to it.
@@ -96,10 +97,38 @@ def export_file(
         return
     from segue.engine.notation import write_notation
 
+    write_notation(notation_melody(piece, options, key), Path(path), title=title)
+
+
+def notation_export_job(melody: Melody, path: str | Path, title: str = "Segue"):
+    """A worker job (a generator) writing ``melody`` as ABC or MusicXML to ``path``: music21
+    builds the file, then a yield lets a Cancel end the job before anything reaches the disk.
+    NotationExportError names the file and the reason; an existing file stays as it was."""
+    from segue.engine.files import write_atomically, write_reason
+    from segue.engine.notation import NotationExportError, notation_bytes
+    from segue.engine.notation.results import require_music21
+
+    path = Path(path)
+    if not melody.notes:
+        raise NotationExportError(path, "there are no notes to write")
+    if path.suffix.lower() in file_formats.MUSICXML.suffixes:
+        require_music21(path, NotationExportError)
+    try:
+        data = notation_bytes(melody, path.suffix, title)
+    except ValueError as exc:
+        raise NotationExportError(path, str(exc)) from None
+    yield 1.0  # built: a Cancel pressed meanwhile ends the job here, and nothing is written
+    try:
+        write_atomically(path, data)
+    except OSError as exc:
+        raise NotationExportError(path, write_reason(exc)) from None
+
+
+def notation_melody(piece: Piece, options: ExportOptions, key: str | None = None) -> Melody:
+    """The one melody an ABC or MusicXML export writes (one tune, one staff: a variation joined
+    to the piece); ValueError when there is nothing to export."""
     melody, continuation = melodies_to_export(piece, options, key)
-    if continuation is not None:
-        melody = melody.add(*continuation.notes)
-    write_notation(melody, Path(path), title=title)
+    return melody if continuation is None else melody.add(*continuation.notes)
 
 
 def export_midi(

@@ -6,7 +6,9 @@ question, and choosing which bars of an imported piece are the seed.
 (:class:`gui.dialogs.Dialogs`, which tests replace) and the generation panel it is given, and
 tells the window what happened through signals. A file that cannot be read or written becomes
 one message; the piece stays as it was. Importing into the open piece is one undo step; opening
-or importing as a new piece replaces it after asking to save.
+or importing as a new piece replaces it after asking to save. ABC and MusicXML (and ABC text
+from the clipboard) are read and written in the worker, with progress and Cancel
+(:class:`gui.window.notation_jobs.NotationJobs`, ``notation``): the window never waits on music21.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QMenu
 
-from segue.engine import file_formats
+from segue.engine import file_formats, limits
 from segue.engine.melody import Melody
 from segue.engine.ml.catalog import display_name, shipped_models
 from segue.engine.openings import random_opening
@@ -37,8 +39,16 @@ from segue.gui.dialogs import Dialogs
 from segue.gui.document import Document
 from segue.gui.generation.continuation import ContinuationController
 from segue.gui.generation.panel import GenerationPanel
-from segue.gui.window.export import EXPORT_SUFFIXES, ExportOptions, export_file, suggested_file_name
-from segue.gui.window.import_dialog import import_file, import_parsed_notation
+from segue.gui.window.export import (
+    EXPORT_SUFFIXES,
+    ExportOptions,
+    export_file,
+    notation_export_job,
+    notation_melody,
+    suggested_file_name,
+)
+from segue.gui.window.import_dialog import import_midi_file
+from segue.gui.window.notation_jobs import NotationJobs
 
 UNTITLED = "Untitled"
 
@@ -66,17 +76,28 @@ class FilesController(QObject):
         self.document, self.dialogs, self.panel = document, dialogs, panel
         self._continuation = continuation
         self.path: str | None = None
+        # The part chooser is asked through self.dialogs at the time (tests replace it).
+        self.notation = NotationJobs(lambda name, parts: self.dialogs.choose_track(name, parts),
+                                     self)
+        self.notation.failed.connect(lambda title, text: self.dialogs.error(title, text))
+        self.notation.status_message.connect(self.status_message)
+        self.imported_title = ""  # an imported tune's title names the piece until it is saved
 
     def title(self) -> str:
-        return Path(self.path).stem if self.path else UNTITLED
+        return Path(self.path).stem if self.path else (self.imported_title or UNTITLED)
 
     def _set_path(self, path: str | None) -> None:
-        self.path = path
+        self.path, self.imported_title = path, ""
         self.path_changed.emit(path or "")
 
     def _stop_generating(self) -> None:
+        self.notation.cancel()  # an import still being read must not land on the new piece
         self._continuation.cancel()
         self._continuation.wait()
+
+    def shutdown(self) -> None:
+        """Before the window goes: stop reading or writing notation (threads end first)."""
+        self.notation.shutdown()
 
     def _replace(self, melody: Melody, marker: int) -> None:
         """A new untitled piece in place of this one (after the save question)."""
@@ -212,13 +233,24 @@ class FilesController(QObject):
     def import_path(self, path: str, as_new: bool = False) -> bool:
         """Read a melody from a MIDI, ABC or MusicXML file: as one undoable replacement of the
         piece (undo also brings back the variations it discarded), or (``as_new``) as a new
-        untitled piece. Errors leave the piece exactly as it was."""
-        from segue.engine.midi_io import MidiImportError
-        from segue.engine.notation import NotationImportError
+        untitled piece. Errors leave the piece exactly as it was.
 
+        A MIDI file is read at once. ABC and MusicXML are read in the worker: True then says
+        the import started, and ``notation.done`` says how it ended."""
+        from segue.engine.midi_io import MidiImportError
+
+        path = str(path)
+        if file_formats.is_notation_path(path):
+            from segue.engine.notation import parse_notation  # noqa: PLC0415 - no music21 yet
+
+            def take(result) -> None:
+                self._take_import(result, Path(path).name, as_new)
+                remember_directory(path)
+
+            return self.notation.read(Path(path).name, lambda: parse_notation(path), take)
         try:
-            result = import_file(path, self.dialogs.choose_track)
-        except (MidiImportError, NotationImportError) as exc:
+            result = import_midi_file(path, self.dialogs.choose_track)
+        except MidiImportError as exc:
             self.dialogs.error("Could not import", str(exc))
             return False
         if result is None:
@@ -228,10 +260,17 @@ class FilesController(QObject):
         return True
 
     def import_clipboard(self) -> bool:
-        """ABC text on the clipboard (a tune copied from a web page) becomes the piece."""
-        from segue.engine.notation import NotationImportError, looks_like_abc, parse_abc_text
+        """ABC text on the clipboard (a tune copied from a web page) becomes the piece, read in
+        the worker as a file is (True: started; ``notation.done`` says how it ended). The
+        clipboard has the size cap of a notation file."""
+        from segue.engine.notation import looks_like_abc, parse_abc_text
 
         text = QGuiApplication.clipboard().text()
+        try:
+            limits.check_size(len(text), limits.MAX_CLIPBOARD_CHARS, "ABC text")
+        except ValueError as exc:  # before anything scans it
+            self.dialogs.error("Could not import", f"The clipboard cannot be imported: {exc}.")
+            return False
         if not looks_like_abc(text):
             self.dialogs.error(
                 "Nothing to import",
@@ -239,19 +278,15 @@ class FilesController(QObject):
                 "its last bar (it needs a K: line), then try again.",
             )
             return False
-        try:
-            result = import_parsed_notation(parse_abc_text(text), self.dialogs.choose_track)
-        except NotationImportError as exc:
-            self.dialogs.error("Could not import", str(exc))
-            return False
-        if result is None:
-            return False
-        self._take_import(result, "the clipboard", as_new=False)
-        return True
+        return self.notation.read(
+            "the clipboard", lambda: parse_abc_text(text),
+            lambda result: self._take_import(result, "the clipboard", as_new=False),
+        )
 
     def _take_import(self, result, source: str, as_new: bool) -> None:
         melody = result.melody
         self._stop_generating()
+        replaced_notes = not as_new and bool(self.document.melody.notes)
         if as_new:
             self.replacing.emit()
             # A new piece, as before the loop moved into it: the transport's loop stays.
@@ -259,11 +294,14 @@ class FilesController(QObject):
             self._set_path(None)
         else:
             self.document.replace_piece(Piece.of(melody), f"Import {source}")
+        self.imported_title = getattr(result.report, "title", "") or ""  # T: of an ABC export
         summary = (
             result.report.summary.splitlines()[0]
             if result.report is not None
             else f"Imported {source}."
         )
+        if replaced_notes:  # the import replaced notes the user had: say how to get them back
+            summary += " Undo brings the old piece back."
         bars = math.ceil(melody.end / melody.steps_per_bar)
         if bars > 8:
             summary += f" {bars} bars: select some and use Edit > Use Selection as Seed to pick."
@@ -309,25 +347,39 @@ class FilesController(QObject):
         return self.export_to(path, options)
 
     def export_to(self, path: str, options: ExportOptions) -> bool:
-        """Write the chosen notes as MIDI, ABC or MusicXML, by the suffix of ``path``."""
+        """Write the chosen notes as MIDI, ABC or MusicXML, by the suffix of ``path``. MIDI is
+        written at once; ABC and MusicXML in the worker (True: started; ``notation.done`` says
+        how it ended)."""
         from segue.engine.midi_io import MidiExportError
-        from segue.engine.notation import NotationExportError
 
+        path, title = str(path), self.title()
+        notation = file_formats.is_notation_path(path)
         try:
             # A piece without a key of its own gets the key the continuations are locked to.
             piece = self.document.piece
             key = piece.resolved_key()
-            export_file(path, piece, options, title=self.title(), key=key)
+            if notation:
+                melody = notation_melody(piece, options, key)
+            else:
+                export_file(path, piece, options, title=title, key=key)
         except ValueError as exc:
             self.dialogs.error("Nothing to export", f"Could not export {Path(path).name}: {exc}.")
             return False
-        except (MidiExportError, NotationExportError) as exc:
+        except MidiExportError as exc:
             self.dialogs.error("Could not export", str(exc))
             return False
+        if notation:
+            return self.notation.write(
+                Path(path).name, lambda: notation_export_job(melody, path, title),
+                lambda: self._exported(path),
+            )
+        self._exported(path)
+        return True
+
+    def _exported(self, path: str) -> None:
         remember_directory(path)
         prefs.write(prefs.EXPORT_SUFFIX, Path(path).suffix.lower())
         self.status_message.emit(f"Exported {Path(path).name}.", 5000)
-        return True
 
     # --- recent files and dropped files -----------------------------------------------------------
 

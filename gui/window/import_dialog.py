@@ -4,7 +4,7 @@ tune to take when there are several, then read it.
 :func:`import_midi_file` parses the file once (``engine.midi_io.parse_midi``) and lists its parts;
 drum parts and empty parts are never candidates. With one candidate it is taken; with several the caller's
 ``choose`` is asked (the app shows :class:`TrackChooserDialog`: name, instrument, channel, note
-count and range, the engine's best guess preselected). :func:`import_notation_file` does the same
+count and range, the engine's suggested melody preselected and why). :func:`import_notation_file` does the same
 for notation (``engine.notation``): an ABC file's tunes or a MusicXML score's parts are listed in
 the same chooser. Errors are the engine's ``MidiImportError`` or ``NotationImportError``, whose
 text already names the file and the reason.
@@ -12,7 +12,6 @@ text already names the file and the reason.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,42 +48,21 @@ def _range_text(pitch_range) -> str:
     return f"{note_name(low)}–{note_name(high)}"
 
 
-# Words in a part's name that say what it plays; matched case-insensitively as whole words.
-MELODY_WORDS = frozenset(
-    "lead melody melodie tune theme vocal vocals voice vox sing soprano solo top "
-    "flute violin fiddle whistle recorder trumpet sax oboe clarinet".split()
-)
-ACCOMPANIMENT_WORDS = frozenset(
-    "bass pad pads chord chords comp accomp accompaniment rhythm strings drum drums "
-    "perc percussion arp".split()
-)
-BASS_PROGRAMS = range(32, 40)  # General MIDI basses
-PAD_PROGRAMS = range(88, 96)  # General MIDI synth pads
+def melody_suggestion(tracks: list):
+    """The engine's suggestion of the part holding the melody, with its reason
+    (:func:`engine.part_choice.choose_melody_part`: the top voice unless another part is clearly
+    more melodic; names count first); None for a tune book or when nothing fits."""
+    from segue.engine.part_choice import choose_melody_part
 
-
-def _name_words(name: str) -> set[str]:
-    return set(re.findall(r"[a-z]+", name.lower()))
-
-
-def melody_likeness(track) -> tuple:
-    """How much ``track`` looks like the tune (bigger is likelier), for sorting.
-
-    In order: what its name says (lead, melody, vocal... or bass, pad, chords...), a bass or
-    pad instrument against it, chords against it, then the higher part (the tune is usually on
-    top), then the busier one.
-    """
-    words = _name_words(f"{track.name} {track.program_name}")
-    named = (1 if words & MELODY_WORDS else 0) - (1 if words & ACCOMPANIMENT_WORDS else 0)
-    backing = track.program in BASS_PROGRAMS or track.program in PAD_PROGRAMS
-    low, high = track.pitch_range or (0, 0)
-    return (named, not backing, not track.is_polyphonic, (low + high) / 2, track.note_count)
+    if not tracks or getattr(tracks[0], "kind", "") == "tune":
+        return None
+    return choose_melody_part(tracks)
 
 
 def best_melody_track(tracks: list) -> int | None:
     """The index of the part most likely to hold the melody (the chooser's preselection)."""
-    if not tracks:
-        return None
-    return max(tracks, key=melody_likeness).index
+    choice = melody_suggestion(tracks)
+    return None if choice is None else choice.index
 
 
 def import_midi_file(path: str | Path, choose: Callable[[str, list], int | None]):
@@ -154,6 +132,15 @@ def _cells(track, columns: tuple[str, ...]) -> list[str]:
     return [values[column] for column in columns]
 
 
+def _suggestion_text(tracks: list) -> str:
+    choice = melody_suggestion(tracks)
+    if choice is None:
+        return ""
+    track = next(t for t in tracks if t.index == choice.index)
+    name = f", {track.name}" if track.name else ""
+    return f"Suggested: part {track.index + 1}{name} ({choice.reason})."
+
+
 class TrackChooserDialog(QDialog):
     """Lists a MIDI file's candidate parts; the chosen part's ``index`` is the answer."""
 
@@ -168,6 +155,10 @@ class TrackChooserDialog(QDialog):
             "Choose the one to import; chords are reduced to their top line."
         )
         intro.setWordWrap(True)
+        # Why the preselected part: "Suggested: part 1, Violin I (named as a melody)."
+        self.suggestion = QLabel(_suggestion_text(self._tracks))
+        self.suggestion.setWordWrap(True)
+        self.suggestion.setVisible(bool(self.suggestion.text()))
         columns = _columns(self._tracks)
         self.table = QTableWidget(len(self._tracks), len(columns))
         self.table.setHorizontalHeaderLabels(columns)
@@ -196,6 +187,7 @@ class TrackChooserDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.suggestion)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
         self.resize(640, 320)

@@ -1,17 +1,21 @@
-"""The main window's furniture: the generation panel's dock and the status bar's fields."""
+"""The main window's furniture: the generation panel's dock, the status bar's fields, and the
+notice that says why nothing can sound."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QPushButton,
     QScrollArea,
+    QSizePolicy,
     QToolBar,
     QWidget,
 )
@@ -145,3 +149,67 @@ class StatusFields(QObject):
     def show_call_response(self, text: str) -> None:
         self.call_response_label.setText(text)
         self.call_response_label.setVisible(bool(text))
+
+
+class NoSoundNotice(QToolBar):
+    """A row under the toolbars saying, once, why nothing can sound and what to do, with
+    "Audio Settings…" (Edit > Preferences) and "Dismiss". It goes when an output opens and does
+    not come back in this run; the technical reason is its tooltip.
+
+    ``NoSoundNotice.under_toolbars(window, live)`` adds it to ``window`` and shows what ``live``
+    (:class:`gui.window.live.LiveController`) says on ``no_sound``.
+    """
+
+    def __init__(self, window: QMainWindow, open_settings):
+        super().__init__("No sound", window)
+        self.setObjectName("NoSoundNotice")
+        self.setMovable(False)
+        self.setFloatable(False)
+        self.toggleViewAction().setVisible(False)  # not a toolbar to hide from the menus
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.settings_button = QPushButton("Audio Settings…")
+        self.settings_button.clicked.connect(lambda: open_settings())
+        self.dismiss_button = QPushButton("Dismiss")
+        self.dismiss_button.clicked.connect(self.dismiss)
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(STATUS_FIELD_MARGIN, 2, STATUS_FIELD_MARGIN, 2)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.settings_button)
+        layout.addWidget(self.dismiss_button)
+        self.addWidget(row)
+        window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self)
+        self._said = False  # said once in this run: never again
+        self._wanted = False
+        self.hide()
+        # The window restores its toolbars' last visibility after it is built; this row shows
+        # only what this run has to say, so it is set again once that is done.
+        QTimer.singleShot(0, self, self._apply)
+
+    @classmethod
+    def under_toolbars(cls, window: QMainWindow, live) -> NoSoundNotice:
+        from segue.gui.window.preferences import show_preferences  # noqa: PLC0415
+
+        notice = cls(window, lambda: show_preferences(window))
+        live.no_sound.connect(notice.show_reason)
+        return notice
+
+    def show_reason(self, text: str, details: str) -> None:
+        """Say ``text`` (``details`` as the tooltip), once; '' takes it away (an output opened)."""
+        if not text:
+            self._wanted = False
+        elif not self._said:
+            self._said = self._wanted = True
+            self.text.setText(text)
+            self.text.setToolTip(details)
+        self._apply()
+
+    def dismiss(self) -> None:
+        self._wanted = False
+        self._apply()
+
+    def _apply(self) -> None:
+        self.setVisible(self._wanted)

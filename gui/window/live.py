@@ -17,13 +17,15 @@ and puts in its Transport menu) and reports through signals.
   roll's snap; with Count-in on, a bar of clicks comes first and notes played in it are not kept.
 - Call and response: when the player pauses, :class:`gui.generation.continuation.CallAnswerer`
   continues the call with the current generation settings and the bridge plays the answer.
-- Note preview, as in a DAW's piano roll: clicking, drawing, moving or transposing a note,
-  clicking a key of the roll's keyboard and flipping to another variation (while stopped) sound
-  the note briefly on the output. ``preview_action`` (the View menu's "Preview Notes",
-  remembered) turns it off. Closing the window releases every note.
+- Note preview, as in a DAW's piano roll: clicking, drawing, moving or transposing a note and
+  clicking a key of the roll's keyboard sound the note briefly on the output; flipping to
+  another variation (while stopped) plays its first bar. ``preview_action`` (the View menu's
+  "Preview Notes", remembered) turns it off. Closing the window releases every note.
 - The built-in instrument is an output like a port (see :mod:`gui.live.transport`). Without any
   MIDI system and audio device the app runs as before: Play is disabled, the status bar says
-  why, export still works.
+  why, export still works. When nothing can sound (no output open, the built-in instrument
+  unable to), ``no_sound`` says so once, in a musician's words and with what to do
+  (:func:`no_sound_words`; the window shows it on screen), and clears it when an output opens.
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QStyle, QWidget
 
-from segue.engine.audio.instrument import BUILT_IN_NAME, BUILT_IN_PORT
+from segue.engine.audio.instrument import BUILT_IN_NAME, BUILT_IN_PORT, STILL_WORKS
 from segue.engine.edits import merge_take
 from segue.engine.live.call_response import ANSWERING, HEARING, LISTENING, THINKING
-from segue.engine.live.player import PLAYING
+from segue.engine.live.endpoints import PortError
+from segue.engine.live.player import PLAYING, STOPPED
 from segue.engine.melody import Melody
 from segue.gui import settings as prefs
 from segue.gui.document import MERGE_TEMPO, Document
@@ -56,6 +59,22 @@ CALL_RESPONSE_TEXT = {
     THINKING: "Call & response: thinking",
     ANSWERING: "Call & response: answering",
 }
+
+
+def no_sound_words(reason: str, midi_outputs: bool) -> str:
+    """What to tell a musician who cannot hear anything: why, in their words (``reason``, the
+    instrument's own, stays for the tooltip), and what to do about it."""
+    midi = "pick a MIDI output in the transport bar"
+    if "device" not in reason:  # no synthesizer, say: the reason itself says what to do
+        said = reason.removesuffix(" " + STILL_WORKS).strip() or "The built-in instrument is off."
+        then = f" Or {midi}." if midi_outputs else " Export still works."
+        return f"No sound: {said[:1].lower()}{said[1:]}{then}"
+    why = "Segue found no audio device to play its built-in instrument"
+    todo = ("Start or plug in an audio device (or choose one in Edit > Preferences), then press "
+            "Refresh Ports")
+    if midi_outputs:
+        return f"No sound: {why}. {todo}, or {midi}."
+    return f"No sound: {why}, and there is no MIDI output. {todo}. Export still works."
 
 
 def without_details(text: str) -> str:
@@ -80,6 +99,7 @@ class LiveController(QObject):
     output_shown = Signal(str, str)  # the status bar's MIDI field: text, tooltip
     call_response_shown = Signal(str)  # what call and response is doing; '' when it is off
     audition_started = Signal(object)  # the Melody an audition plays
+    no_sound = Signal(str, str)  # nothing can sound: what to say and the reason; '' once it can
 
     def __init__(
         self,
@@ -93,6 +113,7 @@ class LiveController(QObject):
         super().__init__(parent)
         self.document, self.playback, self.roll, self.answerer = document, playback, roll, answerer
         self._playhead_follows = False  # the playback is the piece's (not a call's answer)
+        self._previewing = False  # what plays is a flipped variation's first bar
         self._played: Melody | None = None  # what the transport last started playing
         self._variations_shown = (document.variations, document.current_index)
         self.transport = Transport(
@@ -161,8 +182,13 @@ class LiveController(QObject):
 
     def show_state(self) -> None:
         """Report the output and the status now (the transport's first report came before the
-        window listened)."""
+        window listened), and whether nothing can sound."""
         self._output_state_changed("")
+        if self.playback.output_port is None:
+            audio, reason = self.playback.audio_available()
+            if not audio:
+                self.no_sound.emit(no_sound_words(reason, bool(self.playback.output_ports())),
+                                   reason)
 
     # --- the loop -----------------------------------------------------------------------------------
 
@@ -188,7 +214,7 @@ class LiveController(QObject):
     def melody_to_play(self) -> Melody:
         """Play was pressed: what to play (and recording quantizes to the roll's snap)."""
         self.playback.set_record_grid(self.roll.editor.grid())
-        self._playhead_follows = True
+        self._playhead_follows, self._previewing = True, False
         self._played = self.document.heard()
         return self._played
 
@@ -219,7 +245,7 @@ class LiveController(QObject):
         )
         melody = self.document.heard()
         start = self.document.piece.audition_start()
-        self._playhead_follows = True
+        self._playhead_follows, self._previewing = True, False
         self._played = melody
         self.audition_started.emit(melody)
         self.playback.play(melody, start_step=start)
@@ -230,20 +256,28 @@ class LiveController(QObject):
             self.playback.audition(pitch, velocity)
 
     def _preview_flipped_variation(self) -> None:
-        """Another variation was chosen (not a new batch): its first note sounds, while stopped
-        (playing, the new variation is heard at once anyway)."""
+        """Another variation was chosen (not a new batch): its first bar sounds
+        (:meth:`engine.piece.Piece.variation_opening`), while stopped or while the last flip's
+        bar still sounds (playing, the new variation is heard at once anyway). The playhead
+        stays where it was: Play still starts there."""
         doc = self.document
         (before, index), self._variations_shown = self._variations_shown, (
             doc.variations, doc.current_index
         )
-        variation = doc.current_variation()
         flipped = before == doc.variations and index != doc.current_index
-        if variation is None or not flipped or self.playback.state == PLAYING:
+        if doc.current_variation() is None or not flipped or not self.preview_action.isChecked():
             return
-        first = next(iter(variation.notes), None) if doc.fill_range else next(
-            (n for n in variation.notes if n.start >= doc.marker), None)
-        if first is not None:
-            self.preview(first.pitch, first.velocity)
+        if self.playback.state != STOPPED and not self._previewing:
+            return
+        opening = doc.piece.variation_opening()
+        if not opening.notes:
+            return
+        self._playhead_follows, self._played = False, None
+        try:  # the player itself: no loop, no recording, no count-in for a preview
+            self.playback.player.play(opening, start_step=opening.notes[0].start, end=opening.end)
+            self._previewing = True
+        except (PortError, ValueError):
+            pass  # no output open: nothing to hear, as with a clicked note
 
     def stop_playback(self) -> None:
         """Before the piece is replaced: playback stops and the playhead goes."""
@@ -315,7 +349,7 @@ class LiveController(QObject):
     # --- call and response ------------------------------------------------------------------------
 
     def _answer_started(self, _answer: Melody) -> None:
-        self._playhead_follows = False  # the answer is not the piece: leave the playhead alone
+        self._playhead_follows = self._previewing = False  # the answer is not the piece
         self._played = None
 
     def _call_response_state(self, state: str) -> None:
@@ -336,6 +370,8 @@ class LiveController(QObject):
     def _output_state_changed(self, text: str) -> None:
         available, _ = self.playback.available()
         port = self.playback.output_port
+        if port is not None:
+            self.no_sound.emit("", "")  # something sounds now
         if not available and port is None:
             self.output_shown.emit("MIDI: unavailable", rich_tip(self.transport.unavailable_text()))
             return

@@ -56,12 +56,19 @@ from segue.gui.window.audio_export import AudioExporter
 from segue.gui.window.autosave import Autosaver, orphaned_recoveries
 from segue.gui.window.export import DragHandle
 from segue.gui.window.files import FileDrops, FilesController
-from segue.gui.window.layout import StatusFields, ToolbarRows, add_panel_dock, keep_space_for_play
+from segue.gui.window.layout import (
+    NoSoundNotice,
+    StatusFields,
+    ToolbarRows,
+    add_panel_dock,
+    keep_space_for_play,
+)
 from segue.gui.window.live import LiveController
 from segue.gui.window.menus import build_actions, build_menus
 from segue.gui.window.models import ModelsController
 from segue.gui.window.soundfont import SoundFontChooser
 from segue.gui.window.transform_menu import TransformMenu
+from segue.gui.window.window_keys import window_keys_work_in_number_boxes
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +128,15 @@ class MainWindow(QMainWindow):
         self.models.setParent(self)
         self.panel = GenerationPanel()
         self.continuation = ContinuationController(
-            document, self.panel, self.models, self.dialogs.error, parent=self
+            document, self.panel, self.models, self.dialogs.error, parent=self,
+            ask_notes_after_marker=self.dialogs.ask_notes_after_marker,
         )
         self.answerer = CallAnswerer(self.panel, self.models, parent=self)
         if playback is None:
             from segue.engine.live.ports import default_system
+            from segue.gui.window.preferences import chosen_audio_system
 
+            audio = audio if audio is not None else chosen_audio_system()  # the device chosen
             playback = PlaybackBridge(midi_system or default_system(), audio=audio)
         self.playback = playback
         self.playback.setParent(self)
@@ -161,6 +171,7 @@ class MainWindow(QMainWindow):
         self.transforms = TransformMenu(self)  # Edit > Transform, scale on the roll
         self._build_toolbars()
         self._connect()
+        window_keys_work_in_number_boxes(self)  # Ctrl+E exports from the tempo box too
 
         self.resize(*first_window_size(self.screen().availableGeometry().size()))
         self._restore_window_settings()
@@ -196,6 +207,7 @@ class MainWindow(QMainWindow):
                            self.soundfont):
             controller.status_message.connect(bar.showMessage)
         self.panel.settings_changed.connect(prefs.write_generation_settings)
+        self.panel.message.connect(lambda text: bar.showMessage(text, 8000))
         self.model_control.model_shown.connect(status.show_model)
         self.live.output_shown.connect(status.show_output)
         self.live.call_response_shown.connect(status.show_call_response)
@@ -207,6 +219,7 @@ class MainWindow(QMainWindow):
         self.autosaver.failed.connect(lambda text: bar.showMessage(text, 8000))
         self.roll.status_message.connect(lambda text: bar.showMessage(text, 5000))
         doc.history_message.connect(lambda text: bar.showMessage(text, 4000))  # not a stale one
+        self.no_sound = NoSoundNotice.under_toolbars(self, self.live)  # why nothing can sound
         self.live.show_state()
 
     # --- start-up ---------------------------------------------------------------------------------
@@ -232,9 +245,8 @@ class MainWindow(QMainWindow):
                 continue
             try:
                 session = recovery.load()
-            except SessionFileError as exc:
-                self.dialogs.error("Could not restore", str(exc))
-                recovery.discard()
+            except SessionFileError as exc:  # kept aside, never deleted unread
+                self.dialogs.error("Could not restore", recovery.set_aside(str(exc)))
                 continue
             self.files.show_session(session, recovery.original_path, load_model=load_model)
             self.document.mark_unsaved()
@@ -289,8 +301,11 @@ class MainWindow(QMainWindow):
         self._save_window_settings()
         self.playback.close()  # every sounding note is released
         self.continuation.shutdown()
+        self.files.shutdown()  # notation still being read or written
         self.answerer.shutdown()
         self.surprise.shutdown()
+        self.audio_export.shutdown()
+        self.soundfont.shutdown()  # a SoundFont being checked: its child is killed
         self.models.wait()
         self.autosaver.stop()
         event.accept()

@@ -4,10 +4,13 @@
 
 * Edit > Transform (and the same actions in the roll's context menu): transpose by semitones or
   in key, octave up and down (the window's own actions), retrograde, invert, legato, double and
-  half speed, quantize with strength and swing, humanize, velocity ramp. Each runs an
+  half speed, quantize with strength and swing, humanize, remove humanize and swing, velocity
+  ramp. Each runs an
   :mod:`engine.transforms` function on the selection, or the whole piece when nothing is
   selected, as ONE undo step; a small dialog asks the parameters where there are any
-  (``ask``, replaced by tests), remembering the last ones.
+  (``ask``, replaced by tests), remembering the last ones. Swing (50-75 %, the piece's own, on
+  the snap grid) and humanize (timing in milliseconds) are performance timing: the notes stay on
+  the grid (:mod:`engine.performance`); the Swing field starts at the piece's swing.
 * View > Fold to Scale and Snap to Scale, remembered in the settings.
 * The key the roll shades: the key lock's key when one is chosen, else the seed's key (its key
   field or the detected one), kept current as the panel's settings and the piece change.
@@ -38,6 +41,7 @@ TRANSFORMS = (
     ("half_speed", "&Half Speed", "Half Speed"),
     ("quantize_groove", "&Quantize with Strength and Swing…", "Quantize"),
     ("humanize", "H&umanize…", "Humanize"),
+    ("remove_timing", "Re&move Humanize and Swing", "Remove Humanize and Swing"),
     ("velocity_ramp", "&Velocity Ramp…", "Velocity Ramp"),
 )
 CONTEXT_EDIT_ACTIONS = ("cut", "copy", "paste", "duplicate", "delete", None, "select_all")
@@ -65,6 +69,8 @@ class TransformMenu(QObject):
             action.setStatusTip(f"{undo_text}: the selected notes, or all when none are selected.")
             action.triggered.connect(lambda _checked=False, k=key, t=undo_text: self.run(k, t))
             self.actions[key] = action
+        self.actions["remove_timing"].setStatusTip(
+            "Play the selected notes (or all) on the grid again, and the piece without swing.")
         self.menu = self._transform_menu("&Transform")
         window.edit_menu.addSeparator()
         window.edit_menu.addMenu(self.menu)
@@ -121,7 +127,7 @@ class TransformMenu(QObject):
         for key in ("retrograde", "invert", "legato", "double_speed", "half_speed"):
             menu.addAction(self.actions[key])
         menu.addSeparator()
-        for key in ("quantize_groove", "humanize", "velocity_ramp"):
+        for key in ("quantize_groove", "humanize", "remove_timing", "velocity_ramp"):
             menu.addAction(self.actions[key])
         return menu
 
@@ -173,11 +179,16 @@ class TransformMenu(QObject):
             return [field("axis", "Around", axis, kind="pitch",
                           tip="The pitch that stays; a key on the roll makes it diatonic")]
         if key == "quantize_groove":
-            return [field("strength", "Strength", 1.0, kind="percent"),
-                    field("swing", "Swing", 0.0, kind="percent",
-                          tip="Delays every second grid point; 100 % is a triplet feel")]
+            melody = self.editor.document.melody
+            swing = Field("swing", "Swing", melody.swing, 50, 75, kind="percent",
+                          tip="The whole piece, on the snap grid: every second grid point is "
+                              "played later; 50 % straight, 66 % triplet, 75 % dotted. The "
+                              "notes stay on the grid")
+            return [field("strength", "Strength", 1.0, kind="percent"), swing]
         if key == "humanize":
-            return [field("timing", "Timing (steps)", 0, 0, 8, tip="Most grid steps a note moves"),
+            return [field("timing", "Timing (ms)", 10, 0, transforms.MAX_HUMANIZE_MS,
+                          tip="Most milliseconds a note is played early or late; the notes "
+                              "stay on the grid, 0 puts them back on it"),
                     field("velocity", "Velocity (±)", 12, 0, 64),
                     field("seed", "Seed", 1, 0, 99999, tip="The same seed, the same result")]
         if key == "velocity_ramp":
@@ -205,6 +216,7 @@ class TransformMenu(QObject):
             "humanize": lambda m, n: transforms.humanize(
                 m, n, values["timing"], values["velocity"], values["seed"]
             ),
+            "remove_timing": transforms.remove_humanize_and_swing,
             "velocity_ramp": lambda m, n: transforms.velocity_ramp(
                 m, n, values["first"], values["last"]
             ),

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from segue.engine import session as fmt
 from segue.engine.melody import Melody, Note
+from segue.engine.ml.options import FOLLOW_SEED
 from segue.engine.piece import Piece
 from segue.engine.session import GenerationSettings, Session, SessionError
 
@@ -311,8 +312,8 @@ def test_the_longest_piece_segue_opens_still_opens():
     assert fmt.loads(fmt.dumps(piece)) == piece
 
 
-def test_follow_seed_is_validated_saved_and_defaults_to_off_for_older_files():
-    assert GenerationSettings().follow_seed == 0.0
+def test_follow_seed_is_validated_saved_and_defaults_to_the_span_for_older_files():
+    assert GenerationSettings().follow_seed == FOLLOW_SEED.default > 0  # on by default
     assert GenerationSettings(follow_seed=1).follow_seed == 1.0
     for bad, message in ((1.5, "follow seed 1.5 is outside 0-1"), (-0.1, "follow seed"),
                          (float("nan"), "follow seed"), ("high", "follow seed must be a number")):
@@ -321,8 +322,8 @@ def test_follow_seed_is_validated_saved_and_defaults_to_off_for_older_files():
     kept = GenerationSettings(follow_seed=0.6)
     assert GenerationSettings.from_dict(kept.to_dict()).follow_seed == 0.6
     older = GenerationSettings().to_dict()
-    del older["follow_seed"]  # a session saved before the option existed
-    assert GenerationSettings.from_dict(older).follow_seed == 0.0
+    del older["follow_seed"]  # a session saved before the option existed: the default
+    assert GenerationSettings.from_dict(older).follow_seed == FOLLOW_SEED.default
     session = Session(Piece(SEED, marker=12), kept)
     assert fmt.loads(fmt.dumps(session)).generation.follow_seed == 0.6
 
@@ -374,13 +375,13 @@ def test_a_session_file_problem_is_a_file_problem_naming_the_file(tmp_path):
     broken.write_text('{"format": "something-else"}')
     with pytest.raises(fmt.SessionFileError, match=r"^Cannot open 'broken\.segue': it is not a Segue"):
         fmt.read_session(broken)
-    with pytest.raises(FileProblem, match=r"^Cannot open 'gone\.segue': No such file") as caught:
+    with pytest.raises(FileProblem, match=r"^Cannot open 'gone\.segue': file not found") as caught:
         fmt.read_session(tmp_path / "gone.segue")
     assert caught.value.path == str(tmp_path / "gone.segue")
     with pytest.raises(fmt.SessionSaveError, match=r"^Cannot save 'far\.segue': the continue marker"):
         fmt.write_session(tmp_path / "far.segue", Piece(SEED, fmt.MAX_STEPS + 1))
     assert not (tmp_path / "far.segue").exists()
-    with pytest.raises(fmt.SessionSaveError, match=r"^Cannot save 'x\.segue': No such file"):
+    with pytest.raises(fmt.SessionSaveError, match=r"^Cannot save 'x\.segue': folder does not exist"):
         fmt.write_session(tmp_path / "no" / "x.segue", Piece(SEED))
 
 
@@ -388,7 +389,7 @@ def test_a_file_too_large_is_refused_before_it_is_read(tmp_path, monkeypatch):
     path = tmp_path / "big.segue"
     fmt.write_session(path, Piece(SEED))
     monkeypatch.setattr(fmt, "MAX_SESSION_CHARS", 10)
-    with pytest.raises(fmt.SessionFileError, match="too large to be a Segue session"):
+    with pytest.raises(fmt.SessionFileError, match="too large for a Segue session"):
         fmt.read_session(path)
 
 

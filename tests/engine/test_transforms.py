@@ -146,28 +146,36 @@ def test_quantize_with_full_strength_half_strength_and_swing():
     none = transforms.quantize(melody, None, 4, strength=0.0)
     assert none.melody == melody
     straight = Melody([Note(60, s, 2) for s in range(0, 16, 2)])
-    swung = transforms.quantize(straight, None, 2, swing=1.0)
-    # Every second 1/8 is delayed by a step (a third of the grid, rounded): long-short pairs.
-    assert [n.start for n in swung.melody.notes] == [0, 3, 4, 7, 8, 11, 12, 15]
-    for bad in (dict(grid=0), dict(grid=4, strength=1.5), dict(grid=4, swing=-0.1)):
+    swung = transforms.quantize(straight, None, 2, swing=0.6)
+    # Swing is the melody's performance timing: the notes stay on the grid.
+    assert swung.melody.notes == straight.notes
+    assert (swung.melody.swing, swung.melody.swing_unit) == (0.6, 2)
+    assert transforms.quantize(swung.melody, None, 2).melody == straight  # 50 %: straight
+    # A grid coarser than a quarter keeps the piece's swing (and its unit) as it is.
+    coarse = transforms.quantize(swung.melody, None, 8, strength=0.0, swing=0.6).melody
+    assert (coarse.swing, coarse.swing_unit) == (0.6, 2)
+    for bad in (dict(grid=0), dict(grid=4, strength=1.5), dict(grid=4, swing=0.4),
+                dict(grid=4, swing=0.8), dict(grid=8, swing=0.6)):
         with pytest.raises(ValueError):
             transforms.quantize(melody, None, **bad)
 
 
 def test_humanize_is_reproducible_bounded_and_loses_no_note():
     melody = Melody([Note(60 + i % 5, 2 * i, 2, 64) for i in range(32)])
-    one = transforms.humanize(melody, None, timing=1, velocity=10, seed=7)
-    again = transforms.humanize(melody, None, timing=1, velocity=10, seed=7)
-    other = transforms.humanize(melody, None, timing=1, velocity=10, seed=8)
+    one = transforms.humanize(melody, None, timing=20, velocity=10, seed=7)
+    again = transforms.humanize(melody, None, timing=20, velocity=10, seed=7)
+    other = transforms.humanize(melody, None, timing=20, velocity=10, seed=8)
     assert one.melody == again.melody
     assert one.melody != other.melody
     assert len(one.melody) == len(melody)
     for before, after in zip(melody.notes, one.melody.notes):
-        assert abs(after.start - before.start) <= 1
+        assert (after.start, after.length, after.pitch) == (before.start, before.length, before.pitch)
+        assert abs(after.offset_ms) <= 20
         assert abs(after.velocity - before.velocity) <= 10
-        assert after.pitch == before.pitch
-    steady = transforms.humanize(melody, None, timing=0, velocity=0, seed=1)
-    assert steady.melody == melody
+    assert any(note.offset_ms for note in one.melody.notes)
+    steady = transforms.humanize(one.melody, None, timing=0, velocity=0, seed=1)
+    # timing 0 puts the notes back on the grid
+    assert steady.melody == one.melody.with_notes(n.with_offset_ms(0.0) for n in one.melody)
 
 
 def test_humanize_keeps_velocities_in_range_and_checks_its_bounds():
@@ -175,7 +183,7 @@ def test_humanize_keeps_velocities_in_range_and_checks_its_bounds():
     result = transforms.humanize(loud, None, timing=4, velocity=60, seed=3)
     assert all(1 <= n.velocity <= 127 for n in result.melody.notes)
     assert len(result.melody) == 2 and result.melody.notes[0].start == 0
-    for bad in (dict(timing=-1), dict(velocity=200), dict(seed=-1), dict(timing=0.5)):
+    for bad in (dict(timing=-1), dict(velocity=200), dict(seed=-1), dict(timing=51)):
         with pytest.raises(ValueError):
             transforms.humanize(loud, None, **bad)
 

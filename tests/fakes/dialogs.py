@@ -6,7 +6,7 @@ from a script instead of asking and records every question, so no test blocks on
 
 from __future__ import annotations
 
-from segue.gui.dialogs import CANCEL
+from segue.gui.dialogs import CANCEL, CONTINUE_AFTER
 
 
 class ScriptedDialogs:
@@ -14,7 +14,8 @@ class ScriptedDialogs:
 
     ``answers`` maps a question to its answer: ``save_changes`` (SAVE/DISCARD/CANCEL),
     ``restore`` (bool), ``open_path`` / ``save_path`` (a path or None), ``track`` (an index,
-    None, or a callable taking the tracks), ``export`` (ExportOptions or None). A list answers
+    None, or a callable taking the tracks), ``export`` (ExportOptions or None),
+    ``notes_after_marker`` (CONTINUE_AFTER, the default, WRITE_OVER or CANCEL). A list answers
     successive questions in turn. ``asked`` holds ``(kind, *details)`` tuples in order.
     """
 
@@ -25,6 +26,7 @@ class ScriptedDialogs:
         "save_path": None,
         "track": None,
         "export": None,
+        "notes_after_marker": CONTINUE_AFTER,  # the real question's default: the notes stay
     }
 
     def __init__(self, **answers):
@@ -76,3 +78,7 @@ class ScriptedDialogs:
     def export_options(self, has_variation: bool, has_seed: bool):
         self.asked.append(("export", has_variation, has_seed))
         return self._answer("export")
+
+    def ask_notes_after_marker(self, count: int, where: str) -> str:
+        self.asked.append(("notes_after_marker", count, where))
+        return self._answer("notes_after_marker")

@@ -150,3 +150,45 @@ def test_a_child_that_cannot_start_its_instrument_says_why_in_one_message():
     assert str(raised.value).startswith("The built-in instrument could not start "
                                         "(ModuleNotFoundError: No module named")
     assert str(raised.value).endswith("MIDI outputs and audio export still work.")
+
+
+def test_a_soundfont_the_child_dies_reading_is_named_and_the_built_in_bank_plays_instead(
+        monkeypatch):
+    with pytest.raises(SoundFontError) as raised:
+        host("crash.sf2")  # the child exits inside the (native) parser: no word from it
+    assert str(raised.value.path) == "crash.sf2" and "damaged" in str(raised.value)
+    monkeypatch.setattr(host_module, "InstrumentHost",
+                        lambda soundfont, buffer_frames, device: host(soundfont))
+    monkeypatch.setitem(sys.modules, "tinysoundfont", types.ModuleType("tinysoundfont"))
+    audio = AudioSystem(availability=lambda: (True, ""))
+    instrument, warning = audio.open("crash.sf2")
+    try:
+        assert instrument.report()["soundfont"] is None  # a fresh child, on the built-in bank
+        assert "crash.sf2" in warning and "built-in General MIDI bank plays instead" in warning
+    finally:
+        instrument.close()
+
+
+def test_a_report_the_child_never_answers_is_the_instruments_error_not_a_queue_error():
+    instrument = host()
+    try:
+        instrument.send([0x90, 2, 1])  # every later report hangs
+        with pytest.raises(InstrumentError, match="stopped answering"):
+            instrument.report(timeout=0.2)
+        assert not instrument.present_in([])
+    finally:
+        instrument._process.kill()
+        instrument.close()
+
+
+def test_an_instrument_that_raises_in_the_child_is_reported_and_the_child_lives_on():
+    instrument = host()
+    try:
+        instrument.send([0x90, 3, 1])  # the instrument raises RuntimeError
+        instrument.report()
+        assert instrument._process.poll() is None
+        assert "RuntimeError: a bug" in instrument.missing_message()
+        with pytest.raises(InstrumentError, match="a bug"):
+            instrument.send([0x90, 60, 100])
+    finally:
+        instrument.close()

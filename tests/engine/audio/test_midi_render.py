@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import wave
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from segue.engine.audio.audio_files import to_pcm16
 from segue.engine.audio.rendering import render_melody
 from segue.engine.cli import main
 from segue.engine.midi_io import read_midi
+from tests.engine.audio.soundfont_mutants import CRASHING_SEEDS, write_mutant
 
 MIDI = Path(__file__).resolve().parents[2] / "data" / "midi" / "daw_type1.mid"
 
@@ -49,6 +52,21 @@ def test_a_bad_soundfont_is_one_line_naming_it_and_nothing_is_written(tmp_path, 
     error = capsys.readouterr().err
     assert error.startswith("segue-cli: error: Cannot use the SoundFont 'broken.sf2'")
     assert len(error.strip().splitlines()) == 1 and not out.exists()
+
+
+@pytest.mark.synth
+def test_a_soundfont_that_crashes_the_synthesizer_is_one_line_and_exit_status_1(tmp_path):
+    damaged = write_mutant(tmp_path, CRASHING_SEEDS[0])  # parsed in this process, it kills it
+    out = tmp_path / "tune.wav"
+    out.write_bytes(b"the take from yesterday")
+    done = subprocess.run(
+        [sys.executable, "-m", "segue.engine.cli", "render", str(MIDI), str(out),
+         "--soundfont", str(damaged)], capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 1
+    message = f"Cannot use the SoundFont '{damaged.name}': it is damaged."
+    assert done.stderr == f"segue-cli: error: {message}\n"  # one line, no traceback or log
+    assert out.read_bytes() == b"the take from yesterday" and len(list(tmp_path.iterdir())) == 2
 
 
 def test_an_unknown_format_is_refused_before_any_work(tmp_path, capsys):

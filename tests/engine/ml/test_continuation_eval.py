@@ -47,6 +47,19 @@ def test_statistics_count_repeated_and_transposed_bars_rests_and_new_pitch_class
     assert stats["outside_seed_pitch_classes"] == pytest.approx(3 / 7)  # 69, 66 and 61
     assert stats["range"] == 69 - 60
     assert stats["intervals"][:3] == [60 - 64, 2, 2]  # from the seed's last note on
+    assert stats["copies_whole_seed"] == 0
+
+
+def test_a_continuation_that_copies_the_whole_seed_bar_for_bar_is_counted():
+    seed = tune(BAR_A, BAR_B)
+    again = tune(BAR_A, BAR_B).shift(32)
+    assert continuation_stats(seed, again, 32, 2)["copies_whole_seed"] == 1
+    swapped = tune(BAR_B, BAR_A).shift(32)  # every bar a seed bar, but not the seed
+    stats = continuation_stats(seed, swapped, 32, 2)
+    assert stats["copies_whole_seed"] == 0 and stats["repeated_bars"] == 1
+    moved = again.transpose(2)  # the seed's shape a tone up: echoes, not a copy
+    stats = continuation_stats(seed, moved, 32, 2)
+    assert stats["copies_whole_seed"] == 0 and stats["repeated_or_transposed_bars"] == 1
 
 
 def test_the_report_compares_generated_with_real_continuations(tmp_path, capsys):

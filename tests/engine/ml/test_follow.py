@@ -10,10 +10,14 @@ import torch
 from segue.engine.encoding import HOLD, REST, EventEncoding
 from segue.engine.melody import Melody, Note
 from segue.engine.ml import follow
+from segue.engine.ml.checkpoint import load_model
+from segue.engine.ml.continuation_eval import continuation_stats
+from segue.engine.ml.echo import FREE_NOTE, BarEcho, echo_predictions
 from segue.engine.ml.evaluation import score
 from segue.engine.ml.follow import MatchModel, match_rows, mix
 from segue.engine.ml.model import ModelConfig, create_model
 from segue.engine.ml.sampling import generate
+from segue.engine.openings import read_openings
 
 torch.set_num_threads(1)
 
@@ -169,3 +173,100 @@ def test_following_works_with_beam_search_and_masks(model):
         covered = sum(n.length for n in melody.notes)
         assert covered == 32 and melody.notes[0].start == seed.end
     assert REST != HOLD
+
+
+# --- bar echoes ------------------------------------------------------------------------------
+
+NOTE = follow.FIRST_PITCH_TOKEN  # the lowest pitch's token
+
+
+def test_at_a_bar_line_every_earlier_bar_is_a_hypothesis_and_a_wrong_step_ends_one():
+    a = [NOTE + 5, HOLD, NOTE + 7, HOLD, HOLD, HOLD]  # a bar of 6 steps: two notes a tone apart
+    b = [NOTE + 9, HOLD, HOLD, REST, REST, REST]
+    echo = BarEcho(6).learn_all(a + b)
+    found = dict(echo.prediction())
+    # Both bars begin with a note: any pitch (the LSTM's), half of it on each bar's own pitch.
+    assert found == pytest.approx({FREE_NOTE: 0.5, NOTE + 5: 0.25, NOTE + 9: 0.25})
+    echo.learn(NOTE + 10)  # a fifth above bar a's first note, a semitone above b's
+    assert dict(echo.prediction()) == {HOLD: 1.0}
+    echo.learn(HOLD)
+    # Bar a goes on a tone up from where this bar began; bar b holds.
+    assert dict(echo.prediction()) == pytest.approx({NOTE + 12: 0.5, HOLD: 0.5})
+    echo.learn(NOTE + 12)  # bar a, moved up a fifth: bar b is out
+    assert dict(echo.prediction()) == {HOLD: 1.0}
+    echo.learn(NOTE + 1)  # neither: nothing is predicted until the next bar line
+    assert echo.prediction() is None
+    assert len(dict(BarEcho(6).learn_all(a + b + [NOTE] * 6).prediction())) == 4  # three bars now
+
+
+def test_echoes_know_where_the_bar_lines_are_and_skip_empty_bars():
+    bar = [NOTE + 5, HOLD, NOTE + 7, HOLD]
+    # Starting mid-bar (step 2): the first two tokens are no complete bar.
+    echo = BarEcho(4, first_step=2).learn_all([NOTE + 1, HOLD] + bar)
+    assert dict(echo.prediction())[NOTE + 5] == pytest.approx(0.5)
+    assert BarEcho(4).learn_all([REST] * 4).prediction() is None  # silence is no shape to echo
+    rows = echo_predictions([NOTE + 1, HOLD] + bar + [NOTE + 2], 4, first_step=2)
+    assert rows[:5] == [None] * 5 and dict(rows[5])[NOTE + 5] == pytest.approx(0.5)
+
+
+def test_an_echo_fork_learns_on_its_own():
+    parent = BarEcho(4).learn_all([NOTE + 5, HOLD, NOTE + 7, HOLD])
+    child = parent.fork()
+    child.learn(REST)
+    assert child.prediction() is None and parent.prediction() is not None
+
+
+def test_a_free_first_note_takes_the_pitches_as_the_lstm_has_them():
+    probs = torch.tensor([[0.1, 0.1, 0.2, 0.6]], dtype=torch.float64)
+    predictions = [[(FREE_NOTE, 1.0)]]
+    mixed = follow.mix_echo(probs.log(), predictions, 1.0).exp()[0]
+    weight = follow.echo_weight(1.0)
+    notes = torch.tensor([0.0, 0.0, 0.25, 0.75], dtype=torch.float64)
+    assert torch.allclose(mixed, (1 - weight) * probs[0] + weight * notes)
+    assert torch.allclose(follow.mix_echo(probs.log(), [None], 1.0), probs.log())
+    assert follow.echo_weight(0.0) == 0 and follow.echo_weight(1.0) > 0.9
+
+
+def reel_seeds(count: int) -> list[Melody]:
+    """The first four bars of the shipped Irish model's openings in 4/4 or 2/2 (reels)."""
+    seeds = []
+    for opening in read_openings("irish"):
+        bar = opening.steps_per_bar
+        first = opening.bar_start(opening.start)
+        if opening.time_signature in ((4, 4), (2, 2)) and opening.end >= first + 4 * bar:
+            seeds.append(opening.slice(first, first + 4 * bar))
+    return seeds[:count]
+
+
+@pytest.fixture(scope="module")
+def irish():
+    return load_model("irish")
+
+
+def test_with_the_seed_locked_follow_0_and_1_give_different_variations(irish):
+    [seed] = reel_seeds(1)
+    kept = dict(variations=16, rng_seed=7)
+    plain = generate(irish, seed, 4 * seed.steps_per_bar, follow_seed=0.0, **kept)
+    assert plain == generate(irish, seed, 4 * seed.steps_per_bar, **kept)  # 0 is the model alone
+    followed = generate(irish, seed, 4 * seed.steps_per_bar, follow_seed=1.0, **kept)
+    assert sum(a != b for a, b in zip(plain, followed)) >= 12  # the match model alone: 4 of 16
+
+
+def test_at_the_top_a_reels_continuation_echoes_its_seed_without_copying_it_whole(irish):
+    bars, echoes, exact, whole, count = 4, {}, 0, 0, 0
+    for strength in (0.0, 1.0):
+        shares = []
+        for number, seed in enumerate(reel_seeds(4)):
+            boundary = seed.start // seed.steps_per_bar * seed.steps_per_bar + bars * seed.steps_per_bar
+            made = generate(irish, seed, bars * seed.steps_per_bar, start=boundary, variations=8,
+                            rng_seed=number, follow_seed=strength)
+            for melody in made:
+                stats = continuation_stats(seed, melody, boundary, bars)
+                shares.append(stats["repeated_or_transposed_bars"])
+                if strength == 1.0:
+                    exact += stats["repeated_bars"]
+                    whole += stats["copies_whole_seed"]
+                    count += 1
+        echoes[strength] = sum(shares) / len(shares)
+    assert echoes[1.0] >= 0.5 > echoes[0.0], echoes  # at least half the bars echo a seed bar
+    assert whole == 0 and exact / count < echoes[1.0]  # answering and varying, not copying

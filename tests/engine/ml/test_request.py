@@ -6,7 +6,7 @@ import pytest
 
 from segue.engine.melody import Melody, Note
 from segue.engine.ml.model import ModelConfig, create_model
-from segue.engine.ml.options import RNG_SEED, GenerationOptions
+from segue.engine.ml.options import FOLLOW_SEED, RNG_SEED, GenerationOptions
 from segue.engine.ml.request import (
     ContinuationRequest,
     GenerationSettings,
@@ -24,7 +24,7 @@ def test_a_request_carries_the_settings_in_the_seeds_meter():
                                   rng_seed=11, pitch_low=48, pitch_high=72)
     request = ContinuationRequest.build(SEED, 20, settings, model_range=(36, 96))
     options = GenerationOptions(temperature=0.5, rest_weight=0.25, variations=5, rng_seed=11,
-                                pitch_range=(48, 72))
+                                pitch_range=(48, 72), follow_seed=FOLLOW_SEED.default)
     assert request == ContinuationRequest(SEED, 20, 3 * 12, options)
     assert request.phrase_end == 20 + 36 and request.fill_range is None
 
@@ -68,7 +68,8 @@ def test_the_stand_in_echoes_the_last_bar_differently_in_each_variation():
 def test_a_request_carries_follow_seed_from_the_settings():
     request = ContinuationRequest.build(SEED, 16, GenerationSettings(follow_seed=0.75))
     assert request.options.follow_seed == 0.75
-    assert ContinuationRequest.build(SEED, 16, GenerationSettings()).options.follow_seed == 0.0
+    default = ContinuationRequest.build(SEED, 16, GenerationSettings()).options.follow_seed
+    assert default == FOLLOW_SEED.default > 0
 
 
 def test_an_unlocked_seed_is_drawn_fresh_for_the_request_and_a_locked_one_kept():

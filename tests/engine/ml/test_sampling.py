@@ -10,12 +10,13 @@ from segue.engine import keys
 from segue.engine.encoding import HOLD, REST
 from segue.engine.melody import Melody, Note
 from segue.engine.ml.model import ModelConfig, create_model
-from segue.engine.ml.options import GenerationOptions
+from segue.engine.ml.options import REST_WEIGHT, GenerationOptions
 from segue.engine.ml.sampling import (
     GenerationCancelled,
     _Controls,
     generate,
     iter_generate,
+    rest_log_factor,
     steps_for_bars,
 )
 
@@ -106,6 +107,33 @@ def test_rest_fraction_follows_the_rest_weight_over_200_bars(model):
     assert 0 < fractions[0.25] < fractions[1] < fractions[2]
 
 
+def silence_after_first_note(melodies, start: int, end: int) -> float:
+    """The share of steps from each continuation's first note (or ``start``, without one) to
+    ``end`` where nothing sounds."""
+    silent = total = 0
+    for melody in melodies:
+        first = melody.notes[0].start if melody.notes else start
+        silent += end - first - sum(min(n.end, end) - n.start for n in melody.notes)
+        total += end - first
+    return silent / total
+
+
+def test_the_ends_of_the_rests_range_do_what_they_say_with_the_shipped_model():
+    from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
+    from segue.engine.openings import read_openings  # noqa: PLC0415
+
+    folk, seeds = load_model("folk"), read_openings("folk")[:4]
+    shares = {}
+    for weight in (REST_WEIGHT.low, 1.0, REST_WEIGHT.high):
+        made = [(seed, generate(folk, seed, 4 * seed.steps_per_bar, variations=8, rng_seed=i,
+                                rest_weight=weight)) for i, seed in enumerate(seeds)]
+        shares[weight] = sum(silence_after_first_note(m, s.end, s.end + 4 * s.steps_per_bar)
+                             for s, m in made) / len(made)
+    assert shares[REST_WEIGHT.low] == 0  # none at all
+    assert shares[1.0] < 0.1  # the model's own: a few
+    assert shares[REST_WEIGHT.high] > 0.4, shares  # mostly rests (doubling left about 7%)
+
+
 def test_key_lock_keeps_every_pitch_in_the_scale(model):
     for key in ("F# minor", "Bb major"):
         melodies = generate(model, SEED, 200, variations=4, rng_seed=6, key=key, temperature=1.5)
@@ -160,9 +188,14 @@ def test_top_p_keeps_the_smallest_likely_set():
 
 def test_rest_weight_multiplies_the_rest_probability():
     logits = torch.log(torch.tensor([[0.2, 0.3, 0.5]]))
-    controls = _Controls(torch.zeros(3), 1.0, 2.0, None, None, steps=1)
+    controls = _Controls(torch.zeros(3), 1.0, 0.5, None, None, steps=1)
     probs = controls.log_probs(logits, first=False).exp()[0]
-    assert probs.tolist() == pytest.approx([0.4 / 1.2, 0.3 / 1.2, 0.5 / 1.2])
+    assert probs.tolist() == pytest.approx([0.1 / 0.9, 0.3 / 0.9, 0.5 / 0.9])
+    # Above 1 the weight is an exponent: the top of the range (2) multiplies rests by 64.
+    top = _Controls(torch.zeros(3), 1.0, 2.0, None, None, steps=1).log_probs(logits, first=False).exp()[0]
+    assert top.tolist() == pytest.approx([12.8 / 13.6, 0.3 / 13.6, 0.5 / 13.6])
+    assert rest_log_factor(1.0) == 0 and rest_log_factor(0) == -math.inf
+    assert rest_log_factor(1.5) == pytest.approx(math.log(8))
     first = _Controls(torch.zeros(3), 1.0, 1.0, None, None, steps=1).log_probs(logits, first=True).exp()[0]
     assert first.tolist() == pytest.approx([0.2 / 0.7, 0.0, 0.5 / 0.7])
 

@@ -9,6 +9,7 @@ import pytest
 from segue.engine.melody import Melody, Note
 from segue.engine.session import read_session, write_session
 from segue.gui import settings as prefs
+from segue.gui.dialogs import WRITE_OVER
 from segue.gui.document import Document
 from segue.gui.generation.continuation import ContinuationController
 from segue.gui.generation.model_loader import LoadedModel, ModelManager
@@ -40,14 +41,15 @@ def fill_job(model, request, should_stop):
     return [request.seed.add(Note(50, start, 4), Note(52, start + request.steps, 4))]
 
 
-def harness(qtbot, document):
+def harness(qtbot, document, ask=None):
     panel = GenerationPanel()
     qtbot.addWidget(panel)
     panel.set_settings(panel.settings().replace(bars=2, variations=2))
     models = ModelManager(loader=lambda name: LoadedModel(name, name, StubModel(), "CPU"))
     errors, messages = [], []
     controller = ContinuationController(document, panel, models, lambda t, m: errors.append(t),
-                                        job=continuation_job, fill=fill_job)
+                                        job=continuation_job, fill=fill_job,
+                                        ask_notes_after_marker=ask)
     controller.status_message.connect(messages.append)
     with qtbot.waitSignal(models.loaded, timeout=10000):
         models.load("stub")
@@ -103,7 +105,8 @@ def test_fill_takes_the_pieces_loop_region_and_keeps_only_its_range(qtbot):
     assert piece.fill_range == (16, 32) and piece.phrase_end is None
     assert piece.variations == (Melody([Note(50, 16, 4)]),)  # the note past the range is not kept
     assert any("(the loop region)" in m for m in h.messages)
-    assert h.controller.accept() and h.messages[-1] == "Fill accepted."
+    assert h.controller.accept()
+    assert h.messages[-1] == "Fill accepted; it replaced 1 note (Undo brings them back)."
     assert h.document.marker == PIECE.end and Note(50, 16, 4) in h.document.melody.notes
     assert Note(64, 32, 16) in h.document.melody.notes  # the bars after the fill stay
 
@@ -121,7 +124,8 @@ def test_the_panels_key_lock_is_the_pieces_and_continue_and_fill_use_it(qtbot):
         requests.append(request)
         return [Melody([Note(71, request.start, 4)])]
 
-    h = harness(qtbot, Document(PIECE, SEED.end))
+    # Continue from the seed, over the notes after it (else it would continue after them).
+    h = harness(qtbot, Document(PIECE, SEED.end), ask=lambda _count, _where: WRITE_OVER)
     h.controller.job = job
     panel = h.controller.panel
     panel.set_settings(panel.settings().replace(key_lock="E minor"))
@@ -133,3 +137,22 @@ def test_the_panels_key_lock_is_the_pieces_and_continue_and_fill_use_it(qtbot):
     h.controller.discard()
     finish(qtbot, h, h.controller.continue_)
     assert requests[-1].options.key == h.document.piece.resolved_key() == SEED.detect_key()
+
+
+def test_variations_beyond_what_a_piece_keeps_are_not_made_pending(qtbot):
+    from segue.engine import limits
+
+    h = harness(qtbot, Document(SEED, SEED.end))
+    reported = []
+    h.controller._report_error = lambda title, text: reported.append(text)
+
+    def past_the_end(model, request, should_stop):  # a phrase asked for near the last step
+        return [Melody([Note(71, limits.MAX_STEPS - 2, 4)])]
+
+    h.controller.job = past_the_end
+    finish(qtbot, h, h.controller.continue_)
+    assert h.document.variations == []  # a save would have refused the piece
+    assert "variation 1 runs to bar" in reported[0] and "1,000,000" in reported[0]
+    h.controller.job = lambda model, request, should_stop: [Melody([Note(71, 16, 4)])] * 9
+    finish(qtbot, h, h.controller.continue_)
+    assert h.document.variations == [] and "9 pending variations" in reported[1]

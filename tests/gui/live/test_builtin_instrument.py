@@ -127,13 +127,15 @@ def refusing_files(soundfont, rate):
 
 
 @pytest.mark.synth  # the chooser reads the file with the real synthesizer
-def test_a_soundfont_that_cannot_be_used_is_named_and_the_bank_in_use_stays(rig, tmp_path):
+def test_a_soundfont_that_cannot_be_used_is_named_and_the_bank_in_use_stays(rig, tmp_path, qtbot):
     bad = tmp_path / "strings.sf2"
     bad.write_bytes(b"not a soundfont")
     bridge, _, streams = rig(synth_factory=refusing_files)
     dialogs = ScriptedDialogs(open_path=str(bad))
     chooser = SoundFontChooser(bridge, dialogs)
-    assert not chooser.choose()
+    with qtbot.waitSignal(chooser.settled, timeout=60000) as settled:
+        assert chooser.choose()  # the check starts in the worker
+    assert settled.args == [False]
     assert dialogs.messages() == [
         "Cannot use the SoundFont 'strings.sf2': it is not an SF2/SF3 SoundFont. "
         "The bank in use stays."

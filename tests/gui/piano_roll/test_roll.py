@@ -315,13 +315,25 @@ def test_a_drag_in_the_rulers_upper_strip_sets_the_loop_region_without_an_undo_s
     x = roll.roll_geometry.x_of
     with qtbot.waitSignal(roll.loop_region_changed) as changed:
         drag(ruler, (x(20.4), 4), (x(5.6), 4))  # right to left, off the grid
-    assert changed.args == [(5, 21)]  # snapped outwards: the region covers the drag
-    assert roll.loop_region == (5, 21)
+    assert changed.args == [(6, 20)]  # each end on the nearest snap point
+    assert roll.loop_region == (6, 20)
     assert roll.document.marker == 12 and undo_count(roll) == 0
     click(ruler, (x(19), 4))  # a click loops the bar under it
     assert roll.loop_region == (16, 32)
     roll.set_loop_region(None)
     assert roll.loop_region is None
+
+
+def test_a_loop_dragged_from_a_bar_line_to_just_past_another_ends_on_it(roll):
+    # Issue 21: bar 3 to 2 pixels past bar 5's line was stored as 32-66, and Fill then took
+    # the note on bar 5's downbeat. Bars when the drag starts on a bar line.
+    roll.set_view(step_width=10.0)
+    roll.editor.set_snap("1/8")
+    x = roll.roll_geometry.x_of
+    drag(roll.ruler, (x(32) + 1, 4), (x(64) + 2, 4))
+    assert roll.loop_region == (32, 64)
+    drag(roll.ruler, (x(64) + 2, 4), (x(32) - 3, 4))  # right to left the same
+    assert roll.loop_region == (32, 64)
 
 
 def test_the_loop_region_shows_on_the_ruler(roll):
@@ -401,6 +413,22 @@ def test_ghost_notes_of_the_pending_variation_are_drawn_but_not_editable(roll):
     click(roll.note_grid, cell(roll, 20, 72))
     assert notes(roll)[-1] == Note(72, 20, 1)
     assert roll.document.current_variation().notes == (Note(72, 16, 8, 100),)
+
+
+def test_the_notes_a_pending_fill_or_continuation_replaces_are_dimmed(roll):
+    grid = roll.note_grid
+    assert grid.dimmed_notes() == frozenset()  # nothing pending
+    roll.document.set_variations([Melody([Note(70, 4, 4)])], fill_range=(4, 8))
+    assert grid.dimmed_notes() == {B}  # only the fill's range goes
+    lit = grid.grab().toImage().pixelColor(*map(int, cell(roll, 2, 60)))
+    dim = grid.grab().toImage().pixelColor(*map(int, cell(roll, 6, 62)))
+    assert dim.lightnessF() < lit.lightnessF()
+    roll.document.set_variations([Melody([Note(70, 12, 4)])])
+    assert grid.dimmed_notes() == frozenset()  # a continuation after the last note
+    roll.document.set_marker(4)
+    assert grid.dimmed_notes() == {B, C}  # written over from the marker on
+    roll.document.discard_variations()
+    assert grid.dimmed_notes() == frozenset()
 
 
 def test_selected_notes_are_drawn_in_another_colour(roll):
@@ -508,15 +536,37 @@ def test_note_names_sit_inside_long_notes_and_beside_short_ones():
     assert by_name[("E4", 124.0)] is True
 
 
+def test_names_on_the_notes_are_spelled_in_the_key_the_roll_shows(roll, monkeypatch):
+    from segue.gui.piano_roll import paint
+
+    names = []
+    original = paint.label_spots
+
+    def spy(notes, rects, indexes, text_width, key=None):
+        spots = original(notes, rects, indexes, text_width, key)
+        names.extend(name for _rect, name, _inside in spots)
+        return spots
+
+    monkeypatch.setattr(paint, "label_spots", spy)
+    roll.document.set_melody(Melody([Note(63, 0, 8), Note(65, 8, 8), Note(66, 16, 8)]), "Draw")
+    roll.editor.set_scale("F# major")
+    roll.note_grid.grab()
+    assert {"D#4", "E#4", "F#4"} <= set(names)  # not Eb4 and F4 beside F#4
+    names.clear()
+    roll.editor.set_scale("Eb major")
+    roll.note_grid.grab()
+    assert {"Eb4", "F4", "Gb4"} <= set(names)
+
+
 def test_ghost_notes_are_named_like_the_melodys(roll, monkeypatch):
     from segue.gui.piano_roll import paint
 
     named = []
     original = paint.paint_labels
 
-    def spy(painter, notes, rects, indexes, key_height, ghost=False):
+    def spy(painter, notes, rects, indexes, key_height, ghost=False, key=None):
         named.append((ghost, [notes[i].pitch for i in indexes]))
-        original(painter, notes, rects, indexes, key_height, ghost)
+        original(painter, notes, rects, indexes, key_height, ghost, key)
 
     monkeypatch.setattr(paint, "paint_labels", spy)
     roll.document.set_variations([Melody([Note(72, 16, 8, 100), Note(71, 24, 1)])])

@@ -189,11 +189,28 @@ def test_hover_cursor_and_arrow_moves():
         tools.arrow_move("sideways", False, 1, 16)
 
 
-def test_loop_drag_covers_the_drag_snapped_outwards_and_a_click_loops_a_bar():
+def test_loop_drag_ends_on_the_nearest_snap_points_and_a_click_loops_a_bar():
     grid_for = lambda alt: 1 if alt else 4  # noqa: E731  (1/4 snap, Alt: steps)
-    gesture = tools.LoopGesture(grid_for, 16, at(21.5, 60))
+    gesture = tools.LoopGesture(grid_for, 16, at(21.5, 60), GEOMETRY.step_width)
     assert gesture.loop == (16, 32)  # no drag yet: the bar under the press
+    assert not gesture.by_bars  # 55 pixels from bar 2's line
     gesture.move(at(6.2, 60))
-    assert gesture.loop == (4, 24)
+    assert gesture.loop == (8, 20)
+    gesture.move(at(5.9, 60))
+    assert gesture.loop == (4, 20)
     outcome = gesture.release(at(6.2, 60, alt=True))
     assert outcome.loop == (6, 22) and outcome.result is None and outcome.marker is None
+
+
+@pytest.mark.parametrize("snap", [1, 2, 4])
+def test_a_loop_drag_from_a_bar_line_snaps_to_bars_and_ends_on_the_nearest(snap):
+    # Issue 21: from bar 3's line to 2 pixels past bar 5's, the loop was stored as 32-66.
+    grid_for = lambda alt: 1 if alt else snap  # noqa: E731
+    pixels = 1 / GEOMETRY.step_width  # steps per pixel
+    gesture = tools.LoopGesture(grid_for, 16, at(32 + 3 * pixels, 60), GEOMETRY.step_width)
+    assert gesture.by_bars
+    assert gesture.release(at(64 + 2 * pixels, 60)).loop == (32, 64)
+    gesture = tools.LoopGesture(grid_for, 16, at(32 - 2 * pixels, 60), GEOMETRY.step_width)
+    gesture.move(at(41, 60))  # less than half a bar: still one whole bar
+    assert gesture.loop == (32, 48)
+    assert gesture.release(at(57, 60)).loop == (32, 64)

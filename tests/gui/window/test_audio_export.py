@@ -5,28 +5,31 @@ that was there stays as it was."""
 import wave
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 
 from segue.engine.melody import Melody, Note
 from segue.gui import settings as prefs
 from segue.gui.document import Document
 from segue.gui.window.audio_export import AudioExporter, AudioExportOptions
+from tests.engine.audio.soundfont_mutants import CRASHING_SEEDS, write_mutant
 from tests.fakes.dialogs import ScriptedDialogs
 
 pytest.importorskip("tinysoundfont")
 
 CHOSEN = AudioExportOptions(rate=48000, program=73)  # Flute
 SEED = Melody([Note(69, 0, 2), Note(72, 2, 2)], tempo=240)  # half a second
+LONG = Melody([Note(60 + i % 12, i * 2, 2) for i in range(2400)], tempo=120.0)  # five minutes
 
 
 @pytest.fixture
 def exporter(qtbot, tmp_path):
     prefs.use_private_store(str(tmp_path / "settings"))
 
-    def make(save_path, options=CHOSEN):
+    def make(save_path, options=CHOSEN, melody=SEED):
         dialogs = ScriptedDialogs(save_path=str(save_path))
         asked = []
         made = AudioExporter(
-            Document(SEED, SEED.end), dialogs, lambda: "tune.segue", lambda: 40,
+            Document(melody, melody.end), dialogs, lambda: "tune.segue", lambda: 40,
             ask=lambda *args: asked.append(args) or options,
         )
         return made, dialogs, asked
@@ -65,3 +68,45 @@ def test_the_window_offers_export_audio_in_the_file_menu(main_window):
     window = main_window()
     file_menu = window.menuBar().actions()[0].menu()
     assert window.audio_export.action in file_menu.actions()
+
+
+def test_exporting_twice_in_one_session_writes_both_files(exporter, qtbot, tmp_path):
+    # A Worker runs one job in its life: the second export must get a worker of its own.
+    made, dialogs, _ = exporter(tmp_path / "unused.wav")
+    for name in ("first.wav", "second.wav"):
+        with qtbot.waitSignal(made.finished, timeout=20000) as blocker:
+            assert made.export_to(str(tmp_path / name), CHOSEN)
+        assert blocker.args == [str(tmp_path / name)]
+        qtbot.waitUntil(lambda: made.worker is None or not made.worker.is_running())
+    assert dialogs.messages() == []
+    for name in ("first.wav", "second.wav"):
+        with wave.open(str(tmp_path / name)) as file:
+            assert file.getnframes() > 0
+
+
+def test_a_damaged_soundfont_is_named_and_the_built_in_bank_plays(exporter, qtbot, tmp_path):
+    damaged = write_mutant(tmp_path, CRASHING_SEEDS[0])  # it would crash the app parsed here
+    target = tmp_path / "tune.wav"
+    made, dialogs, _ = exporter(target)
+    prefs.write(prefs.SOUNDFONT, str(damaged))
+    with qtbot.waitSignal(made.status_message, timeout=20000) as blocker:
+        assert made.export_to(str(target), CHOSEN)
+    assert blocker.args[0] == (
+        f"Exported tune.wav. Cannot use the SoundFont '{damaged.name}': it is damaged. "
+        "The built-in bank played instead."
+    )
+    assert dialogs.messages() == [] and target.stat().st_size > 1000
+
+
+def test_cancel_stops_the_render_and_keeps_the_old_file(exporter, qtbot, tmp_path):
+    target = tmp_path / "long.wav"
+    target.write_bytes(b"the take from yesterday")
+    made, dialogs, _ = exporter(target, melody=LONG)
+    with qtbot.waitSignal(made.status_message, timeout=20000) as blocker:
+        assert made.export_to(str(target), CHOSEN)
+        with qtbot.waitSignal(made.worker.progress, timeout=20000):
+            pass  # the child is rendering
+        made.progress_dialog.findChild(QPushButton).click()  # Cancel
+    assert blocker.args == ["Audio export cancelled.", 5000] and dialogs.messages() == []
+    assert target.read_bytes() == b"the take from yesterday"
+    assert [p.name for p in tmp_path.iterdir() if p.name != "settings"] == ["long.wav"]

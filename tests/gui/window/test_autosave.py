@@ -197,7 +197,60 @@ def test_a_hostile_recovery_file_is_refused_before_anything_is_replaced(qtbot, t
     assert "past step 1,000,000" in dialogs.messages()[0]
     assert (window.document.melody, window.document.marker) == (SEED, 12)
     assert not (folder / "recovery-999998.segue").exists()
+    # Never deleted unread: set aside under a name no start offers again, and the message says so.
+    (kept,) = folder.glob("unreadable-recovery-999998-*.segue")
+    assert json.loads(kept.read_text()) == data
+    assert kept.name in dialogs.messages()[0] and "not deleted" in dialogs.messages()[0]
+    assert orphaned_recoveries(folder) == []
     window.autosaver.stop()
+
+
+def test_a_recovery_file_that_is_not_json_is_offered_and_kept_aside(qtbot, tmp_path, main_window):
+    folder = tmp_path / "recovery"
+    folder.mkdir()
+    (folder / "recovery-999997.segue").write_bytes(b'{"format": "segue-session", "melo')  # cut short
+    dialogs = ScriptedDialogs(restore=True)
+    window = main_window(Document(SEED, 12), dialogs=dialogs)
+    window.start_up(load_model=False)
+    assert dialogs.kinds() == ["restore", "error"]
+    assert "damaged" in dialogs.asked[0][1]
+    assert "damaged or not JSON" in dialogs.messages()[0]
+    (kept,) = folder.glob("unreadable-recovery-999997-*.segue")
+    assert kept.read_bytes() == b'{"format": "segue-session", "melo'
+    assert window.document.melody == SEED
+    window.autosaver.stop()
+
+
+def test_a_piece_beyond_the_limits_is_not_autosaved_and_the_last_good_file_stays(qtbot, tmp_path):
+    document = Document(SEED, 12)
+    saver = autosaver(qtbot, tmp_path, document, interval_ms=60_000)
+    saver.start()
+    document.set_melody(CRASHED, "Draw")
+    assert saver.save_now()
+    document.set_melody(CRASHED.add(Note(60, fmt.MAX_STEPS - 2, 4)), "Draw")  # ends past the last step
+    with qtbot.waitSignal(saver.failed) as failed:
+        assert saver.save_now() is False
+    assert "past step 1,000,000" in failed.args[0]
+    assert read_session(saver.path).piece.melody == CRASHED  # what a crash now would restore
+    saver.stop()
+
+
+def test_a_full_disk_is_said_in_the_one_wording(qtbot, tmp_path, monkeypatch):
+    import errno
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(fmt, "write_atomically", full)
+    document = Document(SEED, 12)
+    saver = autosaver(qtbot, tmp_path, document, interval_ms=60_000)
+    saver.start()
+    document.set_melody(CRASHED, "Draw")
+    with qtbot.waitSignal(saver.failed) as failed:
+        assert saver.save_now() is False
+    assert failed.args[0].endswith(": disk is full.")
+    assert "No space" not in failed.args[0]
+    saver.stop()
 
 
 def test_locks_left_by_crashes_without_a_recovery_file_are_cleared(qtbot, tmp_path):

@@ -54,6 +54,12 @@ def make_window(main_window):
     return make
 
 
+def notation_done(qtbot, window):
+    """Waits for a notation import or export, which runs in the worker, to end; ``.args[0]``
+    says whether its result was taken."""
+    return qtbot.waitSignal(window.files.notation.done, timeout=60000)
+
+
 def write_band(path: Path) -> Path:
     """A type-1 file: a flute melody, a piano part with chords, and drums."""
     midi = mido.MidiFile(type=1, ticks_per_beat=480)
@@ -304,7 +310,8 @@ def test_midi_export_names_the_track_and_writes_the_locked_key(qtbot, tmp_path, 
 
 def test_export_suggests_the_format_chosen_last(qtbot, tmp_path, make_window):
     window, dialogs = make_window(export=ExportOptions(PIECE), save_path=str(tmp_path / "tune.abc"))
-    assert window.files.export_dialog()
+    with notation_done(qtbot, window):
+        assert window.files.export_dialog()
     window2, dialogs2 = make_window(export=ExportOptions(PIECE), save_path=None)
     assert window2.files.export_dialog() is False
     assert dialogs2.asked[1][2].endswith("Untitled.abc")
@@ -421,7 +428,9 @@ def test_an_abc_file_with_two_tunes_asks_which_one(qtbot, tmp_path, make_window)
     source.write_text(TWO_TUNES)
     window, dialogs = make_window(track=1)
     window.document.set_variations([VARIATION_MELODY])
-    assert window.files.import_path(str(source))
+    with notation_done(qtbot, window) as done:
+        assert window.files.import_path(str(source))
+    assert done.args == [True]
     kind, file_name, offered = dialogs.asked[0]
     assert (kind, file_name) == ("track", "book.abc")
     assert [(t.name, t.kind) for t in offered] == [("The Kesh", "tune"), ("Morrison's", "tune")]
@@ -451,7 +460,8 @@ def test_abc_text_on_the_clipboard_becomes_the_piece(qtbot, make_window):
 
     window, dialogs = make_window()
     QGuiApplication.clipboard().setText("X:1\nT:Copied\nL:1/8\nK:D\nd2 e2 f2 g2|\n")
-    window.actions["import_clipboard"].trigger()
+    with notation_done(qtbot, window):
+        window.actions["import_clipboard"].trigger()
     assert dialogs.kinds() == []
     assert [n.pitch for n in window.document.melody.notes] == [74, 76, 78, 79]
     assert window.document.undo_stack.undoText() == "Import the clipboard"
@@ -468,7 +478,9 @@ def test_export_writes_abc_and_musicxml_from_the_dialog(qtbot, tmp_path, make_wi
 
     window, dialogs = make_window(export=ExportOptions(PIECE), save_path=str(tmp_path / name))
     window.document.set_melody(PIECE_MELODY.replace(key="F major", tempo=90), "Key")
-    assert window.files.export_dialog()
+    with notation_done(qtbot, window) as done:
+        assert window.files.export_dialog()
+    assert done.args == [True] and f"Exported {name}" in window.statusBar().currentMessage()
     result = import_notation(tmp_path / name)
     assert result.melody.notes == PIECE_MELODY.notes
     assert (result.melody.key, result.melody.tempo) == ("F major", 90.0)
@@ -480,7 +492,9 @@ def test_a_broken_abc_file_is_one_message_and_keeps_the_piece(qtbot, tmp_path, m
     source = tmp_path / "broken.abc"
     source.write_text("this is not a tune")
     window, dialogs = make_window()
-    assert window.files.import_path(str(source)) is False
+    with notation_done(qtbot, window) as done:
+        assert window.files.import_path(str(source))  # started: it ends in the worker
+    assert done.args == [False]
     assert dialogs.messages() == [
         "Cannot import 'broken.abc': it holds no ABC tune (a tune needs an X: and a K: line)."
     ]

@@ -65,6 +65,7 @@ def test_the_transform_submenu_sits_in_the_edit_menu_and_lists_every_transform(w
         "Half Speed",
         "Quantize with Strength and Swing…",
         "Humanize…",
+        "Remove Humanize and Swing",
         "Velocity Ramp…",
     ]
 
@@ -79,10 +80,10 @@ CASES = [
     ("Half Speed", {}, lambda m: transforms.half_speed(m)),
     (
         "Quantize with Strength and Swing",
-        {"strength": 1.0, "swing": 1.0},
-        lambda m: transforms.quantize(m, None, 1, 1.0, 1.0),
+        {"strength": 1.0, "swing": 0.6},
+        lambda m: transforms.quantize(m, None, 1, 1.0, 0.6),
     ),
-    ("Humanize", {"timing": 1, "velocity": 20, "seed": 5}, lambda m: transforms.humanize(m, None, 1, 20, 5)),
+    ("Humanize", {"timing": 15, "velocity": 20, "seed": 5}, lambda m: transforms.humanize(m, None, 15, 20, 5)),
     ("Velocity Ramp", {"first": 30, "last": 120}, lambda m: transforms.velocity_ramp(m, None, 30, 120)),
 ]
 
@@ -91,7 +92,7 @@ CASES = [
 def test_each_transform_changes_the_whole_piece_in_one_undo_step(window, text, answers, expected):
     if text == "Quantize with Strength and Swing":
         window.roll.editor.set_snap("1/8")  # the quantize grid is the snap: 2 steps
-        expected = lambda m: transforms.quantize(m, None, 2, 1.0, 1.0)  # noqa: E731
+        expected = lambda m: transforms.quantize(m, None, 2, 1.0, 0.6)  # noqa: E731
         window.document.set_melody(Melody([Note(60, 1, 2), Note(62, 3, 2)], key="C major"), "x")
         window.document.undo_stack.clear()
     before = window.document.melody
