@@ -133,6 +133,29 @@ def check_writable(path: str | os.PathLike) -> None:
         raise ReadOnlyFileError(errno.EACCES, "File is read-only", path)
 
 
+def temporary_beside(path: str | os.PathLike) -> str:
+    """A fresh hidden name in ``path``'s folder (a rename within a folder cannot cross disks)."""
+    path = os.path.abspath(os.fspath(path))
+    name = f".{os.path.basename(path)[:64]}.{secrets.token_hex(4)}.tmp"
+    return os.path.join(os.path.dirname(path), name)
+
+
+def open_new(temporary: str | os.PathLike, mode: str = "wb"):
+    """``temporary`` created for writing; O_EXCL, so never through a link someone placed there."""
+    access = os.O_RDWR if "+" in mode else os.O_WRONLY
+    flags = access | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    return os.fdopen(os.open(temporary, flags, 0o666), mode)
+
+
+def replace_keeping_mode(temporary: str | os.PathLike, path: str | os.PathLike) -> None:
+    """Put the finished ``temporary`` in ``path``'s place; a file replaced keeps its mode."""
+    try:
+        os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))
+    except FileNotFoundError:
+        pass
+    os.replace(temporary, path)
+
+
 def write_atomically(path: str | os.PathLike, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step; an OSError (naming ``path``) otherwise.
 
@@ -141,22 +164,13 @@ def write_atomically(path: str | os.PathLike, data: bytes) -> None:
     """
     path = os.fspath(path)
     check_writable(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    temporary = os.path.join(folder, f".{os.path.basename(path)[:64]}.{secrets.token_hex(4)}.tmp")
+    temporary = temporary_beside(path)
     try:
-        # O_EXCL: never write through a link someone placed at the temporary name.
-        descriptor = os.open(
-            temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
-        )
-        with os.fdopen(descriptor, "wb") as file:
+        with open_new(temporary) as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        try:
-            os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))
-        except FileNotFoundError:
-            pass
-        os.replace(temporary, path)
+        replace_keeping_mode(temporary, path)
     except BaseException as error:
         try:
             os.remove(temporary)

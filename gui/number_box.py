@@ -19,7 +19,25 @@ from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
 SHOWN_DIGITS = 12  # a typed number longer than this is shown cut short in the message
 
 
-class NumberBox(QSpinBox):
+class _KeepsTypedDigits:
+    """What both boxes share: every digit stays while typing; at the end of the edit a number
+    past a limit is clamped (``fixup``) and the sentence saying so goes out once."""
+
+    def validate(self, text: str, pos: int):
+        if _beyond_limits(self, self.typed_number(text)):
+            return QValidator.State.Intermediate, text, pos  # more digits stay; clamped at the end
+        return super().validate(text, pos)
+
+    def fixup(self, text: str) -> str:
+        return _clamped_text(self, text) or super().fixup(text)
+
+    def _tell(self) -> None:
+        note, self._note = self._note, ""
+        if note:
+            self.out_of_range.emit(note)
+
+
+class NumberBox(_KeepsTypedDigits, QSpinBox):
     """A whole-number spin box named ``name`` (for its messages, e.g. "Length")."""
 
     out_of_range = Signal(str)  # the sentence saying which limit a typed number was set to
@@ -34,25 +52,12 @@ class NumberBox(QSpinBox):
         """The number in ``text`` (the box's whole text), or None if it is not a number."""
         return _plain_number(self, text, "")
 
-    def validate(self, text: str, pos: int):
-        if _beyond_limits(self, self.typed_number(text)):
-            return QValidator.State.Intermediate, text, pos  # more digits stay; clamped at the end
-        return super().validate(text, pos)
-
-    def fixup(self, text: str) -> str:
-        return _clamped_text(self, text) or super().fixup(text)
-
     def shown_value(self, value: float) -> str:
         """A value as the message shows it, with the box's suffix ("32 bars")."""
         return f"{self.textFromValue(int(value))}{self.suffix()}".strip()
 
-    def _tell(self) -> None:
-        note, self._note = self._note, ""
-        if note:
-            self.out_of_range.emit(note)
 
-
-class DecimalNumberBox(QDoubleSpinBox):
+class DecimalNumberBox(_KeepsTypedDigits, QDoubleSpinBox):
     """A spin box for a number with decimals (a tempo) named ``name`` (for its messages)."""
 
     out_of_range = Signal(str)
@@ -67,21 +72,8 @@ class DecimalNumberBox(QDoubleSpinBox):
         decimal_point = self.locale().decimalPoint() if self.decimals() > 0 else ""
         return _plain_number(self, text, decimal_point)
 
-    def validate(self, text: str, pos: int):
-        if _beyond_limits(self, self.typed_number(text)):
-            return QValidator.State.Intermediate, text, pos
-        return super().validate(text, pos)
-
-    def fixup(self, text: str) -> str:
-        return _clamped_text(self, text) or super().fixup(text)
-
     def shown_value(self, value: float) -> str:
         return f"{value:g}{self.suffix()}".strip()
-
-    def _tell(self) -> None:
-        note, self._note = self._note, ""
-        if note:
-            self.out_of_range.emit(note)
 
 
 def _plain_number(box, text: str, decimal_point: str) -> float | None:

@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import io
 import os
-import secrets
-import stat
 import wave
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
-from segue.engine import file_formats
+from segue.engine import file_formats, files
 from segue.engine.audio.rendering import Rendering
 from segue.engine.files import FileProblem, check_writable, write_atomically, write_reason
 
@@ -142,26 +140,20 @@ def check_target(path: str | os.PathLike) -> Path:
 
 
 def temporary_beside(path: str | os.PathLike) -> Path:
-    """A fresh hidden name in ``path``'s folder (a rename within a folder cannot cross disks)."""
-    path = Path(path).absolute()
-    return path.with_name(f".{path.name[:64]}.{secrets.token_hex(4)}.tmp")
+    """A fresh hidden name in ``path``'s folder (:func:`engine.files.temporary_beside`)."""
+    return Path(files.temporary_beside(path))
 
 
 def open_new(temporary: str | os.PathLike) -> BinaryIO:
-    """``temporary`` created for writing; O_EXCL, so never through a link placed there."""
-    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)  # FLAC may read back
-    return os.fdopen(os.open(temporary, flags, 0o666), "w+b")
+    """``temporary`` created for writing and reading back (FLAC may); never through a link."""
+    return files.open_new(temporary, "w+b")
 
 
 def replace_with(temporary: str | os.PathLike, path: str | os.PathLike) -> None:
     """Put the finished ``temporary`` in ``path``'s place, keeping the mode of a file replaced;
     AudioExportError (the temporary file removed) when that fails."""
     try:
-        try:
-            os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))
-        except FileNotFoundError:
-            pass
-        os.replace(temporary, path)
+        files.replace_keeping_mode(temporary, path)
     except OSError as error:
         remove_quietly(temporary)
         raise AudioExportError(path, write_reason(error)) from None
