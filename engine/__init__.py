@@ -12,6 +12,13 @@ Melody data (``engine.melody``, ``engine.keys``)
     ``performance.performed_notes(melody)``   where each note is played (swing, humanize)
     ``keys.parse_key('F# minor')``, ``keys.scale_pitch_classes(key)``, ``keys.ALL_KEYS``
 
+Chords (``engine.chords``, no music21)
+    ``Chord(start, length, symbol)``   a lead-sheet symbol ("Am7", "Bb/D", "N.C.") over steps:
+        ``.symbol`` (canonical), ``.root``, ``.bass``, ``.quality`` ("maj", "min", "dim", "aug",
+        "sus"), ``.pitch_classes``; ``voicing(chord, previous)``, ``bass_note(chord)``,
+        ``majmin(chord)`` ("C:maj", "A:min", "N": evaluation's reduction),
+        ``music21_figure(chord)``, ``chords_in``, ``cut_at``
+
 Encoding (``engine.encoding``)
     ``EventEncoding(min_pitch, max_pitch)``   melody <-> one token per step (rest, hold, note-on)
     ``bar_positions(origin, count, steps_per_bar)``, ``fit_to_range(melody, encoding)``
@@ -109,6 +116,7 @@ _LAZY = {
     "split_of": "segue.engine.corpus",
     "corpus_openings": "segue.engine.openings",
     "Piece": "segue.engine.piece",
+    "Chord": "segue.engine.chords",
     "read_session": "segue.engine.session",
     "write_session": "segue.engine.session",
     "ModelConfig": "segue.engine.ml.model",

@@ -1,6 +1,7 @@
 """``segue-cli``: build corpora, train, evaluate, generate, and make a stand-in model.
 
     segue-cli corpus build essen [--cache-dir D] [--workers N]
+    segue-cli corpus build nottingham --from DIR   (also: segue-cli corpus nottingham --from DIR)
     segue-cli train --corpus essen --out runs/folk [--epochs 20] [--resume] [--seed 0] ...
     segue-cli evaluate --model models/folk --corpus essen --split test [--json] \
         [--follow-seed 1] [--prime-bars 4 [--plot intervals.png]]
@@ -39,7 +40,10 @@ class CliError(Exception):
 def cmd_corpus_build(args) -> int:
     from segue.engine.corpus import build_corpus  # noqa: PLC0415
 
-    report = build_corpus(args.name, cache_dir=args.cache_dir, workers=args.workers, progress=not args.quiet)
+    source = {"source": args.source} if args.source else {}  # only the nottingham corpus has one
+    report = build_corpus(
+        args.name, cache_dir=args.cache_dir, workers=args.workers, progress=not args.quiet, **source
+    )
     print(report.summary())
     return 0
 
@@ -254,11 +258,20 @@ def build_parser() -> argparse.ArgumentParser:
     corpus = commands.add_parser("corpus", help="training corpora")
     corpus_commands = corpus.add_subparsers(dest="corpus_command", required=True, metavar="ACTION")
     build = corpus_commands.add_parser("build", help="parse a corpus into the cache")
-    build.add_argument("name", help="essen, irish, bach, or a folder of MIDI files")
-    build.add_argument("--cache-dir", help="where the cache goes (default ~/.cache/segue/corpora)")
-    build.add_argument("--workers", type=_positive_int, help="parsing processes (default: all cores)")
-    build.add_argument("--quiet", action="store_true", help="no progress bar")
-    build.set_defaults(run=cmd_corpus_build)
+    build.add_argument("name", help="essen, irish, bach, nottingham, or a folder of MIDI files")
+    nottingham = corpus_commands.add_parser(
+        "nottingham", help="build the nottingham corpus (as: corpus build nottingham --from DIR)"
+    )
+    for command in (build, nottingham):
+        command.add_argument(
+            "--from", dest="source", required=command is nottingham,
+            help="the folder of the Nottingham Music Database's ABC files (its ABC_cleaned)",
+        )
+        command.add_argument("--cache-dir", help="where the cache goes (default ~/.cache/segue/corpora)")
+        command.add_argument("--workers", type=_positive_int, help="parsing processes (default: all cores)")
+        command.add_argument("--quiet", action="store_true", help="no progress bar")
+        command.set_defaults(run=cmd_corpus_build)
+    nottingham.set_defaults(name="nottingham")
 
     # Training defaults live in TrainOptions and ModelConfig (torch-free, so help stays quick):
     # the help shows them, and an option left out keeps the dataclass default.

@@ -4,7 +4,8 @@ The sources and the grid rules that turn their files into melodies are in
 :mod:`engine.corpus_sources`; this module builds, splits and caches the result.
 The split is fixed by the tune id and never changes: see :func:`split_of`.
 The cache (``<cache_dir>/<name>.npz``) is rebuilt only when the source files change, and is
-written atomically.
+written atomically. A tune's chords (the ``nottingham`` corpus has them) are kept in the cache's
+tune list as ``[start, length, symbol]``; a cache without them loads with no chords.
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
-from segue.engine.corpus_sources import MUSIC21_SOURCES, CorpusError, parser_for, source_files
+from segue.engine.chords import Chord
+from segue.engine.corpus_sources import (
+    MUSIC21_SOURCES,
+    NOTTINGHAM,
+    CorpusError,
+    parser_for,
+    source_files,
+)
 from segue.engine.files import write_atomically
 from segue.engine.melody import Melody, Note
 
@@ -36,10 +44,11 @@ def split_of(tune_id: str) -> str:
 
 @dataclass(frozen=True)
 class Tune:
-    """One tune of a corpus: a stable id and its melody."""
+    """One tune of a corpus: a stable id, its melody and its chords (in order; often none)."""
 
     id: str
     melody: Melody
+    chords: tuple[Chord, ...] = ()
 
     @property
     def split(self) -> str:
@@ -52,6 +61,7 @@ class BuildReport:
     counts: dict = field(default_factory=dict)  # split -> tunes kept
     skipped: dict = field(default_factory=dict)  # reason -> tunes skipped
     adjusted: dict = field(default_factory=dict)  # what was changed but kept -> count
+    chords: dict = field(default_factory=dict)  # tunes with chords, chords, beat share; or {}
     seconds: float = 0.0
     cached: bool = False  # True when the cache was up to date and nothing was parsed
     path: str = ""
@@ -66,6 +76,13 @@ class BuildReport:
         ]
         if self.adjusted:
             lines.append("  kept with changes: " + "; ".join(f"{k}: {n}" for k, n in sorted(self.adjusted.items())))
+        if self.chords.get("chords"):
+            with_chords = self.chords["tunes with chords"]
+            lines.append(
+                f"  chords: {self.chords['chords']} in {with_chords} tunes "
+                f"({self.chords['chords'] / max(1, with_chords):.1f} a tune); "
+                f"{self.chords['beat share']:.1%} of beats under a chord"
+            )
         lines.append(
             f"  {'cache up to date' if self.cached else f'built in {self.seconds:.1f} s'}: {self.path}"
         )
@@ -83,7 +100,7 @@ def cache_path(name: str, cache_dir: str | os.PathLike | None = None) -> Path:
 
 
 def cache_name(name: str) -> str:
-    if name in MUSIC21_SOURCES:
+    if name in MUSIC21_SOURCES or name == NOTTINGHAM:
         return name
     folder = Path(name).expanduser().resolve()
     return f"folder-{folder.name}-{hashlib.sha1(str(folder).encode()).hexdigest()[:8]}"
@@ -106,10 +123,12 @@ def build_corpus(
     workers: int | None = None,
     progress: bool = True,
     force: bool = False,
+    source: str | os.PathLike | None = None,
 ) -> BuildReport:
-    """Parse a source into ``<cache_dir>/<name>.npz`` unless the cache is up to date."""
+    """Parse a source into ``<cache_dir>/<name>.npz`` unless the cache is up to date;
+    ``source`` is the folder the ``nottingham`` corpus is built from."""
     started = time.perf_counter()
-    files = source_files(name)
+    files = source_files(name, source)
     fingerprint = _fingerprint(files)
     path = cache_path(name, cache_dir)
     report = BuildReport(name=name, path=str(path))
@@ -121,6 +140,7 @@ def build_corpus(
         if meta.get("fingerprint") == fingerprint:
             report.counts, report.skipped = meta["counts"], meta["skipped"]
             report.adjusted, report.cached = meta.get("adjusted", {}), True
+            report.chords = meta.get("chords", {})
             report.seconds = time.perf_counter() - started
             return report
 
@@ -152,6 +172,7 @@ def build_corpus(
     report.counts = dict(Counter(split_of(r[0]) for r in records))
     report.counts = {split: report.counts.get(split, 0) for split in SPLITS}
     report.skipped, report.adjusted = dict(skipped), dict(adjusted)
+    report.chords = _chord_counts(records)
     _write_cache(path, records, {
         "format": CACHE_FORMAT,
         "name": name,
@@ -159,9 +180,34 @@ def build_corpus(
         "counts": report.counts,
         "skipped": report.skipped,
         "adjusted": report.adjusted,
+        "chords": report.chords,
     })
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _chord_counts(records: list) -> dict:
+    """Tunes with chords, chords, and the share of all tunes' beats (to each tune's last bar
+    line) that a chord sounds on; {} for a corpus without chords."""
+    with_chords = sum(1 for r in records if len(r) > 6 and r[6])
+    if not with_chords:
+        return {}
+    beats = covered = 0
+    for record in records:
+        grid = Melody(steps_per_quarter=record[2], time_signature=tuple(record[3]))
+        beat = grid.steps_per_beat
+        end = grid.bar_end(max((row[1] + row[2] for row in record[1]), default=0))
+        beats += end // beat
+        chords = record[6] if len(record) > 6 else ()
+        covered += sum(
+            1 for step in range(0, end, beat)
+            if any(start <= step < start + length for start, length, _ in chords)
+        )
+    return {
+        "tunes with chords": with_chords,
+        "chords": sum(len(r[6]) for r in records if len(r) > 6),
+        "beat share": covered / max(1, beats),
+    }
 
 
 def _drop_duplicate_ids(records: list, skipped: Counter) -> list:
@@ -195,7 +241,9 @@ def _write_cache(path: Path, records: list, meta: dict) -> None:
     notes = [note for record in records for note in record[1]]
     offsets = np.cumsum([0] + [len(record[1]) for record in records]).astype(np.int64)
     tunes = [
-        {"id": r[0], "spq": r[2], "ts": list(r[3]), "tempo": r[4], "key": r[5]} for r in records
+        {"id": r[0], "spq": r[2], "ts": list(r[3]), "tempo": r[4], "key": r[5]}
+        | ({"chords": [list(c) for c in r[6]]} if len(r) > 6 and r[6] else {})
+        for r in records
     ]
     buffer = io.BytesIO()
     np.savez_compressed(
@@ -250,5 +298,9 @@ def load_corpus(
         melody = Melody(
             [Note(*row) for row in rows], info["spq"], tuple(info["ts"]), info["tempo"], info["key"]
         )
-        tunes.append(Tune(info["id"], melody))
+        try:
+            chords = tuple(Chord(*chord) for chord in info.get("chords", ()))
+        except (TypeError, ValueError):
+            raise CorpusError(f"corpus cache {str(path)!r} is damaged: build it again") from None
+        tunes.append(Tune(info["id"], melody, chords))
     return tunes

@@ -1,8 +1,11 @@
 """Where corpus tunes come from and how one source file becomes melodies (for engine.corpus).
 
 Sources: ``essen`` (music21's Essen folk songs), ``irish`` (O'Neill's 1850 and Ryan's Mammoth),
-``bach`` (soprano lines of the Bach chorales), or a folder of the user's MIDI files (one melody per
-suitable track). music21 is needed only to parse the first three (the ``train`` extra).
+``bach`` (soprano lines of the Bach chorales), ``nottingham`` (the Nottingham Music Database's
+dance tunes with their chord symbols, from a folder of its ABC files: the ``ABC_cleaned`` folder
+of github.com/jukedeck/nottingham-dataset; tune ids ``nottingham/<file>.abc:<X>``), or a folder
+of the user's MIDI files (one melody per suitable track). music21 is needed only to parse the
+first four (the ``train`` extra).
 
 Grid rules (each exception is counted in the build report, never silent):
 - Notes off the sixteenth grid (triplets and other tuplets, thirty-seconds) are snapped: the
@@ -38,6 +41,9 @@ MUSIC21_SOURCES = {
 }
 
 
+NOTTINGHAM = "nottingham"  # built from a folder given apart from its name (--from DIR)
+
+
 class CorpusError(Exception):
     """A corpus cannot be built or loaded; the message says which and why."""
 
@@ -55,8 +61,14 @@ def _music21_corpus_dir() -> Path:
     return Path(music21.__file__).parent / "corpus"
 
 
-def source_files(name: str) -> list[tuple[str, Path]]:
-    """(collection, path) of every file of a source, sorted."""
+def source_files(name: str, source: str | Path | None = None) -> list[tuple[str, Path]]:
+    """(collection, path) of every file of a source, sorted; ``source`` is the folder a
+    ``nottingham`` corpus is built from."""
+    if name == NOTTINGHAM:
+        return _nottingham_files(source)
+    if source is not None:
+        raise CorpusError(f"only the nottingham corpus is built from a folder given apart "
+                          f"(--from); {name!r} is not")
     if name in MUSIC21_SOURCES:
         root = _music21_corpus_dir()
         files = []
@@ -80,6 +92,21 @@ def source_files(name: str) -> list[tuple[str, Path]]:
     ]
     if not files:
         raise CorpusError(f"folder {str(folder)!r} holds no .mid or .midi files")
+    return files
+
+
+def _nottingham_files(source) -> list[tuple[str, Path]]:
+    if source is None:
+        raise CorpusError(
+            "the nottingham corpus is built from a folder of its ABC files: segue-cli corpus "
+            "build nottingham --from DIR (the ABC_cleaned folder of jukedeck/nottingham-dataset)"
+        )
+    folder = Path(source).expanduser()
+    if not folder.is_dir():
+        raise CorpusError(f"{str(folder)!r} is not a folder (the nottingham corpus's ABC files)")
+    files = [(NOTTINGHAM, p) for p in sorted(folder.glob("*.abc")) if p.is_file()]
+    if not files:
+        raise CorpusError(f"folder {str(folder)!r} holds no .abc files")
     return files
 
 
@@ -134,7 +161,9 @@ def stream_to_melody(score) -> tuple[Melody | None, str | None, Counter]:
     return melody, None, adjusted
 
 
-def melody_record(tune_id: str, melody: Melody) -> tuple:
+def melody_record(tune_id: str, melody: Melody, chords=()) -> tuple:
+    """A tune as plain data; ``chords`` (:class:`engine.chords.Chord`) as (start, length,
+    symbol)."""
     return (
         tune_id,
         [(n.pitch, n.start, n.length, n.velocity) for n in melody.notes],
@@ -142,7 +171,49 @@ def melody_record(tune_id: str, melody: Melody) -> tuple:
         melody.time_signature,
         melody.tempo,
         melody.key,
+        [(c.start, c.length, c.symbol) for c in chords],
     )
+
+
+def _parse_nottingham_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
+    """Every tune of one Nottingham ABC file, with its chords, as notation import reads it
+    (:func:`engine.notation.reading.abc_score`) and on the grid by the rules above. Unreadable
+    chord symbols are counted by name among the adjustments; the tune is kept."""
+    collection, path = task
+    from segue.engine.notation.abc_chords import chords_on_grid  # noqa: PLC0415
+    from segue.engine.notation.abc_scan import split_tunes  # noqa: PLC0415
+    from segue.engine.notation.reading import abc_score, decode  # noqa: PLC0415
+    from segue.engine.notation.streams import stream_fields  # noqa: PLC0415
+
+    records, skipped, adjusted = [], Counter(), Counter()
+    try:
+        tunes = split_tunes(decode(Path(path).read_bytes()))
+    except (OSError, ValueError):
+        skipped["file could not be read"] += 1
+        return records, skipped, adjusted
+    for tune in tunes:
+        tune_id = f"{collection}/{Path(path).name}:{tune.number}"
+        try:
+            _, part, marks = abc_score(tune)
+            melody, reason, changes = stream_to_melody(part)
+            shift = stream_fields(part, STEPS_PER_QUARTER).shift if melody else 0
+        except ValueError as exc:
+            skipped[f"over a limit: {exc}"] += 1
+            continue
+        except Exception:  # noqa: BLE001 - music21 raises many kinds on broken input
+            skipped["parse error"] += 1
+            continue
+        adjusted.update(changes)
+        if reason:
+            skipped[reason] += 1
+            continue
+        chords, unreadable = chords_on_grid(
+            marks, STEPS_PER_QUARTER, shift, melody.end, melody.steps_per_bar
+        )
+        for symbol in unreadable:
+            adjusted[f'unreadable chord symbol "{symbol}" (left out)'] += 1
+        records.append(melody_record(tune_id, melody, chords))
+    return records, skipped, adjusted
 
 
 def _parse_abc_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
@@ -234,6 +305,8 @@ def _parse_midi_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
 
 
 def parser_for(name: str):
+    if name == NOTTINGHAM:
+        return _parse_nottingham_file
     if name in ("essen", "irish"):
         return _parse_abc_file
     if name == "bach":

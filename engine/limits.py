@@ -22,6 +22,9 @@ MAX_STEPS = 1_000_000
 # monophonic melody holds at most one note per step, so this bounds memory, not music.
 MAX_NOTES = 100_000
 PITCH_RANGE = (0, 127)  # MIDI notes: C-1 to G9
+# Chords of one piece: as many as its notes (a chord a step for three hours is far more than any
+# lead sheet), so a hostile session cannot make millions of them.
+MAX_CHORDS = 100_000
 MAX_PENDING_VARIATIONS = 8  # the generation controls' cap (engine.ml.options.VARIATIONS)
 
 # Meters: what engine.melody.Melody holds (a bar is a whole number of steps on the grid).
@@ -121,6 +124,15 @@ def check_melody(melody, what: str = "the piece"):
     check_note_count(len(melody.notes), what)
     check_end(melody.end, what, melody.steps_per_bar)
     return melody
+
+
+def check_chord_count(count: int, what: str = "the piece") -> int:
+    """``count`` chords; ValueError over :data:`MAX_CHORDS`."""
+    if count > MAX_CHORDS:
+        raise ValueError(
+            f"{what} has {_count(count)} chords, more than the {_count(MAX_CHORDS)} Segue keeps"
+        )
+    return count
 
 
 def check_variations(count: int, what: str = "the piece") -> int:

@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass, field
 
 from segue.engine import keys
+from segue.engine.chords import Chord, check_chords, cut_at
 from segue.engine.melody import Melody, Note
 
 
@@ -152,7 +153,8 @@ EXPORT_PIECE, EXPORT_SEED, EXPORT_VARIATION = "piece", "seed", "variation"
 @dataclass(frozen=True)
 class Piece:
     """Everything a piece is, as one immutable value: the melody (which carries the tempo, the
-    meter and a key of its own), its chords (none yet: a place for them), the continue marker,
+    meter and a key of its own), its chords (:class:`engine.chords.Chord`, in order, never
+    overlapping; :meth:`with_chords` cuts them at :attr:`end`), the continue marker,
     the pending variations and which one is current, a pending fill's range, where the pending
     continuations were asked to end (``phrase_end``), and the loop.
 
@@ -163,7 +165,7 @@ class Piece:
 
     melody: Melody = field(default_factory=Melody)
     marker: int = 0  # "continue from" step: everything before it is the seed
-    chords: tuple = ()  # future Chord values; empty until the harmony work lands
+    chords: tuple[Chord, ...] = ()  # the chord track beside the melody
     variations: tuple[Melody, ...] = ()
     current: int = 0
     fill_range: tuple[int, int] | None = None  # the pending variations fill these steps
@@ -177,7 +179,7 @@ class Piece:
             raise ValueError(f"the piece must be a melody, got {type(self.melody).__name__}")
         if isinstance(self.marker, bool) or not isinstance(self.marker, int) or self.marker < 0:
             raise ValueError(f"the continue marker must be a step from 0 on, got {self.marker!r}")
-        object.__setattr__(self, "chords", tuple(self.chords))
+        object.__setattr__(self, "chords", check_chords(self.chords))
         object.__setattr__(self, "variations", tuple(self.variations))
         for i, variation in enumerate(self.variations):
             if not isinstance(variation, Melody):
@@ -213,6 +215,20 @@ class Piece:
 
     def replace(self, **changes) -> Piece:
         return dataclasses.replace(self, **changes)
+
+    @property
+    def end(self) -> int:
+        """Where the piece ends, for its chords: the later of the melody's end and the continue
+        marker, rounded up to a bar line, and at least one bar (an empty piece still holds the
+        chords of its first bar; the marker lets chords lead the way a continuation goes)."""
+        melody = self.melody
+        return max(melody.steps_per_bar, melody.bar_end(max(melody.end, self.marker)))
+
+    def with_chords(self, chords) -> Piece:
+        """The piece with ``chords`` (Chord values in order, never overlapping: ValueError
+        otherwise) cut at :attr:`end`: a chord starting at or after it is dropped, one crossing
+        it ends there."""
+        return self.replace(chords=cut_at(check_chords(chords), self.end))
 
     def taking(self, other: Piece, names) -> Piece:
         """This piece with ``other``'s values of the fields ``names`` (EDITED, PENDING, LOOP)."""

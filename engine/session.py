@@ -21,7 +21,10 @@ transport's loop, kept with the piece as a DAW keeps it with the project; both m
 Pending variations hold only the continuation's notes, at absolute steps from the marker on;
 with ``fill_range`` [start, end) they are fills of those steps (Generate > Fill) instead.
 ``phrase_end`` is where pending continuations were asked to end (Accept moves the marker
-there); ``chords`` is a place for chords, empty until Segue writes them. Both may be left out.
+there); ``chords`` is the chord track, ``[{"start": 0, "length": 16, "symbol": "Am7"}, ...]``
+(lead-sheet symbols, :mod:`engine.chords`), in order, never overlapping, none past the piece's
+end (:attr:`engine.piece.Piece.end`: a save leaves out what lies past it, as
+:meth:`~engine.piece.Piece.with_chords` cuts). Both may be left out.
 Readers accept any ``schema_version`` up to :data:`SCHEMA_VERSION` and refuse newer ones with a
 message saying so; unknown generation settings are ignored so that small additions within one
 schema version stay readable. Every problem in the text is a :class:`SessionError` whose message
@@ -43,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from segue.engine import file_formats, limits
+from segue.engine.chords import Chord
 from segue.engine.files import FileProblem, read_regular, write_atomically, write_reason
 from segue.engine.melody_json import (  # noqa: F401 - the melody format's names, read here too
     MAX_STEPS,
@@ -106,7 +110,10 @@ class Session:
             raise ValueError(f"a session holds generation settings, got {_shown(self.generation)}")
         # One key lock: the settings save it, the piece answers with it.
         object.__setattr__(self, "piece", self.piece.replace(key_lock=self.generation.key_lock))
+        # Chords past the piece's end (the melody shortened after they were set) are not kept.
+        object.__setattr__(self, "piece", self.piece.with_chords(self.piece.chords))
         piece = self.piece
+        limits.check_chord_count(len(piece.chords))
         # The limits every way in meets (engine.limits): checked here, so a save refuses what
         # a load would refuse, and a load builds nothing beyond them.
         limits.check_melody(piece.melody, "the piece")
@@ -145,7 +152,9 @@ def session_to_dict(session: Session) -> dict:
         "schema_version": SCHEMA_VERSION,
         "app_version": __version__,
         "melody": melody_to_dict(piece.melody),
-        "chords": [],  # a place for chords: the harmony work fills it
+        "chords": [
+            {"start": c.start, "length": c.length, "symbol": c.symbol} for c in piece.chords
+        ],
         "marker": piece.marker,
         "generation": session.generation.to_dict(),
         "variations": [melody_to_dict(v) for v in piece.variations],
@@ -182,11 +191,7 @@ def session_from_dict(data: object) -> Session:
     variations = tuple(
         melody_from_dict(v, f"pending variation {i + 1}") for i, v in enumerate(raw_variations)
     )
-    chords = data.get("chords", [])
-    if not isinstance(chords, list):
-        raise SessionError("the chords are not a list")
-    if chords:
-        raise SessionError("it holds chords, which this version of Segue cannot read")
+    chords = _chords_from_list(data.get("chords", []), melody)
     try:
         generation = GenerationSettings.from_dict(data.get("generation", {}))
     except ValueError as exc:
@@ -208,10 +213,44 @@ def session_from_dict(data: object) -> Session:
             loop_region=None if loop_region is None else _step_range(loop_region, "the loop region"),
             loop_on=_flag(data.get("loop_on", False), "loop on"),
             key_lock=generation.key_lock,  # saved with the generation settings, as the panel shows it
+            chords=chords,
         )
+        if chords and chords[-1].end > piece.end:
+            last = chords[-1]
+            raise ValueError(
+                f"chord {len(chords)} ({last.symbol}) runs to step {last.end:,}, past the "
+                f"piece's end at step {piece.end:,}"
+            )
         return Session(piece, generation)
     except ValueError as exc:
         raise SessionError(str(exc)) from None
+
+
+def _chords_from_list(raw: object, grid) -> tuple[Chord, ...]:
+    """The chord track of a session: each entry checked for its type and range first."""
+    if not isinstance(raw, list):
+        raise SessionError("the chords are not a list")
+    try:  # before any chord is built: a hostile file may list millions
+        limits.check_chord_count(len(raw))
+    except ValueError as exc:
+        raise SessionError(str(exc)) from None
+    chords = []
+    for i, entry in enumerate(raw):
+        what = f"chord {i + 1}"
+        try:
+            if not isinstance(entry, dict):
+                raise ValueError(f"it is not a chord entry, got {_shown(entry)}")
+            symbol = entry.get("symbol")
+            if not isinstance(symbol, str):
+                raise ValueError(f"its symbol must be text, got {_shown(symbol)}")
+            chords.append(Chord(
+                _step(entry.get("start"), "its start", 0, grid),
+                _step(entry.get("length"), "its length", 1, grid),
+                symbol,
+            ))
+        except ValueError as exc:
+            raise SessionError(f"{what}: {exc}") from None
+    return tuple(chords)
 
 
 def _current_variation(current: object, count: int) -> int:

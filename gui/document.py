@@ -1,8 +1,8 @@
 """The open piece: one :class:`engine.piece.Piece` value, its undo history, and signals.
 
 The document holds the current piece; every user edit ends in :meth:`Document.set_piece`
-(directly or via ``set_melody`` / ``set_marker`` / ``accept_variation`` / ``replace_piece``),
-which pushes one command onto the ``QUndoStack``. A command keeps the piece before and after:
+(directly or via ``set_melody`` / ``set_marker`` / ``set_chords`` / ``accept_variation`` /
+``replace_piece``), which pushes one command onto the ``QUndoStack``. A command keeps the piece before and after:
 pieces are immutable values, so a snapshot costs one reference, and undo can never drift from
 redo. The rules (the seed, what is heard, what Accept keeps, what an export holds) are the
 piece's own: callers ask ``document.piece`` and never rebuild them.
@@ -93,6 +93,7 @@ class Document(QObject):
     melody_changed = Signal()
     marker_changed = Signal(int)
     variations_changed = Signal()
+    chords_changed = Signal()
     loop_changed = Signal(object, bool)  # the loop region (or None) and whether it is on
     key_lock_changed = Signal(str)  # 'off', 'auto' or a key name
     modified_changed = Signal(bool)  # unsaved changes appeared (True) or were saved (False)
@@ -153,6 +154,11 @@ class Document(QObject):
 
     def set_marker(self, step: int, text: str = "Move Continue Marker") -> bool:
         return self.set_piece(self._piece.replace(marker=max(0, int(step))), text)
+
+    def set_chords(self, chords, text: str = "Edit Chords", merge_id: int = -1) -> bool:
+        """The chord track, cut at the piece's end (:meth:`Piece.with_chords`), as one undo
+        step; ValueError for chords out of order or overlapping."""
+        return self.set_piece(self._piece.with_chords(chords), text, merge_id)
 
     def load(self, piece: Piece | Melody, marker: int | None = None):
         """Start afresh (new file, open, import as new) with ``piece``, or a piece of a melody
@@ -228,6 +234,8 @@ class Document(QObject):
             self.melody_changed.emit()
         if piece.marker != old.marker:
             self.marker_changed.emit(piece.marker)
+        if piece.chords != old.chords:
+            self.chords_changed.emit()
         if any(getattr(piece, name) != getattr(old, name) for name in PENDING):
             self.variations_changed.emit()
         if any(getattr(piece, name) != getattr(old, name) for name in LOOP):

@@ -117,6 +117,7 @@ class ImportReport:
 class ImportResult:
     melody: Melody
     report: ImportReport
+    chords: tuple = ()  # engine.chords.Chord values an ABC tune's chord symbols gave, in order
 
 
 def grid_name(steps_per_quarter: int) -> str:

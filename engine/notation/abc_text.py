@@ -9,7 +9,10 @@ The tune keeps its shape:
 * a first bar that starts with silence is written as a pickup: its rests are left out, as a
   tune book writes an anacrusis, and reading it back puts the notes where they were;
 * repeats: a melody holds each bar once (import reads repeat signs without writing them out),
-  so none are written.
+  so none are written;
+* chords, when given, are quoted symbols (``"G"``) before the note or rest at each chord's
+  start; a note or rest sounding across a chord's start is split there (a tied note), so the
+  symbol lands on its step. A chord before a pickup's first note writes the pickup bar whole.
 
 Pitches are spelled by the key (:func:`engine.keys.spelling`: scale notes by the signature,
 E# in F# major, C# in D minor). An accidental is written on every note that differs from the
@@ -19,10 +22,13 @@ accidentals through the bar (ABC 2.1) and readers that do not read the same pitc
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
+from collections.abc import Sequence
 from fractions import Fraction
 
 from segue.engine import keys
+from segue.engine.chords import Chord
 from segue.engine.melody import Melody
 
 BARS_PER_LINE = 4
@@ -93,8 +99,11 @@ def pickup_start(melody: Melody) -> int:
     return 0
 
 
-def melody_to_abc(melody: Melody, title: str = "Segue", reference: int = 1) -> str:
-    """The melody as one ABC tune (X, T, M, L, Q, K headers, then the bars)."""
+def melody_to_abc(
+    melody: Melody, title: str = "Segue", reference: int = 1, chords: Sequence[Chord] = ()
+) -> str:
+    """The melody as one ABC tune (X, T, M, L, Q, K headers, then the bars), with ``chords``
+    (:class:`engine.chords.Chord`, in order) as quoted symbols at their steps."""
     unit = unit_steps(melody)
     key = notation_key(melody)
     signature = keys.signature_alterations(key) if key else {}
@@ -108,24 +117,35 @@ def melody_to_abc(melody: Melody, title: str = "Segue", reference: int = 1) -> s
         f"Q:1/4={round(melody.tempo)}",
         f"K:{abc_key_field(key)}",
     ]
-    bars = max(1, melody.bar_end(melody.end) // bar)
+    symbols = {chord.start: chord.symbol for chord in chords}
+    last_chord = max(symbols, default=-1)
+    bars = max(1, melody.bar_end(max(melody.end, last_chord + 1)) // bar)
     notes = list(melody.notes)
     body, written = [], []
     position, index, tied_sign = pickup_start(melody), 0, False
+    if symbols and min(symbols) < position:
+        position = 0  # a chord sounds before the pickup's first note: write its rests
+    changes = sorted(symbols)
     for number in range(bars):
         bar_end = (number + 1) * bar
         tokens, in_bar = [], {}
         while position < bar_end:
             if position % beat == 0 and tokens:
                 tokens.append(" ")
+            if position in symbols:
+                tokens.append(f'"{symbols[position]}"')
+            # The next chord change splits whatever sounds across it.
+            after = bisect.bisect_right(changes, position)
+            change = changes[after] if after < len(changes) else bar_end
             note = notes[index] if index < len(notes) else None
             if note is None or note.start >= bar_end or note.start > position:
                 # A rest up to the next note, the next beat, or the bar line.
                 stop = min(note.start if note else bar_end, bar_end, (position // beat + 1) * beat)
+                stop = min(stop, change)
                 tokens.append("z" + _length(stop - position, unit))
                 position = stop
                 continue
-            stop = min(note.end, bar_end)
+            stop = min(note.end, bar_end, change)
             letter, alteration = keys.spelling(note.pitch % 12, key or "C major")
             octave = (note.pitch - alteration) // 12 - 1
             sign = ""
@@ -133,10 +153,10 @@ def melody_to_abc(melody: Melody, title: str = "Segue", reference: int = 1) -> s
             if alteration != signature.get(letter, 0) or letter in in_bar or tied_sign:
                 sign = ACCIDENTAL_SIGNS[alteration]
                 in_bar[letter] = alteration
-            tie = "-" if note.end > bar_end else ""
+            tie = "-" if note.end > stop else ""
             tokens.append(f"{sign}{_note_name(letter, octave)}{_length(stop - position, unit)}{tie}")
-            if note.end > bar_end:  # the rest of the note goes on in the next bar
-                notes[index] = note.with_start(bar_end).with_length(note.end - bar_end)
+            if note.end > stop:  # the rest of the note goes on after the bar line or chord change
+                notes[index] = note.with_start(stop).with_length(note.end - stop)
                 tied_sign = bool(sign)
             else:
                 index += 1

@@ -9,6 +9,7 @@ take no time on the grid and are dropped; repeats are not written out.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from pathlib import Path
@@ -25,6 +26,7 @@ from segue.engine.midi_io.reduction import (
     line_traits,
 )
 from segue.engine.midi_io.results import ImportResult
+from segue.engine.notation.abc_chords import chords_on_grid, symbol_marks, take_chord_symbols
 from segue.engine.notation.abc_scan import ScannedTune, check_tune, split_tunes
 from segue.engine.notation.musicxml_source import as_utf8, check_musicxml, unpack_mxl
 from segue.engine.notation.results import (
@@ -88,14 +90,15 @@ class ParsedNotation:
             )
         info = self.parts[index]
         try:
-            score, part = self._scores[index]()
+            score, part, marks = self._scores[index]()
             fields = stream_fields(part, steps_per_quarter)
         except ValueError as exc:
             raise NotationImportError(self.path, str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - music21 raises many kinds on broken input
             reason = f"{info.kind} {index + 1} cannot be read ({_brief(exc)})"
             raise NotationImportError(self.path, reason) from None
-        return _import(self.path, info, score, part, fields, steps_per_quarter, reduction)
+        result = _import(self.path, info, score, part, fields, steps_per_quarter, reduction)
+        return _with_chords(result, marks, fields.shift) if marks else result
 
 
 def _import(path, info, score, part, fields, steps_per_quarter, reduction) -> ImportResult:
@@ -155,6 +158,26 @@ def _import(path, info, score, part, fields, steps_per_quarter, reduction) -> Im
     return ImportResult(melody, report)
 
 
+def _with_chords(result: ImportResult, marks, shift: int) -> ImportResult:
+    """``result`` with the chords of ``marks`` (:mod:`engine.notation.abc_chords`), and the
+    report counting them and naming those Segue cannot read."""
+    melody = result.melody
+    chords, unreadable = chords_on_grid(
+        marks, melody.steps_per_quarter, shift, melody.end, melody.steps_per_bar
+    )
+    warnings = result.report.warnings
+    if unreadable:
+        names = ", ".join(f'"{name}"' for name in dict.fromkeys(unreadable))
+        warnings += (
+            f"{len(unreadable)} chord symbol(s) Segue cannot read, left out (the melody is "
+            f"kept): {names}.",
+        )
+    report = dataclasses.replace(
+        result.report, warnings=warnings, chords_read=len(chords), unreadable_chords=unreadable
+    )
+    return dataclasses.replace(result, report=report, chords=chords)
+
+
 def _brief(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text if len(text) <= 120 else text[:117] + "..."
@@ -187,14 +210,16 @@ def parse_abc_text(text: str, path: str = "clipboard.abc") -> ParsedNotation:
             note_count=tune.note_count, pitch_range=None, is_polyphonic=tune.is_polyphonic,
             kind="tune",
         ))
-        makers.append(lambda tune=tune: _abc_score(tune))
+        makers.append(lambda tune=tune: abc_score(tune))
     if not parts:
         raise NotationImportError(path, _NO_TUNE)
     return ParsedNotation(path, parts, makers)
 
 
-def _abc_score(tune: ScannedTune):
-    """(score, part) of one tune; ValueError when it is over a limit (:func:`check_tune`)."""
+def abc_score(tune: ScannedTune):
+    """(score, part, chord marks) of one tune: the marks are ``(offset in quarters, symbol)``
+    of its chord symbols (:mod:`engine.notation.abc_chords`); ValueError when it is over a
+    limit (:func:`check_tune`)."""
     check_tune(tune)
     from music21 import abcFormat, metadata, stream  # noqa: PLC0415
     from music21.abcFormat import translate  # noqa: PLC0415
@@ -203,11 +228,12 @@ def _abc_score(tune: ScannedTune):
     handler.process(tune.text)
     voices = handler.splitByVoice()  # as music21's abcToStreamScore: the first voice, with the
     part_handler = voices[0] if len(voices) == 1 else voices[0] + voices[1]  # header's fields
+    symbols = take_chord_symbols(part_handler)
     part = translate.abcToStreamPart(part_handler, inputM21=_unbeamed_part())
     score = stream.Score()
     score.insert(0, metadata.Metadata(title=tune.title))
     score.insert(0, part)
-    return score, part
+    return score, part, symbol_marks(part, symbols)
 
 
 def _unbeamed_part():
@@ -231,7 +257,8 @@ def _read_bytes(path: Path) -> bytes:
     return read_regular(path, limits.MAX_MUSICXML_BYTES, NotationImportError, "a MusicXML score")
 
 
-def _decode(data: bytes) -> str:
+def decode(data: bytes) -> str:
+    """An ABC file's text: UTF-8 (with or without a byte-order mark), else Latin-1."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -246,7 +273,7 @@ def parse_notation(path) -> ParsedNotation:
         raise NotationImportError(path, "it is not an ABC or MusicXML file (.abc, .musicxml, .mxl)")
     data = _read_bytes(path)
     if suffix in ABC_SUFFIXES:
-        return parse_abc_text(_decode(data), os.fspath(path))
+        return parse_abc_text(decode(data), os.fspath(path))
     return _parse_musicxml(path, data)
 
 
@@ -292,7 +319,7 @@ def _parse_musicxml(path: Path, data: bytes) -> ParsedNotation:
             is_polyphonic=traits["chord_share"] > 0,
             **traits,
         ))
-        makers.append(lambda part=part: (score, part))
+        makers.append(lambda part=part: (score, part, ()))
     if not parts:
         raise NotationImportError(path, "it has no notes")
     return ParsedNotation(os.fspath(path), parts, makers)

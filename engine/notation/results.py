@@ -49,6 +49,8 @@ class NotationImportReport(ImportReport):
     """An :class:`ImportReport` whose summary names the tune or part instead of a channel."""
 
     title: str = ""
+    chords_read: int = 0  # chord symbols kept as chords (ABC's quoted "G")
+    unreadable_chords: tuple[str, ...] = ()  # symbols left out, as written, once per use
 
     @property
     def summary(self) -> str:
@@ -60,6 +62,8 @@ class NotationImportReport(ImportReport):
             f"{self.moved} moved onto the {grid_name(self.steps_per_quarter)} grid, "
             f"{self.merged} merged, {self.dropped} dropped."
         ]
+        if self.chords_read:
+            lines.append(f"{self.chords_read} chord symbol(s) read.")
         lines.extend(self.warnings)
         return "\n".join(lines)
 

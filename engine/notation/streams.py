@@ -104,12 +104,14 @@ def sounding_notes(part) -> list:
     quartet. Its rules, on the notes and rests in time order (grace notes aside): a tie start
     opens a chain; while one is open, the next note joins it when it carries a tie (a note's
     stop tie joins whatever its pitch) or repeats the last pitches; a stop, an untied repeat or
-    a rest ends the chain.
+    a rest ends the chain. Chord symbols (music21's ``Harmony``, a kind of chord) are left out.
     """
     found: list = []
     chain: int | None = None  # the open chain's place in found
     last_pitches: tuple = ()
     for element in part.flatten().notesAndRests:
+        if "Harmony" in element.classSet:  # a chord symbol ("G" in ABC) is no sounding note
+            continue
         length = quarters(element.duration.quarterLength)
         if element.isRest:
             if length > 0:

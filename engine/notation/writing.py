@@ -100,12 +100,14 @@ def check_notation_export(melody: Melody, kind: str) -> None:
         )
 
 
-def notation_bytes(melody: Melody, suffix: str, title: str = "Segue") -> bytes:
-    """The file contents for ``suffix`` (.abc, .musicxml, .xml, .mxl); ValueError otherwise."""
+def notation_bytes(melody: Melody, suffix: str, title: str = "Segue", chords=()) -> bytes:
+    """The file contents for ``suffix`` (.abc, .musicxml, .xml, .mxl); ValueError otherwise.
+    ``chords`` (:class:`engine.chords.Chord`) are written as ABC's quoted symbols; MusicXML
+    leaves them out for now."""
     suffix = suffix.lower()
     if suffix in ABC_SUFFIXES:
         check_notation_export(melody, "ABC")
-        text = melody_to_abc(melody, title)
+        text = melody_to_abc(melody, title, chords=chords)
         if len(text) > limits.MAX_ABC_TUNE_BYTES:  # Segue would refuse to read it back
             raise ValueError(
                 f"the tune would be over {limits.size_words(limits.MAX_ABC_TUNE_BYTES)} of ABC, "
@@ -120,7 +122,7 @@ def notation_bytes(melody: Melody, suffix: str, title: str = "Segue") -> bytes:
     raise ValueError(f"{suffix or 'no suffix'} is not a notation format ({formats})")
 
 
-def write_notation(melody: Melody, path, title: str = "Segue") -> None:
+def write_notation(melody: Melody, path, title: str = "Segue", chords=()) -> None:
     """Write ``melody`` as ABC or MusicXML by ``path``'s suffix, atomically.
 
     NotationExportError names the file and the reason; an existing file is left as it was.
@@ -131,7 +133,7 @@ def write_notation(melody: Melody, path, title: str = "Segue") -> None:
     if path.suffix.lower() in MUSICXML_SUFFIXES:
         require_music21(path, NotationExportError)
     try:
-        data = notation_bytes(melody, path.suffix, title)
+        data = notation_bytes(melody, path.suffix, title, chords)
     except ValueError as exc:
         raise NotationExportError(path, str(exc)) from None
     if not path.parent.is_dir():

@@ -117,6 +117,23 @@ def test_corpus_build_prints_the_report(monkeypatch, capsys):
     assert "corpus essen: 10 tunes" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("words", [
+    ["corpus", "nottingham", "--from", "/data/ABC_cleaned"],
+    ["corpus", "build", "nottingham", "--from", "/data/ABC_cleaned"],
+])
+def test_the_nottingham_corpus_is_built_from_its_folder(monkeypatch, capsys, words):
+    calls = []
+
+    def build_corpus(name, cache_dir=None, workers=None, progress=True, source=None):
+        calls.append((name, source))
+        return BuildReport(name=name, counts={"train": 1}, path="/x/nottingham.npz")
+
+    monkeypatch.setattr(segue.engine.corpus, "build_corpus", build_corpus)
+    assert main([*words, "--quiet"]) == 0
+    assert calls == [("nottingham", "/data/ABC_cleaned")]
+    assert "corpus nottingham: 1 tunes" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     "make_args, expected",
     [

@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 
 from segue.engine import corpus, corpus_sources
+from segue.engine.chords import Chord
 from segue.engine.corpus import CorpusError, Tune, build_corpus, load_corpus, split_of
 from segue.engine.corpus_sources import stream_to_melody
 from segue.engine.melody import Melody, Note
@@ -155,3 +156,88 @@ def test_chorale_soprano_is_found_by_name():
         part.append([music21.note.Note(pitch, quarterLength=1) for _ in range(4)])
         score.insert(0, part)
     assert corpus_sources._soprano(score).partName == "Soprano"
+
+
+NOTTINGHAM_JIGS = """X: 1
+T:First Jig
+% Nottingham Music Database
+M:6/8
+K:G
+D|"G"G2B d2B|"D7"A2F "G"G3:|
+|:"Em"E2G "Xyz"B2G|"Am"A3 "D/f+"d3|"G"G3 G2||
+
+
+X: 2
+T:Second Jig
+M:6/8
+K:D
+"D"d2f a2f|"A"e2c A3|"D"d6|
+"""
+NOTTINGHAM_WALTZ = """X: 5
+T:A Waltz
+M:3/4
+K:F
+"F"A2 c2 f2|"C7"e4 g2|"Gm/bb"B6|"F"A6|
+"""
+
+
+def nottingham_folder(tmp_path):
+    folder = tmp_path / "ABC_cleaned"
+    folder.mkdir()
+    (folder / "jigs.abc").write_text(NOTTINGHAM_JIGS)
+    (folder / "waltzes.abc").write_text(NOTTINGHAM_WALTZ)
+    (folder / "notes.txt").write_text("not a tune")
+    return folder
+
+
+def test_nottingham_builds_from_its_folder_with_chords(tmp_path):
+    folder = nottingham_folder(tmp_path)
+    report = build_corpus("nottingham", cache_dir=tmp_path, workers=1, progress=False,
+                          source=folder)
+    ids = ["nottingham/jigs.abc:1", "nottingham/jigs.abc:2", "nottingham/waltzes.abc:5"]
+    assert report.counts == dict(Counter(split_of(i) for i in ids)) | {
+        s: 0 for s in corpus.SPLITS if s not in {split_of(i) for i in ids}}
+    assert report.path.endswith("nottingham.npz")
+    assert report.adjusted['unreadable chord symbol "Xyz" (left out)'] == 1
+    assert report.chords["tunes with chords"] == 3 and report.chords["chords"] == 14
+    assert "14 in 3 tunes" in report.summary() and "of beats under a chord" in report.summary()
+
+    tunes = {tune.id: tune for tune in load_corpus("nottingham", cache_dir=tmp_path)}
+    assert sorted(tunes) == ids
+    first = tunes["nottingham/jigs.abc:1"]
+    assert first.melody.notes[0].start == 10  # the pickup D, before bar 1 at step 12
+    assert [(c.start, c.length, c.symbol) for c in first.chords][:4] == [
+        (12, 12, "G"), (24, 6, "D7"), (30, 6, "G"), (36, 6, "Em")]
+    assert "D/F#" in [c.symbol for c in first.chords]
+    assert [c.symbol for c in tunes["nottingham/waltzes.abc:5"].chords] == ["F", "C7", "Gm/Bb", "F"]
+    for split in corpus.SPLITS:
+        assert {t.id for t in load_corpus("nottingham", split, cache_dir=tmp_path)} == {
+            i for i in ids if split_of(i) == split}
+
+    again = build_corpus("nottingham", cache_dir=tmp_path, workers=1, progress=False,
+                         source=folder)
+    assert again.cached and again.chords == report.chords
+
+
+def test_nottingham_needs_its_folder(tmp_path):
+    with pytest.raises(CorpusError, match="--from DIR"):
+        build_corpus("nottingham", cache_dir=tmp_path, progress=False)
+    with pytest.raises(CorpusError, match="no .abc"):
+        build_corpus("nottingham", cache_dir=tmp_path, progress=False, source=tmp_path)
+    with pytest.raises(CorpusError, match="only the nottingham corpus"):
+        build_corpus("essen", cache_dir=tmp_path, progress=False, source=tmp_path)
+
+
+def test_cache_round_trip_keeps_chords_and_reads_caches_without_them(tmp_path, monkeypatch):
+    with_chords = Tune("a.mid:0", Melody([Note(60, 0, 4), Note(62, 4, 4)]),
+                       (Chord(0, 4, "C"), Chord(4, 12, "G7")))
+    without = Tune("a.mid:1", Melody([Note(64, 0, 8)]))
+
+    def parse(task):
+        return [corpus_sources.melody_record(t.id, t.melody, t.chords)
+                for t in (with_chords, without)], Counter(), Counter()
+
+    folder, _ = fake_source(tmp_path, monkeypatch, [])
+    monkeypatch.setattr(corpus, "parser_for", lambda name: parse)
+    build_corpus(str(folder), cache_dir=tmp_path, workers=1, progress=False)
+    assert load_corpus(str(folder), cache_dir=tmp_path) == [with_chords, without]

@@ -4,6 +4,7 @@ import dataclasses
 
 import pytest
 
+from segue.engine.chords import Chord
 from segue.engine.melody import Melody, Note
 from segue.engine.piece import (
     EDITED,
@@ -208,3 +209,40 @@ def test_the_key_lock_is_part_of_the_piece_and_answers_its_key():
     for wrong in ("H major", "", 7, None):
         with pytest.raises(ValueError, match="key lock must be"):
             piece.replace(key_lock=wrong)
+
+
+# --- chords -------------------------------------------------------------------------------------
+
+
+def test_the_chords_of_a_piece_are_chords_in_order_that_never_overlap():
+    track = (Chord(0, 16, "C"), Chord(16, 16, "G7"))
+    assert Piece(PIECE, 12, chords=list(track)).chords == track  # any sequence, kept as a tuple
+    assert "chords" in EDITED  # an edit's undo restores them
+    for bad, message in (
+        (("C",), "chord 1 is not a chord"),
+        ((Chord(0, 8, "C"), Chord(4, 8, "F")), "chord 2 .F at step 4. starts before chord 1"),
+        ((Chord(16, 8, "C"), Chord(0, 8, "F")), "chord 2 .F at step 0. starts before chord 1"),
+        (Chord(0, 8, "C"), "must be a list of chords"),
+        ("C", "must be a list of chords"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            Piece(PIECE, 12, chords=bad)
+
+
+def test_the_pieces_end_is_the_melody_or_the_marker_rounded_up_to_a_bar():
+    assert PIECE.end == 26 and Piece(PIECE, 12).end == 32  # 4/4 at 4 steps a quarter: 16
+    assert Piece(PIECE, 40).end == 48  # the marker leads: chords for what comes next
+    assert Piece(Melody([Note(60, 0, 16)]), 16).end == 16  # on a bar line: that bar line
+    assert Piece().end == 16  # an empty piece still holds its first bar's chords
+    assert Piece(Melody(time_signature=(3, 4))).end == 12
+
+
+def test_with_chords_cuts_them_at_the_pieces_end():
+    piece = Piece(PIECE, 12)  # ends at step 32
+    track = [Chord(0, 16, "C"), Chord(16, 24, "G7"), Chord(40, 8, "C"), Chord(48, 4, "F")]
+    assert piece.with_chords(track).chords == (Chord(0, 16, "C"), Chord(16, 16, "G7"))
+    assert piece.with_chords([]).chords == ()
+    assert piece.with_chords(track[:1]).chords == (Chord(0, 16, "C"),)  # within: unchanged
+    with pytest.raises(ValueError, match="starts before chord 1"):
+        piece.with_chords([Chord(0, 8, "C"), Chord(4, 8, "F")])
+    assert piece.with_chords(track[:1]).accepted().chords == (Chord(0, 16, "C"),)

@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from segue.engine import limits
 from segue.engine import session as fmt
+from segue.engine.chords import Chord
 from segue.engine.melody import Melody, Note
 from segue.engine.ml.options import FOLLOW_SEED
 from segue.engine.piece import Piece
@@ -192,7 +194,7 @@ def test_newer_schema_is_refused_with_a_reason():
         (lambda d: d.update(phrase_end=-1), "phrase end -1 is below 0"),
         (lambda d: d.update(variations=[], current_variation=0), "phrase end is set but no"),
         (lambda d: d.update(chords={}), "the chords are not a list"),
-        (lambda d: d.update(chords=[{"root": "C"}]), "holds chords, which this version"),
+        (lambda d: d.update(chords=[{"root": "C"}]), "chord 1: its symbol must be text"),
     ],
 )
 def test_damaged_sessions_say_what_is_wrong(change, message):
@@ -401,3 +403,130 @@ def test_a_session_keeps_one_key_lock_for_the_piece_and_its_settings(tmp_path):
     fmt.write_session(path, Piece(melody, 8, key_lock="G major"))  # no settings: the piece's lock
     reread = fmt.read_session(path)
     assert reread.piece.key_lock == reread.generation.key_lock == "G major"
+
+
+# --- chords -------------------------------------------------------------------------------------
+
+# full_session's piece ends at step 12: its marker, in 3/4 bars of 12 steps.
+CHORDS = (Chord(0, 6, "C"), Chord(6, 3, "Bb/D"), Chord(9, 2, "F#m7b5"), Chord(11, 1, "N.C."))
+
+
+def chord_session():
+    return Session(full_session().piece.replace(chords=CHORDS), full_session().generation)
+
+
+def test_chords_round_trip_in_their_canonical_spelling(tmp_path):
+    original = chord_session()
+    assert original.piece.chords == CHORDS
+    data = json.loads(fmt.dumps(original))
+    assert data["chords"][:2] == [{"start": 0, "length": 6, "symbol": "C"},
+                                  {"start": 6, "length": 3, "symbol": "Bb/D"}]
+    assert fmt.loads(fmt.dumps(original)) == original
+    data["chords"][0]["symbol"] = "Cmaj"  # any spelling reads, the canonical one is kept
+    assert fmt.session_from_dict(data).piece.chords[0] == Chord(0, 6, "C")
+    fmt.write_session(tmp_path / "chords.segue", original.piece, original.generation)
+    assert fmt.read_session(tmp_path / "chords.segue").piece.chords == CHORDS
+
+
+def test_a_save_leaves_out_chords_past_the_pieces_end(tmp_path):
+    piece = Piece(SEED, 12, chords=(Chord(0, 12, "C"), Chord(12, 12, "G"), Chord(24, 6, "F")))
+    assert piece.end == 12  # 3/4 bars of 12 steps; the melody ends at 8, the marker at 12
+    fmt.write_session(tmp_path / "cut.segue", piece)
+    assert fmt.read_session(tmp_path / "cut.segue").piece.chords == (Chord(0, 12, "C"),)
+    crossing = piece.replace(chords=(Chord(6, 12, "Am"),))
+    assert Session(crossing).piece.chords == (Chord(6, 6, "Am"),)
+
+
+def test_a_session_from_before_chords_still_opens():
+    data = fmt.session_to_dict(full_session())
+    del data["chords"]
+    assert fmt.session_from_dict(data) == full_session()
+
+
+def chord_entries(*entries):
+    return lambda d: d.update(chords=list(entries))
+
+
+GOOD = {"start": 0, "length": 4, "symbol": "C"}
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d.update(chords="C G Am F"), "the chords are not a list"),
+        (lambda d: d.update(chords=None), "the chords are not a list"),
+        (lambda d: d.update(chords={"0": GOOD}), "the chords are not a list"),
+        (lambda d: d.update(chords=7), "the chords are not a list"),
+        (chord_entries("C"), "chord 1: it is not a chord entry, got 'C'"),
+        (chord_entries(None), "chord 1: it is not a chord entry"),
+        (chord_entries([0, 4, "C"]), "chord 1: it is not a chord entry, got list"),
+        (chord_entries(GOOD, 12), "chord 2: it is not a chord entry"),
+        (chord_entries({**GOOD, "symbol": "H"}), "chord 1: 'H' is not a chord symbol"),
+        (chord_entries({**GOOD, "symbol": ""}), "chord 1: '' is not a chord symbol"),
+        (chord_entries({**GOOD, "symbol": "Am7b5b5"}), "chord 1: 'Am7b5b5' is not a chord"),
+        (chord_entries({**GOOD, "symbol": "C/H"}), "chord 1: 'C/H' is not a chord symbol"),
+        (chord_entries({**GOOD, "symbol": "Cx"}), "chord 1: 'Cx' is not a chord symbol"),
+        (chord_entries({**GOOD, "symbol": "C" * 5000}), "chord 1: 'CCCC.*over 32 characters"),
+        (chord_entries({**GOOD, "symbol": "\x00"}), "chord 1: .* is not a chord symbol"),
+        (chord_entries({**GOOD, "symbol": 7}), "chord 1: its symbol must be text, got 7"),
+        (chord_entries({**GOOD, "symbol": None}), "chord 1: its symbol must be text"),
+        (chord_entries({**GOOD, "symbol": ["C"]}), "chord 1: its symbol must be text, got list"),
+        (chord_entries({"start": 0, "length": 4}), "chord 1: its symbol must be text, got None"),
+        (chord_entries({"length": 4, "symbol": "C"}), "chord 1: its start must be a whole"),
+        (chord_entries({"start": 0, "symbol": "C"}), "chord 1: its length must be a whole"),
+        (chord_entries({**GOOD, "start": -1}), "chord 1: its start -1 is below 0"),
+        (chord_entries({**GOOD, "length": 0}), "chord 1: its length 0 is below 1"),
+        (chord_entries({**GOOD, "length": -4}), "chord 1: its length -4 is below 1"),
+        (chord_entries({**GOOD, "start": "0"}), "chord 1: its start must be a whole number"),
+        (chord_entries({**GOOD, "start": 0.5}), "chord 1: its start must be a whole number"),
+        (chord_entries({**GOOD, "start": True}), "chord 1: its start must be a whole number"),
+        (chord_entries({**GOOD, "length": float("nan")}), "chord 1: its length must be a whole"),
+        (chord_entries({**GOOD, "start": BIG}), "chord 1: its start .* past step 1,000,000"),
+        (chord_entries({**GOOD, "start": 10**5000}), "chord 1: its start a number far too"),
+        (chord_entries({**GOOD, "length": 1e300}), "chord 1: its length a number far too"),
+        (chord_entries(GOOD, {**GOOD, "start": 2}), "chord 2 .C at step 2. starts before"),
+        (chord_entries({**GOOD, "start": 8}, GOOD), "chord 2 .C at step 0. starts before"),
+        (chord_entries(GOOD, GOOD), "chord 2 .C at step 0. starts before"),
+        (chord_entries({**GOOD, "length": 13}), "chord 1 .C. runs to step 13, past the piece's"),
+        (chord_entries({**GOOD, "start": 12}), "chord 1 .C. runs to step 16, past the piece's"),
+        (chord_entries({**GOOD, "start": 999_999, "length": 1}), "past the piece's end"),
+    ],
+)
+def test_hostile_chord_entries_are_refused_with_a_reason(change, message):
+    data = hostile(change)
+    data["marker"] = 12  # the piece ends at step 12: 3/4 bars of 12 steps
+    with pytest.raises(SessionError, match=message) as caught:
+        fmt.session_from_dict(data)
+    assert len(str(caught.value)) < 200  # a hostile value never makes the message huge
+
+
+def test_too_many_chords_are_refused_before_any_is_built(monkeypatch):
+    data = fmt.session_to_dict(full_session())
+    data["chords"] = ["not even a chord"] * (limits.MAX_CHORDS + 1)
+    with pytest.raises(SessionError, match="has 100,001 chords, more than the 100,000"):
+        fmt.session_from_dict(data)
+    monkeypatch.setattr(limits, "MAX_CHORDS", 2)
+    with pytest.raises(ValueError, match="3 chords, more than the 2 Segue keeps"):
+        Session(Piece(SEED, 12, chords=(Chord(0, 4, "C"), Chord(4, 4, "F"), Chord(8, 4, "G"))))
+
+
+chord_values = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 20), st.floats(), st.text(max_size=6),
+    st.sampled_from(["C", "Am7", "Bb/D", "N.C.", "G7(b9", "H", 10**30, 1e300]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(chord_values, st.dictionaries(
+    st.sampled_from(["start", "length", "symbol", "root"]), chord_values)), max_size=6))
+def test_any_chord_list_reads_as_sound_chords_or_a_session_error(entries):
+    data = fmt.session_to_dict(full_session())
+    data["chords"] = entries
+    try:
+        session = fmt.session_from_dict(data)
+    except SessionError as exc:
+        assert len(str(exc)) < 200
+        return
+    chords = session.piece.chords
+    assert all(isinstance(c, Chord) for c in chords) and (not chords or chords[-1].end <= 12)
+    assert fmt.loads(fmt.dumps(session)) == session  # what opens saves and opens again

@@ -1,5 +1,8 @@
 """The document: one Piece value, an undo stack of Piece snapshots, and signals."""
 
+import pytest
+
+from segue.engine.chords import Chord
 from segue.engine.melody import Melody, Note
 from segue.engine.piece import Piece
 from segue.gui.document import MERGE_TEMPO, Document
@@ -146,3 +149,38 @@ def test_the_key_lock_is_set_on_the_piece_beside_the_undo_history(qtbot):
     assert document.piece.key_lock == "A minor"  # undoing an edit leaves the setting
     document.load(Piece(Melody([Note(70, 0, 4)]), 4))  # a new piece keeps the window's lock
     assert document.piece.key_lock == "A minor" and locks == ["A minor"]
+
+
+def test_setting_the_chords_is_one_undo_step_with_a_signal(qtbot):
+    document = Document(SEED, 16)  # the piece ends at step 16
+    seen = recorder(document)
+    document.chords_changed.connect(lambda: seen.append("chords"))
+    track = [Chord(0, 8, "C"), Chord(8, 8, "G7"), Chord(16, 8, "F")]
+    assert document.set_chords(track, "Edit Chords")
+    assert document.piece.chords == (Chord(0, 8, "C"), Chord(8, 8, "G7"))  # cut at the end
+    assert not document.set_chords(track)  # nothing changes: no step
+    assert document.undo_stack.count() == 1 and seen == ["chords"]
+    assert document.is_modified()
+    document.undo_stack.undo()
+    assert document.piece.chords == () and seen[-2:] == ["chords", "Undo: Edit Chords"]
+    document.undo_stack.redo()
+    assert len(document.piece.chords) == 2 and seen[-2:] == ["chords", "Redo: Edit Chords"]
+    with pytest.raises(ValueError, match="starts before chord 1"):
+        document.set_chords([Chord(0, 8, "C"), Chord(4, 8, "G")])
+    assert document.undo_stack.count() == 1  # a refused track pushes nothing
+
+
+def test_chords_travel_with_every_undo_step_and_a_load(qtbot):
+    document = Document(SEED, 16)
+    document.set_chords([Chord(0, 16, "Am")])
+    document.set_melody(SEED.transpose(2), "Transpose")
+    document.set_chords([])
+    document.undo_stack.undo()
+    assert document.piece.chords == (Chord(0, 16, "Am"),) and document.melody == SEED.transpose(2)
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    assert document.piece.chords == () and document.melody == SEED
+    changes = []
+    document.chords_changed.connect(lambda: changes.append(document.piece.chords))
+    document.load(Piece(SEED, 16, chords=(Chord(0, 4, "D"),)))
+    assert changes == [(Chord(0, 4, "D"),)] and document.undo_stack.count() == 0
