@@ -20,6 +20,7 @@ Heavy modules (torch, MIDI) load only inside the command that needs them.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -83,7 +84,13 @@ def cmd_train(args) -> int:
         relative_head=not args.no_relative_head,
         layer_norm=not args.no_layer_norm,
     )
-    options = TrainOptions(corpus=args.corpus, model=config, **_given(args, _TRAIN_FLAGS))
+    if args.init:  # fine-tuning: the shape is the starting model's, dropout may change
+        from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
+
+        config = dataclasses.replace(load_model(args.init).config, **_given(args, _MODEL_FLAGS))
+    options = TrainOptions(
+        corpus=args.corpus, model=config, init=args.init, **_given(args, _TRAIN_FLAGS)
+    )
     result = train(
         options, args.out, resume=args.resume, device=args.device, progress=not args.quiet,
         cache_dir=args.cache_dir,
@@ -282,6 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", required=True, help="model path without suffix, e.g. runs/folk")
     train.add_argument("--cache-dir", help="the corpus cache folder")
     train.add_argument("--resume", action="store_true", help="continue from OUT.train.*")
+    train.add_argument("--init", metavar="MODEL",
+                       help="start from this model's weights and shape (fine-tuning)")
     train.add_argument("--max-minutes", type=float, help="stop after this long (schedule follows)")
     train.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
     train.add_argument("--threads", type=_positive_int, help="torch CPU threads")

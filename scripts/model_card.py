@@ -40,6 +40,14 @@ DATA_NOTES = {
         "encoders' permission (music21's `corpus/license.txt`, which notes that some corpus "
         "encodings may restrict commercial use).",
     ),
+    "bach": (
+        "The melodies (soprano lines) of J. S. Bach's four-part chorales as shipped in music21's "
+        "corpus (`corpus/bach/bwv*.mxl`, `.xml`, `.krn`): one tune per chorale, chords keep "
+        "their highest note.",
+        "The music is in the public domain (Bach died in 1750). The encodings are distributed "
+        "with music21 under the terms of music21's `corpus/license.txt` (which notes that some "
+        "corpus encodings may restrict commercial use).",
+    ),
 }
 
 METRIC_ROWS = (
@@ -77,6 +85,7 @@ def main(argv: list[str]) -> int:
     adjusted = meta.get("adjusted", {})
     data_text, licence = DATA_NOTES[corpus]
     epochs = training["history"]
+    init = training["options"].get("init")
     stopped = ""
     if state_path:  # the whole run: the shipped card stops at the best epoch
         state = json.loads(Path(state_path[0]).read_text())
@@ -122,7 +131,11 @@ def main(argv: list[str]) -> int:
         "",
         "## Licence of the data",
         "",
-        licence,
+        licence + (
+            f" Training started from the weights of `{init}` (fine-tuning, `--init {init}`), "
+            "so the terms of that model's data apply to this one as well: see its card."
+            if init else ""
+        ),
         "",
         "## Training",
         "",

@@ -29,6 +29,7 @@ class TrainOptions:
     patience: int = 5  # stop after this many epochs without a better validation score
     seed: int = 0  # makes the run repeatable
     max_minutes: float | None = None  # stop (after validating) when this much time has passed
+    init: str | None = None  # start from this model's weights (name or path): fine-tuning
     model: ModelConfig = field(default_factory=ModelConfig)
 
     def __post_init__(self):
@@ -56,6 +57,8 @@ class TrainOptions:
             isinstance(self.max_minutes, (int, float)) and self.max_minutes > 0
         ):
             raise ValueError(f"max minutes must be a positive number, got {self.max_minutes!r}")
+        if self.init is not None and not (isinstance(self.init, str) and self.init):
+            raise ValueError(f"init must be a model name or path, got {self.init!r}")
 
     def to_json(self) -> dict:
         data = dataclasses.asdict(self)

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 from segue.engine.encoding import FIRST_PITCH_TOKEN
 from segue.engine.ml.catalog import model_paths
-from segue.engine.ml.checkpoint import save_model
+from segue.engine.ml.checkpoint import load_model, save_model
 from segue.engine.ml.distributed import Processes, all_sum, barrier, setup_distributed
 from segue.engine.ml.evaluation import EncodedTune, Totals, collate, encode_tunes, score_encoded
 from segue.engine.ml.model import SegueModel, create_model
@@ -189,7 +189,10 @@ def train(
     if not train_set or not validation_set:
         raise ValueError(f"corpus {options.corpus!r} has no usable train or validation tunes")
 
-    model = create_model(options.model, seed=options.seed).to(ctx.device)
+    model = create_model(options.model, seed=options.seed)
+    if options.init:  # fine-tuning: the same shape, another model's weights
+        _load_initial_weights(model, options.init)
+    model = model.to(ctx.device)
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=options.learning_rate, weight_decay=options.weight_decay
     )
@@ -315,6 +318,13 @@ def train(
         stopped=stopped,
         model=model.eval(),
     )
+
+
+def _load_initial_weights(model: SegueModel, init: str) -> None:
+    try:
+        model.load_state_dict(load_model(init, device="cpu").state_dict())
+    except RuntimeError as error:  # names and shapes differ
+        raise ValueError(f"the model {init!r} has another shape than the options ask for: {error}") from None
 
 
 def _validate(model: SegueModel, tunes: Sequence[EncodedTune], ctx: Processes) -> dict:

@@ -184,6 +184,7 @@ def test_the_module_runs_as_a_program_without_tracebacks(tmp_path):
 
 def test_train_defaults_come_from_the_dataclasses_and_the_help_tells_them(monkeypatch, capsys):
     import re
+    from dataclasses import replace
 
     import segue.engine.ml.training
     from segue.engine.cli import build_parser
@@ -202,6 +203,12 @@ def test_train_defaults_come_from_the_dataclasses_and_the_help_tells_them(monkey
     assert main(["train", "--out", "x", "--lr", "0.01", "--layers", "2", "--no-layer-norm"]) == 1
     assert captured["options"].learning_rate == 0.01
     assert captured["options"].model == ModelConfig(num_layers=2, layer_norm=False)
+    # fine-tuning: the shape comes from the starting model, a given flag still changes it
+    from segue.engine.ml.checkpoint import load_model
+
+    assert main(["train", "--out", "x", "--init", "folk", "--dropout", "0.4"]) == 1
+    assert captured["options"].init == "folk"
+    assert captured["options"].model == replace(load_model("folk").config, dropout=0.4)
     capsys.readouterr()
 
     parser = build_parser()

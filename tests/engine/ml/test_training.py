@@ -126,6 +126,22 @@ def test_resume_refuses_other_settings_or_a_missing_state(tmp_path, corpus):
         train(options(epochs=2, batch_size=4), tmp_path / "m", resume=True, **quiet)
 
 
+def test_init_starts_from_another_models_weights(tmp_path, corpus):
+    train_tunes, validation_tunes = corpus
+    quiet = dict(train_tunes=train_tunes, validation_tunes=validation_tunes, progress=False, log=lambda _: None)
+    start = train(options(epochs=2), tmp_path / "start", **quiet)
+    tuned = train(options(epochs=1, learning_rate=1e-9, init=str(tmp_path / "start")), tmp_path / "tuned", **quiet)
+    scratch = train(options(epochs=1, learning_rate=1e-9), tmp_path / "scratch", **quiet)
+    # with a vanishing learning rate the fine-tuned model is the model it started from
+    assert tuned.best_validation == pytest.approx(start.best_validation, abs=1e-3)
+    assert scratch.best_validation > start.best_validation + 0.1
+    card = json.loads((tmp_path / "tuned.json").read_text())
+    assert card["training"]["options"]["init"] == str(tmp_path / "start")
+    with pytest.raises(ValueError, match="another shape"):
+        train(options(epochs=1, init=str(tmp_path / "start"), model=ModelConfig(**{**TINY.to_json(), "hidden_size": 8})),
+              tmp_path / "wrong", **quiet)
+
+
 def test_a_time_limit_stops_after_validating(tmp_path, corpus):
     train_tunes, validation_tunes = corpus
     result = train(options(epochs=50, max_minutes=1e-6), tmp_path / "m", train_tunes=train_tunes,
