@@ -30,8 +30,8 @@ pytestmark = [
 # instrument is no longer the output), "refresh" (Refresh, then poll until it is again), "play"
 # (three notes, to the end), "quit" (close as the app does at quit, then exit normally).
 SEGUE = r"""
-import json, sys, time
-from PySide6.QtCore import QCoreApplication
+import json, sys
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from segue.engine.audio.instrument import BUILT_IN_PORT
 from segue.engine.audio.system import AudioSystem
 from segue.engine.live.player import STOPPED
@@ -41,7 +41,7 @@ from segue.gui.live.playback import PlaybackBridge
 
 app = QCoreApplication([])
 messages = []
-bridge = PlaybackBridge(default_system(), port_poll_ms=0,
+bridge = PlaybackBridge(default_system(), port_poll_ms=50,
                         audio=AudioSystem(device="system JACK"))  # PortAudio's JACK output
 bridge.error.connect(messages.append)
 bridge.midi_system_lost.connect(messages.append)
@@ -55,12 +55,22 @@ def say(**more):
 
 
 def poll_until(done, seconds=30.0):
-    deadline = time.monotonic() + seconds
-    while not done() and time.monotonic() < deadline:
-        bridge._poll_ports()
-        app.processEvents()
-        time.sleep(0.05)
-    app.processEvents()
+    # The event loop runs, the bridge polling on its own timer, until an output change or a
+    # message makes done() true (or the seconds pass): woken by events, not a sleep.
+    loop = QEventLoop()
+
+    def check(*_):
+        if done():
+            loop.quit()
+
+    signals = (bridge.output_changed, bridge.error, bridge.midi_system_lost)
+    for signal in signals:
+        signal.connect(check)
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    if not done():
+        loop.exec()
+    for signal in signals:
+        signal.disconnect(check)
     return done()
 
 
