@@ -11,7 +11,6 @@ Peak memory is the child's maximum resident size, including Python and music21 t
 from __future__ import annotations
 
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,9 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.engine.notation.test_notation_fuzz import long_tune  # noqa: E402
 
 CHILD = """
 import sys
@@ -47,15 +49,6 @@ try:
 except (NotationImportError, NotationExportError) as error:
     print("refused:", error)
 """
-
-
-def _tune(notes: int) -> str:
-    rng = random.Random(notes)
-    bars = [
-        " ".join("".join(rng.choice("GABcdefg") for _ in range(2)) for _ in range(4)) + " |"
-        for _ in range(notes // 8)
-    ]
-    return "X:1\nT:Long\nM:4/4\nL:1/8\nK:G\n" + "\n".join(bars) + "]\n"
 
 
 def _xml(beats=4, octave=4, duration=1) -> str:
@@ -95,9 +88,9 @@ def cases(folder: Path):
     yield "ABC bar of 999 quarters", "file", write(
         "bar.abc", "X:1\nM:4/4\nL:1/4\nK:C\nC C C C | C999 | C C C C |]\n")
     yield "ABC tuplet (3:2:9999", "file", write("tuplet.abc", "X:1\nL:1/8\nK:C\n(3:2:9999CDE|\n")
-    yield "ABC 16 KB single tune", "file", write("t16.abc", _tune(9_600))
-    yield "ABC 64 KB single tune", "file", write("t64.abc", _tune(39_000))
-    yield "ABC tune at the note limit (5,000)", "file", write("t5000.abc", _tune(5_000))
+    yield "ABC 16 KB single tune", "file", write("t16.abc", long_tune(9_600))
+    yield "ABC 64 KB single tune", "file", write("t64.abc", long_tune(39_000))
+    yield "ABC tune at the note limit (5,000)", "file", write("t5000.abc", long_tune(5_000))
     book = write_book(folder / "book.abc", 19)
     yield "ABC book of 19 MB (the last tune)", "last", book
     yield "clipboard of 19 MB (the last tune)", "text", book

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 _LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
@@ -86,6 +87,7 @@ def signature_alterations(key: str | tuple[int, str]) -> dict[str, int]:
     return {letter: (1 if fifths > 0 else -1) for letter in order[: abs(fifths)]}
 
 
+@lru_cache(maxsize=4096)  # the roll names each visible note per repaint, in one key
 def spelling(pitch_class: int, key: str | tuple[int, str]) -> tuple[str, int]:
     """``(letter, alteration)`` of a pitch class in ``key`` (see the module docstring):
     ``(5, 'F# major')`` -> ``('E', 1)``, ``(1, 'D minor')`` -> ``('C', 1)``."""

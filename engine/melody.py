@@ -23,7 +23,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from segue.engine import keys
+from segue.engine import keys, limits
 
 MAX_PITCH = 127
 DEFAULT_VELOCITY = 100
@@ -217,10 +217,14 @@ class Melody:
             numerator, denominator = (int(v) for v in time_signature)
         except (TypeError, ValueError):
             raise ValueError(f"time signature must be two integers, got {time_signature!r}") from None
-        if not 1 <= numerator <= 64:
-            raise ValueError(f"time signature numerator {numerator} is outside 1-64")
-        if denominator not in (1, 2, 4, 8, 16, 32):
-            raise ValueError(f"time signature denominator {denominator} is not a power of two up to 32")
+        low, high = limits.METER_NUMERATOR_RANGE
+        if not low <= numerator <= high:
+            raise ValueError(f"time signature numerator {numerator} is outside {low}-{high}")
+        if denominator not in limits.METER_DENOMINATORS:
+            raise ValueError(
+                f"time signature denominator {denominator} is not a power of two up to "
+                f"{limits.METER_DENOMINATORS[-1]}"
+            )
         steps_per_bar((numerator, denominator), steps_per_quarter)
         tempo = check_tempo(tempo)
         swing, swing_unit = check_swing(swing, swing_unit, steps_per_quarter)

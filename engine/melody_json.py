@@ -88,13 +88,13 @@ def melody_from_dict(data: object, what: str = "the melody") -> Melody:
     tempo, key = data.get("tempo", DEFAULT_TEMPO), data.get("key")
     swing, swing_unit = data.get("swing", STRAIGHT), data.get("swing_unit", 1)
     if isinstance(swing, bool) or not isinstance(swing, (int, float)):
-        raise SessionError(f"{what}: swing must be a number, got {_shown(swing)}")
+        raise SessionError(f"{what}: swing must be a number, got {shown(swing)}")
     if isinstance(tempo, bool) or not isinstance(tempo, (int, float)):
-        raise SessionError(f"{what}: tempo must be a number, got {_shown(tempo)}")
+        raise SessionError(f"{what}: tempo must be a number, got {shown(tempo)}")
     if isinstance(tempo, int) and tempo.bit_length() > 64:  # float() of it would overflow
-        raise SessionError(f"{what}: tempo {_shown(tempo)} is outside 10-400 BPM")
+        raise SessionError(f"{what}: tempo {shown(tempo)} is outside 10-400 BPM")
     if key is not None and not isinstance(key, str):
-        raise SessionError(f"{what}: the key must be a name such as 'C major', got {_shown(key)}")
+        raise SessionError(f"{what}: the key must be a name such as 'C major', got {shown(key)}")
     try:
         grid = Melody(
             steps_per_quarter=_whole(
@@ -146,12 +146,16 @@ def _integer(value: object) -> int:
 
 
 def _whole(value: object, name: str, low: int, high: int) -> int:
-    """``value`` as an int in ``low``-``high``; ValueError saying which and why otherwise."""
-    value = _integer(value)
+    """``value`` (4.0 read as 4) as an int in ``low``-``high``; ValueError otherwise."""
+    return check_int(name, _integer(value), low, high)
+
+
+def check_int(name: str, value: object, low: int, high: int) -> int:
+    """``value`` if it is an int in ``low``-``high``; ValueError saying which and why otherwise."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, got {_shown(value)}")
+        raise ValueError(f"{name} must be a whole number, got {shown(value)}")
     if not low <= value <= high:
-        raise ValueError(f"{name} {_shown(value)} is outside {low}-{high}")
+        raise ValueError(f"{name} {shown(value)} is outside {low}-{high}")
     return value
 
 
@@ -159,19 +163,19 @@ def _step(value: object, name: str, low: int, grid: Melody | None = None) -> int
     """A step (position or length) in ``low``-MAX_STEPS, the limit said in bars of ``grid``."""
     value = _integer(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number of steps, got {_shown(value)}")
+        raise ValueError(f"{name} must be a whole number of steps, got {shown(value)}")
     if value < low:
         raise ValueError(f"{name} {value} is below {low}")
     if value > MAX_STEPS:
         bars = f"{MAX_STEPS // grid.steps_per_bar:,} bars of this meter" if grid is not None else "steps"
         raise ValueError(
-            f"{name} {_shown(value)} is past step {MAX_STEPS:,}, the end of the longest piece "
+            f"{name} {shown(value)} is past step {MAX_STEPS:,}, the end of the longest piece "
             f"Segue opens ({bars})"
         )
     return value
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
     """``repr(value)`` cut short: a hostile file must not make a message huge (or unprintable:
     Python refuses to turn an int of over 4,300 digits into text)."""
     if isinstance(value, int) and not isinstance(value, bool):

@@ -54,13 +54,14 @@ from segue.engine.melody_json import (  # noqa: F401 - the melody format's names
     _integer,
     _os_reason,
     _parse_json,
-    _shown,
     _step,
+    check_int,
     melodies_from_json,
     melodies_to_json,
     melody_from_dict,
     melody_to_dict,
     read_melodies,
+    shown,
 )
 from segue.engine.ml.request import GenerationSettings
 from segue.engine.piece import Piece
@@ -71,13 +72,6 @@ FILE_SUFFIX = file_formats.SESSION.suffix
 # Above the largest session the limits allow (a piece and 8 variations of 100,000 notes each,
 # on the finest grid near the last step, is about 84 MB), so every file Segue writes opens again.
 MAX_SESSION_CHARS = 128 * 1024 * 1024
-
-
-def _check_int(name: str, value: object, low: int, high: int):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, got {_shown(value)}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} {_shown(value)} is outside {low}-{high}")
 
 
 # --- sessions ---------------------------------------------------------------------------------
@@ -105,9 +99,9 @@ class Session:
 
     def __post_init__(self):
         if not isinstance(self.piece, Piece):
-            raise ValueError(f"a session holds a piece, got {_shown(self.piece)}")
+            raise ValueError(f"a session holds a piece, got {shown(self.piece)}")
         if not isinstance(self.generation, GenerationSettings):
-            raise ValueError(f"a session holds generation settings, got {_shown(self.generation)}")
+            raise ValueError(f"a session holds generation settings, got {shown(self.generation)}")
         # One key lock: the settings save it, the piece answers with it.
         object.__setattr__(self, "piece", self.piece.replace(key_lock=self.generation.key_lock))
         # Chords past the piece's end (the melody shortened after they were set) are not kept.
@@ -120,9 +114,9 @@ class Session:
         limits.check_variations(len(piece.variations))
         for i, variation in enumerate(piece.variations):
             limits.check_melody(variation, f"pending variation {i + 1}")
-        _check_int("the continue marker", piece.marker, 0, MAX_STEPS)
+        check_int("the continue marker", piece.marker, 0, MAX_STEPS)
         if piece.phrase_end is not None:
-            _check_int("the phrase end", piece.phrase_end, 0, MAX_STEPS)
+            check_int("the phrase end", piece.phrase_end, 0, MAX_STEPS)
         for label, region in (("the loop region", piece.loop_region),
                               ("the fill range", piece.fill_range)):
             if region is not None:
@@ -138,7 +132,7 @@ def _step_range(value, label: str) -> tuple[int, int]:
     ):
         raise ValueError(
             f"{label} must be two steps 0 <= start < end <= {MAX_STEPS:,}, "
-            f"got {', '.join(_shown(v) for v in region[:3])}"
+            f"got {', '.join(shown(v) for v in region[:3])}"
         )
     return region
 
@@ -172,7 +166,7 @@ def session_from_dict(data: object) -> Session:
         raise SessionError("it is not a Segue session")
     version = data.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise SessionError(f"its schema version {_shown(version)} is damaged")
+        raise SessionError(f"its schema version {shown(version)} is damaged")
     if version > SCHEMA_VERSION:
         made_by = data.get("app_version")
         by = f" (Segue {made_by})" if isinstance(made_by, str) else ""
@@ -239,10 +233,10 @@ def _chords_from_list(raw: object, grid) -> tuple[Chord, ...]:
         what = f"chord {i + 1}"
         try:
             if not isinstance(entry, dict):
-                raise ValueError(f"it is not a chord entry, got {_shown(entry)}")
+                raise ValueError(f"it is not a chord entry, got {shown(entry)}")
             symbol = entry.get("symbol")
             if not isinstance(symbol, str):
-                raise ValueError(f"its symbol must be text, got {_shown(symbol)}")
+                raise ValueError(f"its symbol must be text, got {shown(symbol)}")
             chords.append(Chord(
                 _step(entry.get("start"), "its start", 0, grid),
                 _step(entry.get("length"), "its length", 1, grid),
@@ -255,19 +249,19 @@ def _chords_from_list(raw: object, grid) -> tuple[Chord, ...]:
 
 def _current_variation(current: object, count: int) -> int:
     if isinstance(current, bool) or not isinstance(current, int):
-        raise ValueError(f"the current variation must be a whole number, got {_shown(current)}")
+        raise ValueError(f"the current variation must be a whole number, got {shown(current)}")
     if count and not 0 <= current < count:
-        raise ValueError(f"current variation {_shown(current + 1)} is not one of 1-{count}")
+        raise ValueError(f"current variation {shown(current + 1)} is not one of 1-{count}")
     if not count and current != 0:
         raise ValueError(
-            f"current variation {_shown(current + 1)} is chosen but no variation is pending"
+            f"current variation {shown(current + 1)} is chosen but no variation is pending"
         )
     return current
 
 
 def _flag(value: object, name: str) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"{name} must be true or false, got {_shown(value)}")
+        raise ValueError(f"{name} must be true or false, got {shown(value)}")
     return value
 
 

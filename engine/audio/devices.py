@@ -23,14 +23,12 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
+
+from segue.engine.audio.host import child_code
 
 LIST_TIMEOUT = 15.0  # seconds; a PortAudio that hangs (a dying JACK server) counts as no answer
 SYSTEM_DEFAULT = ""  # the setting for "whatever the system's default output is"
-# The folder that holds the ``segue`` package (a checkout, or site-packages when installed).
-_ROOT = str(Path(sys.modules["segue"].__file__).resolve().parent.parent)
-_CHILD = (f"import sys; sys.path.insert(0, {_ROOT!r}); "
-          "from segue.engine.audio.devices import list_in_child; list_in_child()")
+_CHILD = child_code("segue.engine.audio.devices", "list_in_child")
 
 
 @dataclass(frozen=True)

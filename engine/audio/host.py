@@ -71,7 +71,16 @@ STATUS_EVERY = 0.25  # seconds between the child's looks at its instrument's sta
 NOTES_OFF = [bytes((0xB0 | channel, 123, 0)) for channel in range(16)]  # all notes off
 # The folder that holds the ``segue`` package (a checkout, or site-packages when installed).
 _ROOT = str(Path(sys.modules["segue"].__file__).resolve().parent.parent)
-_CHILD = f"import sys; sys.path.insert(0, {_ROOT!r}); from segue.engine.audio.host import serve; serve()"
+
+
+def child_code(module: str, function: str) -> str:
+    """Source for ``python -c`` that calls ``module.function()`` with this very Segue importable
+    (installed or a checkout): how Segue's short-lived and audio processes start."""
+    return (f"import sys; sys.path.insert(0, {_ROOT!r}); "
+            f"from {module} import {function}; {function}()")
+
+
+_CHILD = child_code("segue.engine.audio.host", "serve")
 
 
 class InstrumentHost(InstrumentOutput):

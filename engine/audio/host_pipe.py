@@ -57,7 +57,7 @@ class RecordReader:
             self._drop(start, records)
             if len(buffer) < SIZE:
                 break
-            body = bytes(buffer[len(MAGIC):SIZE - CHECK.size])
+            body = buffer[len(MAGIC):SIZE - CHECK.size]  # one copy: crc32 and unpack take it
             (check,) = CHECK.unpack_from(buffer, SIZE - CHECK.size)
             if zlib.crc32(body) != check:
                 self._drop(1, records)  # not a record here: look for the next magic

@@ -40,8 +40,7 @@ from segue.engine.audio.instrument import BUILT_IN_NAME, InstrumentError, audio_
 from segue.engine.audio.soundfont import SoundFontError
 
 PROBE_TIMEOUT = 15.0  # seconds a look may take before it counts as "no device"
-_PROBE = (f"import sys; sys.path.insert(0, {host._ROOT!r}); "
-          "from segue.engine.audio.system import probe; probe()")
+_PROBE = host.child_code("segue.engine.audio.system", "probe")
 _NO_ANSWER = (f"The {BUILT_IN_NAME.lower()} is unavailable: looking for an audio output device "
               "did not finish ({}).")
 

@@ -394,7 +394,7 @@ class Player:
         if self._state == PLAYING:
             self._position = self._current_step_locked()
         self._set_state_locked(STOPPED)
-        self._loop.generation += 1
+        self._wake_locked()
         self._deferred.add("on_error", message)
 
     def _release_locked(self) -> None:

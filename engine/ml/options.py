@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from segue.engine import keys
 from segue.engine.melody import DEFAULT_PITCH_RANGE
+from segue.engine.melody_json import check_int, shown
 
 # The key lock's two words: the piece keeps the lock (re-exported for the panel).
 from segue.engine.piece import KEY_LOCK_AUTO as KEY_LOCK_AUTO
@@ -66,28 +67,11 @@ PITCH_HIGH = Span("highest pitch", 0, 127, DEFAULT_PITCH_RANGE[1], whole=True)
 RNG_SEED = Span("random seed", 0, 2**31 - 1, 0, whole=True)
 
 
-def shown(value: object) -> str:
-    """``repr(value)`` cut short: a hostile file must not make a message huge (or unprintable:
-    Python refuses to turn an int of over 4,300 digits into text)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}" if value.bit_length() <= 64 else "a number far too large"
-    text = repr(value) if isinstance(value, (str, int, float, bool, type(None))) else type(value).__name__
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def check_number(name: str, value: object, low: float, high: float) -> float | int:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{name} must be a number, got {shown(value)}")
     if not low <= value <= high:  # also refuses NaN; exact for ints of any size
         raise ValueError(f"{name} {shown(value)} is outside {low:g}-{high:g}")
-    return value
-
-
-def check_int(name: str, value: object, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, got {shown(value)}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} {shown(value)} is outside {low}-{high}")
     return value
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields
 
 from segue.engine.melody import Melody
+from segue.engine.melody_json import shown
 from segue.engine.ml.catalog import DEFAULT_MODEL
 from segue.engine.ml.options import (
     BARS,
@@ -26,7 +27,6 @@ from segue.engine.ml.options import (
     TEMPERATURE,
     VARIATIONS,
     GenerationOptions,
-    shown,
 )
 from segue.engine.piece import Piece, checked_key_lock, seed_of
 

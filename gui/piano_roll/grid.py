@@ -115,9 +115,13 @@ class NoteGrid(RollPane):
         piece = editor.document.piece
         key = (editor.shown_melody(), editor.shown_marker(), piece.fill_range,
                bool(piece.variations))
-        if self._dimmed[0] != key:  # Melody equality: identical objects compare at once
-            self._dimmed = (key, paint.notes_to_dim(*key))
-        return self._dimmed[1]
+        found_for, notes = self._dimmed
+        if found_for != key:  # Melody equality: identical objects compare at once
+            notes = paint.notes_to_dim(*key)
+        # Kept under this key even when equal: an equal melody that is another object would
+        # otherwise be compared note by note on every repaint.
+        self._dimmed = (key, notes)
+        return notes
 
     def hint_text(self) -> str | None:
         """The one-line hint an empty roll shows until the first note (None otherwise)."""

@@ -11,11 +11,12 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
+from segue.engine import limits
 from segue.engine.melody import TEMPO_RANGE
 from segue.gui.document import MERGE_TEMPO, MERGE_TIME_SIGNATURE, Document
 from segue.gui.number_box import DecimalNumberBox, NumberBox
 
-DENOMINATORS = (1, 2, 4, 8, 16, 32)
+DENOMINATORS = limits.METER_DENOMINATORS
 
 
 class MeterControls(QWidget):
@@ -33,7 +34,7 @@ class MeterControls(QWidget):
         self.tempo.setKeyboardTracking(False)  # typing "140" is one change, not "1", "14", "140"
         self.tempo.setToolTip("Tempo in beats (quarter notes) per minute")
         self.numerator = NumberBox("Beats per bar")
-        self.numerator.setRange(1, 64)
+        self.numerator.setRange(*limits.METER_NUMERATOR_RANGE)
         self.numerator.setKeyboardTracking(False)
         self.numerator.setToolTip("Beats per bar")
         self.denominator = QComboBox()

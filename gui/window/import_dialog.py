@@ -4,10 +4,10 @@ tune to take when there are several, then read it.
 :func:`import_midi_file` parses the file once (``engine.midi_io.parse_midi``) and lists its parts;
 drum parts and empty parts are never candidates. With one candidate it is taken; with several the caller's
 ``choose`` is asked (the app shows :class:`TrackChooserDialog`: name, instrument, channel, note
-count and range, the engine's suggested melody preselected and why). :func:`import_notation_file` does the same
-for notation (``engine.notation``): an ABC file's tunes or a MusicXML score's parts are listed in
-the same chooser. Errors are the engine's ``MidiImportError`` or ``NotationImportError``, whose
-text already names the file and the reason.
+count and range, the engine's suggested melody preselected and why). Notation (``engine.notation``)
+is read in the worker (``gui.window.notation_jobs``), and an ABC file's tunes or a MusicXML
+score's parts are listed in the same chooser. Errors are the engine's ``MidiImportError`` or
+``NotationImportError``, whose text already names the file and the reason.
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
     QVBoxLayout,
 )
-
-from segue.engine.file_formats import is_notation_path
 
 COLUMNS = ("Part", "Name", "Instrument", "Channel", "Notes", "Range", "")
 TUNE_COLUMNS = ("Tune", "Title", "Key and meter", "Notes", "")
@@ -84,30 +82,6 @@ def import_midi_file(path: str | Path, choose: Callable[[str, list], int | None]
         track = candidates[0].index
     # No candidate: the engine's read explains why (no notes, only drums...).
     return parsed.import_part(track)
-
-
-def import_parsed_notation(parsed, choose: Callable[[str, list], int | None]):
-    """The ImportResult of the part or tune the user picks (None when cancelled)."""
-    index = None
-    if len(parsed.parts) > 1:
-        index = choose(Path(parsed.path).name, parsed.parts)
-        if index is None:
-            return None
-    return parsed.import_part(index)
-
-
-def import_notation_file(path: str | Path, choose: Callable[[str, list], int | None]):
-    """An ABC or MusicXML file's ImportResult (None when cancelled); NotationImportError."""
-    from segue.engine import notation
-
-    return import_parsed_notation(notation.parse_notation(path), choose)
-
-
-def import_file(path: str | Path, choose: Callable[[str, list], int | None]):
-    """:func:`import_midi_file` or :func:`import_notation_file`, by the file's suffix."""
-    if is_notation_path(path):
-        return import_notation_file(path, choose)
-    return import_midi_file(path, choose)
 
 
 def _columns(tracks: list) -> tuple[str, ...]:

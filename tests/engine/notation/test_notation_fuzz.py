@@ -73,7 +73,9 @@ def test_unit_lengths_outside_the_limits_are_refused(unit):
     _refused(f"X:1\nL:{unit}\nK:C\nCDEF|\n", f"unit note length L:{unit}")
 
 
-def _long_tune(notes: int) -> str:
+def long_tune(notes: int) -> str:
+    """An ABC tune of ``notes`` eighth notes (random pitches, seeded by the count); also the
+    long tunes of bench/notation_limits.py."""
     rng = random.Random(notes)
     bars = [
         " ".join("".join(rng.choice("GABcdefg") for _ in range(2)) for _ in range(4)) + " |"
@@ -83,7 +85,7 @@ def _long_tune(notes: int) -> str:
 
 
 def test_a_64_kb_tune_is_listed_then_refused_with_its_note_count():
-    text = _long_tune(40_000)
+    text = long_tune(40_000)
     assert len(text) > 64 * 1024
     parsed = parse_abc_text(text, "long.abc")
     assert parsed.parts[0].note_count == 40_000
@@ -91,7 +93,7 @@ def test_a_64_kb_tune_is_listed_then_refused_with_its_note_count():
 
 
 def test_a_tune_at_the_note_limit_imports():
-    melody = parse_abc_text(_long_tune(limits.MAX_NOTATION_NOTES)).import_part().melody
+    melody = parse_abc_text(long_tune(limits.MAX_NOTATION_NOTES)).import_part().melody
     assert len(melody.notes) > 1000
 
 
