@@ -27,13 +27,8 @@ import os
 import sys
 from pathlib import Path
 
-from segue.engine import file_formats
-from segue.engine.ml.catalog import DEFAULT_MODEL, model_path
-
-
-class CliError(Exception):
-    """A problem to report to the user in one line."""
-
+from segue.engine.cli_args import CliError, default_text, positive_int, set_threads
+from segue.engine.ml.catalog import DEFAULT_MODEL
 
 # --- commands -----------------------------------------------------------------------------------
 
@@ -47,13 +42,6 @@ def cmd_corpus_build(args) -> int:
     )
     print(report.summary())
     return 0
-
-
-def _set_threads(threads: int | None) -> None:
-    import torch  # noqa: PLC0415
-
-    if threads:
-        torch.set_num_threads(threads)
 
 
 _MODEL_FLAGS = {
@@ -78,7 +66,7 @@ def cmd_train(args) -> int:
     from segue.engine.ml.model_config import ModelConfig  # noqa: PLC0415
     from segue.engine.ml.training import TrainOptions, train  # noqa: PLC0415
 
-    _set_threads(args.threads)
+    set_threads(args.threads)
     config = ModelConfig(
         **_given(args, _MODEL_FLAGS),
         relative_head=not args.no_relative_head,
@@ -117,7 +105,7 @@ def cmd_evaluate(args) -> int:
     from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
     from segue.engine.ml.evaluation import evaluate, format_report  # noqa: PLC0415
 
-    _set_threads(args.threads)
+    set_threads(args.threads)
     model = load_model(args.model, device=args.device)
     result = evaluate(
         model, args.corpus, args.split, cache_dir=args.cache_dir,
@@ -138,56 +126,6 @@ def cmd_evaluate(args) -> int:
         print(json.dumps(_clean(flat), sort_keys=False))
     else:
         print(format_report(result))
-    return 0
-
-
-def _pitch_range(text: str | None):
-    if text is None:
-        return None
-    try:
-        low, high = (int(part) for part in text.replace(":", "-").split("-"))
-    except ValueError:
-        raise CliError(f"--pitch-range must look like 48-84, got {text!r}") from None
-    return low, high
-
-
-def _output_paths(out: Path, count: int) -> list[Path]:
-    if count == 1:
-        return [out]
-    suffix = out.suffix or file_formats.MIDI.suffix
-    return [out.with_name(f"{out.stem}-{i}{suffix}") for i in range(1, count + 1)]
-
-
-def cmd_generate(args) -> int:
-    from segue.engine.encoding import fit_to_range  # noqa: PLC0415
-    from segue.engine.midi_io import read_midi, write_midi  # noqa: PLC0415
-    from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
-    from segue.engine.ml.options import GenerationOptions  # noqa: PLC0415
-    from segue.engine.ml.sampling import generate, steps_for_bars  # noqa: PLC0415
-
-    _set_threads(args.threads)
-    seed = read_midi(args.seed)
-    model = load_model(model_path(args.model), device=args.device)
-    if not seed.notes:
-        raise CliError(f"{args.seed}: the file has no notes to continue")
-    try:
-        fit_to_range(seed, model.encoding)
-    except ValueError as exc:
-        raise CliError(f"{args.seed}: {exc}") from None
-    steps = args.steps if args.steps is not None else steps_for_bars(seed, args.bars)
-    options = GenerationOptions(
-        temperature=args.temperature, rest_weight=args.rest_weight, variations=args.variations,
-        rng_seed=args.rng_seed, key=args.key, pitch_range=_pitch_range(args.pitch_range),
-        top_p=args.top_p, adaptive_temperature=args.adaptive_temperature,
-        beam_width=args.beam, follow_seed=args.follow_seed,
-    )
-    melodies = generate(model, seed, steps, options, start=args.start)
-    for melody, path in zip(melodies, _output_paths(Path(args.out), len(melodies))):
-        if args.continuation_only:
-            write_midi(melody, path)
-        else:
-            write_midi(seed, path, continuation=melody, separate_tracks=args.separate_tracks)
-        print(f"{path}: {len(melody.notes)} new notes")
     return 0
 
 
@@ -237,24 +175,8 @@ def cmd_convert(args) -> int:
 # --- arguments ----------------------------------------------------------------------------------
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
-    return value
-
-
-def _default(value) -> str:
-    """``(default 0.003)``: a dataclass default as help text."""
-    return f"(default {value:g})" if isinstance(value, float) else f"(default {value})"
-
-
 def build_parser() -> argparse.ArgumentParser:
-    from segue.engine import __version__  # noqa: PLC0415
-    from segue.engine.ml import options as generation  # noqa: PLC0415
+    from segue.engine import __version__, cli_generate  # noqa: PLC0415
     from segue.engine.ml.model_config import ModelConfig  # noqa: PLC0415
     from segue.engine.ml.train_options import TrainOptions  # noqa: PLC0415
 
@@ -275,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
             help="the folder of the Nottingham Music Database's ABC files (its ABC_cleaned)",
         )
         command.add_argument("--cache-dir", help="where the cache goes (default ~/.cache/segue/corpora)")
-        command.add_argument("--workers", type=_positive_int, help="parsing processes (default: all cores)")
+        command.add_argument("--workers", type=positive_int, help="parsing processes (default: all cores)")
         command.add_argument("--quiet", action="store_true", help="no progress bar")
         command.set_defaults(run=cmd_corpus_build)
     nottingham.set_defaults(name="nottingham")
@@ -285,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     train_defaults, shape_defaults = TrainOptions(), ModelConfig()
     train = commands.add_parser("train", help="train a model on a built corpus")
     train.add_argument("--corpus", default=train_defaults.corpus,
-                       help=f"corpus name or folder {_default(train_defaults.corpus)}")
+                       help=f"corpus name or folder {default_text(train_defaults.corpus)}")
     train.add_argument("--out", required=True, help="model path without suffix, e.g. runs/folk")
     train.add_argument("--cache-dir", help="the corpus cache folder")
     train.add_argument("--resume", action="store_true", help="continue from OUT.train.*")
@@ -293,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="start from this model's weights and shape (fine-tuning)")
     train.add_argument("--max-minutes", type=float, help="stop after this long (schedule follows)")
     train.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
-    train.add_argument("--threads", type=_positive_int, help="torch CPU threads")
+    train.add_argument("--threads", type=positive_int, help="torch CPU threads")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     for flag, kind, text in (
         ("epochs", int, "epochs the learning-rate schedule spans"),
@@ -309,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("seed", int, "makes the run repeatable"),
     ):
         default = getattr(train_defaults, _TRAIN_FLAGS[flag.replace("-", "_")])
-        train.add_argument(f"--{flag}", type=kind, help=f"{text} {_default(default)}")
+        train.add_argument(f"--{flag}", type=kind, help=f"{text} {default_text(default)}")
     shape = train.add_argument_group("model shape (defaults: engine.ml.model_config.ModelConfig)")
     for flag, kind, text in (
         ("hidden-size", int, "LSTM units per layer"),
@@ -325,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("max-pitch", int, "highest pitch"),
     ):
         default = getattr(shape_defaults, _MODEL_FLAGS[flag.replace("-", "_")])
-        shape.add_argument(f"--{flag}", type=kind, help=f"{text} {_default(default)}")
+        shape.add_argument(f"--{flag}", type=kind, help=f"{text} {default_text(default)}")
     shape.add_argument("--no-relative-head", action="store_true", help="no interval output head")
     shape.add_argument("--no-layer-norm", action="store_true", help="no layer norm before the output")
     train.set_defaults(run=cmd_train)
@@ -336,58 +258,29 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--split", default="test", choices=("train", "validation", "test"))
     evaluate.add_argument("--json", action="store_true", help="one JSON object on stdout")
     evaluate.add_argument("--no-baseline", action="store_true", help="skip the n-gram baseline")
-    evaluate.add_argument("--max-order", type=_positive_int, default=20, help="highest n-gram order tried (default 20)")
+    evaluate.add_argument("--max-order", type=positive_int, default=20, help="highest n-gram order tried (default 20)")
     evaluate.add_argument("--cache-dir", help="the corpus cache folder")
     evaluate.add_argument("--follow-seed", type=float, default=0.0, metavar="X",
                           help="also score following each tune, 0-1 (default 0: off)")
-    evaluate.add_argument("--prime-bars", type=_positive_int, metavar="N",
+    evaluate.add_argument("--prime-bars", type=positive_int, metavar="N",
                           help="also continue bars 1..N of each tune and compare with bars N+1..2N")
     evaluate.add_argument("--plot", metavar="PNG", help="with --prime-bars: interval histograms to PNG")
     evaluate.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
-    evaluate.add_argument("--threads", type=_positive_int, help="torch CPU threads")
+    evaluate.add_argument("--threads", type=positive_int, help="torch CPU threads")
     evaluate.set_defaults(run=cmd_evaluate)
-
-    gen = commands.add_parser("generate", help="continue a MIDI seed")
-    gen.add_argument("--seed", required=True, help="the seed melody, a MIDI file")
-    gen.add_argument("--out", required=True, help="output .mid (NAME-1.mid ... for several variations)")
-    gen.add_argument("--model", default=DEFAULT_MODEL, help=f"model name or path (default {DEFAULT_MODEL})")
-    length = gen.add_mutually_exclusive_group()
-    length.add_argument("--bars", type=float, default=generation.BARS.default,
-                        help=f"length in bars of the seed's meter {_default(generation.BARS.default)}")
-    length.add_argument("--steps", type=_positive_int, help="length in grid steps")
-    gen.add_argument("--temperature", type=float, default=generation.TEMPERATURE.default,
-                     help=f"sampling temperature {_default(generation.TEMPERATURE.default)}")
-    gen.add_argument("--rest-weight", type=float, default=generation.REST_WEIGHT.default,
-                     help=f"weight of rests against notes {_default(generation.REST_WEIGHT.default)}")
-    gen.add_argument("--variations", type=_positive_int, default=1)
-    gen.add_argument("--rng-seed", type=int, help="makes the result repeatable")
-    gen.add_argument("--key", help="lock to a key: 'C major', 'F# minor' ... or auto")
-    gen.add_argument("--pitch-range", help="LOW-HIGH MIDI pitches, e.g. 55-84")
-    gen.add_argument("--top-p", type=float, help="nucleus sampling threshold in (0, 1]")
-    gen.add_argument("--start", type=int, help="grid step where the continuation starts (default: seed end)")
-    gen.add_argument("--adaptive-temperature", type=float, metavar="BITS",
-                     help="steer each step's entropy towards BITS (temperature x0.5-x2)")
-    gen.add_argument("--beam", type=_positive_int, help="beam search of this width (most likely)")
-    gen.add_argument("--follow-seed", type=float, default=generation.FOLLOW_SEED.default, metavar="X",
-                     help=f"follow the seed's motifs, 0 (off) to 1 {_default(generation.FOLLOW_SEED.default)}")
-    gen.add_argument("--continuation-only", action="store_true", help="write only the new notes")
-    gen.add_argument("--separate-tracks", action="store_true", help="seed and continuation on two tracks")
-    gen.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
-    gen.add_argument("--threads", type=_positive_int, help="torch CPU threads")
-    gen.set_defaults(run=cmd_generate)
 
     openings = commands.add_parser("openings", help="opening phrases to ship with a model")
     openings.add_argument("--corpus", default="essen", help="corpus name or folder (default essen)")
     openings.add_argument("--out", required=True, help="e.g. models/folk.openings.json")
-    openings.add_argument("--count", type=_positive_int, default=40, help="how many (default 40)")
+    openings.add_argument("--count", type=positive_int, default=40, help="how many (default 40)")
     openings.add_argument("--rng-seed", type=int, default=0, help="which tunes (default 0)")
     openings.add_argument("--cache-dir", help="the corpus cache folder")
     openings.set_defaults(run=cmd_openings)
 
     init = commands.add_parser("init-model", help="write a randomly initialised model (development)")
     init.add_argument("path", help="model path without suffix")
-    init.add_argument("--hidden-size", type=_positive_int, default=64)
-    init.add_argument("--layers", type=_positive_int, default=1)
+    init.add_argument("--hidden-size", type=positive_int, default=64)
+    init.add_argument("--layers", type=positive_int, default=1)
     init.add_argument("--seed", type=int, default=0)
     init.set_defaults(run=cmd_init_model)
 
@@ -403,9 +296,11 @@ def build_parser() -> argparse.ArgumentParser:
     convert = commands.add_parser("convert", help="a melody from one file format to another")
     convert.add_argument("source", help=".mid, .abc, .musicxml, .xml, .mxl or .segue")
     convert.add_argument("destination", help="the file to write; its suffix picks the format")
-    convert.add_argument("--part", type=_positive_int, help="the MIDI part, ABC tune or MusicXML "
+    convert.add_argument("--part", type=positive_int, help="the MIDI part, ABC tune or MusicXML "
                          "part to take, from 1 (default: the best MIDI part, the first tune)")
     convert.set_defaults(run=cmd_convert)
+    for module in (cli_generate,):  # commands in modules of their own
+        module.add_parser(commands)
     return parser
 
 

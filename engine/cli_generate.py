@@ -1,0 +1,92 @@
+"""``segue-cli generate``: continue a MIDI seed with a model, one file per variation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from segue.engine import file_formats
+from segue.engine.cli_args import CliError, default_text, positive_int, set_threads
+from segue.engine.ml.catalog import DEFAULT_MODEL, model_path
+
+
+def _pitch_range(text: str | None):
+    if text is None:
+        return None
+    try:
+        low, high = (int(part) for part in text.replace(":", "-").split("-"))
+    except ValueError:
+        raise CliError(f"--pitch-range must look like 48-84, got {text!r}") from None
+    return low, high
+
+
+def _output_paths(out: Path, count: int) -> list[Path]:
+    if count == 1:
+        return [out]
+    suffix = out.suffix or file_formats.MIDI.suffix
+    return [out.with_name(f"{out.stem}-{i}{suffix}") for i in range(1, count + 1)]
+
+
+def run(args) -> int:
+    from segue.engine.encoding import fit_to_range  # noqa: PLC0415
+    from segue.engine.midi_io import read_midi, write_midi  # noqa: PLC0415
+    from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
+    from segue.engine.ml.options import GenerationOptions  # noqa: PLC0415
+    from segue.engine.ml.sampling import generate, steps_for_bars  # noqa: PLC0415
+
+    set_threads(args.threads)
+    seed = read_midi(args.seed)
+    model = load_model(model_path(args.model), device=args.device)
+    if not seed.notes:
+        raise CliError(f"{args.seed}: the file has no notes to continue")
+    try:
+        fit_to_range(seed, model.encoding)
+    except ValueError as exc:
+        raise CliError(f"{args.seed}: {exc}") from None
+    steps = args.steps if args.steps is not None else steps_for_bars(seed, args.bars)
+    options = GenerationOptions(
+        temperature=args.temperature, rest_weight=args.rest_weight, variations=args.variations,
+        rng_seed=args.rng_seed, key=args.key, pitch_range=_pitch_range(args.pitch_range),
+        top_p=args.top_p, adaptive_temperature=args.adaptive_temperature,
+        beam_width=args.beam, follow_seed=args.follow_seed,
+    )
+    melodies = generate(model, seed, steps, options, start=args.start)
+    for melody, path in zip(melodies, _output_paths(Path(args.out), len(melodies))):
+        if args.continuation_only:
+            write_midi(melody, path)
+        else:
+            write_midi(seed, path, continuation=melody, separate_tracks=args.separate_tracks)
+        print(f"{path}: {len(melody.notes)} new notes")
+    return 0
+
+
+def add_parser(commands) -> None:
+    from segue.engine.ml import options as generation  # noqa: PLC0415
+
+    gen = commands.add_parser("generate", help="continue a MIDI seed")
+    gen.add_argument("--seed", required=True, help="the seed melody, a MIDI file")
+    gen.add_argument("--out", required=True, help="output .mid (NAME-1.mid ... for several variations)")
+    gen.add_argument("--model", default=DEFAULT_MODEL, help=f"model name or path (default {DEFAULT_MODEL})")
+    length = gen.add_mutually_exclusive_group()
+    length.add_argument("--bars", type=float, default=generation.BARS.default,
+                        help=f"length in bars of the seed's meter {default_text(generation.BARS.default)}")
+    length.add_argument("--steps", type=positive_int, help="length in grid steps")
+    gen.add_argument("--temperature", type=float, default=generation.TEMPERATURE.default,
+                     help=f"sampling temperature {default_text(generation.TEMPERATURE.default)}")
+    gen.add_argument("--rest-weight", type=float, default=generation.REST_WEIGHT.default,
+                     help=f"weight of rests against notes {default_text(generation.REST_WEIGHT.default)}")
+    gen.add_argument("--variations", type=positive_int, default=1)
+    gen.add_argument("--rng-seed", type=int, help="makes the result repeatable")
+    gen.add_argument("--key", help="lock to a key: 'C major', 'F# minor' ... or auto")
+    gen.add_argument("--pitch-range", help="LOW-HIGH MIDI pitches, e.g. 55-84")
+    gen.add_argument("--top-p", type=float, help="nucleus sampling threshold in (0, 1]")
+    gen.add_argument("--start", type=int, help="grid step where the continuation starts (default: seed end)")
+    gen.add_argument("--adaptive-temperature", type=float, metavar="BITS",
+                     help="steer each step's entropy towards BITS (temperature x0.5-x2)")
+    gen.add_argument("--beam", type=positive_int, help="beam search of this width (most likely)")
+    gen.add_argument("--follow-seed", type=float, default=generation.FOLLOW_SEED.default, metavar="X",
+                     help=f"follow the seed's motifs, 0 (off) to 1 {default_text(generation.FOLLOW_SEED.default)}")
+    gen.add_argument("--continuation-only", action="store_true", help="write only the new notes")
+    gen.add_argument("--separate-tracks", action="store_true", help="seed and continuation on two tracks")
+    gen.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    gen.add_argument("--threads", type=positive_int, help="torch CPU threads")
+    gen.set_defaults(run=run)
