@@ -10,6 +10,10 @@ Figures (milliseconds, warm, medians over ``--runs``):
   and ``follow_added_ms`` what following adds over the same 4-bar seed without it (rerolls,
   so the seed pass does not blur the difference); ``key_lock_added_ms`` what a key lock to a
   distant key adds to the same rerolls (the scale fold on every step).
+- ``generate_64x8_chords_ms``: as ``generate_64x8_ms`` (new seeds) with a chord a bar given over
+  seed and continuation (``chords=``), and ``chords_ratio`` that / the same without chords,
+  timed in alternation (a busy CPU slows both alike); a model without chord input ignores
+  them (time ``--model nottingham`` for the chord-aware one).
 - ``step_batch1_ms`` / ``step_batch8_ms``: one incremental model step.
 - ``rerun_window_64x8_ms``: the method of the usual write-ups, re-running the model over a
   64-step window for every new step, timed in the same run; ``speedup`` = that / ours.
@@ -34,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
+from segue.engine.chords import Chord  # noqa: E402
 from segue.engine.melody import Melody, Note  # noqa: E402
 from segue.engine.ml.catalog import DEFAULT_MODEL, model_path, model_paths  # noqa: E402
 from segue.engine.ml.checkpoint import load_model  # noqa: E402
@@ -96,6 +101,16 @@ def main() -> None:
     # seed pass), and the same seed again (a reroll).
     fresh_seeds = iter([SEED.transpose(k % 24 - 12).shift(k // 24) for k in range(10 * args.runs)])
     ours = timed(lambda: generate(model, next(fresh_seeds), 64, variations=8, rng_seed=1), args.runs)
+    # A chord a bar over seed and continuation (the furthest seed ends before step 64).
+    chords = [Chord(bar * 16, 16, "GCDG"[bar % 4]) for bar in range(9)]
+    for _ in range(3):
+        generate(model, SEED, 64, variations=8, rng_seed=1, chords=chords)
+    chorded, unchorded = [], []
+    for k in range(args.runs):
+        seed = SEED.transpose(k % 24 - 12).shift(k // 24 + 1)  # new seeds: no reroll cache
+        for given, times in ((chords, chorded), (None, unchorded)):
+            times += timed(lambda s=seed, g=given: generate(model, s, 64, variations=8, rng_seed=1,
+                                                            chords=g), 1)
     reroll = timed(lambda: generate(model, SEED, 64, variations=8, rng_seed=1), args.runs)
     four_bars = SEED.concatenate(SEED.transpose(2))  # 4 bars of 4/4
     plain4 = timed(lambda: generate(model, four_bars, 64, variations=8, rng_seed=1), args.runs)
@@ -133,6 +148,8 @@ def main() -> None:
         "generate_64x8_ms": round(statistics.median(ours), 2),
         "generate_64x8_p90_ms": round(sorted(ours)[int(0.9 * (len(ours) - 1))], 2),
         "generate_64x8_reroll_ms": round(statistics.median(reroll), 2),
+        "generate_64x8_chords_ms": round(statistics.median(chorded), 2),
+        "chords_ratio": round(statistics.median(chorded) / statistics.median(unchorded), 3),
         "generate_64x8_follow_ms": round(statistics.median(follow4), 2),
         "follow_added_ms": round(statistics.median(follow4) - statistics.median(plain4), 2),
         "key_lock_added_ms": round(statistics.median(locked4) - statistics.median(plain4), 2),

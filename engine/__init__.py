@@ -18,6 +18,13 @@ Chords (``engine.chords``, no music21)
         "sus"), ``.pitch_classes``; ``voicing(chord, previous)``, ``bass_note(chord)``,
         ``majmin(chord)`` ("C:maj", "A:min", "N": evaluation's reduction),
         ``music21_figure(chord)``, ``chords_in``, ``cut_at``
+    ``harmonize(melody, *, model=None, key=None, alternatives=0, rng_seed=None)``  suggested
+        chords covering the melody (``SuggestedChord``: a Chord with ``probability`` and
+        ``alternatives``); the shipped network (``models/harmony``, torch loads on first use)
+        or ``model="hmm"``, the baseline (``engine.harmony``, ``engine.harmony_beats``)
+    ``accompaniment.accompaniment_notes(chords, melody, AccompanimentSettings(...))``   the
+        chords as an accompaniment part (block, boom-chick, waltz, jig, arpeggio) for
+        playback, MIDI export (a "Chords" track and chord markers) and audio export
 
 Encoding (``engine.encoding``)
     ``EventEncoding(min_pitch, max_pitch)``   melody <-> one token per step (rest, hold, note-on)
@@ -70,9 +77,10 @@ The model (``engine.ml``: ``model``, ``stepper``, ``checkpoint``, ``catalog``, `
     ``train(TrainOptions(...), out)``              AdamW, schedule, early stopping, DDP-ready
         (``engine.ml.train_options``, ``train_state`` for --resume, ``distributed``)
 
-Sessions (``engine.session``): ``Session(piece, generation)``, ``read_session(path)``,
-    ``write_session(path, piece, generation)`` (the one way ``.segue`` files are read and
-    written; ``SessionFileError`` names the file), ``dumps``, ``loads`` (the JSON schema;
+Sessions (``engine.session``): ``Session(piece, generation, accompaniment)``,
+    ``read_session(path)``, ``write_session(path, piece, generation, accompaniment=None)`` (the
+    one way ``.segue`` files are read and written; ``SessionFileError`` names the file),
+    ``dumps``, ``loads`` (the JSON schema;
     ``SessionError`` for a broken or newer text). Melody JSON: ``engine.melody_json``
 
 Live MIDI (``engine.live``: the only package that touches MIDI ports; its docstring maps it)
@@ -117,6 +125,7 @@ _LAZY = {
     "corpus_openings": "segue.engine.openings",
     "Piece": "segue.engine.piece",
     "Chord": "segue.engine.chords",
+    "harmonize": "segue.engine.harmony",
     "read_session": "segue.engine.session",
     "write_session": "segue.engine.session",
     "ModelConfig": "segue.engine.ml.model",

@@ -249,6 +249,27 @@ class Chord:
         return dataclasses.replace(self, **changes)
 
 
+@dataclass(frozen=True)
+class SuggestedChord(Chord):
+    """A chord the harmonizer suggests (:func:`engine.harmony.harmonize`): how probable it
+    is (0-1) and up to a few ``alternatives`` as ``(symbol, probability)``, best first, the
+    chosen symbol not among them. ``with_symbol`` (picking an alternative) keeps them."""
+
+    probability: float = 1.0
+    alternatives: tuple[tuple[str, float], ...] = ()
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not 0.0 <= self.probability <= 1.0:  # NaN fails too
+            raise ValueError(f"chord probability {self.probability!r} is outside 0-1")
+        object.__setattr__(self, "probability", float(self.probability))
+        object.__setattr__(self, "alternatives", tuple(
+            (parse_symbol(symbol).symbol, float(p)) for symbol, p in self.alternatives))
+
+    def with_symbol(self, symbol: str) -> SuggestedChord:
+        return dataclasses.replace(self, symbol=symbol)
+
+
 def music21_figure(chord: Chord | str) -> str:
     """The symbol as music21 reads it: flats as ``-`` and music21's names for ``maj9``,
     ``maj13``, ``69``, ``m69`` and ``9sus4``. "No chord" stays ``N.C.``, which music21 reads

@@ -5,12 +5,17 @@
     segue-cli train --corpus essen --out runs/folk [--epochs 20] [--resume] [--seed 0] ...
     segue-cli evaluate --model models/folk --corpus essen --split test [--json] \
         [--follow-seed 1] [--prime-bars 4 [--plot intervals.png]]
+    segue-cli evaluate --harmony [--split test] [--json]   (chords, see engine.cli_harmonizer)
+    segue-cli harmonize-train --out models/harmony/nottingham   (the shipped harmonizer)
     segue-cli generate --seed in.mid --out out.mid --bars 4 --temperature 0.9 \\
         --rest-weight 0.8 --variations 4 --rng-seed 7 [--key auto] [--model folk]
     segue-cli openings --corpus essen --out models/folk.openings.json [--count 40]
     segue-cli init-model PATH [--hidden-size 64 --layers 1]   (random weights, for development)
     segue-cli render IN.mid OUT.wav [--program N] [--soundfont F] [--rate 44100|48000] [--tempo BPM]
+        [--no-chords]   (the file's chords are accompanied, as the app plays them)
     segue-cli convert IN OUT [--part N]   (.mid, .abc, .musicxml/.xml/.mxl, .segue, by suffix)
+    segue-cli learn FOLDER --from folk [--name NAME | --out PATH] [--minutes 5] [--force]
+    segue-cli harmonize IN OUT [--part N] [--key K] [--model M]   (chords for the melody)
 
 Training runs unchanged under ``torchrun --nproc_per_node=N -m segue.engine.cli train ...``.
 Errors print one line naming the file and the reason; set SEGUE_DEBUG=1 for tracebacks.
@@ -48,7 +53,7 @@ _MODEL_FLAGS = {
     "hidden_size": "hidden_size", "layers": "num_layers", "token_dim": "token_dim",
     "pitch_dim": "pitch_dim", "contour_dim": "contour_dim", "meter_dim": "meter_dim",
     "lookback_dim": "lookback_dim", "dropout": "dropout", "input_dropout": "input_dropout",
-    "min_pitch": "min_pitch", "max_pitch": "max_pitch",
+    "min_pitch": "min_pitch", "max_pitch": "max_pitch", "chord_dim": "chord_dim",
 }
 _TRAIN_FLAGS = {
     "epochs": "epochs", "batch_size": "batch_size", "lr": "learning_rate",
@@ -102,6 +107,10 @@ def _clean(value):
 
 
 def cmd_evaluate(args) -> int:
+    if args.harmony:
+        from segue.engine.cli_harmonizer import run_evaluate  # noqa: PLC0415
+
+        return run_evaluate(args)
     from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
     from segue.engine.ml.evaluation import evaluate, format_report  # noqa: PLC0415
 
@@ -156,11 +165,12 @@ def cmd_init_model(args) -> int:
 
 
 def cmd_render(args) -> int:
+    from segue.engine.accompaniment import AccompanimentSettings  # noqa: PLC0415
     from segue.engine.audio.midi_render import render_midi_file  # noqa: PLC0415
 
     print(render_midi_file(
         args.midi, args.out, program=args.program, soundfont=args.soundfont, rate=args.rate,
-        tempo=args.tempo,
+        tempo=args.tempo, accompaniment=AccompanimentSettings(on=not args.no_chords),
     ))
     return 0
 
@@ -176,7 +186,13 @@ def cmd_convert(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from segue.engine import __version__, cli_generate  # noqa: PLC0415
+    from segue.engine import (  # noqa: PLC0415
+        __version__,
+        cli_generate,
+        cli_harmonize,
+        cli_harmonizer,
+        cli_learn,
+    )
     from segue.engine.ml.model_config import ModelConfig  # noqa: PLC0415
     from segue.engine.ml.train_options import TrainOptions  # noqa: PLC0415
 
@@ -245,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("input-dropout", float, "dropout on the input features"),
         ("min-pitch", int, "lowest pitch"),
         ("max-pitch", int, "highest pitch"),
+        ("chord-dim", int, "chord input size (hears the corpus's chords), 0 switches it off"),
     ):
         default = getattr(shape_defaults, _MODEL_FLAGS[flag.replace("-", "_")])
         shape.add_argument(f"--{flag}", type=kind, help=f"{text} {default_text(default)}")
@@ -267,6 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--plot", metavar="PNG", help="with --prime-bars: interval histograms to PNG")
     evaluate.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     evaluate.add_argument("--threads", type=positive_int, help="torch CPU threads")
+    evaluate.add_argument("--harmony", action="store_true", help="instead: the harmonizer's "
+                          "chord accuracy on the nottingham split beside its baselines")
     evaluate.set_defaults(run=cmd_evaluate)
 
     openings = commands.add_parser("openings", help="opening phrases to ship with a model")
@@ -291,6 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--soundfont", help="an .sf2/.sf3 file (default: the built-in bank)")
     render.add_argument("--rate", type=int, choices=(44100, 48000), default=44100, help="sample rate in Hz")
     render.add_argument("--tempo", type=float, help="BPM (default: the file's tempo)")
+    render.add_argument("--no-chords", action="store_true", help="leave out the accompaniment of the file's chords (its chord markers or chord part)")
     render.set_defaults(run=cmd_render)
 
     convert = commands.add_parser("convert", help="a melody from one file format to another")
@@ -299,7 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--part", type=positive_int, help="the MIDI part, ABC tune or MusicXML "
                          "part to take, from 1 (default: the best MIDI part, the first tune)")
     convert.set_defaults(run=cmd_convert)
-    for module in (cli_generate,):  # commands in modules of their own
+    for module in (cli_generate, cli_learn, cli_harmonizer, cli_harmonize):  # modules of their own
         module.add_parser(commands)
     return parser
 
@@ -316,6 +336,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         ("segue.engine.audio.soundfont", "SoundFontError"),
         ("segue.engine.audio.audio_files", "AudioExportError"),
         ("segue.engine.session", "SessionFileError"),
+        ("segue.engine.ml.style_learning", "ModelWriteError"),
     ):
         loaded = sys.modules.get(module)  # only modules the command used can have raised
         if loaded is not None and hasattr(loaded, name):

@@ -8,6 +8,12 @@ from segue.engine import file_formats
 from segue.engine.cli_args import CliError, default_text, positive_int, set_threads
 from segue.engine.ml.catalog import DEFAULT_MODEL, model_path
 
+CHORDS_HELP = (
+    "chords to continue over, e.g. \"G D Em C\": one chord a bar from the bar where the "
+    "continuation starts; SYMBOL:N lasts N beats (\"G:2 D:2\"). Bars after the last chord "
+    "get chords proposed with the melody. Heard by a chord-aware model (nottingham)"
+)
+
 
 def _pitch_range(text: str | None):
     if text is None:
@@ -17,6 +23,29 @@ def _pitch_range(text: str | None):
     except ValueError:
         raise CliError(f"--pitch-range must look like 48-84, got {text!r}") from None
     return low, high
+
+
+def chords_from_text(text: str, melody, start: int) -> tuple:
+    """The chords ``--chords`` names, laid from the bar line at or before ``start`` (a bar
+    each, or ``:N`` beats of ``melody``'s meter); CliError naming a bad symbol or length."""
+    from segue.engine.chords import Chord  # noqa: PLC0415
+
+    chords, at = [], melody.bar_start(start)
+    for part in text.split():
+        symbol, colon, beats = part.partition(":")
+        length = melody.steps_per_bar
+        if colon:
+            if not beats.isdigit() or not 1 <= int(beats) <= 64:
+                raise CliError(f"--chords: {part!r} must give its length as 1-64 beats, e.g. G:2")
+            length = int(beats) * melody.steps_per_beat
+        try:
+            chords.append(Chord(at, length, symbol))
+        except ValueError as exc:
+            raise CliError(f"--chords: {exc}") from None
+        at += length
+    if not chords:
+        raise CliError("--chords needs at least one chord symbol, e.g. \"G D Em C\"")
+    return tuple(chords)
 
 
 def _output_paths(out: Path, count: int) -> list[Path]:
@@ -31,7 +60,7 @@ def run(args) -> int:
     from segue.engine.midi_io import read_midi, write_midi  # noqa: PLC0415
     from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
     from segue.engine.ml.options import GenerationOptions  # noqa: PLC0415
-    from segue.engine.ml.sampling import generate, steps_for_bars  # noqa: PLC0415
+    from segue.engine.ml.sampling import iter_generate, steps_for_bars  # noqa: PLC0415
 
     set_threads(args.threads)
     seed = read_midi(args.seed)
@@ -43,19 +72,26 @@ def run(args) -> int:
     except ValueError as exc:
         raise CliError(f"{args.seed}: {exc}") from None
     steps = args.steps if args.steps is not None else steps_for_bars(seed, args.bars)
+    start = seed.end if args.start is None else args.start
+    chords = None if args.chords is None else chords_from_text(args.chords, seed, max(0, start))
     options = GenerationOptions(
         temperature=args.temperature, rest_weight=args.rest_weight, variations=args.variations,
         rng_seed=args.rng_seed, key=args.key, pitch_range=_pitch_range(args.pitch_range),
         top_p=args.top_p, adaptive_temperature=args.adaptive_temperature,
         beam_width=args.beam, follow_seed=args.follow_seed,
     )
-    melodies = generate(model, seed, steps, options, start=args.start)
-    for melody, path in zip(melodies, _output_paths(Path(args.out), len(melodies))):
+    final = None  # the last update: the melodies and, with chords, each one's chords
+    for update in iter_generate(model, seed, steps, options, start=args.start, chords=chords):
+        final = update
+    melodies = final.melodies
+    carried = final.chords or [None] * len(melodies)
+    for melody, path, its_chords in zip(melodies, _output_paths(Path(args.out), len(melodies)), carried):
         if args.continuation_only:
             write_midi(melody, path)
         else:
             write_midi(seed, path, continuation=melody, separate_tracks=args.separate_tracks)
-        print(f"{path}: {len(melody.notes)} new notes")
+        over = f" over {' '.join(c.symbol for c in its_chords)}" if its_chords else ""
+        print(f"{path}: {len(melody.notes)} new notes{over}")
     return 0
 
 
@@ -85,6 +121,7 @@ def add_parser(commands) -> None:
     gen.add_argument("--beam", type=positive_int, help="beam search of this width (most likely)")
     gen.add_argument("--follow-seed", type=float, default=generation.FOLLOW_SEED.default, metavar="X",
                      help=f"follow the seed's motifs, 0 (off) to 1 {default_text(generation.FOLLOW_SEED.default)}")
+    gen.add_argument("--chords", metavar="\"G D Em C\"", help=CHORDS_HELP)
     gen.add_argument("--continuation-only", action="store_true", help="write only the new notes")
     gen.add_argument("--separate-tracks", action="store_true", help="seed and continuation on two tracks")
     gen.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")

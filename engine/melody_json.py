@@ -165,7 +165,7 @@ def _step(value: object, name: str, low: int, grid: Melody | None = None) -> int
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{name} must be a whole number of steps, got {shown(value)}")
     if value < low:
-        raise ValueError(f"{name} {value} is below {low}")
+        raise ValueError(f"{name} {shown(value)} is below {low}")
     if value > MAX_STEPS:
         bars = f"{MAX_STEPS // grid.steps_per_bar:,} bars of this meter" if grid is not None else "steps"
         raise ValueError(
@@ -179,7 +179,9 @@ def shown(value: object) -> str:
     """``repr(value)`` cut short: a hostile file must not make a message huge (or unprintable:
     Python refuses to turn an int of over 4,300 digits into text)."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}" if value.bit_length() <= 64 else "a number far too large"
+        if value.bit_length() <= 64:
+            return f"{value:,}"
+        return "a number far too large" if value > 0 else "a number far below zero"
     text = repr(value) if isinstance(value, (str, int, float, bool, type(None))) else type(value).__name__
     return text if len(text) <= 40 else text[:37] + "..."
 

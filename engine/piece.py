@@ -23,9 +23,10 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from segue.engine import keys
-from segue.engine.chords import Chord, check_chords, cut_at
+from segue.engine import keys, limits
+from segue.engine.chords import Chord, check_chords
 from segue.engine.melody import Melody, Note
+from segue.engine.pending_chords import ChordSuggestion, plain, replace_chords_in
 
 
 def seed_of(melody: Melody, marker: int) -> Melody:
@@ -129,7 +130,9 @@ def crop_to_seed(melody: Melody, start: int, end: int) -> tuple[Melody, int]:
 
 AUDITION_PRE_ROLL_BARS = 2  # an audition starts this many bars before what it auditions
 EDITED = ("melody", "marker", "chords")  # what an edit changes, and its undo restores
-PENDING = ("variations", "current", "fill_range", "phrase_end")  # proposals beside the piece
+# Proposals beside the piece: the pending variations (with the chords each proposes)...
+PENDING = ("variations", "current", "fill_range", "phrase_end", "variation_chords")
+SUGGESTION = ("chord_suggestion",)  # ...and a chord suggestion (Generate > Suggest Chords)
 LOOP = ("loop_region", "loop_on")  # the transport's loop, kept with the piece
 KEY_LOCK_OFF, KEY_LOCK_AUTO = "off", "auto"
 
@@ -154,9 +157,10 @@ EXPORT_PIECE, EXPORT_SEED, EXPORT_VARIATION = "piece", "seed", "variation"
 class Piece:
     """Everything a piece is, as one immutable value: the melody (which carries the tempo, the
     meter and a key of its own), its chords (:class:`engine.chords.Chord`, in order, never
-    overlapping; :meth:`with_chords` cuts them at :attr:`end`), the continue marker,
+    overlapping, free to run ahead of the melody), the continue marker,
     the pending variations and which one is current, a pending fill's range, where the pending
-    continuations were asked to end (``phrase_end``), and the loop.
+    continuations were asked to end (``phrase_end``), the chords each variation proposes, a
+    pending chord suggestion (:class:`engine.pending_chords.ChordSuggestion`), and the loop.
 
     The piece answers its own questions (the seed, what is heard, what Accept keeps, what each
     export choice holds, which melody an "auto" key is read from, where an audition starts), so
@@ -173,6 +177,8 @@ class Piece:
     loop_region: tuple[int, int] | None = None  # None loops the whole piece
     loop_on: bool = False
     key_lock: str = KEY_LOCK_OFF  # 'off', 'auto' (the key melody's key) or a key such as 'A minor'
+    variation_chords: tuple[tuple[Chord, ...], ...] = ()  # none, or each variation's chords
+    chord_suggestion: ChordSuggestion | None = None  # ghost chords to accept or discard
 
     def __post_init__(self):
         if not isinstance(self.melody, Melody):
@@ -180,6 +186,8 @@ class Piece:
         if isinstance(self.marker, bool) or not isinstance(self.marker, int) or self.marker < 0:
             raise ValueError(f"the continue marker must be a step from 0 on, got {self.marker!r}")
         object.__setattr__(self, "chords", check_chords(self.chords))
+        if self.chords:
+            limits.check_end(self.chords[-1].end, "the chord track", self.melody.steps_per_bar)
         object.__setattr__(self, "variations", tuple(self.variations))
         for i, variation in enumerate(self.variations):
             if not isinstance(variation, Melody):
@@ -207,6 +215,12 @@ class Piece:
         if not isinstance(self.loop_on, bool):
             raise ValueError(f"loop on must be true or false, got {self.loop_on!r}")
         object.__setattr__(self, "key_lock", checked_key_lock(self.key_lock))
+        chords = tuple(tuple(plain(c) for c in check_chords(v)) for v in self.variation_chords)
+        if chords and len(chords) != count:
+            raise ValueError(f"{len(chords)} variations' chords for {count} pending variations")
+        object.__setattr__(self, "variation_chords", chords)
+        if not isinstance(self.chord_suggestion, (ChordSuggestion, type(None))):
+            raise ValueError(f"not a chord suggestion: {type(self.chord_suggestion).__name__}")
 
     @classmethod
     def of(cls, melody: Melody, marker: int | None = None) -> Piece:
@@ -218,17 +232,17 @@ class Piece:
 
     @property
     def end(self) -> int:
-        """Where the piece ends, for its chords: the later of the melody's end and the continue
-        marker, rounded up to a bar line, and at least one bar (an empty piece still holds the
-        chords of its first bar; the marker lets chords lead the way a continuation goes)."""
+        """Where the piece ends: the latest of the melody's end, the continue marker and the
+        last chord's end, rounded up to a bar line, and at least one bar. Chords may run ahead
+        of the melody, as on a lead sheet: Continue writes the melody over them."""
         melody = self.melody
-        return max(melody.steps_per_bar, melody.bar_end(max(melody.end, self.marker)))
+        last = max(melody.end, self.marker, self.chords[-1].end if self.chords else 0)
+        return max(melody.steps_per_bar, melody.bar_end(last))
 
     def with_chords(self, chords) -> Piece:
-        """The piece with ``chords`` (Chord values in order, never overlapping: ValueError
-        otherwise) cut at :attr:`end`: a chord starting at or after it is dropped, one crossing
-        it ends there."""
-        return self.replace(chords=cut_at(check_chords(chords), self.end))
+        """The piece with ``chords`` (Chord values in order, never overlapping, ending within
+        :mod:`engine.limits`' longest piece: ValueError otherwise)."""
+        return self.replace(chords=check_chords(chords))
 
     def taking(self, other: Piece, names) -> Piece:
         """This piece with ``other``'s values of the fields ``names`` (EDITED, PENDING, LOOP)."""
@@ -264,13 +278,14 @@ class Piece:
 
     def with_variations(
         self, variations, current: int = 0, fill_range: tuple[int, int] | None = None,
-        phrase_end: int | None = None,
+        phrase_end: int | None = None, chords=(),
     ) -> Piece:
         """Pending ``variations`` (continuations after the marker, or fills of ``fill_range``),
-        ``current`` clamped to them; without variations, no fill range and no phrase end."""
+        ``current`` clamped to them, with the ``chords`` each proposes (none, or one sequence
+        per variation); without variations, no fill range, no phrase end and no chords."""
         variations = tuple(variations)
         return self.replace(
-            variations=variations,
+            variations=variations, variation_chords=tuple(chords) if variations else (),
             current=min(max(0, int(current)), max(0, len(variations) - 1)),
             fill_range=fill_range if variations else None,
             phrase_end=None if not variations or fill_range is not None else phrase_end,
@@ -281,19 +296,44 @@ class Piece:
         return self.replace(current=index % len(self.variations)) if self.variations else self
 
     def discarded(self) -> Piece:
-        """The piece without its pending variations."""
+        """The piece without its pending variations (nor their chords)."""
         return self.with_variations(())
+
+    def current_variation_chords(self) -> tuple[Chord, ...]:
+        """The chords the current variation proposes (the ghost chords beside its notes)."""
+        return self.variation_chords[self.current] if self.variation_chords else ()
 
     def accepted(self) -> Piece:
         """The current variation merged in (exactly what :meth:`heard` played) and nothing
-        pending: the marker moves to the end of the new phrase; a fill leaves it."""
+        pending: the marker moves to the end of the new phrase; a fill leaves it. Its chords,
+        if it proposes any, rewrite the chord track over the new phrase (a fill: its range)."""
         variation = self.current_variation()
         if variation is None:
             return self
         melody, marker = accept(
             self.melody, self.marker, variation, self.phrase_end, self.fill_range
         )
-        return self.replace(melody=melody, marker=marker).discarded()
+        kept = self.replace(melody=melody, marker=marker).discarded()
+        chords = self.current_variation_chords()
+        if not chords:
+            return kept
+        start, end = self.fill_range or (self.marker, marker)
+        return kept.with_chords(replace_chords_in(self.chords, chords, start, end))
+
+    # --- a chord suggestion ------------------------------------------------------------------
+
+    def with_chord_suggestion(self, suggestion: ChordSuggestion | None) -> Piece:
+        """The piece with ``suggestion`` pending (None: none); its chords are not yet kept."""
+        return self.replace(chord_suggestion=suggestion)
+
+    def suggestion_accepted(self) -> Piece:
+        """The suggestion's chords, as its ghost chords show them, in place of the chord
+        track inside its span, and no suggestion pending."""
+        suggestion = self.chord_suggestion
+        if suggestion is None:
+            return self
+        chords = replace_chords_in(self.chords, suggestion.shown(), *suggestion.span)
+        return self.with_chords(chords).with_chord_suggestion(None)
 
     def replaced_by_accept(self) -> tuple[Note, ...]:
         """The notes :meth:`accepted` would remove or cut short (none when nothing is pending):

@@ -14,7 +14,8 @@ importable from here too). A session (``session_to_dict`` / ``session_from_dict`
     {"format": "segue-session", "schema_version": 1, "app_version": "0.1.0",
      "melody": {...}, "chords": [], "marker": 16, "generation": {...GenerationSettings...},
      "variations": [{...melody...}, ...], "current_variation": 0, "phrase_end": 32,
-     "loop_region": [0, 16], "loop_on": true, "fill_range": null}
+     "loop_region": [0, 16], "loop_on": true, "fill_range": null,
+     "accompaniment": {"on": true, "style": "auto", "program": 24, "volume": 80, "channel": 2}}
 
 ``loop_region`` (start and end step, or null for the whole piece) and ``loop_on`` are the
 transport's loop, kept with the piece as a DAW keeps it with the project; both may be left out.
@@ -24,7 +25,9 @@ with ``fill_range`` [start, end) they are fills of those steps (Generate > Fill)
 there); ``chords`` is the chord track, ``[{"start": 0, "length": 16, "symbol": "Am7"}, ...]``
 (lead-sheet symbols, :mod:`engine.chords`), in order, never overlapping, none past the piece's
 end (:attr:`engine.piece.Piece.end`: a save leaves out what lies past it, as
-:meth:`~engine.piece.Piece.with_chords` cuts). Both may be left out.
+:meth:`~engine.piece.Piece.with_chords` cuts). Both may be left out. ``accompaniment`` is how
+the chords are played (:class:`engine.accompaniment.AccompanimentSettings`); a session without
+it (an older one) plays them with the defaults, and an entry it does not know is ignored.
 Readers accept any ``schema_version`` up to :data:`SCHEMA_VERSION` and refuse newer ones with a
 message saying so; unknown generation settings are ignored so that small additions within one
 schema version stay readable. Every problem in the text is a :class:`SessionError` whose message
@@ -46,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from segue.engine import file_formats, limits
+from segue.engine.accompaniment import AccompanimentSettings
 from segue.engine.chords import Chord
 from segue.engine.files import FileProblem, read_regular, write_atomically, write_reason
 from segue.engine.melody_json import (  # noqa: F401 - the melody format's names, read here too
@@ -92,22 +96,30 @@ class SessionSaveError(SessionFileError):
 
 @dataclass(frozen=True)
 class Session:
-    """Everything a ``.segue`` file holds: the piece, and how its continuations are made."""
+    """Everything a ``.segue`` file holds: the piece, how its continuations are made and how
+    its chords are played."""
 
     piece: Piece
     generation: GenerationSettings = field(default_factory=GenerationSettings)
+    accompaniment: AccompanimentSettings = field(default_factory=AccompanimentSettings)
 
     def __post_init__(self):
         if not isinstance(self.piece, Piece):
             raise ValueError(f"a session holds a piece, got {shown(self.piece)}")
         if not isinstance(self.generation, GenerationSettings):
             raise ValueError(f"a session holds generation settings, got {shown(self.generation)}")
+        if self.accompaniment is None:  # as write_session takes it: the defaults
+            object.__setattr__(self, "accompaniment", AccompanimentSettings())
+        if not isinstance(self.accompaniment, AccompanimentSettings):
+            raise ValueError(f"a session holds accompaniment settings, got "
+                             f"{shown(self.accompaniment)}")
         # One key lock: the settings save it, the piece answers with it.
         object.__setattr__(self, "piece", self.piece.replace(key_lock=self.generation.key_lock))
         # Chords past the piece's end (the melody shortened after they were set) are not kept.
         object.__setattr__(self, "piece", self.piece.with_chords(self.piece.chords))
         piece = self.piece
-        limits.check_chord_count(len(piece.chords))
+        for chords in (piece.chords, *piece.variation_chords):
+            limits.check_chord_count(len(chords))
         # The limits every way in meets (engine.limits): checked here, so a save refuses what
         # a load would refuse, and a load builds nothing beyond them.
         limits.check_melody(piece.melody, "the piece")
@@ -146,17 +158,17 @@ def session_to_dict(session: Session) -> dict:
         "schema_version": SCHEMA_VERSION,
         "app_version": __version__,
         "melody": melody_to_dict(piece.melody),
-        "chords": [
-            {"start": c.start, "length": c.length, "symbol": c.symbol} for c in piece.chords
-        ],
+        "chords": _chords_to_list(piece.chords),
         "marker": piece.marker,
         "generation": session.generation.to_dict(),
         "variations": [melody_to_dict(v) for v in piece.variations],
+        "variation_chords": [_chords_to_list(chords) for chords in piece.variation_chords],
         "current_variation": piece.current,
         "phrase_end": piece.phrase_end,
         "loop_region": list(piece.loop_region) if piece.loop_region else None,
         "fill_range": list(piece.fill_range) if piece.fill_range else None,
         "loop_on": piece.loop_on,
+        "accompaniment": session.accompaniment.to_dict(),
     }
 
 
@@ -186,8 +198,17 @@ def session_from_dict(data: object) -> Session:
         melody_from_dict(v, f"pending variation {i + 1}") for i, v in enumerate(raw_variations)
     )
     chords = _chords_from_list(data.get("chords", []), melody)
+    raw_variation_chords = data.get("variation_chords", [])
+    if not isinstance(raw_variation_chords, list) or (
+            raw_variation_chords and len(raw_variation_chords) != len(variations)):
+        raise SessionError("the pending variations' chords are not one list per variation")
+    variation_chords = tuple(
+        _chords_from_list(raw, melody, f"pending variation {i + 1}'s chord")
+        for i, raw in enumerate(raw_variation_chords)
+    )
     try:
         generation = GenerationSettings.from_dict(data.get("generation", {}))
+        accompaniment = AccompanimentSettings.from_dict(data.get("accompaniment", {}))
     except ValueError as exc:
         raise SessionError(str(exc)) from None
     loop_region, fill_range = (
@@ -208,29 +229,28 @@ def session_from_dict(data: object) -> Session:
             loop_on=_flag(data.get("loop_on", False), "loop on"),
             key_lock=generation.key_lock,  # saved with the generation settings, as the panel shows it
             chords=chords,
+            variation_chords=variation_chords,
         )
-        if chords and chords[-1].end > piece.end:
-            last = chords[-1]
-            raise ValueError(
-                f"chord {len(chords)} ({last.symbol}) runs to step {last.end:,}, past the "
-                f"piece's end at step {piece.end:,}"
-            )
-        return Session(piece, generation)
+        return Session(piece, generation, accompaniment)
     except ValueError as exc:
         raise SessionError(str(exc)) from None
 
 
-def _chords_from_list(raw: object, grid) -> tuple[Chord, ...]:
-    """The chord track of a session: each entry checked for its type and range first."""
+def _chords_to_list(chords) -> list[dict]:
+    return [{"start": c.start, "length": c.length, "symbol": c.symbol} for c in chords]
+
+
+def _chords_from_list(raw: object, grid, label: str = "chord") -> tuple[Chord, ...]:
+    """A chord track of a session: each entry checked for its type and range first."""
     if not isinstance(raw, list):
-        raise SessionError("the chords are not a list")
+        raise SessionError(f"the {label}s are not a list")
     try:  # before any chord is built: a hostile file may list millions
         limits.check_chord_count(len(raw))
     except ValueError as exc:
         raise SessionError(str(exc)) from None
     chords = []
     for i, entry in enumerate(raw):
-        what = f"chord {i + 1}"
+        what = f"{label} {i + 1}"
         try:
             if not isinstance(entry, dict):
                 raise ValueError(f"it is not a chord entry, got {shown(entry)}")
@@ -286,14 +306,16 @@ def read_session(path: str | Path) -> Session:
 
 def write_session(
     path: str | Path, piece: Piece, generation: GenerationSettings | None = None,
-    extra: dict | None = None,
+    extra: dict | None = None, accompaniment: AccompanimentSettings | None = None,
 ) -> None:
-    """Write ``piece`` (with ``generation``) to ``path`` atomically (``extra`` adds top-level
-    entries that never replace the session's); :class:`SessionSaveError` naming the file."""
+    """Write ``piece`` (with ``generation`` and ``accompaniment``, the defaults when None) to
+    ``path`` atomically (``extra`` adds top-level entries that never replace the session's);
+    :class:`SessionSaveError` naming the file."""
     path = Path(path)
     try:
         generation = generation or GenerationSettings(key_lock=piece.key_lock)
-        data = session_to_dict(Session(piece, generation))
+        accompaniment = accompaniment or AccompanimentSettings()
+        data = session_to_dict(Session(piece, generation, accompaniment))
     except ValueError as exc:  # a piece beyond what a session keeps (engine.limits)
         raise SessionSaveError(path, str(exc)) from None
     data.update({k: v for k, v in (extra or {}).items() if k not in data})

@@ -135,19 +135,31 @@ def install_excepthook(window_getter, log_file: Path | None) -> None:
 
 
 def take_screenshot(window, path: str) -> int:
-    """Demo seed plus a pending continuation, grabbed to ``path``; 0 on success."""
+    """Demo seed with chords suggested for it, plus a pending continuation (with the chords it
+    proposes), grabbed to ``path``; 0 on success."""
     from PySide6.QtWidgets import QApplication
 
     from segue.engine.ml.catalog import available_models
     from segue.engine.ml.request import ContinuationRequest, stand_in_continuation
-    from segue.gui.generation.model_loader import continuation_job, load_model_job
+    from segue.gui.generation.model_loader import load_model_job
+    from segue.gui.generation.variation_chords import continuation_job
     from segue.gui.worker import run_sync
 
     document = window.document
     settings = window.panel.settings().replace(bars=2, variations=3, seed_locked=True, rng_seed=7)
     window.panel.set_settings(settings)
     models = available_models()
+    if "nottingham" in models:  # the model that hears the chords
+        settings = settings.replace(model="nottingham")
+        window.panel.set_settings(settings)
     note = ""
+    try:
+        from segue.engine.harmony import harmonize
+        from segue.engine.pending_chords import plain
+
+        document.set_chords([plain(c) for c in harmonize(document.piece.seed())], "Chords")
+    except Exception:  # noqa: BLE001 - without the harmonizer the lane stays empty
+        pass
     try:
         if not models:
             raise LookupError("no model installed")
@@ -161,7 +173,10 @@ def take_screenshot(window, path: str) -> int:
         variations = stand_in_continuation(request)
         note = f"Stand-in continuation ({exc}): the installed models are missing."
         window.model_control.show_no_model(f"No usable model ({exc}): the ghost notes are a stand-in.")
-    document.set_variations(variations)
+    from segue.gui.generation.variation_chords import split_results
+
+    variations, chords = split_results(variations)
+    document.set_variations(variations, chords=chords)
     window.roll.zoom_to_fit()
     QApplication.processEvents()  # start-up notices first (no MIDI system...): the hint wins
     window.statusBar().showMessage(

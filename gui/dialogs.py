@@ -73,10 +73,26 @@ class Dialogs:
         box.exec()
         return {id(after): CONTINUE_AFTER, id(over): WRITE_OVER}.get(id(box.clickedButton()), CANCEL)
 
+    def ask_replace_model(self, name: str) -> bool:
+        """True to replace the model ``name`` the user already has (Learn a Style)."""
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self.parent,
+            "Replace the model?",
+            f"You already have a model named {name}. Replace it with the one being learnt?",
+            buttons.Yes | buttons.No,
+            buttons.No,
+        )
+        return answer == buttons.Yes
+
     # --- files ------------------------------------------------------------------------------
 
     def open_path(self, title: str, file_filter: str, directory: str = "") -> str | None:
         path, _ = QFileDialog.getOpenFileName(self.parent, title, directory, file_filter)
+        return path or None
+
+    def open_folder(self, title: str, directory: str = "") -> str | None:
+        path = QFileDialog.getExistingDirectory(self.parent, title, directory)
         return path or None
 
     def save_path(self, title: str, file_filter: str, suggested: str = "") -> str | None:

@@ -26,7 +26,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from segue.engine.melody import Melody
-from segue.engine.piece import EDITED, LOOP, PENDING, Piece
+from segue.engine.pending_chords import ChordSuggestion
+from segue.engine.piece import EDITED, LOOP, PENDING, SUGGESTION, Piece
 
 
 class EditCommand(QUndoCommand):
@@ -82,6 +83,17 @@ class AcceptCommand(EditCommand):
             self._document.mark_unsaved_pending()
 
 
+class AcceptChordsCommand(EditCommand):
+    """Accept Chords: undo brings back the suggestion the accept chose from (as AcceptCommand
+    brings back variations), redo a newer one pending since."""
+
+    restores = EDITED + SUGGESTION
+
+    def undo(self):
+        self._after = self._after.taking(self._document.piece, SUGGESTION)
+        super().undo()
+
+
 # Merge ids for edits that come in a stream of small steps (spin boxes, sliders).
 MERGE_TEMPO = 1
 MERGE_TIME_SIGNATURE = 2
@@ -94,6 +106,7 @@ class Document(QObject):
     marker_changed = Signal(int)
     variations_changed = Signal()
     chords_changed = Signal()
+    chord_suggestion_changed = Signal()  # a suggestion came, flipped, was accepted or discarded
     loop_changed = Signal(object, bool)  # the loop region (or None) and whether it is on
     key_lock_changed = Signal(str)  # 'off', 'auto' or a key name
     modified_changed = Signal(bool)  # unsaved changes appeared (True) or were saved (False)
@@ -147,6 +160,7 @@ class Document(QObject):
         if after == self._piece:
             return False
         self.undo_stack.push(AcceptCommand(self, self._piece, after, text))
+        self.set_chord_suggestion(None)  # ghost chords for the melody that went
         return True
 
     def set_melody(self, melody: Melody, text: str, merge_id: int = -1) -> bool:
@@ -242,6 +256,8 @@ class Document(QObject):
             self.loop_changed.emit(piece.loop_region, piece.loop_on)
         if piece.key_lock != old.key_lock:
             self.key_lock_changed.emit(piece.key_lock)
+        if piece.chord_suggestion != old.chord_suggestion:
+            self.chord_suggestion_changed.emit()
 
     # --- pending variations -------------------------------------------------------------------
 
@@ -262,10 +278,12 @@ class Document(QObject):
         return self._piece.fill_range
 
     def set_variations(self, variations, current: int = 0,
-                       fill_range: tuple[int, int] | None = None, phrase_end: int | None = None):
+                       fill_range: tuple[int, int] | None = None, phrase_end: int | None = None,
+                       chords=()):
         """Pending variations: continuations after the marker (asked to end at
-        ``phrase_end``), or fills of ``fill_range``. Not an undo step."""
-        piece = self._piece.with_variations(variations, current, fill_range, phrase_end)
+        ``phrase_end``), or fills of ``fill_range``, with the ``chords`` each proposes (none,
+        or one sequence per variation). Not an undo step."""
+        piece = self._piece.with_variations(variations, current, fill_range, phrase_end, chords)
         if self._piece.variations or piece.variations:
             self._unsaved_extra = True
         changed = piece != self._piece
@@ -296,3 +314,26 @@ class Document(QObject):
 
     def discard_variations(self):
         self.set_variations([])
+
+    # --- a chord suggestion (ghost chords) -----------------------------------------------------
+
+    @property
+    def chord_suggestion(self) -> ChordSuggestion | None:
+        return self._piece.chord_suggestion
+
+    def set_chord_suggestion(self, suggestion: ChordSuggestion | None) -> None:
+        """Pending ghost chords (None: none), or another choice among their alternatives. A
+        proposal beside the piece, as variations are: not an undo step."""
+        self._apply(self._piece.with_chord_suggestion(suggestion))
+
+    def accept_chord_suggestion(self) -> bool:
+        """The suggested chords, as shown, into the chord track over the suggestion's span:
+        one undo step (undo brings the suggestion back). False when none is pending."""
+        if self._piece.chord_suggestion is None:
+            return False
+        after = self._piece.suggestion_accepted()
+        if after.chords == self._piece.chords:
+            self.set_chord_suggestion(None)  # nothing to keep: no empty undo step
+        else:
+            self.undo_stack.push(AcceptChordsCommand(self, self._piece, after, "Accept Chords"))
+        return True

@@ -43,8 +43,10 @@ PROGRESS_INTERVAL_S = 0.03  # at most ~33 progress updates a second reach the GU
 EXPECTED_ERRORS = (
     ("segue.engine.files", "FileProblem"),  # MIDI, notation, audio, SoundFont and session files
     ("segue.engine.ml.checkpoint", "ModelError"),
+    ("segue.engine.ml.harmonizer", "HarmonizerError"),  # a damaged or missing harmonizer model
     ("segue.engine.session", "SessionError"),
     ("segue.engine.corpus_sources", "CorpusError"),
+    ("segue.engine.learn", "LearnError"),  # Learn a Style: a folder without melodies...
     ("segue.engine.live.endpoints", "PortError"),
 )
 

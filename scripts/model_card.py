@@ -48,6 +48,18 @@ DATA_NOTES = {
         "with music21 under the terms of music21's `corpus/license.txt` (which notes that some "
         "corpus encodings may restrict commercial use).",
     ),
+    "nottingham": (
+        "The Nottingham Music Database (about 1,000 British and American folk dance tunes: "
+        "jigs, reels, hornpipes, waltzes...; collected by Eric Foxley, freely distributed), "
+        "melodies with their chord symbols, from the `ABC_cleaned` folder of "
+        "github.com/jukedeck/nottingham-dataset (`segue-cli corpus build nottingham --from DIR`). "
+        "The tunes are not shipped with Segue.",
+        "The database is freely distributed by its collector; jukedeck's cleaned edition, the "
+        "one trained on, is released under the GNU GPL version 3. This model is derived from it: "
+        "treat the weights as covered by those terms. No Nottingham tune ships, not even as an "
+        "opening: File > New from corpus offers this model the `irish` model's openings (O'Neill's "
+        "1850 tunes, public domain), dance tunes of the same family.",
+    ),
 }
 
 METRIC_ROWS = (
@@ -63,6 +75,38 @@ METRIC_ROWS = (
 def corpus_meta(corpus: str) -> dict:
     with np.load(cache_path(corpus), allow_pickle=False) as data:
         return json.loads(bytes(data["meta"]))
+
+
+def chord_lines(report: dict) -> list[str]:
+    """The card's section on hearing the chords, from ``chord_bits_report``'s JSON."""
+    rows = (("with the true chords", report["with_chords"]),
+            ("the same model, chords withheld", report["chords_withheld"]),
+            (f"`{report['baseline']['model']}` (hears no chords), same notes", report["baseline"]))
+    shares = report["continuations"]
+    return [
+        "## Hearing the chords (test split)",
+        "",
+        f"`engine.ml.chord_eval.chord_bits_report` (`segue-cli evaluate --harmony`) on the "
+        f"{report['corpus']} {report['split']} split, {report['with_chords']['notes']} notes "
+        "(`segue-cli evaluate` gives a chord-aware model the tunes' chords, so the LSTM column "
+        "above heard them; the n-gram hears none):",
+        "",
+        "| | pitch bits/note | total bits/note |",
+        "| --- | --- | --- |",
+        *(f"| {name} | {m['pitch_bits_per_note']:.3f} | {m['total_bits_per_note']:.3f} |"
+          for name, m in rows),
+        "",
+        f"Pitch bits/note with the chords / withheld: {report['pitch_ratio']:.3f}.",
+        "",
+        f"Chord tones on beats (of the beats where a note sounds under a chord): continuations "
+        f"of {shares['tunes']} tunes' first 4 bars, 4 bars long over the tunes' own chords "
+        f"({shares['variations']} variations each, default controls): "
+        f"{shares['given_chords']['share']:.1%} ({shares['given_chords']['beats']} beats); with "
+        f"the chords withheld {shares['chords_withheld']['share']:.1%}; the real continuations "
+        f"{shares['real']['share']:.1%}; the real tunes over all their beats "
+        f"{report['real_chord_tones']['share']:.1%}.",
+        "",
+    ]
 
 
 def main(argv: list[str]) -> int:
@@ -105,10 +149,14 @@ def main(argv: list[str]) -> int:
         f"A {config['num_layers']}-layer LSTM ({config['hidden_size']} units) next-step melody "
         f"model over Segue's event encoding (pitches {config['min_pitch']}-{config['max_pitch']}, "
         f"{config['steps_per_quarter']} steps per quarter), with metrical, lookback and contour "
-        "input features and a relative-interval output head (see `engine/ml/model.py`). "
+        "input features and a relative-interval output head"
+        + (", hearing the chord of each step (an input and a chord-tone output)"
+           if config.get("chord_dim") else "")
+        + " (see `engine/ml/model.py`). "
         f"Files: `{name}.safetensors` (weights), `{name}.json` (config, vocabulary, training "
         f"summary, metrics), `{name}.png` (curves), `{name}.openings.json` (openings for File > "
-        "New from corpus, from the validation split).",
+        "New from corpus, from the validation split"
+        + (" of the irish corpus" if name == "nottingham" else "") + ").",
         "",
         "## Data",
         "",
@@ -165,6 +213,9 @@ def main(argv: list[str]) -> int:
         ),
         "",
     ]
+    chords = card["metrics"].get("chords")
+    if chords:  # a chord-aware model: engine.ml.chord_eval.chord_bits_report on the test split
+        lines += chord_lines(chords)
     if bench:
         lines += [
             "## Generation speed",

@@ -22,6 +22,9 @@ NEEDED = [
     f"segue/models/{DEFAULT_MODEL}.safetensors",
     f"segue/models/{DEFAULT_MODEL}.json",
     f"segue/models/{DEFAULT_MODEL}.openings.json",
+    "segue/models/harmony/nottingham.safetensors",  # the harmonizer (engine.harmony)
+    "segue/models/harmony/nottingham.json",
+    "segue/models/harmony/nottingham-hmm.json",
     "segue/resources/demo_seed.json",
     "segue/resources/sf_GMbank.sf2",
     "segue/resources/SOUNDFONT-LICENSE.txt",

@@ -1,7 +1,9 @@
 """Offline rendering: a melody, or MIDI messages with times, to samples, faster than real time.
 
-``melody_events(melody, program=0, tempo=None, channel=0)``   the melody as (seconds, message)
-    pairs: a program change, then each note's on and off (the melody's tempo unless given)
+``melody_events(melody, program=0, tempo=None, channel=0, accompaniment=None)``   the melody
+    as (seconds, message) pairs: a program change, then each note's on and off (the melody's
+    tempo unless given); with ``accompaniment`` (:class:`engine.accompaniment.AccompanimentPart`)
+    its program change and notes too, on its channel, swung as the melody is
 ``stream_render(events, synth, write, max_tail=4.0)``   a generator: calls ``write(block)`` with
     each next block of the sound (float32, shape (frames, 2), at most ``BLOCK_FRAMES`` frames;
     the array is reused once ``write`` returns), yields progress (0-1) about every second of
@@ -22,14 +24,17 @@ click), and ``TAIL_PADDING`` seconds of silence end the file.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from segue.engine.audio.soundfont import SoundFontSynth, check_rate
 from segue.engine.live.messages import check_data, note_off, note_on, program_change
-from segue.engine.melody import Melody
+from segue.engine.melody import Melody, check_tempo
 from segue.engine.performance import performed_events
+
+if TYPE_CHECKING:
+    from segue.engine.accompaniment import AccompanimentPart
 
 BLOCK_FRAMES = 4096  # between events; large blocks keep the per-call overhead small
 SILENCE = 10 ** (-90 / 20)  # -90 dBFS: below 16-bit resolution
@@ -50,15 +55,29 @@ class Rendering(NamedTuple):
 
 
 def melody_events(
-    melody: Melody, program: int = 0, tempo: float | None = None, channel: int = 0
+    melody: Melody, program: int = 0, tempo: float | None = None, channel: int = 0,
+    accompaniment: AccompanimentPart | None = None,
 ) -> list[tuple[float, list[int]]]:
     """(seconds, MIDI message) for ``melody`` played with GM ``program`` from time 0, each
-    note where :mod:`engine.performance` plays it (swing, humanize offsets)."""
+    note where :mod:`engine.performance` plays it (swing, humanize offsets), and its
+    ``accompaniment``."""
     check_data("program", program)
     events = [(0.0, program_change(channel, program))]
+    if accompaniment is not None:
+        events.append((0.0, program_change(accompaniment.channel, accompaniment.program)))
     for seconds, is_on, pitch, velocity in performed_events(melody, tempo):
         message = note_on(channel, pitch, velocity) if is_on else note_off(channel, pitch)
         events.append((seconds, message))
+    if accompaniment is not None:
+        # Here, not at the top: the render child imports this module and nothing more.
+        from segue.engine.accompaniment import performed_accompaniment  # noqa: PLC0415
+
+        seconds_per_step = 60.0 / check_tempo(melody.tempo if tempo is None else tempo) / (
+            melody.steps_per_quarter)
+        backing = accompaniment.channel
+        for note in performed_accompaniment(accompaniment.notes, melody):
+            events.append((note.on * seconds_per_step, note_on(backing, note.pitch, note.velocity)))
+            events.append((note.off * seconds_per_step, note_off(backing, note.pitch)))
     return events
 
 

@@ -14,8 +14,12 @@ Qt-free; :class:`gui.live.playback.PlaybackBridge` turns its callbacks into sign
     ``set_loop_enabled(on)``, ``set_loop_region((start, end) | None)``   applied at once while
         playing; ``set_record_armed(on)`` (disarming ends a take), ``set_record_grid(steps)``,
         ``set_count_in(bars)``, ``thru`` (attribute)
-    ``set_call_response(on)``, ``set_silence_beats(beats)``, ``deliver_answer(melody, id)``,
+    ``set_call_response(on)``, ``set_silence_beats(beats)``, ``deliver_answer(melody, id,
+        chords=())`` (an answer's chords, on its own steps, are accompanied),
         ``poll(now=None)`` (call regularly while call and response is on)
+    ``set_accompaniment(settings)``, ``set_chords(chords)``   the accompaniment
+        (:mod:`engine.accompaniment`) every play, audition and answer has, on its own channel;
+        heard at once while the piece plays (not while recording: a restart would end the take)
     ``close()``
 Callbacks (attributes; from the thread that caused them): ``on_take(melody)`` a finished take
 with notes (merge it with :func:`engine.edits.merge_take` as one undo step), ``on_note(pitch,
@@ -30,7 +34,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+from segue.engine.accompaniment import AccompanimentSettings, accompaniment_part
+from segue.engine.chords import Chord, check_chords, chords_in
 from segue.engine.live.call_response import CallResponse
+from segue.engine.live.endpoints import PortError
 from segue.engine.live.messages import parse_note
 from segue.engine.live.midi_input import Recorder, check_grid
 from segue.engine.live.player import PLAYING, Player
@@ -52,7 +59,11 @@ class LiveSession:
         self._count_in_bars = 0
         self._loop_enabled = False
         self._loop_region: tuple[int, int] | None = None
-        self._playing: Melody | None = None
+        self._playing: Melody | None = None  # the piece playing (not a call's answer)
+        self._playing_end: float | None = None
+        self._accompaniment = AccompanimentSettings()
+        self._chords: tuple[Chord, ...] = ()
+        self._answer_chords: tuple[Chord, ...] = ()
         self._silence_beats = 2.0
         self._call_response: CallResponse | None = None
         self.on_take: Callable[[Melody], None] | None = None
@@ -71,8 +82,9 @@ class LiveSession:
         if self._record_armed:
             end, count_in = math.inf, self._count_in_bars
         loop = loop_for(melody, self._loop_enabled, self._loop_region)
-        self.player.play(melody, start_step=start_step, loop=loop, end=end, count_in_bars=count_in)
-        self._playing = melody
+        self.player.play(melody, start_step=start_step, loop=loop, end=end, count_in_bars=count_in,
+                         accompaniment=self.accompaniment_for(melody, self._chords))
+        self._playing, self._playing_end = melody, end
         if self._record_armed and self.player.state == PLAYING:
             self._recorder.template = melody.with_notes(())
             self._recorder.start(time_to_step=self.player.step_at, from_step=start_step)
@@ -103,6 +115,49 @@ class LiveSession:
     def set_tempo(self, bpm: float) -> None:
         self.player.set_tempo(bpm)
         self.set_template(self._template.replace(tempo=bpm))
+
+    # --- the accompaniment ------------------------------------------------------------------
+
+    @property
+    def accompaniment(self) -> AccompanimentSettings:
+        return self._accompaniment
+
+    @property
+    def chords(self) -> tuple[Chord, ...]:
+        return self._chords
+
+    def set_accompaniment(self, settings: AccompanimentSettings) -> None:
+        if not isinstance(settings, AccompanimentSettings):
+            raise ValueError(f"accompaniment settings expected, got {type(settings).__name__}")
+        if settings != self._accompaniment:
+            self._accompaniment = settings
+            self._replay_piece()
+
+    def set_chords(self, chords) -> None:
+        """The piece's chords (on its steps) that Play accompanies."""
+        chords = check_chords(chords)
+        if chords != self._chords:
+            self._chords = chords
+            self._replay_piece()
+
+    def accompaniment_for(self, melody: Melody, chords):
+        """What the player plays beside ``melody`` over ``chords``, or None."""
+        return accompaniment_part(chords, melody, self._accompaniment)
+
+    def _replay_piece(self) -> None:
+        """Hear a changed accompaniment at once: the piece goes on from the playhead."""
+        if self.player.state != PLAYING or self._playing is None or self._record_armed:
+            return
+        try:
+            self.play(self._playing, start_step=self.player.position, end=self._playing_end)
+        except (PortError, ValueError) as exc:
+            self._report("on_error")(str(exc))
+
+    def _play_answer(self, answer: Melody) -> None:
+        """Call and response plays an answer with the chords delivered with it."""
+        chords, self._answer_chords = self._answer_chords, ()
+        self._playing = None  # not the piece: no loop, no replay
+        self.player.play(answer, accompaniment=self.accompaniment_for(answer, chords))
 
     # --- the loop -----------------------------------------------------------------------------
 
@@ -185,7 +240,7 @@ class LiveSession:
         if enabled and self._call_response is None:
             call_response = CallResponse(
                 self._request_answer,
-                self.player.play,
+                self._play_answer,
                 stop_fn=self.player.stop,
                 template=self._template,
                 silence_beats=self._silence_beats,
@@ -206,11 +261,20 @@ class LiveSession:
             self._call_response.set_silence_beats(beats)
         self._silence_beats = float(beats)
 
-    def deliver_answer(self, melody: Melody | None, request_id: int) -> bool:
-        """The continuation for ``on_answer_request``; plays it unless it came too late."""
+    def deliver_answer(self, melody: Melody | None, request_id: int, chords=()) -> bool:
+        """The continuation for ``on_answer_request``; plays it unless it came too late.
+        ``chords`` (on the melody's steps) accompany it: the answer plays from its first
+        note, and they move with it."""
         if self._call_response is None:
             return False
-        return self._call_response.answer(melody, request_id)
+        start = melody.start if melody is not None and melody.notes else 0
+        end = melody.end if melody is not None else 0
+        self._answer_chords = tuple(
+            c.with_start(c.start - start) for c in chords_in(check_chords(chords), start, end))
+        try:
+            return self._call_response.answer(melody, request_id)
+        finally:
+            self._answer_chords = ()
 
     def poll(self, now: float | None = None) -> None:
         if self._call_response is not None:

@@ -6,8 +6,9 @@ thread's loop in :mod:`engine.live.scheduler`. The player keeps the thread, the 
 commands (each changes state under the one lock the thread waits on).
 
 ``Player(output=None, *, clock=time.perf_counter, sleep=None, channel=0, program=None)``
-    ``play(melody, start_step=0, loop=None, tempo=None, end=None, count_in_bars=0)``
-        see :class:`~engine.live.timeline.Timeline` for ``loop``, ``end`` and the count-in
+    ``play(melody, start_step=0, loop=None, tempo=None, end=None, count_in_bars=0,
+    accompaniment=None)``   see :class:`~engine.live.timeline.Timeline` for ``loop``, ``end``,
+        the count-in and the accompaniment (its program change goes out first, on its channel)
     ``stop()``, ``pause()``, ``resume()``, ``seek(step)``, ``set_loop(loop)``, ``set_tempo(bpm)``
     ``set_output(output)`` (the player owns its output and closes the one it replaces),
     ``set_channel(0-15)``, ``set_program(0-127 | None)``, ``set_metronome(bool)``
@@ -38,22 +39,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
+from segue.engine.accompaniment import AccompanimentPart
+from segue.engine.live import timeline as cues
 from segue.engine.live.clicks import sound_click
 from segue.engine.live.deferred import DeferredCalls
 from segue.engine.live.endpoints import PortError, PortInfo
 from segue.engine.live.messages import check_channel, check_data, parse_note, program_change
 from segue.engine.live.player_output import PlayerOutput
 from segue.engine.live.scheduler import SchedulerLoop
-from segue.engine.live.timeline import (
-    CLICK,
-    END,
-    NOTE_OFF,
-    NOTE_ON,
-    WRAP,
-    Timeline,
-    check_count_in,
-    check_start,
-)
+from segue.engine.live.timeline import Timeline, check_count_in, check_start
 from segue.engine.melody import Melody
 
 STOPPED, PLAYING, PAUSED = "stopped", "playing", "paused"
@@ -159,10 +153,11 @@ class Player:
         tempo: float | None = None,
         end: float | None = None,
         count_in_bars: int = 0,
+        accompaniment: AccompanimentPart | None = None,
     ) -> None:
-        """Play ``melody`` from ``start_step`` (notes already sounding there are chased),
-        after ``count_in_bars`` bars of clicks."""
-        timeline = Timeline(melody, loop=loop, tempo=tempo, end=end)
+        """Play ``melody`` (and its ``accompaniment``) from ``start_step`` (notes already
+        sounding there are chased), after ``count_in_bars`` bars of clicks."""
+        timeline = Timeline(melody, loop=loop, tempo=tempo, end=end, accompaniment=accompaniment)
         start_step = check_start(start_step)
         count_in_bars = check_count_in(count_in_bars)
         if self._out.output is None:
@@ -387,6 +382,9 @@ class Player:
     def _send_program_locked(self) -> None:
         if self._program is not None:
             self._out.send(program_change(self._channel, self._program))
+        part = self._timeline.accompaniment
+        if part is not None:
+            self._out.send(program_change(part.channel, part.program))
 
     def _fail_locked(self, message: str) -> None:
         """The output failed: stop, forget what sounded, drop the port, report once."""
@@ -424,15 +422,16 @@ class Player:
         if self._state != PLAYING:
             return
         for cue in self._timeline.advance(now):
-            if cue.kind == NOTE_ON:
-                self._out.sound(self._channel, cue.pitch, cue.velocity, cue.when)
-            elif cue.kind == NOTE_OFF:
-                self._out.end_played(self._channel, cue.pitch, cue.when)
-            elif cue.kind == CLICK:
+            channel = self._channel if cue.channel is None else cue.channel
+            if cue.kind == cues.NOTE_ON:
+                self._out.sound(channel, cue.pitch, cue.velocity, cue.when)
+            elif cue.kind == cues.NOTE_OFF:
+                self._out.end_played(channel, cue.pitch, cue.when)
+            elif cue.kind == cues.CLICK:
                 sound_click(self._out, cue.accent, cue.when)
-            elif cue.kind == WRAP:
+            elif cue.kind == cues.WRAP:
                 self._release_locked()
-            elif cue.kind == END:
+            elif cue.kind == cues.END:
                 self._release_locked()
                 self._position = self._timeline.end
                 self._set_state_locked(STOPPED)

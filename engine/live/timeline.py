@@ -4,9 +4,12 @@ Pure and lock-free: no threads, no ports, no sleeping. :class:`engine.live.playe
 one under its lock, asks it for the next deadline, and sends what :meth:`Timeline.advance` says
 is due; tests drive it with plain numbers.
 
-``Timeline(melody=None, *, loop=None, tempo=None, end=None, metronome=False)``
+``Timeline(melody=None, *, loop=None, tempo=None, end=None, metronome=False,
+accompaniment=None)``
     ``loop=(start, end)`` in steps repeats that region once the playhead is inside it; ``end``
-    (default the melody's end, ``math.inf`` to run on) is where the timeline finishes.
+    (default the melody's end, ``math.inf`` to run on) is where the timeline finishes;
+    ``accompaniment`` (:class:`engine.accompaniment.AccompanimentPart`) plays beside the melody,
+    its cues carrying its channel (a melody's cue has ``channel`` None: the player's).
 ``start(step, when, count_in_bars=0)``   begin at ``step``; the first count-in click (or the
     first note) is due at clock time ``when``, the music after the count-in
 ``anchor(step, when)``   go on from ``step`` at ``when`` (seek, resume, a new output)
@@ -24,10 +27,10 @@ the clicks and the end stay on the grid, and the end waits for a note played lat
 Cues at one step come as: click, note-offs, note-ons. A loop wraps before the notes on its end
 step (a ``WRAP`` cue: the player releases what sounds), and the notes sounding at the loop start
 are chased, as at any anchor: notes that began before the anchor step and still sound there
-start at once. The metronome clicks every beat (``Melody.steps_per_beat``: dotted quarters in
-6/8, 9/8 and 12/8) with the bar's first beat accented, but not on the final bar line; a count-in
-clicks that many bars before the start, counted from its own first beat, whether or not the
-metronome is on.
+start at once (the accompaniment's too). The metronome clicks every beat
+(``Melody.steps_per_beat``: dotted quarters in 6/8, 9/8 and 12/8) with the bar's first beat
+accented, but not on the final bar line; a count-in clicks that many bars before the start,
+counted from its own first beat, whether or not the metronome is on.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import bisect
 import math
 from typing import NamedTuple
 
+from segue.engine.accompaniment import AccompanimentPart, performed_accompaniment
 from segue.engine.melody import Melody, check_tempo
 from segue.engine.performance import performed_notes
 
@@ -45,14 +49,15 @@ MAX_COUNT_IN_BARS = 4
 
 
 class Cue(NamedTuple):
-    """One thing to do at clock time ``when``: a note (pitch, velocity), a click (accented or
-    not), a loop wrap or the end."""
+    """One thing to do at clock time ``when``: a note (pitch, velocity; on ``channel``, or the
+    player's when None), a click (accented or not), a loop wrap or the end."""
 
     kind: str
     when: float
     pitch: int = 0
     velocity: int = 0
     accent: bool = False
+    channel: int | None = None
 
 
 def check_count_in(bars: object) -> int:
@@ -105,6 +110,7 @@ class Timeline:
         tempo: float | None = None,
         end: float | None = None,
         metronome: bool = False,
+        accompaniment: AccompanimentPart | None = None,
     ):
         melody = Melody() if melody is None else melody
         if not isinstance(melody, Melody):
@@ -113,14 +119,20 @@ class Timeline:
         self.tempo = check_tempo(melody.tempo if tempo is None else tempo)
         # Where each note is played (fractional steps: swing, humanize), in order.
         self._played = performed_notes(melody, self.tempo)
-        last_off = max((n.off for n in self._played), default=0)
+        self.accompaniment = accompaniment
+        backing = performed_accompaniment(accompaniment.notes, melody) if accompaniment else []
+        self._backing, channel = backing, accompaniment.channel if accompaniment else None
+        last_off = max((n.off for n in (*self._played, *backing)), default=0)
         self.end = float(max(melody.end, last_off) if end is None else end)
         self.melody = melody
         self.metronome = bool(metronome)
-        # (step, 0 off / 1 on, pitch, velocity): at one step, offs come before ons.
+        # (step, 0 off / 1 on, channel, pitch, velocity): at one step, offs come before ons.
+        # (-1 sorts the melody's channel, None to the player, first.)
         self._events = sorted(
-            [(n.off, 0, n.pitch, 0) for n in self._played]
-            + [(n.on, 1, n.pitch, n.velocity) for n in self._played]
+            [(n.off, 0, -1, n.pitch, 0) for n in self._played]
+            + [(n.on, 1, -1, n.pitch, n.velocity) for n in self._played]
+            + [(n.off, 0, channel, n.pitch, 0) for n in backing]
+            + [(n.on, 1, channel, n.pitch, n.velocity) for n in backing]
         )
         self._event_steps = [event[0] for event in self._events]
         self._note_starts = [n.on for n in self._played]
@@ -129,7 +141,7 @@ class Timeline:
         self.anchor_time = 0.0
         self._index = 0
         self._loop_active = False
-        self._chase: list[tuple[int, int]] = []  # (pitch, velocity) to sound at the anchor
+        self._chase: list[tuple] = []  # (pitch, velocity, channel) to sound at the anchor
         self._next_beat = math.inf
         self._count_in: tuple[float, float] | None = None  # (first click, start) in steps
         self._ended = False
@@ -171,7 +183,10 @@ class Timeline:
         if i >= 0:
             note = self._played[i]
             if note.on < step < note.off:
-                self._chase.append((note.pitch, note.velocity))
+                self._chase.append((note.pitch, note.velocity, None))
+        channel = self.accompaniment.channel if self.accompaniment else None
+        self._chase.extend((n.pitch, n.velocity, channel) for n in self._backing
+                           if n.on < step < n.off)
         self._loop_active = self.loop is not None and step < self.loop[1]
         self._count_in = None
         self._next_beat = self._first_beat(step)
@@ -213,7 +228,8 @@ class Timeline:
         cues: list[Cue] = []
         while True:
             if self._chase and self.anchor_time <= now:
-                cues.extend(Cue(NOTE_ON, self.anchor_time, p, v) for p, v in self._chase)
+                cues.extend(Cue(NOTE_ON, self.anchor_time, p, v, channel=c)
+                            for p, v, c in self._chase)
                 self._chase = []
             step, kind = self._next()
             when = self.time_of(step)
@@ -234,9 +250,11 @@ class Timeline:
                     self._next_beat = self._first_beat(self._count_in[1])
                     self._count_in = None
             while self._index < len(self._events) and self._events[self._index][0] == step:
-                _, is_on, pitch, velocity = self._events[self._index]
+                _, is_on, channel, pitch, velocity = self._events[self._index]
                 self._index += 1
-                cues.append(Cue(NOTE_ON if is_on else NOTE_OFF, when, pitch, velocity))
+                channel = None if channel == -1 else channel
+                cues.append(Cue(NOTE_ON if is_on else NOTE_OFF, when, pitch, velocity,
+                                channel=channel))
 
     def _limit(self) -> float:
         """Where the timeline stops or wraps."""

@@ -4,8 +4,9 @@ Public API
     ``read_midi(path, track=None, steps_per_quarter=4, *, reduction='highest') -> Melody``
         ``import_midi(...).melody``.
     ``import_midi(path, track=None, steps_per_quarter=4, *, reduction='highest') -> ImportResult``
-        ``.melody`` and ``.report`` (an :class:`ImportReport`: notes read, kept, moved, merged,
-        dropped, warnings, and a human ``summary``).
+        ``.melody``, ``.chords`` (the file's chords, below) and ``.report`` (an
+        :class:`ImportReport`: notes read, kept, moved, merged, dropped, chords read and
+        unreadable, warnings, and a human ``summary``).
     ``list_tracks(path) -> list[TrackInfo]``
         the file's parts, one per (track, channel) that plays notes, in file order; a part's
         ``index`` is what ``read_midi(track=...)`` takes.
@@ -52,6 +53,11 @@ Reading rules
   Alto, Tenor, Violin II, Accompaniment, Pad against it), then the top voice by median pitch,
   unless a part in a melody's register has far more notes moving by step.
   ``ParsedMidi.melody_choice()`` gives the part and the reason, for the chooser to show.
+- Chords (:mod:`~engine.midi_io.chord_track`): chord names in marker, text, lyric or cue
+  events (Segue's own export writes markers), else the chords heard beat by beat
+  (:mod:`engine.chord_recognition`) in a part other than the melody that plays chords, with
+  the bass parts under it; none otherwise. Names that look like chords but are none are
+  counted and named in the report.
 - Key: the first key-signature event, as ``'C major'``-style names; None when there is none.
   Tempo, meter and key of a format-2 file come from the sequence that is read.
 
@@ -74,6 +80,7 @@ Modules, in the order a file flows through them
     ``parse``      file bytes -> decoded events -> parts of raw notes, still in ticks
     ``pairing``    note-ons matched with note-offs, a whole track at once
     ``reduction``  ticks -> beats -> grid steps; a part reduced to one line; part scores
+    ``chord_track`` the file's chords: named in its meta events, or heard in its accompaniment
 Notes stay in numpy arrays until the part that is imported becomes a melody, so listing the
 parts of a big file and choosing one builds no object per note.
     ``reading``    the import API above

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import mido
 import numpy as np
@@ -51,6 +51,9 @@ class _Song:
     time_signatures: list[tuple[int, int, int]]  # (tick, numerator, denominator)
     key_signatures: list[tuple[int, str]]  # (tick, mido key such as 'F#m')
     warnings: list[str]
+    # (tick, track, meta type, text) of text, lyric, marker and cue events: chord names
+    # (engine.midi_io.chord_track), in file order
+    texts: list[tuple[int, int, str, str]] = field(default_factory=list)
 
 
 def _decode_text(text: str) -> str:
@@ -66,7 +69,9 @@ def _decode_text(text: str) -> str:
 
 
 _NOTE_OFF, _NOTE_ON, _PROGRAM = 0x8, 0x9, 0xC
-_USED_METAS = (0x03, 0x04, 0x51, 0x58, 0x59)  # track and instrument name, tempo, meter, key
+# track and instrument name, tempo, meter, key; text, lyric, marker and cue (chord names)
+_USED_METAS = (0x03, 0x04, 0x51, 0x58, 0x59, 0x01, 0x05, 0x06, 0x07)
+_TEXT_METAS = ("text", "lyrics", "marker", "cue_marker")
 _PAD = bytes(4)  # reads a few bytes past a chunk's end land here instead of failing
 
 
@@ -157,7 +162,7 @@ def _parse(data: bytes) -> _Song:
 
     parts: list[_Part] = []
     channel_programs: dict[int, int] = {}
-    tempos, time_signatures, key_signatures = [], [], []
+    tempos, time_signatures, key_signatures, texts = [], [], [], []
     unreleased = 0
     for number in track_numbers:
         events = tracks[number]
@@ -174,6 +179,8 @@ def _parse(data: bytes) -> _Song:
                 name = _decode_text(message.name)
             elif kind == "instrument_name" and not instrument:
                 instrument = _decode_text(message.name)
+            elif kind in _TEXT_METAS:
+                texts.append((tick, number, kind, _decode_text(message.text)))
         is_program = events.kind == _PROGRAM
         channels, first = np.unique(events.channel[is_program], return_index=True)
         programs = dict(zip(channels.tolist(), events.data1[is_program][first].tolist()))
@@ -197,7 +204,7 @@ def _parse(data: bytes) -> _Song:
     tempos.sort(key=lambda e: e[0])
     time_signatures.sort(key=lambda e: e[0])
     key_signatures.sort(key=lambda e: e[0])
-    return _Song(layout, parts, tempos, time_signatures, key_signatures, warnings)
+    return _Song(layout, parts, tempos, time_signatures, key_signatures, warnings, texts)
 
 
 def _read_file(path) -> bytes:

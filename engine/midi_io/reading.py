@@ -13,6 +13,7 @@ from segue.engine.melody import (
     Melody,
     check_steps_per_quarter,
 )
+from segue.engine.midi_io.chord_track import file_chords
 from segue.engine.midi_io.parse import _load_song, _Song
 from segue.engine.midi_io.reduction import (
     REDUCTIONS,
@@ -21,7 +22,13 @@ from segue.engine.midi_io.reduction import (
     _tick_to_beats,
     _timed_notes,
 )
-from segue.engine.midi_io.results import ImportReport, ImportResult, MidiImportError, TrackInfo
+from segue.engine.midi_io.results import (
+    ImportReport,
+    ImportResult,
+    MidiImportError,
+    TrackInfo,
+    unreadable_chords_warning,
+)
 from segue.engine.part_choice import PartChoice, choose_melody_part
 
 
@@ -224,6 +231,12 @@ def _import_song(
         check_melody(melody, "the part")  # the limits every way in shares (engine.limits)
     except ValueError as error:
         raise MidiImportError(path, str(error)) from None
+    try:
+        chords = file_chords(song, _tick_to_beats(song), infos, timed, best.index, melody)
+    except ValueError as error:  # more chords than a piece may hold (engine.limits)
+        raise MidiImportError(path, str(error)) from None
+    if chords.unreadable:
+        warnings.append(unreadable_chords_warning(chords.unreadable))
     report = ImportReport(
         path=os.fspath(path),
         part=best,
@@ -234,8 +247,11 @@ def _import_song(
         merged=result.merged,
         dropped=result.dropped,
         warnings=tuple(warnings),
+        chords_read=len(chords.chords),
+        unreadable_chords=chords.unreadable,
+        chords_source=chords.source,
     )
-    return ImportResult(melody, report)
+    return ImportResult(melody, report, chords.chords)
 
 
 def read_midi(

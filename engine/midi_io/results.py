@@ -97,10 +97,14 @@ class ImportReport:
     merged: int
     dropped: int
     warnings: tuple[str, ...] = ()
+    chords_read: int = 0  # chords kept (ABC's quoted "G", MusicXML's harmony, MIDI's names)
+    unreadable_chords: tuple[str, ...] = ()  # symbols left out, as written, once per use
+    chords_source: str = ""  # where a MIDI file's chords came from ("named in its markers")
 
     @property
     def summary(self) -> str:
-        """One line on the notes, then one line per warning."""
+        """One line on the notes, a line on the chords when there are any, then one line per
+        warning."""
         part = self.part
         name = f" '{part.name}'" if part.name else ""
         lines = [
@@ -109,15 +113,28 @@ class ImportReport:
             f"{self.moved} moved onto the {grid_name(self.steps_per_quarter)} grid, "
             f"{self.merged} merged, {self.dropped} dropped."
         ]
+        if self.chords_read:
+            lines.append(f"{self.chords_read} chord(s) {self.chords_source or 'read'}.")
         lines.extend(self.warnings)
         return "\n".join(lines)
+
+
+def unreadable_chords_warning(unreadable) -> str:
+    """The report's line naming chord symbols Segue cannot read (each once, as written)."""
+    names = ", ".join(f'"{name}"' for name in dict.fromkeys(unreadable))
+    return (
+        f"{len(unreadable)} chord symbol(s) Segue cannot read, left out (the melody is kept): "
+        f"{names}."
+    )
 
 
 @dataclass(frozen=True)
 class ImportResult:
     melody: Melody
     report: ImportReport
-    chords: tuple = ()  # engine.chords.Chord values an ABC tune's chord symbols gave, in order
+    # engine.chords.Chord values in order: an ABC tune's chord symbols, a score's harmony, a
+    # MIDI file's chord names or its accompaniment's chords
+    chords: tuple = ()
 
 
 def grid_name(steps_per_quarter: int) -> str:

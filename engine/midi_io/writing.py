@@ -1,4 +1,11 @@
-"""The export API: a melody (and its continuation) as a type-1 MIDI file, written atomically."""
+"""The export API: a melody (and its continuation) as a type-1 MIDI file, written atomically.
+
+With ``chords``, the file also carries them as a musician's DAW shows them: a marker event with
+each chord's name at its start (in the first track), and the accompaniment
+(:mod:`engine.accompaniment`) as a track of its own named "Chords", on its channel with its
+program (none when the accompaniment is off: the markers alone). Without chords the bytes are
+what they always were.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +16,19 @@ import os
 import mido
 
 from segue.engine import keys
+from segue.engine.accompaniment import (
+    AccompanimentSettings,
+    accompaniment_part,
+    performed_accompaniment,
+)
+from segue.engine.chords import Chord, check_chords
 from segue.engine.files import ReadOnlyFileError, write_atomically, write_reason
 from segue.engine.melody import Melody
 from segue.engine.midi_io.results import MidiExportError
 from segue.engine.performance import performed_notes
 
 EXPORT_TICKS_PER_BEAT = 480
+CHORDS_TRACK_NAME = "Chords"
 
 
 def _mido_key(key: str) -> str:
@@ -71,16 +85,21 @@ def _utf8_for_mido(text: str) -> str:
     return text.encode("utf-8").decode("latin-1")
 
 
-def _note_track(melody: Melody, name: str, program: int, channel: int):
-    """A track of ``melody``'s notes where :mod:`engine.performance` plays them (swing and
-    humanize offsets, at the melody's tempo), in ticks of EXPORT_TICKS_PER_BEAT."""
-    steps_per_quarter = melody.steps_per_quarter
+def _ticks(step: float, steps_per_quarter: int) -> int:
+    """Exact whenever steps_per_quarter divides 480."""
+    return math.floor(step * EXPORT_TICKS_PER_BEAT / steps_per_quarter + 0.5)
 
-    def ticks(step: float) -> int:  # exact whenever steps_per_quarter divides 480
-        return math.floor(step * EXPORT_TICKS_PER_BEAT / steps_per_quarter + 0.5)
+
+def _note_track(melody: Melody, name: str, program: int, channel: int, played=None):
+    """A track of ``melody``'s notes where :mod:`engine.performance` plays them (swing and
+    humanize offsets, at the melody's tempo), in ticks of EXPORT_TICKS_PER_BEAT; ``played``
+    (performed notes) instead of the melody's when given."""
+
+    def ticks(step: float) -> int:
+        return _ticks(step, melody.steps_per_quarter)
 
     events = []  # (tick, note-offs before note-ons at one tick, message)
-    for note in performed_notes(melody):
+    for note in performed_notes(melody) if played is None else played:
         start, end = ticks(note.on), ticks(note.off)
         events.append((start, 1, mido.Message("note_on", channel=channel, note=note.pitch,
                                               velocity=note.velocity)))
@@ -97,6 +116,32 @@ def _note_track(melody: Melody, name: str, program: int, channel: int):
     return track
 
 
+def _chord_markers(conductor, chords: tuple[Chord, ...], steps_per_quarter: int) -> None:
+    """A marker with each chord's name at its start, before the conductor's end of track."""
+    end = conductor.pop()
+    now = 0
+    for chord in chords:
+        tick = _ticks(chord.start, steps_per_quarter)
+        conductor.append(mido.MetaMessage("marker", text=_utf8_for_mido(chord.symbol),
+                                          time=tick - now))
+        now = tick
+    conductor.append(end)
+
+
+def _chords_track(melody: Melody, chords, accompaniment):
+    """The accompaniment's track, or None when it plays nothing."""
+    if accompaniment is None:
+        accompaniment = AccompanimentSettings()
+    if not isinstance(accompaniment, AccompanimentSettings):
+        raise ValueError(f"accompaniment must be AccompanimentSettings, got "
+                         f"{type(accompaniment).__name__}")
+    part = accompaniment_part(chords, melody, accompaniment)
+    if part is None:
+        return None
+    played = performed_accompaniment(part.notes, melody)
+    return _note_track(melody, CHORDS_TRACK_NAME, part.program, part.channel, played)
+
+
 def melody_to_midi_bytes(
     melody: Melody,
     *,
@@ -105,9 +150,12 @@ def melody_to_midi_bytes(
     track_name: str = "Segue",
     program: int = 0,
     channel: int = 0,
+    chords=(),
+    accompaniment: AccompanimentSettings | None = None,
 ) -> bytes:
     """The type-1 Standard MIDI File :func:`write_midi` writes, as bytes."""
     _check_export_args(melody, continuation, track_name, program, channel)
+    chords = check_chords(chords)
     midi = mido.MidiFile(type=1, ticks_per_beat=EXPORT_TICKS_PER_BEAT)
     conductor = mido.MidiTrack()
     conductor.append(mido.MetaMessage("track_name", name=_utf8_for_mido(track_name)))
@@ -128,6 +176,11 @@ def melody_to_midi_bytes(
     else:
         joined = melody.add(*continuation.notes)
         midi.tracks.append(_note_track(joined, track_name, program, channel))
+    if chords:
+        _chord_markers(conductor, chords, melody.steps_per_quarter)
+        backing = _chords_track(melody, chords, accompaniment)
+        if backing is not None:
+            midi.tracks.append(backing)
     buffer = io.BytesIO()
     midi.save(file=buffer)
     return buffer.getvalue()
@@ -142,15 +195,20 @@ def write_midi(
     track_name: str = "Segue",
     program: int = 0,
     channel: int = 0,
+    chords=(),
+    accompaniment: AccompanimentSettings | None = None,
 ) -> None:
-    """Write ``melody`` (and ``continuation``) as a type-1 MIDI file, atomically.
+    """Write ``melody`` (and ``continuation``) as a type-1 MIDI file, atomically; with
+    ``chords`` (on the melody's steps), their markers and the accompaniment's "Chords" track
+    (``accompaniment``: its settings, the defaults when None; see the module docstring).
 
     The file is written to a temporary file in the same folder and renamed over ``path``, so a
     failure (MidiExportError) leaves any existing file as it was; a read-only file is refused.
     """
     data = melody_to_midi_bytes(
         melody, continuation=continuation, separate_tracks=separate_tracks,
-        track_name=track_name, program=program, channel=channel,
+        track_name=track_name, program=program, channel=channel, chords=chords,
+        accompaniment=accompaniment,
     )
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))

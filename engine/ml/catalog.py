@@ -101,3 +101,21 @@ def available_models() -> list[str]:
     for folder in model_folders():
         names += [name for name in shipped_models(folder) if name not in names]
     return names
+
+
+MAX_CARD_SUMMARY_BYTES = 64 * 1024
+
+
+def card_summary(name_or_path: str, max_chars: int = 600) -> str:
+    """The opening paragraphs of a model's card (``NAME.md``: what it is, what it learnt from,
+    how it measures), as plain text for the model chooser; '' when it has none."""
+    path = model_path(name_or_path).with_suffix(".md")
+    try:
+        with path.open("rb") as card:
+            text = card.read(MAX_CARD_SUMMARY_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return ""
+    paragraphs = [p.strip() for p in text.split("\n\n")]
+    kept = [p for p in paragraphs if p and not p.startswith("#")][:3]
+    summary = "\n\n".join(kept).replace("`", "")
+    return summary if len(summary) <= max_chars else summary[: max_chars - 1].rstrip() + "…"

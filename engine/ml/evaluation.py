@@ -26,6 +26,7 @@ import torch
 
 from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST, EventEncoding, fit_to_range
 from segue.engine.melody import DEFAULT_STEPS_PER_QUARTER, Melody
+from segue.engine.ml.chord_features import NO_CHORD_INDEX, chord_indices
 from segue.engine.ml.model import Meter, SegueModel, meter_of, meter_tensor
 
 LN2 = math.log(2)
@@ -39,29 +40,36 @@ class EncodedTune:
     tokens: np.ndarray  # int64 token per grid step, from the first note to the end
     offset: int  # absolute grid step of tokens[0]
     meter: Meter
+    chords: np.ndarray | None = None  # chord index at each token's step (chord_features); None: none given
 
 
-def encode_melody(melody: Melody, encoding: EventEncoding, tune_id: str = "") -> EncodedTune:
-    """Octave-fit and encode one melody; ValueError if it cannot fit the range or is empty."""
+def encode_melody(melody: Melody, encoding: EventEncoding, tune_id: str = "", chords=None) -> EncodedTune:
+    """Octave-fit and encode one melody (with its ``chords``, moved as it is, when given);
+    ValueError if it cannot fit the range or is empty."""
     if not melody.notes:
         raise ValueError("the melody has no notes")
-    fitted, _ = fit_to_range(melody, encoding)
+    fitted, shift = fit_to_range(melody, encoding)
     tokens = np.asarray(encoding.encode(fitted), dtype=np.int64)
-    return EncodedTune(tune_id, tokens, fitted.start, meter_of(melody.time_signature, melody.steps_per_quarter))
+    indices = None if chords is None else chord_indices(chords, fitted.start, len(tokens), shift)
+    meter = meter_of(melody.time_signature, melody.steps_per_quarter)
+    return EncodedTune(tune_id, tokens, fitted.start, meter, indices)
 
 
 def encode_tunes(
-    tunes: Iterable, encoding: EventEncoding, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER
+    tunes: Iterable, encoding: EventEncoding, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER,
+    with_chords: bool = True,
 ):
-    """(encoded tunes, skipped count) for corpus ``Tune``s; tunes that cannot fit are skipped."""
+    """(encoded tunes, skipped count) for corpus ``Tune``s, with their chords where they have
+    some (and ``with_chords``); tunes that cannot fit are skipped."""
     encoded, skipped = [], 0
     for tune in tunes:
         melody = tune.melody
         if melody.steps_per_quarter != steps_per_quarter or len(melody.notes) < 1:
             skipped += 1
             continue
+        chords = getattr(tune, "chords", ()) if with_chords else ()
         try:
-            encoded.append(encode_melody(melody, encoding, tune.id))
+            encoded.append(encode_melody(melody, encoding, tune.id, chords or None))
         except ValueError:
             skipped += 1
     return encoded, skipped
@@ -153,6 +161,18 @@ def batches_by_length(tunes: Sequence[EncodedTune], max_steps: int = 16384):
         yield batch
 
 
+def collate_chords(tunes: Sequence[EncodedTune], length: int, device=None) -> torch.Tensor | None:
+    """(B, length) the chord index of the step each row predicts (row t: step t + 1), "no
+    chord" in padding; None when no tune has chords."""
+    if all(t.chords is None for t in tunes):
+        return None
+    chords = np.full((len(tunes), length), NO_CHORD_INDEX, dtype=np.int64)
+    for row, tune in enumerate(tunes):
+        if tune.chords is not None:
+            chords[row, : len(tune.chords) - 1] = tune.chords[1:]
+    return torch.from_numpy(chords).to(device)
+
+
 def collate(tunes: Sequence[EncodedTune], device=None):
     """(tokens (B, T) padded with REST, lengths (B,), offsets (B,), meters (B, 3))."""
     lengths = [len(t.tokens) for t in tunes]
@@ -178,8 +198,10 @@ def tune_log_probs(model: SegueModel, tunes: Sequence[EncodedTune], follow_seed:
     device = model.device
     with torch.inference_mode():
         for batch in batches_by_length(tunes, max_steps):
-            tokens, lengths, offsets, meters = collate([tunes[i] for i in batch], device)
-            log_probs = torch.log_softmax(model(tokens, offsets, meters).float(), dim=-1)
+            chosen = [tunes[i] for i in batch]
+            tokens, lengths, offsets, meters = collate(chosen, device)
+            chords = collate_chords(chosen, tokens.shape[1], device)
+            log_probs = torch.log_softmax(model(tokens, offsets, meters, chords=chords).float(), dim=-1)
             for row, index in enumerate(batch):
                 length = len(tunes[index].tokens)
                 rows = log_probs[row, : length - 1]
@@ -203,8 +225,10 @@ def score_encoded(model: SegueModel, tunes: Sequence[EncodedTune], max_steps: in
     device = model.device
     with torch.inference_mode():
         for batch in batches_by_length(tunes, max_steps):
-            tokens, lengths, offsets, meters = collate([tunes[i] for i in batch], device)
-            log_probs = torch.log_softmax(model(tokens, offsets, meters).float(), dim=-1)
+            chosen = [tunes[i] for i in batch]
+            tokens, lengths, offsets, meters = collate(chosen, device)
+            chords = collate_chords(chosen, tokens.shape[1], device)
+            log_probs = torch.log_softmax(model(tokens, offsets, meters, chords=chords).float(), dim=-1)
             # Row t predicts step t + 1; steps beyond a tune's end are padding.
             steps = torch.arange(tokens.shape[1] - 1, device=device)
             scored = steps.unsqueeze(0) < (lengths - 1).unsqueeze(1)
@@ -216,7 +240,8 @@ def score_encoded(model: SegueModel, tunes: Sequence[EncodedTune], max_steps: in
 EXPECTED_PITCHES = 3  # the most likely pitches reported with each note's surprise
 
 
-def score(model: SegueModel, melody: Melody, follow_seed: float = 0.0, per_note: bool = False) -> dict:
+def score(model: SegueModel, melody: Melody, follow_seed: float = 0.0, per_note: bool = False,
+          *, chords=None) -> dict:
     """``total_bits``, ``pitch_bits``, ``notes``, ``steps`` of one melody, by the module's
     definitions; ValueError when the melody is empty or cannot fit the model's range.
 
@@ -224,8 +249,10 @@ def score(model: SegueModel, melody: Melody, follow_seed: float = 0.0, per_note:
     steps only. ``per_note`` adds, one entry per note in order (None for the first, which is
     given): ``note_bits`` (-log2 P(that note-on at that step)), ``note_pitch_bits`` (the pitch
     alone, given a note starts) and ``expected`` (the likeliest pitches and their probabilities
-    given a note starts, in the melody's own pitches).
+    given a note starts, in the melody's own pitches). ``chords`` (``Chord`` values on the
+    melody's steps) are heard by a chord-aware model; others ignore them.
     """
+    from segue.engine.ml.chord_features import given_chords  # noqa: PLC0415
     from segue.engine.ml.follow import check_strength  # noqa: PLC0415
 
     follow_seed = check_strength(follow_seed)
@@ -234,7 +261,8 @@ def score(model: SegueModel, melody: Melody, follow_seed: float = 0.0, per_note:
             f"the model works on {model.config.steps_per_quarter} steps per quarter; "
             f"the melody uses {melody.steps_per_quarter}"
         )
-    tune = encode_melody(melody, model.encoding)
+    chords = given_chords(chords) if model.config.chord_dim else None
+    tune = encode_melody(melody, model.encoding, chords=chords or None)
     if not per_note:
         totals = score_encoded(model, [tune], follow_seed=follow_seed)
         return {"total_bits": totals.total_bits, "pitch_bits": totals.pitch_bits,

@@ -22,10 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
+import numpy as np
 import torch
 
 from segue.engine.encoding import fit_to_range
 from segue.engine.melody import Melody
+from segue.engine.ml.chord_continuation import ChordPlan
+from segue.engine.ml.chord_features import chord_indices
 from segue.engine.ml.follow import follow_log_probs
 from segue.engine.ml.model import SegueModel, meter_of, meter_tensor
 from segue.engine.ml.options import MAX_VARIATIONS, GenerationOptions
@@ -38,7 +41,9 @@ CANDIDATES_PER_VARIATION = 4
 MIN_CANDIDATES = 16
 SAMPLING_SHARE = 0.9  # of the progress: the rest is ranking
 
-# (whole melodies, start, end, score_end) -> one log-probability of the following bars each
+# (whole melodies, start, end, score_end) -> one log-probability of the following bars each.
+# Chords, on the melody's steps, are heard while drawing and while ranking (a chord-aware model);
+# each fill then carries its range's chords, proposed where none were given (chord_continuation).
 Scorer = Callable[[Sequence[Melody], int, int, int], Sequence[float]]
 
 
@@ -61,20 +66,22 @@ def _count(name, value, low, high) -> int:
 
 
 def following_log_probs(model: SegueModel, wholes: Sequence[Melody], start: int, end: int,
-                        score_end: int, follow_seed: float = 0.0) -> list[float]:
+                        score_end: int, follow_seed: float = 0.0, chords=None) -> list[float]:
     """For each whole melody, the natural log-probability the model gives its steps
-    ``[end, score_end)`` given everything before (teacher-forced, one batch). A melody that
-    does not fit the model's range scores -inf."""
+    ``[end, score_end)`` given everything before (teacher-forced, one batch), hearing
+    ``chords`` (a chord-aware model). A melody that does not fit the model's range scores -inf."""
     first = wholes[0]
     bar = first.steps_per_bar
     cut = max(0, first.bar_start(start) - CONTEXT_BARS * bar)  # whole bars: the metre stays
     windows = [whole.slice(cut, score_end) for whole in wholes]
-    fitted = []
+    fitted, shifts = [], []
     for window in windows:
         try:
-            fitted.append(fit_to_range(window, model.encoding)[0])
+            moved, shift = fit_to_range(window, model.encoding)
         except ValueError:
-            fitted.append(None)
+            moved, shift = None, 0
+        fitted.append(moved)
+        shifts.append(shift)
     usable = [f for f in fitted if f is not None and f.notes]
     if not usable:
         return [float("-inf")] * len(wholes)
@@ -86,9 +93,14 @@ def following_log_probs(model: SegueModel, wholes: Sequence[Melody], start: int,
     ], dtype=torch.long, device=model.device)
     meter = meter_of(first.time_signature, first.steps_per_quarter)
     offsets = torch.full((len(wholes),), origin, dtype=torch.long, device=model.device)
+    heard = None
+    if chords is not None and model.config.chord_dim:  # row r, column i: step cut + origin + i + 1
+        heard = torch.tensor(np.stack([chord_indices(chords, cut + origin + 1, tokens.shape[1], shift)
+                                       for shift in shifts]), device=model.device)
     model.eval()
     with torch.inference_mode():
-        log_probs = torch.log_softmax(model(tokens, offsets, meter_tensor([meter] * len(wholes), model.device)).float(), -1)
+        meters = meter_tensor([meter] * len(wholes), model.device)
+        log_probs = torch.log_softmax(model(tokens, offsets, meters, chords=heard).float(), -1)
     first_row = max(0, end - cut - origin - 1)  # row r predicts token r + 1
     results = []
     for row, window in enumerate(fitted):
@@ -114,9 +126,11 @@ def iter_fill(
     following_bars: int = FOLLOWING_BARS,
     scorer: Scorer | None = None,
     should_stop: Callable[[], bool] | None = None,
+    chords=None,
 ) -> Iterator[GenerationUpdate]:
-    """:func:`fill` step by step: progress updates, the last one with the melodies.
-    ``options.variations`` fills are returned; the candidates are drawn with ``options``."""
+    """:func:`fill` step by step: progress updates, the last one with the melodies (and with
+    ``chords`` given, each fill's chords in the range). ``options.variations`` fills are
+    returned; the candidates are drawn with ``options``."""
     options = GenerationOptions() if options is None else options
     if not isinstance(options, GenerationOptions):
         raise TypeError(f"options must be GenerationOptions, got {type(options).__name__}")
@@ -129,10 +143,11 @@ def iter_fill(
     candidates = _count("candidates", candidates, variations, MAX_VARIATIONS)
     following_bars = _count("following bars", following_bars, 1, 64)
     around = outside_range(melody, start, end)
+    plan = ChordPlan.of(chords, start, end - start)
     drawn, used_seed = None, options.rng_seed
     for update in iter_generate(
         model, seed_of(melody, start), end - start, options.replace(variations=candidates),
-        start=start, should_stop=should_stop,
+        start=start, should_stop=should_stop, chords=plan.chords, carry_chords=False,
     ):
         if update.melodies is not None:
             drawn, used_seed = update.melodies, update.rng_seed
@@ -144,13 +159,15 @@ def iter_fill(
     score_end = end + following_bars * melody.steps_per_bar
     if any(note.start >= end for note in around.notes):
         if scorer is None:
-            scores = following_log_probs(model, wholes, start, end, score_end, follow_seed)
+            scores = following_log_probs(model, wholes, start, end, score_end, follow_seed, plan.chords)
         else:
             scores = list(scorer(wholes, start, end, score_end))
         order = sorted(range(len(wholes)), key=lambda i: -scores[i])  # stable: ties keep draw order
     else:
         order = list(range(len(wholes)))
-    yield GenerationUpdate(1.0, _best_distinct([wholes[i] for i in order], variations), used_seed)
+    chosen = _best_distinct([wholes[i] for i in order], variations)
+    inside = [inside_range(whole, start, end) for whole in chosen]
+    yield GenerationUpdate(1.0, chosen, used_seed, plan.variation_chords(seed_of(melody, start), inside))
 
 
 def _best_distinct(ranked: list[Melody], count: int) -> list[Melody]:
@@ -176,6 +193,7 @@ def fill(
     following_bars: int = FOLLOWING_BARS,
     scorer: Scorer | None = None,
     should_stop: Callable[[], bool] | None = None,
+    chords=None,
     **controls,
 ) -> list[Melody]:
     """``variations`` whole melodies: ``melody`` with new music in ``[start, end)``, best first.
@@ -187,12 +205,14 @@ def fill(
     same options, same fills; an unknown one is a TypeError). ``candidates`` (default 4 per
     variation, at least 16) are drawn and ranked by the log-probability of the
     ``following_bars`` bars after ``end``; ``scorer`` replaces the model's scoring (tests).
+    ``chords`` (on the melody's steps) are heard by a chord-aware model, drawing and ranking.
     Raises ValueError for bad arguments, GenerationCancelled when ``should_stop`` stops it.
     """
     options = (options or GenerationOptions()).replace(**controls)
     return final_melodies(iter_fill(
         model, melody, start, end, options,
         candidates=candidates, following_bars=following_bars, scorer=scorer, should_stop=should_stop,
+        chords=chords,
     ))
 
 

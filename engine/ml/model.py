@@ -9,7 +9,12 @@ own (Magenta's lookback RNN and IDyOM's viewpoints are the inspiration):
   and the steps since it began;
 - where the predicted step falls: position in the bar, position in the beat, beat number, meter;
 - what happened one and two bars before the predicted step, and whether the current step
-  repeats the steps one and two bars back.
+  repeats the steps one and two bars back;
+- with ``chord_dim``, the chord sounding at the predicted step (root and family, or "no chord
+  given": :mod:`engine.ml.chord_features`), which also adds a learnt score to each pitch by
+  its interval above that chord's root (``chord_bias``, 12 per family, one set on the beat and
+  one between beats, where passing notes live): chord tones are then
+  likelier whatever the LSTM has learnt.
 
 The output adds two heads: absolute logits over the vocabulary, plus interval logits placed
 relative to the latest pitch (a transposition-invariant view of "what interval comes next").
@@ -29,9 +34,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from segue.engine.chords import QUALITIES
 from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST
 from segue.engine.melody import DEFAULT_STEPS_PER_QUARTER, steps_per_beat
 from segue.engine.melody import steps_per_bar as bar_steps_of
+from segue.engine.ml.chord_features import CHORD_ROWS, NO_CHORD_INDEX, chord_tone_table
 from segue.engine.ml.model_config import ModelConfig  # noqa: F401 - the model's shape, torch-free
 
 # Meters with an embedding of their own; anything else shares the last entry.
@@ -103,6 +110,8 @@ def _feature_spec(config: ModelConfig) -> list[tuple[str, int, int]]:
         spec.append(("lookback1", vocab + 1, config.lookback_dim))
         spec.append(("lookback2", vocab + 1, config.lookback_dim))
         spec.append(("repeat", 4, max(4, config.lookback_dim // 4)))
+    if config.chord_dim:  # last: a chordless model's weights are the first columns of these
+        spec.append(("chord", CHORD_ROWS, config.chord_dim))
     return spec
 
 
@@ -140,6 +149,11 @@ class SegueModel(nn.Module):
         rows = [pitch - p + self.num_pitches - 1 for p in range(self.num_pitches)]
         rows.append(torch.full((self.num_pitches,), 2 * self.num_pitches - 1))
         self.register_buffer("relative_index", torch.stack(rows), persistent=False)
+        if cfg.chord_dim:
+            # Starts at zero: a model fine-tuned from a chordless one begins where it was.
+            self.chord_bias = nn.Parameter(torch.zeros(2, len(QUALITIES), 12))
+            table = torch.from_numpy(chord_tone_table(cfg.min_pitch, self.num_pitches))
+            self.register_buffer("chord_tone_index", table, persistent=False)
         self._init_weights()
 
     def _init_weights(self):
@@ -165,11 +179,13 @@ class SegueModel(nn.Module):
 
     # --- features, whole sequences ---------------------------------------------------------
 
-    def feature_indices(self, tokens: torch.Tensor, offsets: torch.Tensor, meters: torch.Tensor) -> dict:
+    def feature_indices(self, tokens: torch.Tensor, offsets: torch.Tensor, meters: torch.Tensor,
+                        chords: torch.Tensor | None = None) -> dict:
         """Index of every input feature at every step: name -> (B, T) long tensor.
 
         ``tokens`` (B, T); ``offsets`` (B,) the absolute grid step of ``tokens[:, 0]``;
-        ``meters`` (B, 3) from :func:`meter_tensor`. The input at step t predicts step t + 1.
+        ``meters`` (B, 3) from :func:`meter_tensor`; ``chords`` (B, T) the chord index of each
+        predicted step (None: no chords given). The input at step t predicts step t + 1.
         """
         cfg = self.config
         batch, length = tokens.shape
@@ -212,6 +228,9 @@ class SegueModel(nn.Module):
                 same = (back >= 0) & (tokens == tokens.gather(1, back.clamp(min=0)))
                 repeat = repeat + same.long() * bars
             features["repeat"] = repeat
+        if cfg.chord_dim:
+            features["chord"] = (torch.full_like(tokens, NO_CHORD_INDEX) if chords is None
+                                 else chords.to(tokens.device))
         return features
 
     def forward(
@@ -222,26 +241,42 @@ class SegueModel(nn.Module):
         state: tuple[torch.Tensor, torch.Tensor] | None = None,
         return_state: bool = False,
         last_only: bool = False,
+        *,
+        chords: torch.Tensor | None = None,
     ):
         """Logits (B, T, V): row t is the distribution of step t + 1 given steps 0..t.
 
         ``state`` continues from an earlier call (the tokens' features then see only this
         call's tokens, so use it only for the first chunk); ``return_state`` also returns the
         LSTM's final (h, c); ``last_only`` gives only the last row (B, 1, V), as priming needs.
+        ``chords`` (B, T): the chord index of step t + 1 in row t (a model without chord input
+        ignores them).
         """
-        features = self.feature_indices(tokens, offsets, meters)
+        features = self.feature_indices(tokens, offsets, meters, chords)
         inputs = torch.cat(
             [self.embeddings[name](features[name]) for name, _, _ in self.feature_spec], dim=-1
         )
         output, new_state = self.lstm(self.input_dropout(inputs), state)
-        latest = features.get("latest_pitch")
+        latest, chord = features.get("latest_pitch"), features.get("chord")
+        if chord is not None:  # the chord output's row: the chord, and whether on a beat
+            t = torch.arange(tokens.shape[1], device=tokens.device)
+            on_beat = (offsets[:, None] + t + 1) % meters[:, 1:2] == 0
+            chord = chord + on_beat.long() * CHORD_ROWS
         if last_only:
             output, tokens = output[:, -1:], tokens[:, -1:]
             latest = None if latest is None else latest[:, -1:]
-        logits = self._heads(self.output_dropout(output), tokens, latest)
+            chord = None if chord is None else chord[:, -1:]
+        logits = self._heads(self.output_dropout(output), tokens, latest, chord)
         return (logits, new_state) if return_state else logits
 
-    def _heads(self, hidden: torch.Tensor, tokens: torch.Tensor, latest: torch.Tensor | None):
+    def chord_pitch_bias(self, chord: torch.Tensor) -> torch.Tensor:
+        """(..., pitches) the chord output's score of each pitch under ``chord``: a chord index,
+        plus :data:`CHORD_ROWS` when the predicted step is on a beat."""
+        flat = F.pad(self.chord_bias.reshape(2, -1), (0, 1))  # the last column: "no chord", 0
+        return flat[(chord // CHORD_ROWS).unsqueeze(-1), self.chord_tone_index[chord % CHORD_ROWS]]
+
+    def _heads(self, hidden: torch.Tensor, tokens: torch.Tensor, latest: torch.Tensor | None,
+               chord: torch.Tensor | None = None):
         if self.norm is not None:
             hidden = self.norm(hidden)
         out = self.head(hidden)
@@ -252,6 +287,11 @@ class SegueModel(nn.Module):
             placed = relative.gather(-1, index)
             logits = torch.cat(
                 [logits[..., :FIRST_PITCH_TOKEN], logits[..., FIRST_PITCH_TOKEN:] + placed], dim=-1
+            )
+        if chord is not None:
+            logits = torch.cat(
+                [logits[..., :FIRST_PITCH_TOKEN],
+                 logits[..., FIRST_PITCH_TOKEN:] + self.chord_pitch_bias(chord)], dim=-1
             )
         hold_impossible = (tokens == REST).unsqueeze(-1) & (
             torch.arange(self.vocab_size, device=tokens.device) == HOLD

@@ -17,6 +17,8 @@ from segue.engine.melody import (
 MAX_HIDDEN_SIZE = 1024
 MAX_LAYERS = 4
 MAX_FEATURE_DIM = 256
+# Fields added after models were shipped: a card without one takes the default (off).
+OPTIONAL_FIELDS = frozenset({"chord_dim"})
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,15 @@ class ModelConfig:
     input_dropout: float = 0.1  # on the concatenated input features (training only)
     relative_head: bool = True  # add interval logits placed relative to the latest pitch
     layer_norm: bool = True  # normalise the top LSTM output before the heads
+    # The chord sounding at the predicted step (engine.ml.chord_features): an input embedding
+    # of this size and a chord-tone output; 0 (every model before it, whose card lacks the
+    # field) is a model that hears no chords.
+    chord_dim: int = 0
 
     def __post_init__(self):
         for name in (
             "min_pitch", "max_pitch", "steps_per_quarter", "hidden_size", "num_layers",
-            "token_dim", "pitch_dim", "contour_dim", "meter_dim", "lookback_dim",
+            "token_dim", "pitch_dim", "contour_dim", "meter_dim", "lookback_dim", "chord_dim",
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
@@ -59,7 +65,7 @@ class ModelConfig:
             raise ValueError(f"number of layers {self.num_layers} is outside 1-{MAX_LAYERS}")
         if not 1 <= self.token_dim <= MAX_FEATURE_DIM:
             raise ValueError(f"token embedding size {self.token_dim} is outside 1-{MAX_FEATURE_DIM}")
-        for name in ("pitch_dim", "contour_dim", "meter_dim", "lookback_dim"):
+        for name in ("pitch_dim", "contour_dim", "meter_dim", "lookback_dim", "chord_dim"):
             if not 0 <= getattr(self, name) <= MAX_FEATURE_DIM:
                 raise ValueError(f"{name} {getattr(self, name)} is outside 0-{MAX_FEATURE_DIM}")
         for name in ("dropout", "input_dropout"):
@@ -72,7 +78,10 @@ class ModelConfig:
         return EventEncoding(self.min_pitch, self.max_pitch)
 
     def to_json(self) -> dict:
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        if not self.chord_dim:  # a chordless card stays as it was (older Segues read it)
+            del data["chord_dim"]
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> ModelConfig:
@@ -82,7 +91,7 @@ class ModelConfig:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"the model config has unknown fields: {', '.join(sorted(unknown))}")
-        missing = known - set(data)
+        missing = known - set(data) - OPTIONAL_FIELDS
         if missing:
             raise ValueError(f"the model config lacks fields: {', '.join(sorted(missing))}")
         return cls(**data)

@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields
 
+from segue.engine.chords import Chord
 from segue.engine.melody import Melody
 from segue.engine.melody_json import shown
 from segue.engine.ml.catalog import DEFAULT_MODEL
@@ -120,6 +121,8 @@ class ContinuationRequest:
     marker. A fill (``fill`` set, :meth:`build_fill`) rewrites the steps ``[start, start +
     steps)`` of ``seed``, then the whole piece. ``options.rng_seed`` is always a number: the
     random seed a run drew travels with the request, so its variations can be made again.
+    ``chords``: the piece's chord track (on the seed's steps), heard by a chord-aware model;
+    with it each variation carries its chords. None (a piece without chords): none asked for.
     """
 
     seed: Melody  # a continuation's notes before the marker; a fill's whole piece
@@ -127,6 +130,7 @@ class ContinuationRequest:
     steps: int  # how many steps of new music
     options: GenerationOptions  # how to sample them
     fill: bool = False  # rewrite [start, start + steps) of the piece instead of continuing
+    chords: tuple[Chord, ...] | None = None  # the piece's chords, or None
 
     @property
     def phrase_end(self) -> int:
@@ -194,7 +198,7 @@ class ContinuationRequest:
         """The continuation of ``piece`` from its marker (:meth:`build` on its seed), locked to
         the key the piece's own key lock stands for (:meth:`Piece.resolved_key`)."""
         request = cls.build(piece.seed(), piece.marker, settings, model_range, rng)
-        return request._in_key(piece.resolved_key())
+        return request._in_key(piece.resolved_key())._with_chords(piece.chords)
 
     @classmethod
     def fill_of_piece(
@@ -208,10 +212,14 @@ class ContinuationRequest:
         """The fill of ``fill_range`` in ``piece`` (:meth:`build_fill`), in the key the piece's
         key lock stands for, as a continuation of the same piece would be."""
         request = cls.build_fill(piece.melody, fill_range, settings, model_range, rng)
-        return request._in_key(piece.resolved_key())
+        return request._in_key(piece.resolved_key())._with_chords(piece.chords)
 
     def _in_key(self, key: str | None) -> ContinuationRequest:
         return dataclasses.replace(self, options=self.options.replace(key=key))
+
+    def _with_chords(self, chords: tuple[Chord, ...]) -> ContinuationRequest:
+        # A piece without a chord track asks for none: no chords are proposed for it.
+        return dataclasses.replace(self, chords=tuple(chords) or None)
 
     @classmethod
     def build_fill(
@@ -237,7 +245,8 @@ def iter_continuations(model, request: ContinuationRequest, should_stop: Callabl
     from segue.engine.ml.sampling import iter_generate  # noqa: PLC0415 (loads torch)
 
     return iter_generate(
-        model, request.seed, request.steps, request.options, start=request.start, should_stop=should_stop
+        model, request.seed, request.steps, request.options, start=request.start,
+        should_stop=should_stop, chords=request.chords,
     )
 
 
@@ -247,7 +256,8 @@ def iter_fills(model, request: ContinuationRequest, should_stop: Callable[[], bo
     from segue.engine.ml.fill import iter_fill  # noqa: PLC0415 (loads torch)
 
     return iter_fill(
-        model, request.seed, request.start, request.phrase_end, request.options, should_stop=should_stop
+        model, request.seed, request.start, request.phrase_end, request.options,
+        should_stop=should_stop, chords=request.chords,
     )
 
 

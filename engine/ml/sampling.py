@@ -23,6 +23,9 @@ Controls, applied to each step's distribution in this order:
 The model hears the seed's recent bars only (:func:`engine.encoding.recent_context`): a seed far
 along the timeline, or with a note held for hours, costs what a short one does.
 
+Chords (``chords=``, over seed and continuation) are heard by a chord-aware model at every step;
+each variation carries its continuation's chords (:mod:`engine.ml.chord_continuation`).
+
 Same model, seed, settings, ``rng_seed`` and device give the same notes.
 """
 
@@ -33,16 +36,21 @@ import secrets
 import statistics
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 
 from segue.engine.encoding import HOLD, REST, fit_to_key, fit_to_range, recent_context
 from segue.engine.melody import Melody
+from segue.engine.ml.chord_continuation import ChordPlan
 from segue.engine.ml.follow import SeedFollower
 from segue.engine.ml.model import SegueModel, meter_of
 from segue.engine.ml.options import DEFAULT_TARGET_ENTROPY, GenerationOptions
 from segue.engine.ml.pitch_mask import ScaleFold, allowed_pitch_bias, pitch_bounds
 from segue.engine.ml.stepper import Stepper
+
+if TYPE_CHECKING:
+    from segue.engine.chords import Chord
 
 GREEDY_TEMPERATURE = 1e-3
 ADAPTIVE_BOUNDS = (0.5, 2.0)  # the adaptive factor on the temperature stays within these
@@ -64,6 +72,9 @@ class GenerationUpdate:
     fraction: float  # 0..1 of the steps generated so far
     melodies: list[Melody] | None = None  # the continuations, set only in the final update
     rng_seed: int | None = None  # the random seed used (reproduces the run)
+    # With chords asked for, in the final update: each variation's chords in its continuation
+    # (given ones where they cover it, proposed ones elsewhere), one tuple per variation.
+    chords: list[tuple[Chord, ...]] | None = None
 
 
 def steps_for_bars(melody: Melody, bars: float) -> int:
@@ -248,10 +259,14 @@ def iter_generate(
     *,
     start: int | None = None,
     should_stop: Callable[[], bool] | None = None,
+    chords=None,
+    carry_chords: bool = True,
 ) -> Iterator[GenerationUpdate]:
     """Generate ``steps`` steps from ``start`` with ``options``, yielding a
     :class:`GenerationUpdate` after every step; the last one carries the melodies (see
-    :func:`generate`; None: the default options).
+    :func:`generate`; None: the default options) and, when ``chords`` were given, each
+    variation's chords (unless ``carry_chords`` is false: a fill proposes chords only for
+    the candidates it keeps).
 
     When ``should_stop()`` returns true the iteration ends at once without melodies.
     ``options.beam_width`` switches to beam search for the most likely continuations
@@ -266,6 +281,7 @@ def iter_generate(
     pitch_range, follow_seed = options.pitch_range, options.follow_seed
     variations, beam_width = options.variations, options.beam_width
     tokens, shift, offset, heard = _seed_tokens(model, seed_melody, start, key, pitch_range)
+    plan = ChordPlan.of(chords, start, steps)
     fold = ScaleFold(model, shift, key, pitch_range) if key else None
     bias = allowed_pitch_bias(model, shift, None, pitch_range)
     if beam_width:  # the most likely continuations: the model's own distribution
@@ -283,7 +299,8 @@ def iter_generate(
     # Inference mode is entered per step, never across a yield, so the caller's code between
     # updates runs in its own grad mode.
     with torch.inference_mode():
-        stepper = Stepper(model, batch, offset, meter)
+        stepper = Stepper(model, batch, offset, meter,
+                          plan.heard_indices(model, offset, len(tokens), shift))
         logits = stepper.prime(tokens)
         # Following the seed: a short-term model of the heard seed, mixed with the LSTM.
         follower = SeedFollower(tokens, batch, meter.steps_per_bar, follow_seed, offset) if follow_seed else None
@@ -313,7 +330,8 @@ def iter_generate(
         notes = model.encoding.decode_notes(sequence, origin=start, velocity=velocity)
         melody = Melody(notes, **fields)
         melodies.append(melody.transpose(-shift) if shift and notes else melody)
-    yield GenerationUpdate(1.0, melodies, rng_seed)
+    carried = plan.variation_chords(seed_melody, melodies) if carry_chords else None
+    yield GenerationUpdate(1.0, melodies, rng_seed, carried)
 
 
 def _sample_steps(stepper, logits, controls, steps, generator, should_stop, follower):
@@ -383,6 +401,7 @@ def generate(
     *,
     start: int | None = None,
     should_stop: Callable[[], bool] | None = None,
+    chords=None,
     **controls,
 ) -> list[Melody]:
     """``variations`` continuations of ``seed_melody``, each ``steps`` grid steps long.
@@ -406,6 +425,8 @@ def generate(
     - ``follow_seed`` 0-1: how strongly to follow the seed's own motifs (0: not at all; see
       :mod:`engine.ml.follow`); the continuation keeps learning from what it has generated.
     - ``rng_seed``: reproducible draws; ``should_stop``: raises GenerationCancelled when true.
+    - ``chords``: ``Chord`` values on the seed's time axis (seed and continuation) that a
+      chord-aware model hears (others ignore them); each variation's are in iter_generate's.
 
     A seed spanning more than the model's pitch range is heard from its longest recent part
     that fits; only its last bars are heard, long notes and rests shortened (the work does not
@@ -413,7 +434,8 @@ def generate(
     bad arguments or a seed the model cannot take.
     """
     options = (options or GenerationOptions()).replace(**controls)
-    return final_melodies(iter_generate(model, seed_melody, steps, options, start=start, should_stop=should_stop))
+    return final_melodies(iter_generate(model, seed_melody, steps, options, start=start,
+                                        should_stop=should_stop, chords=chords))
 
 
 __all__ = [

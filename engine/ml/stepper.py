@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST
+from segue.engine.ml.chord_features import CHORD_ROWS, NO_CHORD_INDEX
 from segue.engine.ml.model import (
     MAX_BAR_STEPS,
     MAX_BEAT_PHASE,
@@ -88,6 +89,12 @@ class _StepTables:
         # Relative logits for pitch j sit at column vocab + j - latest + P - 1 of the head.
         self.relative_base = torch.arange(model.num_pitches, device=w_ih0.device) + model.vocab_size
         self.features = len(model.feature_spec)
+        # A chord-aware model's chord output, one row of pitch scores per chord index between
+        # beats, then one per chord index on a beat.
+        self.chord_pitch_bias = None
+        if model.config.chord_dim:
+            self.chord_pitch_bias = model.chord_pitch_bias(
+                torch.arange(2 * CHORD_ROWS, device=w_ih0.device)).detach()
         self.primed: OrderedDict = OrderedDict()  # seed -> LSTM state after it (Stepper.prime)
 
 
@@ -103,7 +110,8 @@ class Stepper:
     gate, head and placement arithmetic uses as few torch calls as it can.
     """
 
-    def __init__(self, model: SegueModel, batch: int, offset: int, meter: Meter):
+    def __init__(self, model: SegueModel, batch: int, offset: int, meter: Meter,
+                 chords: Sequence[int] | None = None):
         if batch < 1:
             raise ValueError(f"batch size {batch} must be at least 1")
         self.model = model
@@ -112,6 +120,10 @@ class Stepper:
         self.meter = meter
         self.tables = step_tables(model)
         cfg = model.config
+        # Chord index of step offset + i at [i] (the same for every sequence); none beyond. A
+        # model without chord input hears none.
+        self.chords = [int(c) for c in chords] if chords is not None and cfg.chord_dim else None
+        self._chord_row = self.tables.offsets["chord"] if cfg.chord_dim else None
         self.device = model.device
         self.hidden = cfg.hidden_size
         self.vocab = model.vocab_size
@@ -157,6 +169,11 @@ class Stepper:
         self._rest = torch.zeros(batch, dtype=torch.bool)
         self._rest_np = self._rest.numpy()
 
+    def chord_at(self, step: int) -> int:
+        """The chord index the model hears at ``step`` steps after the offset."""
+        chords = self.chords
+        return chords[step] if chords is not None and 0 <= step < len(chords) else NO_CHORD_INDEX
+
     @property
     def steps(self) -> int:
         """Tokens fed so far."""
@@ -178,6 +195,8 @@ class Stepper:
         t = len(self.history[0]) - 1
         bar = self.meter.steps_per_bar
         shared = self._shared[(self.offset + t + 1) % bar]
+        if self._chord_row is not None:
+            shared = [*shared, self._chord_row + self.chord_at(t + 1)]
         none_pitch = self.pitches
         token_row = rows["token"]
         pitch_row = rows.get("pitch")
@@ -234,19 +253,25 @@ class Stepper:
         model, device = self.model, self.device
         # Rerolling variations of the same seed is common: its LSTM state is kept (a few
         # entries, dropped with the tables when the weights change).
-        key = (tuple(tokens), self.offset, self.meter)
+        key = (tuple(tokens), self.offset, self.meter,
+               None if self.chords is None else tuple(self.chords[:len(tokens) + 1]))
         primed = self.tables.primed
         if key in primed:
             primed.move_to_end(key)
             logits, (h, c) = primed[key]
         else:
             seed = torch.tensor([tokens], dtype=torch.long, device=device)
+            chords = None
+            if self.chords is not None:
+                chords = torch.tensor([[self.chord_at(i + 1) for i in range(len(tokens))]],
+                                      dtype=torch.long, device=device)
             logits, (h, c) = model(
                 seed,
                 torch.tensor([self.offset], device=device),
                 meter_tensor([self.meter], device),
                 return_state=True,
                 last_only=True,
+                chords=chords,
             )
             primed[key] = logits, (h, c)
             if len(primed) > PRIMED_SEEDS:
@@ -300,6 +325,14 @@ class Stepper:
         elif relative:
             placed = out.take(relative_index + tables.relative_base)
             logits.narrow(1, FIRST_PITCH_TOKEN, vocab - FIRST_PITCH_TOKEN).add_(placed)
+        if tables.chord_pitch_bias is not None:
+            predicted = len(self.history[0])
+            chord = self.chord_at(predicted)
+            if chord != NO_CHORD_INDEX:
+                if (self.offset + predicted) % self.meter.beat_steps == 0:
+                    chord += CHORD_ROWS
+                logits.narrow(1, FIRST_PITCH_TOKEN, vocab - FIRST_PITCH_TOKEN).add_(
+                    tables.chord_pitch_bias[chord])
         if REST in tokens:  # (a mask written through numpy: cheaper than advanced indexing)
             self._rest_np[:] = [token == REST for token in tokens]
             mask = self._rest if self._cpu else self._rest.to(self.device)

@@ -3,7 +3,11 @@
 - Train split for learning, validation split for early stopping (bits per note, as
   :mod:`engine.ml.evaluation` defines it); the test split is never touched here.
 - Each sequence is transposed by a random shift within ``transpose`` semitones that keeps it
-  inside the pitch range; long tunes are cut into random windows of ``max_length`` steps.
+  inside the pitch range (its chords' roots move with it); long tunes are cut into random
+  windows of ``max_length`` steps.
+- A tune's chords are withheld from :data:`WITHHELD_WINDOWS` of its windows and from a random
+  span of :data:`WITHHELD_SPANS` of the rest, so a chord-aware model also predicts well where
+  no chords are given (the "no chord" input).
 - AdamW, linear warm-up then cosine decay of the learning rate, gradient clipping, dropout.
 - After every epoch: ``NAME.train.safetensors`` + ``NAME.train.json`` (everything ``--resume``
   needs, see :mod:`engine.ml.train_state`); whenever validation improves, the model itself
@@ -30,11 +34,25 @@ import torch.nn.functional as F
 from segue.engine.encoding import FIRST_PITCH_TOKEN
 from segue.engine.ml.catalog import model_paths
 from segue.engine.ml.checkpoint import load_model, save_model
+from segue.engine.ml.chord_features import NO_CHORD_INDEX, transpose_indices
 from segue.engine.ml.distributed import Processes, all_sum, barrier, setup_distributed
-from segue.engine.ml.evaluation import EncodedTune, Totals, collate, encode_tunes, score_encoded
+from segue.engine.ml.evaluation import (
+    EncodedTune,
+    Totals,
+    collate,
+    collate_chords,
+    encode_tunes,
+    score_encoded,
+)
 from segue.engine.ml.model import SegueModel, create_model
 from segue.engine.ml.train_options import TrainOptions
 from segue.engine.ml.train_state import load_state, save_state
+
+WITHHELD_WINDOWS = 0.4  # of the windows of tunes with chords: trained without any
+WITHHELD_SPANS = 0.5  # of the other windows: one random span (up to half the window) without
+# The chord output's learning rate, times the others': a handful of scores that start at zero
+# and must grow to a few nats while fine-tuning moves the rest a little (Adam steps ~ lr).
+CHORD_BIAS_LR_SCALE = 10.0
 
 
 @dataclass
@@ -52,12 +70,28 @@ class TrainResult:
 # --- batches ----------------------------------------------------------------------------------
 
 
-def _transpose_window(tune: EncodedTune, shift: int, start: int, length: int) -> EncodedTune:
+def _transpose_window(tune: EncodedTune, shift: int, start: int, length: int, rng=None) -> EncodedTune:
     tokens = tune.tokens[start:start + length].copy()
     if shift:
         notes = tokens >= FIRST_PITCH_TOKEN
         tokens[notes] += shift
-    return EncodedTune(tune.id, tokens, tune.offset + start, tune.meter)
+    chords = None
+    if tune.chords is not None:  # moved with the tokens; with ``rng``, some withheld
+        chords = transpose_indices(tune.chords[start:start + length], shift).copy()
+        if rng is not None:
+            chords = _withhold(chords, rng)
+    return EncodedTune(tune.id, tokens, tune.offset + start, tune.meter, chords)
+
+
+def _withhold(chords: np.ndarray, rng) -> np.ndarray | None:
+    """A window's chords, withheld (None) or with a span withheld, as the module says."""
+    if rng.random() < WITHHELD_WINDOWS:
+        return None
+    if rng.random() < WITHHELD_SPANS:
+        span = int(rng.integers(1, max(2, len(chords) // 2 + 1)))
+        begin = int(rng.integers(0, len(chords) - span + 1))
+        chords[begin:begin + span] = NO_CHORD_INDEX
+    return chords
 
 
 def epoch_batches(
@@ -79,7 +113,7 @@ def epoch_batches(
             low = max(-options.transpose, -int(notes.min() - FIRST_PITCH_TOKEN))
             high = min(options.transpose, num_pitches - 1 - int(notes.max() - FIRST_PITCH_TOKEN))
             shift = int(rng.integers(low, high + 1))
-        windows.append(_transpose_window(tune, shift, start, options.max_length))
+        windows.append(_transpose_window(tune, shift, start, options.max_length, rng))
     # Sort within pools of 50 batches by length so padding stays small, then shuffle batches.
     pool = options.batch_size * 50
     batches = []
@@ -106,7 +140,7 @@ def learning_rate(options: TrainOptions, step: int, total_steps: int, time_fract
 def batch_loss(model, tunes: Sequence[EncodedTune], device) -> tuple[torch.Tensor, float, int, int]:
     """(mean loss over scored steps, summed nats, scored steps, predicted onsets)."""
     tokens, lengths, offsets, meters = collate(tunes, device)
-    logits = model(tokens, offsets, meters)
+    logits = model(tokens, offsets, meters, chords=collate_chords(tunes, tokens.shape[1], device))
     steps = torch.arange(tokens.shape[1] - 1, device=device)
     scored = steps.unsqueeze(0) < (lengths - 1).unsqueeze(1)
     targets = tokens[:, 1:][scored]
@@ -194,7 +228,7 @@ def train(
         _load_initial_weights(model, options.init)
     model = model.to(ctx.device)
     optimizer = torch.optim.AdamW(
-        model.parameters(), lr=options.learning_rate, weight_decay=options.weight_decay
+        _parameter_groups(model), lr=options.learning_rate, weight_decay=options.weight_decay
     )
     history: list[dict] = []
     first_epoch, step, best, best_epoch, stale = 0, 0, math.inf, 0, 0
@@ -236,7 +270,7 @@ def train(
             elapsed = time.perf_counter() - started
             lr = learning_rate(options, step, total_steps, elapsed / limit if limit else 0.0)
             for group in optimizer.param_groups:
-                group["lr"] = lr
+                group["lr"] = lr * group.get("lr_scale", 1.0)
             loss, batch_nats, count, batch_onsets = batch_loss(network, batch, ctx.device)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -320,11 +354,43 @@ def train(
     )
 
 
+def _parameter_groups(model: SegueModel) -> list[dict]:
+    """The optimizer's groups, in the model's parameter order (the resume state's indices):
+    the chord output learns at :data:`CHORD_BIAS_LR_SCALE` x the rate."""
+    groups: list[dict] = []
+    for name, parameter in model.named_parameters():
+        scale = CHORD_BIAS_LR_SCALE if name == "chord_bias" else 1.0
+        if not groups or groups[-1]["lr_scale"] != scale:
+            groups.append({"params": [], "lr_scale": scale})
+        groups[-1]["params"].append(parameter)
+    return groups
+
+
 def _load_initial_weights(model: SegueModel, init: str) -> None:
+    """``init``'s weights into ``model``. A chordless model may start a chord-aware one of
+    the same shape otherwise: its chord input's weights and chord output start at zero, so
+    it begins by predicting exactly as ``init`` does."""
+    source = load_model(init, device="cpu")
+    weights = source.state_dict()
+    if model.config.chord_dim and not source.config.chord_dim:
+        weights = _with_chord_weights(model, weights)
     try:
-        model.load_state_dict(load_model(init, device="cpu").state_dict())
+        model.load_state_dict(weights)
     except RuntimeError as error:  # names and shapes differ
         raise ValueError(f"the model {init!r} has another shape than the options ask for: {error}") from None
+
+
+def _with_chord_weights(model: SegueModel, weights: dict) -> dict:
+    own = model.state_dict()
+    weights = dict(weights)
+    weights["embeddings.chord.weight"] = own["embeddings.chord.weight"]
+    weights["chord_bias"] = torch.zeros_like(own["chord_bias"])
+    old = weights["lstm.weight_ih_l0"]
+    grown = torch.zeros_like(own["lstm.weight_ih_l0"])
+    if old.shape[0] == grown.shape[0] and old.shape[1] <= grown.shape[1]:
+        grown[:, : old.shape[1]] = old  # the chord input's columns are last (model._feature_spec)
+        weights["lstm.weight_ih_l0"] = grown
+    return weights
 
 
 def _validate(model: SegueModel, tunes: Sequence[EncodedTune], ctx: Processes) -> dict:

@@ -25,9 +25,10 @@ from segue.engine.midi_io.reduction import (
     _Timed,
     line_traits,
 )
-from segue.engine.midi_io.results import ImportResult
+from segue.engine.midi_io.results import ImportResult, unreadable_chords_warning
 from segue.engine.notation.abc_chords import chords_on_grid, symbol_marks, take_chord_symbols
 from segue.engine.notation.abc_scan import ScannedTune, check_tune, split_tunes
+from segue.engine.notation.musicxml_harmony import harmony_marks
 from segue.engine.notation.musicxml_source import as_utf8, check_musicxml, unpack_mxl
 from segue.engine.notation.results import (
     NotationImportError,
@@ -167,11 +168,7 @@ def _with_chords(result: ImportResult, marks, shift: int) -> ImportResult:
     )
     warnings = result.report.warnings
     if unreadable:
-        names = ", ".join(f'"{name}"' for name in dict.fromkeys(unreadable))
-        warnings += (
-            f"{len(unreadable)} chord symbol(s) Segue cannot read, left out (the melody is "
-            f"kept): {names}.",
-        )
+        warnings += (unreadable_chords_warning(unreadable),)
     report = dataclasses.replace(
         result.report, warnings=warnings, chords_read=len(chords), unreadable_chords=unreadable
     )
@@ -319,7 +316,7 @@ def _parse_musicxml(path: Path, data: bytes) -> ParsedNotation:
             is_polyphonic=traits["chord_share"] > 0,
             **traits,
         ))
-        makers.append(lambda part=part: (score, part, ()))
+        makers.append(lambda part=part: (score, part, harmony_marks(part)))
     if not parts:
         raise NotationImportError(path, "it has no notes")
     return ParsedNotation(os.fspath(path), parts, makers)

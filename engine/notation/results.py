@@ -49,8 +49,6 @@ class NotationImportReport(ImportReport):
     """An :class:`ImportReport` whose summary names the tune or part instead of a channel."""
 
     title: str = ""
-    chords_read: int = 0  # chord symbols kept as chords (ABC's quoted "G")
-    unreadable_chords: tuple[str, ...] = ()  # symbols left out, as written, once per use
 
     @property
     def summary(self) -> str:

@@ -1,4 +1,5 @@
-"""Writing ABC and MusicXML: a melody with its title, meter, key and tempo, written atomically.
+"""Writing ABC and MusicXML: a melody with its title, meter, key, tempo and chords, written
+atomically (chords as ABC's quoted symbols and MusicXML's ``<harmony>``).
 
 Both are written in the melody's key, else the key its notes suggest, and spell pitches by it
 (:func:`engine.keys.spell`). Neither writes repeats: a melody holds each bar once.
@@ -12,14 +13,17 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
 from segue.engine import keys, limits
+from segue.engine.chords import Chord, check_chords
 from segue.engine.file_formats import COMPRESSED_MUSICXML_SUFFIX
 from segue.engine.files import ReadOnlyFileError, write_atomically, write_reason
 from segue.engine.melody import Melody
 from segue.engine.notation.abc_text import melody_to_abc, notation_key
+from segue.engine.notation.musicxml_harmony import music21_symbol, split_at
 from segue.engine.notation.reading import ABC_SUFFIXES, MUSICXML_SUFFIXES, NOTATION_SUFFIXES
 from segue.engine.notation.results import NotationExportError, require_music21
 
@@ -30,9 +34,10 @@ MXL_CONTAINER = (
 )
 
 
-def melody_to_score(melody: Melody, title: str = "Segue"):
-    """The melody as a music21 Score of one part, notated in measures."""
-    from music21 import key, metadata, meter, note, pitch, stream, tempo  # noqa: PLC0415
+def melody_to_score(melody: Melody, title: str = "Segue", chords: Sequence[Chord] = ()):
+    """The melody as a music21 Score of one part, notated in measures, with ``chords`` as
+    chord symbols (:mod:`engine.notation.musicxml_harmony`)."""
+    from music21 import key, metadata, meter, note, stream, tempo  # noqa: PLC0415
 
     score = stream.Score()
     score.metadata = metadata.Metadata(title=title or "Segue")
@@ -46,10 +51,12 @@ def melody_to_score(melody: Melody, title: str = "Segue"):
         part.insert(0, key.Key(_music21_name(tonic), mode))
     part.insert(0, tempo.MetronomeMark(number=round(melody.tempo, 2), referent=1.0))
     spq = melody.steps_per_quarter
+    if chords:
+        _insert_with_chords(part, melody, chords, written_key)
+        score.insert(0, part.makeNotation())
+        return score
     for n in melody.notes:
-        # Spelled by the key (E#4 in F# major), not music21's default for the MIDI number.
-        spelled = pitch.Pitch(_music21_name(keys.spell(n.pitch, written_key or "C major")))
-        element = note.Note(spelled, quarterLength=Fraction(n.length, spq))
+        element = note.Note(_spelled(n.pitch, written_key), quarterLength=Fraction(n.length, spq))
         element.volume.velocity = n.velocity
         part.insert(Fraction(n.start, spq), element)
     bar = Fraction(melody.steps_per_bar, spq)
@@ -61,16 +68,53 @@ def melody_to_score(melody: Melody, title: str = "Segue"):
     return score
 
 
+def _spelled(midi_pitch: int, written_key: str | None):
+    """Spelled by the key (E#4 in F# major), not music21's default for the MIDI number."""
+    from music21 import pitch  # noqa: PLC0415
+
+    return pitch.Pitch(_music21_name(keys.spell(midi_pitch, written_key or "C major")))
+
+
+def _insert_with_chords(part, melody: Melody, chords: Sequence[Chord], written_key) -> None:
+    """The notes, rests and chord symbols of ``part`` to the bar line after the melody and the
+    chords: notes and rests split (tied) at each chord's start, so that each symbol stands
+    over the one voice."""
+    from music21 import note, tie  # noqa: PLC0415
+
+    spq = melody.steps_per_quarter
+    cuts = sorted({chord.start for chord in chords})
+    end = max(melody.steps_per_bar, melody.bar_end(max(melody.end, chords[-1].end)))
+    position = 0
+    for n in [*melody.notes, None]:
+        rest_end = end if n is None else n.start
+        for start, stop in split_at(position, rest_end, cuts):
+            part.insert(Fraction(start, spq), note.Rest(quarterLength=Fraction(stop - start, spq)))
+        if n is None:
+            break
+        pieces = split_at(n.start, n.end, cuts)
+        for i, (start, stop) in enumerate(pieces):
+            element = note.Note(_spelled(n.pitch, written_key),
+                                quarterLength=Fraction(stop - start, spq))
+            element.volume.velocity = n.velocity
+            if len(pieces) > 1:
+                element.tie = tie.Tie("start" if i == 0 else "stop" if i == len(pieces) - 1
+                                      else "continue")
+            part.insert(Fraction(start, spq), element)
+        position = n.end
+    for chord in chords:
+        part.insert(Fraction(chord.start, spq), music21_symbol(chord))
+
+
 def _music21_name(name: str) -> str:
     """``'Bb4'`` -> ``'B-4'``: music21 writes a flat as ``-``."""
     return name[0] + name[1:].replace("b", "-")
 
 
-def melody_to_musicxml(melody: Melody, title: str = "Segue") -> bytes:
-    """The melody as uncompressed MusicXML bytes."""
+def melody_to_musicxml(melody: Melody, title: str = "Segue", chords: Sequence[Chord] = ()) -> bytes:
+    """The melody (with ``chords`` as ``<harmony>``) as uncompressed MusicXML bytes."""
     from music21.musicxml.m21ToXml import GeneralObjectExporter  # noqa: PLC0415
 
-    return GeneralObjectExporter(melody_to_score(melody, title)).parse()
+    return GeneralObjectExporter(melody_to_score(melody, title, chords)).parse()
 
 
 def _mxl(xml: bytes) -> bytes:
@@ -102,9 +146,10 @@ def check_notation_export(melody: Melody, kind: str) -> None:
 
 def notation_bytes(melody: Melody, suffix: str, title: str = "Segue", chords=()) -> bytes:
     """The file contents for ``suffix`` (.abc, .musicxml, .xml, .mxl); ValueError otherwise.
-    ``chords`` (:class:`engine.chords.Chord`) are written as ABC's quoted symbols; MusicXML
-    leaves them out for now."""
+    ``chords`` (:class:`engine.chords.Chord`, in order) are written as ABC's quoted symbols
+    and MusicXML's ``<harmony>``."""
     suffix = suffix.lower()
+    chords = check_chords(chords)
     if suffix in ABC_SUFFIXES:
         check_notation_export(melody, "ABC")
         text = melody_to_abc(melody, title, chords=chords)
@@ -116,7 +161,7 @@ def notation_bytes(melody: Melody, suffix: str, title: str = "Segue", chords=())
         return text.encode("utf-8")
     if suffix in MUSICXML_SUFFIXES:
         check_notation_export(melody, "MusicXML")
-        xml = melody_to_musicxml(melody, title)
+        xml = melody_to_musicxml(melody, title, chords)
         return _mxl(xml) if suffix == COMPRESSED_MUSICXML_SUFFIX else xml
     formats = ", ".join(NOTATION_SUFFIXES)
     raise ValueError(f"{suffix or 'no suffix'} is not a notation format ({formats})")

@@ -15,6 +15,9 @@ the selected notes' bars, else the piece's loop region): the engine writes whole
 (:func:`engine.ml.fill.iter_fill`), the document keeps only their notes inside the range as the
 pending variations, with the range (ghost notes inside it; Accept rewrites only it).
 
+Variations come with the chords they are written over or propose (the lane's ghost chords;
+Accept keeps them): :mod:`gui.generation.variation_chords`.
+
 :class:`CallAnswerer` writes call-and-response answers with the same settings: it continues the
 phrase the musician just played (see :func:`engine.live.call_response.answer_request`) and
 never touches the document.
@@ -23,28 +26,22 @@ never touches the document.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
 from segue.engine import limits, piece
 from segue.engine.live.call_response import answer_request
 from segue.engine.melody import Melody
-from segue.engine.ml.request import ContinuationRequest, iter_fills
+from segue.engine.ml.request import ContinuationRequest
 from segue.gui.dialogs import CONTINUE_AFTER, WRITE_OVER
 from segue.gui.document import Document
 from segue.gui.generation.actions import GenerationActions
-from segue.gui.generation.model_loader import ModelManager, continuation_job, progress_of
+from segue.gui.generation.model_loader import ModelManager
 from segue.gui.generation.panel import GenerationPanel
+from segue.gui.generation.variation_chords import continuation_job as chord_continuation_job
+from segue.gui.generation.variation_chords import fill_job, split_results
 from segue.gui.worker import Worker
-
-
-def fill_job(
-    model: object, request: ContinuationRequest, should_stop: Callable[[], bool]
-) -> Generator[float, None, list[Melody]]:
-    """Fill ``request.fill_range`` of the whole piece ``request.seed`` (worker thread); yields
-    progress 0-1, returns whole melodies, best first."""
-    return (yield from progress_of(iter_fills(model, request, should_stop), should_stop))
 
 
 class ContinuationController(QObject):
@@ -60,7 +57,7 @@ class ContinuationController(QObject):
         panel: GenerationPanel,
         models: ModelManager,
         report_error: Callable[[str, str], None],
-        job=continuation_job,
+        job=chord_continuation_job,  # variations with their chords (variation_chords)
         parent: QObject | None = None,
         fill=fill_job,
         ask_notes_after_marker: Callable[[int, str], str] | None = None,
@@ -246,7 +243,7 @@ class ContinuationController(QObject):
             self._worker.cancel()
 
     def _finished(self, request: ContinuationRequest, results):
-        results = list(results or [])
+        results, chords = split_results(results, request.fill_range)
         fill_range = request.fill_range
         if not results:
             self.status_message.emit("The model returned no continuation.")
@@ -262,7 +259,7 @@ class ContinuationController(QObject):
             self._report_error("Continuation failed", f"The variations were not kept: {exc}.")
             return
         # Continuations remember where they were asked to end: Accept moves the marker there.
-        self.document.set_variations(results, 0, fill_range, request.phrase_end)
+        self.document.set_variations(results, 0, fill_range, request.phrase_end, chords)
         empty = sum(1 for r in results if not r.notes)
         note = f" ({empty} of them only rests)" if empty else ""
         self.status_message.emit(
@@ -349,20 +346,21 @@ class CallAnswerer(QObject):
 
     ``answer(call, request_id)`` continues ``call`` with the panel's current settings (random
     seed too when it is locked, else a fresh one) and ends in exactly one
-    ``answered(melody | None, request_id)``: None when there is no model or generation failed
-    (with a ``status_message`` saying why), so the caller can go back to listening. Only the
+    ``answered(melody | None, request_id, chords)``: None when there is no model or generation
+    failed (with a ``status_message`` saying why), so the caller can go back to listening; the
+    chords are the ones the engine proposes for the answer, for the accompaniment. Only the
     newest call matters: a new one cancels the running job and starts when it has ended, so
     at most one answer job runs at a time.
     """
 
-    answered = Signal(object, int)  # Melody or None, request id
+    answered = Signal(object, int, object)  # Melody or None, request id, its chords
     status_message = Signal(str)
 
     def __init__(
         self,
         panel: GenerationPanel,
         models: ModelManager,
-        job=continuation_job,
+        job=chord_continuation_job,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
@@ -378,7 +376,7 @@ class CallAnswerer(QObject):
 
     def answer(self, call: Melody, request_id: int) -> None:
         if self._pending is not None:
-            self.answered.emit(None, self._pending[1])  # superseded before it started
+            self.answered.emit(None, self._pending[1], ())  # superseded before it started
         self._pending = (call, request_id)
         if self._worker is not None:
             self._worker.cancel()  # the pending call starts once this job has ended
@@ -407,17 +405,18 @@ class CallAnswerer(QObject):
                 request_id, f"Call and response could not answer: {message}"
             )
         )
-        worker.cancelled.connect(lambda: self.answered.emit(None, request_id))
+        worker.cancelled.connect(lambda: self.answered.emit(None, request_id, ()))
         worker.done.connect(lambda w=worker: self._done(w))
         worker.start(lambda: self.job(loaded.model, request, worker.is_cancelled))
 
     def _finished(self, request_id: int, results) -> None:
-        results = list(results or [])
-        self.answered.emit(results[0] if results else None, request_id)
+        melodies, chords = split_results(results)
+        self.answered.emit(melodies[0] if melodies else None, request_id,
+                           chords[0] if chords else ())
 
     def _give_up(self, request_id: int, message: str) -> None:
         self.status_message.emit(message)
-        self.answered.emit(None, request_id)
+        self.answered.emit(None, request_id, ())
 
     def _done(self, worker: Worker) -> None:
         if worker is self._worker:

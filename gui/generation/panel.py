@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from segue.engine import keys
-from segue.engine.ml.catalog import DEFAULT_MODEL, display_name
+from segue.engine.ml.catalog import DEFAULT_MODEL, card_summary, display_name
 from segue.engine.ml.options import (
     BARS,
     FOLLOW_SEED,
@@ -318,6 +318,11 @@ class GenerationPanel(QWidget):
         self.model_combo.clear()
         for name in names:
             self.model_combo.addItem(name, name)
+            summary = card_summary(name)  # what the model is and learnt from: its card
+            if summary:
+                self.model_combo.setItemData(
+                    self.model_combo.count() - 1, summary, Qt.ItemDataRole.ToolTipRole
+                )
         for path in extra_paths:
             if self.model_combo.findData(path) < 0:
                 self.model_combo.addItem(display_name(path), path)

@@ -26,20 +26,22 @@ from segue.gui.worker import Worker
 
 DEBOUNCE_MS = 150  # after the last edit; scoring a 64-bar piece takes ~15 ms (bench/surprise.py)
 
-ScoreJob = Callable[[object, Melody, float], dict]
+ScoreJob = Callable[[object, Melody, float, tuple], dict]
 
 
-def score_notes(model, melody: Melody, follow_seed: float) -> dict:
-    """The engine's per-note score (worker thread: imports torch)."""
+def score_notes(model, melody: Melody, follow_seed: float, chords: tuple = ()) -> dict:
+    """The engine's per-note score, hearing the chord track as generation does (worker
+    thread: imports torch)."""
     from segue.engine.ml.evaluation import score  # noqa: PLC0415 - torch loads in the worker
 
-    return score(model, melody, follow_seed=follow_seed, per_note=True)
+    return score(model, melody, follow_seed=follow_seed, per_note=True, chords=chords or None)
 
 
-def surprises_of(job: ScoreJob, model, melody: Melody, follow_seed: float) -> Surprises:
-    """``job``'s figures for ``melody``; a melody the model cannot score says why instead."""
+def surprises_of(job: ScoreJob, model, melody: Melody, follow_seed: float, chords=()) -> Surprises:
+    """``job``'s figures for ``melody`` over ``chords``; a melody the model cannot score says
+    why instead."""
     try:
-        result = job(model, melody, follow_seed)
+        result = job(model, melody, follow_seed, chords)
     except ValueError as exc:  # out of the model's range, another grid: bad input, no bug
         return Surprises(problem=f"Not scored: {exc}")
     return Surprises.from_score(melody, result)
@@ -47,7 +49,8 @@ def surprises_of(job: ScoreJob, model, melody: Melody, follow_seed: float) -> Su
 
 class SurpriseController(QObject):
     """See the module docstring. ``roll`` is the :class:`~gui.piano_roll.roll.PianoRoll`;
-    ``job(model, melody, follow_seed)`` returns ``score(..., per_note=True)`` (tests: a fake)."""
+    ``job(model, melody, follow_seed, chords)`` returns ``score(..., per_note=True)`` (tests:
+    a fake)."""
 
     scored = Signal(object)  # the Surprises now shown
 
@@ -78,6 +81,7 @@ class SurpriseController(QObject):
 
         roll.destroyed.connect(self._roll_gone)
         document.melody_changed.connect(self.schedule)
+        document.chords_changed.connect(self.schedule)  # a chord-aware model hears them
         models.loaded.connect(lambda _loaded: self.schedule())
         panel.settings_changed.connect(self._settings_changed)
         self.schedule()
@@ -141,8 +145,8 @@ class SurpriseController(QObject):
         worker.errored.connect(lambda message, w=worker: self._failed(w, message))
         worker.done.connect(lambda w=worker: self._done(w))
         self._follow = self.panel.settings().follow_seed  # the panel may have been set quietly
-        job, model, follow = self.job, loaded.model, self._follow
-        worker.start(lambda: surprises_of(job, model, melody, follow))
+        job, model, follow, chords = self.job, loaded.model, self._follow, self.document.piece.chords
+        worker.start(lambda: surprises_of(job, model, melody, follow, chords))
 
     def _supersede(self) -> None:
         if self._current is not None:

@@ -348,9 +348,10 @@ class PlaybackBridge(QObject):
         """How many beats of silence end a call."""
         self.session.set_silence_beats(beats)
 
-    def deliver_answer(self, melody: Melody | None, request_id: int) -> bool:
-        """The continuation for ``answer_requested``; plays it unless it came too late."""
-        return self.session.deliver_answer(melody, request_id)
+    def deliver_answer(self, melody: Melody | None, request_id: int, chords=()) -> bool:
+        """The continuation for ``answer_requested``; plays it unless it came too late, with
+        ``chords`` (on its steps) accompanied."""
+        return self.session.deliver_answer(melody, request_id, chords)
 
     # --- shutdown -----------------------------------------------------------------------------
 

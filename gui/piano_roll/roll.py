@@ -1,7 +1,8 @@
 """The piano roll: where the musician draws and edits the seed melody.
 
-``PianoRoll(document)`` lays out the panes (header strip, ruler, keyboard column, note grid,
-velocity lane, the optional surprise lane, scroll bars) around one shared :class:`~gui.piano_roll.geometry.RollGeometry`.
+``PianoRoll(document)`` lays out the panes (header strip, ruler, chord lane, keyboard column,
+note grid, velocity lane, the optional surprise lane, scroll bars) around one shared
+:class:`~gui.piano_roll.geometry.RollGeometry`.
 What is edited and how (selection, tool, snap, the running gesture, the loop region, the edit
 commands) is its :class:`~gui.piano_roll.editor.RollEditor` (``roll.editor``); zoom, scrolling,
 following the playhead and revealing new material are its :class:`~gui.piano_roll.view.RollView`
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QGridLayout, QScrollBar, QWidget
 
 from segue.gui.document import Document
 from segue.gui.piano_roll import style
+from segue.gui.piano_roll.chord_lane import ChordLane
 from segue.gui.piano_roll.editor import RollEditor
 from segue.gui.piano_roll.geometry import RollGeometry
 from segue.gui.piano_roll.grid import NoteGrid
@@ -71,6 +73,7 @@ class PianoRoll(QWidget):
 
         self.header = RollHeader(self.editor, self.view)
         self.ruler = Ruler(self.editor, self.view)
+        self.chord_lane = ChordLane(self.editor, self.view)
         self.keyboard = KeyboardColumn(self.editor, self.view)
         self.note_grid = NoteGrid(self.editor, self.view)
         self.velocity_lane = VelocityLane(self.editor, self.view)
@@ -85,16 +88,18 @@ class PianoRoll(QWidget):
         layout.addWidget(self.header, 0, 0, 1, 3)
         layout.addWidget(_Filler(), 1, 0)
         layout.addWidget(self.ruler, 1, 1)
-        layout.addWidget(self.keyboard, 2, 0)
-        layout.addWidget(self.note_grid, 2, 1)
-        layout.addWidget(self.vbar, 2, 2)
-        layout.addWidget(_Filler("Velocity"), 3, 0)
-        layout.addWidget(self.velocity_lane, 3, 1)
-        layout.addWidget(self._surprise_label, 4, 0)
-        layout.addWidget(self.surprise_lane, 4, 1)
-        layout.addWidget(self.hbar, 5, 1)
+        layout.addWidget(_Filler("Chords"), 2, 0)
+        layout.addWidget(self.chord_lane, 2, 1)
+        layout.addWidget(self.keyboard, 3, 0)
+        layout.addWidget(self.note_grid, 3, 1)
+        layout.addWidget(self.vbar, 3, 2)
+        layout.addWidget(_Filler("Velocity"), 4, 0)
+        layout.addWidget(self.velocity_lane, 4, 1)
+        layout.addWidget(self._surprise_label, 5, 0)
+        layout.addWidget(self.surprise_lane, 5, 1)
+        layout.addWidget(self.hbar, 6, 1)
         self.show_surprise_lane(False)
-        layout.setRowStretch(2, 1)
+        layout.setRowStretch(3, 1)
         layout.setColumnStretch(1, 1)
         self.setFocusProxy(self.note_grid)
 
@@ -108,8 +113,8 @@ class PianoRoll(QWidget):
 
     def refresh(self) -> None:
         """Repaint every pane (cheap: they share a cached background)."""
-        for pane in (self.note_grid, self.ruler, self.keyboard, self.velocity_lane,
-                     self.surprise_lane):
+        for pane in (self.note_grid, self.ruler, self.chord_lane, self.keyboard,
+                     self.velocity_lane, self.surprise_lane):
             pane.update()
 
     # --- what the main window drives ----------------------------------------------------------

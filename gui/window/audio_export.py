@@ -31,10 +31,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QProgressDialog
 
 from segue.engine import file_formats
+from segue.engine.accompaniment import accompaniment_part
 from segue.engine.audio.audio_files import AudioExportError, audio_formats
 from segue.engine.audio.render_process import render_to_file
 from segue.engine.audio.rendering import melody_events
 from segue.engine.audio.soundfont import RATES, SoundFontError
+from segue.engine.chords import cut_at
 from segue.engine.melody import Melody
 from segue.gui import settings as prefs
 from segue.gui.document import Document
@@ -101,11 +103,14 @@ def ask_options(parent, has_variation: bool, has_seed: bool, initial: AudioExpor
     return dialog.audio_options() if dialog.exec() else None
 
 
-def render_job(melody: Melody, options: AudioExportOptions, path: str, soundfont: str | None):
-    """The worker's job: render to the file; returns (path, warning), or (None, the error)."""
+def render_job(melody: Melody, options: AudioExportOptions, path: str, soundfont: str | None,
+               accompaniment=None):
+    """The worker's job: render to the file (with the ``accompaniment`` part, if any); returns
+    (path, warning), or (None, the error)."""
     try:
         rendered = yield from render_to_file(
-            melody_events(melody, options.program), path, soundfont, options.rate,
+            melody_events(melody, options.program, accompaniment=accompaniment), path, soundfont,
+            options.rate,
             options.program, fallback=True,
         )
     except (AudioExportError, SoundFontError) as error:
@@ -121,9 +126,11 @@ class AudioExporter(QObject):
     failed = Signal(str)  # the message shown
 
     def __init__(self, document: Document, dialogs, title_source: Callable[[], str],
-                 program_source: Callable[[], int | None], parent=None, *, ask=None):
+                 program_source: Callable[[], int | None], parent=None, *, ask=None,
+                 accompaniment_source=lambda: None):
         super().__init__(parent)
         self.document, self.dialogs = document, dialogs
+        self._accompaniment = accompaniment_source  # its AccompanimentSettings (None: defaults)
         self._title, self._program = title_source, program_source
         self._ask = ask or (lambda *args: ask_options(parent, *args))
         self.action = QAction("Export &Audio…", self)
@@ -192,9 +199,11 @@ class AudioExporter(QObject):
             self.dialogs.error("Nothing to export", f"Could not export {Path(path).name}: {exc}.")
             return False
         soundfont = prefs.read(prefs.SOUNDFONT) or None
+        chords = cut_at(self.document.piece.chords, melody.bar_end(melody.end))
+        part = accompaniment_part(chords, melody, self._accompaniment())
         self.progress_dialog.setValue(0)
         self.worker = self._new_worker()
-        self.worker.start(lambda: render_job(melody, options, path, soundfont))
+        self.worker.start(lambda: render_job(melody, options, path, soundfont, part))
         return True
 
     def _written(self, outcome) -> None:

@@ -252,6 +252,7 @@ class Autosaver(QObject):
                 session.piece,
                 session.generation,
                 extra={"recovery": {"original_path": self._original_path(), "pid": os.getpid()}},
+                accompaniment=session.accompaniment,
             )
         except OSError as exc:  # the folder could not be made
             self.failed.emit(f"Autosave failed: cannot create {self.folder} ({write_reason(exc)}).")

@@ -10,7 +10,9 @@ What can be exported (:class:`ExportOptions`):
   track holds the fill, the other the piece around it).
 
 What each choice holds is the piece's own rule (:meth:`engine.piece.Piece.export_contents`),
-so an export holds exactly what playback and Accept use.
+so an export holds exactly what playback and Accept use. The chords go with the notes
+(:func:`chords_to_export`): as ABC's quoted symbols, MusicXML's ``<harmony>``, and in a MIDI
+file as chord markers and the accompaniment's "Chords" track.
 
 The file's suffix picks the format. MIDI files are written by ``engine.midi_io`` (the only
 module that writes MIDI); ABC and MusicXML by ``engine.notation``, with the variation joined to the
@@ -43,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from segue.engine import file_formats
+from segue.engine.chords import Chord, chords_in, cut_at
 from segue.engine.melody import Melody
 from segue.engine.piece import EXPORT_PIECE, EXPORT_SEED, EXPORT_VARIATION, Piece
 
@@ -82,28 +85,47 @@ def melodies_to_export(
     return melody, continuation
 
 
+def chords_to_export(piece: Piece, options: ExportOptions) -> tuple[Chord, ...]:
+    """The chords that go with the chosen notes: the piece's chord track; for the seed, cut at
+    the marker; with a variation, the chord track Accept would keep (the variation's own chords
+    in place), cut to the variation's steps when it goes alone."""
+    if options.what == SEED:
+        return cut_at(piece.chords, piece.marker)
+    if options.what != VARIATION or piece.current_variation() is None:
+        return piece.chords
+    chords = piece.accepted().chords
+    if options.include_piece:
+        return chords
+    start = piece.fill_range[0] if piece.fill_range is not None else piece.marker
+    return chords_in(chords, start, max(start, piece.current_variation().end))
+
+
 EXPORT_SUFFIXES = file_formats.MELODY_SUFFIXES
 
 
 def export_file(
     path: str | Path, piece: Piece, options: ExportOptions, title: str = "Segue",
-    key: str | None = None,
+    key: str | None = None, accompaniment=None,
 ) -> None:
-    """Write the chosen notes to ``path`` in the format of its suffix: ValueError (nothing to
-    export), MidiExportError or NotationExportError. ``key`` is the key signature written when
-    the piece has no key of its own (the key the musician locked continuations to)."""
+    """Write the chosen notes and their chords to ``path`` in the format of its suffix:
+    ValueError (nothing to export), MidiExportError or NotationExportError. ``key`` is the key
+    signature written when the piece has no key of its own (the key the musician locked
+    continuations to); ``accompaniment`` the settings a MIDI file's "Chords" track is played
+    with (None: the defaults)."""
     if file_formats.is_midi_path(path):
-        export_midi(path, piece, options, track_name=title, key=key)
+        export_midi(path, piece, options, track_name=title, key=key, accompaniment=accompaniment)
         return
     from segue.engine.notation import write_notation
 
-    write_notation(notation_melody(piece, options, key), Path(path), title=title)
+    write_notation(notation_melody(piece, options, key), Path(path), title=title,
+                   chords=chords_to_export(piece, options))
 
 
-def notation_export_job(melody: Melody, path: str | Path, title: str = "Segue"):
+def notation_export_job(melody: Melody, path: str | Path, title: str = "Segue", chords=()):
     """A worker job (a generator) writing ``melody`` as ABC or MusicXML to ``path``: music21
     builds the file, then a yield lets a Cancel end the job before anything reaches the disk.
-    NotationExportError names the file and the reason; an existing file stays as it was."""
+    ``chords`` are written with it. NotationExportError names the file and the reason; an
+    existing file stays as it was."""
     from segue.engine.files import write_atomically, write_reason
     from segue.engine.notation import NotationExportError, notation_bytes
     from segue.engine.notation.results import require_music21
@@ -114,7 +136,7 @@ def notation_export_job(melody: Melody, path: str | Path, title: str = "Segue"):
     if path.suffix.lower() in file_formats.MUSICXML.suffixes:
         require_music21(path, NotationExportError)
     try:
-        data = notation_bytes(melody, path.suffix, title)
+        data = notation_bytes(melody, path.suffix, title, chords)
     except ValueError as exc:
         raise NotationExportError(path, str(exc)) from None
     yield 1.0  # built: a Cancel pressed meanwhile ends the job here, and nothing is written
@@ -133,9 +155,11 @@ def notation_melody(piece: Piece, options: ExportOptions, key: str | None = None
 
 def export_midi(
     path: str | Path, piece: Piece, options: ExportOptions, track_name: str = "Segue",
-    key: str | None = None,
+    key: str | None = None, accompaniment=None,
 ) -> None:
-    """Write the chosen notes to ``path``; ValueError (nothing to export) or MidiExportError."""
+    """Write the chosen notes and their chords (markers and the accompaniment played with
+    ``accompaniment``'s settings) to ``path``; ValueError (nothing to export) or
+    MidiExportError."""
     from segue.engine.midi_io import write_midi
 
     melody, continuation = melodies_to_export(piece, options, key)
@@ -145,6 +169,8 @@ def export_midi(
         continuation=continuation,
         separate_tracks=continuation is not None,
         track_name=track_name,
+        chords=chords_to_export(piece, options),
+        accompaniment=accompaniment,
     )
 
 
@@ -236,8 +262,12 @@ def _remove_old_drag_folders(root: Path) -> None:
             pass
 
 
-def write_drag_file(melody: Melody, title: str, root: Path | None = None) -> Path:
-    """Write ``melody`` to ``<tmp>/segue-drag/<unique>/<title>.mid``; MidiExportError on failure."""
+def write_drag_file(
+    melody: Melody, title: str, root: Path | None = None, chords=(), accompaniment=None
+) -> Path:
+    """Write ``melody`` (with ``chords`` as markers and a "Chords" track played as
+    ``accompaniment`` says) to ``<tmp>/segue-drag/<unique>/<title>.mid``; MidiExportError on
+    failure."""
     from segue.engine.midi_io import write_midi
 
     root = root or _drag_root()
@@ -249,7 +279,7 @@ def write_drag_file(melody: Melody, title: str, root: Path | None = None) -> Pat
         or "Segue"
     )
     path = folder / (stem + file_formats.MIDI.suffix)
-    write_midi(melody, path, track_name=stem)
+    write_midi(melody, path, track_name=stem, chords=chords, accompaniment=accompaniment)
     return path
 
 
@@ -259,10 +289,12 @@ class DragHandle(QLabel):
     failed = Signal(str)  # message for the user (nothing to drag, or the file could not be written)
 
     def __init__(
-        self, melody_source: Callable[[], Melody], title_source: Callable[[], str], parent=None
+        self, melody_source: Callable[[], Melody], title_source: Callable[[], str], parent=None,
+        chords_source: Callable[[], tuple] = tuple, accompaniment_source: Callable = lambda: None,
     ):
         super().__init__("⠿ Drag MIDI", parent)
         self._melody_source, self._title_source = melody_source, title_source
+        self._chords_source, self._accompaniment_source = chords_source, accompaniment_source
         self._press: QPoint | None = None
         self.setObjectName("DragHandle")
         self.setToolTip(
@@ -278,7 +310,8 @@ class DragHandle(QLabel):
         melody = self._melody_source()
         if not melody.notes:
             raise ValueError("the piece has no notes to drag")
-        path = write_drag_file(melody, self._title_source())
+        path = write_drag_file(melody, self._title_source(), chords=self._chords_source(),
+                               accompaniment=self._accompaniment_source())
         data = QMimeData()
         data.setUrls([QUrl.fromLocalFile(str(path))])
         return data

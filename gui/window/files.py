@@ -42,12 +42,13 @@ from segue.gui.generation.panel import GenerationPanel
 from segue.gui.window.export import (
     EXPORT_SUFFIXES,
     ExportOptions,
+    chords_to_export,
     export_file,
     notation_export_job,
     notation_melody,
     suggested_file_name,
 )
-from segue.gui.window.import_dialog import import_midi_file
+from segue.gui.window.import_dialog import import_midi_file, import_summary
 from segue.gui.window.notation_jobs import NotationJobs
 
 UNTITLED = "Untitled"
@@ -61,6 +62,7 @@ class FilesController(QObject):
     status_message = Signal(str, int)  # text, milliseconds
     replacing = Signal()  # a new piece is about to replace this one: stop playing it
     generation_loaded = Signal(object, bool)  # a session's GenerationSettings; load its model?
+    accompaniment_loaded = Signal(object)  # a session's AccompanimentSettings
     piece_opened = Signal()  # a piece came from a file or the corpus: show all of it
     saved = Signal()  # the piece is on disk (nothing is left to recover)
 
@@ -82,6 +84,7 @@ class FilesController(QObject):
         self.notation.failed.connect(lambda title, text: self.dialogs.error(title, text))
         self.notation.status_message.connect(self.status_message)
         self.imported_title = ""  # an imported tune's title names the piece until it is saved
+        self.accompaniment_source = lambda: None  # the AccompanimentSettings saved (None: defaults)
 
     def title(self) -> str:
         return Path(self.path).stem if self.path else (self.imported_title or UNTITLED)
@@ -118,8 +121,8 @@ class FilesController(QObject):
         return answer == dialog_names.DISCARD
 
     def current_session(self) -> Session:
-        """What a save holds: the piece and the panel's generation settings."""
-        return Session(self.document.piece, self.panel.settings())
+        """What a save holds: the piece, the panel's generation settings, the accompaniment."""
+        return Session(self.document.piece, self.panel.settings(), self.accompaniment_source())
 
     def show_session(self, session: Session, path: str | None, load_model: bool = True) -> None:
         """Make ``session`` the piece (opened, or restored after a crash)."""
@@ -128,6 +131,7 @@ class FilesController(QObject):
         self.document.load(session.piece)  # its loop and pending variations too
         self._set_path(path)
         self.generation_loaded.emit(session.generation, load_model)
+        self.accompaniment_loaded.emit(session.accompaniment)
         self.piece_opened.emit()
 
     def new_piece(self) -> bool:
@@ -213,7 +217,8 @@ class FilesController(QObject):
 
     def save_to(self, path: str) -> bool:
         try:
-            write_session(path, self.document.piece, self.panel.settings())
+            write_session(path, self.document.piece, self.panel.settings(),
+                          accompaniment=self.accompaniment_source())
         except SessionFileError as exc:
             self.dialogs.error("Could not save", str(exc))
             return False
@@ -285,21 +290,18 @@ class FilesController(QObject):
 
     def _take_import(self, result, source: str, as_new: bool) -> None:
         melody = result.melody
+        imported = Piece.of(melody).with_chords(result.chords)  # the file's chords come along
         self._stop_generating()
         replaced_notes = not as_new and bool(self.document.melody.notes)
         if as_new:
             self.replacing.emit()
             # A new piece, as before the loop moved into it: the transport's loop stays.
-            self.document.load(Piece.of(melody).taking(self.document.piece, LOOP))
+            self.document.load(imported.taking(self.document.piece, LOOP))
             self._set_path(None)
         else:
-            self.document.replace_piece(Piece.of(melody), f"Import {source}")
+            self.document.replace_piece(imported, f"Import {source}")
         self.imported_title = getattr(result.report, "title", "") or ""  # T: of an ABC export
-        summary = (
-            result.report.summary.splitlines()[0]
-            if result.report is not None
-            else f"Imported {source}."
-        )
+        summary = import_summary(result.report) if result.report else f"Imported {source}."
         if replaced_notes:  # the import replaced notes the user had: say how to get them back
             summary += " Undo brings the old piece back."
         bars = math.ceil(melody.end / melody.steps_per_bar)
@@ -359,9 +361,9 @@ class FilesController(QObject):
             piece = self.document.piece
             key = piece.resolved_key()
             if notation:
-                melody = notation_melody(piece, options, key)
+                melody, chords = notation_melody(piece, options, key), chords_to_export(piece, options)
             else:
-                export_file(path, piece, options, title=title, key=key)
+                export_file(path, piece, options, title, key, self.accompaniment_source())
         except ValueError as exc:
             self.dialogs.error("Nothing to export", f"Could not export {Path(path).name}: {exc}.")
             return False
@@ -370,7 +372,7 @@ class FilesController(QObject):
             return False
         if notation:
             return self.notation.write(
-                Path(path).name, lambda: notation_export_job(melody, path, title),
+                Path(path).name, lambda: notation_export_job(melody, path, title, chords),
                 lambda: self._exported(path),
             )
         self._exported(path)

@@ -63,6 +63,20 @@ def best_melody_track(tracks: list) -> int | None:
     return None if choice is None else choice.index
 
 
+def import_summary(report) -> str:
+    """The status line of an import: what happened to the notes, how many chords came with
+    them, and the chord symbols Segue could not read (named)."""
+    from segue.engine.midi_io.results import unreadable_chords_warning
+
+    lines = report.summary.splitlines()
+    text = lines[0]
+    if report.chords_read:
+        text += " " + lines[1]  # the summary's chord line
+    if report.unreadable_chords:
+        text += " " + unreadable_chords_warning(report.unreadable_chords)
+    return text
+
+
 def import_midi_file(path: str | Path, choose: Callable[[str, list], int | None]):
     """The engine's ImportResult for ``path``, or None when the user cancels the choice.
 

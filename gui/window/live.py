@@ -17,6 +17,9 @@ and puts in its Transport menu) and reports through signals.
   roll's snap; with Count-in on, a bar of clicks comes first and notes played in it are not kept.
 - Call and response: when the player pauses, :class:`gui.generation.continuation.CallAnswerer`
   continues the call with the current generation settings and the bridge plays the answer.
+- The accompaniment (:class:`gui.live.accompaniment.AccompanimentBar`, ``accompaniment_bar``,
+  docked with the transport): the piece's chords played beside the melody by every Play,
+  audition and answer; a change is heard at once.
 - Note preview, as in a DAW's piano roll: clicking, drawing, moving or transposing a note and
   clicking a key of the roll's keyboard sound the note briefly on the output; flipping to
   another variation (while stopped) plays its first bar. ``preview_action`` (the View menu's
@@ -46,6 +49,7 @@ from segue.gui import settings as prefs
 from segue.gui.document import MERGE_TEMPO, Document
 from segue.gui.generation.continuation import CallAnswerer
 from segue.gui.generation.tooltips import rich_tip
+from segue.gui.live.accompaniment import AccompanimentBar
 from segue.gui.live.playback import PlaybackBridge
 from segue.gui.live.transport import Transport
 from segue.gui.piano_roll.roll import PianoRoll
@@ -120,6 +124,8 @@ class LiveController(QObject):
             playback, toolbar_parent, melody_source=self.melody_to_play, start_source=self.play_start
         )
         self._dress_transport(toolbar_parent)
+        self.accompaniment_bar = AccompanimentBar(toolbar_parent)
+        self.transport.accompaniment_bar = self.accompaniment_bar  # docked beside the transport
         self._connect()
 
     def _dress_transport(self, window: QWidget) -> None:
@@ -178,6 +184,9 @@ class LiveController(QObject):
         doc.loop_changed.connect(self.show_loop)
         roll.set_loop_enabled(transport.loop_action.isChecked())
         self.show_loop(doc.loop_region, doc.loop_on)  # the piece's loop, from the start
+        self.accompaniment_bar.changed.connect(playback.session.set_accompaniment)
+        doc.chords_changed.connect(self._chords_changed)
+        self._chords_changed()
         self._piece_changed()
 
     def show_state(self) -> None:
@@ -189,6 +198,20 @@ class LiveController(QObject):
             if not audio:
                 self.no_sound.emit(no_sound_words(reason, bool(self.playback.output_ports())),
                                    reason)
+
+    # --- the accompaniment ----------------------------------------------------------------------
+
+    def accompaniment(self):
+        """The accompaniment's settings (saved with the piece)."""
+        return self.accompaniment_bar.settings()
+
+    def set_accompaniment(self, settings) -> None:
+        """A loaded piece's accompaniment: shown and played."""
+        self.accompaniment_bar.set_settings(settings)
+        self.playback.session.set_accompaniment(settings)
+
+    def _chords_changed(self) -> None:
+        self.playback.session.set_chords(self.document.piece.chords)
 
     # --- the loop -----------------------------------------------------------------------------------
 

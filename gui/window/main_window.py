@@ -46,6 +46,7 @@ from segue.engine.session import SessionError, SessionFileError, read_melodies
 from segue.gui import settings as prefs
 from segue.gui.dialogs import Dialogs
 from segue.gui.document import Document
+from segue.gui.generation.chord_suggestion import ChordSuggestionController
 from segue.gui.generation.continuation import CallAnswerer, ContinuationController
 from segue.gui.generation.model_loader import ModelManager
 from segue.gui.generation.panel import GenerationPanel
@@ -142,6 +143,8 @@ class MainWindow(QMainWindow):
         self.playback.setParent(self)
         self.roll = PianoRoll(document)
         self.setCentralWidget(self.roll)
+        self.chord_suggestion = ChordSuggestionController(  # Generate > Suggest Chords
+            document, self.roll.editor.selected_notes, self.roll.chord_lane, parent=self)
         self.surprise = SurpriseController(document, self.models, self.panel, self.roll, parent=self)
         self.live = LiveController(
             document, self.playback, self.roll, self.answerer, self, parent=self
@@ -152,7 +155,8 @@ class MainWindow(QMainWindow):
         )
         self.model_control = ModelsController(self.models, self.panel, self.dialogs, parent=self)
         self.audio_export = AudioExporter(document, self.dialogs, self.files.title,
-                                          self.transport.program_combo.currentData, self)
+                                          self.transport.program_combo.currentData, self,
+                                          accompaniment_source=self.live.accompaniment)
         self.soundfont = SoundFontChooser(self.playback, self.dialogs, self)
         self.autosaver = Autosaver(
             document,
@@ -185,7 +189,10 @@ class MainWindow(QMainWindow):
         self.piece_toolbar = QToolBar("Piece", self)
         self.piece_toolbar.setObjectName("PieceToolbar")
         self.piece_toolbar.setMovable(False)
-        self.drag_handle = DragHandle(self.document.heard, self.files.title)
+        self.drag_handle = DragHandle(
+            self.document.heard, self.files.title,  # what Accept would keep, its chords too
+            chords_source=lambda: self.document.piece.accepted().chords,
+            accompaniment_source=self.live.accompaniment)
         self.drag_handle.failed.connect(lambda message: self.statusBar().showMessage(message, 6000))
         self.piece_toolbar.addAction(self.actions["continue"])
         self.piece_toolbar.addSeparator()
@@ -204,7 +211,7 @@ class MainWindow(QMainWindow):
         self._show_auto_key()
         self.continuation.status_message.connect(lambda text: bar.showMessage(text, 8000))
         for controller in (self.files, self.model_control, self.live, self.audio_export,
-                           self.soundfont):
+                           self.soundfont, self.chord_suggestion):
             controller.status_message.connect(bar.showMessage)
         self.panel.settings_changed.connect(prefs.write_generation_settings)
         self.panel.message.connect(lambda text: bar.showMessage(text, 8000))
@@ -214,6 +221,8 @@ class MainWindow(QMainWindow):
         self.files.path_changed.connect(lambda _path: self._update_title())
         self.files.replacing.connect(self.live.stop_playback)
         self.files.generation_loaded.connect(self.model_control.use_settings)
+        self.files.accompaniment_source = self.live.accompaniment
+        self.files.accompaniment_loaded.connect(self.live.set_accompaniment)
         self.files.piece_opened.connect(self.roll.zoom_to_fit)
         self.files.saved.connect(self.autosaver.save_now)  # nothing unsaved: no recovery file
         self.autosaver.failed.connect(lambda text: bar.showMessage(text, 8000))
@@ -264,7 +273,8 @@ class MainWindow(QMainWindow):
             widget, toolbar = toolbar, QToolBar("Transport", self)
             toolbar.setObjectName("TransportToolbar")
             toolbar.addWidget(widget)
-        bars = [toolbar] + [bar for bar in [getattr(toolbar, "ports_bar", None)] if bar]
+        bars = [toolbar] + [getattr(toolbar, name) for name in ("ports_bar", "accompaniment_bar")
+                            if getattr(toolbar, name, None) is not None]
         for bar in bars:
             bar.setMovable(False)
             self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
@@ -301,6 +311,7 @@ class MainWindow(QMainWindow):
         self._save_window_settings()
         self.playback.close()  # every sounding note is released
         self.continuation.shutdown()
+        self.chord_suggestion.shutdown()
         self.files.shutdown()  # notation still being read or written
         self.answerer.shutdown()
         self.surprise.shutdown()

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
+from segue.gui.window.learn_dialog import show_learn_dialog
 from segue.gui.window.preferences import show_preferences
 from segue.gui.window.shortcuts_dialog import show_shortcuts
 
@@ -115,7 +116,8 @@ def build_actions(window) -> None:
     a("zoom_out", "Zoom &Out", lambda: roll.zoom_time(1 / ZOOM_STEP), "Ctrl+-",
       "Zoom out on time.")
 
-    for key, action in window.continuation.actions.items():
+    for key, action in (*window.continuation.actions.items(),
+                        *window.chord_suggestion.actions.items()):
         add_action(window, key, action)
     window.actions["audition"].triggered.connect(lambda _checked=False: window.live.audition_variation())
     window.actions["fill"].triggered.connect(lambda _checked=False: window.continuation.fill_from(
@@ -127,6 +129,8 @@ def build_actions(window) -> None:
           f"Alt+{number}")
     a("open_model", "Open &Model…", window.model_control.open_model_dialog, None,
       "Load a model file (.safetensors).")
+    a("learn_style", "&Learn a Style…", lambda: show_learn_dialog(window), None,
+      "Teach a model the style of a folder of your MIDI, ABC or MusicXML files.")
     add_action(window, "return_to_start", window.live.rewind_action)
     a("preferences", "&Preferences…", lambda: show_preferences(window), "Ctrl+,",
       "The built-in instrument's SoundFont, note preview.")
@@ -159,7 +163,9 @@ def build_menus(window) -> None:
     window.view_menu.addAction(window.actions["surprise_lane"])
     window.view_menu.addAction(window.actions["surprise_tint"])
     menu("&Generate", "continue", "fill", "cancel", None, "previous_variation", "next_variation",
-         "audition", "accept", "regenerate", "discard", None, "open_model")
+         "audition", "accept", "regenerate", "discard", None, "suggest_chords",
+         "next_chord_alternative", "previous_chord_alternative", "accept_chords",
+         "discard_chords", None, "open_model", "learn_style")
     t = window.transport
     window.transport_menu = window.menuBar().addMenu("&Transport")
     for action in (t.play_action, window.live.rewind_action, t.loop_action, None, t.record_action,

@@ -313,3 +313,43 @@ def test_convert_reports_a_broken_file_in_one_line(tmp_path, capsys, name, conte
     error = capsys.readouterr().err
     assert message in error and error.count("\n") == 1 and "Traceback" not in error
     assert not (tmp_path / "out.mid").exists()
+
+
+# --- generate --chords -----------------------------------------------------------------------
+
+
+def test_chords_text_lays_one_chord_a_bar_or_the_beats_given():
+    from segue.engine.chords import Chord
+    from segue.engine.cli_generate import chords_from_text
+
+    # The seed ends in its second bar: the chords start at that bar's line.
+    assert chords_from_text("G D Em C", SEED, SEED.end) == (
+        Chord(16, 16, "G"), Chord(32, 16, "D"), Chord(48, 16, "Em"), Chord(64, 16, "C"))
+    assert chords_from_text("G:2 D7:2 C", SEED, 32) == (
+        Chord(32, 8, "G"), Chord(40, 8, "D7"), Chord(48, 16, "C"))
+    waltz = SEED.replace(time_signature=(6, 8))
+    assert chords_from_text("Am:1 E", waltz, 12) == (Chord(12, 6, "Am"), Chord(18, 12, "E"))
+
+
+@pytest.mark.parametrize("text, named", [
+    ("G H C", "'H' is not a chord symbol"), ("G Dxyz", "'Dxyz' is not a chord symbol"),
+    ("G:0 C", "'G:0' must give its length"), ("G:two", "'G:two' must give its length"),
+    ("  ", "at least one chord"),
+])
+def test_a_bad_chord_is_one_clear_error_naming_it(tmp_path, tiny_model, seed_file, capsys, text, named):
+    assert main(["generate", "--seed", str(seed_file), "--out", str(tmp_path / "o.mid"),
+                 "--model", str(tiny_model), "--chords", text]) == 1
+    err = capsys.readouterr().err
+    assert named in err and "--chords" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_generate_over_chords_says_which_chords_each_variation_has(tmp_path, tiny_model, seed_file, capsys):
+    out = tmp_path / "out.mid"
+    assert main(["generate", "--seed", str(seed_file), "--out", str(out), "--model", str(tiny_model),
+                 "--steps", "24", "--variations", "2", "--rng-seed", "3", "--chords", "G D"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and all(line.endswith("new notes over G D") for line in lines)
+    assert "--chords" in subprocess.run(
+        [sys.executable, "-m", "segue.engine.cli", "generate", "--help"], capture_output=True, text=True,
+        cwd=ROOT).stdout

@@ -4,8 +4,10 @@ import dataclasses
 
 import pytest
 
+from segue.engine import limits
 from segue.engine.chords import Chord
 from segue.engine.melody import Melody, Note
+from segue.engine.pending_chords import ChordSuggestion
 from segue.engine.piece import (
     EDITED,
     LOOP,
@@ -229,20 +231,93 @@ def test_the_chords_of_a_piece_are_chords_in_order_that_never_overlap():
             Piece(PIECE, 12, chords=bad)
 
 
-def test_the_pieces_end_is_the_melody_or_the_marker_rounded_up_to_a_bar():
+def test_the_pieces_end_is_the_melody_the_marker_or_the_chords_rounded_up_to_a_bar():
     assert PIECE.end == 26 and Piece(PIECE, 12).end == 32  # 4/4 at 4 steps a quarter: 16
     assert Piece(PIECE, 40).end == 48  # the marker leads: chords for what comes next
     assert Piece(Melody([Note(60, 0, 16)]), 16).end == 16  # on a bar line: that bar line
     assert Piece().end == 16  # an empty piece still holds its first bar's chords
     assert Piece(Melody(time_signature=(3, 4))).end == 12
+    assert Piece(PIECE, 12, chords=(Chord(32, 20, "G"),)).end == 64  # chords lead the melody
 
 
-def test_with_chords_cuts_them_at_the_pieces_end():
+def test_with_chords_keeps_chords_ahead_of_the_melody_up_to_the_longest_piece():
     piece = Piece(PIECE, 12)  # ends at step 32
     track = [Chord(0, 16, "C"), Chord(16, 24, "G7"), Chord(40, 8, "C"), Chord(48, 4, "F")]
-    assert piece.with_chords(track).chords == (Chord(0, 16, "C"), Chord(16, 16, "G7"))
+    assert piece.with_chords(track).chords == tuple(track)
+    assert piece.with_chords(track).end == 64
+    with pytest.raises(ValueError, match="the chord track runs to bar"):
+        piece.with_chords([Chord(limits.MAX_STEPS, 4, "C")])
     assert piece.with_chords([]).chords == ()
     assert piece.with_chords(track[:1]).chords == (Chord(0, 16, "C"),)  # within: unchanged
     with pytest.raises(ValueError, match="starts before chord 1"):
         piece.with_chords([Chord(0, 8, "C"), Chord(4, 8, "F")])
     assert piece.with_chords(track[:1]).accepted().chords == (Chord(0, 16, "C"),)
+
+
+# --- chords proposed beside the piece -----------------------------------------------------------
+
+try:  # the harmonizer's chord (helper K1); the same shape where it has not landed yet
+    from segue.engine.chords import SuggestedChord
+except ImportError:
+    @dataclasses.dataclass(frozen=True)
+    class SuggestedChord(Chord):
+        probability: float = 1.0
+        alternatives: tuple[tuple[str, float], ...] = ()
+
+
+def suggested(start, length, symbol, *alternatives, probability=0.6):
+    return SuggestedChord(start, length, symbol, probability=probability,
+                          alternatives=tuple(alternatives))
+
+
+def test_a_chord_suggestion_offers_each_chords_symbols_and_accept_rewrites_only_its_span():
+    lane = (Chord(0, 16, "C"), Chord(16, 16, "G7"))
+    ghosts = (suggested(8, 8, "Am", ("F", 0.3), ("C", 0.1)), suggested(16, 8, "Dm"))
+    piece = Piece(PIECE, 12, chords=lane).with_chord_suggestion(ChordSuggestion(ghosts, (8, 24)))
+    suggestion = piece.chord_suggestion
+    assert suggestion.options(0) == (("Am", 0.6), ("F", 0.3), ("C", 0.1))
+    assert suggestion.shown() == (Chord(8, 8, "Am"), Chord(16, 8, "Dm"))
+    assert piece.chords == lane  # a proposal: nothing kept yet
+    flipped = piece.with_chord_suggestion(suggestion.flipping(0))
+    assert flipped.chord_suggestion.shown()[0] == Chord(8, 8, "F")
+    assert suggestion.flipping(0, -1).shown()[0].symbol == "C"  # wraps round
+    assert suggestion.flipping(1).choices == (0, 0)  # one option: flipping stays
+    kept = flipped.suggestion_accepted()
+    # C is cut at the span's start, G7 keeps the steps after it; all plain chords.
+    assert kept.chords == (Chord(0, 8, "C"), Chord(8, 8, "F"), Chord(16, 8, "Dm"),
+                           Chord(24, 8, "G7"))
+    assert all(type(chord) is Chord for chord in kept.chords)
+    assert kept.chord_suggestion is None and kept.melody == piece.melody
+    assert piece.with_chord_suggestion(None) == Piece(PIECE, 12, chords=lane)
+    assert piece.replace(chord_suggestion=None).suggestion_accepted().chords == lane
+    for bad, message in (
+        (dict(span=(8, 8)), "0 <= start < end"),
+        (dict(choices=(0,)), "1 choices for 2 suggested chords"),
+        (dict(choices=(3, 0)), "offers 3 symbols, not choice 3"),
+        (dict(chords=(Chord(8, 8, "C"), Chord(12, 8, "F"))), "starts before chord 1"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            ChordSuggestion(**{"chords": ghosts, "span": (8, 24), **bad})
+
+
+def test_each_variation_proposes_its_chords_and_accept_keeps_the_current_ones():
+    lane = (Chord(0, 16, "C"), Chord(16, 16, "G7"))
+    piece = Piece(PIECE, 12, chords=lane).with_variations(
+        [VARIATION, VARIATION.add(Note(74, 24, 4))], 1, phrase_end=28,
+        chords=[(Chord(12, 16, "F"),), (suggested(12, 4, "C"), suggested(16, 12, "Am"))])
+    assert piece.current_variation_chords() == (Chord(12, 4, "C"), Chord(16, 12, "Am"))
+    assert "variation_chords" in PENDING  # undoing an Accept brings them back with the notes
+    accepted = piece.accepted()
+    assert accepted.marker == 28 and accepted.variation_chords == ()
+    # The new phrase (12-28) takes the variation's chords; the lane's before and after stay.
+    assert accepted.chords == (Chord(0, 12, "C"), Chord(12, 4, "C"), Chord(16, 12, "Am"),
+                               Chord(28, 4, "G7"))
+    assert piece.discarded().variation_chords == () and piece.discarded().chords == lane
+    assert piece.selecting(0).accepted().chords[1] == Chord(12, 16, "F")
+    without = Piece(PIECE, 12, chords=lane).with_variations([VARIATION], phrase_end=28)
+    assert without.variation_chords == () and without.accepted().chords == lane
+    fill = Piece(PIECE, 26, chords=lane).with_variations(
+        [FILL], fill_range=(8, 16), chords=[(Chord(0, 32, "Em"),)])
+    assert fill.accepted().chords == (Chord(0, 8, "C"), Chord(8, 8, "Em"), Chord(16, 16, "G7"))
+    with pytest.raises(ValueError, match="2 variations' chords for 1 pending"):
+        Piece(PIECE, 12).replace(variations=(VARIATION,), variation_chords=((), ()))

@@ -15,7 +15,8 @@ class ScriptedDialogs:
     ``answers`` maps a question to its answer: ``save_changes`` (SAVE/DISCARD/CANCEL),
     ``restore`` (bool), ``open_path`` / ``save_path`` (a path or None), ``track`` (an index,
     None, or a callable taking the tracks), ``export`` (ExportOptions or None),
-    ``notes_after_marker`` (CONTINUE_AFTER, the default, WRITE_OVER or CANCEL). A list answers
+    ``notes_after_marker`` (CONTINUE_AFTER, the default, WRITE_OVER or CANCEL), ``open_folder``
+    (a folder or None), ``replace_model`` (bool). A list answers
     successive questions in turn. ``asked`` holds ``(kind, *details)`` tuples in order.
     """
 
@@ -27,6 +28,8 @@ class ScriptedDialogs:
         "track": None,
         "export": None,
         "notes_after_marker": CONTINUE_AFTER,  # the real question's default: the notes stay
+        "open_folder": None,
+        "replace_model": False,
     }
 
     def __init__(self, **answers):
@@ -69,6 +72,14 @@ class ScriptedDialogs:
     def save_path(self, title: str, file_filter: str, suggested: str = "") -> str | None:
         self.asked.append(("save_path", title, suggested))
         return self._answer("save_path")
+
+    def open_folder(self, title: str, directory: str = "") -> str | None:
+        self.asked.append(("open_folder", title))
+        return self._answer("open_folder")
+
+    def ask_replace_model(self, name: str) -> bool:
+        self.asked.append(("replace_model", name))
+        return bool(self._answer("replace_model"))
 
     def choose_track(self, file_name: str, tracks: list) -> int | None:
         self.asked.append(("track", file_name, tracks))

@@ -157,14 +157,14 @@ def test_setting_the_chords_is_one_undo_step_with_a_signal(qtbot):
     document.chords_changed.connect(lambda: seen.append("chords"))
     track = [Chord(0, 8, "C"), Chord(8, 8, "G7"), Chord(16, 8, "F")]
     assert document.set_chords(track, "Edit Chords")
-    assert document.piece.chords == (Chord(0, 8, "C"), Chord(8, 8, "G7"))  # cut at the end
+    assert document.piece.chords == tuple(track)  # chords may run ahead of the melody
     assert not document.set_chords(track)  # nothing changes: no step
     assert document.undo_stack.count() == 1 and seen == ["chords"]
     assert document.is_modified()
     document.undo_stack.undo()
     assert document.piece.chords == () and seen[-2:] == ["chords", "Undo: Edit Chords"]
     document.undo_stack.redo()
-    assert len(document.piece.chords) == 2 and seen[-2:] == ["chords", "Redo: Edit Chords"]
+    assert len(document.piece.chords) == 3 and seen[-2:] == ["chords", "Redo: Edit Chords"]
     with pytest.raises(ValueError, match="starts before chord 1"):
         document.set_chords([Chord(0, 8, "C"), Chord(4, 8, "G")])
     assert document.undo_stack.count() == 1  # a refused track pushes nothing

@@ -28,7 +28,8 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
 @pytest.mark.synth
 def test_render_writes_the_imported_melody_with_the_program_and_rate(tmp_path, capsys):
     out = tmp_path / "tune.wav"
-    assert main(["render", str(MIDI), str(out), "--program", "73", "--rate", "48000"]) == 0
+    assert main(["render", str(MIDI), str(out), "--program", "73", "--rate", "48000",
+                 "--no-chords"]) == 0  # its chord part would be accompanied (tested below)
     samples, rate = read_wav(out)
     expected = render_melody(read_midi(MIDI), program=73, rate=48000).samples
     assert rate == 48000 and np.array_equal(samples, to_pcm16(expected))
@@ -72,3 +73,47 @@ def test_a_soundfont_that_crashes_the_synthesizer_is_one_line_and_exit_status_1(
 def test_an_unknown_format_is_refused_before_any_work(tmp_path, capsys):
     assert main(["render", str(tmp_path / "missing.mid"), str(tmp_path / "tune.ogg")]) == 1
     assert "Cannot write 'tune.ogg'" in capsys.readouterr().err
+
+
+# --- the accompaniment ------------------------------------------------------------------------
+
+
+def _with_chords(tmp_path) -> Path:
+    from segue.engine.chords import Chord
+    from segue.engine.melody import Melody, Note
+    from segue.engine.midi_io.writing import write_midi
+
+    path = tmp_path / "chords.mid"
+    melody = Melody([Note(72, 0, 8), Note(76, 8, 8)], tempo=120)
+    write_midi(melody, path, chords=(Chord(0, 16, "C"),))
+    return path
+
+
+def test_render_events_carry_the_accompaniment_on_its_channel_with_its_program():
+    from segue.engine.accompaniment import AccompanimentSettings, accompaniment_part
+    from segue.engine.audio.rendering import melody_events
+    from segue.engine.chords import Chord
+    from segue.engine.melody import Melody, Note
+
+    melody = Melody([Note(72, 0, 8)], tempo=120)  # a step is 0.125 s
+    part = accompaniment_part((Chord(0, 8, "C"),), melody, AccompanimentSettings(program=24))
+    events = melody_events(melody, 0, accompaniment=part)
+    assert events[:2] == [(0.0, [0xC0, 0]), (0.0, [0xC1, 24])]
+    backing = [(t, m) for t, m in events if m[0] in (0x91, 0x81)]
+    assert backing[0] == (0.0, [0x91, 36, 80])  # boom-chick: the bass on beat 1
+    assert (0.5, [0x81, 36, 64]) in backing and (0.5, [0x91, 60, 80]) in backing
+    assert melody_events(melody, 0) == [e for e in events if e[1][0] & 0x0F == 0]
+
+
+@pytest.mark.synth
+def test_render_plays_the_files_chords_unless_told_not_to(tmp_path, capsys):
+    midi = _with_chords(tmp_path)
+    with_chords, alone = tmp_path / "with.wav", tmp_path / "alone.wav"
+    assert main(["render", str(midi), str(with_chords)]) == 0
+    assert "1 chord accompanied" in capsys.readouterr().out
+    assert main(["render", str(midi), str(alone), "--no-chords"]) == 0
+    assert "accompanied" not in capsys.readouterr().out
+    backed, melody_only = read_wav(with_chords)[0], read_wav(alone)[0]
+    expected = render_melody(read_midi(midi)).samples
+    assert np.array_equal(melody_only, to_pcm16(expected))
+    assert not np.array_equal(backed[:len(melody_only)], melody_only)

@@ -131,3 +131,14 @@ def test_the_catalog_loads_no_torch():
             "print('torch' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_a_models_card_summary_is_its_opening_paragraphs(tmp_path, monkeypatch):
+    monkeypatch.setenv(catalog.MODELS_DIR_ENV, str(tmp_path))
+    (tmp_path / "mine.md").write_text(
+        "# Model card: mine\n\nLearnt from `~/tunes` on 2026-12-07: 60 files.\n\n"
+        "| before | after |\n\n## Training\n\nlong text\n", encoding="utf-8")
+    assert catalog.card_summary("mine") == (
+        "Learnt from ~/tunes on 2026-12-07: 60 files.\n\n| before | after |\n\nlong text")
+    assert catalog.card_summary("mine", max_chars=20) == "Learnt from ~/tunes…"
+    assert catalog.card_summary("none") == ""  # no card: no summary, no error

@@ -118,3 +118,25 @@ def test_a_request_for_a_piece_takes_the_key_its_key_lock_stands_for():
     # A fill is locked to the same key as a continuation of the same piece.
     fill = ContinuationRequest.fill_of_piece(piece.replace(key_lock="G major"), (16, 32), settings)
     assert fill.fill and fill.options.key == "G major" and fill.fill_range == (16, 32)
+
+
+def test_a_request_for_a_piece_carries_its_chords_to_the_model(monkeypatch):
+    from segue.engine.chords import Chord
+    from segue.engine.ml import fill as fill_module
+    from segue.engine.ml import sampling
+    from segue.engine.piece import Piece
+
+    chords = (Chord(0, 12, "D"), Chord(12, 12, "A7"), Chord(24, 12, "G"))
+    piece = Piece(SEED, 16).with_chords(chords)
+    settings = GenerationSettings(bars=1, variations=1, rng_seed=3)
+    request = ContinuationRequest.for_piece(piece, settings)
+    fill = ContinuationRequest.fill_of_piece(piece, (4, 12), settings)
+    assert request.chords == fill.chords == piece.chords == chords
+    assert ContinuationRequest.for_piece(Piece(SEED, 16), settings).chords is None  # none asked for
+    given = []
+    monkeypatch.setattr(sampling, "iter_generate", lambda *a, **k: given.append(k["chords"]) or iter(()))
+    monkeypatch.setattr(fill_module, "iter_fill", lambda *a, **k: given.append(k["chords"]) or iter(()))
+    model = create_model(ModelConfig(hidden_size=8), seed=1)
+    list(iter_continuations(model, request, lambda: False))
+    list(iter_fills(model, fill, lambda: False))
+    assert given == [chords, chords]

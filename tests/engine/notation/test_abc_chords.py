@@ -121,5 +121,5 @@ def test_an_abc_file_is_written_with_its_chords(tmp_path):
     chords = (Chord(0, 8, "G"), Chord(8, 8, "Bm"))
     write_notation(melody, tmp_path / "tune.abc", "Tune", chords=chords)
     assert import_notation(tmp_path / "tune.abc").chords == chords
-    write_notation(melody, tmp_path / "tune.musicxml", "Tune", chords=chords)  # left out there
-    assert import_notation(tmp_path / "tune.musicxml").chords == ()
+    write_notation(melody, tmp_path / "tune.musicxml", "Tune", chords=chords)  # as <harmony>
+    assert import_notation(tmp_path / "tune.musicxml").chords == chords

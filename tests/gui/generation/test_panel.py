@@ -207,7 +207,9 @@ def test_notes_are_spelled_alike_in_the_panel_and_on_the_roll(qtbot):
     assert parse_note("D#4") == parse_note("Eb4") == 63  # either spelling can be typed
 
 
-def test_model_chooser_lists_models_and_open_model(qtbot):
+def test_model_chooser_lists_models_and_open_model(qtbot, tmp_path):
+    (tmp_path / "models").mkdir(exist_ok=True)
+    (tmp_path / "models" / "folk.md").write_text("# Model card: folk\n\nAn LSTM.\n")
     panel = GenerationPanel()
     qtbot.addWidget(panel)
     panel.set_models(["folk", "irish"], "folk")
@@ -219,6 +221,9 @@ def test_model_chooser_lists_models_and_open_model(qtbot):
     with qtbot.waitSignal(panel.open_model_requested):
         panel.model_combo.activated.emit(panel.model_combo.count() - 1)
     assert panel.model_combo.currentText() == "irish"  # stays until a file is chosen
+    tip = panel.model_combo.itemData(0, Qt.ItemDataRole.ToolTipRole)
+    assert tip == "An LSTM."  # each model shows its card
+    assert panel.model_combo.itemData(1, Qt.ItemDataRole.ToolTipRole) is None  # irish: none here
 
 
 def test_the_buttons_are_the_commands_actions(qtbot):

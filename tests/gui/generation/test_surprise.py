@@ -27,9 +27,11 @@ class FakeScore:
 
     def __init__(self):
         self.calls = []  # (melody, follow_seed), in the worker thread
+        self.chords = []  # the chord track each call heard
 
-    def __call__(self, model, melody, follow_seed):
+    def __call__(self, model, melody, follow_seed, chords=()):
         self.calls.append((melody, follow_seed))
+        self.chords.append(chords)
         bits = [None] + [float(n.pitch - 50) for n in melody.notes[1:]]
         expected = [None] + [[(n.pitch, 0.5)] for n in melody.notes[1:]]
         return {"note_bits": bits, "note_pitch_bits": bits, "expected": expected}
@@ -95,6 +97,17 @@ def test_an_edit_rescores_and_undo_too(qtbot, h):
     assert [melody for melody, _follow in h.job.calls] == [MELODY, edited, MELODY]
 
 
+def test_the_chord_track_is_heard_and_a_chord_edit_rescores(qtbot, h):
+    from segue.engine.chords import Chord
+
+    with qtbot.waitSignal(h.controller.scored):
+        h.controller.lane_action.setChecked(True)
+    track = (Chord(0, 16, "C"),)
+    with qtbot.waitSignal(h.controller.scored):
+        h.document.set_chords(track)
+    assert h.job.chords == [(), track]
+
+
 def test_a_burst_of_edits_is_scored_once_after_the_last(qtbot, make):
     h = make(delay_ms=150)
     with qtbot.waitSignal(h.controller.scored):
@@ -111,7 +124,7 @@ def test_a_superseded_scoring_is_dropped(qtbot, make):
     started = []
     fake = FakeScore()
 
-    def job(model, melody, follow_seed):  # the first scoring is slow
+    def job(model, melody, follow_seed, chords=()):  # the first scoring is slow
         started.append(melody)
         if len(started) == 1:
             release.wait(10)
@@ -162,7 +175,7 @@ def test_the_views_are_remembered(make, h):
 
 
 def test_a_melody_the_model_cannot_score_says_why(qtbot, make):
-    def refuse(model, melody, follow_seed):
+    def refuse(model, melody, follow_seed, chords=()):
         raise ValueError("the melody spans 90 semitones; the model's range is 60")
 
     h = make(job=refuse)

@@ -110,3 +110,27 @@ def test_cancel_stops_the_render_and_keeps_the_old_file(exporter, qtbot, tmp_pat
     assert blocker.args == ["Audio export cancelled.", 5000] and dialogs.messages() == []
     assert target.read_bytes() == b"the take from yesterday"
     assert [p.name for p in tmp_path.iterdir() if p.name != "settings"] == ["long.wav"]
+
+
+def test_the_piece_chords_are_rendered_as_the_accompaniment(qtbot, tmp_path, monkeypatch):
+    from segue.engine.accompaniment import AccompanimentSettings, accompaniment_part
+    from segue.engine.chords import Chord
+    from segue.gui.window import audio_export
+
+    prefs.use_private_store(str(tmp_path / "settings"))
+    given = []
+    real_job = audio_export.render_job
+    monkeypatch.setattr(audio_export, "render_job",
+                        lambda *args: given.append(args[4]) or real_job(*args))
+    document = Document(SEED, SEED.end)
+    document.set_chords((Chord(0, 4, "Am"),))
+    settings = AccompanimentSettings(style="block", program=0)
+    for source, expected in ((lambda: settings, accompaniment_part(document.piece.chords, SEED,
+                                                                   settings)),
+                             (lambda: AccompanimentSettings(on=False), None)):
+        made = AudioExporter(document, ScriptedDialogs(), lambda: "tune", lambda: 0,
+                             accompaniment_source=source)
+        with qtbot.waitSignal(made.finished, timeout=20000):
+            assert made.export_to(str(tmp_path / "tune.wav"), CHOSEN)
+        assert given[-1] == expected
+    assert given[0].channel == 1 and given[0].notes

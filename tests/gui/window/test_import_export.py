@@ -360,6 +360,20 @@ def test_drag_handle_offers_a_midi_file_of_what_you_hear(qtbot, tmp_path):
     assert Path(handle.mime_data().urls()[0].toLocalFile()) != path  # each drag gets its own file
 
 
+def test_drag_handle_carries_the_chords_accept_would_keep(qtbot):
+    from segue.engine.chords import Chord
+    from segue.engine.midi_io import import_midi
+
+    document = document_with_variation()
+    document.set_chords([Chord(0, 16, "C"), Chord(16, 16, "G7")])
+    handle = DragHandle(lambda: document.heard(), lambda: "Chords",
+                        chords_source=lambda: document.piece.accepted().chords)
+    qtbot.addWidget(handle)
+    path = Path(handle.mime_data().urls()[0].toLocalFile())
+    assert "Chords" in [track.name for track in list_tracks(path)]
+    assert [c.symbol for c in import_midi(path).chords if not c.is_no_chord] == ["C", "G7"]
+
+
 def test_drag_handle_refuses_an_empty_piece(qtbot):
     handle = DragHandle(lambda: Melody(), lambda: "Empty")
     qtbot.addWidget(handle)
