@@ -27,12 +27,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import os
 import sys
 from pathlib import Path
 
-from segue.engine.cli_args import CliError, default_text, positive_int, set_threads
+from segue.engine.cli_args import CliError, default_text, json_safe, positive_int, set_threads
 from segue.engine.ml.catalog import DEFAULT_MODEL
 
 # --- commands -----------------------------------------------------------------------------------
@@ -97,15 +96,6 @@ def cmd_train(args) -> int:
     return 0
 
 
-def _clean(value):
-    """JSON cannot hold NaN: write null instead."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    return value
-
-
 def cmd_evaluate(args) -> int:
     if args.harmony:
         from segue.engine.cli_harmonizer import run_evaluate  # noqa: PLC0415
@@ -132,7 +122,7 @@ def cmd_evaluate(args) -> int:
         for extra in ("ngram", "model_following", "follow_seed", "continuation"):
             if extra in result:
                 flat[extra] = result[extra]
-        print(json.dumps(_clean(flat), sort_keys=False))
+        print(json.dumps(json_safe(flat), sort_keys=False))
     else:
         print(format_report(result))
     return 0

@@ -4,6 +4,7 @@ a default, and torch's thread count."""
 from __future__ import annotations
 
 import argparse
+import math
 
 
 class CliError(Exception):
@@ -30,3 +31,12 @@ def set_threads(threads: int | None) -> None:
 
     if threads:
         torch.set_num_threads(threads)
+
+
+def json_safe(value):
+    """``value`` with NaN and infinities as None: JSON holds none of them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    return value

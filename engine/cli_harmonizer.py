@@ -13,18 +13,8 @@ written by hand from the figures ``evaluate --harmony`` prints.
 from __future__ import annotations
 
 import json
-import math
 
-from segue.engine.cli_args import positive_int, set_threads
-
-
-def _clean(value):
-    """JSON holds no NaN: null instead."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    return value
+from segue.engine.cli_args import json_safe, positive_int, set_threads
 
 
 def run_evaluate(args) -> int:
@@ -33,7 +23,7 @@ def run_evaluate(args) -> int:
 
     set_threads(args.threads)
     result = harmony_report(args.split, cache_dir=args.cache_dir)
-    print(json.dumps(_clean(result)) if args.json else format_harmony_report(result))
+    print(json.dumps(json_safe(result)) if args.json else format_harmony_report(result))
     return 0
 
 

@@ -173,37 +173,41 @@ def _names(names) -> str:
     return ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
 
 
-def _check_header(data: bytes, expected: dict[str, tuple[int, ...]], weights_path: Path) -> None:
-    """The safetensors header (8-byte little-endian length, then JSON) against the card's model."""
+def check_header(
+    data: bytes, expected: dict[str, tuple[int, ...]], weights_path: Path,
+    error: type[Exception] = ModelError,
+) -> None:
+    """The safetensors header (8-byte little-endian length, then JSON) against the card's model;
+    ``error`` (ModelError, or the harmonizer's own) naming what does not fit."""
     if len(data) < 8:
-        raise ModelError(f"{weights_path}: not a valid safetensors file (it is {len(data)} bytes)")
+        raise error(f"{weights_path}: not a valid safetensors file (it is {len(data)} bytes)")
     (length,) = struct.unpack("<Q", data[:8])
     if not 2 <= length <= min(MAX_HEADER_BYTES, len(data) - 8):
-        raise ModelError(f"{weights_path}: not a valid safetensors file (bad header length)")
+        raise error(f"{weights_path}: not a valid safetensors file (bad header length)")
     try:
         header = json.loads(data[8:8 + length].decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise ModelError(f"{weights_path}: not a valid safetensors file (damaged header)") from None
+        raise error(f"{weights_path}: not a valid safetensors file (damaged header)") from None
     if not isinstance(header, dict):
-        raise ModelError(f"{weights_path}: not a valid safetensors file (damaged header)")
+        raise error(f"{weights_path}: not a valid safetensors file (damaged header)")
     header.pop("__metadata__", None)
     missing, unexpected = set(expected) - set(header), set(header) - set(expected)
     if missing or unexpected:
         parts = ([f"missing {_names(missing)}"] if missing else []) + (
             [f"unexpected {_names(unexpected)}"] if unexpected else []
         )
-        raise ModelError(f"{weights_path}: the weights do not fit the card's model: {'; '.join(parts)}")
+        raise error(f"{weights_path}: the weights do not fit the card's model: {'; '.join(parts)}")
     for name, shape in expected.items():
         entry = header[name]
         found = entry.get("shape") if isinstance(entry, dict) else None
         if not isinstance(found, list) or tuple(found) != shape:
             shown = tuple(found) if isinstance(found, list) else found
-            raise ModelError(
+            raise error(
                 f"{weights_path}: tensor {name} has shape {str(shown)[:60]}, "
                 f"the card's model needs {shape}"
             )
         if entry.get("dtype") not in FLOAT_DTYPES:
-            raise ModelError(
+            raise error(
                 f"{weights_path}: tensor {name} is not floating point ({str(entry.get('dtype'))[:20]})"
             )
 
@@ -239,7 +243,7 @@ def _read_weights(
             f"{weights_path}: the weights do not match their card's checksum "
             "(the file is damaged or belongs to another model)"
         )
-    _check_header(data, expected, weights_path)
+    check_header(data, expected, weights_path)
     try:
         return load(data)
     except Exception as exc:  # safetensors raises its own error type for a bad header

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import struct
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,13 +23,13 @@ from torch import nn
 
 from segue.engine import harmony_beats as hb
 from segue.engine.files import read_regular, write_atomically
+from segue.engine.ml.checkpoint import PICKLE_SUFFIXES, check_header
 
 FORMAT = "segue-harmonizer"
 FORMAT_VERSION = 1
 MAX_CARD_BYTES = 1024 * 1024
 MAX_HEADER_BYTES = 64 * 1024
 CELLS = ("gru", "lstm")
-PICKLE_SUFFIXES = {".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin", ".tar", ".joblib"}
 DEFAULT_DECODING = {"change_penalty": 2.0, "downbeat_change_penalty": 0.5}
 
 
@@ -163,30 +162,6 @@ def _read_card(card_path: Path) -> dict:
     return card
 
 
-def _check_header(data: bytes, expected: dict, weights_path: Path) -> None:
-    """The safetensors header's names, shapes and dtypes against the card's model."""
-    if len(data) < 8:
-        raise HarmonizerError(f"{weights_path}: not a safetensors file (too short)")
-    (length,) = struct.unpack("<Q", data[:8])
-    if not 2 <= length <= min(MAX_HEADER_BYTES, len(data) - 8):
-        raise HarmonizerError(f"{weights_path}: not a safetensors file (bad header length)")
-    try:
-        header = json.loads(data[8:8 + length].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise HarmonizerError(f"{weights_path}: not a safetensors file (damaged header)") from None
-    if not isinstance(header, dict):
-        raise HarmonizerError(f"{weights_path}: not a safetensors file (damaged header)")
-    header.pop("__metadata__", None)
-    if set(header) != set(expected):
-        raise HarmonizerError(f"{weights_path}: the weights' tensors are not the card's model's")
-    for name, shape in expected.items():
-        entry = header[name]
-        if not isinstance(entry, dict) or entry.get("shape") != list(shape) \
-                or entry.get("dtype") != "F32":
-            raise HarmonizerError(
-                f"{weights_path}: tensor {name} is not float32 of shape {shape}")
-
-
 def load_harmonizer(path: str | os.PathLike) -> Harmonizer:
     """The harmonizer at ``NAME`` (or ``NAME.json``, ``NAME.safetensors``), in eval mode on the
     CPU (a few hundred beats need no accelerator); HarmonizerError naming what is wrong."""
@@ -212,7 +187,7 @@ def load_harmonizer(path: str | os.PathLike) -> Harmonizer:
         raise HarmonizerError(
             f"{weights_path}: the weights do not match their card's checksum "
             "(the file is damaged or belongs to another model)")
-    _check_header(data, expected, weights_path)
+    check_header(data, expected, weights_path, HarmonizerError)
     tensors = load(data)
     if not all(torch.isfinite(t).all() for t in tensors.values()):
         raise HarmonizerError(f"{weights_path}: the weights hold NaN or infinite values")
