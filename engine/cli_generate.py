@@ -56,15 +56,17 @@ def _output_paths(out: Path, count: int) -> list[Path]:
 
 
 def run(args) -> int:
+    from segue.engine.chords import cut_at  # noqa: PLC0415
     from segue.engine.encoding import fit_to_range  # noqa: PLC0415
-    from segue.engine.midi_io import read_midi, write_midi  # noqa: PLC0415
+    from segue.engine.midi_io import import_midi, write_midi  # noqa: PLC0415
     from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
     from segue.engine.ml.options import GenerationOptions  # noqa: PLC0415
     from segue.engine.ml.sampling import iter_generate, steps_for_bars  # noqa: PLC0415
 
     set_threads(args.threads)
-    seed = read_midi(args.seed)
     model = load_model(model_path(args.model), device=args.device)
+    imported = import_midi(args.seed, steps_per_quarter=model.config.steps_per_quarter)
+    seed = imported.melody
     if not seed.notes:
         raise CliError(f"{args.seed}: the file has no notes to continue")
     try:
@@ -73,7 +75,10 @@ def run(args) -> int:
         raise CliError(f"{args.seed}: {exc}") from None
     steps = args.steps if args.steps is not None else steps_for_bars(seed, args.bars)
     start = seed.end if args.start is None else args.start
-    chords = None if args.chords is None else chords_from_text(args.chords, seed, max(0, start))
+    # The seed's own chords (markers or a chord part) are heard too; --chords go on after them.
+    given = chords_from_text(args.chords, seed, max(0, start)) if args.chords else ()
+    seed_chords = cut_at(imported.chords, given[0].start if given else max(0, start))
+    chords = (*seed_chords, *given) or None
     options = GenerationOptions(
         temperature=args.temperature, rest_weight=args.rest_weight, variations=args.variations,
         rng_seed=args.rng_seed, key=args.key, pitch_range=_pitch_range(args.pitch_range),
@@ -87,9 +92,10 @@ def run(args) -> int:
     carried = final.chords or [None] * len(melodies)
     for melody, path, its_chords in zip(melodies, _output_paths(Path(args.out), len(melodies)), carried):
         if args.continuation_only:
-            write_midi(melody, path)
-        else:
-            write_midi(seed, path, continuation=melody, separate_tracks=args.separate_tracks)
+            write_midi(melody, path, chords=its_chords or ())
+        else:  # the file carries the seed's chords and the continuation's: markers, a Chords track
+            write_midi(seed, path, continuation=melody, separate_tracks=args.separate_tracks,
+                       chords=(*cut_at(seed_chords, max(0, start)), *(its_chords or ())))
         over = f" over {' '.join(c.symbol for c in its_chords)}" if its_chords else ""
         print(f"{path}: {len(melody.notes)} new notes{over}")
     return 0

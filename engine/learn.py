@@ -70,6 +70,9 @@ class StyleMaterial:
         text = (
             f"{self.pieces} pieces from {self.files} files in {self.source}: "
             f"{len(self.train)} to learn from, {len(self.held_out)} held out to measure."
+        ) if self.files else (
+            f"{self.source}: {', '.join(p.id for p in self.train)} to learn from, "
+            f"{', '.join(p.id for p in self.held_out)} held out to measure."
         )
         if self.unreadable:
             names = [f"{name} ({reason})" for name, reason in self.unreadable[:SHOWN_NAMES]]
@@ -202,6 +205,29 @@ def iter_read_folder(
     train, held_out = split_pieces(pieces, len(extra))
     return StyleMaterial(str(folder), (*extra, *train), held_out, len(files),
                          tuple(unreadable), tuple(unusable))
+
+
+MIN_OPEN_PIECE_BARS = 4  # three bars to learn from, one held out to measure
+
+
+def open_piece_material(melody: Melody, name: str = "the open piece") -> StyleMaterial:
+    """The open piece alone as material: its last tenth of bars (at least one bar) held out to
+    measure, the bars before learnt from; LearnError when it is too short for that."""
+    bars = melody.bar_end(melody.end) // melody.steps_per_bar
+    if bars < MIN_OPEN_PIECE_BARS or len(melody.notes) < 2 * MIN_NOTES:
+        raise LearnError(
+            f"{name} is too short to learn from alone ({bars} bars, {len(melody.notes)} notes): "
+            f"learning holds out its last bars to measure, so it needs {MIN_OPEN_PIECE_BARS} bars "
+            f"and {2 * MIN_NOTES} notes; choose a folder of pieces as well"
+        )
+    cut = (bars - max(1, round(bars * HELD_OUT_SHARE))) * melody.steps_per_bar
+    learnt, held = melody.slice(0, cut), melody.slice(cut, melody.bar_end(melody.end))
+    if len(learnt.notes) < MIN_NOTES or len(held.notes) < MIN_NOTES:
+        raise LearnError(f"{name} has too few notes in its first or its last bars to learn from "
+                         "alone; choose a folder of pieces as well")
+    last_bar = bars - round(bars * HELD_OUT_SHARE) or 1
+    return StyleMaterial(name, (Piece(f"{name}, bars 1-{last_bar}", learnt),),
+                         (Piece(f"{name}, bars {last_bar + 1}-{bars}", held),), 0)
 
 
 def read_folder(folder: str | os.PathLike, **kwargs) -> StyleMaterial:

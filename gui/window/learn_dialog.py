@@ -66,10 +66,19 @@ class LearnState:
         self.measured = None  # the latest LearnProgress that carries a held-out figure
 
 
+def _on_grid(melody: Melody, steps_per_quarter: int) -> Melody:
+    """The open piece on the model's grid (a piece with triplets snapped to it)."""
+    if melody.steps_per_quarter == steps_per_quarter:
+        return melody
+    from segue.engine.grid import regrid  # noqa: PLC0415
+
+    return regrid(melody, steps_per_quarter)
+
+
 def learning_job(request: LearnRequest, state: LearnState, stop: threading.Event):
     """Read the folder, load the base model, learn (worker thread); yields progress 0-1 and
     returns the :class:`engine.ml.style_learning.LearnResult`."""
-    from segue.engine.learn import Piece, iter_read_folder  # noqa: PLC0415
+    from segue.engine.learn import Piece, iter_read_folder, open_piece_material  # noqa: PLC0415
     from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
     from segue.engine.ml.style_learning import (  # noqa: PLC0415
         LearnSettings,
@@ -78,19 +87,24 @@ def learning_job(request: LearnRequest, state: LearnState, stop: threading.Event
     )
 
     model = load_model(request.base_model)
-    extra = () if request.open_piece is None else (Piece("the open piece", request.open_piece),)
-    reading = iter_read_folder(request.folder, steps_per_quarter=model.config.steps_per_quarter,
-                               extra=extra, should_stop=stop.is_set)
-    try:
-        while True:
-            state.reading = next(reading)
-            yield 0.0
-    except StopIteration as finished:
-        material = finished.value
-    except LearnError:
-        if stop.is_set():
-            raise JobCancelled from None
-        raise
+    grid = model.config.steps_per_quarter
+    if request.folder:
+        extra = () if request.open_piece is None else (
+            Piece("the open piece", _on_grid(request.open_piece, grid)),)
+        reading = iter_read_folder(request.folder, steps_per_quarter=grid, extra=extra,
+                                   should_stop=stop.is_set)
+        try:
+            while True:
+                state.reading = next(reading)
+                yield 0.0
+        except StopIteration as finished:
+            material = finished.value
+        except LearnError:
+            if stop.is_set():
+                raise JobCancelled from None
+            raise
+    else:  # the open piece alone: its last bars are held out to measure
+        material = open_piece_material(_on_grid(request.open_piece, grid))
     state.summary = material.summary()
     with leaving_a_core():
         run = iter_learn(model, material, request.out, base_model=request.base_model,
@@ -153,10 +167,12 @@ class LearnDialog(QDialog):
         folder_row.addWidget(self.folder_edit, 1)
         folder_row.addWidget(self.choose_button)
         usable = open_piece is not None and len(open_piece.notes) >= MIN_NOTES
-        self.open_piece_box = QCheckBox("Learn from the open piece as well")
+        self.open_piece_box = QCheckBox("Learn from the open piece (alone, or with the folder)")
         self.open_piece_box.setEnabled(usable)
-        self.open_piece_box.setToolTip("The piece in the window joins the folder's pieces "
-                                       "(it is learnt from, never held out).")
+        self.open_piece_box.setToolTip(
+            "With a folder, the piece in the window joins its pieces (learnt from, never held "
+            "out); without one, it is learnt from alone and its last bars are held out to "
+            "measure.")
         self.base_combo = QComboBox()
         for name in models:
             self.base_combo.addItem(Path(name).name, name)
@@ -222,8 +238,9 @@ class LearnDialog(QDialog):
     def request(self) -> LearnRequest | None:
         """The form as a request, after the questions it needs; None when it cannot be."""
         folder = self.folder_edit.text().strip()
-        if not folder:
-            self.dialogs.error("Learn a Style", "Choose a folder of your pieces first.")
+        if not folder and not self.open_piece_box.isChecked():
+            self.dialogs.error("Learn a Style", "Choose a folder of your pieces, or learn from "
+                               "the open piece.")
             return None
         try:
             out = destination(self.name_edit.text())

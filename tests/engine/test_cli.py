@@ -350,6 +350,10 @@ def test_generate_over_chords_says_which_chords_each_variation_has(tmp_path, tin
                  "--steps", "24", "--variations", "2", "--rng-seed", "3", "--chords", "G D"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2 and all(line.endswith("new notes over G D") for line in lines)
+    from segue.engine.midi_io import import_midi
+
+    written = import_midi(tmp_path / "out-1.mid").chords  # the file carries them: markers
+    assert [c.symbol for c in written if not c.is_no_chord] == ["G", "D"]
     assert "--chords" in subprocess.run(
         [sys.executable, "-m", "segue.engine.cli", "generate", "--help"], capture_output=True, text=True,
         cwd=ROOT).stdout

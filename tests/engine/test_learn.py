@@ -178,3 +178,17 @@ def test_a_score_gives_its_melody_part_as_import_chooses_it(tmp_path):
     by_id = {p.id: p.melody for p in material.train + material.held_out}
     assert sorted(by_id) == ["score.musicxml", "song.mid"]
     assert [n.pitch for n in by_id["score.musicxml"].notes] == [n.pitch for n in tune(3).notes]
+
+
+def test_the_open_piece_alone_holds_out_its_last_bars():
+    from segue.engine.learn import open_piece_material
+
+    bars = 10  # 4/4 at 4 steps a quarter: 16 steps a bar, four quarter notes each
+    melody = Melody([Note(60 + (i % 7), 4 * i, 4) for i in range(4 * bars)])
+    material = open_piece_material(melody)
+    (learnt,), (held,) = material.train, material.held_out
+    assert learnt.melody.notes == melody.slice(0, 9 * 16).notes  # bars 1-9
+    assert held.melody.notes == melody.slice(9 * 16, 10 * 16).notes  # bar 10, from step 0
+    assert held.id == "the open piece, bars 10-10" and "held out to measure" in material.summary()
+    with pytest.raises(LearnError, match="too short to learn from alone .3 bars"):
+        open_piece_material(melody.slice(0, 3 * 16))

@@ -132,10 +132,27 @@ def test_choose_folder_and_bad_names(qtbot, models, tmp_path):
     qtbot.addWidget(dialog)
     assert not dialog.open_piece_box.isEnabled()  # one note: nothing to learn from
     dialog.learn_button.click()
-    assert dialogs.messages()[-1] == "Choose a folder of your pieces first."
+    assert dialogs.messages()[-1].startswith("Choose a folder of your pieces, or learn from")
     dialog.choose_folder()
     assert dialog.folder_edit.text() == str(pieces) and dialog.name_edit.text() == "Songs"
     dialog.name_edit.setText("a/b")
     dialog.learn_button.click()
     assert "cannot be a model's name" in dialogs.messages()[-1]
     assert not dialog.is_running()
+
+
+def test_the_open_piece_alone_is_learnt_from_without_a_folder(main_window, qtbot, models):
+    folder, _ = models
+    window = main_window()
+    piece = Melody([Note(60 + (i % 5), 4 * i, 4) for i in range(40)])  # ten bars
+    window.document.set_melody(piece, "Draw")
+    dialog = show_learn_dialog(window, job=show_learn_dialog.__defaults__[0])
+    qtbot.addWidget(dialog)
+    dialog.open_piece_box.setChecked(True)
+    dialog.name_edit.setText("Mine")
+    dialog.learn_button.click()
+    qtbot.waitUntil(lambda: dialog.state.measured is not None, timeout=60000)
+    with qtbot.waitSignal(dialog.model_learned, timeout=60000):
+        dialog.stop()
+    card = json.loads((folder / "Mine.json").read_text())["training"]["learned_style"]
+    assert card["source"] == "the open piece" and card["files"] == 0
