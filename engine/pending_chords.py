@@ -109,3 +109,62 @@ class ChordSuggestion:
             if chord.start <= step < chord.end:
                 return i
         return None
+
+
+# --- in a session file -------------------------------------------------------------------------
+
+MAX_ALTERNATIVES = 16  # the harmonizer offers a handful; a file may not make the lane list more
+
+
+def suggestion_to_dict(suggestion: ChordSuggestion) -> dict:
+    """The suggestion as a session keeps it (:func:`suggestion_from_dict` reads it back)."""
+    return {
+        "span": list(suggestion.span),
+        "chords": [{"start": c.start, "length": c.length, "symbol": c.symbol,
+                    "probability": getattr(c, "probability", None),
+                    "alternatives": [list(a) for a in getattr(c, "alternatives", ())]}
+                   for c in suggestion.chords],
+        "choices": list(suggestion.choices),
+    }
+
+
+def suggestion_from_dict(data: object, max_steps: int) -> ChordSuggestion:
+    """A pending suggestion from a session's text; ValueError naming the first problem."""
+    from segue.engine.chords import SuggestedChord  # noqa: PLC0415
+    from segue.engine.melody_json import check_int, shown  # noqa: PLC0415
+
+    if not isinstance(data, dict) or not isinstance(data.get("chords"), list):
+        raise ValueError(f"the chord suggestion is not a suggestion, got {shown(data)}")
+    span = data.get("span")
+    if not isinstance(span, list) or len(span) != 2:
+        raise ValueError(f"the chord suggestion's span must be two steps, got {shown(span)}")
+    span = tuple(check_int("the chord suggestion's span", v, 0, max_steps) for v in span)
+    if len(data["chords"]) > max(1, span[1] - span[0]):
+        raise ValueError(f"the chord suggestion lists {len(data['chords']):,} chords for "
+                         f"{span[1] - span[0]:,} steps")
+    chords = []
+    for i, entry in enumerate(data["chords"]):
+        what = f"suggested chord {i + 1}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("symbol"), str):
+            raise ValueError(f"{what} is not a chord, got {shown(entry)}")
+        start = check_int(f"{what}'s start", entry.get("start"), 0, max_steps)
+        length = check_int(f"{what}'s length", entry.get("length"), 1, max_steps)
+        alternatives = entry.get("alternatives") or []
+        if not isinstance(alternatives, list) or len(alternatives) > MAX_ALTERNATIVES or any(
+                not isinstance(a, list) or len(a) != 2 or not isinstance(a[0], str)
+                or isinstance(a[1], bool) or not isinstance(a[1], (int, float))
+                for a in alternatives):
+            raise ValueError(f"{what}'s alternatives are not up to {MAX_ALTERNATIVES} "
+                             "[symbol, probability] pairs")
+        probability = entry.get("probability")
+        try:
+            chords.append(SuggestedChord(
+                start, length, entry["symbol"],
+                1.0 if probability is None else probability,
+                tuple((symbol, p) for symbol, p in alternatives)))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{what}: {exc}") from None
+    choices = data.get("choices") or []
+    if not isinstance(choices, list):
+        raise ValueError(f"the chord suggestion's choices are not a list, got {shown(choices)}")
+    return ChordSuggestion(tuple(chords), span, tuple(choices))

@@ -68,6 +68,7 @@ from segue.engine.melody_json import (  # noqa: F401 - the melody format's names
     shown,
 )
 from segue.engine.ml.request import GenerationSettings
+from segue.engine.pending_chords import suggestion_from_dict, suggestion_to_dict
 from segue.engine.piece import Piece
 
 FORMAT_NAME = "segue-session"
@@ -163,6 +164,8 @@ def session_to_dict(session: Session) -> dict:
         "generation": session.generation.to_dict(),
         "variations": [melody_to_dict(v) for v in piece.variations],
         "variation_chords": [_chords_to_list(chords) for chords in piece.variation_chords],
+        "chord_suggestion": (None if piece.chord_suggestion is None
+                             else suggestion_to_dict(piece.chord_suggestion)),
         "current_variation": piece.current,
         "phrase_end": piece.phrase_end,
         "loop_region": list(piece.loop_region) if piece.loop_region else None,
@@ -230,6 +233,8 @@ def session_from_dict(data: object) -> Session:
             key_lock=generation.key_lock,  # saved with the generation settings, as the panel shows it
             chords=chords,
             variation_chords=variation_chords,
+            chord_suggestion=None if data.get("chord_suggestion") is None else suggestion_from_dict(
+                data["chord_suggestion"], MAX_STEPS),
         )
         return Session(piece, generation, accompaniment)
     except ValueError as exc:

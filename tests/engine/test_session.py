@@ -545,3 +545,30 @@ def test_the_chords_each_pending_variation_proposes_are_saved_with_it(tmp_path):
     data["variation_chords"] = [[{"start": 0, "length": 4, "symbol": "Xyz"}]] * count
     with pytest.raises(SessionError, match="pending variation 1's chord 1: .*Xyz"):
         fmt.session_from_dict(data)
+
+
+def test_a_pending_chord_suggestion_is_saved_with_its_alternatives_and_choices(tmp_path):
+    from segue.engine.chords import SuggestedChord
+    from segue.engine.pending_chords import ChordSuggestion
+
+    suggested = (SuggestedChord(0, 6, "C", 0.6, (("Am", 0.3), ("F", 0.1))),
+                 SuggestedChord(6, 6, "G7", 0.9))
+    suggestion = ChordSuggestion(suggested, (0, 12), (1, 0))  # the first shows Am
+    session = full_session()
+    piece = session.piece.replace(chord_suggestion=suggestion)
+    fmt.write_session(tmp_path / "suggested.segue", piece, session.generation)
+    reread = fmt.read_session(tmp_path / "suggested.segue").piece.chord_suggestion
+    assert reread == suggestion and [c.symbol for c in reread.shown()] == ["Am", "G7"]
+    data = fmt.session_to_dict(Session(piece, session.generation))
+    for change, message in (
+        (lambda d: d.update(choices=[5, 0]), "offers 3 symbols, not choice 5"),
+        (lambda d: d["chords"][0].update(probability=2), "probability 2 is outside 0-1"),
+        (lambda d: d["chords"][0].update(alternatives=[["Xyz", 0.1]]), "Xyz"),
+        (lambda d: d["chords"][0].update(alternatives=[["Am", 0.1]] * 99), "up to 16"),
+        (lambda d: d.update(span=[0, 10**6 + 1]), "span 1,000,001 is outside"),
+        (lambda d: d.update(chords="C"), "is not a suggestion"),
+    ):
+        hostile = json.loads(json.dumps(data))
+        change(hostile["chord_suggestion"])
+        with pytest.raises(SessionError, match=message):
+            fmt.session_from_dict(hostile)
