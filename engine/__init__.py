@@ -11,6 +11,8 @@ Melody data (``engine.melody``, ``engine.keys``)
         concatenate, with_velocity, detect_key, add, remove, replace
     ``performance.performed_notes(melody)``   where each note is played (swing, humanize)
     ``keys.parse_key('F# minor')``, ``keys.scale_pitch_classes(key)``, ``keys.ALL_KEYS``
+    ``grid.regrid(melody, steps_per_quarter)``, ``grid.regrid_chords``, ``grid.holds_triplets``,
+        ``grid.grid_for_onsets``: a piece with triplets lives on 12 steps per quarter
 
 Chords (``engine.chords``, no music21)
     ``Chord(start, length, symbol)``   a lead-sheet symbol ("Am7", "Bb/D", "N.C.") over steps:
@@ -33,7 +35,7 @@ Encoding (``engine.encoding``)
 MIDI files (``engine.midi_io``, the only module that reads or writes MIDI files)
     ``read_midi(path, track=None) -> Melody``   best melodic track when ``track`` is None
     ``import_midi(path, track=None) -> ImportResult``   melody plus a report (moved, merged,
-        dropped notes, warnings)
+        dropped notes, warnings); on 12 steps per quarter when the part plays triplets
     ``list_tracks(path) -> list[TrackInfo]``      name, channel, program, note count, range
     ``best_track(path)``                          the part ``read_midi`` takes by default
     ``write_midi(melody, path, *, continuation=None, separate_tracks=False, ...)``

@@ -12,7 +12,9 @@ Grid rules (each exception is counted in the build report, never silent):
   start goes to the nearest step (half a step rounds down), the end to the nearest step but at
   least one step after the start, and then no later than the next note's start. A tune is kept
   (counted as ``snapped to the grid``) when every note keeps a step of its own; otherwise it is
-  skipped as ``off-grid rhythm too fine for the grid``.
+  skipped as ``off-grid rhythm too fine for the grid``. Tunes that play triplets (whose notes a
+  12-step grid would keep exactly, :mod:`engine.grid`) are counted apart, kept and snapped or
+  skipped as too fine: the models still learn on sixteenths.
 - Grace notes take no time on the grid: they are dropped and counted.
 - Chords keep their highest note. Ties are joined.
 - A pickup bar is placed so that step 0 is a bar line: the first note starts after step 0.
@@ -30,10 +32,15 @@ from fractions import Fraction
 from pathlib import Path
 
 from segue.engine.file_formats import is_midi_path
+from segue.engine.grid import TRIPLET_STEPS_PER_QUARTER
 from segue.engine.melody import DEFAULT_STEPS_PER_QUARTER, Melody, Note
 
 MIN_NOTES = 4
 STEPS_PER_QUARTER = DEFAULT_STEPS_PER_QUARTER  # the corpora's grid
+# Tunes whose notes lie on triplets (engine.grid would keep them on 12 steps per quarter),
+# counted in the build report: the models' grid is still the sixteenths.
+TRIPLETS_SNAPPED = "triplet tunes (snapped to the 4-step grid for the models)"
+TRIPLETS_TOO_FINE = "triplet tunes skipped as too fine for the 4-step grid (12 would keep them)"
 MUSIC21_SOURCES = {
     "essen": ("essenFolksong",),
     "irish": ("oneills1850", "ryansMammoth"),
@@ -115,7 +122,13 @@ def _nottingham_files(source) -> list[tuple[str, Path]]:
 
 def stream_to_melody(score) -> tuple[Melody | None, str | None, Counter]:
     """A music21 score's first part -> (melody, skip reason, adjustments) by the grid rules."""
-    from segue.engine.notation.streams import is_grace, pitches_of, sounding_notes, stream_fields
+    from segue.engine.notation.streams import (
+        is_grace,
+        notes_grid,
+        pitches_of,
+        sounding_notes,
+        stream_fields,
+    )
 
     adjusted: Counter = Counter()
     part = score.parts[0] if getattr(score, "parts", None) else score
@@ -129,8 +142,10 @@ def stream_to_melody(score) -> tuple[Melody | None, str | None, Counter]:
         fields.time_signature, fields.tempo, fields.key, fields.shift
     )
 
+    found = sounding_notes(part)
+    triplets = notes_grid(found) == TRIPLET_STEPS_PER_QUARTER
     notes, snapped, previous_start = [], False, -1
-    for element, onset_quarters, end_quarters in sounding_notes(part):
+    for element, onset_quarters, end_quarters in found:
         if is_grace(element):
             adjusted["grace notes dropped"] += 1
             continue
@@ -141,6 +156,8 @@ def stream_to_melody(score) -> tuple[Melody | None, str | None, Counter]:
         stop = max(start + 1, round(end))
         snapped = snapped or start != onset or stop != end
         if start <= previous_start:
+            if triplets:
+                adjusted[TRIPLETS_TOO_FINE] += 1
             return None, "off-grid rhythm too fine for the grid", adjusted
         previous_start = start
         pitches = pitches_of(element)
@@ -158,6 +175,8 @@ def stream_to_melody(score) -> tuple[Melody | None, str | None, Counter]:
         melody = Melody(notes, STEPS_PER_QUARTER, time_signature, tempo, key)
     except ValueError as exc:
         return None, f"invalid: {exc}", adjusted
+    if triplets:
+        adjusted[TRIPLETS_SNAPPED] += 1
     return melody, None, adjusted
 
 
@@ -293,7 +312,7 @@ def _parse_midi_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
         if info.is_drum or info.note_count < MIN_NOTES:
             continue
         try:
-            melody = midi_io.read_midi(path, track=info.index)
+            melody = midi_io.read_midi(path, info.index, STEPS_PER_QUARTER)  # the models' grid
         except midi_io.MidiImportError as exc:
             skipped[f"MIDI import: {exc.reason}"] += 1
             continue

@@ -26,6 +26,7 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from segue.engine.grid import regrid
 from segue.engine.melody import MAX_PITCH, Melody, Note
 
 
@@ -283,10 +284,15 @@ def resolve_selection(melody: Melody, selection: Iterable[Note]) -> frozenset[No
 def merge_take(melody: Melody, take: Melody) -> Melody:
     """``melody`` with a recorded ``take`` written over the span it covers (from its first
     note's start to its last note's end): older notes starting there go, an older note running
-    into it is cut. The GUI pushes the result as one undo step."""
+    into it is cut. The GUI pushes the result as one undo step. A take on a coarser grid the
+    melody's is a multiple of (recorded before the piece went onto a triplet grid) is moved onto
+    it exactly first; one on a finer grid would lose notes and is refused."""
     if not take.notes:
         return melody
-    if take.steps_per_quarter != melody.steps_per_quarter:
+    spq = melody.steps_per_quarter
+    if take.steps_per_quarter != spq and spq % take.steps_per_quarter == 0:
+        take = regrid(take, spq)
+    if take.steps_per_quarter != spq:
         raise ValueError(
             f"a take recorded at {take.steps_per_quarter} steps per quarter cannot be merged into "
             f"a melody with {melody.steps_per_quarter}"

@@ -50,9 +50,10 @@ MAX_NOTATION_NOTES = 5_000
 MAX_ABC_TUNE_BYTES = 256 * 1024  # one tune's text; a long reel is 2 KB
 MAX_MUSICXML_EXPORT_BARS = 1_000  # music21 writes about 100 bars a second
 # ABC note lengths and tuplets: the multiplier of a note or rest (C16 is sixteen units) and
-# the tuplet ratios (3 notes in the time of 2, up to 16 in the time of 16).
+# the tuplet ratios (3 notes in the time of 2, up to 64 in the time of 64: far from a hostile
+# file's thousands, and room for the 24:16 music21 writes for odd lengths on a triplet grid).
 MAX_ABC_LENGTH_MULTIPLIER = 1024
-TUPLET_RANGE = (2, 16)
+TUPLET_RANGE = (2, 64)
 # The unit note length ``L:`` (and the length of a whole note in quarters, 4): 1/512 to 4/1.
 ABC_UNIT_RANGE_QUARTERS = (4 / 512, 16.0)
 

@@ -27,6 +27,7 @@ from segue.engine import keys, limits
 from segue.engine.chords import Chord, check_chords
 from segue.engine.melody import Melody, Note
 from segue.engine.pending_chords import ChordSuggestion, plain, replace_chords_in
+from segue.engine.piece_grid import regridded_piece
 
 
 def seed_of(melody: Melody, marker: int) -> Melody:
@@ -247,6 +248,11 @@ class Piece:
     def taking(self, other: Piece, names) -> Piece:
         """This piece with ``other``'s values of the fields ``names`` (EDITED, PENDING, LOOP)."""
         return self.replace(**{name: getattr(other, name) for name in names})
+
+    def regridded(self, steps_per_quarter: int) -> Piece:
+        """The whole piece, every step of it, on a grid of ``steps_per_quarter`` (exact onto a
+        multiple of its grid: :func:`engine.piece_grid.regridded_piece`)."""
+        return regridded_piece(self, steps_per_quarter)
 
     # --- tempo and meter (the melody carries them) --------------------------------------------
 

@@ -94,6 +94,27 @@ class AcceptChordsCommand(EditCommand):
         super().undo()
 
 
+class GridCommand(EditCommand):
+    """The whole piece onto another grid (:meth:`Piece.regridded`: Use a Triplet Grid). Undo
+    and redo bring back the melody, the marker and the chords exactly; the proposals beside
+    them (pending variations, a chord suggestion, the loop) are taken as they are then, moved
+    to the grid they go back to, so new variations are never left on a grid the piece has not."""
+
+    restores = EDITED + PENDING + SUGGESTION + LOOP
+
+    def redo(self):
+        self._after = self._moved(self._after)
+        super().redo()
+
+    def undo(self):
+        self._before = self._moved(self._before)
+        super().undo()
+
+    def _moved(self, target: Piece) -> Piece:
+        now = self._document.piece
+        return now.regridded(target.melody.steps_per_quarter).taking(target, EDITED)
+
+
 # Merge ids for edits that come in a stream of small steps (spin boxes, sliders).
 MERGE_TEMPO = 1
 MERGE_TIME_SIGNATURE = 2
@@ -161,6 +182,16 @@ class Document(QObject):
             return False
         self.undo_stack.push(AcceptCommand(self, self._piece, after, text))
         self.set_chord_suggestion(None)  # ghost chords for the melody that went
+        return True
+
+    def set_steps_per_quarter(self, steps_per_quarter: int, text: str = "Use a Triplet Grid") -> bool:
+        """The whole piece on a grid of ``steps_per_quarter`` (:meth:`Piece.regridded`: the
+        melody, chords, marker, loop, a fill's range and the pending variations) as one undo
+        step; False when it is on that grid already. ValueError when the piece does not fit it."""
+        if steps_per_quarter == self._piece.melody.steps_per_quarter:
+            return False
+        after = self._piece.regridded(steps_per_quarter)
+        self.undo_stack.push(GridCommand(self, self._piece, after, text))
         return True
 
     def set_melody(self, melody: Melody, text: str, merge_id: int = -1) -> bool:
@@ -282,8 +313,15 @@ class Document(QObject):
                        chords=()):
         """Pending variations: continuations after the marker (asked to end at
         ``phrase_end``), or fills of ``fill_range``, with the ``chords`` each proposes (none,
-        or one sequence per variation). Not an undo step."""
-        piece = self._piece.with_variations(variations, current, fill_range, phrase_end, chords)
+        or one sequence per variation). Not an undo step. Variations written on another grid
+        (the piece went onto a triplet grid while they were written) are moved onto its grid,
+        with their range and end."""
+        variations, grid = tuple(variations), self._piece.melody.steps_per_quarter
+        theirs = variations[0].steps_per_quarter if variations else grid
+        on_theirs = self._piece if theirs == grid else self._piece.regridded(theirs)
+        piece = on_theirs.with_variations(variations, current, fill_range, phrase_end, chords)
+        if theirs != grid:
+            piece = self._piece.taking(piece.regridded(grid), PENDING)
         if self._piece.variations or piece.variations:
             self._unsaved_extra = True
         changed = piece != self._piece

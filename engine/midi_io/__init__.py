@@ -1,16 +1,16 @@
 """MIDI files in and out: the only package that reads or writes Standard MIDI Files.
 
 Public API
-    ``read_midi(path, track=None, steps_per_quarter=4, *, reduction='highest') -> Melody``
+    ``read_midi(path, track=None, steps_per_quarter=None, *, reduction='highest') -> Melody``
         ``import_midi(...).melody``.
-    ``import_midi(path, track=None, steps_per_quarter=4, *, reduction='highest') -> ImportResult``
+    ``import_midi(path, track=None, steps_per_quarter=None, *, reduction='highest') -> ImportResult``
         ``.melody``, ``.chords`` (the file's chords, below) and ``.report`` (an
         :class:`ImportReport`: notes read, kept, moved, merged, dropped, chords read and
         unreadable, warnings, and a human ``summary``).
     ``list_tracks(path) -> list[TrackInfo]``
         the file's parts, one per (track, channel) that plays notes, in file order; a part's
         ``index`` is what ``read_midi(track=...)`` takes.
-    ``best_track(path, steps_per_quarter=4) -> int | None``
+    ``best_track(path, steps_per_quarter=None) -> int | None``
         the part index ``read_midi`` takes when ``track`` is None (for a chooser to preselect).
     ``parse_midi(path) -> ParsedMidi``
         the file parsed once: ``.tracks``, ``.best_track(...)`` and ``.import_part(track, ...)``
@@ -32,7 +32,11 @@ Reading rules
   melody keeps the first tempo and the first time signature of the file (later changes are
   reported as warnings). SMPTE-timed files count seconds, not beats: their times go through the
   file's tempo map (120 BPM where it has none) to beats, which keeps the same rule.
-- Grid: starts and ends snap to the nearest step (half a step rounds up); a note keeps at least
+- Grid: ``steps_per_quarter`` None (the default) takes the grid the part needs
+  (:func:`~engine.midi_io.reduction.part_grid`): 12 steps per quarter when its onsets lie on
+  sixteenths and triplet eighths or sixteenths (a few ticks either way), so triplets are kept
+  exactly (the report says how many), else 4; a number forces that grid (the models' 4, say).
+  Starts and ends snap to the nearest step (half a step rounds up); a note keeps at least
   one step. Bar lines of the file stay on multiples of ``steps_per_bar`` when its first time
   signature starts at time zero.
 - Notes: a velocity-0 note-on is a note-off; a note-off ends the oldest sounding note of its

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 
 from segue.engine import keys
+from segue.engine.grid import off_sixteenths
 from segue.engine.limits import check_melody
 from segue.engine.melody import (
-    DEFAULT_STEPS_PER_QUARTER,
     DEFAULT_TEMPO,
     TEMPO_RANGE,
     Melody,
@@ -21,6 +21,7 @@ from segue.engine.midi_io.reduction import (
     _reduce,
     _tick_to_beats,
     _timed_notes,
+    part_grid,
 )
 from segue.engine.midi_io.results import (
     ImportReport,
@@ -33,7 +34,8 @@ from segue.engine.part_choice import PartChoice, choose_melody_part
 
 
 def _check_import_args(track, steps_per_quarter, reduction) -> None:
-    check_steps_per_quarter(steps_per_quarter)
+    if steps_per_quarter is not None:  # None: the grid the part's notes need (part_grid)
+        check_steps_per_quarter(steps_per_quarter)
     if track is not None and (isinstance(track, bool) or not isinstance(track, int) or track < 0):
         raise ValueError(f"track must be a part index from list_tracks or None, got {track!r}")
     if reduction not in REDUCTIONS:
@@ -106,14 +108,15 @@ def _describe(song: _Song) -> tuple[list[TrackInfo], list]:
     return infos, timed
 
 
-def _best_part(infos, timed, steps_per_quarter: int, reduction: str):
+def _best_part(infos, timed, steps_per_quarter: int | None, reduction: str):
     """(TrackInfo, _Reduction) of the melody (engine.part_choice), or None when all parts are
     drums."""
     choice = choose_melody_part(infos)
     if choice is None:
         return None
     best = infos[choice.index]
-    return best, _reduce(timed[best.index], steps_per_quarter, reduction)
+    notes = timed[best.index]
+    return best, _reduce(notes, part_grid(notes, steps_per_quarter), reduction)
 
 
 class ParsedMidi:
@@ -132,7 +135,7 @@ class ParsedMidi:
             raise MidiImportError(path, "file is damaged") from error
 
     def best_track(
-        self, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *, reduction: str = "highest"
+        self, steps_per_quarter: int | None = None, *, reduction: str = "highest"
     ) -> int | None:
         """The part index :meth:`import_part` takes when no track is given; None if none fits."""
         _check_import_args(None, steps_per_quarter, reduction)
@@ -148,10 +151,12 @@ class ParsedMidi:
         return choose_melody_part(self.tracks)
 
     def import_part(
-        self, track: int | None = None, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *,
+        self, track: int | None = None, steps_per_quarter: int | None = None, *,
         reduction: str = "highest",
     ) -> ImportResult:
-        """One part (an index of :attr:`tracks`; None: the best melodic one) as a melody."""
+        """One part (an index of :attr:`tracks`; None: the best melodic one) as a melody on
+        ``steps_per_quarter`` (None: 12 when the part plays triplets, else 4; see
+        :func:`~engine.midi_io.reduction.part_grid`)."""
         _check_import_args(track, steps_per_quarter, reduction)
         try:
             return _import_song(
@@ -169,7 +174,7 @@ def parse_midi(path) -> ParsedMidi:
 
 
 def best_track(
-    path, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *, reduction: str = "highest"
+    path, steps_per_quarter: int | None = None, *, reduction: str = "highest"
 ) -> int | None:
     """The part index ``read_midi(path)`` takes when no track is given; None if no part fits.
 
@@ -188,36 +193,39 @@ def list_tracks(path) -> list[TrackInfo]:
 
 
 def import_midi(
-    path, track: int | None = None, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *,
+    path, track: int | None = None, steps_per_quarter: int | None = None, *,
     reduction: str = "highest",
 ) -> ImportResult:
     """Read one part of a MIDI file as a melody on the grid, with a report of what changed.
 
     ``track`` is a part index from :func:`list_tracks`; None picks the best melodic part.
+    ``steps_per_quarter`` None picks the grid the part needs: 12 when it plays triplets, else 4
+    (:func:`~engine.midi_io.reduction.part_grid`); a number forces that grid.
     """
     _check_import_args(track, steps_per_quarter, reduction)
     return parse_midi(path).import_part(track, steps_per_quarter, reduction=reduction)
 
 
 def _import_song(
-    path, song: _Song, infos, timed, track, steps_per_quarter: int, reduction: str
+    path, song: _Song, infos, timed, track, steps_per_quarter: int | None, reduction: str
 ) -> ImportResult:
     if not infos:
         raise MidiImportError(path, "no pitched notes")
     if track is None:
-        chosen = _best_part(infos, timed, steps_per_quarter, reduction)
-        if chosen is None:
+        choice = choose_melody_part(infos)
+        if choice is None:
             raise MidiImportError(path, "no pitched notes (only drums)")
-        best, result = chosen
+        track = choice.index
     else:
         if track >= len(infos):
             raise MidiImportError(path, f"it has no part {track + 1} (it has {len(infos)})")
-        best = infos[track]
-        if best.is_drum:
+        if infos[track].is_drum:
             raise MidiImportError(
                 path, f"part {track + 1} is drums (channel 10), which is never taken as a melody"
             )
-        result = _reduce(timed[track], steps_per_quarter, reduction)
+    best = infos[track]
+    steps_per_quarter = part_grid(timed[track], steps_per_quarter)
+    result = _reduce(timed[track], steps_per_quarter, reduction)
 
     warnings = list(song.warnings)
     fields = _melody_fields(song, steps_per_quarter, warnings)
@@ -250,12 +258,13 @@ def _import_song(
         chords_read=len(chords.chords),
         unreadable_chords=chords.unreadable,
         chords_source=chords.source,
+        triplet_notes=off_sixteenths(melody),
     )
     return ImportResult(melody, report, chords.chords)
 
 
 def read_midi(
-    path, track: int | None = None, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *,
+    path, track: int | None = None, steps_per_quarter: int | None = None, *,
     reduction: str = "highest",
 ) -> Melody:
     """The melody of one part of a MIDI file: ``import_midi(...).melody``."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from segue.engine.grid import grid_for_notes
 from segue.engine.melody import Note
 from segue.engine.midi_io.parse import _Part, _Song
 from segue.engine.midi_io.results import DRUM_CHANNEL, DRUM_KIT_NAME, GM_PROGRAM_NAMES, TrackInfo
@@ -44,6 +45,18 @@ def _tick_to_beats(song: _Song):
         return beats_at[i] + (ticks - starts[i]) * 1e6 / seconds_per_tick[i]
 
     return convert
+
+
+def part_grid(timed: _TimedNotes | list[_Timed], steps_per_quarter: int | None = None) -> int:
+    """``steps_per_quarter`` when given, else the grid a part's notes need: 12 steps per quarter
+    when they play triplets (eighths or sixteenths), else 4 (:func:`engine.grid.grid_for_notes`:
+    the onsets decide; times off both grids, a played take, snap to sixteenths as ever)."""
+    if steps_per_quarter is not None:
+        return steps_per_quarter
+    timed = _as_arrays(timed) if len(timed) else None
+    if timed is None:
+        return grid_for_notes((), ())
+    return grid_for_notes(timed.start, timed.sounding_end)
 
 
 def _snap(beats, steps_per_quarter: int):

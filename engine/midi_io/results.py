@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from segue.engine.files import FileProblem
+from segue.engine.grid import TRIPLET_STEPS_PER_QUARTER
 from segue.engine.melody import Melody
 
 DRUM_CHANNEL = 9  # channel 10 in musicians' numbering
@@ -100,6 +101,16 @@ class ImportReport:
     chords_read: int = 0  # chords kept (ABC's quoted "G", MusicXML's harmony, MIDI's names)
     unreadable_chords: tuple[str, ...] = ()  # symbols left out, as written, once per use
     chords_source: str = ""  # where a MIDI file's chords came from ("named in its markers")
+    triplet_notes: int = 0  # kept notes off the sixteenth grid: triplets, on a 12-step grid
+
+    def grid_lines(self) -> list[str]:
+        """The line on the triplets kept, when the melody holds any."""
+        if not self.triplet_notes:
+            return []
+        return [
+            f"Kept {self.triplet_notes} triplet note(s) on a {self.steps_per_quarter}-steps-per-"
+            "quarter grid."
+        ]
 
     @property
     def summary(self) -> str:
@@ -113,6 +124,7 @@ class ImportReport:
             f"{self.moved} moved onto the {grid_name(self.steps_per_quarter)} grid, "
             f"{self.merged} merged, {self.dropped} dropped."
         ]
+        lines.extend(self.grid_lines())
         if self.chords_read:
             lines.append(f"{self.chords_read} chord(s) {self.chords_source or 'read'}.")
         lines.extend(self.warnings)
@@ -138,7 +150,10 @@ class ImportResult:
 
 
 def grid_name(steps_per_quarter: int) -> str:
-    """``4`` -> ``'1/16'``, ``3`` -> ``'1/8 triplet'``; other grids by their steps."""
+    """``4`` -> ``'1/16'``, ``3`` -> ``'1/8 triplet'``, ``12`` -> ``'1/16 with triplets'`` (the
+    grid of a piece with triplets, engine.grid); other grids by their steps."""
+    if steps_per_quarter == TRIPLET_STEPS_PER_QUARTER:
+        return "1/16 with triplets"
     division = 4 * steps_per_quarter
     if division & (division - 1) == 0:
         return f"1/{division}"

@@ -17,6 +17,7 @@ from segue.engine.chords import Chord
 from segue.engine.melody import Melody
 from segue.engine.melody_json import shown
 from segue.engine.ml.catalog import DEFAULT_MODEL
+from segue.engine.ml.grid_view import on_model_grid
 from segue.engine.ml.options import (
     BARS,
     FOLLOW_SEED,
@@ -241,24 +242,25 @@ class ContinuationRequest:
 def iter_continuations(model, request: ContinuationRequest, should_stop: Callable[[], bool]) -> Iterator:
     """:func:`engine.ml.sampling.iter_generate` for ``request`` (a continuation, not a fill):
     its progress updates, the last one with the melodies. ``should_stop`` is checked before
-    every step."""
+    every step. A piece on another grid than the model's is heard on the model's and given the
+    melodies on its own (:mod:`engine.ml.grid_view`: a triplet piece)."""
     from segue.engine.ml.sampling import iter_generate  # noqa: PLC0415 (loads torch)
 
-    return iter_generate(
-        model, request.seed, request.steps, request.options, start=request.start,
-        should_stop=should_stop, chords=request.chords,
-    )
+    return on_model_grid(model, request, lambda heard: iter_generate(
+        model, heard.seed, heard.steps, heard.options, start=heard.start,
+        should_stop=should_stop, chords=heard.chords,
+    ))
 
 
 def iter_fills(model, request: ContinuationRequest, should_stop: Callable[[], bool]) -> Iterator:
     """:func:`engine.ml.fill.iter_fill` for a fill ``request``: progress updates, the last one
-    with whole melodies, best first."""
+    with whole melodies, best first (on the piece's grid, as :func:`iter_continuations`)."""
     from segue.engine.ml.fill import iter_fill  # noqa: PLC0415 (loads torch)
 
-    return iter_fill(
-        model, request.seed, request.start, request.phrase_end, request.options,
-        should_stop=should_stop, chords=request.chords,
-    )
+    return on_model_grid(model, request, lambda heard: iter_fill(
+        model, heard.seed, heard.start, heard.phrase_end, heard.options,
+        should_stop=should_stop, chords=heard.chords,
+    ))
 
 
 def stand_in_continuation(request: ContinuationRequest) -> list[Melody]:

@@ -2,14 +2,14 @@
 
 Public API (importing this package loads no music21; reading or writing a file does)
     ``parse_notation(path) -> ParsedNotation``: ``.parts`` (:class:`NotationPart`, one per ABC
-        tune or MusicXML part, for a chooser) and ``.import_part(index, steps_per_quarter=4)
-        -> ImportResult`` (``.melody``, ``.chords``: an ABC tune's chord symbols or a score's
+        tune or MusicXML part, for a chooser) and ``.import_part(index, steps_per_quarter=None)
+        -> ImportResult`` (None: 12 steps per quarter when the part plays triplets, else 4) (``.melody``, ``.chords``: an ABC tune's chord symbols or a score's
         ``<harmony>`` as :class:`engine.chords.Chord`, ``.report`` with ``.summary``, ``.title``,
         ``.chords_read`` and ``.unreadable_chords``).
     ``parse_abc_text(text, path='clipboard.abc')``: the same for ABC text (the clipboard).
     ``import_notation(path, part=None)``, ``read_notation(path, part=None) -> Melody``.
     ``write_notation(melody, path, title='Segue', chords=())``: ABC or MusicXML by suffix,
-        atomically; ``chords`` go into ABC as quoted symbols and into MusicXML as ``<harmony>``
+        atomically, triplets as ABC's ``(3`` and MusicXML's tuplets; ``chords`` go into ABC as quoted symbols and into MusicXML as ``<harmony>``
         (:mod:`engine.notation.musicxml_harmony`).
     ``melody_to_abc(melody, title, chords=())``, ``notation_bytes(melody, suffix, title, chords=())``.
     ``convert(src, dst, part=None) -> str``: between .mid, .abc, .musicxml/.xml/.mxl and .segue,

@@ -6,6 +6,8 @@ The tune keeps its shape:
 * ``L:`` is the tune's own most common note length as a plain note value (``L:1/8`` for a reel
   of eighths, so an eighth is ``A``; a dotted quarter counts as a quarter); other lengths are
   multiples or fractions of it (``A3``, ``A/``); notes that cross a bar line are split and tied;
+* triplets (a melody on 12 steps per quarter, :mod:`engine.grid`) are ABC tuplets, ``(3ABc``
+  (:mod:`engine.notation.abc_tuplets`); a pickup starting on a triplet is written from its beat;
 * a first bar that starts with silence is written as a pickup: its rests are left out, as a
   tune book writes an anacrusis, and reading it back puts the notes where they were;
 * repeats: a melody holds each bar once (import reads repeat signs without writing them out),
@@ -25,36 +27,49 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from collections.abc import Sequence
-from fractions import Fraction
 
 from segue.engine import keys
 from segue.engine.chords import Chord
 from segue.engine.melody import Melody
+from segue.engine.notation.abc_tuplets import Piece, render_bar
 
 BARS_PER_LINE = 4
 ACCIDENTAL_SIGNS = {-2: "__", -1: "_", 0: "=", 1: "^", 2: "^^"}
 
 
-def whole_note_steps(steps_per_quarter: int) -> int:
-    """Steps in a whole note; ValueError for grids ABC lengths cannot hold (triplets)."""
-    division = 4 * steps_per_quarter
-    if division & (division - 1):
+def straight_steps(steps_per_quarter: int) -> int:
+    """Steps in the finest straight note value the grid holds (1 on a grid of straight notes,
+    3 on a grid with triplets such as 12 steps per quarter); ValueError for grids whose notes
+    ABC's triplets cannot write (quintuplets...)."""
+    straight = steps_per_quarter
+    while straight % 2 == 0:
+        straight //= 2
+    if straight not in (1, 3):
         raise ValueError(
-            f"ABC export needs a grid of straight notes (1/8, 1/16, 1/32...), not "
+            f"ABC export needs a grid of straight notes or triplets (1/16, 1/8T...), not "
             f"{steps_per_quarter} steps per quarter; MusicXML can hold it"
         )
-    return division
+    return straight
+
+
+def whole_note_steps(steps_per_quarter: int) -> int:
+    """Steps in a whole note; ValueError for grids ABC lengths cannot hold (quintuplets)."""
+    straight_steps(steps_per_quarter)
+    return 4 * steps_per_quarter
 
 
 def unit_steps(melody: Melody) -> int:
-    """Steps in the ``L:`` unit: the most common note length (the shorter on a tie), as the
-    plain note value at or below it (a power of two of steps, at most a whole note)."""
+    """Steps in the ``L:`` unit: the most common note length (the shorter on a tie; a triplet
+    note counts as written, three halves of it), as the plain note value at or below it (a
+    power of two of straight steps, at most a whole note)."""
     whole = whole_note_steps(melody.steps_per_quarter)
+    straight = straight_steps(melody.steps_per_quarter)
     lengths = Counter(n.length for n in melody.notes)
     if not lengths:
-        return max(1, whole // 8)
+        return max(straight, whole // 8)
     common = min(lengths, key=lambda length: (-lengths[length], length))
-    return min(whole, 1 << (common.bit_length() - 1))
+    written = common if common % straight == 0 else common * 3 // 2
+    return min(whole, straight << (max(1, written // straight).bit_length() - 1))
 
 
 def notation_key(melody: Melody) -> str | None:
@@ -76,18 +91,6 @@ def _note_name(letter: str, octave: int) -> str:
     if octave >= 5:
         return letter.lower() + "'" * (octave - 5)
     return letter + "," * (4 - octave)
-
-
-def _length(steps: int, unit: int) -> str:
-    """A length in ABC: '' for one unit, '3', '/' (half), '/4', '3/2'."""
-    value = Fraction(steps, unit)
-    if value == 1:
-        return ""
-    if value.denominator == 1:
-        return str(value.numerator)
-    if value.numerator == 1:
-        return "/" if value.denominator == 2 else f"/{value.denominator}"
-    return f"{value.numerator}/{value.denominator}"
 
 
 def pickup_start(melody: Melody) -> int:
@@ -122,18 +125,21 @@ def melody_to_abc(
     bars = max(1, melody.bar_end(max(melody.end, last_chord + 1)) // bar)
     notes = list(melody.notes)
     body, written = [], []
+    straight = straight_steps(melody.steps_per_quarter)
     position, index, tied_sign = pickup_start(melody), 0, False
+    if position % straight:  # a pickup starting on a triplet: written from its beat
+        position -= position % beat
     if symbols and min(symbols) < position:
         position = 0  # a chord sounds before the pickup's first note: write its rests
     changes = sorted(symbols)
     for number in range(bars):
         bar_end = (number + 1) * bar
-        tokens, in_bar = [], {}
+        pieces: list[Piece] = []
+        in_bar: dict[str, int] = {}
         while position < bar_end:
-            if position % beat == 0 and tokens:
-                tokens.append(" ")
+            lead = " " if position % beat == 0 and pieces else ""
             if position in symbols:
-                tokens.append(f'"{symbols[position]}"')
+                lead += f'"{symbols[position]}"'
             # The next chord change splits whatever sounds across it.
             after = bisect.bisect_right(changes, position)
             change = changes[after] if after < len(changes) else bar_end
@@ -142,7 +148,7 @@ def melody_to_abc(
                 # A rest up to the next note, the next beat, or the bar line.
                 stop = min(note.start if note else bar_end, bar_end, (position // beat + 1) * beat)
                 stop = min(stop, change)
-                tokens.append("z" + _length(stop - position, unit))
+                pieces.append(Piece(position, stop, lead, "z"))
                 position = stop
                 continue
             stop = min(note.end, bar_end, change)
@@ -154,7 +160,7 @@ def melody_to_abc(
                 sign = ACCIDENTAL_SIGNS[alteration]
                 in_bar[letter] = alteration
             tie = "-" if note.end > stop else ""
-            tokens.append(f"{sign}{_note_name(letter, octave)}{_length(stop - position, unit)}{tie}")
+            pieces.append(Piece(position, stop, lead, sign + _note_name(letter, octave), tie))
             if note.end > stop:  # the rest of the note goes on after the bar line or chord change
                 notes[index] = note.with_start(stop).with_length(note.end - stop)
                 tied_sign = bool(sign)
@@ -162,7 +168,7 @@ def melody_to_abc(
                 index += 1
                 tied_sign = False
             position = stop
-        written.append("".join(tokens))
+        written.append(render_bar(pieces, unit, straight, bar_end))
         if len(written) == BARS_PER_LINE or number == bars - 1:
             end = " |]" if number == bars - 1 else " |"
             body.append(" | ".join(written) + end)

@@ -1,7 +1,8 @@
 """Reading ABC and MusicXML: list a file's tunes or parts, then import one as a melody.
 
 music21 parses (it is imported here, on the first notation file, never at start-up). A part goes
-onto the grid by the MIDI import's rules (:mod:`engine.midi_io.reduction`: starts and ends snap
+onto the grid (12 steps per quarter when it plays triplets, else 4, unless a grid is asked for:
+:func:`engine.notation.streams.notes_grid`) by the MIDI import's rules (:mod:`engine.midi_io.reduction`: starts and ends snap
 to the nearest step, chords and voices reduce to their top line), and a pickup bar is placed so
 that bar lines stay on bars, as the corpora do (:mod:`engine.notation.streams`). Grace notes
 take no time on the grid and are dropped; repeats are not written out.
@@ -17,7 +18,8 @@ from pathlib import Path
 from segue.engine import file_formats, keys, limits
 from segue.engine.file_formats import NOTATION_SUFFIXES, is_notation_path  # noqa: F401 - API
 from segue.engine.files import read_regular
-from segue.engine.melody import DEFAULT_STEPS_PER_QUARTER, DEFAULT_VELOCITY, Melody
+from segue.engine.grid import off_sixteenths
+from segue.engine.melody import DEFAULT_VELOCITY, Melody
 from segue.engine.midi_io.reduction import (
     REDUCTIONS,
     _polyphonic_share,
@@ -38,6 +40,7 @@ from segue.engine.notation.results import (
 )
 from segue.engine.notation.streams import (
     is_grace,
+    notes_grid,
     pitches_of,
     sounding_notes,
     stream_fields,
@@ -73,11 +76,12 @@ class ParsedNotation:
         return choose_melody_part(self.parts)
 
     def import_part(
-        self, index: int | None = None, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *,
+        self, index: int | None = None, steps_per_quarter: int | None = None, *,
         reduction: str = "highest",
     ) -> ImportResult:
         """Part (or tune) ``index`` as a melody with a report; None takes a score's melody
-        (:meth:`melody_choice`) or a tune book's first tune."""
+        (:meth:`melody_choice`) or a tune book's first tune. ``steps_per_quarter`` None takes
+        the grid its notes need: 12 when it plays triplets, else 4 (:mod:`engine.grid`)."""
         if reduction not in REDUCTIONS:
             raise ValueError(f"reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
         if not self.parts:
@@ -92,19 +96,22 @@ class ParsedNotation:
         info = self.parts[index]
         try:
             score, part, marks = self._scores[index]()
+            found = sounding_notes(part)
+            if steps_per_quarter is None:
+                steps_per_quarter = notes_grid(found)
             fields = stream_fields(part, steps_per_quarter)
         except ValueError as exc:
             raise NotationImportError(self.path, str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - music21 raises many kinds on broken input
             reason = f"{info.kind} {index + 1} cannot be read ({_brief(exc)})"
             raise NotationImportError(self.path, reason) from None
-        result = _import(self.path, info, score, part, fields, steps_per_quarter, reduction)
+        result = _import(self.path, info, score, found, fields, steps_per_quarter, reduction)
         return _with_chords(result, marks, fields.shift) if marks else result
 
 
-def _import(path, info, score, part, fields, steps_per_quarter, reduction) -> ImportResult:
+def _import(path, info, score, found, fields, steps_per_quarter, reduction) -> ImportResult:
     timed, graces = [], 0
-    for element, onset, end in sounding_notes(part):
+    for element, onset, end in found:
         if is_grace(element):
             graces += len(pitches_of(element))
             continue
@@ -155,6 +162,7 @@ def _import(path, info, score, part, fields, steps_per_quarter, reduction) -> Im
         dropped=result.dropped + graces,
         warnings=tuple(warnings),
         title=title_of(score) or info.name,
+        triplet_notes=off_sixteenths(melody),
     )
     return ImportResult(melody, report)
 
@@ -323,7 +331,7 @@ def _parse_musicxml(path: Path, data: bytes) -> ParsedNotation:
 
 
 def import_notation(
-    path, part: int | None = None, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *,
+    path, part: int | None = None, steps_per_quarter: int | None = None, *,
     reduction: str = "highest",
 ) -> ImportResult:
     """One tune or part of a notation file as a melody, with a report (None: the first)."""
@@ -331,6 +339,6 @@ def import_notation(
 
 
 def read_notation(
-    path, part: int | None = None, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER
+    path, part: int | None = None, steps_per_quarter: int | None = None
 ) -> Melody:
     return import_notation(path, part, steps_per_quarter).melody

@@ -60,6 +60,7 @@ class NotationImportReport(ImportReport):
             f"{self.moved} moved onto the {grid_name(self.steps_per_quarter)} grid, "
             f"{self.merged} merged, {self.dropped} dropped."
         ]
+        lines.extend(self.grid_lines())
         if self.chords_read:
             lines.append(f"{self.chords_read} chord symbol(s) read.")
         lines.extend(self.warnings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from segue.engine.grid import grid_for_notes
 from segue.engine.melody import DEFAULT_STEPS_PER_QUARTER, DEFAULT_TEMPO, Melody
 
 
@@ -133,3 +134,10 @@ def sounding_notes(part) -> list:
             chain = len(found) - 1 if tie in ("start", "continue") else None
         last_pitches = pitches
     return found
+
+
+def notes_grid(found) -> int:
+    """The grid for a part's ``(element, onset, end)`` notes (:func:`sounding_notes`): 12 steps
+    per quarter when they play triplets, else 4 (:func:`engine.grid.grid_for_notes`)."""
+    timed = [(onset, end) for element, onset, end in found if not is_grace(element)]
+    return grid_for_notes([start for start, _ in timed], [end for _, end in timed])

@@ -16,7 +16,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 
+from segue.engine.grid import holds_triplets, regrid_chords, regrid_with_report
 from segue.engine.melody import Melody
+from segue.engine.ml.grid_view import model_grid
 from segue.gui import settings as prefs
 from segue.gui.document import Document
 from segue.gui.generation.model_loader import ModelManager
@@ -24,6 +26,7 @@ from segue.gui.generation.panel import GenerationPanel
 from segue.gui.piano_roll.surprise import Surprises
 from segue.gui.worker import Worker
 
+TRIPLETS_NOT_SCORED = "Not scored: triplets (this model hears a straight grid)"
 DEBOUNCE_MS = 150  # after the last edit; scoring a 64-bar piece takes ~15 ms (bench/surprise.py)
 
 ScoreJob = Callable[[object, Melody, float, tuple], dict]
@@ -39,9 +42,24 @@ def score_notes(model, melody: Melody, follow_seed: float, chords: tuple = ()) -
 
 def surprises_of(job: ScoreJob, model, melody: Melody, follow_seed: float, chords=()) -> Surprises:
     """``job``'s figures for ``melody`` over ``chords``; a melody the model cannot score says
-    why instead."""
+    why instead. A piece on another grid than the model's (a triplet piece) is scored as the
+    model hears it, on its grid, when every note keeps a step of its own there: the figures then
+    go back to the piece's notes, one for one in order. Notes that would collide are not scored
+    at all: wrong bits would be worse than none."""
+    heard, heard_chords = melody, chords
+    grid = model_grid(model)
+    if grid is not None and grid != melody.steps_per_quarter:
+        try:
+            regridded = regrid_with_report(melody, grid)
+        except ValueError as exc:  # a meter the model's grid has no whole bar of
+            return Surprises(problem=f"Not scored: {exc}")
+        if regridded.dropped:
+            return Surprises(problem=TRIPLETS_NOT_SCORED if holds_triplets(melody) else (
+                f"Not scored: notes closer than this model's grid ({grid} steps per quarter)"))
+        heard = regridded.melody
+        heard_chords = regrid_chords(chords, melody.steps_per_quarter, grid)
     try:
-        result = job(model, melody, follow_seed, chords)
+        result = job(model, heard, follow_seed, heard_chords)
     except ValueError as exc:  # out of the model's range, another grid: bad input, no bug
         return Surprises(problem=f"Not scored: {exc}")
     return Surprises.from_score(melody, result)

@@ -12,9 +12,10 @@ Editing model:
   cancels it. Commands are one step each. The edits themselves are the pure functions of
   :mod:`engine.edits` (placed notes win over the notes they land on; the engine's monophony rule
   does the rest).
-* Snap (:mod:`gui.piano_roll.snap`): '1/4', '1/8', '1/16', '1/32', 'off'. The melody's grid is
-  never changed behind the user's back: a setting finer than one grid step ('1/32' on the
-  default 1/16 grid) and 'off' snap to one step, and the status bar says so. Alt bypasses snap.
+* Snap (:mod:`gui.piano_roll.snap`): '1/4', '1/8', '1/16', '1/32', '1/4T', '1/8T', '1/16T',
+  'off'. The melody's grid changes only when the user picks a triplet snap (the piece goes onto
+  a triplet grid, one undo step); a setting finer than one grid step ('1/32' on the default
+  1/16 grid) and 'off' snap to one step, and the status bar says so. Alt bypasses snap.
 * Selection is a set of notes (values). After an edit it is the edited notes; after undo/redo it
   keeps the selected notes that still exist.
 * Paste goes to the insert position: where the user last clicked on empty grid, else after the
@@ -35,12 +36,12 @@ from PySide6.QtCore import QObject, Qt, Signal
 from segue.engine import edits, transforms
 from segue.engine.melody import Melody, Note
 from segue.gui.document import Document
-from segue.gui.piano_roll import clipboard
+from segue.gui.piano_roll import clipboard, snap_grid
 from segue.gui.piano_roll.geometry import RollGeometry
 from segue.gui.piano_roll.messages import count_notes as _count
 from segue.gui.piano_roll.messages import room_message
 from segue.gui.piano_roll.scale import RollScale
-from segue.gui.piano_roll.snap import DEFAULT_SNAP, snap_note, snap_steps, validate_snap_name
+from segue.gui.piano_roll.snap import DEFAULT_SNAP, snap_steps
 from segue.gui.piano_roll.tools import TOOLS, Gesture, Outcome, Pointer, RollContext, arrow_move
 
 DEFAULT_VELOCITY = 100  # for drawn notes
@@ -73,6 +74,7 @@ class RollEditor(QObject):
         self._selected_cache: tuple[frozenset[Note], frozenset[int]] = (frozenset(), frozenset())
         self._committing = False
         document.melody_changed.connect(self._melody_changed)
+        self._snap_follows_grid = snap_grid.SnapFollowsGrid(self)  # a triplet snap needs its grid
 
     # --- what the panes show -----------------------------------------------------------------
 
@@ -150,11 +152,11 @@ class RollEditor(QObject):
     # --- settings ------------------------------------------------------------------------------
 
     def set_snap(self, name: str) -> None:
-        """Snap to '1/4', '1/8', '1/16', '1/32' or 'off' (see the module docstring)."""
-        self.snap = validate_snap_name(name)
+        """Snap to '1/4', '1/8', '1/16', '1/32', a triplet ('1/8T': the piece goes onto a
+        triplet grid first, :mod:`gui.piano_roll.snap_grid`) or 'off' (module docstring)."""
+        self.snap, message = snap_grid.chosen_snap(self.document, self.snap, name)
         self.settings_changed.emit()
-        note = snap_note(name, self.document.melody.steps_per_quarter)
-        self.status_message.emit(note or f"Snap {name}")
+        self.status_message.emit(message)
         self.changed.emit()
 
     def set_tool(self, name: str) -> None:

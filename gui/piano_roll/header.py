@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from segue.gui.piano_roll.editor import RollEditor
 from segue.gui.piano_roll.meter import MeterControls
-from segue.gui.piano_roll.snap import SNAP_NAMES
+from segue.gui.piano_roll.snap import SNAP_CHOICES
 from segue.gui.piano_roll.view import RollView
 
 
@@ -54,8 +54,9 @@ class RollHeader(QWidget):
         layout.addSpacing(10)
         layout.addWidget(QLabel("Snap"))
         self.snap = QComboBox()
-        self.snap.addItems(list(SNAP_NAMES))
-        self.snap.setToolTip("Grid for drawing, moving and resizing; hold Alt to bypass")
+        self.snap.addItems(list(SNAP_CHOICES))
+        self.snap.setToolTip("Grid for drawing, moving and resizing; hold Alt to bypass. "
+                             "1/8T, 1/16T: triplets (the piece goes onto a triplet grid)")
         self.snap.currentTextChanged.connect(editor.set_snap)
         layout.addWidget(self.snap)
 

@@ -335,7 +335,8 @@ class LiveController(QObject):
         )
         if not same:  # a tempo change alone needs no restart: the player follows it live
             self._played = melody
-            self.playback.play(melody, start_step=self.playback.player.position)
+            grid = melody.steps_per_quarter / played.steps_per_quarter  # onto a triplet grid
+            self.playback.play(melody, start_step=self.playback.player.position * grid)
 
     # --- the piece's tempo and recorded takes -----------------------------------------------------
 

@@ -57,6 +57,7 @@ from segue.gui.window.audio_export import AudioExporter
 from segue.gui.window.autosave import Autosaver, orphaned_recoveries
 from segue.gui.window.export import DragHandle
 from segue.gui.window.files import FileDrops, FilesController
+from segue.gui.window.grid_status import GridStatus
 from segue.gui.window.layout import (
     NoSoundNotice,
     StatusFields,
@@ -169,6 +170,7 @@ class MainWindow(QMainWindow):
 
         self.panel_dock = add_panel_dock(self, self.panel)
         self.status = StatusFields(self)
+        self.grid_status = GridStatus(self, document)  # "Grid: 1/16 with triplets"
         self.actions: dict[str, QAction] = {}
         build_actions(self)
         build_menus(self)

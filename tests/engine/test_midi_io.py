@@ -415,7 +415,10 @@ def test_steps_per_quarter_sets_the_grid(tmp_path):
     assert pitches_starts_lengths(melody) == [(60 + i, i, 1) for i in range(6)]
     result = midi_io.import_midi(path, steps_per_quarter=3)
     assert result.report.moved == 0 and "1/8 triplet" in result.report.summary
-    assert midi_io.import_midi(path).report.moved == 6
+    assert midi_io.import_midi(path, steps_per_quarter=4).report.moved == 6
+    # Without a grid asked for, triplets are kept on the 12-step grid (engine.grid).
+    kept = midi_io.import_midi(path)
+    assert kept.melody.steps_per_quarter == 12 and kept.report.moved == 0
 
 
 def test_import_arguments_are_validated(tmp_path):

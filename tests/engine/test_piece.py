@@ -321,3 +321,50 @@ def test_each_variation_proposes_its_chords_and_accept_keeps_the_current_ones():
     assert fill.accepted().chords == (Chord(0, 8, "C"), Chord(8, 8, "Em"), Chord(16, 16, "G7"))
     with pytest.raises(ValueError, match="2 variations' chords for 1 pending"):
         Piece(PIECE, 12).replace(variations=(VARIATION,), variation_chords=((), ()))
+
+
+# --- the whole piece on another grid (a triplet snap: 4 -> 12 steps per quarter) -------------
+
+
+def _pending_piece() -> Piece:
+    chords = (Chord(0, 16, "C"), Chord(16, 16, "G7"))
+    suggestion = ChordSuggestion((Chord(0, 8, "Am"), Chord(8, 8, "F")), (0, 16))
+    return Piece(PIECE, 12, chords, loop_region=(4, 20), loop_on=True, key_lock="C major",
+                 chord_suggestion=suggestion).with_variations(
+        [VARIATION, VARIATION.transpose(2)], 1, phrase_end=28,
+        chords=[(Chord(12, 4, "Am"),), (Chord(12, 4, "F"),)])
+
+
+def test_regridding_up_moves_every_step_of_the_piece_exactly():
+    piece = _pending_piece()
+    up = piece.regridded(12)
+    assert up.melody.steps_per_quarter == 12 and up.melody.tempo == PIECE.tempo
+    assert up.melody.notes == tuple(
+        dataclasses.replace(n, start=3 * n.start, length=3 * n.length) for n in PIECE.notes)
+    assert (up.marker, up.loop_region, up.loop_on, up.phrase_end) == (36, (12, 60), True, 84)
+    assert up.chords == (Chord(0, 48, "C"), Chord(48, 48, "G7"))
+    assert [v.notes[0] for v in up.variations] == [Note(69, 36, 6), Note(71, 36, 6)]
+    assert up.current == 1 and up.key_lock == "C major"
+    assert up.variation_chords == ((Chord(36, 12, "Am"),), (Chord(36, 12, "F"),))
+    assert up.chord_suggestion.span == (0, 48) and up.chord_suggestion.chords[1].start == 24
+    assert up.heard().notes == tuple(
+        dataclasses.replace(n, start=3 * n.start, length=3 * n.length) for n in piece.heard().notes)
+    assert up.regridded(4) == piece  # and back, exactly: nothing moved in time
+    assert piece.regridded(4) is piece
+
+
+def test_regridding_a_fill_scales_its_range_and_down_snaps_triplets():
+    piece = Piece(PIECE, 0).with_variations([VARIATION], 0, fill_range=(12, 24))
+    assert piece.regridded(12).fill_range == (36, 72)
+    triplets = Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4), Note(65, 12, 12)],
+                      steps_per_quarter=12)
+    down = Piece(triplets, 13, loop_region=(2, 3)).regridded(4)
+    # 1/8T notes snap to sixteenths (step 4 of 12 is 1.33 of 4); the marker and loop round too
+    assert [(n.start, n.length) for n in down.melody.notes] == [(0, 1), (1, 2), (3, 1), (4, 4)]
+    assert down.marker == 4 and down.loop_region is None  # a loop shorter than a step goes
+
+
+def test_a_piece_too_long_for_the_finer_grid_is_refused():
+    long = Melody([Note(60, limits.MAX_STEPS - 4, 4)])
+    with pytest.raises(ValueError):
+        Piece(long).regridded(12)

@@ -165,6 +165,18 @@ def test_any_session_round_trips(notes, marker, tempo):
     assert fmt.loads(fmt.dumps(original)) == original
 
 
+def test_a_piece_on_the_triplet_grid_round_trips_and_a_straight_one_stays_on_four(tmp_path):
+    straight = Piece(SEED, marker=8, chords=(Chord(0, 12, "C"),), loop_region=(0, 12)).with_variations(
+        [melody((67, 8, 4))], phrase_end=20)
+    triplets = straight.regridded(12)
+    assert triplets.melody.steps_per_quarter == 12 and triplets.marker == 24
+    for piece in (straight, triplets):
+        path = tmp_path / f"{piece.melody.steps_per_quarter}.segue"
+        fmt.write_session(path, piece)
+        assert fmt.read_session(path).piece == piece
+    assert fmt.read_session(tmp_path / "4.segue").piece.melody.steps_per_quarter == 4
+
+
 def test_newer_schema_is_refused_with_a_reason():
     data = fmt.session_to_dict(full_session())
     data["schema_version"] = fmt.SCHEMA_VERSION + 1

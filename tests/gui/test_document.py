@@ -184,3 +184,47 @@ def test_chords_travel_with_every_undo_step_and_a_load(qtbot):
     document.chords_changed.connect(lambda: changes.append(document.piece.chords))
     document.load(Piece(SEED, 16, chords=(Chord(0, 4, "D"),)))
     assert changes == [(Chord(0, 4, "D"),)] and document.undo_stack.count() == 0
+
+
+def test_the_triplet_grid_is_one_undo_step_for_the_whole_piece(qtbot):
+    document = Document(SEED, 16)
+    document.set_chords([Chord(0, 16, "C")])
+    document.set_loop((0, 16), True)
+    document.set_variations([FIRST, SECOND], 1, phrase_end=32)
+    before = document.piece
+    assert document.set_steps_per_quarter(12)
+    assert not document.set_steps_per_quarter(12)  # on it already: no empty step
+    piece = document.piece
+    assert piece == before.regridded(12)
+    assert (piece.marker, piece.loop_region, piece.phrase_end, piece.current) == (48, (0, 48), 96, 1)
+    assert piece.chords == (Chord(0, 48, "C"),)
+    assert document.undo_stack.undoText() == "Use a Triplet Grid"
+    document.undo_stack.undo()
+    assert document.piece == before  # exactly: nothing moved in time
+    document.undo_stack.redo()
+    assert document.piece == piece
+
+
+def test_undoing_the_triplet_grid_moves_variations_made_since_onto_the_straight_grid(qtbot):
+    document = Document(SEED, 16)
+    document.set_steps_per_quarter(12)
+    triplet = Melody([Note(67, 48, 4), Note(69, 52, 4), Note(71, 56, 4)], steps_per_quarter=12)
+    document.set_variations([triplet], phrase_end=96)
+    document.undo_stack.undo()
+    assert document.melody == SEED and document.marker == 16
+    # Still pending, on the piece's grid again (1/8T snapped to sixteenths): never left behind.
+    (variation,) = document.variations
+    assert variation.steps_per_quarter == 4 and document.piece.phrase_end == 32
+    assert [(n.start, n.length) for n in variation.notes] == [(16, 1), (17, 2), (19, 1)]
+
+
+def test_variations_written_before_the_grid_changed_join_the_piece_on_its_grid(qtbot):
+    # Continue ran on the straight piece; a triplet snap was picked before it finished.
+    document = Document(SEED, 16)
+    document.set_steps_per_quarter(12)
+    document.set_variations([FIRST, SECOND], 1, phrase_end=32, chords=[(Chord(16, 4, "G"),)] * 2)
+    piece = document.piece
+    assert [v.notes for v in piece.variations] == [(Note(67, 48, 12),), (Note(69, 48, 24),)]
+    assert (piece.current, piece.phrase_end) == (1, 96)
+    assert piece.variation_chords == ((Chord(48, 12, "G"),),) * 2
+    assert document.melody.steps_per_quarter == 12 and document.marker == 48

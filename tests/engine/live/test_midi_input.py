@@ -189,6 +189,26 @@ def test_merge_take_replaces_the_span_it_covers():
         merge_take(melody, Melody([Note(60, 0, 1)], steps_per_quarter=8))
 
 
+def test_a_triplet_piece_records_on_its_own_grid_snapped_to_1_8t():
+    # 120 BPM on 12 steps a quarter: a step is 1/24 s; the roll's 1/8T snap is 4 steps.
+    recorder = Recorder(Melody(steps_per_quarter=12), grid=4)
+    recorder.start(at=T0)
+    third = 0.5 / 3  # a triplet eighth, in seconds
+    play(recorder, [(0.01, on(60)), (third - 0.02, off(60)), (third + 0.01, on(62)),
+                    (2 * third, off(62)), (2 * third - 0.01, on(64)), (3 * third, off(64))])
+    take = recorder.stop()
+    assert take.steps_per_quarter == 12
+    assert take.notes == (Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4))
+
+
+def test_a_straight_take_joins_a_triplet_piece_exactly():
+    # Recorded on 4 before the piece went onto 12 (a triplet snap picked mid-take).
+    piece = Melody([Note(50, 0, 4), Note(52, 4, 4), Note(53, 8, 40)], steps_per_quarter=12)
+    take = Melody([Note(60, 4, 2), Note(62, 6, 2)])
+    assert merge_take(piece, take).notes == (
+        Note(50, 0, 4), Note(52, 4, 4), Note(53, 8, 4), Note(60, 12, 6), Note(62, 18, 6))
+
+
 # --- input ports --------------------------------------------------------------------------------
 
 

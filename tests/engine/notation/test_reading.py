@@ -104,5 +104,5 @@ def test_export_errors_name_the_file_and_keep_the_old_one(tmp_path):
         write_notation(Melody(), tmp_path / "tune.abc")
     old = _write(tmp_path, "triplets.abc", b"old")
     with pytest.raises(NotationExportError, match="MusicXML can hold it"):
-        write_notation(Melody([Note(60, 0, 3)], steps_per_quarter=3), old)
+        write_notation(Melody([Note(60, 0, 5)], steps_per_quarter=5), old)  # quintuplets
     assert old.read_bytes() == b"old"

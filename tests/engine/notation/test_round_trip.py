@@ -99,6 +99,7 @@ def test_abc_writes_an_accidental_again_after_one_in_the_bar():
     assert "^C =C ^C" in melody_to_abc(melody)  # L:1/4, the tune's own quarters
 
 
-def test_abc_refuses_a_triplet_grid_with_the_reason():
+def test_abc_refuses_a_quintuplet_grid_with_the_reason():
+    # Triplet grids are written with ABC's tuplets (tests/engine/test_triplet_files.py).
     with pytest.raises(ValueError, match="MusicXML"):
-        notation_bytes(Melody([Note(60, 0, 3)], steps_per_quarter=3), ".abc")
+        notation_bytes(Melody([Note(60, 0, 5)], steps_per_quarter=5), ".abc")
