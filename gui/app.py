@@ -179,6 +179,7 @@ def take_screenshot(window, path: str) -> int:
     document.set_variations(variations, chords=chords)
     window.roll.zoom_to_fit()
     QApplication.processEvents()  # start-up notices first (no MIDI system...): the hint wins
+    window.no_sound.dismiss()  # the picture shows the workflow, not this machine's missing sound card
     window.statusBar().showMessage(
         note or f"{len(variations)} variations ready: flip with Alt+Left/Right, keep one with Accept."
     )
