@@ -66,18 +66,24 @@ The model (``engine.ml``: ``model``, ``stepper``, ``checkpoint``, ``catalog``, `
         default is a ``Span`` beside it (``engine.ml.options``, no torch)
     ``choose_device(preference=None)``             CUDA, then MPS, then CPU (``engine.ml.device``)
     ``generate(model, seed_melody, steps, options=None, *, start=None, should_stop=None,
-               **controls) -> list[Melody]``  continuations only, on the seed's time axis; the
-        controls are ``options`` or its fields as keywords (``temperature=0.5``)
-    ``iter_generate(model, seed_melody, steps, options, *, start, should_stop)``  the same,
-        yielding ``GenerationUpdate`` progress (for workers); ``GenerationCancelled``,
-        ``steps_for_bars(melody, bars)``
-    ``fill(model, melody, start, end, options=None, **controls) -> list[Melody]``  whole
+               chords=None, **controls) -> list[Melody]``  continuations only, on the seed's
+        time axis; the controls are ``options`` or its fields as keywords
+        (``temperature=0.5``); ``chords`` (``Chord`` values over seed and continuation) are
+        heard by a chord-aware model (``nottingham``)
+    ``iter_generate(model, seed_melody, steps, options, *, start, should_stop, chords)``  the
+        same, yielding ``GenerationUpdate`` progress (for workers); the last carries
+        ``.chords``, each variation's: the given ones, else proposed by the harmonizer;
+        ``GenerationCancelled``, ``steps_for_bars(melody, bars)``
+    ``fill(model, melody, start, end, options=None, *, chords=None, **controls)``  whole
         melodies with new music in [start, end), the rest untouched, ranked by how probable the
         following bars are (``engine.ml.fill``; ``iter_fill`` yields progress)
-    ``score(model, melody) -> dict``               total_bits, pitch_bits, notes, steps
+    ``score(model, melody, chords=None) -> dict``  total_bits, pitch_bits, notes, steps
     ``evaluate(model, corpus, split)``             bits/note on a split beside a Kneser-Ney n-gram
     ``train(TrainOptions(...), out)``              AdamW, schedule, early stopping, DDP-ready
         (``engine.ml.train_options``, ``train_state`` for --resume, ``distributed``)
+    ``learn.read_folder(folder)`` -> ``StyleMaterial`` (a tenth held out),
+        ``ml.style_learning.iter_learn(model, material, out)``  Learn a Style: minutes of
+        fine-tuning, yielding progress, the best weights written all or nothing
 
 Sessions (``engine.session``): ``Session(piece, generation, accompaniment)``,
     ``read_session(path)``, ``write_session(path, piece, generation, accompaniment=None)`` (the
