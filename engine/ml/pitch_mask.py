@@ -112,17 +112,18 @@ class ScaleFold:
 
     def __call__(self, scores: torch.Tensor) -> torch.Tensor:
         probs = torch.softmax(scores + self.range_mask, dim=-1)
-        if len(self.sources):
-            moved = probs[..., self.sources]
+        if len(self.sources):  # (index_select and index_fill_: advanced indexing costs more)
+            sources = self.sources
+            moved = probs.index_select(-1, sources)
             # Evenly, or away from the note just played (the model wanted to move, and a fold
             # onto that note would make the move a repeat). Shared as the model weighs the two
             # neighbours gave more repeats and fewer distinct pitches (bench/key_lock.py).
-            share = self.shares[0] if self.last is None else self.shares[self.last + 1]
+            share = self.shares[0] if self.last is None else self.shares.index_select(0, self.last + 1)
             down = moved * share
-            probs[..., self.sources] = 0.0
+            probs.index_fill_(-1, sources, 0.0)
             probs.index_add_(-1, self.lower, down)
             probs.index_add_(-1, self.upper, moved - down)
-            probs[..., self.sources] = 0.0  # what had no neighbour came back here: dropped
+            probs.index_fill_(-1, sources, 0.0)  # what had no neighbour came back here: dropped
         # Renormalised for mass that had no neighbour; a step with nothing left is all -inf,
         # which the draw reads as the first token (a rest).
         return torch.log(probs / probs.sum(-1, keepdim=True).clamp(min=1e-30)) + self.mask

@@ -7,6 +7,7 @@ gate tables instead of multiplying the input features (cheaper, and the same num
 
 from __future__ import annotations
 
+import operator
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -86,8 +87,6 @@ class _StepTables:
         self.norm = None
         if model.norm is not None:
             self.norm = (model.norm.weight.detach(), model.norm.bias.detach(), model.norm.eps)
-        # Relative logits for pitch j sit at column vocab + j - latest + P - 1 of the head.
-        self.relative_base = torch.arange(model.num_pitches, device=w_ih0.device) + model.vocab_size
         self.features = len(model.feature_spec)
         # A chord-aware model's chord output, one row of pitch scores per chord index between
         # beats, then one per chord index on a beat.
@@ -98,6 +97,19 @@ class _StepTables:
         self.primed: OrderedDict = OrderedDict()  # seed -> LSTM state after it (Stepper.prime)
 
 
+class _CellBuffers:
+    """One layer's intermediate values for a step, and the views of them the cell reads."""
+
+    def __init__(self, batch: int, hidden: int, device):
+        self.gates = torch.empty(batch, 4 * hidden, device=device)  # i, f, o, g
+        self.sigmoid = torch.empty(batch, 3 * hidden, device=device)
+        self.tanh = torch.empty(batch, hidden, device=device)
+        self.kept = torch.empty(batch, hidden, device=device)  # f * c
+        self.sigmoid_in = self.gates.narrow(1, 0, 3 * hidden)
+        self.candidate_in = self.gates.narrow(1, 3 * hidden, hidden)
+        self.i, self.f, self.o = self.sigmoid.chunk(3, 1)
+
+
 class Stepper:
     """Runs B sequences one step at a time: ``feed(tokens)`` -> logits of the next step.
 
@@ -106,8 +118,11 @@ class Stepper:
     Use it under ``torch.inference_mode()`` with the model in eval mode.
 
     At batch 8 a step is a few small matrix products, so Python and dispatch overhead matter
-    as much as arithmetic: features are plain ints gathered into one index array, and the
-    gate, head and placement arithmetic uses as few torch calls as it can.
+    more than arithmetic (on a 12-steps-per-quarter grid a continuation is 192 steps): the
+    features are plain ints, tracked and gathered in one pass into one index array; the gate,
+    head and placement arithmetic uses as few torch calls as it can, each writing a buffer
+    made once (``out=``), so a step allocates almost nothing. The numbers are the same, bit
+    for bit, as op by op with fresh tensors (tests/engine/ml/test_fast_stepper.py).
     """
 
     def __init__(self, model: SegueModel, batch: int, offset: int, meter: Meter,
@@ -128,14 +143,22 @@ class Stepper:
         self.hidden = cfg.hidden_size
         self.vocab = model.vocab_size
         self.pitches = model.num_pitches
+        # The LSTM state and every step's intermediate values live in buffers made once: a step
+        # writes them in place (``out=``) rather than allocating and slicing anew.
         self.h = [torch.zeros(batch, cfg.hidden_size, device=self.device) for _ in range(cfg.num_layers)]
         self.c = [torch.zeros(batch, cfg.hidden_size, device=self.device) for _ in range(cfg.num_layers)]
+        self._cells = [_CellBuffers(batch, cfg.hidden_size, self.device) for _ in range(cfg.num_layers)]
         self.history: list[list[int]] = [[] for _ in range(batch)]
         self.last_onset = [-1] * batch
         self.latest = [model.num_pitches] * batch  # pitch index of the latest onset, or "none"
         self.previous = [model.num_pitches] * batch  # pitch index of the onset before that
         rows = self.tables.offsets
-        self._rows = rows
+        # The feature rows that a step looks up, by name (a plain dict: read on every step).
+        self._feature_constants = dict(rows)
+        if cfg.contour_dim:
+            self._feature_constants.update(
+                no_interval=rows["interval"] + 2 * MAX_INTERVAL + 1,
+                since_last=rows["since"] + MAX_SINCE - 1, since_none=rows["since"] + MAX_SINCE)
         bar, beat = meter.steps_per_bar, meter.beat_steps
         # Table rows of the metrical features, by position in the bar (the same for every row).
         self._shared = [
@@ -146,7 +169,16 @@ class Stepper:
             for p in range(bar)
         ]
         width = self.tables.head_b.shape[0]
-        self._relative_start = [row * width + model.num_pitches - 1 for row in range(batch)]
+        # The head's output, and in it row r's relative logits for latest pitch p: the window of
+        # ``pitches`` values from flat position r * width + vocab + pitches - 1 - p.
+        self._out = torch.empty(batch, width, device=self.device)
+        self._logits = self._out.narrow(1, 0, self.vocab)
+        self._pitch_logits = self._logits.narrow(1, FIRST_PITCH_TOKEN, self.vocab - FIRST_PITCH_TOKEN)
+        self._windows = self._out.view(-1).unfold(0, self.pitches, 1)
+        self._placed = torch.empty(batch, self.pitches, device=self.device)
+        self._window_offsets = torch.arange(self.pitches, device=self.device)
+        self._relative_start = [row * width + self.vocab + model.num_pitches - 1 for row in range(batch)]
+        self._relative = cfg.relative_head
         self._bag_offsets = torch.arange(
             0, batch * self.tables.features, self.tables.features, device=self.device
         )
@@ -164,8 +196,7 @@ class Stepper:
         self._index = torch.zeros(features + batch, dtype=torch.long)
         self._index_np = self._index.numpy()
         self._feature_index = self._index.narrow(0, 0, features)
-        self._relative_index = self._index.narrow(0, features, batch).unsqueeze(1)
-        self._gate_split = (3 * self.hidden, self.hidden)
+        self._relative_index = self._index.narrow(0, features, batch)
         self._rest = torch.zeros(batch, dtype=torch.bool)
         self._rest_np = self._rest.numpy()
 
@@ -179,66 +210,69 @@ class Stepper:
         """Tokens fed so far."""
         return len(self.history[0])
 
-    def _track(self, tokens: Sequence[int]) -> None:
-        t = len(self.history[0])
-        latest, previous, onsets = self.latest, self.previous, self.last_onset
-        for row, token in enumerate(tokens):
-            self.history[row].append(token)
+    def _track_seed(self, tokens: list[int]) -> None:
+        """Take in a seed fed to every sequence alike (one scan, copied to each row)."""
+        latest = previous = self.pitches
+        onset = -1
+        for t, token in enumerate(tokens):
             if token >= FIRST_PITCH_TOKEN:
-                previous[row] = latest[row]
-                latest[row] = token - FIRST_PITCH_TOKEN
-                onsets[row] = t
+                previous, latest, onset = latest, token - FIRST_PITCH_TOKEN, t
+        batch = self.batch
+        self.history = [self.history[row] + tokens for row in range(batch)]
+        self.latest, self.previous, self.last_onset = [latest] * batch, [previous] * batch, [onset] * batch
 
-    def _feature_rows(self) -> list[int]:
-        """Rows of the gate table for the input at the latest step, all sequences in a row."""
-        cfg, rows = self.model.config, self._rows
-        t = len(self.history[0]) - 1
-        bar = self.meter.steps_per_bar
-        shared = self._shared[(self.offset + t + 1) % bar]
+    def _advance(self, tokens: list[int]) -> list[int]:
+        """Take in one token per sequence; the rows of the gate table for the input they make,
+        all sequences in a row (one pass: a step's Python work is a good part of its cost)."""
+        t = len(self.history[0])  # the step of the new tokens
+        rows = self._feature_constants
+        token_row, pitch_row, none_pitch = rows["token"], rows.get("pitch"), self.pitches
+        contour, lookback = "interval" in rows, "lookback1" in rows
+        shared = self._shared[(self.offset + t + 1) % self.meter.steps_per_bar]
         if self._chord_row is not None:
             shared = [*shared, self._chord_row + self.chord_at(t + 1)]
-        none_pitch = self.pitches
-        token_row = rows["token"]
-        pitch_row = rows.get("pitch")
-        contour = bool(cfg.contour_dim)
-        lookback = bool(cfg.lookback_dim)
         if contour:
-            intervals = self._interval_rows
-            since_row, since_last = rows["since"], rows["since"] + MAX_SINCE - 1
-            no_interval = rows["interval"] + 2 * MAX_INTERVAL + 1
+            intervals, no_interval = self._interval_rows, rows["no_interval"]
+            since_row, since_last, since_none = rows["since"], rows["since_last"], rows["since_none"]
         if lookback:
             back1_row, back2_row, repeat_row = rows["lookback1"], rows["lookback2"], rows["repeat"]
             none_token = self.vocab
-        back1, back2 = t + 1 - bar, t + 1 - 2 * bar
+            bar = self.meter.steps_per_bar
+            back1, back2 = t + 1 - bar, t + 1 - 2 * bar
+        latests, previouses, onsets, histories = self.latest, self.previous, self.last_onset, self.history
         out: list[int] = []
-        for row in range(self.batch):
-            history = self.history[row]
-            token = history[t]
-            latest = self.latest[row]
-            out.append(token_row + token)
+        append = out.append
+        for row, token in enumerate(tokens):
+            history = histories[row]
+            history.append(token)
+            if token >= FIRST_PITCH_TOKEN:
+                previous = previouses[row] = latests[row]
+                latest = latests[row] = token - FIRST_PITCH_TOKEN
+                onset = onsets[row] = t
+            else:
+                latest, previous, onset = latests[row], previouses[row], onsets[row]
+            append(token_row + token)
             if pitch_row is not None:
-                out.append(pitch_row + latest)
+                append(pitch_row + latest)
             if contour:
-                previous = self.previous[row]
                 if latest == none_pitch or previous == none_pitch:
-                    out.append(no_interval)
+                    append(no_interval)
                 else:
-                    out.append(intervals[latest - previous])
-                onset = self.last_onset[row]
+                    append(intervals[latest - previous])
                 if onset < 0:
-                    out.append(since_row + MAX_SINCE)
+                    append(since_none)
                 else:
                     since = since_row + t - onset
-                    out.append(since if since < since_last else since_last)
+                    append(since if since < since_last else since_last)
             out += shared
             if lookback:
-                out.append(back1_row + (history[back1] if back1 >= 0 else none_token))
-                out.append(back2_row + (history[back2] if back2 >= 0 else none_token))
+                append(back1_row + (history[back1] if back1 >= 0 else none_token))
+                append(back2_row + (history[back2] if back2 >= 0 else none_token))
                 # The current step against the steps one and two bars before it.
                 repeat = 1 if back1 >= 1 and history[back1 - 1] == token else 0
                 if back2 >= 1 and history[back2 - 1] == token:
                     repeat += 2
-                out.append(repeat_row + repeat)
+                append(repeat_row + repeat)
         return out
 
     @torch.inference_mode()
@@ -277,34 +311,35 @@ class Stepper:
             if len(primed) > PRIMED_SEEDS:
                 primed.popitem(last=False)
         for layer in range(model.config.num_layers):
-            self.h[layer] = h[layer].expand(self.batch, -1).contiguous()
-            self.c[layer] = c[layer].expand(self.batch, -1).contiguous()
-        for token in tokens:
-            self._track([token] * self.batch)
+            self.h[layer].copy_(h[layer].expand(self.batch, -1))
+            self.c[layer].copy_(c[layer].expand(self.batch, -1))
+        self._track_seed(tokens)
         return logits[:, -1].expand(self.batch, -1).contiguous()
 
     def _cell(self, layer: int, gates: torch.Tensor) -> torch.Tensor:
-        gates = gates.addmm_(self.h[layer], self.tables.w_hh_t[layer])
-        sigmoid_gates, candidate = gates.split(self._gate_split, 1)
-        i, f, o = sigmoid_gates.sigmoid().chunk(3, 1)
-        cell = torch.addcmul(f * self.c[layer], i, candidate.tanh())
-        h = o * cell.tanh()
-        self.h[layer], self.c[layer] = h, cell
-        return h
+        """One LSTM cell on the input gates ``gates``: updates (and returns) the layer's h."""
+        b, h, c = self._cells[layer], self.h[layer], self.c[layer]
+        torch.addmm(gates, h, self.tables.w_hh_t[layer], out=b.gates)
+        torch.sigmoid(b.sigmoid_in, out=b.sigmoid)
+        torch.tanh(b.candidate_in, out=b.tanh)
+        torch.mul(b.f, c, out=b.kept)
+        torch.addcmul(b.kept, b.i, b.tanh, out=c)
+        torch.tanh(c, out=b.tanh)
+        return torch.mul(b.o, b.tanh, out=h)
 
     def feed(self, tokens: Sequence[int]) -> torch.Tensor:
-        """Feed one token per sequence; logits (B, V) of the next step."""
+        """Feed one token per sequence; logits (B, V) of the next step, in a buffer that the next
+        ``feed`` overwrites (clone them to keep them)."""
         if len(tokens) != self.batch:
             raise ValueError(f"expected {self.batch} tokens, got {len(tokens)}")
-        tokens = [int(t) for t in tokens]
-        self._track(tokens)
+        tokens = list(map(int, tokens))
         tables, vocab = self.tables, self.vocab
-        rows = self._feature_rows()
-        relative = self.model.config.relative_head
+        rows = self._advance(tokens)
+        relative = self._relative
         missing_pitch = relative and self.pitches in self.latest  # a sequence without a note yet
         if relative and not missing_pitch:
             # Flat positions in the head's output where each row's relative logits start.
-            rows += [start - latest for start, latest in zip(self._relative_start, self.latest)]
+            rows += map(operator.sub, self._relative_start, self.latest)
         self._index_np[: len(rows)] = rows
         feature_index, relative_index = self._feature_index, self._relative_index
         if not self._cpu:
@@ -315,24 +350,26 @@ class Stepper:
             h = self._cell(layer, torch.addmm(tables.bias[layer], h, tables.w_ih_t[layer]))
         if tables.norm is not None:
             h = torch.layer_norm(h, (self.hidden,), *tables.norm)
-        out = torch.addmm(tables.head_b, h, tables.head_w_t)
-        logits = out.narrow(1, 0, vocab)
+        out = torch.addmm(tables.head_b, h, tables.head_w_t, out=self._out)
+        logits, pitch_logits = self._logits, self._pitch_logits
         if missing_pitch:
             relative_logits = F.pad(out.narrow(1, vocab, out.shape[1] - vocab), (0, 1))
             latest = torch.tensor(self.latest, device=self.device)
             placed = relative_logits.gather(1, self.model.relative_index[latest])
-            logits.narrow(1, FIRST_PITCH_TOKEN, vocab - FIRST_PITCH_TOKEN).add_(placed)
+            pitch_logits.add_(placed)
         elif relative:
-            placed = out.take(relative_index + tables.relative_base)
-            logits.narrow(1, FIRST_PITCH_TOKEN, vocab - FIRST_PITCH_TOKEN).add_(placed)
+            if self._cpu:
+                placed = torch.index_select(self._windows, 0, relative_index, out=self._placed)
+            else:  # (gathers from overlapping views are less trodden on other devices)
+                placed = out.take(relative_index.unsqueeze(1) + self._window_offsets)
+            pitch_logits.add_(placed)
         if tables.chord_pitch_bias is not None:
             predicted = len(self.history[0])
             chord = self.chord_at(predicted)
             if chord != NO_CHORD_INDEX:
                 if (self.offset + predicted) % self.meter.beat_steps == 0:
                     chord += CHORD_ROWS
-                logits.narrow(1, FIRST_PITCH_TOKEN, vocab - FIRST_PITCH_TOKEN).add_(
-                    tables.chord_pitch_bias[chord])
+                pitch_logits.add_(tables.chord_pitch_bias[chord])
         if REST in tokens:  # (a mask written through numpy: cheaper than advanced indexing)
             self._rest_np[:] = [token == REST for token in tokens]
             mask = self._rest if self._cpu else self._rest.to(self.device)
@@ -345,8 +382,8 @@ class Stepper:
         if len(order) != self.batch:
             raise ValueError("reorder keeps the batch size")
         index = torch.tensor(order, device=self.device)
-        self.h = [h.index_select(0, index) for h in self.h]
-        self.c = [c.index_select(0, index) for c in self.c]
+        for state in (*self.h, *self.c):
+            state.copy_(state.index_select(0, index))
         self.history = [list(self.history[i]) for i in order]
         self.last_onset = [self.last_onset[i] for i in order]
         self.latest = [self.latest[i] for i in order]
