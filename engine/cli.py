@@ -42,7 +42,8 @@ def cmd_corpus_build(args) -> int:
 
     source = {"source": args.source} if args.source else {}  # only the nottingham corpus has one
     report = build_corpus(
-        args.name, cache_dir=args.cache_dir, workers=args.workers, progress=not args.quiet, **source
+        args.name, cache_dir=args.cache_dir, workers=args.workers, progress=not args.quiet,
+        grid=args.grid, **source,
     )
     print(report.summary())
     return 0
@@ -53,6 +54,7 @@ _MODEL_FLAGS = {
     "pitch_dim": "pitch_dim", "contour_dim": "contour_dim", "meter_dim": "meter_dim",
     "lookback_dim": "lookback_dim", "dropout": "dropout", "input_dropout": "input_dropout",
     "min_pitch": "min_pitch", "max_pitch": "max_pitch", "chord_dim": "chord_dim",
+    "steps_per_quarter": "steps_per_quarter",
 }
 _TRAIN_FLAGS = {
     "epochs": "epochs", "batch_size": "batch_size", "lr": "learning_rate",
@@ -205,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--cache-dir", help="where the cache goes (default ~/.cache/segue/corpora)")
         command.add_argument("--workers", type=positive_int, help="parsing processes (default: all cores)")
         command.add_argument("--quiet", action="store_true", help="no progress bar")
+        command.add_argument("--grid", type=int, choices=(4, 12), default=4,
+                             help="steps per quarter: 12 keeps triplets, in a cache of its own "
+                                  "(NAME-12.npz) (default 4)")
         command.set_defaults(run=cmd_corpus_build)
     nottingham.set_defaults(name="nottingham")
 
@@ -252,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("min-pitch", int, "lowest pitch"),
         ("max-pitch", int, "highest pitch"),
         ("chord-dim", int, "chord input size (hears the corpus's chords), 0 switches it off"),
+        ("steps-per-quarter", int, "the grid: 12 learns triplets from the corpus's 12-step cache"),
     ):
         default = getattr(shape_defaults, _MODEL_FLAGS[flag.replace("-", "_")])
         shape.add_argument(f"--{flag}", type=kind, help=f"{text} {default_text(default)}")

@@ -6,6 +6,8 @@ The split is fixed by the tune id and never changes: see :func:`split_of`.
 The cache (``<cache_dir>/<name>.npz``) is rebuilt only when the source files change, and is
 written atomically. A tune's chords (the ``nottingham`` corpus has them) are kept in the cache's
 tune list as ``[start, length, symbol]``; a cache without them loads with no chords.
+A corpus built on the 12-step grid (``grid=12``: triplets kept, see
+:mod:`engine.corpus_sources`) has a cache of its own, ``<name>-12.npz``, beside the 4-step one.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from segue.engine.chords import Chord
 from segue.engine.corpus_sources import (
     MUSIC21_SOURCES,
     NOTTINGHAM,
+    STEPS_PER_QUARTER,
     CorpusError,
+    check_grid,
     parser_for,
     source_files,
 )
@@ -65,11 +69,13 @@ class BuildReport:
     seconds: float = 0.0
     cached: bool = False  # True when the cache was up to date and nothing was parsed
     path: str = ""
+    grid: int = STEPS_PER_QUARTER  # steps per quarter of the cache's melodies
 
     def summary(self) -> str:
         total = sum(self.counts.values())
+        on_grid = f" (on {self.grid} steps per quarter)" if self.grid != STEPS_PER_QUARTER else ""
         lines = [
-            f"corpus {self.name}: {total} tunes "
+            f"corpus {self.name}{on_grid}: {total} tunes "
             + ", ".join(f"{split} {self.counts.get(split, 0)}" for split in SPLITS),
             f"  skipped {sum(self.skipped.values())}"
             + "".join(f"; {reason}: {n}" for reason, n in sorted(self.skipped.items())),
@@ -95,19 +101,24 @@ def default_cache_dir() -> Path:
     return base / "corpora"
 
 
-def cache_path(name: str, cache_dir: str | os.PathLike | None = None) -> Path:
-    return Path(cache_dir or default_cache_dir()) / f"{cache_name(name)}.npz"
+def cache_path(
+    name: str, cache_dir: str | os.PathLike | None = None, grid: int = STEPS_PER_QUARTER
+) -> Path:
+    return Path(cache_dir or default_cache_dir()) / f"{cache_name(name, grid)}.npz"
 
 
-def cache_name(name: str) -> str:
+def cache_name(name: str, grid: int = STEPS_PER_QUARTER) -> str:
+    """The cache's file name without suffix; ``-12`` marks one on the 12-step grid."""
+    suffix = "" if check_grid(grid) == STEPS_PER_QUARTER else f"-{grid}"
     if name in MUSIC21_SOURCES or name == NOTTINGHAM:
-        return name
+        return name + suffix
     folder = Path(name).expanduser().resolve()
-    return f"folder-{folder.name}-{hashlib.sha1(str(folder).encode()).hexdigest()[:8]}"
+    return f"folder-{folder.name}-{hashlib.sha1(str(folder).encode()).hexdigest()[:8]}{suffix}"
 
 
-def _fingerprint(files: list[tuple[str, Path]]) -> str:
-    h = hashlib.sha1(f"format {CACHE_FORMAT}".encode())
+def _fingerprint(files: list[tuple[str, Path]], grid: int = STEPS_PER_QUARTER) -> str:
+    on_grid = "" if grid == STEPS_PER_QUARTER else f" grid {grid}"  # the 4-step one as before
+    h = hashlib.sha1(f"format {CACHE_FORMAT}{on_grid}".encode())
     for collection, path in files:
         stat = path.stat()
         h.update(f"{collection}|{path.name}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
@@ -124,14 +135,17 @@ def build_corpus(
     progress: bool = True,
     force: bool = False,
     source: str | os.PathLike | None = None,
+    grid: int = STEPS_PER_QUARTER,
 ) -> BuildReport:
     """Parse a source into ``<cache_dir>/<name>.npz`` unless the cache is up to date;
-    ``source`` is the folder the ``nottingham`` corpus is built from."""
+    ``source`` is the folder the ``nottingham`` corpus is built from; ``grid`` 12 builds the
+    12-step cache (``<name>-12.npz``, module docstring)."""
     started = time.perf_counter()
+    grid = check_grid(grid)
     files = source_files(name, source)
-    fingerprint = _fingerprint(files)
-    path = cache_path(name, cache_dir)
-    report = BuildReport(name=name, path=str(path))
+    fingerprint = _fingerprint(files, grid)
+    path = cache_path(name, cache_dir, grid)
+    report = BuildReport(name=name, path=str(path), grid=grid)
     if not force and path.exists():
         try:
             meta = _read_meta(path)
@@ -144,7 +158,7 @@ def build_corpus(
             report.seconds = time.perf_counter() - started
             return report
 
-    parse = parser_for(name)
+    parse = parser_for(name, grid)
     # Largest files first so the last worker does not finish alone with a big one.
     tasks = sorted(((c, str(p)) for c, p in files), key=lambda t: -os.path.getsize(t[1]))
     workers = workers or os.cpu_count() or 1
@@ -181,7 +195,7 @@ def build_corpus(
         "skipped": report.skipped,
         "adjusted": report.adjusted,
         "chords": report.chords,
-    })
+    } | ({"grid": grid} if grid != STEPS_PER_QUARTER else {}))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -275,12 +289,17 @@ def _read_meta(path: Path) -> dict:
 
 
 def load_corpus(
-    name: str, split: str | None = None, cache_dir: str | os.PathLike | None = None
+    name: str, split: str | None = None, cache_dir: str | os.PathLike | None = None,
+    grid: int = STEPS_PER_QUARTER,
 ) -> list[Tune]:
-    """The tunes of a built corpus, all or one split ('train', 'validation', 'test')."""
+    """The tunes of a built corpus, all or one split ('train', 'validation', 'test'), from
+    its cache on ``grid`` steps per quarter."""
     if split is not None and split not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
-    path = cache_path(name, cache_dir)
+    path = cache_path(name, cache_dir, grid)
+    if grid != STEPS_PER_QUARTER and not path.exists():
+        raise CorpusError(f"corpus cache {str(path)!r} does not exist: run 'segue-cli corpus "
+                          f"build {name} --grid {grid}'")
     with _open_cache(path) as data:
         try:
             meta = json.loads(bytes(data["meta"]))

@@ -15,6 +15,11 @@ Grid rules (each exception is counted in the build report, never silent):
   skipped as ``off-grid rhythm too fine for the grid``. Tunes that play triplets (whose notes a
   12-step grid would keep exactly, :mod:`engine.grid`) are counted apart, kept and snapped or
   skipped as too fine: the models still learn on sixteenths.
+- Built on the 12-step grid (``grid=12``, :data:`GRIDS`; a cache of its own, see
+  :mod:`engine.corpus`), a triplet tune keeps its notes exactly on 12 steps per quarter (only
+  notes finer still are snapped, by the rule above on that grid), and every other tune is
+  read on sixteenths as above and moved x3, exactly: so it holds the same notes as in the
+  4-step cache. A folder of MIDI files is read on sixteenths and moved x3 (no triplets kept).
 - Grace notes take no time on the grid: they are dropped and counted.
 - Chords keep their highest note. Ties are joined.
 - A pickup bar is placed so that step 0 is a bar line: the first note starts after step 0.
@@ -29,10 +34,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 from segue.engine.file_formats import is_midi_path
-from segue.engine.grid import TRIPLET_STEPS_PER_QUARTER
+from segue.engine.grid import TRIPLET_STEPS_PER_QUARTER, regrid
 from segue.engine.melody import DEFAULT_STEPS_PER_QUARTER, Melody, Note
 
 MIN_NOTES = 4
@@ -41,6 +47,17 @@ STEPS_PER_QUARTER = DEFAULT_STEPS_PER_QUARTER  # the corpora's grid
 # counted in the build report: the models' grid is still the sixteenths.
 TRIPLETS_SNAPPED = "triplet tunes (snapped to the 4-step grid for the models)"
 TRIPLETS_TOO_FINE = "triplet tunes skipped as too fine for the 4-step grid (12 would keep them)"
+TRIPLETS_KEPT = "triplet tunes (kept on the 12-step grid)"
+GRIDS = (STEPS_PER_QUARTER, TRIPLET_STEPS_PER_QUARTER)  # the grids a corpus can be built on
+
+
+def check_grid(grid) -> int:
+    """``grid`` when a corpus can be built on it (:data:`GRIDS`), else CorpusError."""
+    if isinstance(grid, bool) or grid not in GRIDS:
+        raise CorpusError(
+            f"a corpus is built on {' or '.join(map(str, GRIDS))} steps per quarter, not {grid!r}"
+        )
+    return grid
 MUSIC21_SOURCES = {
     "essen": ("essenFolksong",),
     "irish": ("oneills1850", "ryansMammoth"),
@@ -120,8 +137,11 @@ def _nottingham_files(source) -> list[tuple[str, Path]]:
 # --- parsing (runs in worker processes; returns plain data, not Melody objects) --------------
 
 
-def stream_to_melody(score) -> tuple[Melody | None, str | None, Counter]:
-    """A music21 score's first part -> (melody, skip reason, adjustments) by the grid rules."""
+def stream_to_melody(
+    score, grid: int = STEPS_PER_QUARTER
+) -> tuple[Melody | None, str | None, Counter]:
+    """A music21 score's first part -> (melody, skip reason, adjustments) by the grid rules,
+    on ``grid`` steps per quarter (:data:`GRIDS`)."""
     from segue.engine.notation.streams import (
         is_grace,
         notes_grid,
@@ -132,8 +152,12 @@ def stream_to_melody(score) -> tuple[Melody | None, str | None, Counter]:
 
     adjusted: Counter = Counter()
     part = score.parts[0] if getattr(score, "parts", None) else score
+    found = sounding_notes(part)
+    triplets = notes_grid(found) == TRIPLET_STEPS_PER_QUARTER
+    # Read on 12 only a triplet tune bound for the 12-step grid; the rest on sixteenths.
+    spq = grid if triplets else STEPS_PER_QUARTER
     try:
-        fields = stream_fields(part, STEPS_PER_QUARTER)
+        fields = stream_fields(part, spq)
     except ValueError as exc:
         return None, str(exc), adjusted
     if fields.meter_changes:
@@ -142,21 +166,19 @@ def stream_to_melody(score) -> tuple[Melody | None, str | None, Counter]:
         fields.time_signature, fields.tempo, fields.key, fields.shift
     )
 
-    found = sounding_notes(part)
-    triplets = notes_grid(found) == TRIPLET_STEPS_PER_QUARTER
     notes, snapped, previous_start = [], False, -1
     for element, onset_quarters, end_quarters in found:
         if is_grace(element):
             adjusted["grace notes dropped"] += 1
             continue
-        onset = onset_quarters * STEPS_PER_QUARTER
-        end = end_quarters * STEPS_PER_QUARTER
+        onset = onset_quarters * spq
+        end = end_quarters * spq
         # Half a step rounds down, so a dotted sixteenth + thirty-second becomes two sixteenths.
         start = math.ceil(onset - Fraction(1, 2))
         stop = max(start + 1, round(end))
         snapped = snapped or start != onset or stop != end
         if start <= previous_start:
-            if triplets:
+            if triplets and spq == STEPS_PER_QUARTER:
                 adjusted[TRIPLETS_TOO_FINE] += 1
             return None, "off-grid rhythm too fine for the grid", adjusted
         previous_start = start
@@ -172,11 +194,11 @@ def stream_to_melody(score) -> tuple[Melody | None, str | None, Counter]:
     if len(notes) < MIN_NOTES:
         return None, "too short", adjusted
     try:
-        melody = Melody(notes, STEPS_PER_QUARTER, time_signature, tempo, key)
+        melody = regrid(Melody(notes, spq, time_signature, tempo, key), grid)  # exact: x1 or x3
     except ValueError as exc:
         return None, f"invalid: {exc}", adjusted
     if triplets:
-        adjusted[TRIPLETS_SNAPPED] += 1
+        adjusted[TRIPLETS_KEPT if spq == TRIPLET_STEPS_PER_QUARTER else TRIPLETS_SNAPPED] += 1
     return melody, None, adjusted
 
 
@@ -194,7 +216,9 @@ def melody_record(tune_id: str, melody: Melody, chords=()) -> tuple:
     )
 
 
-def _parse_nottingham_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
+def _parse_nottingham_file(
+    task: tuple[str, str], grid: int = STEPS_PER_QUARTER
+) -> tuple[list, Counter, Counter]:
     """Every tune of one Nottingham ABC file, with its chords, as notation import reads it
     (:func:`engine.notation.reading.abc_score`) and on the grid by the rules above. Unreadable
     chord symbols are counted by name among the adjustments; the tune is kept."""
@@ -214,8 +238,8 @@ def _parse_nottingham_file(task: tuple[str, str]) -> tuple[list, Counter, Counte
         tune_id = f"{collection}/{Path(path).name}:{tune.number}"
         try:
             _, part, marks = abc_score(tune)
-            melody, reason, changes = stream_to_melody(part)
-            shift = stream_fields(part, STEPS_PER_QUARTER).shift if melody else 0
+            melody, reason, changes = stream_to_melody(part, grid)
+            shift = stream_fields(part, grid).shift if melody else 0
         except ValueError as exc:
             skipped[f"over a limit: {exc}"] += 1
             continue
@@ -227,7 +251,7 @@ def _parse_nottingham_file(task: tuple[str, str]) -> tuple[list, Counter, Counte
             skipped[reason] += 1
             continue
         chords, unreadable = chords_on_grid(
-            marks, STEPS_PER_QUARTER, shift, melody.end, melody.steps_per_bar
+            marks, grid, shift, melody.end, melody.steps_per_bar
         )
         for symbol in unreadable:
             adjusted[f'unreadable chord symbol "{symbol}" (left out)'] += 1
@@ -235,7 +259,9 @@ def _parse_nottingham_file(task: tuple[str, str]) -> tuple[list, Counter, Counte
     return records, skipped, adjusted
 
 
-def _parse_abc_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
+def _parse_abc_file(
+    task: tuple[str, str], grid: int = STEPS_PER_QUARTER
+) -> tuple[list, Counter, Counter]:
     """Every tune of one ABC file -> (records, skipped reasons, adjustments)."""
     collection, path = task
     from music21 import abcFormat  # noqa: PLC0415
@@ -256,7 +282,9 @@ def _parse_abc_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
     for number in sorted(tunes):
         tune_id = f"{collection}/{Path(path).name}:{number}"
         try:
-            melody, reason, changes = stream_to_melody(translate.abcToStreamScore(tunes[number]))
+            melody, reason, changes = stream_to_melody(
+                translate.abcToStreamScore(tunes[number]), grid
+            )
         except Exception:
             skipped["parse error"] += 1
             continue
@@ -268,7 +296,9 @@ def _parse_abc_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
     return records, skipped, adjusted
 
 
-def _parse_score_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
+def _parse_score_file(
+    task: tuple[str, str], grid: int = STEPS_PER_QUARTER
+) -> tuple[list, Counter, Counter]:
     """One notation file (Bach chorale): its first part (the soprano) as one tune."""
     collection, path = task
     from music21 import converter  # noqa: PLC0415
@@ -276,7 +306,7 @@ def _parse_score_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
     skipped, adjusted = Counter(), Counter()
     try:
         score = converter.parse(path)
-        melody, reason, changes = stream_to_melody(_soprano(score))
+        melody, reason, changes = stream_to_melody(_soprano(score), grid)
     except Exception:
         skipped["parse error"] += 1
         return [], skipped, adjusted
@@ -296,7 +326,9 @@ def _soprano(score):
     return score
 
 
-def _parse_midi_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
+def _parse_midi_file(
+    task: tuple[str, str], grid: int = STEPS_PER_QUARTER
+) -> tuple[list, Counter, Counter]:
     """One MIDI file of a user folder: one tune per non-drum track with enough notes."""
     root, path = task
     from segue.engine import midi_io  # noqa: PLC0415
@@ -319,15 +351,19 @@ def _parse_midi_file(task: tuple[str, str]) -> tuple[list, Counter, Counter]:
         if len(melody.notes) < MIN_NOTES:
             skipped["too short"] += 1
             continue
-        records.append(melody_record(f"{relative}:{info.index}", melody))
+        records.append(melody_record(f"{relative}:{info.index}", regrid(melody, grid)))
     return records, skipped, adjusted
 
 
-def parser_for(name: str):
+def parser_for(name: str, grid: int = STEPS_PER_QUARTER):
+    """The parse function of a source: (collection, path) -> (records, skipped, adjusted), on
+    ``grid`` steps per quarter."""
     if name == NOTTINGHAM:
-        return _parse_nottingham_file
-    if name in ("essen", "irish"):
-        return _parse_abc_file
-    if name == "bach":
-        return _parse_score_file
-    return _parse_midi_file
+        parse = _parse_nottingham_file
+    elif name in ("essen", "irish"):
+        parse = _parse_abc_file
+    elif name == "bach":
+        parse = _parse_score_file
+    else:
+        parse = _parse_midi_file
+    return parse if check_grid(grid) == STEPS_PER_QUARTER else partial(parse, grid=grid)

@@ -178,7 +178,7 @@ def continuation_report(model, corpus: str, split: str, prime_bars: int, *, cach
     if tunes is None:
         from segue.engine.corpus import load_corpus  # noqa: PLC0415
 
-        tunes = load_corpus(corpus, split, cache_dir=cache_dir)
+        tunes = load_corpus(corpus, split, cache_dir=cache_dir, grid=model.config.steps_per_quarter)
     chosen = examples(tunes, prime_bars, model.config.steps_per_quarter)[:max_tunes]
     if not chosen:
         raise ValueError(f"no tune of {corpus!r} ({split}) has {2 * prime_bars} bars to test continuations on")

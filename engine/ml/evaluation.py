@@ -344,7 +344,8 @@ def evaluate(
             return tunes_by_split[name]
         from segue.engine.corpus import load_corpus  # noqa: PLC0415
 
-        return load_corpus(corpus, name, cache_dir=cache_dir)
+        # On the model's grid: a 12-step (triplet) model reads the corpus built with --grid 12.
+        return load_corpus(corpus, name, cache_dir=cache_dir, grid=model.config.steps_per_quarter)
 
     spq = model.config.steps_per_quarter
     evaluated, skipped = encode_tunes(tunes_of(split), model.encoding, spq)

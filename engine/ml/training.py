@@ -44,6 +44,7 @@ from segue.engine.ml.evaluation import (
     encode_tunes,
     score_encoded,
 )
+from segue.engine.ml.grid_weights import weights_for_grid
 from segue.engine.ml.model import SegueModel, create_model
 from segue.engine.ml.train_options import TrainOptions
 from segue.engine.ml.train_state import load_state, save_state
@@ -215,8 +216,9 @@ def train(
     if train_tunes is None or validation_tunes is None:
         from segue.engine.corpus import load_corpus  # noqa: PLC0415
 
-        train_tunes = load_corpus(options.corpus, "train", cache_dir=cache_dir)
-        validation_tunes = load_corpus(options.corpus, "validation", cache_dir=cache_dir)
+        # The corpus on the model's grid: a model on 12 steps per quarter learns triplets.
+        train_tunes = load_corpus(options.corpus, "train", cache_dir=cache_dir, grid=spq)
+        validation_tunes = load_corpus(options.corpus, "validation", cache_dir=cache_dir, grid=spq)
     train_set, train_skipped = encode_tunes(train_tunes, encoding, spq)
     validation_set, _ = encode_tunes(validation_tunes, encoding, spq)
     train_set = [t for t in train_set if len(t.tokens) >= 2]
@@ -369,9 +371,12 @@ def _parameter_groups(model: SegueModel) -> list[dict]:
 def _load_initial_weights(model: SegueModel, init: str) -> None:
     """``init``'s weights into ``model``. A chordless model may start a chord-aware one of
     the same shape otherwise: its chord input's weights and chord output start at zero, so
-    it begins by predicting exactly as ``init`` does."""
+    it begins by predicting exactly as ``init`` does. A model on a finer grid starts with the
+    step-counting embeddings spread out (:mod:`engine.ml.grid_weights`)."""
     source = load_model(init, device="cpu")
-    weights = source.state_dict()
+    weights = weights_for_grid(
+        source.state_dict(), source.config.steps_per_quarter, model.config.steps_per_quarter
+    )
     if model.config.chord_dim and not source.config.chord_dim:
         weights = _with_chord_weights(model, weights)
     try:

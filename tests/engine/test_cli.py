@@ -42,8 +42,8 @@ def fake_corpus(monkeypatch):
         "test": synthetic_tunes(8, seed=3),
     }
 
-    def load_corpus(name, split=None, cache_dir=None):
-        if name != "tiny":
+    def load_corpus(name, split=None, cache_dir=None, grid=4):
+        if name != "tiny" or grid != 4:
             raise CorpusError(f"corpus {name!r} is not built: run 'segue-cli corpus build {name}'")
         return splits[split]
 
@@ -107,14 +107,20 @@ def test_train_then_resume(tmp_path, fake_corpus, capsys):
 def test_corpus_build_prints_the_report(monkeypatch, capsys):
     calls = []
 
-    def build_corpus(name, cache_dir=None, workers=None, progress=True):
-        calls.append((name, cache_dir, workers, progress))
-        return BuildReport(name=name, counts={"train": 8, "validation": 1, "test": 1}, path="/x/essen.npz")
+    def build_corpus(name, cache_dir=None, workers=None, progress=True, grid=4):
+        calls.append((name, cache_dir, workers, progress, grid))
+        return BuildReport(name=name, counts={"train": 8, "validation": 1, "test": 1},
+                           path="/x/essen.npz", grid=grid)
 
     monkeypatch.setattr(segue.engine.corpus, "build_corpus", build_corpus)
     assert main(["corpus", "build", "essen", "--cache-dir", "/x", "--workers", "3"]) == 0
-    assert calls == [("essen", "/x", 3, True)]
+    assert calls == [("essen", "/x", 3, True, 4)]
     assert "corpus essen: 10 tunes" in capsys.readouterr().out
+    assert main(["corpus", "build", "essen", "--grid", "12", "--quiet"]) == 0
+    assert calls[-1] == ("essen", None, None, False, 12)
+    assert "corpus essen (on 12 steps per quarter): 10 tunes" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["corpus", "build", "essen", "--grid", "8"])
 
 
 @pytest.mark.parametrize("words", [
@@ -124,7 +130,7 @@ def test_corpus_build_prints_the_report(monkeypatch, capsys):
 def test_the_nottingham_corpus_is_built_from_its_folder(monkeypatch, capsys, words):
     calls = []
 
-    def build_corpus(name, cache_dir=None, workers=None, progress=True, source=None):
+    def build_corpus(name, cache_dir=None, workers=None, progress=True, source=None, grid=4):
         calls.append((name, source))
         return BuildReport(name=name, counts={"train": 1}, path="/x/nottingham.npz")
 
@@ -209,6 +215,9 @@ def test_train_defaults_come_from_the_dataclasses_and_the_help_tells_them(monkey
     assert main(["train", "--out", "x", "--init", "folk", "--dropout", "0.4"]) == 1
     assert captured["options"].init == "folk"
     assert captured["options"].model == replace(load_model("folk").config, dropout=0.4)
+    # onto the triplet grid: the same shape on 12 steps per quarter
+    assert main(["train", "--out", "x", "--init", "folk", "--steps-per-quarter", "12"]) == 1
+    assert captured["options"].model == replace(load_model("folk").config, steps_per_quarter=12)
     capsys.readouterr()
 
     parser = build_parser()

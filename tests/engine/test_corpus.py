@@ -96,7 +96,7 @@ def fake_source(tmp_path, monkeypatch, tunes):
         records = [corpus_sources.melody_record(tune.id, tune.melody) for tune in tunes]
         return records, Counter({"too short": 1}), Counter()
 
-    monkeypatch.setattr(corpus, "parser_for", lambda name: parse)
+    monkeypatch.setattr(corpus, "parser_for", lambda name, grid=4: parse)
     return folder, calls
 
 
@@ -238,6 +238,83 @@ def test_cache_round_trip_keeps_chords_and_reads_caches_without_them(tmp_path, m
                 for t in (with_chords, without)], Counter(), Counter()
 
     folder, _ = fake_source(tmp_path, monkeypatch, [])
-    monkeypatch.setattr(corpus, "parser_for", lambda name: parse)
+    monkeypatch.setattr(corpus, "parser_for", lambda name, grid=4: parse)
     build_corpus(str(folder), cache_dir=tmp_path, workers=1, progress=False)
     assert load_corpus(str(folder), cache_dir=tmp_path) == [with_chords, without]
+
+
+# --- the 12-step grid (triplets kept) -------------------------------------------------------
+
+
+def test_on_12_steps_a_triplet_tune_is_kept_exactly_and_counted():
+    melody, reason, adjusted = stream_to_melody(parse_abc("(3CDE F2 G2 A2 | c8 |"), grid=12)
+    assert reason is None and melody.steps_per_quarter == 12
+    assert [(n.start, n.length) for n in melody.notes][:6] == [
+        (0, 4), (4, 4), (8, 4), (12, 12), (24, 12), (36, 12)]
+    assert adjusted[corpus_sources.TRIPLETS_KEPT] == 1 and not adjusted["snapped to the grid"]
+    _, reason, _ = stream_to_melody(parse_abc("(3C/D/E/ F2 G2 A2 | c8 |"), grid=12)
+    assert reason is None  # triplet sixteenths: too fine for 4 steps, on 12 exact
+
+
+def test_on_12_steps_a_straight_tune_is_the_4_step_one_x3():
+    abc = "G | c2 c2 d2 e2 | f3/2 e/ d2 c4 |"
+    on_4, _, _ = stream_to_melody(parse_abc(abc))
+    on_12, reason, adjusted = stream_to_melody(parse_abc(abc), grid=12)
+    assert reason is None and on_12.steps_per_quarter == 12 and not adjusted
+    assert [(n.pitch, n.start, n.length) for n in on_12.notes] == [
+        (n.pitch, 3 * n.start, 3 * n.length) for n in on_4.notes]
+
+
+def test_a_corpus_is_built_only_on_4_or_12_steps(tmp_path):
+    with pytest.raises(CorpusError, match="4 or 12 steps per quarter"):
+        build_corpus("essen", cache_dir=tmp_path, progress=False, grid=8)
+
+
+NOTTINGHAM_TRIPLETS = """X: 7
+T:A Hornpipe
+M:4/4
+K:G
+"G"(3GAB c2 d2 B2|"D"A4 "G"G4|
+"""
+
+
+def test_a_corpus_at_12_has_its_own_cache_and_the_4_step_one_is_unchanged(tmp_path):
+    folder = nottingham_folder(tmp_path)
+    (folder / "hornpipes.abc").write_text(NOTTINGHAM_TRIPLETS)
+    straight = tmp_path / "straight"
+    straight.mkdir()
+    (straight / "jigs.abc").write_text(NOTTINGHAM_JIGS)
+    (straight / "waltzes.abc").write_text(NOTTINGHAM_WALTZ)
+    plain = build_corpus("nottingham", cache_dir=tmp_path / "plain", workers=1, progress=False,
+                         source=straight)
+    on_4 = build_corpus("nottingham", cache_dir=tmp_path, workers=1, progress=False,
+                        source=folder)
+    on_12 = build_corpus("nottingham", cache_dir=tmp_path, workers=1, progress=False,
+                         source=folder, grid=12)
+    assert on_4.path.endswith("nottingham.npz") and on_12.path.endswith("nottingham-12.npz")
+    assert "on 12 steps per quarter" in on_12.summary() and "steps per" not in on_4.summary()
+    assert on_4.adjusted[corpus_sources.TRIPLETS_SNAPPED] == 1
+    assert on_12.adjusted[corpus_sources.TRIPLETS_KEPT] == 1
+    tunes_4 = {t.id: t for t in load_corpus("nottingham", cache_dir=tmp_path)}
+    tunes_12 = {t.id: t for t in load_corpus("nottingham", cache_dir=tmp_path, grid=12)}
+    assert sorted(tunes_4) == sorted(tunes_12)
+    # The 4-step cache holds what it held before the grid option: the straight tunes as built
+    # from a folder without the triplet tune, and the triplet tune snapped.
+    assert {t.id: t for t in load_corpus("nottingham", cache_dir=tmp_path / "plain")} == {
+        i: t for i, t in tunes_4.items() if "hornpipes" not in i}
+    assert sum(plain.counts.values()) == 3
+    hornpipe = tunes_12["nottingham/hornpipes.abc:7"]
+    assert hornpipe.melody.steps_per_quarter == 12
+    assert [(n.pitch, n.start, n.length) for n in hornpipe.melody.notes][:5] == [
+        (67, 0, 4), (69, 4, 4), (71, 8, 4), (72, 12, 12), (74, 24, 12)]
+    assert [(c.start, c.symbol) for c in hornpipe.chords] == [(0, "G"), (48, "D"), (72, "G")]
+    assert [n.start for n in tunes_4["nottingham/hornpipes.abc:7"].melody.notes][:4] == [0, 1, 3, 4]
+    for tune_id, tune in tunes_4.items():
+        if "hornpipes" in tune_id:
+            continue
+        assert [(n.pitch, n.start, n.length) for n in tunes_12[tune_id].melody.notes] == [
+            (n.pitch, 3 * n.start, 3 * n.length) for n in tune.melody.notes]
+        assert [(c.start, c.length, c.symbol) for c in tunes_12[tune_id].chords] == [
+            (3 * c.start, 3 * c.length, c.symbol) for c in tune.chords]
+    with pytest.raises(CorpusError, match="nottingham-12.npz.*--grid 12"):
+        load_corpus("nottingham", cache_dir=tmp_path / "plain", grid=12)

@@ -126,6 +126,24 @@ def test_evaluate_reports_the_model_beside_the_ngram(model):
     assert "LSTM" in report and "-gram KN" in report and "pitch bits/note" in report
 
 
+def test_evaluate_reads_the_corpus_on_the_models_grid(monkeypatch):
+    import dataclasses
+
+    from segue.engine import corpus
+    from segue.engine.grid import regrid
+
+    asked = []
+
+    def load_corpus(name, split=None, cache_dir=None, grid=4):
+        asked.append(grid)
+        return [Tune(t.id, regrid(t.melody, grid)) for t in synthetic_tunes(4, seed=3)]
+
+    monkeypatch.setattr(corpus, "load_corpus", load_corpus)
+    triplet_model = create_model(dataclasses.replace(TINY, steps_per_quarter=12), seed=7)
+    result = evaluate(triplet_model, "synthetic", "test", baseline=False)
+    assert asked == [12] and result["model"]["tunes"] == 4 and result["skipped"] == 0
+
+
 def test_evaluate_refuses_an_empty_split(model):
     with pytest.raises(ValueError, match="no usable tunes"):
         evaluate(model, "x", "test", tunes_by_split={"test": []}, baseline=False)
