@@ -1,4 +1,7 @@
-"""``segue-cli generate``: continue a MIDI seed with a model, one file per variation."""
+"""``segue-cli generate``: continue a MIDI seed with a model, one file per variation.
+
+The seed is read on the model's grid; a seed without triplets is continued with straight notes
+even by a triplet (12-step) model (``note_grid``, :mod:`engine.ml.grid_lock`)."""
 
 from __future__ import annotations
 
@@ -48,6 +51,18 @@ def chords_from_text(text: str, melody, start: int) -> tuple:
     return tuple(chords)
 
 
+def _note_grid(seed, model_grid: int) -> int | None:
+    """The grid the continuation's notes keep to: a seed without triplets (every note on a
+    sixteenth) is continued with straight notes, also by a triplet model (engine.ml.grid_lock);
+    None (any step of the model's grid) otherwise."""
+    from segue.engine.grid import STRAIGHT_STEPS_PER_QUARTER, holds_triplets  # noqa: PLC0415
+
+    straight = STRAIGHT_STEPS_PER_QUARTER
+    if model_grid > straight and model_grid % straight == 0 and not holds_triplets(seed):
+        return straight
+    return None
+
+
 def _output_paths(out: Path, count: int) -> list[Path]:
     if count == 1:
         return [out]
@@ -84,6 +99,7 @@ def run(args) -> int:
         rng_seed=args.rng_seed, key=args.key, pitch_range=_pitch_range(args.pitch_range),
         top_p=args.top_p, adaptive_temperature=args.adaptive_temperature,
         beam_width=args.beam, follow_seed=args.follow_seed,
+        note_grid=_note_grid(seed, model.config.steps_per_quarter),
     )
     final = None  # the last update: the melodies and, with chords, each one's chords
     for update in iter_generate(model, seed, steps, options, start=args.start, chords=chords):

@@ -54,9 +54,12 @@ class Controls:
 
     NOISE_BLOCK = 256
 
-    def __init__(self, bias, temperature, rest_weight, top_p, adaptive_temperature, steps, fold=None):
+    def __init__(self, bias, temperature, rest_weight, top_p, adaptive_temperature, steps, fold=None,
+                 grid_lock=None):
         self.steps_left = steps  # noise is made for at most the steps still to draw
         self.fold = fold  # a key lock's ScaleFold; its scale is then not in ``bias``
+        # A note grid coarser than the model's (engine.ml.grid_lock): applied last, over all.
+        self.grid_lock = grid_lock
         rest_bias = torch.zeros_like(bias)
         rest_bias[REST] = rest_log_factor(rest_weight)
         # Masks are 0 or -inf, so they can be added after the temperature division too.
@@ -81,7 +84,9 @@ class Controls:
             scores = logits / (temperature * factor).unsqueeze(-1) + bias
         else:
             scores = torch.add(bias, logits, alpha=1.0 / temperature)
-        return scores if self.fold is None else self.fold(scores)
+        if self.fold is not None:
+            scores = self.fold(scores)
+        return scores if self.grid_lock is None else self.grid_lock(scores)
 
     def log_probs(self, logits: torch.Tensor, first: bool) -> torch.Tensor:
         return torch.log_softmax(self.scores(logits, first), dim=-1)
@@ -102,12 +107,21 @@ class Controls:
         self.steps_left -= 1
         return self._played(scores)
 
+    def played(self, chosen: list[int]) -> None:
+        """Take in the tokens drawn (beam search: each row's new token, after the reorder)."""
+        if self.grid_lock is not None:
+            self.grid_lock.played(chosen)
+
     def _played(self, scores: torch.Tensor) -> list[int]:
         """The best-scoring token of each row (the first of equals, or of NaNs, in torch and
         numpy alike)."""
         if self.fold is None and scores.device.type == "cpu":
-            return scores.numpy().argmax(-1).tolist()  # numpy's argmax: faster at this size
-        chosen = scores.argmax(-1)
-        if self.fold is not None:
-            self.fold.played(chosen)
-        return chosen.tolist()
+            chosen = scores.numpy().argmax(-1).tolist()  # numpy's argmax: faster at this size
+        else:
+            chosen = scores.argmax(-1)
+            if self.fold is not None:
+                self.fold.played(chosen)
+            chosen = chosen.tolist()
+        if self.grid_lock is not None:
+            self.grid_lock.played(chosen)
+        return chosen

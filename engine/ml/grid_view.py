@@ -1,21 +1,26 @@
 """Generation on a piece whose grid is not the model's: a triplet piece (12 steps per quarter)
-continued or filled by a model trained on 4.
+continued or filled by a model trained on 4, or a straight piece (4) by a model trained on 12.
 
 The model hears the piece on its own grid and writes on it; the piece gets the results on its
 grid. :func:`on_model_grid` wraps a run of :func:`engine.ml.sampling.iter_generate` or
 :func:`engine.ml.fill.iter_fill` (``engine.ml.request.iter_continuations`` / ``iter_fills``):
 
 * the request goes onto the model's grid (:func:`request_on_grid`): the seed (a fill's whole
-  piece) and the chords by :mod:`engine.grid`'s rule (triplets snap to the straight grid);
+  piece) and the chords by :mod:`engine.grid`'s rule (triplets snap to the straight grid;
+  onto a finer model grid, a straight piece under a triplet model, exactly);
   the new music starts at the first model step at or after the marker (a fill's start) and after
   every seed note, and ends at the last model step at or before the phrase's end, so the
   results never reach outside what was asked for. Key lock, pitch range, follow the seed and
-  the rest of the options are not steps: they apply unchanged;
-* the results come back onto the piece's grid (exact when it is a multiple of the model's):
+  the rest of the options are not steps: they apply unchanged. On a model grid finer than the
+  piece's (12 over 4) the options also get the piece's grid as ``note_grid``, so the model
+  writes only notes the piece's grid holds (:mod:`engine.ml.grid_lock`: the musician asked
+  for straight music, and snapping triplets onto it would move and drop notes);
+* the results come back onto the piece's grid (exact when it is a multiple of the model's,
+  and under ``note_grid`` when the model's is a multiple of it):
   a continuation's notes and chords as they are; a fill's notes inside its range, put into the
   piece as it is, so the notes outside the range stay exactly as they were on the finer grid.
 
-A request already on the model's grid (every straight piece) runs untouched.
+A request already on the model's grid (a straight piece under a straight model) runs untouched.
 """
 
 from __future__ import annotations
@@ -59,7 +64,11 @@ def request_on_grid(request: ContinuationRequest, steps_per_quarter: int) -> Con
             f"steps {request.start}-{request.phrase_end} hold no step of the model's grid "
             f"({new} steps per quarter): choose a longer range")
     chords = None if request.chords is None else regrid_chords(request.chords, old, new)
-    return dataclasses.replace(request, seed=seed, start=start, steps=end - start, chords=chords)
+    options = request.options
+    if new > old and new % old == 0:  # a finer model: it writes on the piece's grid only
+        options = options.replace(note_grid=old)
+    return dataclasses.replace(request, seed=seed, start=start, steps=end - start, chords=chords,
+                               options=options)
 
 
 def on_model_grid(model, request: ContinuationRequest, run: Run) -> Iterator[GenerationUpdate]:

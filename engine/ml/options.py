@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 
 from segue.engine import keys
-from segue.engine.melody import DEFAULT_PITCH_RANGE
+from segue.engine.melody import DEFAULT_PITCH_RANGE, check_steps_per_quarter
 from segue.engine.melody_json import check_int, shown
 
 # The key lock's two words: the piece keeps the lock (re-exported for the panel).
@@ -125,6 +125,10 @@ class GenerationOptions:
     top_p: float | None = None  # nucleus sampling in (0, 1]; None (or 1): off
     adaptive_temperature: bool | float | None = None  # True or a target entropy in bits
     beam_width: int | None = None  # beam search for the most likely continuations instead
+    # The grid (steps per quarter) the new notes start and end on, when coarser than the
+    # model's (a straight piece, 4, under a triplet model, 12: engine.ml.grid_lock); None: any
+    # step of the model's grid. engine.ml.grid_view sets it for a piece on a coarser grid.
+    note_grid: int | None = None
 
     def __post_init__(self):
         if _finite("temperature", self.temperature) <= 0:
@@ -149,6 +153,8 @@ class GenerationOptions:
         target = self.adaptive_temperature
         if target not in (None, False, True) and _finite("adaptive temperature target", target) <= 0:
             raise ValueError(f"the adaptive temperature target (bits) must be positive, got {target!r}")
+        if self.note_grid is not None:
+            check_steps_per_quarter(self.note_grid)
         if self.beam_width is not None:
             _count("beam width", self.beam_width, MAX_BEAM_WIDTH)
             if self.variations > self.beam_width:

@@ -7,8 +7,11 @@ Controls, applied to each step's distribution in this order:
 
 1. masks: HOLD is impossible after REST and on the first generated step (the seed's last note
    ends where the seed ends); pitches outside the pitch range or outside the model's range are
-   impossible. A key lock means "continue in this key": the continuation is moved into the
-   key by the nearest transposition of the seed's own key (:func:`_seed_tokens`), and each
+   impossible; with ``note_grid`` coarser than the model's, the steps between its steps only
+   continue what sounds (:mod:`engine.ml.grid_lock`, applied last: a triplet model on a
+   straight piece writes straight notes). A key lock means "continue in this key": the
+   continuation is moved into the key by the nearest transposition of the seed's own key
+   (:func:`_seed_tokens`), and each
    pitch outside the scale hands its probability to its in-scale neighbours
    (:class:`engine.ml.pitch_mask.ScaleFold`, applied after steps 2 and 3), so a wanted
    chromatic note becomes a scale note, not a longer hold;
@@ -50,6 +53,7 @@ from segue.engine.ml.controls import (  # noqa: F401 - named by the docstring an
 )
 from segue.engine.ml.controls import Controls as _Controls
 from segue.engine.ml.follow import SeedFollower
+from segue.engine.ml.grid_lock import grid_lock_for
 from segue.engine.ml.model import SegueModel, meter_of
 from segue.engine.ml.options import GenerationOptions
 from segue.engine.ml.pitch_mask import ScaleFold, allowed_pitch_bias, pitch_bounds
@@ -192,16 +196,18 @@ def iter_generate(
     plan = ChordPlan.of(chords, start, steps)
     fold = ScaleFold(model, shift, key, pitch_range) if key else None
     bias = allowed_pitch_bias(model, shift, None, pitch_range)
+    batch = beam_width or variations
+    lock = grid_lock_for(options.note_grid, seed_melody.steps_per_quarter, start, batch,
+                         model.device)
     if beam_width:  # the most likely continuations: the model's own distribution
-        controls = _Controls(bias, 1.0, options.rest_weight, None, None, steps, fold)
+        controls = _Controls(bias, 1.0, options.rest_weight, None, None, steps, fold, lock)
     else:
         controls = _Controls(bias, options.temperature, options.rest_weight, options.top_p,
-                             options.adaptive_temperature, steps, fold)
+                             options.adaptive_temperature, steps, fold, lock)
     rng_seed = secrets.randbits(63) if options.rng_seed is None else options.rng_seed
     generator = torch.Generator(device=model.device)
     generator.manual_seed(rng_seed)
     meter = meter_of(seed_melody.time_signature, seed_melody.steps_per_quarter)
-    batch = beam_width or variations
     if model.training:
         model.eval()
     # Inference mode is entered per step, never across a yield, so the caller's code between
@@ -276,6 +282,7 @@ def _beam_steps(stepper, logits, controls, steps, should_stop, follower):
             scores, flat = total.topk(width)
             parents = (flat // vocab).tolist()
             chosen = (flat % vocab).tolist()
+            controls.played(chosen)
             if step + 1 < steps:
                 stepper.reorder(parents)
                 logits = stepper.feed(chosen)
@@ -333,6 +340,8 @@ def generate(
     - ``follow_seed`` 0-1: how strongly to follow the seed's own motifs (0: not at all; see
       :mod:`engine.ml.follow`); the continuation keeps learning from what it has generated.
     - ``rng_seed``: reproducible draws; ``should_stop``: raises GenerationCancelled when true.
+    - ``note_grid``: steps per quarter the new notes start and end on, a divisor of the
+      model's (4 under a 12-step model: straight notes only; :mod:`engine.ml.grid_lock`).
     - ``chords``: ``Chord`` values on the seed's time axis (seed and continuation) that a
       chord-aware model hears (others ignore them); each variation's are in iter_generate's.
 
