@@ -26,7 +26,12 @@ from fractions import Fraction
 import numpy as np
 
 from segue.engine.chords import Chord
-from segue.engine.melody import DEFAULT_STEPS_PER_QUARTER, Melody, check_steps_per_quarter
+from segue.engine.melody import (
+    DEFAULT_STEPS_PER_QUARTER,
+    Melody,
+    check_steps_per_quarter,
+    monophonic,
+)
 
 STRAIGHT_STEPS_PER_QUARTER = DEFAULT_STEPS_PER_QUARTER  # 4: a step is a sixteenth
 TRIPLET_STEPS_PER_QUARTER = 12  # sixteenths (3 steps) beside 1/8T (4) and 1/16T (2)
@@ -95,17 +100,12 @@ def regrid_chords(chords: Sequence[Chord], old_spq: int, new_spq: int) -> tuple[
     check_steps_per_quarter(new_spq)
     if old_spq == new_spq:
         return tuple(chords)
-    by_start: dict[int, Chord] = {}
+    moved = []
     for chord in chords:
         start = _to_step(chord.start, old_spq, new_spq)
         end = max(start + 1, _to_step(chord.end, old_spq, new_spq))
-        by_start[start] = chord.replace(start=start, length=end - start)  # the later one stays
-    ordered = [by_start[start] for start in sorted(by_start)]
-    for i in range(len(ordered) - 1):
-        chord, following = ordered[i], ordered[i + 1]
-        if chord.end > following.start:
-            ordered[i] = chord.with_length(following.start - chord.start)
-    return tuple(ordered)
+        moved.append(chord.replace(start=start, length=end - start))
+    return monophonic(moved)  # the melody's rule: the later of two on a step stays
 
 
 def _on_grid(steps: int, steps_per_quarter: int, division: int) -> bool:

@@ -174,7 +174,8 @@ def check_steps_per_quarter(steps_per_quarter) -> int:
 
 
 def monophonic(notes: Iterable[Note]) -> tuple[Note, ...]:
-    """Sort ``notes`` by start and apply the monophony rule (see the module docstring)."""
+    """Sort ``notes`` by start and apply the monophony rule (see the module docstring); chords
+    (anything with ``start``, ``end`` and ``with_length``) follow it too."""
     by_start: dict[int, Note] = {}
     for note in notes:
         by_start[note.start] = note  # the last one given on a step wins

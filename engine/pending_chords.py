@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from segue.engine.chords import Chord, check_chords, chords_in
+from segue.engine.chords import Chord, SuggestedChord, check_chords, chords_in
+from segue.engine.melody_json import check_int, shown
 
 
 def plain(chord: Chord) -> Chord:
@@ -130,9 +131,6 @@ def suggestion_to_dict(suggestion: ChordSuggestion) -> dict:
 
 def suggestion_from_dict(data: object, max_steps: int) -> ChordSuggestion:
     """A pending suggestion from a session's text; ValueError naming the first problem."""
-    from segue.engine.chords import SuggestedChord  # noqa: PLC0415
-    from segue.engine.melody_json import check_int, shown  # noqa: PLC0415
-
     if not isinstance(data, dict) or not isinstance(data.get("chords"), list):
         raise ValueError(f"the chord suggestion is not a suggestion, got {shown(data)}")
     span = data.get("span")

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from segue.engine.grid import regrid  # the open piece onto the model's grid
 from segue.engine.learn import MIN_NOTES, LearnError, default_name, destination, model_exists
 from segue.engine.melody import Melody
 from segue.engine.ml.catalog import is_model_file
@@ -66,15 +67,6 @@ class LearnState:
         self.measured = None  # the latest LearnProgress that carries a held-out figure
 
 
-def _on_grid(melody: Melody, steps_per_quarter: int) -> Melody:
-    """The open piece on the model's grid (a piece with triplets snapped to it)."""
-    if melody.steps_per_quarter == steps_per_quarter:
-        return melody
-    from segue.engine.grid import regrid  # noqa: PLC0415
-
-    return regrid(melody, steps_per_quarter)
-
-
 def learning_job(request: LearnRequest, state: LearnState, stop: threading.Event):
     """Read the folder, load the base model, learn (worker thread); yields progress 0-1 and
     returns the :class:`engine.ml.style_learning.LearnResult`."""
@@ -90,7 +82,7 @@ def learning_job(request: LearnRequest, state: LearnState, stop: threading.Event
     grid = model.config.steps_per_quarter
     if request.folder:
         extra = () if request.open_piece is None else (
-            Piece("the open piece", _on_grid(request.open_piece, grid)),)
+            Piece("the open piece", regrid(request.open_piece, grid)),)
         reading = iter_read_folder(request.folder, steps_per_quarter=grid, extra=extra,
                                    should_stop=stop.is_set)
         try:
@@ -104,7 +96,7 @@ def learning_job(request: LearnRequest, state: LearnState, stop: threading.Event
                 raise JobCancelled from None
             raise
     else:  # the open piece alone: its last bars are held out to measure
-        material = open_piece_material(_on_grid(request.open_piece, grid))
+        material = open_piece_material(regrid(request.open_piece, grid))
     state.summary = material.summary()
     with leaving_a_core():
         run = iter_learn(model, material, request.out, base_model=request.base_model,
