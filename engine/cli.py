@@ -9,7 +9,7 @@
     segue-cli harmonize-train --out models/harmony/nottingham   (the shipped harmonizer)
     segue-cli generate --seed in.mid --out out.mid --bars 4 --temperature 0.9 \\
         --rest-weight 0.8 --variations 4 --rng-seed 7 [--key auto] [--model folk]
-    segue-cli openings --corpus essen --out models/folk.openings.json [--count 40]
+    segue-cli openings --corpus essen --out models/folk.openings.json [--count 40] [--grid 12]
     segue-cli init-model PATH [--hidden-size 64 --layers 1]   (random weights, for development)
     segue-cli render IN.mid OUT.wav [--program N] [--soundfont F] [--rate 44100|48000] [--tempo BPM]
         [--no-chords]   (the file's chords are accompanied, as the app plays them)
@@ -82,6 +82,8 @@ def cmd_train(args) -> int:
         from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
 
         config = dataclasses.replace(load_model(args.init).config, **_given(args, _MODEL_FLAGS))
+    if args.steps_per_quarter is not None:  # the step tables span as many quarters as at 4
+        config = config.on_grid(config.steps_per_quarter)
     options = TrainOptions(
         corpus=args.corpus, model=config, init=args.init, **_given(args, _TRAIN_FLAGS)
     )
@@ -136,7 +138,7 @@ def cmd_openings(args) -> int:
     from segue.engine.openings import corpus_openings  # noqa: PLC0415
     from segue.engine.session import melodies_to_json  # noqa: PLC0415
 
-    tunes = load_corpus(args.corpus, "validation", cache_dir=args.cache_dir)
+    tunes = load_corpus(args.corpus, "validation", cache_dir=args.cache_dir, grid=args.grid)
     openings = corpus_openings(tunes, count=args.count, rng_seed=args.rng_seed)
     if not openings:
         raise CliError(f"corpus {args.corpus!r} has no validation tune with an opening of 2-4 bars")
@@ -289,6 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     openings.add_argument("--out", required=True, help="e.g. models/folk.openings.json")
     openings.add_argument("--count", type=positive_int, default=40, help="how many (default 40)")
     openings.add_argument("--rng-seed", type=int, default=0, help="which tunes (default 0)")
+    openings.add_argument("--grid", type=int, choices=(4, 12), default=4,
+                          help="the corpus's grid: 12 keeps triplet tunes (a straight opening "
+                               "still ships on 4 steps)")
     openings.add_argument("--cache-dir", help="the corpus cache folder")
     openings.set_defaults(run=cmd_openings)
 

@@ -35,7 +35,10 @@ def opening_of(melody: Melody, bars: int) -> Melody:
 def corpus_openings(
     tunes: Sequence[Tune], count: int = 40, bars: tuple[int, int] = (2, 4), rng_seed: int = 0
 ) -> list[Melody]:
-    """Up to ``count`` openings of validation tunes, each ``bars[0]``-``bars[1]`` bars long."""
+    """Up to ``count`` openings of validation tunes, each ``bars[0]``-``bars[1]`` bars long, on
+    the coarsest grid that holds them (a straight opening of a 12-step corpus on 4 steps)."""
+    from segue.engine.grid import STRAIGHT_STEPS_PER_QUARTER, holds_triplets, regrid  # noqa: PLC0415
+
     rng = random.Random(rng_seed)
     candidates = [t for t in tunes if t.split == "validation"]
     rng.shuffle(candidates)
@@ -44,6 +47,8 @@ def corpus_openings(
         if len(openings) >= count:
             break
         opening = opening_of(tune.melody, rng.randint(*bars))
+        if not holds_triplets(opening):  # on the coarsest grid that holds it: straight stays straight
+            opening = regrid(opening, STRAIGHT_STEPS_PER_QUARTER)
         if len(opening.notes) >= MIN_NOTES:
             openings.append(opening)
     return openings

@@ -1,11 +1,15 @@
 """Write a shipped model's card (models/NAME.md) from what was measured, nothing typed by hand.
 
     python scripts/model_card.py NAME CORPUS EVAL_JSON BENCH_JSON "TRAINING COMMAND" [STATE_JSON]
+        [--moved SAME_NOTES_JSON PREDECESSOR_MD]
 
-Reads models/NAME.json (config, training summary), the corpus cache (split counts and skip
-reasons), the JSON of ``segue-cli evaluate --json`` on the test split and the JSON of
-``bench/generation.py`` (or ``-``), and optionally the run's training state (``OUT.train.json``,
-whose history goes past the best epoch that the shipped weights come from); adds the test metrics to models/NAME.json; writes models/NAME.md.
+Reads models/NAME.json (config, training summary), the corpus cache on the model's grid (split
+counts and skip reasons), the JSON of ``segue-cli evaluate --json`` on the test split and the
+JSON of ``bench/generation.py`` (or ``-``), and optionally the run's training state
+(``OUT.train.json``, whose history goes past the best epoch that the shipped weights come
+from); adds the test metrics to models/NAME.json; writes models/NAME.md. ``--moved`` is for a
+model fine-tuned from its own predecessor on a coarser grid: the JSON of
+``scripts/same_notes.py`` becomes a section, and the predecessor's card follows, kept whole.
 """
 
 from __future__ import annotations
@@ -72,9 +76,60 @@ METRIC_ROWS = (
 )
 
 
-def corpus_meta(corpus: str) -> dict:
-    with np.load(cache_path(corpus), allow_pickle=False) as data:
+def corpus_meta(corpus: str, grid: int) -> dict:
+    with np.load(cache_path(corpus, grid=grid), allow_pickle=False) as data:
         return json.loads(bytes(data["meta"]))
+
+
+def moved_lines(name: str, init: str | None, same: dict, predecessor: str) -> list[str]:
+    """The section on the move from the predecessor's grid, then the predecessor's card with
+    its headings one level down."""
+    old, new, locked = same["old"], same["new"], same.get("new_on_old_grid")
+    rows = [(f"the predecessor, {old['grid']} steps per quarter", old),
+            (f"this model, {new['grid']} steps per quarter", new)]
+    if locked:
+        rows.append((f"this model writing on a {old['grid']}-step piece (grid lock)", locked))
+    lines = [
+        f"## Moved onto {new['grid']} steps per quarter",
+        "",
+        (f"This model is its {old['grid']}-step predecessor (card below) fine-tuned onto "
+         f"{new['grid']} steps per quarter, where triplets fit (`train --init {name} "
+         f"--steps-per-quarter {new['grid']}`: the step-counting embeddings spread out, "
+         "`engine/ml/grid_weights.py`)." if init == name else
+         f"This model replaces a {old['grid']}-step `{name}` (its predecessor, card below); "
+         f"like it, it was fine-tuned from `{init}`, now on {new['grid']} steps per quarter, "
+         "where triplets fit.")
+        + " On a straight piece it writes on the piece's grid "
+        "(`engine/ml/grid_lock.py`); on a piece with triplets it may write them.",
+        "",
+        f"The same notes: the {same['corpus']} {same['split']} split as the predecessor reads it "
+        f"({old['tunes']} tunes, {old['notes']} notes, no triplets), moved exactly onto "
+        f"{new['grid']} steps (`python scripts/same_notes.py {old['model']} models/{name} "
+        f"{same['corpus']}`):",
+        "",
+        "| | total bits/note | pitch bits/note |",
+        "| --- | --- | --- |",
+        *(f"| {label} | {m['total_bits_per_note']:.3f} | {m['pitch_bits_per_note']:.3f} |"
+          for label, m in rows),
+        "",
+        f"Difference (this model - the predecessor): {same['difference']['total_bits_per_note']:+.3f} "
+        f"total, {same['difference']['pitch_bits_per_note']:+.3f} pitch bits/note.",
+        "",
+    ]
+    withheld = same.get("chords_withheld")
+    if withheld:
+        lines += [f"With the chords withheld: the predecessor {withheld['old']['total_bits_per_note']:.3f} "
+                  f"total / {withheld['old']['pitch_bits_per_note']:.3f} pitch, this model "
+                  f"{withheld['new']['total_bits_per_note']:.3f} / "
+                  f"{withheld['new']['pitch_bits_per_note']:.3f}.", ""]
+    text = Path(predecessor).read_text()
+    lines += [f"## The predecessor: the {old['grid']}-step `{name}` (its card as shipped before the move)",
+              "", "Its figures were measured on the predecessor's weights, not on this model's.", ""]
+    for line in text.splitlines():
+        if line.startswith("# "):
+            continue  # its title: the heading above says what it is
+        lines.append("#" + line if line.startswith("#") else line)
+    return lines
 
 
 def chord_lines(report: dict) -> list[str]:
@@ -110,14 +165,19 @@ def chord_lines(report: dict) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    moved = None
+    if "--moved" in argv:
+        at = argv.index("--moved")
+        moved, argv = argv[at + 1:at + 3], argv[:at] + argv[at + 3:]
     name, corpus, eval_path, bench_path, command, *state_path = argv
     card_path = ROOT / "models" / f"{name}.json"
     card = json.loads(card_path.read_text())
     evaluation = json.loads(Path(eval_path).read_text())
     bench = json.loads(Path(bench_path).read_text()) if bench_path != "-" else None
-    meta = corpus_meta(corpus)
     training = card["training"]
     config = card["config"]
+    grid = config["steps_per_quarter"]
+    meta = corpus_meta(corpus, grid)
     ngram = evaluation["ngram"]
 
     card.setdefault("metrics", {})["test"] = {k: v for k, v in evaluation.items() if k != "ngram"}
@@ -148,7 +208,8 @@ def main(argv: list[str]) -> int:
         "",
         f"A {config['num_layers']}-layer LSTM ({config['hidden_size']} units) next-step melody "
         f"model over Segue's event encoding (pitches {config['min_pitch']}-{config['max_pitch']}, "
-        f"{config['steps_per_quarter']} steps per quarter), with metrical, lookback and contour "
+        f"{grid} steps per quarter" + (": triplets fit" if grid % 3 == 0 else "")
+        + "), with metrical, lookback and contour "
         "input features and a relative-interval output head"
         + (", hearing the chord of each step (an input and a chord-tone output)"
            if config.get("chord_dim") else "")
@@ -162,7 +223,8 @@ def main(argv: list[str]) -> int:
         "",
         data_text,
         "",
-        f"Corpus `{corpus}` built with `segue-cli corpus build {corpus}`; the split is fixed by "
+        f"Corpus `{corpus}` built with `segue-cli corpus build {corpus}"
+        + (f" --grid {grid}" if grid != 4 else "") + "`; the split is fixed by "
         "`sha1(tune id) % 10` (0 test, 1 validation, else train).",
         "",
         "| split | tunes |",
@@ -180,9 +242,12 @@ def main(argv: list[str]) -> int:
         "## Licence of the data",
         "",
         licence + (
+            "" if not init else
+            f" Training started from the weights of this model's predecessor (fine-tuning, "
+            f"`--init {init}`, its card below), so the terms of its data apply as well."
+            if init == name else
             f" Training started from the weights of `{init}` (fine-tuning, `--init {init}`), "
             "so the terms of that model's data apply to this one as well: see its card."
-            if init else ""
         ),
         "",
         "## Training",
@@ -224,6 +289,8 @@ def main(argv: list[str]) -> int:
             + ", ".join(f"{k} {v}" for k, v in bench.items() if not isinstance(v, (dict, list))),
             "",
         ]
+    if moved:
+        lines += moved_lines(name, init, json.loads(Path(moved[0]).read_text()), moved[1])
     (ROOT / "models" / f"{name}.md").write_text("\n".join(lines))
     print(f"wrote models/{name}.md and test metrics into models/{name}.json")
     return 0

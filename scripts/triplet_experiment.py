@@ -25,7 +25,6 @@ Nothing goes into ``models/``; ``runs/`` is not in git.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import statistics
 import sys
@@ -65,7 +64,7 @@ def train_model(out: Path, args) -> dict:
     options = TrainOptions(
         corpus="essen",
         init="folk",
-        model=dataclasses.replace(folk.config, steps_per_quarter=GRID),
+        model=folk.config.on_grid(GRID),
         epochs=args.epochs,
         learning_rate=args.lr,
         warmup_steps=50,

@@ -208,7 +208,8 @@ def tune_log_probs(model: SegueModel, tunes: Sequence[EncodedTune], follow_seed:
                 if follow_seed:
                     rows = follow_log_probs(rows.double().cpu(), tunes[index].tokens,
                                             tunes[index].meter.steps_per_bar, follow_seed,
-                                            first_step=tunes[index].offset)
+                                            first_step=tunes[index].offset,
+                                            steps_per_quarter=model.config.steps_per_quarter)
                 yield index, rows, tokens[row, 1:length].to(rows.device)
 
 

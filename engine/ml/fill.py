@@ -109,7 +109,8 @@ def following_log_probs(model: SegueModel, wholes: Sequence[Melody], start: int,
             continue
         rows = log_probs[row, : length - 1]
         if follow_seed:
-            rows = follow_log_probs(rows.double().cpu(), tokens[row].tolist(), meter.steps_per_bar, follow_seed)
+            rows = follow_log_probs(rows.double().cpu(), tokens[row].tolist(), meter.steps_per_bar,
+                                    follow_seed, steps_per_quarter=model.config.steps_per_quarter)
         targets = tokens[row, first_row + 1:length].to(rows.device)
         results.append(float(rows[first_row:length - 1].gather(1, targets.unsqueeze(1)).sum()))
     return results

@@ -9,7 +9,9 @@ number of bars back, and what it predicts (a HOLD, a REST, a note): :data:`CONFI
 the mixing weight for each case, fitted on the Essen validation split by :func:`fit_confidence`.
 The prediction is ``(1 - c) * LSTM + c * [the matched token]`` with ``c`` that weight times
 :func:`match_factor` of ``follow_seed`` (0-1). The model learns a token only after it has
-been predicted, so scores stay honest predictions.
+been predicted, so scores stay honest predictions. Its lengths count steps of the 4-step grid
+the weights were fitted on: on 12 steps per quarter a match waits for 24 steps, the same half
+bar.
 
 A match waits for half a bar of exact repetition, so on its own it rarely starts in a
 continuation that has wandered off (Follow 0 and 1 then gave the same notes). The bar echoes of
@@ -35,9 +37,11 @@ import numpy as np
 import torch
 
 from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST
+from segue.engine.melody import DEFAULT_STEPS_PER_QUARTER
 from segue.engine.ml.echo import BarEcho, echo_matrix, echo_predictions
 from segue.engine.ml.options import check_strength
 
+# Lengths in steps of the default grid (4 per quarter), scaled on a finer one.
 MIN_MATCH = 8  # steps that must agree before a match predicts anything
 MAX_MATCH = 128  # longer matches count as this long
 LENGTH_BUCKETS = (8, 12, 16, 24, 32, 48, 64, 96)  # match lengths below each bound share a weight
@@ -72,8 +76,11 @@ def _cell(length: int, aligned: bool, token: int) -> int:
 class MatchModel:
     """The most recent earlier match of the last steps, learnt online from one sequence."""
 
-    def __init__(self, steps_per_bar: int):
+    def __init__(self, steps_per_bar: int, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER):
         self.bar = steps_per_bar
+        self.unit = steps_per_quarter / DEFAULT_STEPS_PER_QUARTER  # grid steps per fitted step
+        self.min_match = max(1, round(MIN_MATCH * self.unit))
+        self.max_match = max(self.min_match, round(MAX_MATCH * self.unit))
         self.history: list[int] = []
         self._index: dict[int, int] = {}  # hash of MIN_MATCH steps -> where what followed sits
         self._pointer: int | None = None  # the position of the predicted token in history
@@ -82,6 +89,7 @@ class MatchModel:
     def fork(self) -> MatchModel:
         child = MatchModel.__new__(MatchModel)
         child.bar, child.history, child._index = self.bar, list(self.history), dict(self._index)
+        child.unit, child.min_match, child.max_match = self.unit, self.min_match, self.max_match
         child._pointer, child._length = self._pointer, self._length
         return child
 
@@ -91,7 +99,7 @@ class MatchModel:
             return None
         token = self.history[self._pointer]
         aligned = (len(self.history) - self._pointer) % self.bar == 0
-        return token, _cell(self._length, aligned, token)
+        return token, _cell(int(self._length / self.unit), aligned, token)
 
     def learn(self, token: int) -> None:
         token = int(token)
@@ -99,19 +107,19 @@ class MatchModel:
         if self._pointer is not None:
             if history[self._pointer] == token:
                 self._pointer += 1
-                self._length = min(self._length + 1, MAX_MATCH)
+                self._length = min(self._length + 1, self.max_match)
             else:
                 self._pointer = None
         history.append(token)
-        n = len(history)
-        if n < MIN_MATCH:
+        n, shortest = len(history), self.min_match
+        if n < shortest:
             return
-        key = hash(tuple(history[n - MIN_MATCH:]))
+        key = hash(tuple(history[n - shortest:]))
         if self._pointer is None:
             found = self._index.get(key)
             if found is not None:  # how far back the match goes
-                length = MIN_MATCH
-                while length < MAX_MATCH and found - 1 - length >= 0 and (
+                length = shortest
+                while length < self.max_match and found - 1 - length >= 0 and (
                         history[found - 1 - length] == history[n - 1 - length]):
                     length += 1
                 self._pointer, self._length = found, length
@@ -123,10 +131,11 @@ class MatchModel:
         return self
 
 
-def match_rows(tokens: Sequence[int], steps_per_bar: int, primer: Sequence[int] = ()) -> np.ndarray:
+def match_rows(tokens: Sequence[int], steps_per_bar: int, primer: Sequence[int] = (),
+               steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER) -> np.ndarray:
     """(len(tokens) - 1, 2) int array: row t is the match model's ``(token, cell)`` before
     ``tokens[t + 1]`` having learnt ``primer`` and ``tokens[: t + 1]``; (-1, -1) without one."""
-    model = MatchModel(steps_per_bar).learn_all(primer)
+    model = MatchModel(steps_per_bar, steps_per_quarter).learn_all(primer)
     rows = np.full((max(0, len(tokens) - 1), 2), -1, dtype=np.int64)
     for t in range(len(rows)):
         model.learn(tokens[t])
@@ -177,11 +186,13 @@ def mix_echo(log_probs: torch.Tensor, predictions, follow_seed: float) -> torch.
 
 
 def follow_log_probs(long_log_probs: torch.Tensor, tokens: Sequence[int], steps_per_bar: int,
-                     follow_seed: float, primer: Sequence[int] = (), first_step: int = 0) -> torch.Tensor:
+                     follow_seed: float, primer: Sequence[int] = (), first_step: int = 0,
+                     steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER) -> torch.Tensor:
     """The LSTM's rows for a token sequence (row t predicts ``tokens[t + 1]``; ``tokens[0]``
     sits at grid step ``first_step``) mixed with a match model and bar echoes learnt from
     ``primer`` and the sequence up to each row's step."""
-    mixed = mix(long_log_probs, match_rows(tokens, steps_per_bar, primer), match_factor(follow_seed))
+    rows = match_rows(tokens, steps_per_bar, primer, steps_per_quarter)
+    mixed = mix(long_log_probs, rows, match_factor(follow_seed))
     echoes = echo_predictions(tokens, steps_per_bar, first_step, primer)
     return mix_echo(mixed, echoes, follow_seed)
 
@@ -210,9 +221,9 @@ class SeedFollower:
     ``first_step``), each going on to learn its own continuation."""
 
     def __init__(self, seed_tokens: Sequence[int], batch: int, steps_per_bar: int, follow_seed: float,
-                 first_step: int = 0):
+                 first_step: int = 0, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER):
         self.follow_seed = check_strength(follow_seed)
-        seeded = MatchModel(steps_per_bar).learn_all(seed_tokens)
+        seeded = MatchModel(steps_per_bar, steps_per_quarter).learn_all(seed_tokens)
         self.models = [seeded.fork() for _ in range(batch)]
         echo = BarEcho(steps_per_bar, first_step).learn_all(seed_tokens)
         self.echoes = [echo.fork() for _ in range(batch)]

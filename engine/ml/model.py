@@ -46,11 +46,8 @@ METERS = (
     (4, 4), (3, 4), (2, 4), (6, 8), (3, 8), (2, 2), (6, 4), (9, 8),
     (12, 8), (5, 4), (3, 2), (4, 2), (1, 4), (1, 8), (5, 8), (7, 8),
 )
-MAX_BAR_STEPS = 64  # positions in the bar beyond this share the last embedding
-MAX_BEAT_PHASE = 16
-MAX_BEATS = 16
+MAX_BEATS = 16  # beats in the bar beyond this share the last embedding
 MAX_INTERVAL = 12  # intervals to the latest note are clamped to +-an octave
-MAX_SINCE = 32  # steps since the latest onset, clamped
 
 NEG_INF = float("-inf")
 
@@ -100,10 +97,10 @@ def _feature_spec(config: ModelConfig) -> list[tuple[str, int, int]]:
         spec.append(("pitch", pitches + 1, config.pitch_dim))
     if config.contour_dim:
         spec.append(("interval", 2 * MAX_INTERVAL + 2, config.contour_dim))
-        spec.append(("since", MAX_SINCE + 1, config.contour_dim))
+        spec.append(("since", config.since_rows + 1, config.contour_dim))  # + "no onset yet"
     if config.meter_dim:
-        spec.append(("position", MAX_BAR_STEPS, config.meter_dim))
-        spec.append(("beat_phase", MAX_BEAT_PHASE, config.meter_dim))
+        spec.append(("position", config.bar_rows, config.meter_dim))
+        spec.append(("beat_phase", config.beat_phase_rows, config.meter_dim))
         spec.append(("beat", MAX_BEATS, config.meter_dim))
         spec.append(("meter", len(METERS) + 1, config.meter_dim))
     if config.lookback_dim:
@@ -207,14 +204,14 @@ class SegueModel(nn.Module):
                 interval = latest - pitch_at.gather(1, second.clamp(min=0))
                 interval = interval.clamp(-MAX_INTERVAL, MAX_INTERVAL) + MAX_INTERVAL
                 features["interval"] = torch.where(has_both, interval, 2 * MAX_INTERVAL + 1)
-                since = (t - last_on).clamp(max=MAX_SINCE - 1)
-                features["since"] = torch.where(has_last, since, MAX_SINCE)
+                since = (t - last_on).clamp(max=cfg.since_rows - 1)
+                features["since"] = torch.where(has_last, since, cfg.since_rows)
         bar = meters[:, 0:1]
         if cfg.meter_dim:
             position = (offsets[:, None] + t + 1) % bar
             beat = meters[:, 1:2]
-            features["position"] = position.clamp(max=MAX_BAR_STEPS - 1)
-            features["beat_phase"] = (position % beat).clamp(max=MAX_BEAT_PHASE - 1)
+            features["position"] = position.clamp(max=cfg.bar_rows - 1)
+            features["beat_phase"] = (position % beat).clamp(max=cfg.beat_phase_rows - 1)
             features["beat"] = (position // beat).clamp(max=MAX_BEATS - 1)
             features["meter"] = meters[:, 2:3].expand(batch, length)
         if cfg.lookback_dim:

@@ -17,8 +17,13 @@ from segue.engine.melody import (
 MAX_HIDDEN_SIZE = 1024
 MAX_LAYERS = 4
 MAX_FEATURE_DIM = 256
-# Fields added after models were shipped: a card without one takes the default (off).
-OPTIONAL_FIELDS = frozenset({"chord_dim"})
+MAX_STEP_ROWS = 1024  # rows of an embedding indexed by grid steps (16 quarters at 64 steps each)
+# What the embeddings indexed by grid steps span, in quarters: a bar of up to 16 (longer bars'
+# later steps share the last row), a beat of up to 4, up to 8 since the latest onset.
+BAR_QUARTERS, BEAT_QUARTERS, SINCE_QUARTERS = 16, 4, 8
+# Fields added after models were shipped: a card without one takes the default, which is what
+# every model had before the field (no chords; the step tables' sizes on 4 steps per quarter).
+OPTIONAL_FIELDS = frozenset({"chord_dim", "bar_rows", "beat_phase_rows", "since_rows"})
 
 
 @dataclass(frozen=True)
@@ -43,11 +48,18 @@ class ModelConfig:
     # of this size and a chord-tone output; 0 (every model before it, whose card lacks the
     # field) is a model that hears no chords.
     chord_dim: int = 0
+    # Rows of the embeddings indexed by grid steps: position in the bar, position in the beat,
+    # steps since the latest onset (larger values share the last row). :meth:`on_grid` sizes
+    # them for a grid; a card without them is a 4-step model's (16 quarters, 4, 8).
+    bar_rows: int = BAR_QUARTERS * DEFAULT_STEPS_PER_QUARTER
+    beat_phase_rows: int = BEAT_QUARTERS * DEFAULT_STEPS_PER_QUARTER
+    since_rows: int = SINCE_QUARTERS * DEFAULT_STEPS_PER_QUARTER
 
     def __post_init__(self):
         for name in (
             "min_pitch", "max_pitch", "steps_per_quarter", "hidden_size", "num_layers",
             "token_dim", "pitch_dim", "contour_dim", "meter_dim", "lookback_dim", "chord_dim",
+            "bar_rows", "beat_phase_rows", "since_rows",
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
@@ -68,6 +80,9 @@ class ModelConfig:
         for name in ("pitch_dim", "contour_dim", "meter_dim", "lookback_dim", "chord_dim"):
             if not 0 <= getattr(self, name) <= MAX_FEATURE_DIM:
                 raise ValueError(f"{name} {getattr(self, name)} is outside 0-{MAX_FEATURE_DIM}")
+        for name in ("bar_rows", "beat_phase_rows", "since_rows"):
+            if not 1 <= getattr(self, name) <= MAX_STEP_ROWS:
+                raise ValueError(f"{name} {getattr(self, name)} is outside 1-{MAX_STEP_ROWS}")
         for name in ("dropout", "input_dropout"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
@@ -77,10 +92,21 @@ class ModelConfig:
     def encoding(self) -> EventEncoding:
         return EventEncoding(self.min_pitch, self.max_pitch)
 
+    def on_grid(self, steps_per_quarter: int) -> ModelConfig:
+        """This shape on ``steps_per_quarter``, its step tables spanning as many quarters as
+        on the default grid (a 12-step model's bar table has 192 rows, a 4-step one's 64)."""
+        spq = check_steps_per_quarter(steps_per_quarter)
+        return dataclasses.replace(
+            self, steps_per_quarter=spq, bar_rows=BAR_QUARTERS * spq,
+            beat_phase_rows=BEAT_QUARTERS * spq, since_rows=SINCE_QUARTERS * spq,
+        )
+
     def to_json(self) -> dict:
         data = dataclasses.asdict(self)
-        if not self.chord_dim:  # a chordless card stays as it was (older Segues read it)
-            del data["chord_dim"]
+        # Fields at their old value are left out, so a card stays as older Segues wrote it.
+        for name in OPTIONAL_FIELDS:
+            if data[name] == getattr(ModelConfig, name):
+                del data[name]
         return data
 
     @classmethod

@@ -188,6 +188,11 @@ def iter_generate(
     if not isinstance(options, GenerationOptions):
         raise TypeError(f"options must be GenerationOptions, got {type(options).__name__}")
     _check_steps(steps)
+    if isinstance(seed_melody, Melody) and seed_melody.notes and (
+            seed_melody.steps_per_quarter != model.config.steps_per_quarter):
+        yield from _on_seed_grid(model, seed_melody, steps, options, start, should_stop, chords,
+                                 carry_chords)
+        return
     start = _check_seed(model, seed_melody, start)
     key = resolve_key(options.key, seed_melody)
     pitch_range, follow_seed = options.pitch_range, options.follow_seed
@@ -217,7 +222,8 @@ def iter_generate(
                           plan.heard_indices(model, offset, len(tokens), shift))
         logits = stepper.prime(tokens)
         # Following the seed: a short-term model of the heard seed, mixed with the LSTM.
-        follower = SeedFollower(tokens, batch, meter.steps_per_bar, follow_seed, offset) if follow_seed else None
+        follower = SeedFollower(tokens, batch, meter.steps_per_bar, follow_seed, offset,
+                                model.config.steps_per_quarter) if follow_seed else None
         if follower is not None:
             logits = follower.adjust(logits)
     if beam_width:
@@ -246,6 +252,21 @@ def iter_generate(
         melodies.append(melody.transpose(-shift) if shift and notes else melody)
     carried = plan.variation_chords(seed_melody, melodies) if carry_chords else None
     yield GenerationUpdate(1.0, melodies, rng_seed, carried)
+
+
+def _on_seed_grid(model, seed_melody, steps, options, start, should_stop, chords, carry_chords):
+    """:func:`iter_generate` of a seed on another grid than the model's: heard on the model's,
+    the new notes written and given on the seed's (:mod:`engine.ml.grid_view`; a straight seed
+    under a 12-step model gets straight notes)."""
+    from segue.engine.ml.grid_view import on_model_grid  # noqa: PLC0415
+    from segue.engine.ml.request import ContinuationRequest  # noqa: PLC0415
+
+    start = seed_melody.end if start is None else start
+    request = ContinuationRequest(seed_melody, start, steps, options,
+                                  chords=None if chords is None else tuple(chords))
+    return on_model_grid(model, request, lambda heard: iter_generate(
+        model, heard.seed, heard.steps, heard.options, start=heard.start,
+        should_stop=should_stop, chords=heard.chords, carry_chords=carry_chords))
 
 
 def _sample_steps(stepper, logits, controls, steps, generator, should_stop, follower):
@@ -321,6 +342,8 @@ def generate(
 ) -> list[Melody]:
     """``variations`` continuations of ``seed_melody``, each ``steps`` grid steps long.
 
+    The steps are the seed's: a seed on another grid than the model's is heard on the model's
+    and continued on its own (a straight seed under a 12-step model gets straight notes).
     The continuations hold only the new notes, on the seed's time axis: the first generated
     step is ``start`` (default: the seed's end; steps between the seed's end and a later
     ``start`` are fed to the model as rests). They carry the seed's meter, tempo and key.

@@ -17,11 +17,8 @@ import torch.nn.functional as F
 from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST
 from segue.engine.ml.chord_features import CHORD_ROWS, NO_CHORD_INDEX
 from segue.engine.ml.model import (
-    MAX_BAR_STEPS,
-    MAX_BEAT_PHASE,
     MAX_BEATS,
     MAX_INTERVAL,
-    MAX_SINCE,
     NEG_INF,
     Meter,
     SegueModel,
@@ -158,12 +155,12 @@ class Stepper:
         if cfg.contour_dim:
             self._feature_constants.update(
                 no_interval=rows["interval"] + 2 * MAX_INTERVAL + 1,
-                since_last=rows["since"] + MAX_SINCE - 1, since_none=rows["since"] + MAX_SINCE)
+                since_last=rows["since"] + cfg.since_rows - 1, since_none=rows["since"] + cfg.since_rows)
         bar, beat = meter.steps_per_bar, meter.beat_steps
         # Table rows of the metrical features, by position in the bar (the same for every row).
         self._shared = [
-            [rows["position"] + min(p, MAX_BAR_STEPS - 1),
-             rows["beat_phase"] + min(p % beat, MAX_BEAT_PHASE - 1),
+            [rows["position"] + min(p, cfg.bar_rows - 1),
+             rows["beat_phase"] + min(p % beat, cfg.beat_phase_rows - 1),
              rows["beat"] + min(p // beat, MAX_BEATS - 1),
              rows["meter"] + meter.meter_id] if cfg.meter_dim else []
             for p in range(bar)

@@ -374,9 +374,7 @@ def _load_initial_weights(model: SegueModel, init: str) -> None:
     it begins by predicting exactly as ``init`` does. A model on a finer grid starts with the
     step-counting embeddings spread out (:mod:`engine.ml.grid_weights`)."""
     source = load_model(init, device="cpu")
-    weights = weights_for_grid(
-        source.state_dict(), source.config.steps_per_quarter, model.config.steps_per_quarter
-    )
+    weights = weights_for_grid(source.state_dict(), source.config, model.config)
     if model.config.chord_dim and not source.config.chord_dim:
         weights = _with_chord_weights(model, weights)
     try:

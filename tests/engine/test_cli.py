@@ -217,7 +217,8 @@ def test_train_defaults_come_from_the_dataclasses_and_the_help_tells_them(monkey
     assert captured["options"].model == replace(load_model("folk").config, dropout=0.4)
     # onto the triplet grid: the same shape on 12 steps per quarter
     assert main(["train", "--out", "x", "--init", "folk", "--steps-per-quarter", "12"]) == 1
-    assert captured["options"].model == replace(load_model("folk").config, steps_per_quarter=12)
+    assert captured["options"].model == load_model("folk").config.on_grid(12)
+    assert captured["options"].model.bar_rows == 16 * 12  # its step tables span 16 quarters
     capsys.readouterr()
 
     parser = build_parser()
@@ -275,7 +276,8 @@ def test_openings_writes_validation_openings_the_app_can_read(tmp_path, monkeypa
     from segue.engine.session import read_melodies
 
     validation = [t for t in synthetic_tunes(200, seed=4) if t.split == "validation"]
-    monkeypatch.setattr(segue.engine.corpus, "load_corpus", lambda name, split=None, cache_dir=None: validation)
+    monkeypatch.setattr(segue.engine.corpus, "load_corpus",
+                        lambda name, split=None, cache_dir=None, grid=4: validation)
     out = tmp_path / "tiny.openings.json"
     assert main(["openings", "--corpus", "tiny", "--out", str(out), "--count", "5"]) == 0
     openings = read_melodies(out)

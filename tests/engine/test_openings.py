@@ -5,6 +5,7 @@ import random
 import pytest
 
 from segue.engine.corpus import Tune
+from segue.engine.grid import holds_triplets, regrid
 from segue.engine.melody import Melody, Note
 from segue.engine.ml import catalog
 from segue.engine.openings import (
@@ -46,6 +47,17 @@ def test_only_validation_tunes_are_used():
     assert 0 < len(openings) == len(validation)
     assert all(2 * 16 <= o.end <= 4 * 16 for o in openings)
     assert corpus_openings(tunes, count=5, rng_seed=3) == corpus_openings(tunes, count=5, rng_seed=3)
+
+
+def test_openings_of_a_12_step_corpus_keep_triplets_and_straight_ones_go_back_to_4():
+    straight = [Tune(f"s/{i}.abc:1", regrid(tune_melody(), 12)) for i in range(60)]
+    triplet = Melody(steps_per_quarter=12).with_notes(  # eighth-note triplets, 6 bars
+        [Note(60 + i % 5, 4 * i, 4) for i in range(6 * 48 // 4)])
+    tunes = straight + [Tune(f"t/{i}.abc:1", triplet) for i in range(60)]
+    openings = corpus_openings(tunes, count=500)
+    grids = {o.steps_per_quarter for o in openings}
+    assert grids == {4, 12}
+    assert all(holds_triplets(o) for o in openings if o.steps_per_quarter == 12)
 
 
 def test_openings_ship_beside_their_model(tmp_path, monkeypatch):

@@ -80,7 +80,7 @@ def test_a_card_without_the_chord_field_loads_as_a_chordless_model(tmp_path):
     data = SMALL.to_json()
     assert "chord_dim" not in data  # a chordless card is written as before
     assert ModelConfig.from_json(data).chord_dim == 0
-    assert OPTIONAL_FIELDS == {"chord_dim"}
+    assert OPTIONAL_FIELDS == {"chord_dim", "bar_rows", "beat_phase_rows", "since_rows"}
     with pytest.raises(ValueError, match="lacks fields: hidden_size"):
         ModelConfig.from_json({k: v for k, v in data.items() if k != "hidden_size"})
     assert ModelConfig.from_json(CHORDED.to_json()) == CHORDED

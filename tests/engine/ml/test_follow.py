@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from segue.engine.encoding import HOLD, REST, EventEncoding
+from segue.engine.encoding import FIRST_PITCH_TOKEN, HOLD, REST, EventEncoding
 from segue.engine.melody import Melody, Note
 from segue.engine.ml import follow
 from segue.engine.ml.checkpoint import load_model
@@ -45,6 +45,15 @@ def test_a_match_predicts_what_followed_the_same_steps_before():
     assert MatchModel(8).learn_all(tokens[:10]).prediction() is None  # too short to match
     unaligned = MatchModel(steps_per_bar=5).learn_all(tokens).prediction()
     assert unaligned[1] == follow._cell(15, False, 9)
+
+
+def test_on_a_finer_grid_a_match_counts_the_same_lengths_in_quarters():
+    tokens = [5, 1, 1, 1, 7, 1, 0, 9] * 2 + [5, 1, 1, 1, 7, 1, 0]
+    on_12 = [step for t in tokens for step in ((t, HOLD, HOLD) if t >= FIRST_PITCH_TOKEN else (t,) * 3)]
+    model = MatchModel(steps_per_bar=24, steps_per_quarter=12).learn_all(on_12)
+    assert model.min_match == 3 * follow.MIN_MATCH
+    assert model.prediction() == (9, follow._cell(15, True, 9))  # as on 4 steps: 15 of them
+    assert MatchModel(24, 12).learn_all(on_12[:3 * 10]).prediction() is None  # too short
 
 
 def test_a_fork_learns_on_its_own_and_leaves_its_parent_alone():

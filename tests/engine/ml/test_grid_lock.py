@@ -139,6 +139,14 @@ def test_a_triplet_model_on_a_triplet_piece_writes_triplets():
     assert any(holds_triplets(m) for m in final.melodies)
 
 
+def test_generate_continues_a_seed_on_the_seeds_own_grid():
+    # engine.generate with a straight seed and a 12-step model: steps and notes are the seed's.
+    made = generate(eager(), STRAIGHT, 2 * BAR, variations=4, rng_seed=9)
+    notes = [n for m in made for n in m.notes]
+    assert notes and all(m.steps_per_quarter == 4 for m in made)
+    assert all(STRAIGHT.end <= n.start and n.end <= STRAIGHT.end + 2 * BAR for n in notes)
+
+
 def test_without_the_note_grid_the_rigged_model_plays_off_it():
     # What makes the tests above able to fail: the same straight seed, no lock.
     made = generate(eager(), regrid(STRAIGHT, 12), 96, variations=4, rng_seed=9)

@@ -1,5 +1,6 @@
 """The stepper: one step at a time gives exactly the full-sequence pass's logits."""
 
+import dataclasses
 import random
 
 import pytest
@@ -21,8 +22,10 @@ torch.set_num_threads(1)
                     lookback_dim=0, relative_head=False, layer_norm=False),
         ModelConfig(hidden_size=16, num_layers=3, token_dim=8, pitch_dim=4, contour_dim=0, meter_dim=4,
                     lookback_dim=4, relative_head=True, layer_norm=False),
+        # Step tables smaller than a bar, a beat and a note: the clamped rows step alike.
+        dataclasses.replace(SMALL, bar_rows=5, beat_phase_rows=3, since_rows=2),
     ],
-    ids=["all-features", "plain", "three-layers"],
+    ids=["all-features", "plain", "three-layers", "small-step-tables"],
 )
 @pytest.mark.parametrize("time_signature, offset", [((3, 4), 5), ((6, 8), 0), ((4, 4), 13)])
 def test_stepping_gives_the_full_sequence_logits(config, time_signature, offset):
