@@ -4,9 +4,10 @@
 
 Takes tunes of CORPUS's ``--split`` (test) on 12 steps per quarter: those with triplets in their first
 ``--bars`` bars (the triplet pieces) and as many without any in the whole tune, moved onto 4
-steps (the straight pieces). Continues each seed by ``--bars`` bars, 8 variations, default
-controls (``--temperature`` 1), as the app does (``engine.ml.request.iter_continuations``: a straight piece under a
-12-step model is written on its own grid). Prints one JSON object: per kind of seed, the share
+steps (the straight pieces). Continues each seed by ``--bars`` bars, 8 variations, with
+the app's default settings (temperature 1, follow the seed 0.4; ``--temperature``,
+``--follow-seed``), as the app does (``ContinuationRequest.build``, ``iter_continuations``: a
+straight piece under a 12-step model is written on its own grid). Prints one JSON object: per kind of seed, the share
 of variations with a triplet note and the share of notes off the sixteenth grid, beside the
 same shares in the tunes' real next bars.
 """
@@ -22,6 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+from segue.engine.ml.options import FOLLOW_SEED, TEMPERATURE  # noqa: E402
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model")
@@ -29,7 +33,8 @@ def main() -> None:
     parser.add_argument("--tunes", type=int, default=60, help="of each kind (default 60)")
     parser.add_argument("--bars", type=int, default=4)
     parser.add_argument("--split", default="test")
-    parser.add_argument("--temperature", type=float, default=1.0)
+    parser.add_argument("--temperature", type=float, default=TEMPERATURE.default)
+    parser.add_argument("--follow-seed", type=float, default=FOLLOW_SEED.default)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     import torch  # noqa: PLC0415
@@ -37,8 +42,11 @@ def main() -> None:
     from segue.engine.corpus import load_corpus  # noqa: PLC0415
     from segue.engine.grid import holds_triplets, off_sixteenths, regrid  # noqa: PLC0415
     from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
-    from segue.engine.ml.options import GenerationOptions  # noqa: PLC0415
-    from segue.engine.ml.request import ContinuationRequest, iter_continuations  # noqa: PLC0415
+    from segue.engine.ml.request import (  # noqa: PLC0415
+        ContinuationRequest,
+        GenerationSettings,
+        iter_continuations,
+    )
     from segue.engine.ml.sampling import final_melodies  # noqa: PLC0415
 
     torch.set_num_threads(args.threads)
@@ -59,13 +67,14 @@ def main() -> None:
         if len(seeds[kind]) < args.tunes:
             seeds[kind].append((seed, real))
     result = {"model": args.model, "corpus": args.corpus, "split": args.split, "bars": args.bars,
-              "temperature": args.temperature}
+              "temperature": args.temperature, "follow_seed": args.follow_seed}
     for kind, pairs in seeds.items():
         with_triplets = notes = off = real_with = real_notes = real_off = variations = 0
         for number, (seed, real) in enumerate(pairs):
-            request = ContinuationRequest(seed, seed.end, args.bars * seed.steps_per_bar,
-                                          GenerationOptions(variations=8, rng_seed=number,
-                                                            temperature=args.temperature))
+            settings = GenerationSettings(
+                model=args.model, bars=args.bars, variations=8, rng_seed=number, seed_locked=True,
+                temperature=args.temperature, follow_seed=args.follow_seed)
+            request = ContinuationRequest.build(seed, seed.end, settings)
             for melody in final_melodies(iter_continuations(model, request, lambda: False)):
                 variations += 1
                 with_triplets += holds_triplets(melody)

@@ -8,8 +8,12 @@ system must know of a death before it touches anything again, not find out by to
 
 ``JackWatch.open(client_name, on_shutdown) -> JackWatch | None`` opens one small client of our
 own through ctypes, on the libjack that python-rtmidi loaded (its wheel ships a private copy),
-and registers ``jack_on_info_shutdown``: libjack calls ``on_shutdown(reason)`` from its own
-thread the moment the server goes. None when libjack cannot be loaded or no server answers.
+and registers ``jack_on_shutdown`` with libc's ``sem_post`` on a semaphore of its own as the
+callback: the moment the server goes, libjack's thread posts it, and a thread of ours waiting
+on it calls ``on_shutdown(reason)``. No Python runs on libjack's thread: libjack cancels that
+thread as the server dies, and a thread cancelled while it waited for the GIL (inside a ctypes
+callback) left the GIL's mutex locked for good, which froze the whole app (seen under load,
+about one server death in six). None when libjack cannot be loaded or no server answers.
 ``watch.alive``; ``watch.connections(port_name) -> list[str] | None`` (None: unknown).
 
 A watch of a dead server is never closed or freed either (same crash), so every watch and its
@@ -28,9 +32,11 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 
 JACK_NO_START_SERVER = 0x01
-_SHUTDOWN = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
+SHUTDOWN_REASON = "the JACK server stopped"
+_SEMAPHORE_WORDS = 8  # sem_t is 32 bytes on 64-bit Linux; room to spare, word-aligned
 _KEPT: list = []  # every watch ever opened: a dead client must never be closed or freed
 _lib: ctypes.CDLL | None = None
+_libc: ctypes.CDLL | None = None
 _lib_tried = False
 
 
@@ -49,7 +55,7 @@ def _loaded_libjack_path() -> str | None:
 
 def libjack() -> ctypes.CDLL | None:
     """The libjack rtmidi uses (else the system's), with the few functions we call; or None."""
-    global _lib, _lib_tried
+    global _lib, _libc, _lib_tried
     if _lib_tried:
         return _lib
     _lib_tried = True
@@ -57,11 +63,17 @@ def libjack() -> ctypes.CDLL | None:
     if path is None:
         return None
     try:
+        libc = ctypes.CDLL(None)  # the process's own libc: sem_* (glibc 2.34+ has them in libc)
+        for name in ("sem_init", "sem_post", "sem_wait"):
+            getattr(libc, name).restype = ctypes.c_int
+            getattr(libc, name).argtypes = [ctypes.c_void_p] + (
+                [ctypes.c_int, ctypes.c_uint] if name == "sem_init" else [])
         lib = ctypes.CDLL(path)
         lib.jack_client_open.restype = ctypes.c_void_p
         lib.jack_client_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_void_p]
-        lib.jack_on_info_shutdown.restype = None
-        lib.jack_on_info_shutdown.argtypes = [ctypes.c_void_p, _SHUTDOWN, ctypes.c_void_p]
+        lib.jack_on_shutdown.restype = None
+        # The callback is a C function's address (libc's sem_post), not a ctypes callback.
+        lib.jack_on_shutdown.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
         lib.jack_port_by_name.restype = ctypes.c_void_p
         lib.jack_port_by_name.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
         lib.jack_port_get_all_connections.restype = ctypes.POINTER(ctypes.c_char_p)
@@ -71,7 +83,7 @@ def libjack() -> ctypes.CDLL | None:
     except (OSError, AttributeError):
         log.debug("libjack could not be loaded from %s", path, exc_info=True)
         return None
-    _lib = lib
+    _lib, _libc = lib, libc
     return lib
 
 
@@ -84,7 +96,7 @@ class JackWatch:
         self._on_shutdown = on_shutdown
         self._alive = threading.Event()
         self._alive.set()
-        self._callback = _SHUTDOWN(self._shutdown)  # kept: libjack holds the pointer
+        self._semaphore = (ctypes.c_long * _SEMAPHORE_WORDS)()  # kept: libjack posts it
 
     @classmethod
     def open(cls, client_name: str, on_shutdown: Callable[[str], None]) -> JackWatch | None:
@@ -96,20 +108,28 @@ class JackWatch:
             return None
         watch = cls(lib, client, on_shutdown)
         _KEPT.append(watch)
-        lib.jack_on_info_shutdown(client, watch._callback, None)
+        if _libc.sem_init(watch._semaphore, 0, 0) != 0:
+            log.debug("no semaphore for the JACK watch: deaths are noticed at the next probe")
+            return watch
+        post = ctypes.cast(_libc.sem_post, ctypes.c_void_p)
+        lib.jack_on_shutdown(client, post, ctypes.addressof(watch._semaphore))
+        threading.Thread(target=watch._wait, name=f"{client_name} (JACK shutdown)",
+                         daemon=True).start()
         return watch
 
     @property
     def alive(self) -> bool:
         return self._alive.is_set()
 
-    def _shutdown(self, _code: int, reason: bytes | None, _arg) -> None:
-        """libjack's thread: the server is gone. Never raises into C."""
+    def _wait(self) -> None:
+        """Our thread: wait (GIL released, in C) for libjack's thread to post the semaphore,
+        then tell the owner. Until the server goes it waits for the life of the process."""
+        while _libc.sem_wait(self._semaphore) != 0:
+            pass  # interrupted by a signal: wait on
         self._alive.clear()
-        text = (reason or b"").decode("utf-8", "replace").strip()
         try:
-            self._on_shutdown(text)
-        except Exception:  # noqa: BLE001 - an exception must not unwind into libjack
+            self._on_shutdown(SHUTDOWN_REASON)
+        except Exception:  # noqa: BLE001 - a daemon thread has no one to raise to
             log.exception("handling the JACK server's shutdown failed")
 
     def connections(self, port_name: str) -> list[str] | None:

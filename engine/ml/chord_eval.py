@@ -67,6 +67,17 @@ def _bits(model, tunes, with_chords: bool) -> dict:
     return metrics
 
 
+def _on_grid(tunes, model) -> list:
+    """``tunes`` on ``model``'s grid (the baseline's may not be the chord model's)."""
+    from segue.engine.corpus import Tune  # noqa: PLC0415
+    from segue.engine.grid import regrid, regrid_chords  # noqa: PLC0415
+
+    grid = model.config.steps_per_quarter
+    return [t if t.melody.steps_per_quarter == grid else
+            Tune(t.id, regrid(t.melody, grid),
+                 regrid_chords(t.chords, t.melody.steps_per_quarter, grid)) for t in tunes]
+
+
 def continuation_shares(model, tunes, *, variations: int = VARIATIONS) -> dict:
     """The chord-tone shares of continuations (see the module docstring)."""
     from segue.engine.ml.options import GenerationOptions  # noqa: PLC0415
@@ -106,14 +117,16 @@ def chord_bits_report(model_name: str = "nottingham", split: str = "test", cache
     from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
 
     model = load_model(model_name, device="cpu")
-    tunes = load_corpus(corpus, split, cache_dir=cache_dir)
+    grid = model.config.steps_per_quarter  # the corpus on the model's grid (12: triplets kept)
+    tunes = load_corpus(corpus, split, cache_dir=cache_dir, grid=grid)
     with_chords = _bits(model, tunes, True)
     without = _bits(model, tunes, False)
+    base = load_model(baseline, device="cpu")
     result = {
-        "model": model_name, "corpus": corpus, "split": split,
+        "model": model_name, "corpus": corpus, "split": split, "steps_per_quarter": grid,
         "with_chords": with_chords, "chords_withheld": without,
         "pitch_ratio": with_chords["pitch_bits_per_note"] / without["pitch_bits_per_note"],
-        "baseline": {"model": baseline, **_bits(load_model(baseline, device="cpu"), tunes, False)},
+        "baseline": {"model": baseline, **_bits(base, _on_grid(tunes, base), False)},
         "real_chord_tones": _share(chord_tone_beats(t.melody, t.chords, 0, t.melody.end)
                                    for t in tunes if t.chords),
     }

@@ -123,7 +123,7 @@ def test_a_killed_jack_server_stops_playback_and_a_new_one_is_found():
     assert lines[0].startswith("noticed: ['The JACK MIDI system went away ("), report
     assert lines[1] == (
         "error: [\"MIDI output 'Receiver:in' is gone: the JACK server went away "
-        "(JACK server has been closed).\"]"
+        "(the JACK server stopped).\"]"
     ), report
     assert lines[2].startswith("reopen refused: No MIDI system found"), report
     assert lines[3:] == ["reconnected", "stale connection seen", "survived"], report
