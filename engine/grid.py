@@ -18,7 +18,6 @@ Qt-free and pure: values in, values out.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -51,7 +50,7 @@ class Regridded:
 
 def _to_step(step: int, old: int, new: int) -> int:
     """The nearest step of grid ``new`` to step ``step`` of grid ``old``; half rounds up."""
-    return math.floor(Fraction(step * new, old) + Fraction(1, 2))
+    return (2 * step * new + old) // (2 * old)  # floor(step * new / old + 1/2), in integers
 
 
 def regrid_with_report(melody: Melody, steps_per_quarter: int) -> Regridded:
@@ -71,10 +70,10 @@ def regrid_with_report(melody: Melody, steps_per_quarter: int) -> Regridded:
     regridded = melody.replace(
         notes=notes, steps_per_quarter=new, swing_unit=_swing_unit(melody, new)
     )
-    moved = sum(
+    moved = sum(  # (exact: a note kept in place lies at step * old / new of the old grid)
         1 for note in regridded.notes
-        if Fraction(source[note.start].start * new, old) != note.start
-        or Fraction(source[note.start].end * new, old) != note.end
+        if source[note.start].start * new != note.start * old
+        or source[note.start].end * new != note.end * old
     )
     return Regridded(regridded, moved, len(melody.notes) - len(regridded.notes))
 

@@ -1,7 +1,7 @@
 """Write a shipped model's card (models/NAME.md) from what was measured, nothing typed by hand.
 
     python scripts/model_card.py NAME CORPUS EVAL_JSON BENCH_JSON "TRAINING COMMAND" [STATE_JSON]
-        [--moved SAME_NOTES_JSON PREDECESSOR_MD]
+        [--moved SAME_NOTES_JSON PREDECESSOR_MD COMMIT] [--triplets JSON]
 
 Reads models/NAME.json (config, training summary), the corpus cache on the model's grid (split
 counts and skip reasons), the JSON of ``segue-cli evaluate --json`` on the test split and the
@@ -9,7 +9,9 @@ JSON of ``bench/generation.py`` (or ``-``), and optionally the run's training st
 (``OUT.train.json``, whose history goes past the best epoch that the shipped weights come
 from); adds the test metrics to models/NAME.json; writes models/NAME.md. ``--moved`` is for a
 model fine-tuned from its own predecessor on a coarser grid: the JSON of
-``scripts/same_notes.py`` becomes a section, and the predecessor's card follows, kept whole.
+``scripts/same_notes.py`` becomes a section, and the predecessor's card follows, kept whole
+(COMMIT: where its files are in git). ``--triplets``: the JSON of
+``scripts/triplet_continuations.py`` on the test split.
 """
 
 from __future__ import annotations
@@ -81,7 +83,8 @@ def corpus_meta(corpus: str, grid: int) -> dict:
         return json.loads(bytes(data["meta"]))
 
 
-def moved_lines(name: str, init: str | None, same: dict, predecessor: str) -> list[str]:
+def moved_lines(name: str, init: str | None, same: dict, predecessor: str, commit: str,
+                triplets: dict | None, test_tunes: int) -> list[str]:
     """The section on the move from the predecessor's grid, then the predecessor's card with
     its headings one level down."""
     old, new, locked = same["old"], same["new"], same.get("new_on_old_grid")
@@ -105,7 +108,8 @@ def moved_lines(name: str, init: str | None, same: dict, predecessor: str) -> li
         f"The same notes: the {same['corpus']} {same['split']} split as the predecessor reads it "
         f"({old['tunes']} tunes, {old['notes']} notes, no triplets), moved exactly onto "
         f"{new['grid']} steps (`python scripts/same_notes.py {old['model']} models/{name} "
-        f"{same['corpus']}`):",
+        f"{same['corpus']}`; `{old['model']}` holds the predecessor's files, "
+        f"`git show {commit}:models/{name}.safetensors` and `.json`):",
         "",
         "| | total bits/note | pitch bits/note |",
         "| --- | --- | --- |",
@@ -116,12 +120,20 @@ def moved_lines(name: str, init: str | None, same: dict, predecessor: str) -> li
         f"total, {same['difference']['pitch_bits_per_note']:+.3f} pitch bits/note.",
         "",
     ]
+    if test_tunes > old["tunes"]:
+        lines += [f"On its own grid the test split holds {test_tunes} tunes, {test_tunes - old['tunes']} "
+                  "more than the predecessor could read (tunes with triplets, which the 4-step corpus "
+                  "snapped or skipped); the figures under \"Measured on the test split\" cover them "
+                  "all. Rhythms the predecessor never heard now have a share of the probability, "
+                  "which is where a higher total on straight tunes comes from.", ""]
     withheld = same.get("chords_withheld")
     if withheld:
         lines += [f"With the chords withheld: the predecessor {withheld['old']['total_bits_per_note']:.3f} "
                   f"total / {withheld['old']['pitch_bits_per_note']:.3f} pitch, this model "
                   f"{withheld['new']['total_bits_per_note']:.3f} / "
                   f"{withheld['new']['pitch_bits_per_note']:.3f}.", ""]
+    if triplets:
+        lines += triplet_lines(triplets)
     text = Path(predecessor).read_text()
     lines += [f"## The predecessor: the {old['grid']}-step `{name}` (its card as shipped before the move)",
               "", "Its figures were measured on the predecessor's weights, not on this model's.", ""]
@@ -164,11 +176,60 @@ def chord_lines(report: dict) -> list[str]:
     ]
 
 
+def triplet_lines(report: dict) -> list[str]:
+    """Triplets in continuations (``scripts/triplet_continuations.py``'s JSON)."""
+    pieces, straight = report["triplet pieces"], report["straight pieces"]
+    return [
+        f"Continuations of {report['corpus']} {report['split']} tunes' first {report['bars']} bars "
+        f"by {report['bars']} bars, 8 variations each, with the app's default settings "
+        f"(`python scripts/triplet_continuations.py {report['model']} {report['corpus']}`):",
+        "",
+        "| seeds | variations with a triplet | notes off the sixteenths | real next bars with a triplet | real notes off the sixteenths |",
+        "| --- | --- | --- | --- | --- |",
+        f"| {pieces['seeds']} with triplets (12 steps) | {pieces['variations_with_triplets']:.1%} | "
+        f"{pieces['notes_off_the_sixteenths']:.1%} | {pieces['real_next_bars_with_triplets']:.1%} | "
+        f"{pieces['real_notes_off_the_sixteenths']:.1%} |",
+        f"| {straight['seeds']} straight (4 steps) | {straight['variations_with_triplets']:.1%} | "
+        f"{straight['notes_off_the_sixteenths']:.1%} | {straight['real_next_bars_with_triplets']:.1%} | "
+        f"{straight['real_notes_off_the_sixteenths']:.1%} |",
+        "",
+    ]
+
+
+def beside_folk_lines(name: str, metrics: dict) -> list[str]:
+    """The section comparing the model with ``folk`` on its test notes (and, where measured by
+    ``scripts/split_overlap.py``, on the test tunes whose melody no train tune shares)."""
+    own, folk = metrics["test"], metrics["test_folk_same_notes"]
+    unseen = metrics.get("test_unseen_melodies")
+    rows = [("total bits/note", "total_bits_per_note"), ("pitch bits/note", "pitch_bits_per_note"),
+            ("onset accuracy", "onset_accuracy")]
+    lines = [
+        "## Beside `folk` on the same notes",
+        "",
+        f"The same {own['tunes']} test tunes, {own['notes']} notes, scored by `folk` "
+        f"(`{folk['command']}`)"
+        + (f", and both models on the {unseen[name]['tunes']} test tunes whose melody no train "
+           f"tune shares (`{unseen['command']}`)" if unseen else "") + ":",
+        "",
+        f"| figure | `{name}` | `folk` |",
+        "| --- | --- | --- |",
+        *(f"| {label}, all {own['tunes']} | {own[key]:.3f} | {folk[key]:.3f} |" for label, key in rows),
+    ]
+    if unseen:
+        lines += [f"| {label}, {unseen[name]['tunes']} unseen melodies ({unseen[name]['notes']} notes) "
+                  f"| {unseen[name][key]:.3f} | {unseen['folk'][key]:.3f} |"
+                  for label, key in rows[:2]]
+    return lines + [""]
+
+
 def main(argv: list[str]) -> int:
-    moved = None
+    moved = triplets = None
+    if "--triplets" in argv:
+        at = argv.index("--triplets")
+        triplets, argv = json.loads(Path(argv[at + 1]).read_text()), argv[:at] + argv[at + 2:]
     if "--moved" in argv:
         at = argv.index("--moved")
-        moved, argv = argv[at + 1:at + 3], argv[:at] + argv[at + 3:]
+        moved, argv = argv[at + 1:at + 4], argv[:at] + argv[at + 4:]
     name, corpus, eval_path, bench_path, command, *state_path = argv
     card_path = ROOT / "models" / f"{name}.json"
     card = json.loads(card_path.read_text())
@@ -278,6 +339,9 @@ def main(argv: list[str]) -> int:
         ),
         "",
     ]
+    folk = card["metrics"].get("test_folk_same_notes")
+    if folk:  # a model of another style beside the default one on the same notes
+        lines += beside_folk_lines(name, card["metrics"])
     chords = card["metrics"].get("chords")
     if chords:  # a chord-aware model: engine.ml.chord_eval.chord_bits_report on the test split
         lines += chord_lines(chords)
@@ -290,7 +354,8 @@ def main(argv: list[str]) -> int:
             "",
         ]
     if moved:
-        lines += moved_lines(name, init, json.loads(Path(moved[0]).read_text()), moved[1])
+        lines += moved_lines(name, init, json.loads(Path(moved[0]).read_text()), moved[1], moved[2],
+                             triplets, evaluation["tunes"])
     (ROOT / "models" / f"{name}.md").write_text("\n".join(lines))
     print(f"wrote models/{name}.md and test metrics into models/{name}.json")
     return 0

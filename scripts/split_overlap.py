@@ -43,10 +43,14 @@ def main(argv: list[str]) -> int:
         "corpus": corpus, "split": split, "prefix_intervals": PREFIX,
         "tunes": len(tunes), "sharing_a_train_melody": len(tunes) - len(unseen), "models": {},
     }
+    unseen_ids = {tune.id for tune in unseen}
     for name in models:
         model = load_model(name)
+        grid = model.config.steps_per_quarter  # the split as the model reads it (12: triplets)
+        on_grid = load_corpus(corpus, split, grid=grid) if grid != tunes[0].melody.steps_per_quarter else tunes
         figures = {}
-        for label, subset in (("all", tunes), ("unseen_melodies", unseen)):
+        for label, subset in (("all", on_grid),
+                              ("unseen_melodies", [t for t in on_grid if t.id in unseen_ids])):
             metrics = evaluate(model, corpus, split, baseline=False,
                                tunes_by_split={split: subset})["model"]
             figures[label] = {key: metrics[key] for key in FIGURES}

@@ -30,13 +30,23 @@ class GridLock:
         self.ratio = ratio
         self.step = start  # the model step of the next draw, on the piece's time axis
         # The seed's last note ends where the continuation starts: every row begins resting.
+        self._sounding_rows = [False] * batch
         self.sounding = torch.zeros(batch, 1, dtype=torch.bool, device=device)
+        # On the CPU the mask is written through numpy in place (a step's tensor costs more).
+        self._sounding_np = self.sounding.numpy() if self.sounding.device.type == "cpu" else None
         self._hold = self._rest = None  # (1, V) rows: 0 for the one token, -inf elsewhere
 
     @property
     def on_grid(self) -> bool:
         """Whether the next step is on the note grid (anything may be drawn there)."""
         return self.step % self.ratio == 0
+
+    def forced(self) -> list[int]:
+        """The one token each row may take at a step between the note grid's (HOLD while a note
+        sounds, else REST), taken in as played: the sampler need not draw it."""
+        chosen = [HOLD if sounding else REST for sounding in self._sounding_rows]
+        self.step += 1  # what sounds is unchanged
+        return chosen
 
     def __call__(self, scores: torch.Tensor) -> torch.Tensor:
         if self.on_grid:
@@ -50,8 +60,12 @@ class GridLock:
 
     def played(self, chosen) -> None:
         """Take in each row's drawn token (after a beam's reorder: the row's new token)."""
-        self.sounding = torch.tensor([[int(token) != REST] for token in chosen],
-                                     dtype=torch.bool, device=self.sounding.device)
+        rows = self._sounding_rows = [int(token) != REST for token in chosen]
+        if self._sounding_np is not None:
+            self._sounding_np[:, 0] = rows
+        else:
+            self.sounding = torch.tensor([[row] for row in rows], dtype=torch.bool,
+                                         device=self.sounding.device)
         self.step += 1
 
 

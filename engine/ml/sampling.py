@@ -272,16 +272,24 @@ def _on_seed_grid(model, seed_melody, steps, options, start, should_stop, chords
 def _sample_steps(stepper, logits, controls, steps, generator, should_stop, follower):
     drawn: list[list[int]] = []  # one token per variation, a list per step
     inference = torch.inference_mode()  # (entered anew each step; made once: cheaper)
+    # A grid lock forces the steps between the note grid's: nothing is drawn there, and the
+    # step before one needs no logits (a 12-step model on a straight piece: two steps in three).
+    lock = controls.grid_lock
     for step in range(steps):
         if should_stop is not None and should_stop():
             return None
         with inference:
-            chosen = controls.draw(logits, step == 0, generator)
+            if lock is not None and not lock.on_grid:
+                chosen = lock.forced()
+            else:
+                chosen = controls.draw(logits, step == 0, generator)
             if step + 1 < steps:
-                logits = stepper.feed(chosen)
+                wanted = lock is None or lock.on_grid
+                logits = stepper.feed(chosen, logits=wanted)
                 if follower is not None:
                     follower.learn(chosen)
-                    logits = follower.adjust(logits)
+                    if wanted:
+                        logits = follower.adjust(logits)
         drawn.append(chosen)
         yield GenerationUpdate((step + 1) / steps)
     return [list(sequence) for sequence in zip(*drawn)]

@@ -324,14 +324,25 @@ class Stepper:
         torch.tanh(c, out=b.tanh)
         return torch.mul(b.o, b.tanh, out=h)
 
-    def feed(self, tokens: Sequence[int]) -> torch.Tensor:
+    def feed(self, tokens: Sequence[int], logits: bool = True) -> torch.Tensor | None:
         """Feed one token per sequence; logits (B, V) of the next step, in a buffer that the next
-        ``feed`` overwrites (clone them to keep them)."""
+        ``feed`` overwrites (clone them to keep them). ``logits=False`` only moves the LSTM on
+        (None back): a step whose token is forced (:mod:`engine.ml.grid_lock`) needs none."""
         if len(tokens) != self.batch:
             raise ValueError(f"expected {self.batch} tokens, got {len(tokens)}")
         tokens = list(map(int, tokens))
         tables, vocab = self.tables, self.vocab
         rows = self._advance(tokens)
+        if not logits:
+            self._index_np[: len(rows)] = rows
+            feature_index = self._feature_index
+            if not self._cpu:
+                feature_index = feature_index.to(self.device)
+            h = self._cell(0, torch.embedding_bag(tables.gate_table, feature_index,
+                                                  self._bag_offsets, False, 0)[0])
+            for layer in range(1, len(self.h)):
+                h = self._cell(layer, torch.addmm(tables.bias[layer], h, tables.w_ih_t[layer]))
+            return None
         relative = self._relative
         missing_pitch = relative and self.pitches in self.latest  # a sequence without a note yet
         if relative and not missing_pitch:

@@ -63,7 +63,11 @@ class ReferenceStepper:
         self.c = [c.index_select(0, index) for c in self.c]
         self.history = [list(self.history[i]) for i in order]
 
-    def feed(self, tokens):
+    def feed(self, tokens, logits=True):  # (logits=False: the same work, nothing returned)
+        out = self._feed(tokens)
+        return out if logits else None
+
+    def _feed(self, tokens):
         model, tables, hidden, vocab = self.model, self.tables, self.model.config.hidden_size, self.model.vocab_size
         for history, token in zip(self.history, tokens):
             history.append(int(token))

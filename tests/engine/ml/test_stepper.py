@@ -41,6 +41,21 @@ def test_stepping_gives_the_full_sequence_logits(config, time_signature, offset)
     assert torch.allclose(full[finite], stepped[finite], atol=1e-4)
 
 
+def test_a_step_fed_without_logits_moves_the_lstm_on_just_the_same():
+    model = create_model(SMALL, seed=5)
+    meter = meter_of((4, 4), 12)
+    tokens = random_tokens(40, random.Random(3))
+    full = full_logits(model, tokens, 0, meter)
+    with torch.inference_mode():
+        stepper = Stepper(model, 2, 0, meter)
+        for t, token in enumerate(tokens):
+            logits = stepper.feed([token, token], logits=t % 3 == 2)  # two in three skip the head
+            if t % 3 == 2:
+                assert torch.allclose(logits[1], full[t], atol=1e-4)
+            else:
+                assert logits is None
+
+
 def test_a_step_never_sees_the_steps_after_it():
     """No leakage from the future through the lookback, contour or repeat features: changing
     the tokens from step k on leaves every distribution before step k as it was."""
