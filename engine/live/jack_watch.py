@@ -10,10 +10,10 @@ system must know of a death before it touches anything again, not find out by to
 own through ctypes, on the libjack that python-rtmidi loaded (its wheel ships a private copy),
 and registers ``jack_on_shutdown`` with libc's ``sem_post`` on a semaphore of its own as the
 callback: the moment the server goes, libjack's thread posts it, and a thread of ours waiting
-on it calls ``on_shutdown(reason)``. No Python runs on libjack's thread: libjack cancels that
-thread as the server dies, and a thread cancelled while it waited for the GIL (inside a ctypes
-callback) left the GIL's mutex locked for good, which froze the whole app (seen under load,
-about one server death in six). None when libjack cannot be loaded or no server answers.
+on it calls ``on_shutdown(reason)``. No Python runs on libjack's thread: with a ctypes callback
+there, the app froze after about one server death in six (a gdb dump: both of its threads
+waiting for the GIL's mutex, and no libjack thread left, so one had ended inside the callback
+holding it). None when libjack cannot be loaded or no server answers.
 ``watch.alive``; ``watch.connections(port_name) -> list[str] | None`` (None: unknown).
 
 A watch of a dead server is never closed or freed either (same crash), so every watch and its
