@@ -272,26 +272,32 @@ def _on_seed_grid(model, seed_melody, steps, options, start, should_stop, chords
 def _sample_steps(stepper, logits, controls, steps, generator, should_stop, follower):
     drawn: list[list[int]] = []  # one token per variation, a list per step
     inference = torch.inference_mode()  # (entered anew each step; made once: cheaper)
-    # A grid lock forces the steps between the note grid's: nothing is drawn there, and the
-    # step before one needs no logits (a 12-step model on a straight piece: two steps in three).
+    # A grid lock forces the steps between the note grid's (a 12-step model on a straight
+    # piece: two steps in three): nothing is drawn there, and a drawn step and the forced ones
+    # after it go into the model as one run (one lookup, the logits of the last only).
     lock = controls.grid_lock
-    for step in range(steps):
+    step = 0
+    while step < steps:
         if should_stop is not None and should_stop():
             return None
         with inference:
             if lock is not None and not lock.on_grid:
-                chosen = lock.forced()
+                run = [lock.forced()]
             else:
-                chosen = controls.draw(logits, step == 0, generator)
-            if step + 1 < steps:
-                wanted = lock is None or lock.on_grid
-                logits = stepper.feed(chosen, logits=wanted)
+                run = [controls.draw(logits, step == 0, generator)]
+            if lock is not None:
+                while step + len(run) < steps and not lock.on_grid:
+                    run.append(lock.forced())
+            if step + len(run) < steps:
+                logits = stepper.feed_run(run)
                 if follower is not None:
-                    follower.learn(chosen)
-                    if wanted:
-                        logits = follower.adjust(logits)
-        drawn.append(chosen)
-        yield GenerationUpdate((step + 1) / steps)
+                    for chosen in run:
+                        follower.learn(chosen)
+                    logits = follower.adjust(logits)
+        for chosen in run:
+            drawn.append(chosen)
+            step += 1
+            yield GenerationUpdate(step / steps)
     return [list(sequence) for sequence in zip(*drawn)]
 
 

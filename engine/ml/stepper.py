@@ -176,9 +176,6 @@ class Stepper:
         self._window_offsets = torch.arange(self.pitches, device=self.device)
         self._relative_start = [row * width + self.vocab + model.num_pitches - 1 for row in range(batch)]
         self._relative = cfg.relative_head
-        self._bag_offsets = torch.arange(
-            0, batch * self.tables.features, self.tables.features, device=self.device
-        )
         self._cpu = self.device.type == "cpu"
         if cfg.contour_dim:
             # Gate-table row of each interval latest - previous (negative ones from the end).
@@ -187,15 +184,23 @@ class Stepper:
             self._interval_rows = [clamp(d) for d in range(model.num_pitches)] + [
                 clamp(d) for d in range(-model.num_pitches, 0)
             ]
-        # One index buffer, written through numpy and read by torch without a copy (CPU):
-        # the feature rows, then where each row's relative logits start. Views made once.
-        features = batch * self.tables.features
-        self._index = torch.zeros(features + batch, dtype=torch.long)
-        self._index_np = self._index.numpy()
-        self._feature_index = self._index.narrow(0, 0, features)
-        self._relative_index = self._index.narrow(0, features, batch)
+        self._runs: dict[int, tuple] = {}  # index buffers by run length (_run_buffers)
         self._rest = torch.zeros(batch, dtype=torch.bool)
         self._rest_np = self._rest.numpy()
+
+    def _run_buffers(self, steps: int) -> tuple:
+        """``(the index's numpy view, its feature rows, its relative rows, bag offsets)`` for a run of
+        ``steps``: one index buffer written through numpy and read by torch without a copy
+        (CPU), the feature rows of every step, then where each row's relative logits start."""
+        buffers = self._runs.get(steps)
+        if buffers is None:
+            features = self.tables.features
+            size = steps * self.batch * features
+            index = torch.zeros(size + self.batch, dtype=torch.long)
+            offsets = torch.arange(0, size, features, device=self.device)
+            buffers = self._runs[steps] = (index.numpy(), index.narrow(0, 0, size),
+                                           index.narrow(0, size, self.batch), offsets)
+        return buffers
 
     def chord_at(self, step: int) -> int:
         """The chord index the model hears at ``step`` steps after the offset."""
@@ -328,34 +333,36 @@ class Stepper:
         """Feed one token per sequence; logits (B, V) of the next step, in a buffer that the next
         ``feed`` overwrites (clone them to keep them). ``logits=False`` only moves the LSTM on
         (None back): a step whose token is forced (:mod:`engine.ml.grid_lock`) needs none."""
-        if len(tokens) != self.batch:
-            raise ValueError(f"expected {self.batch} tokens, got {len(tokens)}")
-        tokens = list(map(int, tokens))
+        return self.feed_run([tokens], logits)
+
+    def feed_run(self, steps: Sequence[Sequence[int]], logits: bool = True) -> torch.Tensor | None:
+        """Feed several steps of one token per sequence (known in advance: a drawn step and the
+        forced ones after it) with one lookup of their input gates; the logits (or None) of the
+        step after the last, as :meth:`feed`."""
+        batch = self.batch
+        rows: list[int] = []
+        for tokens in steps:
+            if len(tokens) != batch:
+                raise ValueError(f"expected {batch} tokens, got {len(tokens)}")
+            tokens = list(map(int, tokens))
+            rows += self._advance(tokens)
         tables, vocab = self.tables, self.vocab
-        rows = self._advance(tokens)
-        if not logits:
-            self._index_np[: len(rows)] = rows
-            feature_index = self._feature_index
-            if not self._cpu:
-                feature_index = feature_index.to(self.device)
-            h = self._cell(0, torch.embedding_bag(tables.gate_table, feature_index,
-                                                  self._bag_offsets, False, 0)[0])
-            for layer in range(1, len(self.h)):
-                h = self._cell(layer, torch.addmm(tables.bias[layer], h, tables.w_ih_t[layer]))
-            return None
-        relative = self._relative
+        relative = self._relative and logits
         missing_pitch = relative and self.pitches in self.latest  # a sequence without a note yet
         if relative and not missing_pitch:
             # Flat positions in the head's output where each row's relative logits start.
             rows += map(operator.sub, self._relative_start, self.latest)
-        self._index_np[: len(rows)] = rows
-        feature_index, relative_index = self._feature_index, self._relative_index
+        index_np, feature_index, relative_index, offsets = self._run_buffers(len(steps))
+        index_np[: len(rows)] = rows
         if not self._cpu:
             feature_index, relative_index = feature_index.to(self.device), relative_index.to(self.device)
-        gates = torch.embedding_bag(tables.gate_table, feature_index, self._bag_offsets, False, 0)[0]
-        h = self._cell(0, gates)
-        for layer in range(1, len(self.h)):
-            h = self._cell(layer, torch.addmm(tables.bias[layer], h, tables.w_ih_t[layer]))
+        gates = torch.embedding_bag(tables.gate_table, feature_index, offsets, False, 0)[0]
+        for step in range(len(steps)):
+            h = self._cell(0, gates.narrow(0, step * batch, batch))
+            for layer in range(1, len(self.h)):
+                h = self._cell(layer, torch.addmm(tables.bias[layer], h, tables.w_ih_t[layer]))
+        if not logits:
+            return None
         if tables.norm is not None:
             h = torch.layer_norm(h, (self.hidden,), *tables.norm)
         out = torch.addmm(tables.head_b, h, tables.head_w_t, out=self._out)

@@ -67,6 +67,11 @@ class ReferenceStepper:
         out = self._feed(tokens)
         return out if logits else None
 
+    def feed_run(self, steps, logits=True):
+        for tokens in steps:
+            out = self._feed(tokens)
+        return out if logits else None
+
     def _feed(self, tokens):
         model, tables, hidden, vocab = self.model, self.tables, self.model.config.hidden_size, self.model.vocab_size
         for history, token in zip(self.history, tokens):

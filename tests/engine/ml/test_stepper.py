@@ -56,6 +56,21 @@ def test_a_step_fed_without_logits_moves_the_lstm_on_just_the_same():
                 assert logits is None
 
 
+def test_a_run_of_steps_fed_at_once_gives_the_logits_of_feeding_them_one_by_one():
+    model = create_model(SMALL, seed=6)
+    meter = meter_of((6, 8), 12)
+    tokens = random_tokens(30, random.Random(4))
+    with torch.inference_mode():
+        one, runs = Stepper(model, 2, 5, meter), Stepper(model, 2, 5, meter)
+        for start in range(0, 30, 3):
+            for token in tokens[start:start + 3]:
+                expected = one.feed([token, token]).clone()
+            got = runs.feed_run([[token, token] for token in tokens[start:start + 3]])
+            finite = torch.isfinite(expected)
+            assert torch.equal(finite, torch.isfinite(got))
+            assert torch.allclose(got[finite], expected[finite], atol=1e-5)
+
+
 def test_a_step_never_sees_the_steps_after_it():
     """No leakage from the future through the lookback, contour or repeat features: changing
     the tokens from step k on leaves every distribution before step k as it was."""
