@@ -36,6 +36,7 @@ from segue.engine.corpus_sources import (
     source_files,
 )
 from segue.engine.files import write_atomically
+from segue.engine.grid import regrid, regrid_chords
 from segue.engine.melody import Melody, Note
 
 CACHE_FORMAT = 1
@@ -57,6 +58,15 @@ class Tune:
     @property
     def split(self) -> str:
         return split_of(self.id)
+
+    def on_grid(self, steps_per_quarter: int) -> Tune:
+        """The tune, melody and chords, on ``steps_per_quarter`` (:mod:`engine.grid`'s rule:
+        exact onto a multiple of its grid); itself when already there."""
+        old = self.melody.steps_per_quarter
+        if old == steps_per_quarter:
+            return self
+        return Tune(self.id, regrid(self.melody, steps_per_quarter),
+                    regrid_chords(self.chords, old, steps_per_quarter))
 
 
 @dataclass

@@ -63,17 +63,14 @@ def main() -> None:
     args = parser.parse_args()
     import torch  # noqa: PLC0415
 
-    from segue.engine.corpus import Tune, load_corpus  # noqa: PLC0415
-    from segue.engine.grid import regrid, regrid_chords  # noqa: PLC0415
+    from segue.engine.corpus import load_corpus  # noqa: PLC0415
     from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
 
     torch.set_num_threads(args.threads)
     old, new = load_model(args.old, device="cpu"), load_model(args.new, device="cpu")
     old_grid, new_grid = old.config.steps_per_quarter, new.config.steps_per_quarter
     tunes = load_corpus(args.corpus, args.split, grid=old_grid)
-    moved = [Tune(t.id, regrid(t.melody, new_grid),
-                  regrid_chords(t.chords, old_grid, new_grid) if t.chords else t.chords)
-             for t in tunes]
+    moved = [tune.on_grid(new_grid) for tune in tunes]
     result = {"corpus": args.corpus, "split": args.split, "follow_seed": args.follow_seed,
               "old": {"model": args.old, "grid": old_grid, **scores(old, tunes, args.follow_seed)},
               "new": {"model": args.new, "grid": new_grid, **scores(new, moved, args.follow_seed)}}

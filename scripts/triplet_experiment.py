@@ -95,13 +95,13 @@ def _scores(model, tunes) -> dict:
 
 
 def evaluate(out: Path, args) -> dict:
-    from segue.engine.corpus import Tune, load_corpus  # noqa: PLC0415
-    from segue.engine.grid import holds_triplets, regrid  # noqa: PLC0415
+    from segue.engine.corpus import load_corpus  # noqa: PLC0415
+    from segue.engine.grid import holds_triplets  # noqa: PLC0415
     from segue.engine.ml.checkpoint import load_model  # noqa: PLC0415
 
     folk, tuned = load_model("folk"), load_model(str(out / "folk-12"))
     test = load_corpus("essen", "test")
-    same_notes = [Tune(t.id, regrid(t.melody, GRID), t.chords) for t in test]
+    same_notes = [t.on_grid(GRID) for t in test]
     result = {"essen test, folk (4 steps)": _scores(folk, test),
               "essen test x3, folk-12": _scores(tuned, same_notes)}
     result["difference (folk-12 - folk)"] = {

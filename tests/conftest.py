@@ -50,6 +50,17 @@ def private_preferences(tmp_path_factory):
 
 
 @pytest.fixture
+def isolated_app(tmp_path, monkeypatch):
+    """A window's world of its own in ``tmp_path``: a clean preferences store, recovery files and
+    user models folders (tests use it with ``pytest.mark.usefixtures("isolated_app")``)."""
+    from segue.gui import settings as prefs
+
+    prefs.use_private_store(str(tmp_path / "settings"))
+    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
+    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+
+
+@pytest.fixture
 def fake_midi_system():
     """A MIDI system over a fake rtmidi without ports: no test reaches a real synthesizer."""
     from segue.engine.live.ports import MidiSystem

@@ -67,17 +67,6 @@ def _bits(model, tunes, with_chords: bool) -> dict:
     return metrics
 
 
-def _on_grid(tunes, model) -> list:
-    """``tunes`` on ``model``'s grid (the baseline's may not be the chord model's)."""
-    from segue.engine.corpus import Tune  # noqa: PLC0415
-    from segue.engine.grid import regrid, regrid_chords  # noqa: PLC0415
-
-    grid = model.config.steps_per_quarter
-    return [t if t.melody.steps_per_quarter == grid else
-            Tune(t.id, regrid(t.melody, grid),
-                 regrid_chords(t.chords, t.melody.steps_per_quarter, grid)) for t in tunes]
-
-
 def continuation_shares(model, tunes, *, variations: int = VARIATIONS) -> dict:
     """The chord-tone shares of continuations (see the module docstring)."""
     from segue.engine.ml.options import GenerationOptions  # noqa: PLC0415
@@ -126,7 +115,8 @@ def chord_bits_report(model_name: str = "nottingham", split: str = "test", cache
         "model": model_name, "corpus": corpus, "split": split, "steps_per_quarter": grid,
         "with_chords": with_chords, "chords_withheld": without,
         "pitch_ratio": with_chords["pitch_bits_per_note"] / without["pitch_bits_per_note"],
-        "baseline": {"model": baseline, **_bits(base, _on_grid(tunes, base), False)},
+        "baseline": {"model": baseline, **_bits(
+            base, [t.on_grid(base.config.steps_per_quarter) for t in tunes], False)},
         "real_chord_tones": _share(chord_tone_beats(t.melody, t.chords, 0, t.melody.end)
                                    for t in tunes if t.chords),
     }

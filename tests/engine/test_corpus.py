@@ -318,3 +318,12 @@ def test_a_corpus_at_12_has_its_own_cache_and_the_4_step_one_is_unchanged(tmp_pa
             (3 * c.start, 3 * c.length, c.symbol) for c in tune.chords]
     with pytest.raises(CorpusError, match="nottingham-12.npz.*--grid 12"):
         load_corpus("nottingham", cache_dir=tmp_path / "plain", grid=12)
+
+
+def test_a_tune_moves_onto_a_finer_grid_with_its_chords():
+    tune = Tune("a.abc:1", Melody([Note(60, 0, 2), Note(62, 2, 6)]), (Chord(0, 4, "C"), Chord(4, 4, "G")))
+    moved = tune.on_grid(12)
+    assert moved.id == tune.id and moved.melody.steps_per_quarter == 12
+    assert [(n.start, n.length) for n in moved.melody.notes] == [(0, 6), (6, 18)]
+    assert [(c.start, c.length, c.symbol) for c in moved.chords] == [(0, 12, "C"), (12, 12, "G")]
+    assert tune.on_grid(4) is tune

@@ -9,7 +9,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from segue.engine.melody import Melody, Note
-from segue.gui import settings as prefs
 from segue.gui.document import Document
 from segue.gui.generation.controls import NoteSpinBox
 from segue.gui.generation.panel import GenerationPanel
@@ -19,11 +18,7 @@ from segue.gui.piano_roll.transform_dialog import Field, TransformDialog
 SEED = Melody([Note(62, 0, 4), Note(66, 4, 4)], tempo=120)
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    prefs.use_private_store(str(tmp_path / "settings"))
-    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+pytestmark = pytest.mark.usefixtures("isolated_app")  # tests/conftest.py
 
 
 def type_into(box, text, end=Qt.Key.Key_Return):

@@ -37,20 +37,6 @@ def part(chords, melody=MELODY, **settings):
     return accompaniment_part(chords, melody, AccompanimentSettings(**settings))
 
 
-@pytest.fixture
-def rig():
-    rigs = []
-
-    def make(**kwargs):
-        rigs.append(Rig(**kwargs))
-        return rigs[-1]
-
-    yield make
-    for made in rigs:
-        made.clock.release()
-        made.player.close()
-
-
 def test_accompaniment_notes_play_at_exact_times_on_their_channel_after_their_program(rig):
     r = rig()
     r.play(MELODY, accompaniment=part([Chord(0, 8, "C")], program=24))  # boom-chick: bass, chord

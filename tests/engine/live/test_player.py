@@ -57,21 +57,6 @@ class Rig:
         return [(round(t - self.t0 - START_LEAD_SECONDS, 6), m) for t, m in self.output.sent]
 
 
-@pytest.fixture
-def rig():
-    rigs = []
-
-    def make(**kwargs):
-        made = Rig(**kwargs)
-        rigs.append(made)
-        return made
-
-    yield make
-    for made in rigs:
-        made.clock.release()
-        made.player.close()
-
-
 def assert_every_note_released(messages):
     sounding = set()
     for message in messages:

@@ -5,7 +5,6 @@ from types import SimpleNamespace
 import pytest
 
 from segue.engine.melody import Melody, Note
-from segue.gui import settings as prefs
 from segue.gui.document import Document
 from segue.gui.generation.continuation import ContinuationController, fill_job
 from segue.gui.generation.model_loader import LoadedModel, ModelManager
@@ -16,11 +15,7 @@ BAR = 16
 PIECE = Melody([Note(60 + 2 * i, 8 * i, 8) for i in range(8)] + [Note(72, 60, 8)], key="C major")
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    prefs.use_private_store(str(tmp_path / "settings"))
-    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+pytestmark = pytest.mark.usefixtures("isolated_app")  # tests/conftest.py
 
 
 def rewrite_everything(model, request, should_stop):

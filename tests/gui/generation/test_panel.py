@@ -12,7 +12,6 @@ from segue.engine.ml import options
 from segue.engine.ml.options import GenerationOptions
 from segue.engine.ml.request import ContinuationRequest
 from segue.engine.session import GenerationSettings
-from segue.gui import settings as prefs
 from segue.gui.document import Document
 from segue.gui.generation.actions import TIPS as ACTION_TIPS
 from segue.gui.generation.actions import GenerationActions
@@ -25,11 +24,7 @@ from segue.gui.generation.tooltips import rich_tip
 SEED = Melody([Note(62, 0, 4), Note(66, 4, 4), Note(69, 8, 4), Note(67, 12, 4)], key="D major")
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    prefs.use_private_store(str(tmp_path / "settings"))
-    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+pytestmark = pytest.mark.usefixtures("isolated_app")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import QToolBar
 from segue.engine.accompaniment import AccompanimentSettings, accompaniment_part
 from segue.engine.chords import Chord
 from segue.engine.melody import Melody, Note
-from segue.gui import settings as prefs
 from segue.gui.document import Document
 from segue.gui.live.playback import PlaybackBridge
 from segue.gui.window.main_window import MainWindow
@@ -22,10 +21,7 @@ CHORDS = (Chord(0, 8, "D"), Chord(8, 8, "G"))
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    prefs.use_private_store(str(tmp_path / "settings"))
-    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+def isolated(isolated_app, tmp_path, monkeypatch):
     monkeypatch.setenv("SEGUE_DEVICE", "cpu")
     (tmp_path / "models").mkdir()
 

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QApplication, QToolBar
 from segue.engine.live.endpoints import PortInfo
 from segue.engine.live.player import START_LEAD_SECONDS, Player
 from segue.engine.melody import Melody, Note
-from segue.gui import settings as prefs
 from segue.gui.document import Document
 from segue.gui.live.playback import PlaybackBridge
 from segue.gui.window.export import ExportOptions
@@ -25,10 +24,7 @@ RELEASE = [[0x80, 60, 64], [0xB0, 64, 0], [0xB0, 123, 0]]  # note-off, sustain o
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    prefs.use_private_store(str(tmp_path / "settings"))
-    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+def isolated(isolated_app, tmp_path, monkeypatch):
     monkeypatch.setenv("SEGUE_DEVICE", "cpu")
     (tmp_path / "models").mkdir()
 

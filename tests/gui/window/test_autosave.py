@@ -13,7 +13,6 @@ from segue.engine import session as fmt
 from segue.engine.melody import Melody, Note
 from segue.engine.piece import Piece
 from segue.engine.session import Session, read_session
-from segue.gui import settings as prefs
 from segue.gui.document import Document
 from segue.gui.window.autosave import AUTOSAVE_INTERVAL_MS, Autosaver, orphaned_recoveries
 from tests.fakes.dialogs import ScriptedDialogs
@@ -23,11 +22,7 @@ SEED = Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4)])
 CRASHED = SEED.add(Note(67, 12, 4), Note(72, 16, 8))
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    prefs.use_private_store(str(tmp_path / "settings"))
-    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+pytestmark = pytest.mark.usefixtures("isolated_app")  # tests/conftest.py
 
 
 def autosaver(qtbot, tmp_path, document, interval_ms=40, original=None):

@@ -6,7 +6,6 @@ import pytest
 
 from segue.engine.chords import Chord
 from segue.engine.melody import Melody, Note
-from segue.gui import settings as prefs
 from segue.gui.document import Document
 from segue.gui.window.export import SEED, ExportOptions, chords_to_export
 from tests.fakes.dialogs import ScriptedDialogs
@@ -21,11 +20,7 @@ K:G
 """
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    prefs.use_private_store(str(tmp_path / "settings"))
-    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+pytestmark = pytest.mark.usefixtures("isolated_app")  # tests/conftest.py
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from PySide6.QtGui import QDropEvent
 
 from segue.engine.melody import Melody, Note
 from segue.engine.midi_io import list_tracks, read_midi, write_midi
-from segue.gui import settings as prefs
 from segue.gui.dialogs import DISCARD
 from segue.gui.document import Document
 from segue.gui.window.export import (
@@ -32,10 +31,7 @@ VARIATION_MELODY = Melody([Note(69, 12, 2), Note(71, 14, 2), Note(72, 16, 8)])
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    prefs.use_private_store(str(tmp_path / "settings"))
-    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+def isolated(isolated_app, tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     import tempfile

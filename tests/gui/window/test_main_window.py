@@ -29,10 +29,7 @@ OPENINGS = [
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    prefs.use_private_store(str(tmp_path / "settings"))
-    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+def isolated(isolated_app, tmp_path, monkeypatch):
     monkeypatch.setenv("SEGUE_DEVICE", "cpu")
     (tmp_path / "models").mkdir()
 

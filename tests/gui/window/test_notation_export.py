@@ -3,7 +3,6 @@
 import pytest
 
 from segue.engine.melody import Melody, Note
-from segue.gui import settings as prefs
 from segue.gui.document import Document
 from segue.gui.window.export import PIECE, ExportOptions
 from tests.fakes.dialogs import ScriptedDialogs
@@ -19,11 +18,7 @@ AFA AFA|BGB BdB|AFA AFA|fed BdB|
 """
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    prefs.use_private_store(str(tmp_path / "settings"))
-    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+pytestmark = pytest.mark.usefixtures("isolated_app")  # tests/conftest.py
 
 
 def _finish(qtbot, window, start) -> None:

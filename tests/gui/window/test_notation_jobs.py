@@ -12,7 +12,6 @@ from segue.engine import limits
 from segue.engine import notation as notation_api
 from segue.engine.melody import Melody, Note
 from segue.engine.notation import reading
-from segue.gui import settings as prefs
 from segue.gui.document import Document
 from segue.gui.window.export import PIECE, ExportOptions
 from tests.engine.notation.tunes import TWO_TUNES
@@ -24,11 +23,7 @@ PIECE_MELODY = Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4), Note(67, 
 TUNE = "X:1\nT:Copied\nL:1/8\nK:D\nd2 e2 f2 g2|\n"
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    prefs.use_private_store(str(tmp_path / "settings"))
-    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+pytestmark = pytest.mark.usefixtures("isolated_app")  # tests/conftest.py
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import pytest
 
 from segue.engine.melody import Melody, Note
 from segue.engine.midi_io import list_tracks, write_midi
-from segue.gui import settings as prefs
 from segue.gui.document import Document
 from segue.gui.window.import_dialog import TrackChooserDialog, candidate_tracks
 from tests.engine.test_part_choice import TUNE, write_quartet
@@ -14,11 +13,7 @@ from tests.fakes.dialogs import ScriptedDialogs
 SEED = Melody([Note(62, 0, 4), Note(66, 4, 4)])
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    prefs.use_private_store(str(tmp_path / "settings"))
-    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+pytestmark = pytest.mark.usefixtures("isolated_app")  # tests/conftest.py
 
 
 @pytest.mark.parametrize("order", [

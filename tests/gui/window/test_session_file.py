@@ -25,11 +25,7 @@ SEED = Melody([Note(60, 0, 4), Note(64, 4, 4), Note(67, 8, 8)], tempo=90.0, time
 VARIATION = Melody([Note(65, 16, 4), Note(64, 20, 4)], tempo=90.0, time_signature=(3, 4))
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    prefs.use_private_store(str(tmp_path / "settings"))
-    monkeypatch.setenv("SEGUE_RECOVERY_DIR", str(tmp_path / "recovery"))
-    monkeypatch.setenv("SEGUE_MODELS_DIR", str(tmp_path / "models"))
+pytestmark = pytest.mark.usefixtures("isolated_app")  # tests/conftest.py
 
 
 @pytest.fixture
