@@ -21,6 +21,11 @@ Figures (milliseconds, warm, medians over ``--runs``):
   again (no seed pass): the issue 24 goal is under 15 ms. The timed model when it is on 12
   steps; else one of its shape with random weights (``triplet_grid_model``), which plays a note
   on most steps, so its melodies' notes cost more than a trained model's would.
+- ``generate_64x8_on_4_steps_ms``: ``generate_64x8_ms`` for a model of the timed one's shape on
+  4 steps per quarter (random weights: they play more notes than trained ones, so this is a
+  little above what a trained 4-step model takes), timed in alternation with it: what the same call cost before the triplet grid, on this machine in this run (machines
+  differ: one session's VM ran the same code at half another's speed); ``triplet_grid_ratio``
+  is ``generate_64x8_ms`` / that.
 - ``step_batch1_ms`` / ``step_batch8_ms``: one incremental model step.
 - ``rerun_window_64x8_ms``: the method of the usual write-ups, re-running the model over a
   64-step window for every new step, timed in the same run; ``speedup`` = that / ours.
@@ -102,6 +107,21 @@ def triplet_grid_figures(model, runs: int) -> tuple[float, float, str]:
     return round(statistics.median(times), 2), round(statistics.median(rerolls), 2), label
 
 
+def straight_grid_figures(model, runs: int) -> tuple[float, float]:
+    """Median ms of ``generate_64x8_ms`` for ``model`` and for a random model of its shape on 4
+    steps per quarter, new seeds each run, timed in alternation (a busy CPU slows both alike)."""
+    straight = create_model(model.config.on_grid(4))
+    for _ in range(3):
+        generate(straight, SEED, 64, variations=8, rng_seed=1)
+    times: dict[str, list[float]] = {"model": [], "straight": []}
+    for k in range(runs):
+        seed = SEED.transpose(k % 24 - 12).shift(k // 24 + 5)  # not seeds timed before
+        for name, timed_model in (("model", model), ("straight", straight)):
+            times[name] += timed(lambda m=timed_model, s=seed: generate(m, s, 64, variations=8,
+                                                                        rng_seed=1), 1)
+    return tuple(round(statistics.median(times[name]), 2) for name in ("model", "straight"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=DEFAULT_MODEL,
@@ -138,6 +158,7 @@ def main() -> None:
         for given, times in ((chords, chorded), (None, unchorded)):
             times += timed(lambda s=seed, g=given: generate(model, s, 64, variations=8, rng_seed=1,
                                                             chords=g), 1)
+    on_12, on_4 = straight_grid_figures(model, args.runs)
     reroll = timed(lambda: generate(model, SEED, 64, variations=8, rng_seed=1), args.runs)
     four_bars = SEED.concatenate(SEED.transpose(2))  # 4 bars of 4/4
     plain4 = timed(lambda: generate(model, four_bars, 64, variations=8, rng_seed=1), args.runs)
@@ -179,6 +200,8 @@ def main() -> None:
         "generate_64x8_ms": round(statistics.median(ours), 2),
         "generate_64x8_p90_ms": round(sorted(ours)[int(0.9 * (len(ours) - 1))], 2),
         "generate_64x8_reroll_ms": round(statistics.median(reroll), 2),
+        "generate_64x8_on_4_steps_ms": on_4,
+        "triplet_grid_ratio": round(on_12 / on_4, 2) if model.config.steps_per_quarter == 12 else None,
         "generate_64x8_chords_ms": round(statistics.median(chorded), 2),
         "chords_ratio": round(statistics.median(chorded) / statistics.median(unchorded), 3),
         "generate_64x8_follow_ms": round(statistics.median(follow4), 2),

@@ -175,7 +175,8 @@ def iter_generate(
     carry_chords: bool = True,
 ) -> Iterator[GenerationUpdate]:
     """Generate ``steps`` steps from ``start`` with ``options``, yielding a
-    :class:`GenerationUpdate` after every step; the last one carries the melodies (see
+    :class:`GenerationUpdate` after every drawn step (with the forced steps after it: a
+    grid lock's); the last one carries the melodies (see
     :func:`generate`; None: the default options) and, when ``chords`` were given, each
     variation's chords (unless ``carry_chords`` is false: a fill proposes chords only for
     the candidates it keeps).
@@ -294,10 +295,9 @@ def _sample_steps(stepper, logits, controls, steps, generator, should_stop, foll
                     for chosen in run:
                         follower.learn(chosen)
                     logits = follower.adjust(logits)
-        for chosen in run:
-            drawn.append(chosen)
-            step += 1
-            yield GenerationUpdate(step / steps)
+        drawn += run
+        step += len(run)
+        yield GenerationUpdate(step / steps)  # (once a run: an update costs what a step does)
     return [list(sequence) for sequence in zip(*drawn)]
 
 
