@@ -153,7 +153,9 @@ def stream_to_melody(
     adjusted: Counter = Counter()
     part = score.parts[0] if getattr(score, "parts", None) else score
     found = sounding_notes(part)
-    triplets = notes_grid(found) == TRIPLET_STEPS_PER_QUARTER
+    # Strict: a tune with times off both grids stays off the triplet grid, as the shipped
+    # models' corpora were built and their cards counted.
+    triplets = notes_grid(found, strict=True) == TRIPLET_STEPS_PER_QUARTER
     # Read on 12 only a triplet tune bound for the 12-step grid; the rest on sixteenths.
     spq = grid if triplets else STEPS_PER_QUARTER
     try:

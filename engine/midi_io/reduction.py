@@ -50,7 +50,7 @@ def _tick_to_beats(song: _Song):
 def part_grid(timed: _TimedNotes | list[_Timed], steps_per_quarter: int | None = None) -> int:
     """``steps_per_quarter`` when given, else the grid a part's notes need: 12 steps per quarter
     when they play triplets (eighths or sixteenths), else 4 (:func:`engine.grid.grid_for_notes`:
-    the onsets decide; times off both grids, a played take, snap to sixteenths as ever)."""
+    the onsets decide; times mostly off both grids, a played take, snap to sixteenths as ever)."""
     if steps_per_quarter is not None:
         return steps_per_quarter
     timed = _as_arrays(timed) if len(timed) else None

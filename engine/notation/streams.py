@@ -136,8 +136,8 @@ def sounding_notes(part) -> list:
     return found
 
 
-def notes_grid(found) -> int:
+def notes_grid(found, *, strict: bool = False) -> int:
     """The grid for a part's ``(element, onset, end)`` notes (:func:`sounding_notes`): 12 steps
     per quarter when they play triplets, else 4 (:func:`engine.grid.grid_for_notes`)."""
     timed = [(onset, end) for element, onset, end in found if not is_grace(element)]
-    return grid_for_notes([start for start, _ in timed], [end for _, end in timed])
+    return grid_for_notes([start for start, _ in timed], [end for _, end in timed], strict=strict)

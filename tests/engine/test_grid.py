@@ -93,6 +93,18 @@ def test_grid_for_onsets():
     assert grid_for_onsets([]) == 4
 
 
+def test_triplets_beside_a_few_times_off_both_grids_keep_the_triplet_grid():
+    triplets = [0, Fraction(1, 3), Fraction(2, 3), 1, Fraction(7, 6), Fraction(4, 3)]
+    quintuplet = [2, 2.2, 2.4, 2.6, 2.8]  # three of these off both grids (2.4 and 2.8 off too)
+    assert grid_for_onsets(triplets + quintuplet + [3]) == 12  # 4 triplet times, 4 off both
+    assert grid_for_onsets(triplets[:3] + quintuplet) == 4  # 2 triplet times, 4 off both
+    assert grid_for_onsets([0, 0.125, 0.375, Fraction(1, 3), 1, 1.625]) == 4  # one triplet time
+    assert grid_for_onsets(triplets + quintuplet + [3], strict=True) == 4  # the corpora's rule
+    rng = np.random.default_rng(1)
+    take = np.sort(rng.uniform(0, 64, 400))  # a played take: some land on triplet times by chance
+    assert grid_for_onsets(take) == 4
+
+
 def test_grid_for_notes_lets_onsets_decide():
     # Gated ends (90%) of straight notes stay on 4; of triplets, on 12.
     assert grid_for_notes([0, 0.25, 0.5], [0.225, 0.475, 0.725]) == 4

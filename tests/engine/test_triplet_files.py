@@ -91,6 +91,20 @@ def test_a_played_take_off_both_grids_snaps_to_sixteenths(tmp_path):
     assert melody.steps_per_quarter == 4
 
 
+def test_triplets_stay_when_a_few_notes_fit_neither_grid(tmp_path):
+    # A score's export: the triplets above, then a quintuplet (96 ticks apart) four of whose
+    # notes fit neither grid; the triplet grid keeps the triplets and moves those four least.
+    quintuplet = [(60 + k, 1920 + 96 * k, 96) for k in range(5)] + [(72, 2400, 480)]
+    result = midi_io.import_midi(_midi_file(tmp_path / "mixed.mid",
+                                            TRIPLET_EIGHTHS + TRIPLET_SIXTEENTHS + quintuplet))
+    assert result.melody.steps_per_quarter == 12
+    assert _rhythm(result.melody)[:4] == [(60, 0, 4), (62, 4, 4), (64, 8, 4), (65, 12, 12)]
+    assert [n.start for n in result.melody.notes[10:15]] == [48, 50, 53, 55, 58]
+    assert result.report.moved == 5 and len(result.melody.notes) == 16  # (the first ends off both)
+    abc = parse_abc_text("X:1\nM:4/4\nL:1/8\nK:G\n(3GAB (3cBA G2 (5ABcde | d2 (3BAG A4 |]\n")
+    assert abc.import_part(None).melody.steps_per_quarter == 12
+
+
 def test_midi_export_writes_triplet_ticks():
     melody = Melody([Note(60, 0, 4), Note(62, 4, 4), Note(64, 8, 4), Note(65, 14, 2)],
                     steps_per_quarter=12)
