@@ -27,6 +27,10 @@ Figures (milliseconds, warm, medians over ``--runs``):
   differ: one session's VM ran the same code at half another's speed); ``triplet_grid_ratio``
   is ``generate_64x8_ms`` / that.
 - ``step_batch1_ms`` / ``step_batch8_ms``: one incremental model step.
+- ``lstm_cells_128x8_ms``: the LSTM cell arithmetic alone (``Stepper._cell``: one matrix
+  product and six elementwise ops) for 128 steps at batch 8, what a 12-step model on a
+  straight piece adds over a 4-step one whatever else gets cheaper:
+  ``generate_64x8_on_4_steps_ms`` plus this is a floor for ``generate_64x8_ms``.
 - ``rerun_window_64x8_ms``: the method of the usual write-ups, re-running the model over a
   64-step window for every new step, timed in the same run; ``speedup`` = that / ours.
 The default is the app's default model (``engine.ml.catalog.DEFAULT_MODEL``); when there is no
@@ -179,6 +183,8 @@ def main() -> None:
                 stepper.feed([3] * batch)
             per_step = timed(lambda s=stepper, b=batch: [s.feed([3] * b) for _ in range(10)], args.runs)
             steps[batch] = statistics.median(per_step) / 10
+        gates = torch.randn(8, 4 * model.config.hidden_size)
+        cells = timed(lambda s=stepper: [s._cell(0, gates) for _ in range(128)], args.runs)
         tables = step_tables(model)
 
         def seed_pass():
@@ -213,6 +219,7 @@ def main() -> None:
         "seed_pass_32_steps_ms": round(statistics.median(prime), 2),
         "step_batch1_ms": round(steps[1], 3),
         "step_batch8_ms": round(steps[8], 3),
+        "lstm_cells_128x8_ms": round(statistics.median(cells), 2),
         "rerun_window_64x8_ms": round(statistics.median(naive), 2),
         "speedup": round(statistics.median(naive) / statistics.median(ours), 1),
     }
