@@ -159,7 +159,7 @@ def stream_to_melody(
     # Read on 12 only a triplet tune bound for the 12-step grid; the rest on sixteenths.
     spq = grid if triplets else STEPS_PER_QUARTER
     try:
-        fields = stream_fields(part, spq)
+        fields = stream_fields(part, spq, first_meter=True)  # as the shipped corpora were built
     except ValueError as exc:
         return None, str(exc), adjusted
     if fields.meter_changes:
@@ -241,7 +241,7 @@ def _parse_nottingham_file(
         try:
             _, part, marks = abc_score(tune)
             melody, reason, changes = stream_to_melody(part, grid)
-            shift = stream_fields(part, grid).shift if melody else 0
+            shift = stream_fields(part, grid, first_meter=True).shift if melody else 0
         except ValueError as exc:
             skipped[f"over a limit: {exc}"] += 1
             continue

@@ -14,6 +14,7 @@ from segue.engine.melody import (
     check_steps_per_quarter,
 )
 from segue.engine.midi_io.chord_track import file_chords
+from segue.engine.midi_io.meter import MeterChoice, choose_meter, meter_warning
 from segue.engine.midi_io.parse import _load_song, _Song
 from segue.engine.midi_io.reduction import (
     REDUCTIONS,
@@ -21,6 +22,7 @@ from segue.engine.midi_io.reduction import (
     _reduce,
     _tick_to_beats,
     _timed_notes,
+    _TimedNotes,
     part_grid,
 )
 from segue.engine.midi_io.results import (
@@ -51,8 +53,11 @@ def _bpm(microseconds: int) -> float:
     return bpm
 
 
-def _melody_fields(song: _Song, steps_per_quarter: int, warnings: list[str]) -> dict:
-    """Tempo, time signature and key of the melody: the first of each in the file."""
+def _melody_fields(song: _Song, steps_per_quarter: int, warnings: list[str],
+                   meter: MeterChoice) -> dict:
+    """Tempo, time signature and key of the melody: the first tempo and key in the file, and
+    ``meter``'s time signature (:mod:`engine.midi_io.meter`), 4/4 when it does not fit the grid
+    (then ``meter``'s move is not made: the caller checks :func:`_meter_fits`)."""
     tempo = _bpm(song.tempos[0][1]) if song.tempos else DEFAULT_TEMPO
     low, high = TEMPO_RANGE
     if not low <= tempo <= high:
@@ -75,22 +80,17 @@ def _melody_fields(song: _Song, steps_per_quarter: int, warnings: list[str]) -> 
         )
 
     time_signature = (4, 4)
-    if song.time_signatures:
-        _, numerator, denominator = song.time_signatures[0]
-        try:
-            Melody(steps_per_quarter=steps_per_quarter, time_signature=(numerator, denominator))
-            time_signature = (numerator, denominator)
-        except ValueError:
+    if meter.time_signature is not None:
+        if _meter_fits(meter, steps_per_quarter):
+            time_signature = meter.time_signature
+            warning = meter_warning(meter)
+            if warning:
+                warnings.append(warning)
+        else:
+            numerator, denominator = meter.time_signature
             warnings.append(
                 f"The time signature {numerator}/{denominator} does not fit a grid of "
                 f"{steps_per_quarter} steps per quarter; using 4/4."
-            )
-        meters = [(n, d) for _, n, d in song.time_signatures]
-        changes = sum(1 for a, b in zip(meters, meters[1:]) if a != b)
-        if changes:
-            warnings.append(
-                f"The time signature changes {changes} time(s); Segue keeps "
-                f"{time_signature[0]}/{time_signature[1]}."
             )
 
     key = None
@@ -99,6 +99,19 @@ def _melody_fields(song: _Song, steps_per_quarter: int, warnings: list[str]) -> 
         mode = "minor" if mido_key.endswith("m") else "major"
         key = keys.key_name(keys.parse_key(mido_key.rstrip("m"))[0], mode)
     return {"tempo": tempo, "time_signature": time_signature, "key": key}
+
+
+def _meter_fits(meter: MeterChoice, steps_per_quarter: int) -> bool:
+    try:
+        Melody(steps_per_quarter=steps_per_quarter, time_signature=meter.time_signature)
+    except ValueError:
+        return False
+    return True
+
+
+def _moved_later(timed: _TimedNotes, quarters: float) -> _TimedNotes:
+    return _TimedNotes(timed.start + quarters, timed.end + quarters,
+                       timed.sounding_end + quarters, timed.pitch, timed.velocity)
 
 
 def _describe(song: _Song) -> tuple[list[TrackInfo], list]:
@@ -225,10 +238,17 @@ def _import_song(
             )
     best = infos[track]
     steps_per_quarter = part_grid(timed[track], steps_per_quarter)
+    to_beats = _tick_to_beats(song)
+    meter = choose_meter(song.time_signatures, to_beats)
+    if meter.shift_quarters and _meter_fits(meter, steps_per_quarter):
+        # A whole number of sixteenths: every grid keeps what it held.
+        later = float(meter.shift_quarters)
+        timed = [_moved_later(part, later) for part in timed]
+        to_beats = (lambda unshifted: lambda ticks: unshifted(ticks) + later)(to_beats)
     result = _reduce(timed[track], steps_per_quarter, reduction)
 
     warnings = list(song.warnings)
-    fields = _melody_fields(song, steps_per_quarter, warnings)
+    fields = _melody_fields(song, steps_per_quarter, warnings, meter)
     if best.is_polyphonic:
         warnings.append(
             f"The part plays chords; Segue kept the {reduction} note of each "
@@ -240,7 +260,7 @@ def _import_song(
     except ValueError as error:
         raise MidiImportError(path, str(error)) from None
     try:
-        chords = file_chords(song, _tick_to_beats(song), infos, timed, best.index, melody)
+        chords = file_chords(song, to_beats, infos, timed, best.index, melody)
     except ValueError as error:  # more chords than a piece may hold (engine.limits)
         raise MidiImportError(path, str(error)) from None
     if chords.unreadable:

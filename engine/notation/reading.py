@@ -138,7 +138,8 @@ def _import(path, info, score, found, fields, steps_per_quarter, reduction) -> I
     warnings = []
     if fields.meter_changes:
         numerator, denominator = fields.time_signature
-        warnings.append(f"The meter changes; Segue kept the first, {numerator}/{denominator}.")
+        warnings.append(f"The meter changes; Segue kept {numerator}/{denominator}, the meter of "
+                        f"the first full bars.")
     if graces:
         warnings.append(f"{graces} grace note(s) dropped: they take no time on the grid.")
     if _polyphonic_share(timed) > 0:

@@ -19,7 +19,7 @@ class StreamFields:
     """What a part says besides its notes, read from its first markings."""
 
     time_signature: tuple[int, int]
-    meter_changes: bool  # later time signatures differ from the first (the first is kept)
+    meter_changes: bool  # the part's time signatures differ (the one kept: stream_fields)
     tempo: float
     key: str | None  # 'G major'-style; None for modes and for no key signature
     shift: int  # steps that put a pickup bar's notes late in bar 0, so bar lines stay on bars
@@ -35,14 +35,39 @@ def _steps(value, steps_per_quarter: int) -> int | None:
     return int(steps) if steps.denominator == 1 else None
 
 
-def stream_fields(part, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER) -> StreamFields:
+def _opening_meter(measures) -> tuple[int, int] | None:
+    """The time signature the music opens in: the first marked, unless its measures are
+    shorter together than a bar of the next (a pickup in a meter of its own, as
+    :mod:`engine.midi_io.meter` reads a MIDI file's); None when none is marked."""
+    runs: list[list] = []  # [meter, quarters] for each run of measures in one meter
+    for measure in measures:
+        signature = measure.timeSignature
+        if signature is not None and (not runs or runs[-1][0] != (signature.numerator,
+                                                                  signature.denominator)):
+            runs.append([(signature.numerator, signature.denominator), Fraction(0)])
+        if runs:
+            runs[-1][1] += quarters(measure.duration.quarterLength)
+    kept = 0
+    while kept + 1 < len(runs) and runs[kept][1] < Fraction(4 * runs[kept + 1][0][0],
+                                                             runs[kept + 1][0][1]):
+        kept += 1
+    return runs[kept][0] if runs else None
+
+
+def stream_fields(part, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *,
+                  first_meter: bool = False) -> StreamFields:
     """The fields of ``part`` (a music21 Part or Score); ValueError for a meter the grid
-    cannot hold (a bar that is not a whole number of steps)."""
+    cannot hold (a bar that is not a whole number of steps). The meter kept is the one the
+    music opens in (:func:`_opening_meter`: a pickup bar in a meter of its own does not set
+    it), or with ``first_meter`` the first marked (as the corpora were built)."""
     flat = part.flatten()
     signatures = list(flat.getElementsByClass("TimeSignature"))
+    measures = list(part.getElementsByClass("Measure"))
     time_signature = (4, 4)
     if signatures:
         time_signature = (signatures[0].numerator, signatures[0].denominator)
+        if not first_meter:
+            time_signature = _opening_meter(measures) or time_signature
     meter_changes = len({(ts.numerator, ts.denominator) for ts in signatures}) > 1
     try:
         bar_steps = Melody(
@@ -55,7 +80,6 @@ def stream_fields(part, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER) -> S
 
     # Align bar lines to multiples of the bar: a pickup measure is shorter than a full bar.
     shift = 0
-    measures = list(part.getElementsByClass("Measure"))
     if len(measures) >= 2:
         first_len = _steps(measures[0].duration.quarterLength, steps_per_quarter)
         second_offset = _steps(measures[1].offset, steps_per_quarter)

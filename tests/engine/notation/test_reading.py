@@ -44,6 +44,29 @@ def test_a_pickup_bar_keeps_the_bar_lines_on_bars():
     assert melody.notes[1].start == 16
 
 
+def test_a_pickup_bar_in_a_meter_of_its_own_keeps_the_meter_of_the_bars_after_it(tmp_path):
+    music21 = pytest.importorskip("music21")
+    pickup = music21.stream.Measure(number=0)
+    pickup.timeSignature = music21.meter.TimeSignature("1/4")
+    pickup.append(music21.note.Note("G4", quarterLength=1))
+    bar = music21.stream.Measure(number=1)
+    bar.timeSignature = music21.meter.TimeSignature("4/4")
+    bar.append([music21.note.Note(name, quarterLength=1) for name in ("C4", "D4", "E4", "F4")])
+    part = music21.stream.Part([pickup, bar])
+    music21.stream.Score([part]).write("musicxml", tmp_path / "pickup.musicxml")
+    result = import_notation(tmp_path / "pickup.musicxml")
+    assert result.melody.time_signature == (4, 4)
+    assert [(n.pitch, n.start) for n in result.melody.notes] == [
+        (67, 12), (60, 16), (62, 20), (64, 24), (65, 28)]
+    assert "kept 4/4, the meter of the first full bars" in result.report.summary
+
+
+def test_an_overfull_abc_bar_does_not_set_the_meter():
+    # music21 reads the bar that holds too much as a bar of 6/8 and one of 1/8.
+    abc = "X:1\nM:6/8\nL:1/8\nK:D\n(5:4:5ABcde f3 | (6ABcdef g3 |\n"
+    assert parse_abc_text(abc).import_part().melody.time_signature == (6, 8)
+
+
 def test_grace_notes_are_dropped_and_counted():
     result = parse_abc_text("X:1\nL:1/8\nK:D\n{g}d2 e2 f2 g2|\n").import_part()
     assert [n.pitch for n in result.melody.notes] == [74, 76, 78, 79]
