@@ -1,9 +1,9 @@
 """The meter a file's time signatures give its melody, and how far its notes move to fit it.
 
 A file may change meter; a Segue piece has one: the meter the music opens in, as the first
-bars are where a seed comes from. But notation programs write a pickup as a bar of its own
-meter (a 1/4 bar before the 4/4): an opening stretch shorter than one bar of the meter after
-it is a pickup, and the meter after it is kept (before a file's first signature MIDI's 4/4
+bars are where a seed comes from. But a file may write a pickup as a bar of its own meter (a
+1/4 bar before the 4/4): an opening stretch shorter than one bar of the meter after it is a
+pickup, and the meter after it is kept (before a file's first signature MIDI's 4/4
 holds). Its bars count from where it starts: the notes move later by what puts that on a bar
 line (less than a bar), so the pickup ends where bar 1 ends and the bar lines fall where the
 file's do. A move that is not a whole number of sixteenths is not made (the notes would all
