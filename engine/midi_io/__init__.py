@@ -29,16 +29,18 @@ Reading rules
   is never taken as a melody.
 - Time: notes are placed by musical time, ticks / ticks-per-beat, as a DAW's piano roll places
   them; tempo changes then change playback speed only and never move a note off its bar. The
-  melody keeps the first tempo of the file and the meter its music opens in, unless that opening
-  is a pickup bar written in a meter of its own (a 1/4 bar before the 4/4): then the meter after
-  it, the notes moved later so the pickup ends bar 1 (:mod:`~engine.midi_io.meter`; changes
-  and moves are reported as warnings). SMPTE-timed files count seconds, not beats: their times go through the
-  file's tempo map (120 BPM where it has none) to beats, which keeps the same rule.
+  melody keeps the first tempo of the file and the meter its music opens in, unless that
+  opening is a pickup bar written in a meter of its own (a 1/4 bar before the 4/4): then the
+  meter after it, the notes moved later so the pickup ends bar 1 (:mod:`~engine.midi_io.meter`;
+  changes and moves are reported as warnings). SMPTE-timed files count seconds, not beats:
+  their times go through the file's tempo map (120 BPM where it has none) to beats, which
+  keeps the same rule.
 - Grid: ``steps_per_quarter`` None (the default) takes the grid the part needs
   (:func:`~engine.midi_io.reduction.part_grid`): 12 steps per quarter when its onsets lie on
   sixteenths and triplet eighths or sixteenths (a few ticks either way), or nearly all do and
   at least two are triplets (a quintuplet beside them: :func:`engine.grid.grid_for_onsets`),
-  so triplets are kept exactly (the report says how many), else 4; a number forces that grid (the models' 4, say).
+  so triplets are kept exactly (the report says how many), else 4; a number forces that grid
+  (the models' 4, say).
   Starts and ends snap to the nearest step (half a step rounds up); a note keeps at least
   one step. Bar lines of the file stay on multiples of ``steps_per_bar`` (after that move).
 - Notes: a velocity-0 note-on is a note-off; a note-off ends the oldest sounding note of its
