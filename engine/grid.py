@@ -143,7 +143,7 @@ def grid_for_onsets(onsets_in_quarters: Iterable, *, strict: bool = False) -> in
     more than lie on triplet positions, of which there are at least two (one could be chance);
     else 4. Times mostly off both grids are a played take, which snaps to sixteenths as it
     always has (the triplet grid would turn its looseness into triplets): of sets of random
-    times, about 1 in 200 with 8 times passes, none in 4,000 with 20. Times are in quarters
+    times, about 1 in 250 with 8 times passes, none in 4,000 with 20. Times are in quarters
     (floats, Fractions or a numpy array)."""
     times = np.asarray(
         onsets_in_quarters if isinstance(onsets_in_quarters, np.ndarray)
