@@ -2,8 +2,8 @@
 
 A file may change meter; a Segue piece has one: the meter the music opens in, as the first
 bars are where a seed comes from. But a file may write a pickup as a bar of its own meter (a
-1/4 bar before the 4/4): an opening stretch shorter than one bar of the meter after it is a
-pickup, and the meter after it is kept (before a file's first signature MIDI's 4/4
+1/4 bar before the 4/4): an opening stretch shorter than one bar of the meter after it, when
+that meter lasts two bars or more, is a pickup, and the meter after it is kept (before a file's first signature MIDI's 4/4
 holds). Its bars count from where it starts: the notes move later by what puts that on a bar
 line (less than a bar), so the pickup ends where bar 1 ends and the bar lines fall where the
 file's do. A move that is not a whole number of sixteenths is not made (the notes would all
@@ -48,9 +48,13 @@ def choose_meter(time_signatures, to_beats) -> MeterChoice:
             runs[-1] = (runs[-1][0], meter)
         elif meter != runs[-1][1]:
             runs.append((start, meter))
+    ends = [start for start, _ in runs[1:]] + [float("inf")]  # the last runs to the end
     kept = 0
-    while kept + 1 < len(runs) and runs[kept + 1][0] - runs[kept][0] < _bar(runs[kept + 1][1]):
-        kept += 1  # a pickup: shorter than a bar of the meter after it
+    # A pickup: shorter than a bar of the meter after it, which holds for two bars or more (a
+    # piece that alternates meters bar by bar has no pickup to move).
+    while kept + 1 < len(runs) and ends[kept] - runs[kept][0] < _bar(runs[kept + 1][1]) <= (
+            ends[kept + 1] - runs[kept + 1][0]) / 2:
+        kept += 1
     first, meter = runs[kept]
     shift = -Fraction(first).limit_denominator(10_000) % _bar(meter)
     if shift * 4 != int(shift * 4):

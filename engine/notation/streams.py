@@ -37,8 +37,9 @@ def _steps(value, steps_per_quarter: int) -> int | None:
 
 def _opening_meter(measures) -> tuple[int, int] | None:
     """The time signature the music opens in: the first marked, unless its measures are
-    shorter together than a bar of the next (a pickup in a meter of its own, as
-    :mod:`engine.midi_io.meter` reads a MIDI file's); None when none is marked."""
+    shorter together than a bar of the next meter, which lasts two bars or more (a pickup in a
+    meter of its own, as :mod:`engine.midi_io.meter` reads a MIDI file's); None when none is
+    marked."""
     runs: list[list] = []  # [meter, quarters] for each run of measures in one meter
     for measure in measures:
         signature = measure.timeSignature
@@ -48,10 +49,13 @@ def _opening_meter(measures) -> tuple[int, int] | None:
         if runs:
             runs[-1][1] += quarters(measure.duration.quarterLength)
     kept = 0
-    while kept + 1 < len(runs) and runs[kept][1] < Fraction(4 * runs[kept + 1][0][0],
-                                                             runs[kept + 1][0][1]):
+    while kept + 1 < len(runs) and runs[kept][1] < _bar(runs[kept + 1][0]) <= runs[kept + 1][1] / 2:
         kept += 1
     return runs[kept][0] if runs else None
+
+
+def _bar(meter: tuple[int, int]) -> Fraction:
+    return Fraction(4 * meter[0], meter[1])
 
 
 def stream_fields(part, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *,

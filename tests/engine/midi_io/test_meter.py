@@ -45,6 +45,9 @@ def test_the_meter_the_music_opens_in_is_kept():
     # Before a file's first signature MIDI's 4/4 holds; a moment of it is no pickup to move by.
     assert choose([(16, 3, 4)]) == MeterChoice((4, 4), Fraction(0), 1)
     assert choose([(1 / PPQ, 3, 4)]) == MeterChoice((3, 4), Fraction(0), 1)
+    # Meters alternating bar by bar: no pickup, the first meter.
+    assert choose([(0, 2, 4), (2, 3, 4), (5, 2, 4), (7, 3, 4), (10, 2, 4)]) == MeterChoice(
+        (2, 4), Fraction(0), 4)
 
 
 def test_a_move_off_the_sixteenths_is_not_made():

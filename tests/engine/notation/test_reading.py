@@ -52,12 +52,14 @@ def test_a_pickup_bar_in_a_meter_of_its_own_keeps_the_meter_of_the_bars_after_it
     bar = music21.stream.Measure(number=1)
     bar.timeSignature = music21.meter.TimeSignature("4/4")
     bar.append([music21.note.Note(name, quarterLength=1) for name in ("C4", "D4", "E4", "F4")])
-    part = music21.stream.Part([pickup, bar])
+    last = music21.stream.Measure(number=2)
+    last.append(music21.note.Note("G4", quarterLength=4))
+    part = music21.stream.Part([pickup, bar, last])
     music21.stream.Score([part]).write("musicxml", tmp_path / "pickup.musicxml")
     result = import_notation(tmp_path / "pickup.musicxml")
     assert result.melody.time_signature == (4, 4)
     assert [(n.pitch, n.start) for n in result.melody.notes] == [
-        (67, 12), (60, 16), (62, 20), (64, 24), (65, 28)]
+        (67, 12), (60, 16), (62, 20), (64, 24), (65, 28), (67, 32)]
     assert "kept 4/4, the meter of the first full bars" in result.report.summary
 
 
