@@ -49,17 +49,22 @@ def choose_meter(time_signatures, to_beats) -> MeterChoice:
         elif meter != runs[-1][1]:
             runs.append((start, meter))
     ends = [start for start, _ in runs[1:]] + [float("inf")]  # the last runs to the end
-    kept = 0
-    # A pickup: shorter than a bar of the meter after it, which holds for two bars or more (a
-    # piece that alternates meters bar by bar has no pickup to move).
-    while kept + 1 < len(runs) and ends[kept] - runs[kept][0] < _bar(runs[kept + 1][1]) <= (
-            ends[kept + 1] - runs[kept + 1][0]) / 2:
-        kept += 1
+    kept = opening_run([(meter, end - start) for (start, meter), end in zip(runs, ends)])
     first, meter = runs[kept]
     shift = -Fraction(first).limit_denominator(10_000) % _bar(meter)
     if shift * 4 != int(shift * 4):
         shift = Fraction(0)
     return MeterChoice(meter, shift, len(runs) - 1, runs[0][1] if shift else None)
+
+
+def opening_run(runs) -> int:
+    """Which of ``runs`` ((meter, quarters) of each stretch in one meter, in order) the music
+    opens in: the first, unless it is shorter than a bar of the next, which holds for two bars
+    or more (a pickup; a piece that alternates meters bar by bar has no pickup to skip)."""
+    kept = 0
+    while kept + 1 < len(runs) and runs[kept][1] < _bar(runs[kept + 1][0]) <= runs[kept + 1][1] / 2:
+        kept += 1
+    return kept
 
 
 def _bar(meter: tuple[int, int]) -> Fraction:

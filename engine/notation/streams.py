@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from segue.engine.grid import grid_for_notes
 from segue.engine.melody import DEFAULT_STEPS_PER_QUARTER, DEFAULT_TEMPO, Melody
+from segue.engine.midi_io.meter import opening_run
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,9 @@ def _steps(value, steps_per_quarter: int) -> int | None:
 
 
 def _opening_meter(measures) -> tuple[int, int] | None:
-    """The time signature the music opens in: the first marked, unless its measures are
-    shorter together than a bar of the next meter, which lasts two bars or more (a pickup in a
-    meter of its own, as :mod:`engine.midi_io.meter` reads a MIDI file's); None when none is
-    marked."""
+    """The time signature the music opens in, by a MIDI file's rule
+    (:func:`engine.midi_io.meter.opening_run`: a pickup in a meter of its own is skipped);
+    None when none is marked."""
     runs: list[list] = []  # [meter, quarters] for each run of measures in one meter
     for measure in measures:
         signature = measure.timeSignature
@@ -48,14 +48,7 @@ def _opening_meter(measures) -> tuple[int, int] | None:
             runs.append([(signature.numerator, signature.denominator), Fraction(0)])
         if runs:
             runs[-1][1] += quarters(measure.duration.quarterLength)
-    kept = 0
-    while kept + 1 < len(runs) and runs[kept][1] < _bar(runs[kept + 1][0]) <= runs[kept + 1][1] / 2:
-        kept += 1
-    return runs[kept][0] if runs else None
-
-
-def _bar(meter: tuple[int, int]) -> Fraction:
-    return Fraction(4 * meter[0], meter[1])
+    return runs[opening_run(runs)][0] if runs else None
 
 
 def stream_fields(part, steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER, *,
