@@ -104,9 +104,9 @@ class EventEncoding:
         notes: list[Note] = []
         pitch = start = None
         for i, token in enumerate(tokens):
-            token = int(token)
-            if token == HOLD:
+            if token == HOLD:  # (most tokens on a fine grid: skipped before converting)
                 continue
+            token = int(token)
             if pitch is not None:
                 notes.append(Note(pitch, origin + start, i - start, velocity))
                 pitch = None

@@ -56,7 +56,8 @@ class Controls:
 
     def __init__(self, bias, temperature, rest_weight, top_p, adaptive_temperature, steps, fold=None,
                  grid_lock=None):
-        self.steps_left = steps  # noise is made for at most the steps still to draw
+        # Noise is made for at most the draws still to come (under a grid lock, only its steps).
+        self.steps_left = steps if grid_lock is None else grid_lock.draws(steps)
         self.fold = fold  # a key lock's ScaleFold; its scale is then not in ``bias``
         # A note grid coarser than the model's (engine.ml.grid_lock): applied last, over all.
         self.grid_lock = grid_lock
@@ -73,6 +74,10 @@ class Controls:
             adaptive_temperature = DEFAULT_TARGET_ENTROPY
         self.target_entropy = float(adaptive_temperature) if adaptive_temperature else None
         self._noise: list[torch.Tensor] = []  # the rows of noise still to use
+        # Drawing needs nothing per step but noise + bias + logits / temperature: the noise
+        # rows are made with the bias added (_noise_row), so a step is one add and an argmax.
+        self._plain = not self.greedy and self.target_entropy is None and self.top_p is None and fold is None
+        self._inverse_temperature = 1.0 / self.temperature if not self.greedy else 1.0
 
     def scores(self, logits: torch.Tensor, first: bool) -> torch.Tensor:
         """Masked, tempered, rest-weighted scores (unnormalised log-probabilities)."""
@@ -92,20 +97,34 @@ class Controls:
         return torch.log_softmax(self.scores(logits, first), dim=-1)
 
     def draw(self, logits: torch.Tensor, first: bool, generator: torch.Generator) -> list[int]:
+        if self._plain:
+            # The common case in one op: the noise rows already hold the masks and rest weight.
+            noise = self._noise_row(logits, generator, self.bias)
+            scores = torch.add(noise, logits, alpha=self._inverse_temperature)
+            if first:
+                scores.select(1, HOLD).fill_(float("-inf"))
+            return self._played(scores if self.grid_lock is None else self.grid_lock(scores))
         scores = self.scores(logits, first)
         if self.greedy:
             return self._played(scores)
         if self.top_p is not None:
             scores = _top_p_log(scores, self.top_p)
-        if not self._noise:
-            shape = (min(self.NOISE_BLOCK, self.steps_left), *scores.shape)
-            # Gumbel noise -log(-log(U)); U is never 0 in practice, clamped to be sure. One
-            # row a step, last first (popped).
-            uniform = torch.rand(shape, device=scores.device, generator=generator).clamp_(min=1e-20)
-            self._noise = list(uniform.log_().neg_().log_().neg_().unbind(0))[::-1]
-        scores += self._noise.pop()
-        self.steps_left -= 1
+        scores += self._noise_row(scores, generator)
         return self._played(scores)
+
+    def _noise_row(self, like: torch.Tensor, generator: torch.Generator, bias=None) -> torch.Tensor:
+        """The next step's Gumbel noise -log(-log(U)), shaped as ``like``, plus ``bias`` when
+        given (the block of rows is made with the first one asked for). U is never 0 in
+        practice, clamped to be sure."""
+        if not self._noise:
+            shape = (max(1, min(self.NOISE_BLOCK, self.steps_left)), *like.shape)
+            uniform = torch.rand(shape, device=like.device, generator=generator).clamp_(min=1e-20)
+            noise = uniform.log_().neg_().log_().neg_()
+            if bias is not None:
+                noise += bias
+            self._noise = list(noise.unbind(0))[::-1]  # one row a step, last first (popped)
+        self.steps_left -= 1
+        return self._noise.pop()
 
     def played(self, chosen: list[int]) -> None:
         """Take in the tokens drawn (beam search: each row's new token, after the reorder)."""

@@ -31,15 +31,17 @@ class GridLock:
         self.step = start  # the model step of the next draw, on the piece's time axis
         # The seed's last note ends where the continuation starts: every row begins resting.
         self._sounding_rows = [False] * batch
-        self.sounding = torch.zeros(batch, 1, dtype=torch.bool, device=device)
-        # On the CPU the mask is written through numpy in place (a step's tensor costs more).
-        self._sounding_np = self.sounding.numpy() if self.sounding.device.type == "cpu" else None
+        self._device = device
         self._hold = self._rest = None  # (1, V) rows: 0 for the one token, -inf elsewhere
 
     @property
     def on_grid(self) -> bool:
         """Whether the next step is on the note grid (anything may be drawn there)."""
         return self.step % self.ratio == 0
+
+    def draws(self, steps: int) -> int:
+        """How many of the next ``steps`` model steps are on the note grid (drawn, not forced)."""
+        return (self.step + steps - 1) // self.ratio - (self.step - 1) // self.ratio
 
     def forced(self) -> list[int]:
         """The one token each row may take at a step between the note grid's (HOLD while a note
@@ -56,16 +58,12 @@ class GridLock:
             self._rest = self._hold.clone()
             self._hold[0, HOLD] = 0.0
             self._rest[0, REST] = 0.0
-        return torch.where(self.sounding, self._hold, self._rest)
+        sounding = torch.tensor([[row] for row in self._sounding_rows], device=self._device)
+        return torch.where(sounding, self._hold, self._rest)
 
     def played(self, chosen) -> None:
         """Take in each row's drawn token (after a beam's reorder: the row's new token)."""
-        rows = self._sounding_rows = [int(token) != REST for token in chosen]
-        if self._sounding_np is not None:
-            self._sounding_np[:, 0] = rows
-        else:
-            self.sounding = torch.tensor([[row] for row in rows], dtype=torch.bool,
-                                         device=self.sounding.device)
+        self._sounding_rows = [token != REST for token in map(int, chosen)]
         self.step += 1
 
 

@@ -8,6 +8,7 @@ gate tables instead of multiplying the input features (cheaper, and the same num
 from __future__ import annotations
 
 import operator
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -45,7 +46,7 @@ class _StepTables:
     Gates are reordered to i, f, o, g (PyTorch's order is i, f, g, o) so one sigmoid covers
     three of them, and weights are stored transposed for ``addmm``. The first layer's input
     weights are folded into the embedding tables: a step's input gates are the sum of one row
-    per feature. (``torch.lstm_cell`` is slower than these few ops at small batches on CPU.)
+    per feature (the four metrical ones summed ahead into one: :meth:`metrical_rows`). (``torch.lstm_cell`` is slower than these few ops at small batches on CPU.)
     """
 
     def __init__(self, model: SegueModel):
@@ -84,7 +85,8 @@ class _StepTables:
         self.norm = None
         if model.norm is not None:
             self.norm = (model.norm.weight.detach(), model.norm.bias.detach(), model.norm.eps)
-        self.features = len(model.feature_spec)
+        # Rows a step looks up per sequence: one per feature, the four metrical ones as one.
+        self.features = len(model.feature_spec) - (3 if model.config.meter_dim else 0)
         # A chord-aware model's chord output, one row of pitch scores per chord index between
         # beats, then one per chord index on a beat.
         self.chord_pitch_bias = None
@@ -92,6 +94,51 @@ class _StepTables:
             self.chord_pitch_bias = model.chord_pitch_bias(
                 torch.arange(2 * CHORD_ROWS, device=w_ih0.device)).detach()
         self.primed: OrderedDict = OrderedDict()  # seed -> LSTM state after it (Stepper.prime)
+        self._metrical: dict[Meter, list[list[int]]] = {}  # metrical_rows, by meter
+        self._growing = threading.Lock()
+        self._intervals: list[int] | None = None
+
+    def metrical_rows(self, meter: Meter, config) -> list[list[int]]:
+        """By position in a bar of ``meter``, the rows of ``gate_table`` that its metrical
+        features add: one row, the sum of the position's, beat phase's, beat's and meter's
+        (one lookup a step instead of four). The sums are appended to the table the first time
+        a meter is asked for; rows already handed out stay where they are."""
+        rows = self._metrical.get(meter)
+        if rows is not None:
+            return rows
+        with self._growing:  # (two threads adding meters at once would lose one's rows)
+            return self._metrical.get(meter) or self._add_metrical_rows(meter, config)
+
+    def _add_metrical_rows(self, meter: Meter, config) -> list[list[int]]:
+        if not config.meter_dim:
+            rows = [[] for _ in range(meter.steps_per_bar)]
+        else:
+            offsets, beat = self.offsets, meter.beat_steps
+            parts = torch.tensor([
+                [offsets["position"] + min(p, config.bar_rows - 1),
+                 offsets["beat_phase"] + min(p % beat, config.beat_phase_rows - 1),
+                 offsets["beat"] + min(p // beat, MAX_BEATS - 1),
+                 offsets["meter"] + meter.meter_id]
+                for p in range(meter.steps_per_bar)
+            ], device=self.gate_table.device)
+            table = self.gate_table
+            sums = table[parts[:, 0]] + table[parts[:, 1]]  # (one by one, in the features' order)
+            sums += table[parts[:, 2]]
+            sums += table[parts[:, 3]]
+            first = table.shape[0]
+            self.gate_table = torch.cat([table, sums])
+            rows = [[first + p] for p in range(meter.steps_per_bar)]
+        self._metrical[meter] = rows
+        return rows
+
+    def interval_rows(self, pitches: int) -> list[int]:
+        """The gate-table row of each interval latest - previous pitch index, negative ones
+        from the end (a list indexed by the difference)."""
+        if self._intervals is None:
+            row = self.offsets["interval"]
+            clamp = lambda d: row + MAX_INTERVAL + max(-MAX_INTERVAL, min(MAX_INTERVAL, d))  # noqa: E731
+            self._intervals = [clamp(d) for d in range(pitches)] + [clamp(d) for d in range(-pitches, 0)]
+        return self._intervals
 
 
 class _CellBuffers:
@@ -156,15 +203,9 @@ class Stepper:
             self._feature_constants.update(
                 no_interval=rows["interval"] + 2 * MAX_INTERVAL + 1,
                 since_last=rows["since"] + cfg.since_rows - 1, since_none=rows["since"] + cfg.since_rows)
-        bar, beat = meter.steps_per_bar, meter.beat_steps
-        # Table rows of the metrical features, by position in the bar (the same for every row).
-        self._shared = [
-            [rows["position"] + min(p, cfg.bar_rows - 1),
-             rows["beat_phase"] + min(p % beat, cfg.beat_phase_rows - 1),
-             rows["beat"] + min(p // beat, MAX_BEATS - 1),
-             rows["meter"] + meter.meter_id] if cfg.meter_dim else []
-            for p in range(bar)
-        ]
+        # The gate-table row of the metrical features, by position in the bar (the same for
+        # every sequence): one row, their sum.
+        self._shared = self.tables.metrical_rows(meter, cfg)
         width = self.tables.head_b.shape[0]
         # The head's output, and in it row r's relative logits for latest pitch p: the window of
         # ``pitches`` values from flat position r * width + vocab + pitches - 1 - p.
@@ -178,12 +219,7 @@ class Stepper:
         self._relative = cfg.relative_head
         self._cpu = self.device.type == "cpu"
         if cfg.contour_dim:
-            # Gate-table row of each interval latest - previous (negative ones from the end).
-            row = rows["interval"]
-            clamp = lambda d: row + MAX_INTERVAL + max(-MAX_INTERVAL, min(MAX_INTERVAL, d))  # noqa: E731
-            self._interval_rows = [clamp(d) for d in range(model.num_pitches)] + [
-                clamp(d) for d in range(-model.num_pitches, 0)
-            ]
+            self._interval_rows = self.tables.interval_rows(model.num_pitches)
         self._runs: dict[int, tuple] = {}  # index buffers by run length (_run_buffers)
         self._rest = torch.zeros(batch, dtype=torch.bool)
         self._rest_np = self._rest.numpy()
@@ -223,58 +259,61 @@ class Stepper:
         self.history = [self.history[row] + tokens for row in range(batch)]
         self.latest, self.previous, self.last_onset = [latest] * batch, [previous] * batch, [onset] * batch
 
-    def _advance(self, tokens: list[int]) -> list[int]:
-        """Take in one token per sequence; the rows of the gate table for the input they make,
-        all sequences in a row (one pass: a step's Python work is a good part of its cost)."""
-        t = len(self.history[0])  # the step of the new tokens
+    def _advance(self, steps: list[list[int]]) -> list[int]:
+        """Take in one token per sequence for each of ``steps``; the rows of the gate table for
+        the input they make, step by step, all sequences in a row (one pass: a step's Python
+        work is a good part of its cost)."""
         rows = self._feature_constants
         token_row, pitch_row, none_pitch = rows["token"], rows.get("pitch"), self.pitches
         contour, lookback = "interval" in rows, "lookback1" in rows
-        shared = self._shared[(self.offset + t + 1) % self.meter.steps_per_bar]
-        if self._chord_row is not None:
-            shared = [*shared, self._chord_row + self.chord_at(t + 1)]
         if contour:
             intervals, no_interval = self._interval_rows, rows["no_interval"]
             since_row, since_last, since_none = rows["since"], rows["since_last"], rows["since_none"]
         if lookback:
             back1_row, back2_row, repeat_row = rows["lookback1"], rows["lookback2"], rows["repeat"]
             none_token = self.vocab
-            bar = self.meter.steps_per_bar
-            back1, back2 = t + 1 - bar, t + 1 - 2 * bar
+        bar = self.meter.steps_per_bar
         latests, previouses, onsets, histories = self.latest, self.previous, self.last_onset, self.history
         out: list[int] = []
         append = out.append
-        for row, token in enumerate(tokens):
-            history = histories[row]
-            history.append(token)
-            if token >= FIRST_PITCH_TOKEN:
-                previous = previouses[row] = latests[row]
-                latest = latests[row] = token - FIRST_PITCH_TOKEN
-                onset = onsets[row] = t
-            else:
-                latest, previous, onset = latests[row], previouses[row], onsets[row]
-            append(token_row + token)
-            if pitch_row is not None:
-                append(pitch_row + latest)
-            if contour:
-                if latest == none_pitch or previous == none_pitch:
-                    append(no_interval)
+        t = len(histories[0])  # the step of the first new tokens
+        for tokens in steps:
+            shared = self._shared[(self.offset + t + 1) % bar]
+            if self._chord_row is not None:
+                shared = [*shared, self._chord_row + self.chord_at(t + 1)]
+            back1, back2 = t + 1 - bar, t + 1 - 2 * bar
+            for row, token in enumerate(tokens):
+                history = histories[row]
+                history.append(token)
+                if token >= FIRST_PITCH_TOKEN:
+                    previous = previouses[row] = latests[row]
+                    latest = latests[row] = token - FIRST_PITCH_TOKEN
+                    onset = onsets[row] = t
                 else:
-                    append(intervals[latest - previous])
-                if onset < 0:
-                    append(since_none)
-                else:
-                    since = since_row + t - onset
-                    append(since if since < since_last else since_last)
-            out += shared
-            if lookback:
-                append(back1_row + (history[back1] if back1 >= 0 else none_token))
-                append(back2_row + (history[back2] if back2 >= 0 else none_token))
-                # The current step against the steps one and two bars before it.
-                repeat = 1 if back1 >= 1 and history[back1 - 1] == token else 0
-                if back2 >= 1 and history[back2 - 1] == token:
-                    repeat += 2
-                append(repeat_row + repeat)
+                    latest, previous, onset = latests[row], previouses[row], onsets[row]
+                append(token_row + token)
+                if pitch_row is not None:
+                    append(pitch_row + latest)
+                if contour:
+                    if latest == none_pitch or previous == none_pitch:
+                        append(no_interval)
+                    else:
+                        append(intervals[latest - previous])
+                    if onset < 0:
+                        append(since_none)
+                    else:
+                        since = since_row + t - onset
+                        append(since if since < since_last else since_last)
+                out += shared
+                if lookback:
+                    append(back1_row + (history[back1] if back1 >= 0 else none_token))
+                    append(back2_row + (history[back2] if back2 >= 0 else none_token))
+                    # The current step against the steps one and two bars before it.
+                    repeat = 1 if back1 >= 1 and history[back1 - 1] == token else 0
+                    if back2 >= 1 and history[back2 - 1] == token:
+                        repeat += 2
+                    append(repeat_row + repeat)
+            t += 1
         return out
 
     @torch.inference_mode()
@@ -340,12 +379,14 @@ class Stepper:
         forced ones after it) with one lookup of their input gates; the logits (or None) of the
         step after the last, as :meth:`feed`."""
         batch = self.batch
-        rows: list[int] = []
+        steps = [list(map(int, tokens)) for tokens in steps]
+        if not steps:
+            raise ValueError("feed_run needs at least one step")
         for tokens in steps:
             if len(tokens) != batch:
                 raise ValueError(f"expected {batch} tokens, got {len(tokens)}")
-            tokens = list(map(int, tokens))
-            rows += self._advance(tokens)
+        rows = self._advance(steps)
+        tokens = steps[-1]
         tables, vocab = self.tables, self.vocab
         relative = self._relative and logits
         missing_pitch = relative and self.pitches in self.latest  # a sequence without a note yet

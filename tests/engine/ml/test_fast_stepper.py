@@ -83,11 +83,25 @@ class ReferenceStepper:
         features = model.feature_indices(history, torch.tensor([self.offset] * self.batch),
                                          meter_tensor([self.meter] * self.batch), chords)
         # Summed in the stepper's order (the chord with the other rows shared by every sequence):
-        # float sums in another order differ in the last bits.
-        names = [name for name, _, _ in model.feature_spec if name != "chord"]
+        # float sums in another order differ in the last bits. The four metrical features are
+        # one row of the stepper's, their sum: checked here against the model's features.
+        metrical = ("position", "beat_phase", "beat", "meter")
+        names = [name for name, _, _ in model.feature_spec if name not in ("chord", *metrical)]
+        columns = [tables.offsets[name] + features[name][:, -1] for name in names]
+        shared = []
+        if "position" in features:
+            position = (self.offset + history.shape[1]) % self.meter.steps_per_bar
+            [row] = tables.metrical_rows(self.meter, model.config)[position]
+            parts = [tables.offsets[name] + features[name][0, -1] for name in metrical]
+            expected = tables.gate_table[parts[0]] + tables.gate_table[parts[1]]
+            expected = expected + tables.gate_table[parts[2]] + tables.gate_table[parts[3]]
+            assert torch.equal(tables.gate_table[row], expected)
+            shared.append(torch.full((self.batch,), row))
         if "chord" in features:
-            names.insert(names.index("lookback1") if "lookback1" in names else len(names), "chord")
-        rows = torch.stack([tables.offsets[name] + features[name][:, -1] for name in names], 1)
+            shared.append(tables.offsets["chord"] + features["chord"][:, -1])
+        at = names.index("lookback1") if "lookback1" in names else len(names)
+        columns[at:at] = shared
+        rows = torch.stack(columns, 1)
         count = rows.shape[1]
         gates = torch.embedding_bag(tables.gate_table, rows.reshape(-1),
                                     torch.arange(0, self.batch * count, count), False, 0)[0]
