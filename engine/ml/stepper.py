@@ -46,7 +46,8 @@ class _StepTables:
     Gates are reordered to i, f, o, g (PyTorch's order is i, f, g, o) so one sigmoid covers
     three of them, and weights are stored transposed for ``addmm``. The first layer's input
     weights are folded into the embedding tables: a step's input gates are the sum of one row
-    per feature (the four metrical ones summed ahead into one: :meth:`metrical_rows`). (``torch.lstm_cell`` is slower than these few ops at small batches on CPU.)
+    per feature (the four metrical ones summed ahead into one: :meth:`metrical_rows`).
+    (``torch.lstm_cell`` is slower than these few ops at small batches on CPU.)
     """
 
     def __init__(self, model: SegueModel):
