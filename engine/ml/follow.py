@@ -148,12 +148,8 @@ def match_rows(tokens: Sequence[int], steps_per_bar: int, primer: Sequence[int] 
 def mix(long_log_probs: torch.Tensor, rows: np.ndarray, follow_seed: float) -> torch.Tensor:
     """Log-probabilities (N, V): the LSTM's rows mixed with the matches' predictions (rows of
     :func:`match_rows`). A token the LSTM rules out (HOLD after REST) stays impossible."""
-    probs = long_log_probs.exp()
-    tokens = torch.from_numpy(np.maximum(rows[:, 0], 0)).to(probs.device).unsqueeze(1)
-    weight = torch.from_numpy(np.where(rows[:, 1] >= 0, CONFIDENCE[rows[:, 1]], 0.0) * follow_seed)
-    weight = weight.to(probs).masked_fill(probs.gather(1, tokens).squeeze(1) == 0, 0.0)
-    mixed = probs * (1 - weight).unsqueeze(1)
-    return mixed.scatter_add_(1, tokens, weight.unsqueeze(1)).log()
+    probs = _match_mixed(np.exp(_numpy(long_log_probs)), rows, follow_seed)
+    return _tensor_like(_log(probs), long_log_probs)
 
 
 def match_factor(follow_seed: float) -> float:
@@ -172,17 +168,47 @@ def mix_echo(log_probs: torch.Tensor, predictions, follow_seed: float) -> torch.
     """Log-probabilities (N, V) mixed with the echoes' predictions (:mod:`engine.ml.echo`) at
     :func:`echo_weight`; a free first note takes the pitches as ``log_probs`` has them. A token
     ``log_probs`` rules out stays impossible."""
-    probs = log_probs.exp()
-    shares, free = echo_matrix(predictions, probs.shape[1])
-    echo = torch.from_numpy(shares).to(probs)
+    probs = _echo_mixed(np.exp(_numpy(log_probs)), predictions, follow_seed)
+    return _tensor_like(_log(probs), log_probs)
+
+
+# The mixing is done on probabilities in float64 numpy arrays: a generation step mixes 8 rows,
+# where numpy's few-microsecond ops cost a fraction of torch's, and scoring a tune mixes all
+# its rows at once. Both leave the arrays they are given changed.
+
+def _match_mixed(probs: np.ndarray, rows: np.ndarray, follow_seed: float) -> np.ndarray:
+    """``probs`` (N, V) mixed with the matches of ``rows`` at ``follow_seed`` (see :func:`mix`)."""
+    tokens = np.maximum(rows[:, 0], 0)
+    weight = np.where(rows[:, 1] >= 0, CONFIDENCE[rows[:, 1]], 0.0) * follow_seed
+    every = np.arange(len(probs))
+    weight[probs[every, tokens] == 0] = 0.0
+    probs *= (1 - weight)[:, None]
+    np.add.at(probs, (every, tokens), weight)
+    return probs
+
+
+def _echo_mixed(probs: np.ndarray, predictions, follow_seed: float) -> np.ndarray:
+    """``probs`` (N, V) mixed with the echoes' ``predictions`` (see :func:`mix_echo`)."""
+    echo, free = echo_matrix(predictions, probs.shape[1])
     notes = probs[:, FIRST_PITCH_TOKEN:]
-    note_share = notes / notes.sum(1, keepdim=True).clamp(min=1e-300)
-    echo[:, FIRST_PITCH_TOKEN:] += torch.from_numpy(free).to(probs).unsqueeze(1) * note_share
-    echo = echo.masked_fill(probs == 0, 0.0)
-    total = echo.sum(1, keepdim=True)
-    weight = torch.where(total > 0, echo_weight(follow_seed), 0.0).to(probs)
-    echo = echo / total.clamp(min=1e-300)
-    return (probs * (1 - weight) + echo * weight).log()
+    note_share = notes / np.maximum(notes.sum(1, keepdims=True), 1e-300)
+    echo[:, FIRST_PITCH_TOKEN:] += free[:, None] * note_share
+    echo[probs == 0] = 0.0
+    total = echo.sum(1, keepdims=True)
+    weight = np.where(total > 0, echo_weight(follow_seed), 0.0)
+    echo /= np.maximum(total, 1e-300)
+    probs *= 1 - weight
+    probs += echo * weight
+    return probs
+
+
+def _numpy(values: torch.Tensor) -> np.ndarray:
+    """A float64 copy of ``values``."""
+    return values.detach().cpu().numpy().astype(np.float64)
+
+
+def _tensor_like(values: np.ndarray, like: torch.Tensor) -> torch.Tensor:
+    return torch.from_numpy(values).to(like.device, like.dtype)
 
 
 def follow_log_probs(long_log_probs: torch.Tensor, tokens: Sequence[int], steps_per_bar: int,
@@ -192,9 +218,14 @@ def follow_log_probs(long_log_probs: torch.Tensor, tokens: Sequence[int], steps_
     sits at grid step ``first_step``) mixed with a match model and bar echoes learnt from
     ``primer`` and the sequence up to each row's step."""
     rows = match_rows(tokens, steps_per_bar, primer, steps_per_quarter)
-    mixed = mix(long_log_probs, rows, match_factor(follow_seed))
+    probs = _match_mixed(np.exp(_numpy(long_log_probs)), rows, match_factor(follow_seed))
     echoes = echo_predictions(tokens, steps_per_bar, first_step, primer)
-    return mix_echo(mixed, echoes, follow_seed)
+    return _tensor_like(_log(_echo_mixed(probs, echoes, follow_seed)), long_log_probs)
+
+
+def _log(probs: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):  # (log 0 is the -inf of an impossible token)
+        return np.log(probs)
 
 
 def fit_confidence(examples: Iterable[tuple[torch.Tensor, torch.Tensor, np.ndarray]]) -> np.ndarray:
@@ -233,20 +264,24 @@ class SeedFollower:
         """The LSTM's logits (B, V) for the next step -> the mixed log-probabilities."""
         rows = self._rows
         rows.fill(-1)
+        matched = False
         for row, model in enumerate(self.models):
             found = model.prediction()
             if found is not None:
                 rows[row] = found
+                matched = True
         echoes = [echo.prediction() for echo in self.echoes]
-        matched, echoed = (rows[:, 1] >= 0).any(), any(e is not None for e in echoes)
+        echoed = echoes.count(None) < len(echoes)
         if not matched and not echoed:
             return logits
-        mixed = torch.log_softmax(logits.double(), dim=-1)
+        values = _numpy(logits)
+        probs = np.exp(values - values.max(1, keepdims=True))  # the softmax, in float64
+        probs /= probs.sum(1, keepdims=True)
         if matched:
-            mixed = mix(mixed, rows, match_factor(self.follow_seed))
+            probs = _match_mixed(probs, rows, match_factor(self.follow_seed))
         if echoed:
-            mixed = mix_echo(mixed, echoes, self.follow_seed)
-        return mixed.to(logits.dtype)
+            probs = _echo_mixed(probs, echoes, self.follow_seed)
+        return _tensor_like(_log(probs), logits)
 
     def learn(self, tokens: Sequence[int]) -> None:
         for model, echo, token in zip(self.models, self.echoes, tokens):

@@ -89,6 +89,27 @@ def test_mixing_leaves_the_lstm_alone_at_zero_and_keeps_impossible_tokens_imposs
     assert mixed[1, HOLD] == -math.inf and torch.allclose(mixed[1:], long[1:])
 
 
+def test_a_generation_step_is_mixed_as_scoring_mixes_the_same_row():
+    # Generation mixes 8 rows a step (SeedFollower.adjust), scoring a whole tune at once
+    # (follow_log_probs): the same numbers either way, matches and echoes both at work.
+    bar = [6, 1, 1, 1, 8, 1, 9, 1, 11, 1, 1, 1, 0, 0, 13, 1]
+    seed = bar * 2
+    continuation = bar[:10] + [16, 1, 1, 1] + bar * 2 + [6, 0, 0, 7]
+    logits = torch.randn(len(continuation) - 1, 20, generator=torch.Generator().manual_seed(5))
+    logits[3, HOLD] = -math.inf
+    expected = follow.follow_log_probs(torch.log_softmax(logits.double(), -1), continuation, 16, 0.7,
+                                       primer=seed, first_step=4 + len(seed))
+    follower = follow.SeedFollower(seed, 1, 16, 0.7, first_step=4)
+    mixed = []
+    for step, token in enumerate(continuation[:-1]):
+        follower.learn([token])
+        # (a step with nothing to mix keeps its logits: the same distribution)
+        mixed.append(torch.log_softmax(follower.adjust(logits[step:step + 1].clone())[0], -1))
+    assert torch.allclose(torch.stack(mixed), expected.float(), atol=1e-6)
+    assert not torch.allclose(expected.float(), torch.log_softmax(logits, -1), atol=0.01)
+    assert mixed[3][HOLD] == -math.inf
+
+
 def test_fitting_finds_the_weight_that_predicts_best():
     vocab, steps = 6, 400
     long = torch.log_softmax(torch.zeros(steps, vocab, dtype=torch.float64), -1)
