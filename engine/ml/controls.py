@@ -99,11 +99,13 @@ class Controls:
     def draw(self, logits: torch.Tensor, first: bool, generator: torch.Generator) -> list[int]:
         if self._plain:
             # The common case in one op: the noise rows already hold the masks and rest weight.
-            noise = self._noise_row(logits, generator, self.bias)
+            noise = self._noise.pop() if self._noise else self._noise_row(logits, generator, self.bias)
             scores = torch.add(noise, logits, alpha=self._inverse_temperature)
             if first:
                 scores.select(1, HOLD).fill_(float("-inf"))
-            return self._played(scores if self.grid_lock is None else self.grid_lock(scores))
+            if self.grid_lock is not None and not self.grid_lock.on_grid:
+                scores = self.grid_lock(scores)
+            return self._played(scores)
         scores = self.scores(logits, first)
         if self.greedy:
             return self._played(scores)
@@ -117,13 +119,13 @@ class Controls:
         given (the block of rows is made with the first one asked for). U is never 0 in
         practice, clamped to be sure."""
         if not self._noise:
-            shape = (max(1, min(self.NOISE_BLOCK, self.steps_left)), *like.shape)
-            uniform = torch.rand(shape, device=like.device, generator=generator).clamp_(min=1e-20)
-            noise = uniform.log_().neg_().log_().neg_()
+            rows = max(1, min(self.NOISE_BLOCK, self.steps_left))
+            self.steps_left -= rows
+            uniform = torch.rand((rows, *like.shape), device=like.device, generator=generator)
+            noise = uniform.clamp_(min=1e-20).log_().neg_().log_().neg_()
             if bias is not None:
                 noise += bias
             self._noise = list(noise.unbind(0))[::-1]  # one row a step, last first (popped)
-        self.steps_left -= 1
         return self._noise.pop()
 
     def played(self, chosen: list[int]) -> None:

@@ -43,12 +43,13 @@ class GridLock:
         """How many of the next ``steps`` model steps are on the note grid (drawn, not forced)."""
         return (self.step + steps - 1) // self.ratio - (self.step - 1) // self.ratio
 
-    def forced(self) -> list[int]:
-        """The one token each row may take at a step between the note grid's (HOLD while a note
-        sounds, else REST), taken in as played: the sampler need not draw it."""
-        chosen = [HOLD if sounding else REST for sounding in self._sounding_rows]
-        self.step += 1  # what sounds is unchanged
-        return chosen
+    def forced(self, most: int = 1) -> list[list[int]]:
+        """The steps from here to the next note-grid step, at most ``most`` of them (none when
+        this one is on it): for each, the one token each row may take (HOLD while a note sounds,
+        else REST; one list, repeated), taken in as played: the sampler need not draw them."""
+        count = min(most, -self.step % self.ratio)
+        self.step += count  # what sounds is unchanged
+        return [[HOLD if sounding else REST for sounding in self._sounding_rows]] * count
 
     def __call__(self, scores: torch.Tensor) -> torch.Tensor:
         if self.on_grid:

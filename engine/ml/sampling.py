@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from segue.engine.chords import Chord
 
 MAX_STEPS = 100_000
+UPDATE_STEPS = 24  # model steps between two progress updates (half a bar of 4/4 on 12 a quarter)
 
 
 class GenerationCancelled(Exception):
@@ -175,8 +176,8 @@ def iter_generate(
     carry_chords: bool = True,
 ) -> Iterator[GenerationUpdate]:
     """Generate ``steps`` steps from ``start`` with ``options``, yielding a
-    :class:`GenerationUpdate` after every drawn step (with the forced steps after it: a
-    grid lock's); the last one carries the melodies (see
+    :class:`GenerationUpdate` every :data:`UPDATE_STEPS` steps or so (beam search: every
+    step); the last one carries the melodies (see
     :func:`generate`; None: the default options) and, when ``chords`` were given, each
     variation's chords (unless ``carry_chords`` is false: a fill proposes chords only for
     the candidates it keeps).
@@ -279,25 +280,29 @@ def _sample_steps(stepper, logits, controls, steps, generator, should_stop, foll
     lock = controls.grid_lock
     step = 0
     while step < steps:
-        if should_stop is not None and should_stop():
-            return None
+        # An update (and inference mode entered and left) once every UPDATE_STEPS steps: once
+        # a step, they cost a good part of what the step does. should_stop is asked every run.
         with inference:
-            if lock is not None and not lock.on_grid:
-                run = [lock.forced()]
-            else:
-                run = [controls.draw(logits, step == 0, generator)]
-            if lock is not None:
-                while step + len(run) < steps and not lock.on_grid:
-                    run.append(lock.forced())
-            if step + len(run) < steps:
-                logits = stepper.feed_run(run)
-                if follower is not None:
-                    for chosen in run:
-                        follower.learn(chosen)
-                    logits = follower.adjust(logits)
-        drawn += run
-        step += len(run)
-        yield GenerationUpdate(step / steps)  # (once a run: an update costs what a step does)
+            until = min(steps, step + UPDATE_STEPS)
+            while step < until:
+                if should_stop is not None and should_stop():
+                    return None
+                if lock is None:
+                    run = [controls.draw(logits, step == 0, generator)]
+                elif lock.on_grid:
+                    run = [controls.draw(logits, step == 0, generator)]
+                    run += lock.forced(steps - step - 1)
+                else:  # (a run starting between note-grid steps: a fill's first)
+                    run = lock.forced(steps - step)
+                if step + len(run) < steps:
+                    logits = stepper.feed_run(run)
+                    if follower is not None:
+                        for chosen in run:
+                            follower.learn(chosen)
+                        logits = follower.adjust(logits)
+                drawn += run
+                step += len(run)
+        yield GenerationUpdate(step / steps)
     return [list(sequence) for sequence in zip(*drawn)]
 
 

@@ -192,7 +192,12 @@ class Stepper:
         # writes them in place (``out=``) rather than allocating and slicing anew.
         self.h = [torch.zeros(batch, cfg.hidden_size, device=self.device) for _ in range(cfg.num_layers)]
         self.c = [torch.zeros(batch, cfg.hidden_size, device=self.device) for _ in range(cfg.num_layers)]
-        self._cells = [_CellBuffers(batch, cfg.hidden_size, self.device) for _ in range(cfg.num_layers)]
+        cells = [_CellBuffers(batch, cfg.hidden_size, self.device) for _ in range(cfg.num_layers)]
+        self._cell_args = [  # what _cell reads (the state tensors are only ever written in place)
+            (self.tables.w_hh_t[layer], self.h[layer], self.c[layer], b.gates, b.i, b.f, b.o,
+             b.sigmoid_in, b.sigmoid, b.candidate_in, b.tanh, b.kept)
+            for layer, b in enumerate(cells)
+        ]
         self.history: list[list[int]] = [[] for _ in range(batch)]
         self.last_onset = [-1] * batch
         self.latest = [model.num_pitches] * batch  # pitch index of the latest onset, or "none"
@@ -360,14 +365,15 @@ class Stepper:
 
     def _cell(self, layer: int, gates: torch.Tensor) -> torch.Tensor:
         """One LSTM cell on the input gates ``gates``: updates (and returns) the layer's h."""
-        b, h, c = self._cells[layer], self.h[layer], self.c[layer]
-        torch.addmm(gates, h, self.tables.w_hh_t[layer], out=b.gates)
-        torch.sigmoid(b.sigmoid_in, out=b.sigmoid)
-        torch.tanh(b.candidate_in, out=b.tanh)
-        torch.mul(b.f, c, out=b.kept)
-        torch.addcmul(b.kept, b.i, b.tanh, out=c)
-        torch.tanh(c, out=b.tanh)
-        return torch.mul(b.o, b.tanh, out=h)
+        # (one lookup for the layer's weights, state and buffers: a cell is a few microseconds)
+        w_hh, h, c, out, i, f, o, sigmoid_in, sigmoid, candidate_in, tanh, kept = self._cell_args[layer]
+        torch.addmm(gates, h, w_hh, out=out)
+        torch.sigmoid(sigmoid_in, out=sigmoid)
+        torch.tanh(candidate_in, out=tanh)
+        torch.mul(f, c, out=kept)
+        torch.addcmul(kept, i, tanh, out=c)
+        torch.tanh(c, out=tanh)
+        return torch.mul(o, tanh, out=h)
 
     def feed(self, tokens: Sequence[int], logits: bool = True) -> torch.Tensor | None:
         """Feed one token per sequence; logits (B, V) of the next step, in a buffer that the next
@@ -386,6 +392,7 @@ class Stepper:
         for tokens in steps:
             if len(tokens) != batch:
                 raise ValueError(f"expected {batch} tokens, got {len(tokens)}")
+        count = len(steps)
         rows = self._advance(steps)
         tokens = steps[-1]
         tables, vocab = self.tables, self.vocab
@@ -394,15 +401,16 @@ class Stepper:
         if relative and not missing_pitch:
             # Flat positions in the head's output where each row's relative logits start.
             rows += map(operator.sub, self._relative_start, self.latest)
-        index_np, feature_index, relative_index, offsets = self._run_buffers(len(steps))
+        index_np, feature_index, relative_index, offsets = self._run_buffers(count)
         index_np[: len(rows)] = rows
         if not self._cpu:
             feature_index, relative_index = feature_index.to(self.device), relative_index.to(self.device)
         gates = torch.embedding_bag(tables.gate_table, feature_index, offsets, False, 0)[0]
-        for step in range(len(steps)):
-            h = self._cell(0, gates.narrow(0, step * batch, batch))
-            for layer in range(1, len(self.h)):
-                h = self._cell(layer, torch.addmm(tables.bias[layer], h, tables.w_ih_t[layer]))
+        cell, layers = self._cell, len(self.h)
+        for step_gates in gates.view(count, batch, -1).unbind(0):
+            h = cell(0, step_gates)
+            for layer in range(1, layers):
+                h = cell(layer, torch.addmm(tables.bias[layer], h, tables.w_ih_t[layer]))
         if not logits:
             return None
         if tables.norm is not None:

@@ -244,7 +244,7 @@ def test_progress_then_result_and_prompt_stop(model):
         return len(asked) > 5
 
     stopped = list(iter_generate(model, SEED, 1000, GenerationOptions(rng_seed=1), should_stop=stop_after_five))
-    assert len(stopped) == 5 and all(u.melodies is None for u in stopped)
+    assert len(asked) == 6 and all(u.melodies is None for u in stopped)  # asked before each step
     with pytest.raises(GenerationCancelled):
         generate(model, SEED, 1000, should_stop=lambda: True)
 
