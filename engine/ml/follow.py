@@ -65,6 +65,9 @@ CONFIDENCE = np.array([
 ]).reshape(-1)
 
 
+_CONFIDENCE_OR_NONE = np.append(CONFIDENCE, 0.0)  # cell -1 (no match) trusts it not at all
+
+
 def _cell(length: int, aligned: bool, token: int) -> int:
     bucket = 0
     while bucket < len(LENGTH_BUCKETS) and length >= LENGTH_BUCKETS[bucket]:
@@ -148,8 +151,7 @@ def match_rows(tokens: Sequence[int], steps_per_bar: int, primer: Sequence[int] 
 def mix(long_log_probs: torch.Tensor, rows: np.ndarray, follow_seed: float) -> torch.Tensor:
     """Log-probabilities (N, V): the LSTM's rows mixed with the matches' predictions (rows of
     :func:`match_rows`). A token the LSTM rules out (HOLD after REST) stays impossible."""
-    probs = _match_mixed(np.exp(_numpy(long_log_probs)), rows, follow_seed)
-    return _tensor_like(_log(probs), long_log_probs)
+    return _log_tensor(_match_mixed(np.exp(_numpy(long_log_probs)), rows, follow_seed), long_log_probs)
 
 
 def match_factor(follow_seed: float) -> float:
@@ -168,8 +170,7 @@ def mix_echo(log_probs: torch.Tensor, predictions, follow_seed: float) -> torch.
     """Log-probabilities (N, V) mixed with the echoes' predictions (:mod:`engine.ml.echo`) at
     :func:`echo_weight`; a free first note takes the pitches as ``log_probs`` has them. A token
     ``log_probs`` rules out stays impossible."""
-    probs = _echo_mixed(np.exp(_numpy(log_probs)), predictions, follow_seed)
-    return _tensor_like(_log(probs), log_probs)
+    return _log_tensor(_echo_mixed(np.exp(_numpy(log_probs)), predictions, follow_seed), log_probs)
 
 
 # The mixing is done on probabilities in float64 numpy arrays: a generation step mixes 8 rows,
@@ -179,11 +180,11 @@ def mix_echo(log_probs: torch.Tensor, predictions, follow_seed: float) -> torch.
 def _match_mixed(probs: np.ndarray, rows: np.ndarray, follow_seed: float) -> np.ndarray:
     """``probs`` (N, V) mixed with the matches of ``rows`` at ``follow_seed`` (see :func:`mix`)."""
     tokens = np.maximum(rows[:, 0], 0)
-    weight = np.where(rows[:, 1] >= 0, CONFIDENCE[rows[:, 1]], 0.0) * follow_seed
+    weight = _CONFIDENCE_OR_NONE[rows[:, 1]] * follow_seed
     every = np.arange(len(probs))
     weight[probs[every, tokens] == 0] = 0.0
     probs *= (1 - weight)[:, None]
-    np.add.at(probs, (every, tokens), weight)
+    probs[every, tokens] += weight  # (one token a row: no two additions meet)
     return probs
 
 
@@ -207,8 +208,9 @@ def _numpy(values: torch.Tensor) -> np.ndarray:
     return values.detach().cpu().numpy().astype(np.float64)
 
 
-def _tensor_like(values: np.ndarray, like: torch.Tensor) -> torch.Tensor:
-    return torch.from_numpy(values).to(like.device, like.dtype)
+def _log_tensor(probs: np.ndarray, like: torch.Tensor) -> torch.Tensor:
+    """The log of ``probs`` (float64, log 0 the -inf of an impossible token) as ``like`` is."""
+    return torch.from_numpy(probs).log().to(like.device, like.dtype)
 
 
 def follow_log_probs(long_log_probs: torch.Tensor, tokens: Sequence[int], steps_per_bar: int,
@@ -220,12 +222,7 @@ def follow_log_probs(long_log_probs: torch.Tensor, tokens: Sequence[int], steps_
     rows = match_rows(tokens, steps_per_bar, primer, steps_per_quarter)
     probs = _match_mixed(np.exp(_numpy(long_log_probs)), rows, match_factor(follow_seed))
     echoes = echo_predictions(tokens, steps_per_bar, first_step, primer)
-    return _tensor_like(_log(_echo_mixed(probs, echoes, follow_seed)), long_log_probs)
-
-
-def _log(probs: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore"):  # (log 0 is the -inf of an impossible token)
-        return np.log(probs)
+    return _log_tensor(_echo_mixed(probs, echoes, follow_seed), long_log_probs)
 
 
 def fit_confidence(examples: Iterable[tuple[torch.Tensor, torch.Tensor, np.ndarray]]) -> np.ndarray:
@@ -281,7 +278,7 @@ class SeedFollower:
             probs = _match_mixed(probs, rows, match_factor(self.follow_seed))
         if echoed:
             probs = _echo_mixed(probs, echoes, self.follow_seed)
-        return _tensor_like(_log(probs), logits)
+        return _log_tensor(probs, logits)
 
     def learn(self, tokens: Sequence[int]) -> None:
         for model, echo, token in zip(self.models, self.echoes, tokens):
