@@ -407,7 +407,7 @@ class Stepper:
             feature_index, relative_index = feature_index.to(self.device), relative_index.to(self.device)
         gates = torch.embedding_bag(tables.gate_table, feature_index, offsets, False, 0)[0]
         cell, layers = self._cell, len(self.h)
-        for step_gates in gates.view(count, batch, -1).unbind(0):
+        for step_gates in (gates,) if count == 1 else gates.view(count, batch, -1).unbind(0):
             h = cell(0, step_gates)
             for layer in range(1, layers):
                 h = cell(layer, torch.addmm(tables.bias[layer], h, tables.w_ih_t[layer]))
