@@ -2,6 +2,7 @@
 
     python scripts/model_card.py NAME CORPUS EVAL_JSON BENCH_JSON "TRAINING COMMAND" [STATE_JSON]
         [--moved SAME_NOTES_JSON PREDECESSOR_MD COMMIT] [--triplets JSON]
+    python scripts/model_card.py NAME --speed BENCH_JSON    (only the speed line, measured anew)
 
 Reads models/NAME.json (config, training summary), the corpus cache on the model's grid (split
 counts and skip reasons), the JSON of ``segue-cli evaluate --json`` on the test split and the
@@ -222,7 +223,29 @@ def beside_folk_lines(name: str, metrics: dict) -> list[str]:
     return lines + [""]
 
 
+SPEED_HEADING = "## Generation speed"
+
+
+def speed_line(bench: dict) -> str:
+    return "`bench/generation.py` on the 2-core CPU: " + ", ".join(
+        f"{k} {v}" for k, v in bench.items() if not isinstance(v, (dict, list)))
+
+
+def replace_speed(name: str, bench_path: str) -> int:
+    """Rewrite the first generation-speed line of models/NAME.md (the model's own, not its
+    predecessor's) from a new ``bench/generation.py`` JSON: the code got faster, not the model."""
+    path = ROOT / "models" / f"{name}.md"
+    text = path.read_text()
+    start = text.index(SPEED_HEADING + "\n\n") + len(SPEED_HEADING) + 2
+    end = text.index("\n", start)
+    path.write_text(text[:start] + speed_line(json.loads(Path(bench_path).read_text())) + text[end:])
+    print(f"rewrote the generation speed in models/{name}.md")
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) == 3 and argv[1] == "--speed":
+        return replace_speed(argv[0], argv[2])
     moved = triplets = None
     if "--triplets" in argv:
         at = argv.index("--triplets")
@@ -346,13 +369,7 @@ def main(argv: list[str]) -> int:
     if chords:  # a chord-aware model: engine.ml.chord_eval.chord_bits_report on the test split
         lines += chord_lines(chords)
     if bench:
-        lines += [
-            "## Generation speed",
-            "",
-            "`bench/generation.py` on the 2-core CPU: "
-            + ", ".join(f"{k} {v}" for k, v in bench.items() if not isinstance(v, (dict, list))),
-            "",
-        ]
+        lines += [SPEED_HEADING, "", speed_line(bench), ""]
     if moved:
         lines += moved_lines(name, init, json.loads(Path(moved[0]).read_text()), moved[1], moved[2],
                              triplets, evaluation["tunes"])
