@@ -280,8 +280,8 @@ def _sample_steps(stepper, logits, controls, steps, generator, should_stop, foll
     lock = controls.grid_lock
     step = 0
     while step < steps:
-        # An update (and inference mode entered and left) once every UPDATE_STEPS steps: once
-        # a step, they cost a good part of what the step does. should_stop is asked every run.
+        # An update, and inference mode entered and left, once every UPDATE_STEPS steps rather
+        # than every run (each time costs about what a cell does); should_stop every run.
         with inference:
             until = min(steps, step + UPDATE_STEPS)
             while step < until:
