@@ -103,8 +103,13 @@ def moved_lines(name: str, init: str | None, same: dict, predecessor: str, commi
          f"This model replaces a {old['grid']}-step `{name}` (its predecessor, card below); "
          f"like it, it was fine-tuned from `{init}`, now on {new['grid']} steps per quarter, "
          "where triplets fit.")
-        + " On a straight piece it writes on the piece's grid "
-        "(`engine/ml/grid_lock.py`); on a piece with triplets it may write them.",
+        + " It plays the pieces with triplets, where it may write them; a straight piece goes to "
+        f"the predecessor, shipped beside it as `straight/{name}` (`\"straight_model\"` in "
+        f"`{name}.json`, `engine/ml/grid_view.py`), in a third of the steps (on the straight "
+        f"notes below: {old['total_bits_per_note']:.3f} total bits/note against this model's "
+        f"{(locked or new)['total_bits_per_note']:.3f} with the grid lock). Without it (a style "
+        "learned from this one) this model writes a straight piece on the piece's grid "
+        "(`engine/ml/grid_lock.py`).",
         "",
         f"The same notes: the {same['corpus']} {same['split']} split as the predecessor reads it "
         f"({old['tunes']} tunes, {old['notes']} notes, no triplets), moved exactly onto "

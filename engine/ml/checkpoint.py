@@ -35,6 +35,7 @@ PICKLE_SUFFIXES = {".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin", ".tar", ".
 MAX_CARD_BYTES = 16 * 1024 * 1024  # a card with its training history is ~12 kB
 MAX_HEADER_BYTES = 1024 * 1024  # a Segue model's safetensors header is a few kilobytes
 FLOAT_DTYPES = {"F16", "BF16", "F32", "F64"}
+STRAIGHT_MODEL = "straight_model"  # the card's link to the style's model for straight pieces
 
 
 class ModelError(ValueError):
@@ -288,4 +289,35 @@ def load_model(name_or_path: str | os.PathLike, device: str | torch.device | Non
         target = choose_device(device)
     except ValueError as exc:
         raise ModelError(f"{card_path}: {exc}") from None
-    return model.to(target).eval()
+    model = model.to(target).eval()
+    # A plain attribute, not a submodule: its weights are not the model's (saving, stepping).
+    object.__setattr__(model, "straight_model", _load_straight(card, card_path, model, device))
+    return model
+
+
+def _load_straight(card: dict, card_path: Path, model: SegueModel, device) -> SegueModel | None:
+    """The model a style plays straight pieces with, when its card names one
+    (``"straight_model"``: a path without suffix, relative to the card's folder): on a coarser
+    grid that divides the model's (4 under 12), over the same pitches, with no such model of
+    its own. :mod:`engine.ml.grid_view` hands it the pieces on its grid."""
+    link = card.get(STRAIGHT_MODEL)
+    if link is None:
+        return None
+    if not isinstance(link, str) or not link or Path(link).is_absolute() or ".." in Path(link).parts:
+        raise ModelError(f'{card_path}: "{STRAIGHT_MODEL}" must name a model in the card\'s folder, '
+                         f"got {str(link)[:80]!r}")
+    straight_card = card_path.parent / f"{link}.json"
+    if not straight_card.is_file():
+        raise ModelError(f"{card_path}: its model for straight pieces, {straight_card}, does not exist")
+    if STRAIGHT_MODEL in _read_card(straight_card):
+        raise ModelError(f"{straight_card}: a model for straight pieces may not name one of its own")
+    straight = load_model(straight_card, device)
+    own, grid = model.config.steps_per_quarter, straight.config.steps_per_quarter
+    if grid >= own or own % grid:
+        raise ModelError(f"{straight_card}: a model for straight pieces must be on a coarser grid "
+                         f"that divides {own} steps per quarter, not {grid}")
+    if (straight.encoding.min_pitch, straight.encoding.max_pitch) != (
+            model.encoding.min_pitch, model.encoding.max_pitch):
+        raise ModelError(f"{straight_card}: a model for straight pieces must cover the same pitches "
+                         f"as {card_path.name}")
+    return straight

@@ -21,6 +21,11 @@ grid. :func:`on_model_grid` wraps a run of :func:`engine.ml.sampling.iter_genera
   piece as it is, so the notes outside the range stay exactly as they were on the finer grid.
 
 A request already on the model's grid (a straight piece under a straight model) runs untouched.
+
+A style may come with a model for straight pieces (``straight_model``, named by its card and
+loaded with it: :func:`engine.ml.checkpoint.load_model`): a piece on that model's grid is given
+to it instead, untouched (:func:`model_for`). It is the style's model from before the triplet
+grid: a third of the steps for the same music, and on straight test tunes as good or better.
 """
 
 from __future__ import annotations
@@ -37,12 +42,19 @@ if TYPE_CHECKING:
     from segue.engine.ml.request import ContinuationRequest
     from segue.engine.ml.sampling import GenerationUpdate
 
-Run = Callable[["ContinuationRequest"], Iterator["GenerationUpdate"]]
+Run = Callable[[object, "ContinuationRequest"], Iterator["GenerationUpdate"]]
 
 
 def model_grid(model) -> int | None:
     """The model's grid in steps per quarter (None: a stand-in that says nothing of one)."""
     return getattr(getattr(model, "config", None), "steps_per_quarter", None)
+
+
+def model_for(model, steps_per_quarter: int):
+    """The model that plays a piece on ``steps_per_quarter``: the style's model for straight
+    pieces when the piece is on its grid, else ``model`` itself."""
+    straight = getattr(model, "straight_model", None)
+    return straight if straight is not None and model_grid(straight) == steps_per_quarter else model
 
 
 def request_on_grid(request: ContinuationRequest, steps_per_quarter: int) -> ContinuationRequest:
@@ -72,14 +84,16 @@ def request_on_grid(request: ContinuationRequest, steps_per_quarter: int) -> Con
 
 
 def on_model_grid(model, request: ContinuationRequest, run: Run) -> Iterator[GenerationUpdate]:
-    """``run(request)``'s updates, the request put on ``model``'s grid and the last update's
-    melodies and chords brought back onto the piece's (module docstring)."""
+    """``run(model, request)``'s updates with the model that plays the piece (:func:`model_for`),
+    the request put on its grid and the last update's melodies and chords brought back onto
+    the piece's (module docstring)."""
+    model = model_for(model, request.seed.steps_per_quarter)
     grid = model_grid(model)
     if grid is None or grid == request.seed.steps_per_quarter:
-        yield from run(request)
+        yield from run(model, request)
         return
     heard = request_on_grid(request, grid)
-    for update in run(heard):
+    for update in run(model, heard):
         if update.melodies is not None:
             update = _on_piece_grid(update, request, heard)
         yield update

@@ -246,8 +246,8 @@ def iter_continuations(model, request: ContinuationRequest, should_stop: Callabl
     melodies on its own (:mod:`engine.ml.grid_view`: a triplet piece)."""
     from segue.engine.ml.sampling import iter_generate  # noqa: PLC0415 (loads torch)
 
-    return on_model_grid(model, request, lambda heard: iter_generate(
-        model, heard.seed, heard.steps, heard.options, start=heard.start,
+    return on_model_grid(model, request, lambda playing, heard: iter_generate(
+        playing, heard.seed, heard.steps, heard.options, start=heard.start,
         should_stop=should_stop, chords=heard.chords,
     ))
 
@@ -257,8 +257,8 @@ def iter_fills(model, request: ContinuationRequest, should_stop: Callable[[], bo
     with whole melodies, best first (on the piece's grid, as :func:`iter_continuations`)."""
     from segue.engine.ml.fill import iter_fill  # noqa: PLC0415 (loads torch)
 
-    return on_model_grid(model, request, lambda heard: iter_fill(
-        model, heard.seed, heard.start, heard.phrase_end, heard.options,
+    return on_model_grid(model, request, lambda playing, heard: iter_fill(
+        playing, heard.seed, heard.start, heard.phrase_end, heard.options,
         should_stop=should_stop, chords=heard.chords,
     ))
 

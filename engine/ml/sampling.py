@@ -266,8 +266,8 @@ def _on_seed_grid(model, seed_melody, steps, options, start, should_stop, chords
     start = seed_melody.end if start is None else start
     request = ContinuationRequest(seed_melody, start, steps, options,
                                   chords=None if chords is None else tuple(chords))
-    return on_model_grid(model, request, lambda heard: iter_generate(
-        model, heard.seed, heard.steps, heard.options, start=heard.start,
+    return on_model_grid(model, request, lambda playing, heard: iter_generate(
+        playing, heard.seed, heard.steps, heard.options, start=heard.start,
         should_stop=should_stop, chords=heard.chords, carry_chords=carry_chords))
 
 

@@ -264,6 +264,9 @@ def iter_learn(
     settings = settings or LearnSettings()
     started = clock()
     limit = settings.minutes * 60
+    # The base style's model for straight pieces would not play the learned style: the learned
+    # model plays every piece itself (a straight one on its grid, engine.ml.grid_lock).
+    object.__setattr__(model, "straight_model", None)
     train_set, skipped = encode_pieces(material.train, model)
     held_set, held_skipped = encode_pieces(material.held_out, model)
     skipped += held_skipped

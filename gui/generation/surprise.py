@@ -18,7 +18,7 @@ from PySide6.QtGui import QAction
 
 from segue.engine.grid import holds_triplets, regrid_chords, regrid_with_report
 from segue.engine.melody import Melody
-from segue.engine.ml.grid_view import model_grid
+from segue.engine.ml.grid_view import model_for, model_grid
 from segue.gui import settings as prefs
 from segue.gui.document import Document
 from segue.gui.generation.model_loader import ModelManager
@@ -45,8 +45,10 @@ def surprises_of(job: ScoreJob, model, melody: Melody, follow_seed: float, chord
     why instead. A piece on another grid than the model's (a triplet piece) is scored as the
     model hears it, on its grid, when every note keeps a step of its own there: the figures then
     go back to the piece's notes, one for one in order. Notes that would collide are not scored
-    at all: wrong bits would be worse than none."""
+    at all: wrong bits would be worse than none. A straight piece is scored by the style's model
+    for straight pieces when it has one, as it is continued."""
     heard, heard_chords = melody, chords
+    model = model_for(model, melody.steps_per_quarter)
     grid = model_grid(model)
     if grid is not None and grid != melody.steps_per_quarter:
         try:

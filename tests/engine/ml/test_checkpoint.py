@@ -275,3 +275,35 @@ def test_an_unknown_model_name_is_refused_naming_the_models_there_are(tmp_path, 
         load_model("jazz")
     with pytest.raises(ModelError, match="never loads pickles"):
         load_model("jazz.pt")  # a pickle's name is refused as a pickle, not looked up
+
+
+def test_a_card_may_name_the_styles_model_for_straight_pieces(tmp_path):
+    triplets = create_model(SMALL.on_grid(12), seed=1)
+    save_model(triplets, tmp_path / "style")
+    save_model(create_model(SMALL, seed=2), tmp_path / "straight" / "style")
+    _rewrite_card(tmp_path / "style.json", lambda c: c.update(straight_model="straight/style"))
+    model = load_model(tmp_path / "style", device="cpu")
+    assert model.config.steps_per_quarter == 12 and model.straight_model.config.steps_per_quarter == 4
+    # Its own weights only: what is saved, stepped and counted is the model's.
+    assert sum(p.numel() for p in model.parameters()) == sum(p.numel() for p in triplets.parameters())
+    assert load_model(tmp_path / "straight" / "style", device="cpu").straight_model is None
+
+
+@pytest.mark.parametrize("link, problem", [
+    ("straight/missing", "its model for straight pieces, .* does not exist"),
+    ("../style", "must name a model in the card's folder"),
+    ("/etc/passwd", "must name a model in the card's folder"),
+    (7, "must name a model in the card's folder"),
+    ("same-grid", "coarser grid that divides 12 steps per quarter, not 12"),
+    ("chained", "may not name one of its own"),
+])
+def test_a_bad_link_to_a_model_for_straight_pieces_is_refused_by_name(tmp_path, link, problem):
+    save_model(create_model(SMALL.on_grid(12), seed=1), tmp_path / "style")
+    save_model(create_model(SMALL.on_grid(12), seed=2), tmp_path / "same-grid")
+    save_model(create_model(SMALL, seed=3), tmp_path / "chained")
+    save_model(create_model(SMALL, seed=4), tmp_path / "other")
+    _rewrite_card(tmp_path / "chained.json", lambda c: c.update(straight_model="other"))
+    _rewrite_card(tmp_path / "style.json", lambda c: c.update(straight_model=link))
+    with pytest.raises(ModelError, match=problem) as caught:
+        load_model(tmp_path / "style", device="cpu")
+    assert "style.json" in str(caught.value) or link in ("same-grid", "chained")

@@ -50,9 +50,10 @@ class Recorded:
     def __init__(self, model, fill=False):
         self.model, self.fill, self.melodies, self.heard = model, fill, None, None
 
-    def __call__(self, heard):
+    def __call__(self, model, heard):
         from segue.engine.ml.fill import iter_fill  # noqa: PLC0415
 
+        assert model is self.model
         self.heard = heard
         if self.fill:
             updates = iter_fill(self.model, heard.seed, heard.start, heard.phrase_end,

@@ -40,10 +40,11 @@ class FakeRun:
     with a chord, on the request's own grid (whole melodies for a fill, as the engine does)."""
 
     def __init__(self):
-        self.requests = []
+        self.requests, self.models = [], []
 
-    def __call__(self, request):
+    def __call__(self, model, request):
         self.requests.append(request)
+        self.models.append(model)
         spq, start = request.seed.steps_per_quarter, request.start
         new = [Note(70, s, spq) for s in range(start, request.phrase_end - spq + 1, spq)]
         melody = request.seed.with_notes(new)
@@ -65,6 +66,26 @@ def test_a_request_on_the_models_grid_runs_untouched():
     updates = list(on_model_grid(STRAIGHT_MODEL, request, run))
     assert run.requests == [request] and run.requests[0] is request
     assert updates[-1].melodies[0].steps_per_quarter == 4
+
+
+def test_a_straight_piece_goes_to_the_styles_model_for_straight_pieces_untouched():
+    triplet_model = SimpleNamespace(config=SimpleNamespace(steps_per_quarter=12),
+                                    straight_model=STRAIGHT_MODEL)
+    straight = regrid(TRIPLETS, 4)
+    request = ContinuationRequest.for_piece(Piece.of(straight), SETTINGS)
+    run = FakeRun()
+    list(on_model_grid(triplet_model, request, run))
+    assert run.models == [STRAIGHT_MODEL] and run.requests == [request]
+    # A piece with triplets is the triplet model's, on its own grid.
+    request = ContinuationRequest.for_piece(Piece.of(TRIPLETS), SETTINGS)
+    list(on_model_grid(triplet_model, request, run))
+    assert run.models[1] is triplet_model and run.requests[1] is request
+    # Without one, the triplet model hears the straight piece on its grid (the grid lock).
+    alone = SimpleNamespace(config=SimpleNamespace(steps_per_quarter=12))
+    request = ContinuationRequest.for_piece(Piece.of(straight), SETTINGS)
+    list(on_model_grid(alone, request, run))
+    assert run.models[2] is alone and run.requests[2].seed.steps_per_quarter == 12
+    assert run.requests[2].options.note_grid == 4
 
 
 def test_a_continuation_is_heard_on_the_models_grid_and_written_back_exactly():

@@ -44,3 +44,29 @@ def test_bach_loads_by_name_and_its_card_carries_test_metrics():
     folk = metrics["test_folk_same_notes"]
     assert folk["model"] == "folk" and folk["notes"] == metrics["test"]["notes"]
     assert metrics["test"]["total_bits_per_note"] < folk["total_bits_per_note"]
+
+
+@pytest.mark.parametrize("name", shipped_models())
+def test_a_shipped_style_plays_straight_pieces_with_its_model_from_before_the_triplet_grid(name):
+    model = engine.load_model(name, device="cpu")
+    straight = model.straight_model
+    assert model.config.steps_per_quarter == 12 and straight.config.steps_per_quarter == 4
+    folder = model_path(name).parent / "straight"
+    for suffix in (".md", ".png"):
+        assert (folder / f"{name}{suffix}").is_file(), suffix
+    # The 12-step card reports this model's figures on the same straight test notes.
+    assert json.loads((folder / f"{name}.json").read_text())["metrics"]["test"]["notes"] > 0
+
+
+def test_a_straight_seed_is_continued_by_the_straight_model_a_triplet_seed_by_the_style():
+    from segue.engine.grid import regrid  # noqa: PLC0415
+    from segue.engine.melody import Melody, Note  # noqa: PLC0415
+    from segue.engine.ml.sampling import generate  # noqa: PLC0415
+
+    folk = engine.load_model("folk", device="cpu")
+    seed = Melody([Note(p, 2 * i, 2) for i, p in enumerate([67, 69, 71, 72, 74, 72, 71, 69])])
+    written = generate(folk, seed, 32, variations=3, rng_seed=4)
+    assert written == generate(folk.straight_model, seed, 32, variations=3, rng_seed=4)
+    assert all(m.steps_per_quarter == 4 for m in written)
+    on_12 = generate(folk, regrid(seed, 12), 96, variations=3, rng_seed=4)
+    assert all(m.steps_per_quarter == 12 for m in on_12)  # a triplet piece: the 12-step model

@@ -165,3 +165,22 @@ def test_a_triplet_piece_whose_notes_collide_says_why_it_is_not_scored(qtbot):
     assert TRIPLETS_NOT_SCORED == "Not scored: triplets (this model hears a straight grid)"
     assert h.job.calls == []  # no wrong bits: the model never heard it
     shutdown(qtbot, h)
+
+
+def test_a_straight_piece_is_scored_by_the_styles_model_for_straight_pieces():
+    from segue.gui.generation.surprise import surprises_of  # noqa: PLC0415
+
+    style = SimpleNamespace(config=SimpleNamespace(steps_per_quarter=12), straight_model=STRAIGHT_MODEL)
+    models = []
+    job = FakeScore()
+
+    def scoring(model, melody, follow_seed, chords=()):
+        models.append(model)
+        return job(model, melody, follow_seed, chords)
+
+    straight = regrid(TRIPLETS, 4)
+    surprises = surprises_of(scoring, style, straight, 0.4)
+    assert models == [STRAIGHT_MODEL] and job.calls[0][0] is straight  # heard as it is
+    assert surprises.problem == "" and surprises.of(straight.notes[1]).bits == straight.notes[1].pitch - 50
+    surprises_of(scoring, style, TRIPLETS, 0.4)  # a triplet piece: the style's own model
+    assert models[1] is style and job.calls[1][0] is TRIPLETS
