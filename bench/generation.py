@@ -21,10 +21,11 @@ Figures (milliseconds, warm, medians over ``--runs``):
   them (time ``--model nottingham`` for the chord-aware one).
 - ``generate_192x8_triplet_grid_ms``: 192 steps (64 sixteenths) x 8 variations on a
   12-steps-per-quarter grid (what triplets need) from the same 2-bar seed on that grid (new
-  seeds each run, ``follow_seed=0``; triplets allowed), and ``..._reroll_ms`` the same seed
-  again (no seed pass): the issue 24 goal is under 15 ms. The timed model when it is on 12
-  steps; else one of its shape with random weights (``triplet_grid_model``), which plays a note
-  on most steps, so its melodies' notes cost more than a trained model's would.
+  seeds each run, ``follow_seed=0``; triplets allowed: a piece with triplets, where the 12-step
+  model draws every step), and ``..._reroll_ms`` the same seed again (no seed pass). The timed
+  model when it is on 12 steps; else one of its shape with random weights
+  (``triplet_grid_model``), which plays a note on most steps, so its melodies' notes cost more
+  than a trained model's would.
 - ``generate_64x8_on_4_steps_ms``: ``generate_64x8_12_steps_ms`` for a model of the 12-step
   one's shape on 4 steps per quarter (random weights: they play more notes than trained ones,
   so this is a little above what a trained 4-step model takes), timed in alternation with it

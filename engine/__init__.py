@@ -55,7 +55,9 @@ The model (``engine.ml``: ``model``, ``stepper``, ``checkpoint``, ``catalog``, `
     ``Stepper(model, batch, offset, meter)``   one step at a time (``engine.ml.stepper``)
     ``save_model(model, path)``, ``load_model(name_or_path)``  (``engine.ml.checkpoint``)
         safetensors + JSON, validated, never unpickled; ``'folk'`` is a shipped or user model's
-        name; a wrong or damaged file, or an unknown name, raises ``ModelError`` saying which
+        name; a wrong or damaged file, or an unknown name, raises ``ModelError`` saying which;
+        ``model.straight_model``: the style's model for straight pieces its card names (or None),
+        which generation hands a straight piece (``engine.ml.grid_view.model_for``)
     ``DEFAULT_MODEL``, ``models_dir()``, ``shipped_models()``, ``model_path(name_or_path)``
         finding models, no torch (``engine.ml.catalog``)
     ``ContinuationRequest.build(seed, start, settings)``, ``.build_fill(melody, range, settings)``
