@@ -67,8 +67,9 @@ The model (``engine.ml``: ``model``, ``stepper``, ``checkpoint``, ``catalog``, `
         beam_width=None, note_grid=None)``  every generation control, checked; each panel
         control's range and default is a ``Span`` beside it (``engine.ml.options``, no torch);
         ``note_grid`` (steps per quarter, a divisor of the model's) keeps the new notes on a
-        coarser grid: a 12-step model on a straight piece writes straight notes
-        (``engine.ml.grid_lock``; ``engine.ml.grid_view`` sets it from the piece's grid)
+        coarser grid's snaps: a 12-step model on a straight piece writes straight notes, on a
+        triplet piece notes on 1/16 and 1/16T steps (``engine.ml.grid_lock``;
+        ``engine.ml.grid_view`` sets it from the piece's grid)
     ``choose_device(preference=None)``             CUDA, then MPS, then CPU (``engine.ml.device``)
     ``generate(model, seed_melody, steps, options=None, *, start=None, should_stop=None,
                chords=None, **controls) -> list[Melody]``  continuations only, on the seed's

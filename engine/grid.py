@@ -107,6 +107,16 @@ def regrid_chords(chords: Sequence[Chord], old_spq: int, new_spq: int) -> tuple[
     return monophonic(moved)  # the melody's rule: the later of two on a step stays
 
 
+def note_positions(steps_per_quarter: int) -> frozenset[int]:
+    """The steps of a quarter where the roll's snaps (down to 1/16 and 1/16T) start and end
+    notes on this grid: on a grid of a multiple of 12 steps a quarter, the sixteenths and the
+    triplet sixteenths (the triplet eighths among them); on any other grid, every step."""
+    spq = check_steps_per_quarter(steps_per_quarter)
+    if spq % TRIPLET_STEPS_PER_QUARTER:
+        return frozenset(range(spq))
+    return frozenset(p for p in range(spq) if p % (spq // 4) == 0 or p % (spq // 6) == 0)
+
+
 def _on_grid(steps: int, steps_per_quarter: int, division: int) -> bool:
     """Whether step ``steps`` of a ``steps_per_quarter`` grid is a multiple of 1/``division``
     of a quarter."""

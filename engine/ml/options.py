@@ -126,8 +126,9 @@ class GenerationOptions:
     adaptive_temperature: bool | float | None = None  # True or a target entropy in bits
     beam_width: int | None = None  # beam search for the most likely continuations instead
     # The grid (steps per quarter) the new notes start and end on, when coarser than the
-    # model's (a straight piece, 4, under a triplet model, 12: engine.ml.grid_lock); None: any
-    # step of the model's grid. engine.ml.grid_view sets it for a piece on a coarser grid.
+    # model's (a straight piece, 4, under a triplet model, 12: engine.ml.grid_lock); None: the
+    # seed's, on its snaps (a triplet grid's 1/16 and 1/16T steps). engine.ml.grid_view sets it
+    # for a piece on a coarser grid.
     note_grid: int | None = None
 
     def __post_init__(self):

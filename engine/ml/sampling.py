@@ -7,9 +7,9 @@ Controls, applied to each step's distribution in this order:
 
 1. masks: HOLD is impossible after REST and on the first generated step (the seed's last note
    ends where the seed ends); pitches outside the pitch range or outside the model's range are
-   impossible; with ``note_grid`` coarser than the model's, the steps between its steps only
-   continue what sounds (:mod:`engine.ml.grid_lock`, applied last: a triplet model on a
-   straight piece writes straight notes). A key lock means "continue in this key": the
+   impossible; the steps between the note grid's positions (``note_grid``, default the seed's:
+   :mod:`engine.ml.grid_lock`, applied last) only continue what sounds: a triplet model on a
+   straight piece writes straight notes, and on a triplet piece it writes on the roll's snaps. A key lock means "continue in this key": the
    continuation is moved into the key by the nearest transposition of the seed's own key
    (:func:`_seed_tokens`), and each
    pitch outside the scale hands its probability to its in-scale neighbours
@@ -383,7 +383,8 @@ def generate(
       :mod:`engine.ml.follow`); the continuation keeps learning from what it has generated.
     - ``rng_seed``: reproducible draws; ``should_stop``: raises GenerationCancelled when true.
     - ``note_grid``: steps per quarter the new notes start and end on, a divisor of the
-      model's (4 under a 12-step model: straight notes only; :mod:`engine.ml.grid_lock`).
+      model's (4 under a 12-step model: straight notes only; default the seed's, whose snaps
+      a triplet grid keeps to: :mod:`engine.ml.grid_lock`).
     - ``chords``: ``Chord`` values on the seed's time axis (seed and continuation) that a
       chord-aware model hears (others ignore them); each variation's are in iter_generate's.
 

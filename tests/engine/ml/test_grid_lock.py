@@ -32,6 +32,9 @@ BAR = 16  # 4/4 on the straight grid
 STRAIGHT = Melody([Note(60, 0, 4), Note(62, 4, 2), Note(64, 6, 2), Note(65, 8, 4), Note(67, 12, 4),
                    Note(69, 16, 8), Note(67, 24, 8)])
 SETTINGS = GenerationSettings(bars=2, variations=4, rng_seed=3, seed_locked=True)
+# A bar of triplet eighths and a bar of sixteenths, on 12 steps a quarter.
+TRIPLET_SEED = Melody([Note(60 + 2 * (i % 5), 4 * i, 4) for i in range(12)]
+                      + [Note(64 + (i % 3), 48 + 3 * i, 3) for i in range(16)], steps_per_quarter=12)
 CHORDS = (Chord(0, BAR, "C"), Chord(BAR, BAR, "G"), Chord(2 * BAR, BAR, "F"), Chord(3 * BAR, BAR, "C"))
 
 
@@ -164,7 +167,7 @@ def test_a_model_on_the_pieces_grid_draws_exactly_as_without_the_lock(monkeypatc
     used = []
 
     def every_step(note_grid, model_grid, start, batch, device):
-        used.append(GridLock(1, start, batch, device))
+        used.append(GridLock({0}, 1, start, batch, device))
         return used[-1]
 
     monkeypatch.setattr(sampling, "grid_lock_for", every_step)
@@ -174,7 +177,7 @@ def test_a_model_on_the_pieces_grid_draws_exactly_as_without_the_lock(monkeypatc
 
 
 def test_the_lock_allows_only_what_continues_between_grid_steps():
-    lock = GridLock(3, 6, 2, "cpu")
+    lock = GridLock({0}, 3, 6, 2, "cpu")
     scores = torch.zeros(2, 6)
     assert lock(scores) is scores  # step 6: on the grid
     lock.played([FIRST_PITCH_TOKEN, REST])
@@ -183,8 +186,29 @@ def test_the_lock_allows_only_what_continues_between_grid_steps():
     assert torch.isinf(forced).sum() == 2 * 5
 
 
+def test_a_straight_grid_needs_no_lock_and_a_triplet_grid_holds_the_steps_no_snap_reaches():
+    assert grid_lock_for(None, 4, 0, 1, "cpu") is None and grid_lock_for(4, 4, 0, 1, "cpu") is None
+    assert grid_lock_for(4, 12, 0, 1, "cpu").positions == {0, 3, 6, 9}
+    triplets = grid_lock_for(None, 12, 0, 1, "cpu")
+    assert triplets.positions == grid_lock_for(12, 12, 0, 1, "cpu").positions == {0, 2, 3, 4, 6, 8, 9, 10}
+    assert triplets.draws(12) == 8 and triplets.draws(24) == 16 and triplets.draws(5) == 4
+    triplets.step = 5
+    assert not triplets.on_grid and len(triplets.forced(10)) == 1 and triplets.on_grid  # to 6
+    assert triplets.forced(10) == [] and triplets.draws(3) == 2  # 6, 7 held, 8
+    with pytest.raises(ValueError, match="positions"):
+        GridLock({12}, 12, 0, 1, "cpu")
+
+
+def test_a_triplet_piece_is_continued_on_its_snaps_only():
+    # The rigged model plays a note on most steps: it would start notes between the snaps.
+    made = generate(eager(), TRIPLET_SEED, 96, variations=4, rng_seed=9)
+    notes = [n for m in made for n in m.notes]
+    assert len(notes) > 40
+    assert {n.start % 12 for n in notes} | {n.end % 12 for n in notes} <= {0, 2, 3, 4, 6, 8, 9, 10}
+    assert {n.start % 12 for n in notes} & {2, 4, 8, 10}  # triplet positions are open
+
+
 def test_a_note_grid_the_models_is_not_a_multiple_of_is_refused():
-    assert grid_lock_for(None, 12, 0, 1, "cpu") is None and grid_lock_for(12, 12, 0, 1, "cpu") is None
     with pytest.raises(ValueError, match="multiple"):
         grid_lock_for(8, 12, 0, 1, "cpu")
     with pytest.raises(ValueError, match="steps per quarter"):
