@@ -274,7 +274,16 @@ def load_model(name_or_path: str | os.PathLike, device: str | torch.device | Non
 
     Raises :class:`ModelError` (a ValueError) naming the file and the problem.
     """
-    card_path, weights_path = model_paths(find_model(name_or_path))
+    card_path, _ = model_paths(find_model(name_or_path))
+    model, card = _load_one(card_path, device)
+    # A plain attribute, not a submodule: its weights are not the model's (saving, stepping).
+    object.__setattr__(model, "straight_model", _load_straight(card, card_path, model, device))
+    return model
+
+
+def _load_one(card_path: Path, device) -> tuple[SegueModel, dict]:
+    """The model of one card (none it links to), and the card as read."""
+    weights_path = model_paths(card_path)[1]
     card = _read_card(card_path)
     config = _config_from_card(card, card_path)
     tensors = _read_weights(weights_path, card, card_path, _expected_shapes(config))
@@ -290,9 +299,8 @@ def load_model(name_or_path: str | os.PathLike, device: str | torch.device | Non
     except ValueError as exc:
         raise ModelError(f"{card_path}: {exc}") from None
     model = model.to(target).eval()
-    # A plain attribute, not a submodule: its weights are not the model's (saving, stepping).
-    object.__setattr__(model, "straight_model", _load_straight(card, card_path, model, device))
-    return model
+    object.__setattr__(model, "straight_model", None)
+    return model, card
 
 
 def _load_straight(card: dict, card_path: Path, model: SegueModel, device) -> SegueModel | None:
@@ -309,9 +317,9 @@ def _load_straight(card: dict, card_path: Path, model: SegueModel, device) -> Se
     straight_card = card_path.parent / f"{link}.json"
     if not straight_card.is_file():
         raise ModelError(f"{card_path}: its model for straight pieces, {straight_card}, does not exist")
-    if STRAIGHT_MODEL in _read_card(straight_card):
+    straight, own_card = _load_one(straight_card, device)
+    if STRAIGHT_MODEL in own_card:
         raise ModelError(f"{straight_card}: a model for straight pieces may not name one of its own")
-    straight = load_model(straight_card, device)
     own, grid = model.config.steps_per_quarter, straight.config.steps_per_quarter
     if grid >= own or own % grid:
         raise ModelError(f"{straight_card}: a model for straight pieces must be on a coarser grid "

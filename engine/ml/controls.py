@@ -99,7 +99,7 @@ class Controls:
     def draw(self, logits: torch.Tensor, first: bool, generator: torch.Generator) -> list[int]:
         if self._plain:
             # The common case in one op: the noise rows already hold the masks and rest weight.
-            noise = self._noise.pop() if self._noise else self._noise_row(logits, generator, self.bias)
+            noise = self._noise_row(logits, generator, self.bias)
             scores = torch.add(noise, logits, alpha=self._inverse_temperature)
             if first:
                 scores.select(1, HOLD).fill_(float("-inf"))
